@@ -1,0 +1,35 @@
+"""The application factory: configuration, database, plugin manager and the default table."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import select
+
+from . import config as cfg
+from .models import Jurisdiction, db
+from .plugins import get_plugin_manager
+from .runtime import Liaison
+
+
+def create_app(test_config: dict | None = None, *, instance_path: str | Path | None = None, pm=None) -> Flask:
+    """Create the app: defaults < instance ``config.py`` < ``OA_LIAISON_*`` env < ``test_config``."""
+    instance = Path(instance_path).resolve() if instance_path else cfg.instance_path_from_env()
+    app = Flask("oa_liaison_plugin", instance_path=str(instance), instance_relative_config=True)
+    app.config.from_mapping(cfg.DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env(cfg.ENV_PREFIX)
+    if test_config:
+        app.config.update(test_config)
+    cfg.finish(app.config, instance)
+    instance.mkdir(parents=True, exist_ok=True)
+    db.init_app(app)
+    liaison = Liaison(app, pm or get_plugin_manager(app.config["HOOKS_DIR"]))
+    app.extensions["oa_liaison"] = liaison
+    with app.app_context():
+        db.create_all()
+        if app.config["LOAD_DEFAULT_TABLE"] and db.session.scalar(select(Jurisdiction.id).limit(1)) is None:
+            from .routing import table
+            table.load(table.default_table())
+        liaison.ensure_rules()
+    return app

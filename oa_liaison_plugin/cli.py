@@ -1,0 +1,248 @@
+"""The oa-liaison command line (click); JSON outputs are a stable interface."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+import click
+
+EXIT_UNKNOWN = 3
+
+
+def _dump(obj) -> str:
+    return json.dumps(obj, ensure_ascii=False, indent=2, default=str)
+
+
+class Ctx:
+    """Creates the app lazily, so --help and bad arguments never touch the database."""
+
+    def __init__(self, instance: str | None):
+        self.instance = instance
+        self._app = None
+
+    @property
+    def app(self):
+        if self._app is None:
+            from .app import create_app
+            self._app = create_app(instance_path=self.instance)
+        return self._app
+
+    @property
+    def liaison(self):
+        return self.app.extensions["oa_liaison"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--instance", envvar="OA_LIAISON_INSTANCE_PATH", type=click.Path(file_okay=False),
+              help="实例目录（数据库、生成文件、站点 hooks/templates）；默认 ~/.local/share/oa-liaison")
+@click.version_option(package_name="oa-liaison")
+@click.pass_context
+def main(ctx, instance):
+    """oa-liaison：县级部门与县政协专门委员会对口联系（南委办〔2017〕1号）。"""
+    ctx.obj = Ctx(instance)
+
+
+# ------------------------------------------------------------------------------ resolve
+
+
+@main.command()
+@click.argument("names", nargs=-1, required=True)
+@click.option("--jurisdiction", "-j", default=None, help="行政区代码（默认配置中的 JURISDICTION）")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@click.pass_obj
+def resolve(obj: Ctx, names, jurisdiction, as_json):
+    """把发文单位名称解析为对口联系表中的单位和对口委员会。未知名称退出码为 3。"""
+    with obj.app.app_context():
+        try:
+            resolver = obj.liaison.resolver(jurisdiction)
+        except LookupError as exc:
+            raise click.UsageError(str(exc)) from None
+        results = [resolver.resolve(n) for n in names]
+    if as_json:
+        out = [r.as_json() for r in results]
+        click.echo(_dump(out[0] if len(out) == 1 else out))
+    else:
+        for r in results:
+            if r.resolved:
+                via = f"（{r.parent} 下属）" if r.parent else ""
+                click.echo(f"{r.input} → {r.unit}{via} → {r.committee}［{r.matched_by}］")
+            else:
+                hint = f"；相近：{'、'.join(r.suggestions)}" if r.suggestions else ""
+                click.echo(f"{r.input} → 未知{('（' + r.error + '）') if r.error else ''}{hint}")
+    sys.exit(0 if all(r.resolved for r in results) else EXIT_UNKNOWN)
+
+
+# -------------------------------------------------------------------------------- table
+
+
+@main.group()
+def table():
+    """对口联系表：导出、导入、映射名称。"""
+
+
+@table.command("export")
+@click.option("--jurisdiction", "-j", default=None)
+@click.option("--out", "-o", type=click.Path(dir_okay=False), help="写入文件（默认标准输出）")
+@click.pass_obj
+def table_export(obj: Ctx, jurisdiction, out):
+    """导出对口联系表（可再用 table load 导入）。"""
+    from .routing import table as t
+    with obj.app.app_context():
+        try:
+            data = t.export(jurisdiction or obj.app.config["JURISDICTION"])
+        except LookupError as exc:
+            raise click.UsageError(str(exc)) from None
+    text = _dump(data)
+    if out:
+        _atomic_write(Path(out), text.encode("utf-8"))
+        click.echo(f"已导出 {len(data['units'])} 个单位到 {out}", err=True)
+    else:
+        click.echo(text)
+
+
+@table.command("load")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.pass_obj
+def table_load(obj: Ctx, file):
+    """导入对口联系表文件（全部成功或全部不变）。"""
+    from .routing import table as t
+    try:
+        data = json.loads(Path(file).read_text("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise click.ClickException(f"{file}：不是有效的 UTF-8 JSON：{exc}") from None
+    with obj.app.app_context():
+        try:
+            jur = t.load(data)
+        except t.TableError as exc:
+            click.echo(f"{file}：{exc}", err=True)
+            sys.exit(2)
+        code = jur.code
+    from .routing.route import reroute_unmatched
+    routed = reroute_unmatched(obj.liaison, code)
+    click.echo(f"已导入 {file}（行政区 {code}）" + (f"；{len(routed)} 份待映射文件已分送" if routed else ""))
+
+
+@table.command("map")
+@click.argument("name")
+@click.argument("unit")
+@click.option("--jurisdiction", "-j", default=None)
+@click.pass_obj
+def table_map(obj: Ctx, name, unit, jurisdiction):
+    """把一个新名称映射到已有单位（作为别名）；因此名称暂存的文件随即分送。"""
+    from .routing import table as t
+    from .routing.route import reroute_unmatched
+    with obj.app.app_context():
+        code = jurisdiction or obj.app.config["JURISDICTION"]
+        data = t.export(code)
+        target = next((u for u in data["units"] if u["name"] == unit), None)
+        if target is None:
+            sugg = obj.liaison.resolver(code).resolve(unit)
+            raise click.ClickException(f"未知单位“{unit}”" + (f"；相近：{'、'.join(sugg.suggestions)}"
+                                                              if sugg.suggestions else ""))
+        target.setdefault("aliases", []).append(name)
+        try:
+            t.load(data)
+        except t.TableError as exc:
+            raise click.ClickException(str(exc)) from None
+    routed = reroute_unmatched(obj.liaison, code)
+    click.echo(_dump({"name": name, "unit": unit, "routed": routed}))
+
+
+# ------------------------------------------------------------------------- route / backfill
+
+
+@main.command()
+@click.option("--file", "file_", type=click.Path(exists=True, dir_okay=False), help="已印发的 .docx")
+@click.option("--issuer")
+@click.option("--title")
+@click.option("--doc-type")
+@click.option("--main-recipient", "main_recipients", multiple=True)
+@click.option("--secrecy")
+@click.option("--major", is_flag=True, help="主办系统标记为重大事项")
+@click.option("--important", is_flag=True, help="主办系统标记为重要文件")
+@click.option("--npc", is_flag=True, help="提请人大常委会审议")
+@click.option("--jurisdiction", "-j", default=None)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def route(obj: Ctx, file_, issuer, title, doc_type, main_recipients, secrecy, major, important, npc, jurisdiction,
+          as_json):
+    """试算一份文件的分送决定（不记录任何内容）；命令行参数优先于文件内容。"""
+    from .events import EventInputError
+    from .hooks.documents import preview
+    document = {"id": "dry-run", "issuer": issuer, "title": title, "doc_type": doc_type,
+                "main_recipients": list(main_recipients), "secrecy": secrecy, "jurisdiction": jurisdiction,
+                "flags": {k: True for k, v in (("major", major), ("important", important), ("npc", npc)) if v}}
+    if file_:
+        document["file"] = Path(file_).read_bytes()
+    if not file_ and not issuer:
+        raise click.UsageError("请给出 --file 或 --issuer")
+    with obj.app.app_context():
+        try:
+            p = preview(obj.liaison, {k: v for k, v in document.items() if v not in (None, [], {})})
+        except (EventInputError, LookupError) as exc:
+            raise click.UsageError(str(exc)) from None
+    if as_json:
+        click.echo(_dump(p))
+    else:
+        click.echo(("暂存：" + p["hold_reason"]) if p["held"] else
+                   ("抄送：" + "、".join(p["committees"] or p["units"])) if p["qualified"] else "不抄送")
+        for r in p["reasons"]:
+            click.echo(f"  - {r['text']}")
+
+
+@main.command()
+@click.argument("directory", required=False, type=click.Path(exists=True, file_okay=False))
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), help="已记录文件中，收到日期不早于此日者")
+@click.option("--apply", "apply_", is_flag=True, help="真正执行（默认只试算）")
+@click.option("--issuer", help="目录中 .docx 的发文单位（文件内无版头时）")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def backfill(obj: Ctx, directory, since, apply_, issuer, as_json):
+    """用当前规则重新判断已有文件（目录中的 .docx，或 --since 以来已记录的文件）；默认试算。"""
+    from .routing.backfill import backfill_directory, backfill_since
+    if bool(directory) == bool(since):
+        raise click.UsageError("请给出目录 DIR 或 --since DATE 之一")
+    with obj.app.app_context():
+        if directory:
+            summary = backfill_directory(obj.liaison, Path(directory), apply=apply_, issuer=issuer,
+                                         progress=not as_json)
+        else:
+            summary = backfill_since(obj.liaison, since.date(), apply=apply_, progress=not as_json)
+    click.echo(_dump(summary) if as_json else
+               f"{'已执行' if apply_ else '试算'}：{summary['documents']} 份文件，{summary['changed']} 份结果将改变"
+               f"{'' if apply_ else '（加 --apply 执行）'}；新增抄送 {summary['new_copies']} 份")
+
+
+@main.command()
+@click.option("--loop", is_flag=True, help="持续运行（投递工作进程）")
+@click.option("--max-seconds", type=float, default=None)
+@click.pass_obj
+def deliver(obj: Ctx, loop, max_seconds):
+    """把待投递的抄送交给主办系统（失败的按退避时间重试）。"""
+    from .delivery import run_worker
+    counts = run_worker(obj.liaison, once=not loop, max_seconds=max_seconds)
+    click.echo(_dump(counts))
+
+
+# ---------------------------------------------------------------------------------- demo
+
+
+@main.command()
+@click.option("--out", type=click.Path(file_okay=False), help="生成文件目录（默认 实例目录/demo）")
+@click.pass_obj
+def demo(obj: Ctx, out):
+    """演示：载入南部县对口联系表，经参考主办系统印发若干文件，显示每份去向和理由。"""
+    from .demo import run_demo
+    run_demo(obj.app, Path(out) if out else None, echo=click.echo)
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,38 @@
+"""Configuration: defaults, the instance folder's config.py, then OA_LIAISON_* environment variables."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ENV_PREFIX = "OA_LIAISON"
+
+DEFAULTS = {
+    "JURISDICTION": "nanbu",          # the jurisdiction events belong to unless they name one
+    "LOAD_DEFAULT_TABLE": True,       # load the shipped 南部县 table on first start
+    "CONSULTATION_DAYS": 15,          # due date of a consultation, in days after issue
+    "REPLY_MONTHS": 3,                # reply deadline for a submission (提案: 3 months)
+    "DELIVER_INLINE": True,           # try delivery right after the decision is committed
+    "DELIVERY_BACKOFF_SECONDS": [10, 60, 300, 1800, 3600],
+    "DELIVERY_LEASE_SECONDS": 120,
+    "MAX_UPLOAD_BYTES": 50 * 1024 * 1024,
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+}
+
+
+def default_instance_path() -> Path:
+    """A per-user data folder (never the installed package's own folder)."""
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "oa-liaison"
+
+
+def instance_path_from_env() -> Path:
+    return Path(os.environ.get(f"{ENV_PREFIX}_INSTANCE_PATH") or default_instance_path()).expanduser().resolve()
+
+
+def finish(config: dict, instance_path: Path) -> None:
+    """Fill the settings derived from the instance folder."""
+    config.setdefault("DATABASE_URL", f"sqlite:///{instance_path / 'oa-liaison.sqlite3'}")
+    config.setdefault("HOOKS_DIR", str(instance_path / "hooks"))
+    config.setdefault("TEMPLATES_DIR", str(instance_path / "templates"))
+    config.setdefault("FILES_DIR", str(instance_path / "files"))
+    config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"]

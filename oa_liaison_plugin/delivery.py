@@ -1,0 +1,97 @@
+"""The durable copy ledger: pending -> delivered through the host's deliver_copy hook, with retries."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import socket
+import time
+
+from sqlalchemy import or_, select, update
+
+from .models import Blob, Copy, EventError, db, utcnow
+
+
+def record_error(event: str, code: str, message: str, *, subject: str | None = None, detail=None) -> None:
+    """Write an EventError in its own short transaction (the caller's may have been rolled back)."""
+    try:
+        db.session.rollback()
+        db.session.add(EventError(event=event, code=code, message=str(message)[:4000], subject=subject,
+                                  detail=detail or {}))
+        db.session.commit()
+    except Exception:  # the error log must never become the error
+        db.session.rollback()
+
+
+def payload(copy: Copy) -> dict:
+    """What the host's deliver_copy receives (the frozen snapshot plus the file's bytes)."""
+    snap = copy.snapshot
+    blob = db.session.get(Blob, snap["file_sha256"]) if snap.get("file_sha256") else None
+    attachments = []
+    for a in snap.get("attachments", []):
+        ab = db.session.get(Blob, a["sha256"])
+        attachments.append({**a, "data": ab.data if ab else None})
+    return {**snap, "copy_id": f"copy-{copy.id}", "committee": copy.committee.name if copy.committee_id else None,
+            "unit": copy.unit.name if copy.unit_id else None, "file": blob.data if blob else None,
+            "attachments": attachments, "reasons": copy.reasons}
+
+
+def _claim(liaison, *, limit: int, document_ids=None, now: dt.datetime) -> list[int]:
+    """Lease due copies to this worker; SKIP LOCKED lets several workers share the ledger on PostgreSQL."""
+    q = (select(Copy.id).where(Copy.status == "pending", Copy.next_attempt_at <= now,
+                               or_(Copy.lease_until.is_(None), Copy.lease_until < now))
+         .order_by(Copy.id).limit(limit).with_for_update(skip_locked=True))
+    if document_ids is not None:
+        q = q.where(Copy.document_id.in_(document_ids))
+    ids = list(db.session.scalars(q))
+    if ids:
+        lease = now + dt.timedelta(seconds=liaison.config["DELIVERY_LEASE_SECONDS"])
+        db.session.execute(update(Copy).where(Copy.id.in_(ids)).values(lease_until=lease))
+    db.session.commit()
+    return ids
+
+
+def deliver_due(liaison, *, limit: int = 100, document_ids=None) -> dict:
+    """Offer every due copy to the host once; returns counts of delivered and failed attempts."""
+    counts = {"delivered": 0, "failed": 0}
+    with liaison.context():
+        now = utcnow()
+        for copy_id in _claim(liaison, limit=limit, document_ids=document_ids, now=now):
+            copy = db.session.get(Copy, copy_id)
+            try:
+                ack = liaison.pm.hook.deliver_copy(liaison=liaison, copy=payload(copy))
+                if not ack:
+                    raise RuntimeError("没有插件接收此抄送（deliver_copy 未实现或返回空）")
+            except Exception as exc:  # not delivered: back off and retry; never raise to the host
+                counts["failed"] += 1
+                backoff = liaison.config["DELIVERY_BACKOFF_SECONDS"]
+                wait = backoff[min(copy.attempts, len(backoff) - 1)]
+                message = f"{type(exc).__name__}: {exc}"[:2000]
+                db.session.execute(update(Copy).where(Copy.id == copy_id, Copy.status == "pending").values(
+                    attempts=Copy.attempts + 1, last_error=message, lease_until=None,
+                    next_attempt_at=utcnow() + dt.timedelta(seconds=wait)))
+                db.session.add(EventError(event="deliver_copy", code="delivery_failed", message=message,
+                                          subject=f"copy-{copy_id}"))
+                db.session.commit()
+                continue
+            db.session.execute(update(Copy).where(Copy.id == copy_id, Copy.status == "pending").values(
+                status="delivered", ack=str(ack)[:256], attempts=Copy.attempts + 1, delivered_at=utcnow(),
+                lease_until=None, last_error=None))
+            db.session.commit()
+            counts["delivered"] += 1
+    return counts
+
+
+def run_worker(liaison, *, poll: float = 2.0, max_seconds: float | None = None, once: bool = False) -> dict:
+    """Deliver until stopped (or once); several workers may run side by side on PostgreSQL."""
+    total = {"delivered": 0, "failed": 0}
+    started = time.monotonic()
+    worker = f"{socket.gethostname()}:{os.getpid()}"
+    while True:
+        counts = deliver_due(liaison)
+        for k in total:
+            total[k] += counts[k]
+        if once or (max_seconds is not None and time.monotonic() - started > max_seconds):
+            total["worker"] = worker
+            return total
+        if not any(counts.values()):
+            time.sleep(poll)

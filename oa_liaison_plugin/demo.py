@@ -1,0 +1,135 @@
+"""The demo: the 南部县 table, realistic documents issued through the reference host, where each went and why."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from importlib import resources
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from .models import Committee, Counterpart, Unit, db
+
+
+def _scenario() -> dict:
+    return json.loads(resources.files("oa_liaison_plugin").joinpath("data/demo.json").read_text("utf-8"))
+
+
+def run_demo(app, out: Path | None = None, echo=print) -> dict:
+    """Run every capability once on the reference host; returns what was produced (for tests)."""
+    from .delivery import deliver_due
+    from .documents.samples import make_issued_docx
+    from .reference_host import ReferenceHost
+    from .routing import table
+    from .routing.route import reroute_unmatched
+
+    liaison = app.extensions["oa_liaison"]
+    out = out or Path(app.instance_path) / "demo"
+    out.mkdir(parents=True, exist_ok=True)
+    scenario = _scenario()
+    produced: dict = {"documents": [], "drafts": {}, "out": str(out)}
+
+    with app.app_context():
+        jur = liaison.jurisdiction()
+        echo(f"== 对口联系表：{jur.name}（{jur.source}） ==")
+        rows = db.session.execute(
+            select(Committee.name, func.count(Counterpart.id)).outerjoin(Counterpart, Counterpart.committee_id == Committee.id)
+            .where(Committee.jurisdiction_id == jur.id).group_by(Committee.id, Committee.name)
+            .order_by(Committee.position)).all()
+        subunits = db.session.scalar(select(func.count(Unit.id)).where(Unit.jurisdiction_id == jur.id,
+                                                                       Unit.parent_id.is_not(None)))
+        for name, n in rows:
+            echo(f"  {name}：{n} 个对口单位")
+        echo(f"  另有下属单位 {subunits} 个（随所属单位对口）")
+        echo("\n== 发文单位名称解析（主办系统发来的全称） ==")
+        resolver = liaison.resolver()
+        for name in scenario["names"]:
+            r = resolver.resolve(name)
+            echo(f"  {name} → " + (f"{r.unit}{'（' + r.parent + ' 下属）' if r.parent else ''} → {r.committee}"
+                                  f"［{r.matched_by}］" if r.resolved else f"未知；相近：{'、'.join(r.suggestions) or '无'}"))
+
+    host = ReferenceHost(liaison, fail_deliveries=1)
+    echo("\n== 经参考主办系统印发文件（三(五)：抄送、征求意见） ==")
+    for item in scenario["documents"]:
+        meta = {k: v for k, v in item.items() if k not in ("file", "issuer")}
+        file = None
+        if item.get("file"):
+            f = item["file"]
+            file = make_issued_docx(issuer=item["issuer"], doc_number=f["doc_number"], title=item.get("title") or f["title"],
+                                    main_recipients=f.get("main_recipients", ["县级各部门"]),
+                                    body_paragraphs=f.get("body", ["……"]), secrecy=f.get("secrecy"),
+                                    secrecy_period=f.get("secrecy_period"), copy_number=f.get("copy_number"),
+                                    note=f.get("note"), date=dt.date.fromisoformat(f.get("date", "2017-03-01")))
+        r = host.issue(issuer=item["issuer"], file=file, **meta)
+        produced["documents"].append(r)
+        title = item.get("title") or item["file"]["title"]
+        echo(f"\n  《{title}》（{item['issuer']}）")
+        for advice in r.get("advice", []):
+            echo(f"    印发前提示：{advice}")
+        _echo_result(echo, r)
+
+    echo("\n== 管理员把未知发文单位映射到已有单位（无须重新印发） ==")
+    mapping = scenario["mapping"]
+    with app.app_context():
+        data = table.export(liaison.config["JURISDICTION"])
+        next(u for u in data["units"] if u["name"] == mapping["unit"])["aliases"].append(mapping["name"])
+        table.load(data)
+    routed = reroute_unmatched(liaison)
+    echo(f"  “{mapping['name']}” → {mapping['unit']}：{len(routed)} 份暂存文件已自动分送")
+
+    echo("\n== 投递（第一次投递模拟失败，退避后重试） ==")
+    deliver_due(liaison)
+    for recipient in sorted({i.recipient for i in host.inbox()}):
+        items = host.inbox(recipient)
+        echo(f"  {recipient} 收件箱：{len(items)} 份 — " + "；".join(f"《{i.title}》" for i in items[:3])
+             + ("……" if len(items) > 3 else ""))
+
+    echo("\n== 委员会来件与答复期限（三(四)） ==")
+    for sub in scenario["submissions"]:
+        r = liaison.submission_received(sub)
+        echo(f"  {sub['committee']} → {r['unit']}：{sub['kind']}《{sub['title']}》，答复期限 {r['due']}")
+
+    echo("\n== 会议（三(一)(三)、三(六)） ==")
+    for meeting in scenario["meetings"]:
+        r = liaison.meeting_scheduled(meeting)
+        echo(f"  {meeting['title']}（{meeting['held_on']}）：" +
+             (f"应邀请 {'、'.join(r['invite'])} 负责人参加" if r["invite"] else "无须邀请"))
+
+    produced["drafts"] = _drafts(app, liaison, scenario, out, echo)
+    echo(f"\n演示完成。数据库：{app.config['DATABASE_URL']}")
+    return produced
+
+
+def _echo_result(echo, r):
+    if r["status"] == "routed":
+        to = r["committees"] or r["units"]
+        echo(f"    → 抄送 {len(to)} 处：{'、'.join(to[:8])}{'……' if len(to) > 8 else ''}")
+        if r["consultation_committees"]:
+            echo(f"    → 征求意见：{'、'.join(r['consultation_committees'])}")
+    elif r["status"] == "not_qualified":
+        echo("    → 不抄送")
+    else:
+        echo(f"    → 暂存（{r['status']}）：{r['hold_reason'] or r.get('error')}")
+    for reason in r.get("reasons", [])[:6]:
+        echo(f"       · {reason['text']}")
+
+
+def _drafts(app, liaison, scenario, out: Path, echo) -> dict:
+    """Write one reply, one consultation letter and one set of minutes (.docx) into ``out``."""
+    from .documents.drafts import render_consultation, render_minutes, render_reply
+    echo("\n== 公文草稿（GB/T 9704） ==")
+    paths = {}
+    for kind, render in (("reply", render_reply), ("consultation", render_consultation), ("minutes", render_minutes)):
+        data = scenario["drafts"][kind]
+        context = {}
+        for extra in liaison.pm.hook.draft_context(liaison=liaison, kind=kind, context=dict(data)):
+            context.update(extra or {})
+        blob = render(data, templates_dir=app.config["TEMPLATES_DIR"], extra_context=context)
+        path = out / f"demo-{kind}.docx"
+        path.write_bytes(blob)
+        paths[kind] = str(path)
+        echo(f"  {_LABEL[kind]}：{path}")
+    return paths
+
+
+_LABEL = {"reply": "答复函", "consultation": "征求意见函", "minutes": "联系会纪要"}

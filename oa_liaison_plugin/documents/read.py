@@ -1,0 +1,620 @@
+"""Fast, hardened reader of issued .docx files (zipfile + lxml) and GB/T 9704 heuristics over their text."""
+from __future__ import annotations
+
+import bisect
+import datetime
+import io
+import math
+import os
+import re
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+__all__ = ["DocumentReadError", "DocumentFacts", "read_docx", "extract_facts", "DOC_TYPES"]
+
+MB = 1024 * 1024
+MAX_BYTES = 50 * MB            # the .docx file itself
+MAX_UNCOMPRESSED = 200 * MB    # declared total of all members, and the cap on what is actually inflated
+MAX_RATIO = 200                # per member, for members over RATIO_FLOOR
+RATIO_FLOOR = 1 * MB           # small members may compress well without harm
+MAX_MEMBERS = 10_000
+SMALL_PART = 2 * MB            # cap for docProps/core.xml and _rels/.rels
+CHUNK = 256 * 1024
+
+_MESSAGES = {
+    "not_zip": "文件不是有效的 .docx（不是 zip 压缩包）",
+    "truncated": "文件不完整或已损坏（压缩包被截断），请重新导出后上传",
+    "too_large": "文件过大，已拒绝读取",
+    "zip_bomb": "文件解压后体积异常（疑似压缩炸弹），已拒绝读取",
+    "forbidden_xml": "文件含有不允许的 XML 声明（DTD 或实体定义），已拒绝读取",
+    "not_docx": "压缩包中没有 Word 正文（word/document.xml），不是 .docx 文件",
+    "legacy_doc": "这是旧版 Word 文件（.doc），请在 Word/WPS 中另存为 .docx 后再上传",
+    "encrypted": "文件已加密（设有打开密码），请取消密码后再上传",
+    "bad_xml": "文件内容已损坏（正文 XML 无法解析）",
+    "empty_body": "文件正文为空",
+    "unreadable": "无法读取文件",
+}
+
+
+class DocumentReadError(Exception):
+    """A .docx that cannot be read; ``code`` is stable (see ``_MESSAGES``), ``message`` is for a clerk."""
+
+    def __init__(self, code: str, message: str | None = None):
+        self.code = code
+        self.message = message or _MESSAGES.get(code, "文件无法读取")
+        super().__init__(f"{code}: {self.message}")
+
+
+@dataclass
+class DocumentFacts:
+    """What the text of an issued document says about itself (every field may be missing)."""
+    title: str | None = None
+    doc_number: str | None = None
+    issuer: str | None = None
+    main_recipients: list[str] = field(default_factory=list)
+    cc: list[str] = field(default_factory=list)
+    secrecy: str | None = None
+    secrecy_period: str | None = None
+    copy_number: str | None = None
+    urgency: str | None = None
+    note: str | None = None
+    doc_type: str | None = None
+    issued_on: datetime.date | None = None
+    body: str = ""
+    page_estimate: int = 0
+    attachments: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------------------- reading
+
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_W_STRICT = "http://purl.oclc.org/ooxml/wordprocessingml/main"
+_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+_DC_TITLE = "{http://purl.org/dc/elements/1.1/}title"
+_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_FORBIDDEN = tuple(m.encode(enc) for m in ("<!DOCTYPE", "<!ENTITY")
+                   for enc in ("ascii", "utf-16-le", "utf-16-be"))
+
+
+def _fail(code: str, message: str | None = None) -> DocumentReadError:
+    return DocumentReadError(code, message)
+
+
+def _parser() -> etree.XMLParser:
+    # A fresh parser per call: lxml parsers must not be shared between threads, and this costs microseconds.
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+                           dtd_validation=False, collect_ids=False)
+
+
+def _parse_xml(raw: bytes) -> etree._Element:
+    """Hardened parse: any DTD or entity declaration is refused before and after parsing."""
+    if any(m in raw for m in _FORBIDDEN):
+        raise _fail("forbidden_xml")
+    try:
+        root = etree.fromstring(raw, _parser())
+    except etree.XMLSyntaxError as exc:
+        raise _fail("bad_xml") from exc
+    info = root.getroottree().docinfo
+    if info.doctype or info.internalDTD is not None or info.externalDTD is not None:
+        raise _fail("forbidden_xml")
+    return root
+
+
+def _shown(path) -> str:
+    name = os.fspath(path)
+    return name if len(name) <= 120 else name[:117] + "..."
+
+
+def _unreadable(path, exc: Exception) -> DocumentReadError:
+    return _fail("unreadable", f"无法读取文件：{_shown(path)}（{getattr(exc, 'strerror', None) or exc}）")
+
+
+def _load(data, max_bytes: int) -> bytes:
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        return bytes(data)
+    if isinstance(data, (str, os.PathLike)):
+        try:
+            with open(data, "rb") as fh:
+                raw = fh.read(max_bytes + 1)
+        except (OSError, ValueError) as exc:   # ValueError: a NUL in the path
+            raise _unreadable(data, exc) from exc
+        return raw
+    raise TypeError(f"read_docx() takes bytes or a path, not {type(data).__name__}")
+
+
+def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int, max_ratio: float) -> bytes:
+    """Inflate one member in chunks, trusting no header: stop past ``limit`` or a bomb-like ratio."""
+    if info.flag_bits & 0x1:
+        raise _fail("encrypted")
+    ratio_cap = max(RATIO_FLOOR, max_ratio * max(info.compress_size, 1))
+    chunks, total = [], 0
+    with zf.open(info) as fh:
+        while True:
+            chunk = fh.read(CHUNK)
+            if not chunk:
+                break
+            total += len(chunk)
+            if total > limit or total > ratio_cap:
+                raise _fail("zip_bomb")
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _main_part(zf: zipfile.ZipFile, names: dict, max_ratio: float) -> str:
+    """The officeDocument target named by _rels/.rels, else word/document.xml."""
+    rels = names.get("_rels/.rels")
+    if rels is not None:
+        try:
+            root = _parse_xml(_read_member(zf, rels, SMALL_PART, max_ratio))
+        except DocumentReadError as exc:
+            if exc.code in ("forbidden_xml", "encrypted", "zip_bomb"):
+                raise
+            root = None
+        if root is not None:
+            for rel in root.iter(f"{{{_REL_NS}}}Relationship"):
+                if (rel.get("Type") or "").endswith("/officeDocument"):
+                    target = (rel.get("Target") or "").lstrip("/")
+                    if target in names:
+                        return target
+    return "word/document.xml"
+
+
+def _core_title(zf: zipfile.ZipFile, names: dict, max_ratio: float) -> str | None:
+    info = names.get("docProps/core.xml")
+    if info is None:
+        return None
+    try:
+        root = _parse_xml(_read_member(zf, info, SMALL_PART, max_ratio))
+    except DocumentReadError as exc:
+        if exc.code in ("forbidden_xml", "encrypted", "zip_bomb"):
+            raise
+        return None   # a damaged core.xml only costs the fallback title
+    el = root.find(_DC_TITLE)
+    title = (el.text or "").strip() if el is not None else ""
+    return title or None
+
+
+def _paragraphs(root: etree._Element) -> list[str]:
+    """Text of every w:p in body order (tables included, text boxes once), w:tab as \\t, w:br/w:cr as \\n."""
+    ns = root.tag[1:].split("}", 1)[0] if root.tag.startswith("{") else _W
+    if ns not in (_W, _W_STRICT) or root.tag != f"{{{ns}}}document":
+        raise _fail("not_docx", "文件不是 Word 文档（正文根元素不是 w:document）")
+    body = root.find(f"{{{ns}}}body")
+    if body is None:
+        raise _fail("empty_body")
+    P, T, TAB, PTAB, BR, CR, R = (f"{{{ns}}}{t}" for t in ("p", "t", "tab", "ptab", "br", "cr", "r"))
+    MOVE_FROM = f"{{{ns}}}moveFrom"
+    out: list[str] = []
+    stack: list[list[str]] = []
+    tags = (P, T, TAB, PTAB, BR, CR, _MC_FALLBACK, MOVE_FROM)
+    walker = etree.iterwalk(body, events=("start", "end"), tag=tags)
+    for event, el in walker:
+        tag = el.tag
+        if event == "start":
+            if tag == T:
+                if stack and el.text:
+                    stack[-1].append(el.text)
+            elif tag == P:
+                stack.append([])
+            elif tag == _MC_FALLBACK or tag == MOVE_FROM:
+                walker.skip_subtree()   # the same text box again (VML fallback) / tracked-moved-away text
+            elif stack and el.getparent() is not None and el.getparent().tag == R:
+                stack[-1].append("\t" if tag in (TAB, PTAB) else "\n")
+        elif tag == P and stack:
+            out.append("".join(stack.pop()))
+    return out
+
+
+def read_docx(data: bytes | str | os.PathLike, *, max_bytes: int = MAX_BYTES,
+              max_uncompressed: int = MAX_UNCOMPRESSED, max_ratio: float = MAX_RATIO) -> DocumentFacts:
+    """Read an issued .docx (bytes or a path) safely and return its facts.
+
+    Raises :class:`DocumentReadError` (and nothing else) for any bad input; ``TypeError`` only when
+    ``data`` is neither bytes nor a path.
+    """
+    if isinstance(data, (str, os.PathLike)):
+        try:
+            size = os.stat(data).st_size
+        except (OSError, ValueError) as exc:   # ValueError: a NUL in the path
+            raise _unreadable(data, exc) from exc
+        if size > max_bytes:
+            raise _fail("too_large", f"文件过大（{size / MB:.1f} MB，上限 {max_bytes / MB:.0f} MB），已拒绝读取")
+    raw = _load(data, max_bytes)
+    if len(raw) > max_bytes:
+        raise _fail("too_large", f"文件过大（{len(raw) / MB:.1f} MB，上限 {max_bytes / MB:.0f} MB），已拒绝读取")
+    stage = "not_zip"
+    try:
+        if raw.startswith(_OLE2):
+            # An encrypted .docx is an OLE2 container holding an "EncryptedPackage" stream.
+            raise _fail("encrypted" if "EncryptedPackage".encode("utf-16-le") in raw else "legacy_doc")
+        try:
+            zf = zipfile.ZipFile(io.BytesIO(raw))
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as exc:
+            raise _fail("truncated" if raw.startswith(b"PK") else "not_zip") from exc
+        stage = "truncated"
+        with zf:
+            infos = zf.infolist()
+            if len(infos) > MAX_MEMBERS:
+                raise _fail("zip_bomb", f"压缩包成员过多（{len(infos)} 个），已拒绝读取")
+            if sum(i.file_size for i in infos) > max_uncompressed:
+                raise _fail("zip_bomb")
+            for i in infos:
+                if i.file_size > RATIO_FLOOR and i.file_size > max_ratio * max(i.compress_size, 1):
+                    raise _fail("zip_bomb")
+            names = {i.filename: i for i in infos}
+            target = _main_part(zf, names, max_ratio)
+            if target not in names:
+                raise _fail("not_docx")
+            xml = _read_member(zf, names[target], max_uncompressed, max_ratio)
+            core_title = _core_title(zf, names, max_ratio)
+        stage = "bad_xml"
+        paragraphs = _paragraphs(_parse_xml(xml))
+        if not any(p.strip() for p in paragraphs):
+            raise _fail("empty_body")
+        return extract_facts(paragraphs, core_title)
+    except DocumentReadError:
+        raise
+    except RuntimeError as exc:          # zipfile: "... is encrypted, password required"
+        if "encrypt" in str(exc) or "password" in str(exc):
+            raise _fail("encrypted") from exc
+        raise _fail(stage) from exc
+    except NotImplementedError as exc:   # e.g. deflate64 / an unknown compression method
+        raise _fail("not_docx", "压缩包使用了不支持的压缩方式，请在 Word/WPS 中重新保存为 .docx") from exc
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError) as exc:
+        raise _fail(stage) from exc
+    except MemoryError as exc:
+        raise _fail("zip_bomb") from exc
+    except Exception as exc:             # last resort: callers must only ever see DocumentReadError
+        raise _fail(stage) from exc
+
+
+# ------------------------------------------------------------------------------------- heuristics
+
+DOC_TYPES = ("决议", "决定", "命令", "公报", "公告", "通告", "意见", "通知", "通报", "报告", "请示", "批复",
+             "议案", "函", "纪要")
+_TYPE_END = re.compile(r"(决议|决定|命令|令|公报|公告|通告|意见|通知|通报|报告|请示|批复|议案|函|纪要)$")
+
+# Length-preserving width fold: full-width ASCII -> ASCII, ideographic space -> space.
+_FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+_FOLD[0x3000] = 0x20
+_WS = re.compile(r"\s+")
+
+_CN_DIGIT = {"〇": 0, "○": 0, "零": 0, "O": 0, "0": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6,
+             "七": 7, "八": 8, "九": 9}
+_DAY = r"(\d{1,2}|[一二三四五六七八九十]{1,3})"
+_DATE = rf"(\d{{4}}|[〇○零O一二三四五六七八九]{{4}})年{_DAY}月{_DAY}日"
+_DATE_LINE = re.compile(rf"^{_DATE}$")
+_PRINTED = re.compile(rf"^(.*?){_DATE}印发$")
+_DOC_NO = re.compile(r"^(?P<code>[\u4e00-\u9fffA-Za-z]{1,20})[〔\[(﹝【](?P<year>\d{4})[〕\])﹞】]"
+                     r"第?(?P<num>\d{1,6})号(?:签发人:?(?P<signer>.*))?$")
+_MARKER = re.compile(
+    r"^(?:份号:?)?(?P<copy>\d{1,8})?"
+    r"(?:(?:密[级級]:?)?(?P<secrecy>[绝絕机機]密|秘密)"
+    r"(?:[★☆*]?(?:保密期限:?)?(?P<period>[长長]期|[0-9一二三四五六七八九十]+(?:年|个月|個月|月)))?[★☆*]?)?"
+    r"(?:保密期限:?(?P<period2>[长長]期|[0-9一二三四五六七八九十]+(?:年|个月|個月|月)))?"
+    r"(?:(?:紧急程度:?)?(?P<urgency>特急|加急))?$")
+_SIGNER = re.compile(r"^签发人:?")
+_NOTE = re.compile(r"^\((.+)\)$")
+_TRAILING_BRACKET = re.compile(r"\([^()]*\)$")
+_NUMBERED = re.compile(r"^\d{1,3}[.、]")
+_HAS_CJK = re.compile(r"[\u4e00-\u9fff]")
+_ORG_END = ("局", "委", "办", "室", "府", "会", "院", "部", "厅", "处", "中心", "所", "站", "队", "社", "馆",
+            "校", "协", "联", "组", "司", "行", "厂", "署", "团", "园", "庭", "宫", "台", "党", "支部")
+_SPLIT_OPEN, _SPLIT_CLOSE = set("(（〔[［【《<"), set(")）〕]］】》>")
+_SEPARATORS = set("、，,；;")
+_PUNCT_END = tuple("。.;；,，:：!！?？")
+_BODY_END = tuple("。.;；")
+
+
+class _Line:
+    """One line: ``text`` is the original with all whitespace removed, ``fold`` the same with full-width
+    ASCII folded (same length, so spans found in ``fold`` slice ``text``); the fold is computed lazily
+    because str.translate is the costliest step and most body lines are only pre-filtered on ``text``."""
+    __slots__ = ("text", "_fold")
+
+    def __init__(self, s: str):
+        self.text = _WS.sub("", s)
+        self._fold = None
+
+    @property
+    def fold(self) -> str:
+        if self._fold is None:
+            self._fold = self.text.translate(_FOLD)
+        return self._fold
+
+
+_TRADITIONAL = str.maketrans("絕機長個", "绝机长个")
+
+
+def _simplified(s: str | None) -> str | None:
+    """Traditional forms seen in 密级 marks (絕密、機密、長期) folded to the simplified ones."""
+    return s.translate(_TRADITIONAL) if s else s
+
+
+def _cn_number(s: str) -> int:
+    if s.isdigit():
+        return int(s)
+    if "十" in s:
+        tens, _, ones = s.partition("十")
+        return (_CN_DIGIT.get(tens, 1) if tens else 1) * 10 + (_CN_DIGIT.get(ones, 0) if ones else 0)
+    return int("".join(str(_CN_DIGIT[c]) for c in s))
+
+
+def _date(m: re.Match, first: int = 1) -> datetime.date | None:
+    try:
+        return datetime.date(_cn_number(m.group(first)), _cn_number(m.group(first + 1)),
+                             _cn_number(m.group(first + 2)))
+    except (ValueError, KeyError):
+        return None
+
+
+def _split_names(s: str) -> list[str]:
+    """Split a recipients list on 、，,；; outside brackets; strip trailing ：。 from each name."""
+    out, buf, depth = [], [], 0
+    for ch in s:
+        if ch in _SPLIT_OPEN:
+            depth += 1
+        elif ch in _SPLIT_CLOSE:
+            depth = max(0, depth - 1)
+        if ch in _SEPARATORS and depth == 0:
+            out.append("".join(buf))
+            buf = []
+        else:
+            buf.append(ch)
+    out.append("".join(buf))
+    names = [n.strip().rstrip("：:。.，,；;").strip() for n in out]
+    return [n for n in names if n]
+
+
+def _doc_type(title: str | None) -> str | None:
+    if not title:
+        return None
+    t = _WS.sub("", title).translate(_FOLD).rstrip("。.")
+    for _ in range(2):   # "……的通知(征求意见稿)" / "……的通知（试行）"
+        if _TYPE_END.search(t):
+            break
+        t = _TRAILING_BRACKET.sub("", t)
+    m = _TYPE_END.search(t)
+    if not m:
+        return None
+    return "命令" if m.group(1) == "令" else m.group(1)
+
+
+def _is_marker(f: str) -> re.Match | None:
+    m = _MARKER.match(f) if f else None
+    return m if m and any(m.groupdict().values()) else None
+
+
+def _sig_like(f: str) -> bool:
+    f = _TRAILING_BRACKET.sub("", f)   # "南部县教育局（盖章）"
+    return (2 <= len(f) <= 40 and not f.endswith(_PUNCT_END) and not f.startswith("附件")
+            and bool(_HAS_CJK.search(f)) and f.endswith(_ORG_END) and _DATE_LINE.match(f) is None)
+
+
+def _first_name(original: str) -> str:
+    """The first of several names laid out on one line with wide gaps (joint signatures)."""
+    parts = [p for p in re.split(r"\s{2,}|\t|\u3000", original.strip()) if p.strip()]
+    return _WS.sub("", parts[0]) if parts else ""
+
+
+def extract_facts(paragraphs: list[str], core_title: str | None = None) -> DocumentFacts:
+    """Recognise the GB/T 9704 elements in a document's paragraphs (text only, never raises for any text)."""
+    paragraphs = [p if isinstance(p, str) else str(p) for p in (paragraphs or [])]
+    body = "\n".join(paragraphs)
+    chars = sum(len(p.strip()) for p in paragraphs)
+    facts = DocumentFacts(body=body, page_estimate=max(1, math.ceil(chars / (22 * 28))) if chars else 0)
+    originals = [ln for p in paragraphs for ln in p.split("\n")]
+    lines = [_Line(s) for s in originals]
+    n = len(lines)
+    nonempty = [i for i, ln in enumerate(lines) if ln.text]
+    if not nonempty:
+        facts.title = (core_title or "").strip() or None
+        facts.doc_type = _doc_type(facts.title)
+        return facts
+    head = nonempty[:40]
+
+    # 发文字号 (alone on its line, or with 签发人 beside it)
+    doc_idx = None
+    for i in head:
+        m = _DOC_NO.match(lines[i].fold)
+        if m:
+            doc_idx = i
+            code = lines[i].text[m.start("code"):m.end("code")]
+            facts.doc_number = f"{code}〔{int(m.group('year'))}〕{int(m.group('num'))}号"
+            break
+
+    # 标题: after the doc number prefer a line with 关于 / a type ending; without one, search the top
+    def recipients_like(f: str) -> bool:
+        return f.endswith(":") and not f.startswith(("附件", "抄送", "签发人", "主题词")) and len(f) <= 300
+
+    title_idx = None
+    if doc_idx is not None:
+        at = bisect.bisect_right(nonempty, doc_idx)
+        after = [i for i in nonempty[at:at + 8] if not _SIGNER.match(lines[i].fold)][:6]
+        cands = []
+        for i in after:
+            if recipients_like(lines[i].fold):
+                break
+            cands.append(i)
+        title_idx = next((i for i in cands if "关于" in lines[i].fold or _doc_type(lines[i].fold)), None)
+        if title_idx is None and cands:
+            title_idx = cands[0]
+    else:
+        top = [i for i in head[:15] if not _is_marker(lines[i].fold)]
+        title_idx = next((i for i in top if "关于" in lines[i].fold and len(lines[i].fold) <= 80
+                          and not lines[i].fold.endswith(_PUNCT_END)), None)
+        if title_idx is None:
+            title_idx = next((i for i in top if len(lines[i].fold) <= 60 and _doc_type(lines[i].fold)
+                              and not lines[i].fold.endswith(_PUNCT_END)), None)
+    title_end = None
+    if title_idx is not None:
+        parts, j = [], title_idx
+        while j < n and len(parts) < 4:
+            f = lines[j].fold
+            if not f:
+                j += 1
+                continue
+            if parts and (recipients_like(f) or len(f) > 60 or f.endswith(_PUNCT_END) or _is_marker(f)):
+                break
+            parts.append(j)
+            if _doc_type("".join(lines[k].fold for k in parts)):
+                break
+            j += 1
+        if not _doc_type("".join(lines[k].fold for k in parts)):
+            parts = parts[:1]
+        facts.title = "".join(lines[k].text for k in parts)
+        title_end = parts[-1]
+    if not facts.title:
+        facts.title = (core_title or "").strip() or None
+
+    # 份号 / 密级★期限 / 紧急程度, and the 发文机关标志, all above the doc number (or title)
+    header_end = doc_idx if doc_idx is not None else title_idx
+    if header_end is None:
+        header_end = head[min(len(head), 6) - 1] + 1
+    mark_lines = []
+    for i in nonempty:
+        if i >= header_end:
+            break
+        m = _is_marker(lines[i].fold)
+        if m:
+            facts.copy_number = facts.copy_number or m.group("copy")
+            if m.group("secrecy") and not facts.secrecy:
+                facts.secrecy = _simplified(m.group("secrecy"))
+                facts.secrecy_period = _simplified(m.group("period"))
+            if m.group("period2") and facts.secrecy and not facts.secrecy_period:   # "保密期限：5年" alone
+                facts.secrecy_period = _simplified(m.group("period2"))
+            facts.urgency = facts.urgency or m.group("urgency")
+        elif not _SIGNER.match(lines[i].fold) and lines[i].fold != "文件" and _HAS_CJK.search(lines[i].fold):
+            mark_lines.append(i)
+    if doc_idx is not None or title_idx is not None:
+        for i in mark_lines:
+            mark = lines[i].text
+            if len(mark) > 40 or mark.endswith(_PUNCT_END) or ":" in lines[i].fold:
+                continue
+            if mark.endswith("纪要"):
+                facts.doc_type = "纪要"
+                break
+            mark = mark[:-2] if mark.endswith("文件") and len(mark) > 2 else mark
+            facts.issuer = mark or None
+            break
+
+    # 主送机关: the first lines after the title, up to one ending with a colon
+    start = title_end + 1 if title_end is not None else (doc_idx + 1 if doc_idx is not None else 0)
+    window = [i for i in nonempty if i >= start][:3 if title_end is not None else 20]
+    body_start = start
+    acc = []
+    for i in window:
+        f = lines[i].fold
+        if f.endswith(_BODY_END) or _is_marker(f):   # body text, not an address line
+            if title_end is None:
+                acc = []
+                continue
+            break
+        acc.append(i)
+        if recipients_like(f):
+            if len("".join(lines[k].fold for k in acc)) <= 300:
+                facts.main_recipients = _split_names("".join(lines[k].text for k in acc))
+                body_start = i + 1
+            break
+        if title_end is None:
+            acc = []
+
+    # 版记: 抄送 line and 印发 line at the end
+    printed_idx = cc_idx = None
+    for i in reversed(nonempty):
+        t = lines[i].text
+        if not (t.endswith("印发") or t.startswith("抄送")):
+            continue
+        f = lines[i].fold
+        if printed_idx is None and _PRINTED.match(f):
+            printed_idx = i
+        elif cc_idx is None and f.startswith("抄送:"):
+            cc_idx = i
+        if printed_idx is not None and cc_idx is not None:
+            break
+    tail_end = min(x for x in (printed_idx, cc_idx, n) if x is not None)
+    if cc_idx is not None:
+        cc_parts = [lines[cc_idx].text[3:]]   # a 抄送 list wrapped into further paragraphs
+        if printed_idx is not None and printed_idx > cc_idx:
+            cc_parts += [lines[i].text for i in nonempty
+                         if cc_idx < i < printed_idx and ":" not in lines[i].fold]
+        facts.cc = _split_names("".join(cc_parts))
+    if not facts.main_recipients:
+        for i in nonempty:
+            if i >= tail_end and lines[i].fold.startswith("主送:"):
+                facts.main_recipients = _split_names(lines[i].text[3:])
+                break
+
+    # 成文日期: a standalone date line, preferably under the issuer's signature
+    dates = [i for i in nonempty if body_start <= i < tail_end and len(lines[i].text) <= 16
+             and lines[i].text.endswith("日") and _DATE_LINE.match(lines[i].fold)]
+
+    def above(i: int, k: int = 3) -> list[int]:
+        at = bisect.bisect_left(nonempty, i)
+        return [j for j in nonempty[max(0, at - k):at] if j >= body_start][::-1]
+
+    date_idx = None
+    issuer_key = facts.issuer and facts.issuer.translate(_FOLD)
+    if issuer_key:
+        date_idx = next((i for i in dates if any(issuer_key in lines[j].fold for j in above(i))), None)
+    if date_idx is None:
+        date_idx = next((i for i in dates if any(_sig_like(lines[j].fold) for j in above(i, 1))), None)
+    if date_idx is None and dates:
+        date_idx = dates[-1]
+    if date_idx is not None:
+        facts.issued_on = _date(_DATE_LINE.match(lines[date_idx].fold))
+        if not facts.issuer:   # the topmost of the signature lines right above the date
+            sig = None
+            for j in above(date_idx, 5):
+                if not _sig_like(lines[j].fold):
+                    break
+                sig = j
+            if sig is not None:
+                facts.issuer = _first_name(originals[sig]) or None
+    elif printed_idx is not None:
+        facts.issued_on = _date(_PRINTED.match(lines[printed_idx].fold), 2)
+
+    # 附注: a bracketed line right under the date (else a （此件……） line anywhere near the end)
+    if date_idx is not None:
+        nxt = next((i for i in nonempty if date_idx < i < tail_end), None)
+        m = _NOTE.match(lines[nxt].fold) if nxt is not None else None
+        if m:
+            facts.note = lines[nxt].text[1:-1].strip() or None
+    if facts.note is None:
+        for i in reversed(nonempty):
+            if i < body_start:
+                break
+            t = lines[i].text
+            if i < tail_end and t.startswith(("(", "（")) and t.endswith((")", "）")):
+                m = _NOTE.match(lines[i].fold)
+                if m and m.group(1).startswith("此件"):
+                    facts.note = lines[i].text[1:-1]
+                    break
+
+    # 附件说明: "附件：1.×××" and the numbered lines under it, above the signature
+    limit = date_idx if date_idx is not None else tail_end
+    att = [i for i in nonempty if body_start <= i < limit and lines[i].text.startswith("附件")
+           and lines[i].fold.startswith("附件:")]
+    if att:
+        i0 = att[-1] if date_idx is not None else att[0]
+        names = [lines[i0].text[3:]]
+        for i in nonempty[bisect.bisect_right(nonempty, i0):]:
+            if not _NUMBERED.match(lines[i].fold):
+                break
+            names.append(lines[i].text)
+        for s in names:
+            f = s.translate(_FOLD)
+            m = _NUMBERED.match(f)
+            a, b = (m.end() if m else 0), len(f.rstrip("。.;；,，"))
+            if a < b:
+                facts.attachments.append(s[a:b])   # the fold preserves length: slice the original
+
+    # 文种: from the title, else from the 机关代字 (…函〔2017〕) or the 纪要 mark
+    facts.doc_type = _doc_type(facts.title) or facts.doc_type
+    if facts.doc_type is None and facts.doc_number and facts.doc_number.split("〔")[0].endswith("函"):
+        facts.doc_type = "函"
+    return facts

@@ -1,0 +1,68 @@
+"""Built-in document_issued and check_before_issue: route an issued document (notice 三(五))."""
+from __future__ import annotations
+
+from sqlalchemy.exc import IntegrityError
+
+from ..delivery import record_error
+from ..events import EventInputError, IssuedDocument
+from ..plugins import hookimpl
+
+
+@hookimpl
+def document_issued(liaison, document):
+    from ..routing.route import route_document
+    with liaison.context():
+        for attempt in (1, 2):
+            try:
+                return route_document(liaison, document)
+            except IntegrityError:
+                # The same document issued twice at once: the other call won; answer as a duplicate.
+                from ..models import db
+                db.session.rollback()
+                if attempt == 2:
+                    raise
+            except Exception as exc:  # never break the host's issuing flow
+                subject = str(document.get("id"))[:128] if isinstance(document, dict) else None
+                record_error("document_issued", "internal_error", f"{type(exc).__name__}: {exc}", subject=subject)
+                return {"document_id": subject, "status": "error", "error": f"内部错误已记录：{type(exc).__name__}",
+                        "held": False, "qualified": False, "hold_reason": None, "committees": [],
+                        "consultation_committees": [], "units": [], "duplicate": False}
+
+
+def preview(liaison, document) -> dict:
+    """The decision a document would get now, nothing stored (check_before_issue, route --json, rule tester)."""
+    from ..routing.route import decide, gather
+    doc = IssuedDocument.from_mapping(document)
+    jur = liaison.jurisdiction(doc.jurisdiction)
+    facts, meta = gather(liaison, doc)
+    verdict, resolution = decide(liaison, jur, facts, doc.flags, document)
+    out = verdict.as_json()
+    if meta["read_error"]:
+        out["read_error"] = meta["read_error"]
+        if not verdict.held:
+            out.update(held=True, qualified=False, committees=[], consultation_committees=[], status="held",
+                       hold_reason=f"文件无法读取（{meta['read_error']['message']}），须人工核对后再分送")
+    out["issuer"] = resolution.as_json() if resolution is not None else None
+    out["facts"] = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in facts.items() if k != "body"}
+    out["disagreements"] = meta["disagreements"]
+    return out
+
+
+@hookimpl
+def check_before_issue(liaison, document):
+    with liaison.context():
+        try:
+            p = preview(liaison, document)
+        except EventInputError as exc:
+            return [f"文件信息有误：{exc}"]
+        except Exception as exc:
+            record_error("check_before_issue", "internal_error", f"{type(exc).__name__}: {exc}")
+            return [f"预检出错（已记录）：{type(exc).__name__}"]
+    if p["status"] == "unmatched" or p["status"] == "held":
+        return [p["hold_reason"]]
+    if not p["qualified"]:
+        return ["此文件不抄送政协专门委员会：" + p["reasons"][0]["text"]]
+    msgs = ["印发后将抄送：" + "、".join(p["committees"] or p["units"])]
+    if p["consultation_committees"]:
+        msgs.append("重大事项，将向以下委员会征求意见：" + "、".join(p["consultation_committees"]))
+    return msgs

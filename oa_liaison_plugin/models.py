@@ -1,0 +1,283 @@
+"""SQLAlchemy models; every table is prefixed liaison_."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import (JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, String,
+                        Text, UniqueConstraint, event)
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+db = SQLAlchemy(model_class=Base)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_conn, _record):
+    # WAL lets the panel read while a delivery worker writes; busy_timeout rides out short locks.
+    if type(dbapi_conn).__module__.startswith("sqlite3"):
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=10000")
+        cur.close()
+
+
+# ------------------------------------------------------------------ the counterpart table
+
+
+class Jurisdiction(db.Model):
+    """A county (or city) with its own counterpart table and rules."""
+    __tablename__ = "liaison_jurisdiction"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(128))
+    prefixes: Mapped[list] = mapped_column(JSON, default=list)
+    source: Mapped[str | None] = mapped_column(String(256))
+    # Bumped on every table or rule change so caches in other processes rebuild.
+    table_version: Mapped[int] = mapped_column(Integer, default=1)
+    rules_version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class Committee(db.Model):
+    """One of the CPPCC's standing special committees (专门委员会)."""
+    __tablename__ = "liaison_committee"
+    __table_args__ = (UniqueConstraint("jurisdiction_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("liaison_jurisdiction.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(128))
+    section: Mapped[str | None] = mapped_column(String(32))
+    aliases: Mapped[list] = mapped_column(JSON, default=list)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Unit(db.Model):
+    """A county department or organisation (单位); ``parent`` for bracketed sub-units."""
+    __tablename__ = "liaison_unit"
+    __table_args__ = (UniqueConstraint("jurisdiction_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("liaison_jurisdiction.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(128))
+    full_name: Mapped[str | None] = mapped_column(String(256))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("liaison_unit.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    parent: Mapped["Unit | None"] = relationship(remote_side=[id])
+    names: Mapped[list["UnitName"]] = relationship(back_populates="unit", cascade="all, delete-orphan",
+                                                   order_by="UnitName.id")
+
+
+class UnitName(db.Model):
+    """Another name of a unit: an alias, or a former name valid until a date."""
+    __tablename__ = "liaison_unit_name"
+    # Not unique: an alias may fold to the unit's own name; the table validator rejects
+    # a key shared by two units.
+    __table_args__ = (Index("ix_liaison_unit_name_key", "jurisdiction_id", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("liaison_jurisdiction.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("liaison_unit.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(256))
+    key: Mapped[str] = mapped_column(String(256))
+    kind: Mapped[str] = mapped_column(String(16))  # alias | former
+    valid_until: Mapped[dt.date | None] = mapped_column(Date)
+    unit: Mapped[Unit] = relationship(back_populates="names")
+
+
+class Counterpart(db.Model):
+    """The liaison link of section 四: a top-level unit -> its committee (one per unit)."""
+    __tablename__ = "liaison_counterpart"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("liaison_unit.id", ondelete="CASCADE"), unique=True)
+    committee_id: Mapped[int] = mapped_column(ForeignKey("liaison_committee.id", ondelete="CASCADE"))
+    unit: Mapped[Unit] = relationship()
+    committee: Mapped[Committee] = relationship()
+
+
+class UnitPattern(db.Model):
+    """An open group of the notice (各中小学校) matched by a regex over unit names."""
+    __tablename__ = "liaison_unit_pattern"
+    __table_args__ = (UniqueConstraint("jurisdiction_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("liaison_jurisdiction.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(128))
+    regex: Mapped[str] = mapped_column(String(512))
+    committee_id: Mapped[int] = mapped_column(ForeignKey("liaison_committee.id", ondelete="CASCADE"))
+    note: Mapped[str | None] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    committee: Mapped[Committee] = relationship()
+
+
+# --------------------------------------------------------------------------- routing rules
+
+
+class Rule(db.Model):
+    """A qualification or content rule (data; validated by routing.rules)."""
+    __tablename__ = "liaison_rule"
+    __table_args__ = (UniqueConstraint("jurisdiction_id", "rule_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("liaison_jurisdiction.id", ondelete="CASCADE"))
+    rule_id: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    data: Mapped[dict] = mapped_column(JSON)
+
+
+# ----------------------------------------------------------------- documents and decisions
+
+
+class Blob(db.Model):
+    """A frozen file (an issued .docx or an attachment), stored once by its SHA-256."""
+    __tablename__ = "liaison_blob"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Document(db.Model):
+    """An issued document as the plugin saw it, with its current routing status."""
+    __tablename__ = "liaison_document"
+    __table_args__ = (UniqueConstraint("jurisdiction_id", "host_id"),
+                      Index("ix_liaison_document_status", "jurisdiction_id", "status", "id"),
+                      Index("ix_liaison_document_unit", "unit_id", "id"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("liaison_jurisdiction.id", ondelete="CASCADE"))
+    host_id: Mapped[str] = mapped_column(String(128))
+    issuer: Mapped[str] = mapped_column(String(256))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("liaison_unit.id", ondelete="SET NULL"))
+    title: Mapped[str | None] = mapped_column(String(512))
+    doc_number: Mapped[str | None] = mapped_column(String(128))
+    doc_type: Mapped[str | None] = mapped_column(String(16))
+    secrecy: Mapped[str | None] = mapped_column(String(16))
+    issued_on: Mapped[dt.date | None] = mapped_column(Date)
+    url: Mapped[str | None] = mapped_column(String(1024))
+    file_sha256: Mapped[str | None] = mapped_column(ForeignKey("liaison_blob.sha256"))
+    # Everything read and given (recipients, 附注, flags, attachments, disagreements).
+    meta: Mapped[dict] = mapped_column(JSON, default=dict)
+    body: Mapped[str | None] = mapped_column(Text)
+    # routed | not_qualified | held | unmatched | error
+    status: Mapped[str] = mapped_column(String(16))
+    hold_reason: Mapped[str | None] = mapped_column(Text)
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    unit: Mapped[Unit | None] = relationship()
+
+
+class Decision(db.Model):
+    """One routing decision with every reason; the latest per document is current."""
+    __tablename__ = "liaison_decision"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("liaison_document.id", ondelete="CASCADE"), index=True)
+    trigger: Mapped[str] = mapped_column(String(32))  # issued | remapped | backfill | reissued
+    qualified: Mapped[bool] = mapped_column(Boolean)
+    held: Mapped[bool] = mapped_column(Boolean)
+    hold_reason: Mapped[str | None] = mapped_column(Text)
+    committees: Mapped[list] = mapped_column(JSON, default=list)
+    consultation_committees: Mapped[list] = mapped_column(JSON, default=list)
+    units: Mapped[list] = mapped_column(JSON, default=list)  # reverse flow: a committee's report to units
+    reasons: Mapped[list] = mapped_column(JSON, default=list)
+    rules_version: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Copy(db.Model):
+    """One copy (抄送) of a document to a committee (or, reverse flow, a unit): exactly one per pair."""
+    __tablename__ = "liaison_copy"
+    # NULLs are distinct in both SQLite and PostgreSQL, so each constraint binds its own kind.
+    __table_args__ = (UniqueConstraint("document_id", "committee_id"), UniqueConstraint("document_id", "unit_id"),
+                      Index("ix_liaison_copy_due", "status", "next_attempt_at"),
+                      Index("ix_liaison_copy_committee", "committee_id", "id"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("liaison_document.id", ondelete="CASCADE"))
+    committee_id: Mapped[int | None] = mapped_column(ForeignKey("liaison_committee.id", ondelete="CASCADE"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("liaison_unit.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | delivered
+    snapshot: Mapped[dict] = mapped_column(JSON)
+    reasons: Mapped[list] = mapped_column(JSON, default=list)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    lease_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    ack: Mapped[str | None] = mapped_column(String(256))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    read_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    document: Mapped[Document] = relationship()
+    committee: Mapped[Committee | None] = relationship()
+    unit: Mapped[Unit | None] = relationship()
+
+    @property
+    def recipient(self) -> str:
+        return self.committee.name if self.committee_id else self.unit.name
+
+
+class Consultation(db.Model):
+    """A consultation (征求意见) with a committee on a major matter, with its due date."""
+    __tablename__ = "liaison_consultation"
+    __table_args__ = (UniqueConstraint("document_id", "committee_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("liaison_document.id", ondelete="CASCADE"))
+    committee_id: Mapped[int] = mapped_column(ForeignKey("liaison_committee.id", ondelete="CASCADE"))
+    due_on: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | answered
+    opinion: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    document: Mapped[Document] = relationship()
+    committee: Mapped[Committee] = relationship()
+
+
+class Submission(db.Model):
+    """A committee's submission to a unit, with its reply task and deadline."""
+    __tablename__ = "liaison_submission"
+    __table_args__ = (UniqueConstraint("jurisdiction_id", "host_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("liaison_jurisdiction.id", ondelete="CASCADE"))
+    host_id: Mapped[str] = mapped_column(String(128))
+    committee_id: Mapped[int] = mapped_column(ForeignKey("liaison_committee.id"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("liaison_unit.id"))
+    unit_name: Mapped[str] = mapped_column(String(256))
+    kind: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(512))
+    number: Mapped[str | None] = mapped_column(String(128))
+    received_on: Mapped[dt.date] = mapped_column(Date)
+    due_on: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | replied
+    committee: Mapped[Committee] = relationship()
+    unit: Mapped[Unit | None] = relationship()
+
+
+class Meeting(db.Model):
+    """A meeting the host scheduled: a liaison meeting or a unit's county-wide meeting."""
+    __tablename__ = "liaison_meeting"
+    __table_args__ = (UniqueConstraint("jurisdiction_id", "host_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("liaison_jurisdiction.id", ondelete="CASCADE"))
+    host_id: Mapped[str] = mapped_column(String(128))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("liaison_unit.id"))
+    kind: Mapped[str] = mapped_column(String(16))  # liaison | work
+    title: Mapped[str] = mapped_column(String(512))
+    held_on: Mapped[dt.date] = mapped_column(Date)
+    invitees: Mapped[list] = mapped_column(JSON, default=list)
+
+
+class EventError(db.Model):
+    """Something that went wrong in an event or a delivery: recorded, visible, never raised to the host."""
+    __tablename__ = "liaison_event_error"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    event: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str | None] = mapped_column(String(256))
+    code: Mapped[str] = mapped_column(String(64))
+    message: Mapped[str] = mapped_column(Text)
+    detail: Mapped[Any] = mapped_column(JSON, default=dict)

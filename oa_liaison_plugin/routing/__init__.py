@@ -1,0 +1,1 @@
+"""Routing: the counterpart table, unit-name resolution, qualification and content rules."""

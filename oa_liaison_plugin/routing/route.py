@@ -1,0 +1,259 @@
+"""The hot path: issued document -> read -> resolve -> qualify -> one transaction -> deliver after commit."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from sqlalchemy import select
+
+from ..delivery import deliver_due, record_error
+from ..documents.read import DocumentReadError, read_docx
+from ..events import EventInputError, IssuedDocument
+from ..models import (Blob, Committee, Consultation, Copy, Counterpart, Decision, Document, Jurisdiction, Unit,
+                      db, utcnow)
+from .normalize import normalize
+from .qualify import Verdict, qualify
+
+# Facts the host may give and the file may say; the host's value wins, a disagreement is recorded.
+FACT_FIELDS = ("issuer", "title", "doc_number", "doc_type", "main_recipients", "cc", "secrecy",
+               "secrecy_period", "copy_number", "note", "issued_on")
+FINAL = ("routed", "not_qualified", "held")
+
+
+def _summary(row: Document, verdict: dict, *, duplicate: bool = False) -> dict:
+    return {"document_id": row.host_id, "status": row.status, "qualified": verdict.get("qualified", False),
+            "held": row.status in ("held", "unmatched"), "hold_reason": row.hold_reason,
+            "committees": verdict.get("committees", []),
+            "consultation_committees": verdict.get("consultation_committees", []),
+            "units": verdict.get("units", []), "reasons": verdict.get("reasons", []), "duplicate": duplicate}
+
+
+def gather(liaison, doc: IssuedDocument) -> tuple[dict, dict]:
+    """Read the file (if any) and merge with the host's metadata: returns (facts, meta)."""
+    meta: dict = {"disagreements": {}, "read_error": None}
+    file_facts: dict = {}
+    data = doc.file
+    if data is None and not doc.body:
+        data = liaison.pm.hook.fetch_document_file(liaison=liaison, document_id=doc.id)
+    if data is not None:
+        meta["file_sha256"] = hashlib.sha256(data).hexdigest()
+        try:
+            read = read_docx(data)
+            file_facts = {f: getattr(read, f) for f in (*FACT_FIELDS, "body", "attachments")}
+        except DocumentReadError as exc:
+            meta["read_error"] = {"code": exc.code, "message": exc.message}
+    facts: dict = {}
+    for f in FACT_FIELDS:
+        given, found = getattr(doc, f), file_facts.get(f)
+        facts[f] = given if given not in (None, [], "") else found
+        if given not in (None, [], "") and found not in (None, [], "") and _differs(given, found):
+            meta["disagreements"][f] = {"host": _plain(given), "file": _plain(found)}
+    facts["body"] = doc.body if doc.body else file_facts.get("body") or ""
+    facts["attachment_names"] = [a["name"] for a in doc.attachments] or list(file_facts.get("attachments") or [])
+    return facts, meta
+
+
+def _plain(v):
+    return v.isoformat() if isinstance(v, dt.date) else v
+
+
+def _differs(a, b) -> bool:
+    if isinstance(a, list) or isinstance(b, list):
+        return [normalize(x) for x in a or []] != [normalize(x) for x in b or []]
+    if isinstance(a, str) and isinstance(b, str):
+        return normalize(a).replace(" ", "") != normalize(b).replace(" ", "")
+    return a != b
+
+
+def decide(liaison, jur: Jurisdiction, facts: dict, flags: dict, document=None) -> tuple[Verdict, object]:
+    """Resolve the issuer and qualify, without writing anything (used by the hook, dry runs and backfill)."""
+    resolver = liaison.resolver(jur.code)
+    issuer_name = facts.get("issuer") or ""
+    issuer_committee = resolver.committee(issuer_name) if issuer_name else None
+    resolution = resolver.resolve(issuer_name) if issuer_name and not issuer_committee else None
+    fields = {"title": facts.get("title") or "", "body": facts.get("body") or "",
+              "doc_type": facts.get("doc_type") or "", "issuer": issuer_name,
+              "recipients": [*(facts.get("main_recipients") or []), *(facts.get("cc") or [])]}
+    ruleset = liaison.ruleset(jur.code)
+    hits = ruleset.evaluate(fields)
+    signals = []
+    if document is not None:
+        try:
+            for group in liaison.pm.hook.qualification_signals(liaison=liaison, document=document, facts=facts):
+                signals.extend(group or [])
+        except Exception as exc:
+            signals.append({"action": "note", "reason": f"插件 qualification_signals 出错：{exc}"})
+    known = {c.name for c in db.session.scalars(select(Committee).where(Committee.jurisdiction_id == jur.id))}
+
+    def extra(committees):
+        if document is None:
+            return []
+        out = []
+        for group in liaison.pm.hook.extra_recipients(liaison=liaison, document=document,
+                                                      committees=tuple(committees)):
+            out.extend(group or [])
+        return out
+
+    def committee_units(name):
+        return db.session.scalars(select(Unit.name).join(Counterpart, Counterpart.unit_id == Unit.id)
+                                  .join(Committee, Committee.id == Counterpart.committee_id)
+                                  .where(Committee.jurisdiction_id == jur.id, Committee.name == name,
+                                         Unit.parent_id.is_(None)).order_by(Unit.position)).all()
+
+    verdict = qualify(facts, issuer=resolution, flags=flags, hits=hits, signals=signals,
+                      issuer_committee=issuer_committee, committee_units=committee_units,
+                      extra_recipients=extra, known_committees=known)
+    for w in getattr(hits, "warnings", ()):
+        verdict.reasons.append({"code": "rule_warning", "text": str(w)})
+    return verdict, resolution
+
+
+def _store_blob(data: bytes) -> str:
+    sha = hashlib.sha256(data).hexdigest()
+    if db.session.get(Blob, sha) is None:
+        db.session.add(Blob(sha256=sha, size=len(data), data=data))
+    return sha
+
+
+def record(liaison, jur: Jurisdiction, row: Document, verdict: Verdict, trigger: str) -> list[int]:
+    """Write the decision, its copies and consultations; the caller commits. Returns new copy ids."""
+    row.status = verdict.status
+    row.hold_reason = verdict.hold_reason
+    row.decided_at = utcnow()
+    db.session.add(Decision(document_id=row.id, trigger=trigger, qualified=verdict.qualified, held=verdict.held,
+                            hold_reason=verdict.hold_reason, committees=verdict.committees,
+                            consultation_committees=verdict.consultation_committees, units=verdict.units,
+                            reasons=verdict.reasons,
+                            rules_version=jur.rules_version))
+    if verdict.status != "routed":
+        return []
+    committees = {c.name: c for c in db.session.scalars(select(Committee).where(Committee.jurisdiction_id == jur.id))}
+    units = {u.name: u for u in db.session.scalars(select(Unit).where(Unit.jurisdiction_id == jur.id,
+                                                                      Unit.name.in_(verdict.units)))}
+    existing = set(db.session.execute(select(Copy.committee_id, Copy.unit_id).where(Copy.document_id == row.id)))
+    snapshot = {"host_id": row.host_id, "title": row.title, "doc_number": row.doc_number, "issuer": row.issuer,
+                "unit": row.unit.name if row.unit else None, "doc_type": row.doc_type,
+                "issued_on": row.issued_on.isoformat() if row.issued_on else None, "url": row.url,
+                "file_sha256": row.file_sha256, "file_name": row.meta.get("file_name"),
+                "attachments": row.meta.get("attachments", []),
+                "main_recipients": row.meta.get("main_recipients", []), "cc": row.meta.get("cc", [])}
+    new = []
+    for name in verdict.committees:
+        com = committees[name]
+        if (com.id, None) not in existing:
+            reasons = [r for r in verdict.reasons if r.get("committee") in (None, name)]
+            new.append(Copy(document_id=row.id, committee_id=com.id, snapshot=snapshot, reasons=reasons))
+    for name in verdict.units:
+        if name in units and (None, units[name].id) not in existing:
+            new.append(Copy(document_id=row.id, unit_id=units[name].id, snapshot=snapshot,
+                            reasons=verdict.reasons[:1]))
+    db.session.add_all(new)
+    if verdict.consultation_committees:
+        due = (row.issued_on or dt.date.today()) + dt.timedelta(days=int(liaison.config["CONSULTATION_DAYS"]))
+        have = set(db.session.scalars(select(Consultation.committee_id).where(Consultation.document_id == row.id)))
+        for name in verdict.consultation_committees:
+            if committees[name].id not in have:
+                db.session.add(Consultation(document_id=row.id, committee_id=committees[name].id, due_on=due))
+    db.session.flush()
+    return [c.id for c in new]
+
+
+def route_document(liaison, document) -> dict:
+    """The built-in document_issued: decide and commit before returning, then offer copies to the host."""
+    try:
+        doc = IssuedDocument.from_mapping(document)
+    except EventInputError as exc:
+        subject = str(document.get("id"))[:128] if isinstance(document, dict) else None
+        record_error("document_issued", "bad_event", str(exc), subject=subject)
+        return {"document_id": subject, "status": "error", "error": str(exc), "held": False, "qualified": False,
+                "hold_reason": None, "committees": [], "consultation_committees": [], "units": [],
+                "duplicate": False}
+    jur = liaison.jurisdiction(doc.jurisdiction)
+    row = db.session.scalar(select(Document).where(Document.jurisdiction_id == jur.id, Document.host_id == doc.id))
+    if row is not None and row.status in FINAL:
+        last = db.session.scalar(select(Decision).where(Decision.document_id == row.id).order_by(Decision.id.desc()))
+        return _summary(row, _decision_json(last), duplicate=True)
+
+    facts, meta = gather(liaison, doc)
+    verdict, resolution = decide(liaison, jur, facts, doc.flags, document)
+    if meta["read_error"] and not verdict.held:
+        # An unreadable file may hide a 密级 mark: a person looks at it first.
+        text = f"文件无法读取（{meta['read_error']['message']}），须人工核对后再分送"
+        verdict = Verdict(status="held", held=True, hold_reason=text,
+                          reasons=[{"code": "read_error", "text": text}, *verdict.reasons])
+    if row is None:
+        row = Document(jurisdiction_id=jur.id, host_id=doc.id, status=verdict.status)
+        db.session.add(row)
+    row.issuer = (facts.get("issuer") or "")[:256]
+    row.unit_id = resolution.unit_id if resolution is not None else None
+    row.title = facts.get("title")
+    row.doc_number = facts.get("doc_number")
+    row.doc_type = facts.get("doc_type")
+    row.secrecy = facts.get("secrecy")
+    row.issued_on = facts.get("issued_on")
+    row.url = doc.url
+    row.body = facts.get("body")
+    if doc.file is not None:
+        row.file_sha256 = _store_blob(doc.file)
+    attachments = [{"name": a["name"], "sha256": _store_blob(a["data"]), "size": len(a["data"])}
+                   for a in doc.attachments]
+    row.meta = {**meta, "file_name": doc.file_name, "attachments": attachments, "flags": doc.flags,
+                **{f: _plain(facts.get(f)) for f in ("main_recipients", "cc", "note", "secrecy_period",
+                                                      "copy_number")}}
+    db.session.flush()
+    record(liaison, jur, row, verdict, "reissued" if row.decided_at else "issued")
+    db.session.commit()
+    summary = _summary(row, verdict.as_json())
+    if liaison.config["DELIVER_INLINE"] and verdict.status == "routed":
+        deliver_due(liaison, limit=50)
+    return summary
+
+
+def _decision_json(d: Decision | None) -> dict:
+    if d is None:
+        return {}
+    return {"qualified": d.qualified, "committees": d.committees,
+            "consultation_committees": d.consultation_committees, "units": d.units, "reasons": d.reasons}
+
+
+def stored_facts(row: Document) -> dict:
+    """The facts of an already recorded document, for re-deciding without its file."""
+    meta = row.meta or {}
+    return {"issuer": row.issuer, "title": row.title, "doc_number": row.doc_number, "doc_type": row.doc_type,
+            "secrecy": row.secrecy, "issued_on": row.issued_on, "body": row.body or "",
+            "main_recipients": meta.get("main_recipients", []), "cc": meta.get("cc", []),
+            "note": meta.get("note"), "secrecy_period": meta.get("secrecy_period"),
+            "copy_number": meta.get("copy_number")}
+
+
+def redecide(liaison, row: Document, trigger: str) -> Verdict:
+    """Decide an existing document again (after a mapping or with new rules) and record it; caller commits.
+
+    Copies already made stay (a copy cannot be recalled); only missing ones are added.
+    """
+    jur = db.session.get(Jurisdiction, row.jurisdiction_id)
+    verdict, resolution = decide(liaison, jur, stored_facts(row), (row.meta or {}).get("flags", {}))
+    if (row.meta or {}).get("read_error") and not verdict.held:
+        text = f"文件无法读取（{row.meta['read_error']['message']}），须人工核对后再分送"
+        verdict = Verdict(status="held", held=True, hold_reason=text, reasons=[{"code": "read_error", "text": text}])
+    if resolution is not None and resolution.unit_id:
+        row.unit_id = resolution.unit_id
+    record(liaison, jur, row, verdict, trigger)
+    return verdict
+
+
+def reroute_unmatched(liaison, jurisdiction_code: str | None = None) -> list[str]:
+    """Route every document held as unmatched whose issuer now resolves; returns their host ids."""
+    with liaison.context():
+        jur = liaison.jurisdiction(jurisdiction_code)
+        resolver = liaison.resolver(jur.code)
+        routed = []
+        for row in db.session.scalars(select(Document).where(Document.jurisdiction_id == jur.id,
+                                                             Document.status == "unmatched")).all():
+            if resolver.resolve(row.issuer).resolved:
+                redecide(liaison, row, "remapped")
+                routed.append(row.host_id)
+        db.session.commit()
+    if routed and liaison.config["DELIVER_INLINE"]:
+        deliver_due(liaison)
+    return routed

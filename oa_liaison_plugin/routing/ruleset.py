@@ -1,0 +1,60 @@
+"""The stored rule set of a jurisdiction: defaults, edits (bumping the version) and compiling."""
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+from sqlalchemy import func, select
+
+from ..models import Jurisdiction, Rule, db
+from .rules import RuleSet, validate_rule
+
+
+def default_rules() -> list[dict]:
+    """The shipped default rules, derived from the notice (data/default_rules.json)."""
+    data = json.loads(resources.files("oa_liaison_plugin").joinpath("data/default_rules.json").read_text("utf-8"))
+    return data["rules"]
+
+
+def ensure_defaults() -> None:
+    """Give each jurisdiction that has no rules the default set."""
+    for jur in db.session.scalars(select(Jurisdiction)).all():
+        if not db.session.scalar(select(func.count(Rule.id)).where(Rule.jurisdiction_id == jur.id)):
+            replace_all(jur, default_rules())
+
+
+def rules_of(jur: Jurisdiction) -> list[dict]:
+    rows = db.session.scalars(select(Rule).where(Rule.jurisdiction_id == jur.id).order_by(Rule.position, Rule.id))
+    return [{**r.data, "id": r.rule_id, "enabled": r.enabled, "order": r.position} for r in rows]
+
+
+def compile_for(jur: Jurisdiction) -> RuleSet:
+    return RuleSet.compile(rules_of(jur))
+
+
+def replace_all(jur: Jurisdiction, rules: list[dict]) -> None:
+    """Validate every rule first, then replace the jurisdiction's rules in one transaction."""
+    cleaned = [validate_rule(r) for r in rules]
+    ids = [r["id"] for r in cleaned]
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise ValueError(f"规则编号重复：{'，'.join(dupes)}")
+    db.session.query(Rule).filter(Rule.jurisdiction_id == jur.id).delete()
+    for pos, r in enumerate(cleaned):
+        db.session.add(Rule(jurisdiction_id=jur.id, rule_id=r["id"], position=r.get("order", pos),
+                            enabled=r.get("enabled", True), data=r))
+    jur.rules_version = (jur.rules_version or 0) + 1
+    db.session.commit()
+
+
+def save_rule(jur: Jurisdiction, rule: dict) -> Rule:
+    """Add or change one rule; it takes effect at the next document (version bump), no restart."""
+    cleaned = validate_rule(rule)
+    row = db.session.scalar(select(Rule).where(Rule.jurisdiction_id == jur.id, Rule.rule_id == cleaned["id"]))
+    if row is None:
+        row = Rule(jurisdiction_id=jur.id, rule_id=cleaned["id"])
+        db.session.add(row)
+    row.data, row.enabled, row.position = cleaned, cleaned.get("enabled", True), cleaned.get("order", 0)
+    jur.rules_version = (jur.rules_version or 0) + 1
+    db.session.commit()
+    return row

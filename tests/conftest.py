@@ -1,0 +1,98 @@
+"""Shared fixtures: a real SQLite file and a real PostgreSQL schema per test, the app, the reference host."""
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+
+PG_URL = os.environ.get("OA_LIAISON_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+if not SHARED.is_dir():  # CI lays shared/ beside the clone
+    SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
+
+_pg_ok: bool | None = None
+
+
+def pg_available() -> bool:
+    global _pg_ok
+    if _pg_ok is None:
+        try:
+            import psycopg
+            with psycopg.connect("host=127.0.0.1 port=5432 user=postgres dbname=test", connect_timeout=3):
+                _pg_ok = True
+        except Exception:
+            _pg_ok = False
+    return _pg_ok
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request, tmp_path):
+    """A fresh database: a SQLite file, or a PostgreSQL schema dropped afterwards."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'liaison.sqlite3'}"
+        return
+    if not pg_available():
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL on 127.0.0.1:5432 is not reachable (CI must start it)")
+        pytest.skip("PostgreSQL not reachable")
+    import psycopg
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect("host=127.0.0.1 port=5432 user=postgres dbname=test", autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    yield f"{PG_URL}?options=-csearch_path%3D{schema}"
+    with psycopg.connect("host=127.0.0.1 port=5432 user=postgres dbname=test", autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture
+def sqlite_url(tmp_path):
+    return f"sqlite:///{tmp_path / 'liaison.sqlite3'}"
+
+
+def make_app(url, instance, **config):
+    from oa_liaison_plugin import create_app
+    test_config = {"DATABASE_URL": url, "TESTING": True, "DELIVERY_BACKOFF_SECONDS": [0], **config}
+    app = create_app(test_config, instance_path=instance)
+    return app
+
+
+@pytest.fixture
+def app(db_url, tmp_path):
+    app = make_app(db_url, tmp_path / "instance")
+    yield app
+    from oa_liaison_plugin.models import db
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def lite_app(sqlite_url, tmp_path):
+    """SQLite only, for tests whose subject is not the database."""
+    app = make_app(sqlite_url, tmp_path / "instance")
+    yield app
+    from oa_liaison_plugin.models import db
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def liaison(app):
+    return app.extensions["oa_liaison"]
+
+
+@pytest.fixture
+def host(liaison):
+    from oa_liaison_plugin.reference_host import ReferenceHost
+    return ReferenceHost(liaison)
+
+
+@pytest.fixture
+def notice_text() -> str:
+    path = SHARED / "reference" / "notice-nanbu-2017-1.txt"
+    if not path.exists():
+        pytest.fail(f"the notice is expected at {path}")
+    return path.read_text("utf-8")

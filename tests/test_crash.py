@@ -1,0 +1,72 @@
+"""Kill the issuing process mid-run (SIGKILL): after a restart nothing is lost and nothing is doubled."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+from sqlalchemy import create_engine, text
+
+WORKER = textwrap.dedent("""
+    import sys, time
+    from oa_liaison_plugin import create_app
+    from oa_liaison_plugin.reference_host import ReferenceHost
+    app = create_app({"DATABASE_URL": sys.argv[1], "DELIVERY_BACKOFF_SECONDS": [0],
+                      "DELIVERY_LEASE_SECONDS": 1}, instance_path=sys.argv[2])
+    liaison = app.extensions["oa_liaison"]
+    host = ReferenceHost(liaison)
+    mode = sys.argv[3]
+    if mode == "restart":
+        host.resend_unnotified()
+        time.sleep(1.2)  # a lease the killed process held expires
+        from oa_liaison_plugin.delivery import deliver_due
+        deliver_due(liaison, limit=100000)
+        print("restarted", flush=True)
+        sys.exit(0)
+    titles = ["关于义务教育均衡发展的实施方案", "关于农村人居环境整治的实施方案", "关于2017年县级预算的报告"]
+    issuers = ["南部县教育局", "南部县农业农村局", "南部县财政局", "南部县生态环境局"]
+    for i in range(10000):
+        host.issue(issuer=issuers[i % 4], title=titles[i % 3], flags={"important": True},
+                   main_recipients=["南部县人民代表大会常务委员会"] if i % 3 == 2 else ["县级各部门"])
+        if i == 5:
+            print("running", flush=True)
+""")
+
+
+@pytest.mark.slow
+def test_sigkill_mid_run_loses_and_doubles_nothing(db_url, tmp_path):
+    script = tmp_path / "worker.py"
+    script.write_text(WORKER, "utf-8")
+    args = [sys.executable, str(script), db_url, str(tmp_path / "inst")]
+    for round_ in range(3):  # kill at three different moments
+        proc = subprocess.Popen([*args, "run"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert proc.stdout.readline().strip() == "running", proc.stderr.read()
+        time.sleep(0.3 + 0.37 * round_)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        assert proc.returncode == -signal.SIGKILL
+        done = subprocess.run([*args, "restart"], capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+
+    engine = create_engine(db_url)
+    with engine.connect() as c:
+        host_docs = c.execute(text("SELECT COUNT(*) FROM refhost_document")).scalar()
+        recorded = c.execute(text("SELECT COUNT(*) FROM liaison_document")).scalar()
+        assert host_docs > 6 and recorded == host_docs  # every issued document was decided
+        assert c.execute(text("SELECT COUNT(*) FROM refhost_document WHERE NOT notified")).scalar() == 0
+        copies = c.execute(text("SELECT COUNT(*) FROM liaison_copy")).scalar()
+        pairs = c.execute(text("SELECT COUNT(*) FROM (SELECT DISTINCT document_id, committee_id FROM liaison_copy) x")
+                          ).scalar()
+        assert copies == pairs > 0
+        assert c.execute(text("SELECT COUNT(*) FROM liaison_copy WHERE status <> 'delivered'")).scalar() == 0
+        inbox = c.execute(text("SELECT COUNT(*) FROM refhost_inbox")).scalar()
+        distinct = c.execute(text("SELECT COUNT(DISTINCT copy_id) FROM refhost_inbox")).scalar()
+        assert inbox == distinct == copies  # each copy landed once in the host
+        per_doc = c.execute(text("SELECT MAX(n) FROM (SELECT document_id, COUNT(*) n FROM refhost_inbox "
+                                 "GROUP BY document_id, recipient) x")).scalar()
+        assert per_doc == 1
+    engine.dispose()
