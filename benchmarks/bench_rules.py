@@ -5,7 +5,7 @@ Chinese characters, a share (--phrase-rate) cut from real official prose, the re
 Documents are that prose reshuffled, so real phrases recur. Both engines must return the same rule ids.
 --phrase-rate 0.2 is a stress case (about 1 in 6 rules fires on every document).
 
-Run:  .venv/bin/python benchmarks/bench_rules.py [--rules 10000] [--chars 5000] [--docs 50] [--phrase-rate 0.01]
+Run:  .venv/bin/python benchmarks/bench_rules.py [--rules N] [--chars N] [--docs N] [--phrase-rate 0.01]
 """
 from __future__ import annotations
 

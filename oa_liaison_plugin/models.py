@@ -188,6 +188,7 @@ class Decision(db.Model):
     reasons: Mapped[list] = mapped_column(JSON, default=list)
     rules_version: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    document: Mapped[Document] = relationship()
 
 
 class Copy(db.Model):

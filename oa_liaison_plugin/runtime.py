@@ -37,10 +37,10 @@ class Liaison:
             raise LookupError(f"未知行政区：{code}")
         return jur
 
-    def resolver(self, code: str | None = None):
+    def resolver(self, code: "str | Jurisdiction | None" = None):
         """The name resolver of a jurisdiction, rebuilt when its table version changes."""
         from .routing.resolve import Resolver
-        jur = self.jurisdiction(code)
+        jur = code if isinstance(code, Jurisdiction) else self.jurisdiction(code)
         cached = self._resolvers.get(jur.code)
         if cached is None or cached.version != jur.table_version:
             with self._lock:
@@ -48,10 +48,10 @@ class Liaison:
                 self._resolvers[jur.code] = cached
         return cached
 
-    def ruleset(self, code: str | None = None):
+    def ruleset(self, code: "str | Jurisdiction | None" = None):
         """The compiled content rules of a jurisdiction, recompiled when a rule changes."""
         from .routing import ruleset
-        jur = self.jurisdiction(code)
+        jur = code if isinstance(code, Jurisdiction) else self.jurisdiction(code)
         cached = self._rulesets.get(jur.code)
         if cached is None or cached[0] != jur.rules_version:
             with self._lock:

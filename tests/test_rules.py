@@ -280,7 +280,7 @@ def test_warnings_belong_to_the_calling_thread(monkeypatch):
     assert len(seen["w"][1]) == 1 and seen["w"][0].warnings == seen["w"][1]
 
 
-# ----------------------------------------------------------------------------- property: equals naive evaluation
+# ------------------------------------------------------------------ property: equals naive evaluation
 
 
 def naive(rules: list[dict], doc: dict) -> list[RuleHit]:

@@ -59,6 +59,7 @@ class Resolver:
         jid = jurisdiction.id
         committees = {c.id: c.name for c in db.session.scalars(select(Committee).where(
             Committee.jurisdiction_id == jid))}
+        self.committee_ids = {name: cid for cid, name in committees.items()}
         links = {unit_id: committees[cid] for unit_id, cid in db.session.execute(
             select(Counterpart.unit_id, Counterpart.committee_id).join(Unit).where(Unit.jurisdiction_id == jid))}
         units = db.session.scalars(select(Unit).where(Unit.jurisdiction_id == jid)).all()

@@ -67,14 +67,14 @@ def _differs(a, b) -> bool:
 
 def decide(liaison, jur: Jurisdiction, facts: dict, flags: dict, document=None) -> tuple[Verdict, object]:
     """Resolve the issuer and qualify, without writing anything (used by the hook, dry runs and backfill)."""
-    resolver = liaison.resolver(jur.code)
+    resolver = liaison.resolver(jur)
     issuer_name = facts.get("issuer") or ""
     issuer_committee = resolver.committee(issuer_name) if issuer_name else None
     resolution = resolver.resolve(issuer_name) if issuer_name and not issuer_committee else None
     fields = {"title": facts.get("title") or "", "body": facts.get("body") or "",
               "doc_type": facts.get("doc_type") or "", "issuer": issuer_name,
               "recipients": [*(facts.get("main_recipients") or []), *(facts.get("cc") or [])]}
-    ruleset = liaison.ruleset(jur.code)
+    ruleset = liaison.ruleset(jur)
     hits = ruleset.evaluate(fields)
     signals = []
     if document is not None:
@@ -83,7 +83,7 @@ def decide(liaison, jur: Jurisdiction, facts: dict, flags: dict, document=None) 
                 signals.extend(group or [])
         except Exception as exc:
             signals.append({"action": "note", "reason": f"插件 qualification_signals 出错：{exc}"})
-    known = {c.name for c in db.session.scalars(select(Committee).where(Committee.jurisdiction_id == jur.id))}
+    known = set(resolver.committee_ids)
 
     def extra(committees):
         if document is None:
@@ -115,47 +115,47 @@ def _store_blob(data: bytes) -> str:
     return sha
 
 
-def record(liaison, jur: Jurisdiction, row: Document, verdict: Verdict, trigger: str) -> list[int]:
-    """Write the decision, its copies and consultations; the caller commits. Returns new copy ids."""
+def record(liaison, jur: Jurisdiction, row: Document, verdict: Verdict, trigger: str, *, new: bool = False) -> None:
+    """Add the decision, its copies and consultations to the session (the caller commits once).
+
+    ``new`` says the document has just been created, so it cannot have copies yet (saves queries).
+    """
     row.status = verdict.status
     row.hold_reason = verdict.hold_reason
     row.decided_at = utcnow()
-    db.session.add(Decision(document_id=row.id, trigger=trigger, qualified=verdict.qualified, held=verdict.held,
+    db.session.add(Decision(document=row, trigger=trigger, qualified=verdict.qualified, held=verdict.held,
                             hold_reason=verdict.hold_reason, committees=verdict.committees,
                             consultation_committees=verdict.consultation_committees, units=verdict.units,
-                            reasons=verdict.reasons,
-                            rules_version=jur.rules_version))
+                            reasons=verdict.reasons, rules_version=jur.rules_version))
     if verdict.status != "routed":
-        return []
-    committees = {c.name: c for c in db.session.scalars(select(Committee).where(Committee.jurisdiction_id == jur.id))}
-    units = {u.name: u for u in db.session.scalars(select(Unit).where(Unit.jurisdiction_id == jur.id,
-                                                                      Unit.name.in_(verdict.units)))}
-    existing = set(db.session.execute(select(Copy.committee_id, Copy.unit_id).where(Copy.document_id == row.id)))
+        return
+    committee_ids = liaison.resolver(jur).committee_ids
+    existing = set() if new else set(db.session.execute(
+        select(Copy.committee_id, Copy.unit_id).where(Copy.document_id == row.id)))
+    meta = row.meta or {}
     snapshot = {"host_id": row.host_id, "title": row.title, "doc_number": row.doc_number, "issuer": row.issuer,
-                "unit": row.unit.name if row.unit else None, "doc_type": row.doc_type,
+                "unit": meta.get("unit"), "doc_type": row.doc_type,
                 "issued_on": row.issued_on.isoformat() if row.issued_on else None, "url": row.url,
-                "file_sha256": row.file_sha256, "file_name": row.meta.get("file_name"),
-                "attachments": row.meta.get("attachments", []),
-                "main_recipients": row.meta.get("main_recipients", []), "cc": row.meta.get("cc", [])}
-    new = []
+                "file_sha256": row.file_sha256, "file_name": meta.get("file_name"),
+                "attachments": meta.get("attachments", []),
+                "main_recipients": meta.get("main_recipients", []), "cc": meta.get("cc", [])}
     for name in verdict.committees:
-        com = committees[name]
-        if (com.id, None) not in existing:
+        if (committee_ids[name], None) not in existing:
             reasons = [r for r in verdict.reasons if r.get("committee") in (None, name)]
-            new.append(Copy(document_id=row.id, committee_id=com.id, snapshot=snapshot, reasons=reasons))
-    for name in verdict.units:
-        if name in units and (None, units[name].id) not in existing:
-            new.append(Copy(document_id=row.id, unit_id=units[name].id, snapshot=snapshot,
-                            reasons=verdict.reasons[:1]))
-    db.session.add_all(new)
+            db.session.add(Copy(document=row, committee_id=committee_ids[name], snapshot=snapshot, reasons=reasons))
+    if verdict.units:
+        units = dict(db.session.execute(select(Unit.name, Unit.id).where(Unit.jurisdiction_id == jur.id,
+                                                                           Unit.name.in_(verdict.units))).all())
+        for name in verdict.units:
+            if name in units and (None, units[name]) not in existing:
+                db.session.add(Copy(document=row, unit_id=units[name], snapshot=snapshot, reasons=verdict.reasons[:1]))
     if verdict.consultation_committees:
         due = (row.issued_on or dt.date.today()) + dt.timedelta(days=int(liaison.config["CONSULTATION_DAYS"]))
-        have = set(db.session.scalars(select(Consultation.committee_id).where(Consultation.document_id == row.id)))
+        have = set() if new else set(db.session.scalars(
+            select(Consultation.committee_id).where(Consultation.document_id == row.id)))
         for name in verdict.consultation_committees:
-            if committees[name].id not in have:
-                db.session.add(Consultation(document_id=row.id, committee_id=committees[name].id, due_on=due))
-    db.session.flush()
-    return [c.id for c in new]
+            if committee_ids[name] not in have:
+                db.session.add(Consultation(document=row, committee_id=committee_ids[name], due_on=due))
 
 
 def route_document(liaison, document) -> dict:
@@ -198,10 +198,10 @@ def route_document(liaison, document) -> dict:
     attachments = [{"name": a["name"], "sha256": _store_blob(a["data"]), "size": len(a["data"])}
                    for a in doc.attachments]
     row.meta = {**meta, "file_name": doc.file_name, "attachments": attachments, "flags": doc.flags,
+                "unit": resolution.unit if resolution is not None else None,
                 **{f: _plain(facts.get(f)) for f in ("main_recipients", "cc", "note", "secrecy_period",
                                                       "copy_number")}}
-    db.session.flush()
-    record(liaison, jur, row, verdict, "reissued" if row.decided_at else "issued")
+    record(liaison, jur, row, verdict, "reissued" if row.decided_at else "issued", new=row.id is None)
     db.session.commit()
     summary = _summary(row, verdict.as_json())
     if liaison.config["DELIVER_INLINE"] and verdict.status == "routed":
@@ -238,6 +238,7 @@ def redecide(liaison, row: Document, trigger: str) -> Verdict:
         verdict = Verdict(status="held", held=True, hold_reason=text, reasons=[{"code": "read_error", "text": text}])
     if resolution is not None and resolution.unit_id:
         row.unit_id = resolution.unit_id
+        row.meta = {**(row.meta or {}), "unit": resolution.unit}
     record(liaison, jur, row, verdict, trigger)
     return verdict
 
@@ -246,7 +247,7 @@ def reroute_unmatched(liaison, jurisdiction_code: str | None = None) -> list[str
     """Route every document held as unmatched whose issuer now resolves; returns their host ids."""
     with liaison.context():
         jur = liaison.jurisdiction(jurisdiction_code)
-        resolver = liaison.resolver(jur.code)
+        resolver = liaison.resolver(jur)
         routed = []
         for row in db.session.scalars(select(Document).where(Document.jurisdiction_id == jur.id,
                                                              Document.status == "unmatched")).all():

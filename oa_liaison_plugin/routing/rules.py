@@ -379,7 +379,7 @@ class RuleSet:
                                     f"本规则未执行，结果不计")
                     matched[c.rank] = None
                     continue
-                stop = time.monotonic() + min(self.regex_timeout, left)  # one bound over all the rule's fields
+                stop = time.monotonic() + min(self.regex_timeout, left)  # one bound, all fields
                 try:
                     for f in c.fields:
                         m = c.pattern.search(text_of(f), timeout=max(stop - time.monotonic(), 1e-6))

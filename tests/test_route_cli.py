@@ -1,0 +1,101 @@
+"""oa-liaison route (dry run) and backfill, as a user runs them."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from test_cli import run
+
+from oa_liaison_plugin.documents.samples import make_issued_docx
+
+KEYS = {"qualified", "held", "hold_reason", "committees", "consultation_committees", "reasons"}
+
+
+def sample(tmp_path, name="doc.docx", **kw):
+    base = dict(issuer="南部县教育局", doc_number="南教发〔2017〕12号", title="关于印发《南部县义务教育均衡发展实施方案》的通知",
+                main_recipients=["县级各部门"], body_paragraphs=["为推进义务教育均衡发展……"], date=dt.date(2017, 3, 5))
+    base.update(kw)
+    path = tmp_path / name
+    path.write_bytes(make_issued_docx(**base))
+    return path
+
+
+def test_route_dry_run_from_file(tmp_path):
+    p = run(tmp_path / "i", "route", "--file", str(sample(tmp_path)), "--json")
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)
+    assert KEYS <= set(out)
+    assert out["qualified"] and not out["held"] and out["committees"][0] == "教科文卫体委员会"
+    assert any("实施方案" in r["text"] for r in out["reasons"])
+    # nothing was stored: a dry run leaves no document behind
+    from sqlalchemy import create_engine, text
+    engine = create_engine(f"sqlite:///{tmp_path / 'i' / 'oa-liaison.sqlite3'}")
+    with engine.connect() as c:
+        assert c.execute(text("SELECT COUNT(*) FROM liaison_document")).scalar() == 0
+    engine.dispose()
+
+
+def test_route_flags_override_the_file(tmp_path):
+    path = sample(tmp_path)
+    out = json.loads(run(tmp_path / "i", "route", "--file", str(path), "--secrecy", "机密", "--json").stdout)
+    assert out["held"] and not out["qualified"] and out["committees"] == [] and "机密" in out["hold_reason"]
+    out = json.loads(run(tmp_path / "i", "route", "--file", str(path), "--issuer", "南部县财政局", "--major",
+                         "--json").stdout)
+    assert out["committees"][0] == "城市经济委员会" and out["consultation_committees"]
+
+
+def test_route_without_file(tmp_path):
+    out = json.loads(run(tmp_path / "i", "route", "--issuer", "南部县财政局", "--title", "关于县级预算调整方案的报告",
+                         "--main-recipient", "县人大常委会", "--json").stdout)
+    assert out["qualified"] and "城市经济委员会" in out["committees"]
+    out = json.loads(run(tmp_path / "i", "route", "--issuer", "南部县火星局", "--title", "关于实施方案的通知",
+                         "--json").stdout)
+    assert out["held"] and "不在对口联系表中" in out["hold_reason"]
+
+
+def test_route_bad_file_is_a_clear_hold(tmp_path):
+    bad = tmp_path / "bad.docx"
+    bad.write_bytes(b"PK\x03\x04 truncated")
+    p = run(tmp_path / "i", "route", "--file", str(bad), "--issuer", "南部县教育局", "--json")
+    assert p.returncode == 0 and "Traceback" not in p.stderr
+    out = json.loads(p.stdout)
+    assert out["held"] and "文件无法读取" in out["hold_reason"]
+
+
+def test_route_needs_something(tmp_path):
+    p = run(tmp_path / "i", "route", "--json")
+    assert p.returncode == 2 and "--file" in p.stderr
+
+
+def test_backfill_directory_dry_run_then_apply(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    sample(docs, "a.docx")
+    sample(docs, "b.docx", title="关于2017年国庆节放假安排的通知", doc_number="南教发〔2017〕40号")
+    sample(docs, "c.docx", issuer="南部县公安局", title="关于专项整治的实施方案", secrecy="机密", secrecy_period="1年")
+    dry = json.loads(run(tmp_path / "i", "backfill", str(docs), "--json").stdout)
+    assert dry["documents"] == 3 and not dry["applied"] and dry["new_copies"] == 0
+    assert dry["by_status"] == {"routed": 1, "not_qualified": 1, "held": 1}
+    applied = json.loads(run(tmp_path / "i", "backfill", str(docs), "--apply", "--json").stdout)
+    assert applied["applied"] and applied["new_copies"] >= 1
+    again = json.loads(run(tmp_path / "i", "backfill", str(docs), "--apply", "--json").stdout)
+    assert again["new_copies"] == 0  # exactly once, even across runs
+
+
+def test_backfill_since_after_a_rule_change(tmp_path, sqlite_url):
+    from conftest import make_app
+    from oa_liaison_plugin.routing import ruleset
+    app = make_app(sqlite_url, tmp_path / "inst")
+    liaison = app.extensions["oa_liaison"]
+    for i in range(5):
+        liaison.document_issued({"id": f"d{i}", "issuer": "南部县教育局", "title": f"关于开展第{i}届读书月活动的通知"})
+    from oa_liaison_plugin.routing.backfill import backfill_since
+    with app.app_context():
+        assert backfill_since(liaison, dt.date(2000, 1, 1), apply=False)["changed"] == 0
+        ruleset.save_rule(liaison.jurisdiction(), {"id": "reading", "name": "读书月", "action": "important",
+                                                   "match": "any", "terms": ["读书月"], "fields": ["title"]})
+        dry = backfill_since(liaison, dt.date(2000, 1, 1), apply=False)
+        assert dry["changed"] == 5 and dry["new_copies"] == 0
+        done = backfill_since(liaison, dt.date(2000, 1, 1), apply=True)
+        assert done["new_copies"] == 5 and done["by_status"] == {"routed": 5}
+        assert backfill_since(liaison, dt.date(2000, 1, 1), apply=True)["new_copies"] == 0
