@@ -238,6 +238,11 @@ def demo(obj: Ctx, out):
     run_demo(obj.app, Path(out) if out else None, echo=click.echo)
 
 
+from .documents.cli import draft  # noqa: E402  (a feature's commands live with the feature)
+
+main.add_command(draft)
+
+
 def _atomic_write(path: Path, data: bytes) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_bytes(data)

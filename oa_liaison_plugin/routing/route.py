@@ -4,7 +4,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..delivery import deliver_due, record_error
 from ..documents.read import DocumentReadError, read_docx
@@ -20,9 +22,9 @@ FACT_FIELDS = ("issuer", "title", "doc_number", "doc_type", "main_recipients", "
 FINAL = ("routed", "not_qualified", "held")
 
 
-def _summary(row: Document, verdict: dict, *, duplicate: bool = False) -> dict:
-    return {"document_id": row.host_id, "status": row.status, "qualified": verdict.get("qualified", False),
-            "held": row.status in ("held", "unmatched"), "hold_reason": row.hold_reason,
+def _summary(host_id: str, status: str, hold_reason: str | None, verdict: dict, *, duplicate: bool = False) -> dict:
+    return {"document_id": host_id, "status": status, "qualified": verdict.get("qualified", False),
+            "held": status in ("held", "unmatched"), "hold_reason": hold_reason,
             "committees": verdict.get("committees", []),
             "consultation_committees": verdict.get("consultation_committees", []),
             "units": verdict.get("units", []), "reasons": verdict.get("reasons", []), "duplicate": duplicate}
@@ -109,53 +111,66 @@ def decide(liaison, jur: Jurisdiction, facts: dict, flags: dict, document=None) 
 
 
 def _store_blob(data: bytes) -> str:
+    """Store a file once by its hash (INSERT … ON CONFLICT DO NOTHING: no read, no autoflush)."""
     sha = hashlib.sha256(data).hexdigest()
-    if db.session.get(Blob, sha) is None:
-        db.session.add(Blob(sha256=sha, size=len(data), data=data))
+    dialect = db.session.get_bind().dialect.name
+    insert = {"postgresql": pg_insert, "sqlite": sqlite_insert}.get(dialect)
+    if insert is not None:
+        db.session.connection().execute(insert(Blob).values(sha256=sha, size=len(data), data=data)
+                                        .on_conflict_do_nothing())
+    else:
+        with db.session.no_autoflush:
+            if db.session.get(Blob, sha) is None:
+                db.session.add(Blob(sha256=sha, size=len(data), data=data))
     return sha
 
 
-def record(liaison, jur: Jurisdiction, row: Document, verdict: Verdict, trigger: str, *, new: bool = False) -> None:
-    """Add the decision, its copies and consultations to the session (the caller commits once).
+def record(liaison, jur, doc_id: int, doc: dict, verdict: Verdict, trigger: str, *, new: bool = False) -> None:
+    """Insert the decision, its copies and consultations for a document (bulk; the caller commits once).
 
-    ``new`` says the document has just been created, so it cannot have copies yet (saves queries).
+    ``doc`` holds the document's columns (for the copies' snapshot); ``new`` says it has just been
+    created, so it cannot have copies or consultations yet (saves two queries on the hot path).
     """
-    row.status = verdict.status
-    row.hold_reason = verdict.hold_reason
-    row.decided_at = utcnow()
-    db.session.add(Decision(document=row, trigger=trigger, qualified=verdict.qualified, held=verdict.held,
-                            hold_reason=verdict.hold_reason, committees=verdict.committees,
-                            consultation_committees=verdict.consultation_committees, units=verdict.units,
-                            reasons=verdict.reasons, rules_version=jur.rules_version))
+    db.session.execute(insert(Decision), [dict(
+        document_id=doc_id, trigger=trigger, qualified=verdict.qualified, held=verdict.held,
+        hold_reason=verdict.hold_reason, committees=verdict.committees, units=verdict.units,
+        consultation_committees=verdict.consultation_committees, reasons=verdict.reasons,
+        rules_version=jur.rules_version, created_at=utcnow())])
     if verdict.status != "routed":
         return
     committee_ids = liaison.resolver(jur).committee_ids
     existing = set() if new else set(db.session.execute(
-        select(Copy.committee_id, Copy.unit_id).where(Copy.document_id == row.id)))
-    meta = row.meta or {}
-    snapshot = {"host_id": row.host_id, "title": row.title, "doc_number": row.doc_number, "issuer": row.issuer,
-                "unit": meta.get("unit"), "doc_type": row.doc_type,
-                "issued_on": row.issued_on.isoformat() if row.issued_on else None, "url": row.url,
-                "file_sha256": row.file_sha256, "file_name": meta.get("file_name"),
+        select(Copy.committee_id, Copy.unit_id).where(Copy.document_id == doc_id)))
+    meta = doc.get("meta") or {}
+    issued_on = doc.get("issued_on")
+    snapshot = {"host_id": doc["host_id"], "title": doc.get("title"), "doc_number": doc.get("doc_number"),
+                "issuer": doc.get("issuer"), "unit": meta.get("unit"), "doc_type": doc.get("doc_type"),
+                "issued_on": issued_on.isoformat() if issued_on else None, "url": doc.get("url"),
+                "file_sha256": doc.get("file_sha256"), "file_name": meta.get("file_name"),
                 "attachments": meta.get("attachments", []),
                 "main_recipients": meta.get("main_recipients", []), "cc": meta.get("cc", [])}
+    now = utcnow()
+    copies = []
     for name in verdict.committees:
         if (committee_ids[name], None) not in existing:
-            reasons = [r for r in verdict.reasons if r.get("committee") in (None, name)]
-            db.session.add(Copy(document=row, committee_id=committee_ids[name], snapshot=snapshot, reasons=reasons))
+            copies.append(dict(committee_id=committee_ids[name], unit_id=None,
+                               reasons=[r for r in verdict.reasons if r.get("committee") in (None, name)]))
     if verdict.units:
         units = dict(db.session.execute(select(Unit.name, Unit.id).where(Unit.jurisdiction_id == jur.id,
                                                                            Unit.name.in_(verdict.units))).all())
-        for name in verdict.units:
-            if name in units and (None, units[name]) not in existing:
-                db.session.add(Copy(document=row, unit_id=units[name], snapshot=snapshot, reasons=verdict.reasons[:1]))
+        copies += [dict(committee_id=None, unit_id=units[n], reasons=verdict.reasons[:1])
+                   for n in verdict.units if n in units and (None, units[n]) not in existing]
+    if copies:
+        db.session.execute(insert(Copy), [dict(c, document_id=doc_id, status="pending", snapshot=snapshot, attempts=0,
+                                               next_attempt_at=now, created_at=now) for c in copies])
     if verdict.consultation_committees:
-        due = (row.issued_on or dt.date.today()) + dt.timedelta(days=int(liaison.config["CONSULTATION_DAYS"]))
+        due = (issued_on or dt.date.today()) + dt.timedelta(days=int(liaison.config["CONSULTATION_DAYS"]))
         have = set() if new else set(db.session.scalars(
-            select(Consultation.committee_id).where(Consultation.document_id == row.id)))
-        for name in verdict.consultation_committees:
-            if committee_ids[name] not in have:
-                db.session.add(Consultation(document=row, committee_id=committee_ids[name], due_on=due))
+            select(Consultation.committee_id).where(Consultation.document_id == doc_id)))
+        rows = [dict(document_id=doc_id, committee_id=committee_ids[n], due_on=due, status="open", created_at=now)
+                for n in verdict.consultation_committees if committee_ids[n] not in have]
+        if rows:
+            db.session.execute(insert(Consultation), rows)
 
 
 def route_document(liaison, document) -> dict:
@@ -169,10 +184,12 @@ def route_document(liaison, document) -> dict:
                 "hold_reason": None, "committees": [], "consultation_committees": [], "units": [],
                 "duplicate": False}
     jur = liaison.jurisdiction(doc.jurisdiction)
-    row = db.session.scalar(select(Document).where(Document.jurisdiction_id == jur.id, Document.host_id == doc.id))
-    if row is not None and row.status in FINAL:
+    known = db.session.execute(select(Document.id, Document.status, Document.decided_at).where(
+        Document.jurisdiction_id == jur.id, Document.host_id == doc.id)).first()
+    if known is not None and known.status in FINAL:
+        row = db.session.get(Document, known.id)
         last = db.session.scalar(select(Decision).where(Decision.document_id == row.id).order_by(Decision.id.desc()))
-        return _summary(row, _decision_json(last), duplicate=True)
+        return _summary(row.host_id, row.status, row.hold_reason, _decision_json(last), duplicate=True)
 
     facts, meta = gather(liaison, doc)
     verdict, resolution = decide(liaison, jur, facts, doc.flags, document)
@@ -181,32 +198,29 @@ def route_document(liaison, document) -> dict:
         text = f"文件无法读取（{meta['read_error']['message']}），须人工核对后再分送"
         verdict = Verdict(status="held", held=True, hold_reason=text,
                           reasons=[{"code": "read_error", "text": text}, *verdict.reasons])
-    if row is None:
-        row = Document(jurisdiction_id=jur.id, host_id=doc.id, status=verdict.status)
-        db.session.add(row)
-    row.issuer = (facts.get("issuer") or "")[:256]
-    row.unit_id = resolution.unit_id if resolution is not None else None
-    row.title = facts.get("title")
-    row.doc_number = facts.get("doc_number")
-    row.doc_type = facts.get("doc_type")
-    row.secrecy = facts.get("secrecy")
-    row.issued_on = facts.get("issued_on")
-    row.url = doc.url
-    row.body = facts.get("body")
-    if doc.file is not None:
-        row.file_sha256 = _store_blob(doc.file)
-    attachments = [{"name": a["name"], "sha256": _store_blob(a["data"]), "size": len(a["data"])}
-                   for a in doc.attachments]
-    row.meta = {**meta, "file_name": doc.file_name, "attachments": attachments, "flags": doc.flags,
-                "unit": resolution.unit if resolution is not None else None,
-                **{f: _plain(facts.get(f)) for f in ("main_recipients", "cc", "note", "secrecy_period",
-                                                      "copy_number")}}
-    record(liaison, jur, row, verdict, "reissued" if row.decided_at else "issued", new=row.id is None)
+    values = dict(
+        jurisdiction_id=jur.id, host_id=doc.id, issuer=(facts.get("issuer") or "")[:256],
+        unit_id=resolution.unit_id if resolution is not None else None, title=facts.get("title"),
+        doc_number=facts.get("doc_number"), doc_type=facts.get("doc_type"), secrecy=facts.get("secrecy"),
+        issued_on=facts.get("issued_on"), url=doc.url, body=facts.get("body"),
+        file_sha256=_store_blob(doc.file) if doc.file is not None else None,
+        meta={**meta, "file_name": doc.file_name, "flags": doc.flags,
+              "attachments": [{"name": a["name"], "sha256": _store_blob(a["data"]), "size": len(a["data"])}
+                              for a in doc.attachments],
+              "unit": resolution.unit if resolution is not None else None,
+              **{f: _plain(facts.get(f)) for f in ("main_recipients", "cc", "note", "secrecy_period", "copy_number")}},
+        status=verdict.status, hold_reason=verdict.hold_reason, decided_at=utcnow())
+    if known is None:
+        doc_id = db.session.execute(insert(Document).returning(Document.id),
+                                    [dict(values, received_at=values["decided_at"])]).scalar_one()
+    else:
+        doc_id = known.id
+        db.session.execute(update(Document).where(Document.id == doc_id).values(**values))
+    record(liaison, jur, doc_id, values, verdict, "reissued" if known is not None else "issued", new=known is None)
     db.session.commit()
-    summary = _summary(row, verdict.as_json())
     if liaison.config["DELIVER_INLINE"] and verdict.status == "routed":
         deliver_due(liaison, limit=50)
-    return summary
+    return _summary(doc.id, verdict.status, verdict.hold_reason, verdict.as_json())
 
 
 def _decision_json(d: Decision | None) -> dict:
@@ -239,7 +253,9 @@ def redecide(liaison, row: Document, trigger: str) -> Verdict:
     if resolution is not None and resolution.unit_id:
         row.unit_id = resolution.unit_id
         row.meta = {**(row.meta or {}), "unit": resolution.unit}
-    record(liaison, jur, row, verdict, trigger)
+    row.status, row.hold_reason, row.decided_at = verdict.status, verdict.hold_reason, utcnow()
+    db.session.flush()
+    record(liaison, jur, row.id, {c.name: getattr(row, c.name) for c in Document.__table__.columns}, verdict, trigger)
     return verdict
 
 

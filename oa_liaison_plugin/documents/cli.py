@@ -1,0 +1,84 @@
+"""The ``draft`` click group: reply, consultation and minutes .docx drafts from JSON, written atomically."""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import click
+
+from .drafts import render_draft
+from .write import DraftError, estimate_pages
+
+NAMES = {"reply": "复函", "consultation": "征求意见函", "minutes": "纪要"}
+
+
+def _fail(message: str):
+    click.echo(f"错误：{message}", err=True)
+    raise SystemExit(2)
+
+
+def _read_json(path: str):
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        _fail(f"无法读取输入文件 {path}：{exc}")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        _fail(f"输入文件 {path} 不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列，{exc.msg}")
+
+
+def write_atomic(out: Path, data: bytes) -> None:
+    """Write to a temporary file beside ``out``, then rename: OUT is either untouched or complete."""
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _command(kind: str, what: str):
+    @click.option("--input", "input_path", required=True, metavar="FILE.json",
+                  help=f"{what}的 JSON 数据（格式见 docs/drafts.md）。")
+    @click.option("--out", "out_path", required=True, metavar="OUT.docx", help="输出的 .docx 文件。")
+    @click.option("--templates-dir", type=click.Path(file_okay=False), default=None,
+                  help="站点模板目录：其中的同名 .docx（如 reply.docx）优先于内置模板。")
+    @click.option("--json", "as_json", is_flag=True, help="成功时输出一行 JSON。")
+    def command(input_path, out_path, templates_dir, as_json):
+        data = _read_json(input_path)
+        try:
+            content = render_draft(kind, data, templates_dir=templates_dir)
+        except DraftError as exc:
+            _fail(exc.message)
+        out = Path(out_path)
+        if not out.parent.is_dir():
+            _fail(f"输出目录不存在：{out.parent}")
+        try:
+            write_atomic(out, content)
+        except OSError as exc:
+            _fail(f"无法写入 {out}：{exc}")
+        pages = estimate_pages(content)
+        if as_json:
+            summary = {"out": str(out), "kind": kind, "pages_estimate": pages}
+            click.echo(json.dumps(summary, ensure_ascii=False))
+        else:
+            click.echo(f"已生成{NAMES[kind]}草稿：{out}（约 {pages} 页）")
+    command.__doc__ = f"生成{what}草稿（.docx，GB/T 9704）。"
+    return command
+
+
+@click.group(name="draft")
+def draft():
+    """生成 GB/T 9704 格式的 .docx 草稿：复函、征求意见函、纪要。"""
+
+
+draft.command("reply")(_command("reply", "答复委员会来文（提案、调研报告、建言献策、社情民意）的复函"))
+draft.command("consultation")(_command("consultation", "就重大事项征求委员会意见的征求意见函"))
+draft.command("minutes")(_command("minutes", "对口单位负责人联系会纪要"))

@@ -1,0 +1,225 @@
+"""GB/T 9704-2012 numbers, Chinese dates and document numbers, and the OOXML snippets drafts are made of."""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+from xml.sax.saxutils import escape
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+# ------------------------------------------------------------------------------------- numbers
+
+
+def mm(x: float) -> int:
+    """Millimetres to twips (1/20 pt)."""
+    return round(x * 1440 / 25.4)
+
+
+PAGE_W, PAGE_H = 11906, 16838                      # A4
+TOP, BOTTOM, LEFT, RIGHT = 2098, 1984, 1588, 1474  # 37 / 35 / 28 / 26 mm
+TEXT_W, TEXT_H = PAGE_W - LEFT - RIGHT, PAGE_H - TOP - BOTTOM   # 156 x 225 mm type area
+LINES, CHARS = 22, 28
+BODY_PT = 16                                        # 三号
+LINE_PITCH = TEXT_H // LINES                        # 579 twips: 22 lines fill 225 mm
+# w:charSpace is the change to the default character pitch (the body size) in 1/4096 pt.
+CHAR_SPACE = math.floor((TEXT_W / 20 / CHARS - BODY_PT) * 4096)   # -849: 28 characters fill 156 mm
+CHAR_PITCH = (BODY_PT + CHAR_SPACE / 4096) * 20     # one grid character, in twips (~316)
+FOOTER = mm(19)                                     # footer distance: the letter's lower rule ~20 mm up
+HEADER = mm(15)
+
+SIZES = {"初号": 42, "小初": 36, "一号": 26, "小一": 24, "二号": 22, "小二": 18,
+         "三号": 16, "小三": 15, "四号": 14, "小四": 12, "五号": 10.5}
+
+FANGSONG, XBS, HEITI, KAITI, SONGTI = "仿宋_GB2312", "方正小标宋简体", "黑体", "楷体_GB2312", "宋体"
+RED = "FF0000"
+
+# 信函格式 double lines: 170 mm centred on the page, i.e. 20 mm from either paper edge.
+LETTER_RULE_IND = {"left": -(LEFT - mm(20)), "right": -(RIGHT - mm(20))}
+# 页码: the em dashes 7 mm under the type area; the number line (14 pt exact) is centred on them.
+PAGE_NUMBER_AFTER = round(BOTTOM - mm(7) - SIZES["四号"] * 20 / 2 - FOOTER)
+
+
+def chars(n: float) -> dict:
+    """An indent of n grid characters, as Word's *Chars attribute plus twips for other readers."""
+    return {"chars": round(n * 100), "twips": round(n * CHAR_PITCH)}
+
+
+def text_width(text: str) -> float:
+    """Width in grid characters: full-width 1, ASCII and half-width 0.5."""
+    return sum(0.5 if unicodedata.east_asian_width(c) in "NaH" else 1.0 for c in text)
+
+
+# ------------------------------------------------------------------------- dates and numbers
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DOC_NUMBER = re.compile(r"^(?P<code>\S+?)\s*[\[(〔【]\s*(?P<year>\d{4})\s*[\])〕】]\s*第?\s*(?P<serial>\d+)\s*号$")
+_CN_DIGITS = "〇一二三四五六七八九"
+
+
+def parse_date(value) -> dt.date | None:
+    """A ``date`` or an ISO ``YYYY-MM-DD`` string; None when it is neither."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and _DATE.match(value.strip()):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def cn_date(day: dt.date) -> str:
+    """2017年1月5日: Arabic numerals, no leading zeros."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def normalize_doc_number(text: str) -> str | None:
+    """南教函[2017]05号 / （2017） / ［2017］ -> 南教函〔2017〕5号; None when it is not a 发文字号."""
+    m = _DOC_NUMBER.match(unicodedata.normalize("NFKC", text).strip())
+    if not m:
+        return None
+    return f"{m['code']}〔{m['year']}〕{int(m['serial'])}号"
+
+
+def cn_number(n: int) -> str:
+    """1 -> 一, 10 -> 十, 12 -> 十二, 21 -> 二十一 (for 一、 and （一） headings)."""
+    if n < 10:
+        return _CN_DIGITS[n]
+    tens, ones = divmod(n, 10)
+    return (_CN_DIGITS[tens] if tens > 1 else "") + "十" + (_CN_DIGITS[ones] if ones else "")
+
+
+# ----------------------------------------------------------------------------- OOXML snippets
+# Strings, not elements: the same builders write the packaged templates and the drafts' bodies.
+# Children are emitted in the schema's order (Word rejects out-of-order pPr/rPr children).
+
+
+def rfonts(face: str) -> str:
+    """All four font slots set to one face, no *Theme attributes (Word would prefer the theme)."""
+    return f'<w:rFonts w:ascii="{face}" w:hAnsi="{face}" w:eastAsia="{face}" w:cs="{face}"/>'
+
+
+def rpr(*, style=None, face=None, bold=None, color=None, size=None, shade=None) -> str:
+    """Run properties (also used inside styles)."""
+    out = []
+    if style:
+        out.append(f'<w:rStyle w:val="{style}"/>')
+    if face:
+        out.append(rfonts(face))
+    if bold is not None:
+        v = "1" if bold else "0"
+        out.append(f'<w:b w:val="{v}"/><w:bCs w:val="{v}"/>')
+    if color:
+        out.append(f'<w:color w:val="{color}"/>')
+    if size:
+        out.append(f'<w:sz w:val="{round(size * 2)}"/><w:szCs w:val="{round(size * 2)}"/>')
+    if shade:
+        out.append(f'<w:shd w:val="clear" w:color="auto" w:fill="{shade}"/>')
+    return f"<w:rPr>{''.join(out)}</w:rPr>" if out else ""
+
+
+def border(side: str, val="single", sz=8, color="000000", space=0) -> str:
+    """One paragraph border; sz in eighths of a point."""
+    return f'<w:{side} w:val="{val}" w:sz="{sz}" w:space="{space}" w:color="{color}"/>'
+
+
+def ppr(*, style=None, keep_next=False, page_break=False, frame=None, widow=None, borders=(), tabs=(),
+        snap=None, before=None, after=None, line=None, line_rule="exact", left=None, right=None,
+        first=None, hanging=None, jc=None, outline=None, rpr_xml="") -> str:
+    """Paragraph properties; indents take :func:`chars` dicts, spacing takes twips."""
+    out = []
+    if style:
+        out.append(f'<w:pStyle w:val="{style}"/>')
+    if keep_next:
+        out.append("<w:keepNext/>")
+    if page_break:
+        out.append("<w:pageBreakBefore/>")
+    if frame:
+        out.append("<w:framePr " + " ".join(f'w:{k}="{v}"' for k, v in frame.items()) + "/>")
+    if widow is not None:
+        out.append(f'<w:widowControl w:val="{int(widow)}"/>')
+    if borders:
+        order = {"top": 0, "left": 1, "bottom": 2, "right": 3, "between": 4}
+        out.append("<w:pBdr>" + "".join(sorted(borders, key=lambda b: order[b[3:b.index(" ")]]))
+                   + "</w:pBdr>")
+    if tabs:
+        out.append("<w:tabs>" + "".join(f'<w:tab w:val="{v}" w:pos="{pos}"/>' for v, pos in tabs)
+                   + "</w:tabs>")
+    if snap is not None:
+        out.append(f'<w:snapToGrid w:val="{int(snap)}"/>')
+    if before is not None or after is not None or line is not None:
+        attrs = ""
+        if before is not None:
+            attrs += f' w:before="{before}"'
+        if after is not None:
+            attrs += f' w:after="{after}"'
+        if line is not None:
+            attrs += f' w:line="{line}" w:lineRule="{line_rule}"'
+        out.append(f"<w:spacing{attrs}/>")
+    ind = []
+    for name, value in (("left", left), ("right", right), ("firstLine", first), ("hanging", hanging)):
+        if value is not None:
+            ind.append(f'w:{name}Chars="{value["chars"]}" w:{name}="{value["twips"]}"')
+    if ind:
+        out.append(f"<w:ind {' '.join(ind)}/>")
+    if jc:
+        out.append(f'<w:jc w:val="{jc}"/>')
+    if outline is not None:
+        out.append(f'<w:outlineLvl w:val="{outline}"/>')
+    out.append(rpr_xml)
+    return f"<w:pPr>{''.join(out)}</w:pPr>"
+
+
+def r(text: str, **props) -> str:
+    """A run of text (tabs become w:tab); props as for :func:`rpr`."""
+    pieces = [f'<w:t xml:space="preserve">{escape(piece)}</w:t>' if piece else ""
+              for piece in text.split("\t")]
+    return f"<w:r>{rpr(**props)}{'<w:tab/>'.join(pieces)}</w:r>"
+
+
+def p(*runs: str, **props) -> str:
+    """A paragraph: runs are :func:`r` strings or plain text; props as for :func:`ppr`."""
+    body = "".join(x if x.startswith("<w:r>") else r(x) for x in runs)
+    return f"<w:p>{ppr(**props)}{body}</w:p>"
+
+
+def page_field(**props) -> str:
+    """The PAGE field, cached value 1."""
+    rp = rpr(**props)
+    return (f'<w:r>{rp}<w:fldChar w:fldCharType="begin"/></w:r>'
+            f'<w:r>{rp}<w:instrText xml:space="preserve"> PAGE </w:instrText></w:r>'
+            f'<w:r>{rp}<w:fldChar w:fldCharType="separate"/></w:r>'
+            f'<w:r>{rp}<w:t>1</w:t></w:r>'
+            f'<w:r>{rp}<w:fldChar w:fldCharType="end"/></w:r>')
+
+
+def cell(content: str, width: int, *, span=1, valign="center") -> str:
+    """A table cell holding paragraph XML."""
+    span_xml = f'<w:gridSpan w:val="{span}"/>' if span > 1 else ""
+    return (f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{span_xml}'
+            f'<w:vAlign w:val="{valign}"/></w:tcPr>{content}</w:tc>')
+
+
+def table(widths: list[int], rows: list[tuple[int | None, list[tuple[str, int]]]], *, sz=6) -> str:
+    """A bordered table the width of the type area; rows are (min height or None, [(paragraphs, span)])."""
+    edge = "".join(f'<w:{s} w:val="single" w:sz="{sz}" w:space="0" w:color="000000"/>'
+                   for s in ("top", "left", "bottom", "right", "insideH", "insideV"))
+    out = [f'<w:tbl><w:tblPr><w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:jc w:val="center"/>'
+           f'<w:tblBorders>{edge}</w:tblBorders><w:tblLayout w:type="fixed"/>'
+           '<w:tblCellMar><w:left w:w="108" w:type="dxa"/><w:right w:w="108" w:type="dxa"/></w:tblCellMar>'
+           '</w:tblPr><w:tblGrid>' + "".join(f'<w:gridCol w:w="{w}"/>' for w in widths) + "</w:tblGrid>"]
+    for height, cells in rows:
+        height_xml = f'<w:trHeight w:val="{height}"/>' if height else ""
+        tr = f"<w:trPr><w:cantSplit/>{height_xml}</w:trPr>"
+        col, tcs = 0, []
+        for content, span in cells:
+            tcs.append(cell(content, sum(widths[col:col + span]), span=span))
+            col += span
+        out.append(f"<w:tr>{tr}{''.join(tcs)}</w:tr>")
+    return "".join(out) + "</w:tbl>"
+

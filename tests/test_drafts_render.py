@@ -1,0 +1,164 @@
+"""Drafts rendered by LibreOffice (skipped where soffice/pdftotext are absent): pages, text, positions.
+
+LibreOffice lays out the GB/T character grid differently from Word/WPS: it rounds every CJK glyph
+up to whole grid cells, so a 16 pt glyph in the 15.79 pt cell of a 28-character line takes two
+cells and lines look spaced out. Word and WPS compress to the grid. So each draft is converted
+twice: as written (text must all be there) and as a copy whose grid is relaxed from
+``linesAndChars`` to ``lines`` (27 characters a line, otherwise Word's layout), on which page
+counts and positions are measured. PNGs of both land in test-artifacts/drafts/ for a human look.
+"""
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from oa_liaison_plugin.documents.drafts import render_consultation, render_minutes, render_reply
+from oa_liaison_plugin.documents.write import estimate_pages
+
+TOOLS = ("soffice", "pdftotext", "pdfinfo")
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not all(map(shutil.which, TOOLS)),
+                                 reason="LibreOffice (soffice) or poppler-utils (pdftotext) not installed")]
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "drafts"
+PT_PER_MM = 72 / 25.4
+TYPE_TOP, TYPE_BOTTOM = 37, 297 - 35      # mm from the paper's top edge
+
+REPLY = {"unit": "南部县教育局", "committee": "县政协教科卫体委员会", "kind": "提案",
+         "title": "关于加强农村寄宿制学校建设的建议", "number": "12", "received": "2017-01-05",
+         "category": "A", "signer": "王明", "contact": "李华", "phone": "0817-5512345",
+         "doc_number": "南教函[2017]05号", "date": "2017-03-20"}
+CONSULTATION = {"unit": "南部县教育局", "committee": "县政协教科卫体委员会",
+                "title": "南部县2017年城区学校布局调整方案（征求意见稿）",
+                "summary": "我局起草了城区学校布局调整方案，拟对城区6所小学、3所初中的学区范围作出调整。\n"
+                           "方案涉及学生约1.2万人，属于重大事项。",
+                "due": "2017-04-10", "doc_number": "南教函（2017）18号", "date": "2017-03-27",
+                "contact": "李华", "phone": "0817-5512345"}
+MINUTES = {"committee": "县政协教科卫体委员会", "year": 2017, "seq": 2, "held_on": "2017-06-20",
+           "place": "县政协三楼会议室", "chair": "县政协教科卫体委员会主任张伟",
+           "attendees": [{"name": "张伟", "post": "主任", "unit": "县政协教科卫体委员会"},
+                         {"name": "王明", "post": "局长", "unit": "县教育局"},
+                         {"name": "赵丽", "post": "副局长", "unit": "县卫生和计划生育局"}],
+           "absent": [{"name": "孙强", "post": "局长", "unit": "县体育局"}], "observers": ["周敏"],
+           "topics": ["城区学校布局调整"], "decisions": ["确定下半年协商议题。"]}
+LONG = dict(CONSULTATION, summary="一二三四五六七八九十" * 150)
+
+FONTS_CONF = """<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>
+<include ignore_missing="yes">/etc/fonts/fonts.conf</include>
+<alias binding="same"><family>黑体</family><prefer><family>Noto Sans CJK SC</family></prefer></alias>
+""" + "".join(f'<alias binding="same"><family>{f}</family>'
+              '<prefer><family>Noto Serif CJK SC</family></prefer></alias>\n'
+              for f in ("仿宋_GB2312", "楷体_GB2312", "宋体", "方正小标宋简体")) + "</fontconfig>"
+
+
+def line_grid_copy(docx: bytes) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(docx)) as zin, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "word/document.xml":
+                data = data.replace(b'w:type="linesAndChars"', b'w:type="lines"')
+            zout.writestr(info, data)
+    return buf.getvalue()
+
+
+@pytest.fixture(scope="module")
+def pdfs(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("drafts-render")
+    drafts = {"reply": render_reply(REPLY), "consultation": render_consultation(CONSULTATION),
+              "minutes": render_minutes(MINUTES), "long": render_consultation(LONG)}
+    files = []
+    for name, data in drafts.items():
+        for suffix, content in (("", data), ("-lines", line_grid_copy(data))):
+            path = tmp / f"{name}{suffix}.docx"
+            path.write_bytes(content)
+            files.append(path)
+    (tmp / "fonts.conf").write_text(FONTS_CONF, encoding="utf-8")
+    env = dict(os.environ, FONTCONFIG_FILE=str(tmp / "fonts.conf"))
+    proc = subprocess.run(["soffice", f"-env:UserInstallation={(tmp / 'profile').as_uri()}", "--headless",
+                           "--convert-to", "pdf", "--outdir", str(tmp), *map(str, files)],
+                          env=env, capture_output=True, text=True, timeout=300)
+    out = {p.stem: p.with_suffix(".pdf") for p in files}
+    missing = [name for name, pdf in out.items() if not pdf.exists()]
+    assert not missing, f"soffice did not convert {missing}: {proc.stdout}{proc.stderr}"
+    if shutil.which("pdftoppm"):
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        for name, pdf in out.items():
+            subprocess.run(["pdftoppm", "-r", "60", "-png", str(pdf), str(ARTIFACTS / name)], check=True)
+    out["_estimates"] = {name: estimate_pages(data) for name, data in drafts.items()}
+    return out
+
+
+def pages(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    return int(re.search(r"^Pages:\s+(\d+)", info, re.M)[1])
+
+
+def page_text(pdf: Path, page: int | None = None) -> str:
+    span = ["-f", str(page), "-l", str(page)] if page else []
+    text = subprocess.run(["pdftotext", "-raw", *span, str(pdf), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    return re.sub(r"\s+", "", text)
+
+
+def words(pdf: Path, page: int) -> list[tuple[str, float, float]]:
+    """(word, top mm, bottom mm) on one page."""
+    html = subprocess.run(["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(pdf), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    return [(w, float(y0) / PT_PER_MM, float(y1) / PT_PER_MM) for y0, y1, w in
+            re.findall(r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" '
+                       r'yMax="([\d.]+)">([^<]*)</word>', html)]
+
+
+@pytest.mark.parametrize("name,expected", [
+    ("reply", ["南部县教育局", "南教函〔2017〕5号", "签发人：王明", "关于加强农村寄宿制学校建设建议的答复",
+               "《关于加强农村寄宿制学校建设的建议》（第12号）已于2017年1月5日收悉", "2017年3月20日",
+               "抄送：县政协办公室，县委办公室，县政府办公室。"]),
+    ("consultation", ["南教函〔2017〕18号", "请于2017年4月10日前", "意见反馈表", "反馈时限", "2017年4月10日前"]),
+    ("minutes", ["对口单位负责人联系会纪要", "第2期", "出席：县政协教科卫体委员会主任张伟", "请假：县体育局局长孙强",
+                 "列席：周敏", "分送：", "2017年6月20日印发"]),
+])
+def test_all_text_is_rendered(pdfs, name, expected):
+    for variant in (name, f"{name}-lines"):
+        text = page_text(pdfs[variant])
+        for piece in expected:
+            assert piece in text, (variant, piece)
+
+
+@pytest.mark.parametrize("name", ["reply", "consultation", "minutes", "long"])
+def test_page_count_matches_estimate(pdfs, name):
+    assert pages(pdfs[f"{name}-lines"]) == pdfs["_estimates"][name]
+
+
+def test_letter_page_numbers_start_on_page_two(pdfs):
+    pdf = pdfs["reply-lines"]
+    assert "—1—" not in page_text(pdf, 1) and "—2—" in page_text(pdf, 2)
+    assert "—1—" in page_text(pdfs["minutes-lines"], 1)
+
+
+def test_positions_on_the_page(pdfs):
+    pdf = pdfs["reply-lines"]
+    first = words(pdf, 1)
+    issuer = next(w for w in first if w[0] == "南部县教育局")
+    assert abs(issuer[1] - 30) < 1.5                         # issuer mark 30 mm from the paper's top edge
+    dashes = [w for w in words(pdf, 2) if w[0] == "—"]
+    centre = (dashes[0][1] + dashes[0][2]) / 2
+    assert abs(centre - (TYPE_BOTTOM + 7)) < 1.5             # page number 7 mm under the type area
+    cc = next(w for w in words(pdf, 2) if w[0].startswith("抄送"))
+    assert TYPE_BOTTOM - 10 < cc[2] <= TYPE_BOTTOM + 0.5     # 版记 on the last line of the type area
+    mark = next(w for w in words(pdfs["minutes-lines"], 1) if w[0].startswith("对口单位负责人联系会纪要"))
+    assert abs(mark[1] - (TYPE_TOP + 35)) < 2                # 纪要 mark 35 mm below the type area top
+
+
+def test_full_page_holds_22_lines(pdfs):
+    for variant in ("long", "long-lines"):                  # the line grid is honoured by LibreOffice too
+        body = [w for w in words(pdfs[variant], 2) if TYPE_TOP - 1 < w[1] and w[2] < TYPE_BOTTOM + 1]
+        tops = sorted({round(w[1], 1) for w in body})
+        assert len(tops) == 22, (variant, tops)
