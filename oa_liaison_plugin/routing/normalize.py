@@ -42,12 +42,23 @@ def _build() -> dict[int, str]:
 
 
 _FOLD = _build()
-_SPACE = re.compile(r"\s+")
+# str.translate looks a character up in a *sequence* without the KeyError a dict raises for every
+# unmapped character: a list over the BMP is twice as fast on Chinese text. Astral characters
+# (rare) fall through it and get the dict afterwards.
+_TABLE = [_FOLD.get(cp, chr(cp)) for cp in range(0x10000)]
+for _ws in "\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000":
+    _TABLE[ord(_ws)] = " "
+_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
 
 
 def normalize(text: str) -> str:
     """Fold width, brackets, case and control characters; keep spaces (collapsed)."""
-    return _SPACE.sub(" ", text.translate(_FOLD)).strip()
+    text = text.translate(_TABLE)
+    if not text.isascii() and _ASTRAL.search(text):
+        text = text.translate(_FOLD)
+    while "  " in text:
+        text = text.replace("  ", " ")
+    return text.strip()
 
 
 def name_key(name: str) -> str:
