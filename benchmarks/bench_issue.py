@@ -17,11 +17,15 @@ import datetime as dt
 import io
 import re
 import statistics
+import sys
 import tempfile
 import time
 import unicodedata
+from pathlib import Path
 
 import docx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from oa_liaison_plugin import create_app
 from oa_liaison_plugin.documents.read import extract_facts
@@ -67,6 +71,20 @@ def naive_issue(app, jur, rules, units, doc_id, data, style="regex"):
     db.session.commit()
 
 
+def extra_rules(n: int) -> list[dict]:
+    """Generated topic rules: 1-3 terms of 2-4 characters drawn from official prose, each to a committee."""
+    import random
+    from bench_rules import CORPUS
+    rnd = random.Random(7)
+    committees = ["提案委员会", "城市经济委员会", "农村经济委员会", "城乡建设与环境资源保护委员会", "教科文卫体委员会",
+                  "学习文史委员会", "社会法制联谊委员会"]
+    chars = sorted({c for c in CORPUS if "\u4e00" <= c <= "\u9fff"})
+    return [{"id": f"gen-{i}", "name": f"生成规则{i}", "action": "committee", "committee": rnd.choice(committees),
+             "match": "any", "fields": ["title", "body"],
+             "terms": ["".join(rnd.choice(chars) for _ in range(rnd.randint(2, 4))) for _ in range(rnd.randint(1, 3))]}
+            for i in range(n)]
+
+
 def median_ms(fn, runs):
     samples = []
     for i in range(runs):
@@ -80,6 +98,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=40)
     ap.add_argument("--backfill", type=int, default=3000)
+    ap.add_argument("--extra-rules", type=int, default=0,
+                    help="add N generated topic rules to the default set (a county that grew its rules)")
     args = ap.parse_args()
     data = sample(20)
     with tempfile.TemporaryDirectory() as tmp:
@@ -87,6 +107,8 @@ def main():
         liaison = app.extensions["oa_liaison"]
         with app.app_context():
             jur = liaison.jurisdiction()
+            if args.extra_rules:
+                stored.replace_all(jur, stored.rules_of(jur) + extra_rules(args.extra_rules))
             rules = stored.rules_of(jur)
             units = export("nanbu")["units"]
             liaison.document_issued({"id": "warm", "file": data})  # build the caches once, as a running host has
