@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from importlib import resources
 from pathlib import Path
 
 from sqlalchemy import func, select
 
-from .models import Committee, Counterpart, Unit, db
+from .models import Committee, Copy, Counterpart, EventError, Unit, db
 
 
 def _scenario() -> dict:
@@ -48,6 +49,7 @@ def run_demo(app, out: Path | None = None, echo=print) -> dict:
             echo(f"  {name} → " + (f"{r.unit}{'（' + r.parent + ' 下属）' if r.parent else ''} → {r.committee}"
                                   f"［{r.matched_by}］" if r.resolved else f"未知；相近：{'、'.join(r.suggestions) or '无'}"))
 
+    liaison.config["DELIVERY_BACKOFF_SECONDS"] = [1]  # the demo waits one second, not ten, before retrying
     host = ReferenceHost(liaison, fail_deliveries=1)
     echo("\n== 经参考主办系统印发文件（三(五)：抄送、征求意见） ==")
     for item in scenario["documents"]:
@@ -78,11 +80,25 @@ def run_demo(app, out: Path | None = None, echo=print) -> dict:
     echo(f"  “{mapping['name']}” → {mapping['unit']}：{len(routed)} 份暂存文件已自动分送")
 
     echo("\n== 投递（第一次投递模拟失败，退避后重试） ==")
+    time.sleep(liaison.config["DELIVERY_BACKOFF_SECONDS"][0] + 0.1)
     deliver_due(liaison)
-    for recipient in sorted({i.recipient for i in host.inbox()}):
-        items = host.inbox(recipient)
-        echo(f"  {recipient} 收件箱：{len(items)} 份 — " + "；".join(f"《{i.title}》" for i in items[:3])
-             + ("……" if len(items) > 3 else ""))
+    with app.app_context():
+        committees = set(db.session.scalars(select(Committee.name)))
+        retried = db.session.scalars(select(Copy).where(Copy.attempts > 1)).all()
+        pending = db.session.scalar(select(func.count(Copy.id)).where(Copy.status != "delivered"))
+        for c in retried:
+            error = db.session.scalar(select(EventError.message).where(EventError.subject == f"copy-{c.id}"))
+            echo(f"  《{c.snapshot['title']}》→ {c.recipient}：第 1 次投递失败（{error}），第 {c.attempts} 次送达")
+        echo(f"  未送达：{pending} 份")
+    by_recipient: dict[str, list[str]] = {}
+    for item in host.inbox():
+        by_recipient.setdefault(item.recipient, []).append(item.title)
+    for recipient, titles in by_recipient.items():
+        if recipient in committees:
+            echo(f"  {recipient} 收件箱：{len(titles)} 份 — " + "；".join(f"《{t}》" for t in titles))
+    units = [r for r in by_recipient if r not in committees]
+    if units:
+        echo(f"  对口单位收件箱：{len(units)} 个单位各收到委员会调研报告 1 份（{'、'.join(units[:5])}……）")
 
     echo("\n== 委员会来件与答复期限（三(四)） ==")
     for sub in scenario["submissions"]:
