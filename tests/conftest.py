@@ -8,9 +8,7 @@ from pathlib import Path
 import pytest
 
 PG_URL = os.environ.get("OA_LIAISON_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-if not SHARED.is_dir():  # CI lays shared/ beside the clone
-    SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"  # laid beside the checkout (and CI's clone)
 
 _pg_ok: bool | None = None
 
@@ -58,25 +56,25 @@ def make_app(url, instance, **config):
     return app
 
 
-@pytest.fixture
-def app(db_url, tmp_path):
-    app = make_app(db_url, tmp_path / "instance")
+def _app(url, instance):
+    app = make_app(url, instance)
     yield app
     from oa_liaison_plugin.models import db
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(db_url, tmp_path):
+    """The app on each database (SQLite file, PostgreSQL schema)."""
+    yield from _app(db_url, tmp_path / "instance")
 
 
 @pytest.fixture
 def lite_app(sqlite_url, tmp_path):
     """SQLite only, for tests whose subject is not the database."""
-    app = make_app(sqlite_url, tmp_path / "instance")
-    yield app
-    from oa_liaison_plugin.models import db
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    yield from _app(sqlite_url, tmp_path / "instance")
 
 
 @pytest.fixture

@@ -85,6 +85,16 @@ class _Checker:
             return []
         return [s for i, v in enumerate(value) if (s := self.text(v, f"{where}[{i}]")) is not None]
 
+    def records(self, data: dict, key: str, *, required: bool = True) -> list[tuple[str, dict]]:
+        """The list under ``key`` as (where, mapping) pairs; a missing or empty required list is a problem."""
+        value = data.get(key) if data else None
+        if value is None and not required:
+            return []
+        if not isinstance(value, list) or (required and not value):
+            self.problems.append(f"{key}：应为{'非空' if required else ''}列表")
+            return []
+        return [(f"{key}[{i}]", self.mapping(raw, f"{key}[{i}]")) for i, raw in enumerate(value)]
+
     def mapping(self, value: Any, where: str) -> dict:
         if not isinstance(value, dict):
             self.problems.append(f"{where}：应为对象，实际为 {type(value).__name__}")
@@ -110,13 +120,7 @@ def validate(data: Any) -> Table:
 
     committees: list[dict] = []
     committee_keys: dict[str, str] = {}
-    raw_committees = data.get("committees") if data else None
-    if not isinstance(raw_committees, list) or not raw_committees:
-        c.problems.append("committees：应为非空列表")
-        raw_committees = []
-    for i, raw in enumerate(raw_committees):
-        where = f"committees[{i}]"
-        raw = c.mapping(raw, where)
+    for where, raw in c.records(data, "committees"):
         name = c.text(raw.get("name"), f"{where}.name")
         aliases = c.texts(raw.get("aliases"), f"{where}.aliases")
         if name is None:
@@ -134,13 +138,7 @@ def validate(data: Any) -> Table:
 
     units: list[dict] = []
     seen: dict[str, int] = {}
-    raw_units = data.get("units") if data else None
-    if not isinstance(raw_units, list) or not raw_units:
-        c.problems.append("units：应为非空列表")
-        raw_units = []
-    for i, raw in enumerate(raw_units):
-        where = f"units[{i}]"
-        raw = c.mapping(raw, where)
+    for where, raw in c.records(data, "units"):
         name = c.text(raw.get("name"), f"{where}.name")
         committee = c.text(raw.get("committee"), f"{where}.committee", required=False)
         parent = c.text(raw.get("parent"), f"{where}.parent", required=False)
@@ -206,13 +204,7 @@ def validate(data: Any) -> Table:
             keys.setdefault(k, (u["name"], kind))
 
     patterns: list[dict] = []
-    raw_patterns = data.get("patterns", []) if data else []
-    if not isinstance(raw_patterns, list):
-        c.problems.append("patterns：应为列表")
-        raw_patterns = []
-    for i, raw in enumerate(raw_patterns):
-        where = f"patterns[{i}]"
-        raw = c.mapping(raw, where)
+    for where, raw in c.records(data, "patterns", required=False):
         name = c.text(raw.get("name"), f"{where}.name")
         regex = c.text(raw.get("regex"), f"{where}.regex", limit=300)
         committee = c.text(raw.get("committee"), f"{where}.committee")
