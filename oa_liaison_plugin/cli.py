@@ -1,7 +1,6 @@
 """The oa-liaison command line (click); JSON outputs are a stable interface."""
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
 from pathlib import Path

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, JSON, LargeBinary, String, Text, select
+from sqlalchemy import Boolean, DateTime, JSON, LargeBinary, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .models import db, utcnow

@@ -8,7 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 EXE = shutil.which("oa-liaison") or str(Path(sys.executable).with_name("oa-liaison"))
 
