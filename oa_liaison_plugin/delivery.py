@@ -28,7 +28,7 @@ def payload(copy: Copy) -> dict:
     blob = db.session.get(Blob, snap["file_sha256"]) if snap.get("file_sha256") else None
     attachments = []
     for a in snap.get("attachments", []):
-        ab = db.session.get(Blob, a["sha256"])
+        ab = db.session.get(Blob, a["sha256"]) if a.get("sha256") else None
         attachments.append({**a, "data": ab.data if ab else None})
     return {**snap, "copy_id": f"copy-{copy.id}", "committee": copy.committee.name if copy.committee_id else None,
             "unit": copy.unit.name if copy.unit_id else None, "file": blob.data if blob else None,

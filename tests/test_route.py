@@ -199,6 +199,21 @@ def test_bad_files_are_held_with_a_clear_reason(app, host, payload, code):
         assert row.meta["read_error"]["code"] == code
 
 
+def test_oversize_file_is_held_and_not_stored(app, host):
+    app.config["MAX_UPLOAD_BYTES"] = 20_000
+    from oa_liaison_plugin.documents.samples import make_long_body
+    big = docx(body_paragraphs=make_long_body(30))
+    assert len(big) > 20_000
+    r = host.issue(issuer="南部县教育局", file=big, flags={"important": True})
+    assert r["status"] == "held" and "过大" in r["hold_reason"]
+    with app.app_context():
+        from oa_liaison_plugin.models import Blob
+        row = db.session.scalar(select(Document).where(Document.host_id == r["host_id"]))
+        assert row.file_sha256 is None and row.meta["file_size"] == len(big)
+        assert row.meta["file_sha256"] == hashlib.sha256(big).hexdigest()
+        assert db.session.scalar(select(func.count()).select_from(Blob)) == 0
+
+
 def test_bad_event_is_recorded_and_answered(app, liaison):
     r = liaison.document_issued({"id": "x-1", "issuer": ["not", "text"]})
     assert r["status"] == "error" and "issuer" in r["error"]

@@ -10,23 +10,24 @@ from ..plugins import hookimpl
 
 @hookimpl
 def document_issued(liaison, document):
+    from ..models import db
     from ..routing.route import route_document
     with liaison.context():
         for attempt in (1, 2):
             try:
                 return route_document(liaison, document)
-            except IntegrityError:
-                # The same document issued twice at once: the other call won; answer as a duplicate.
-                from ..models import db
+            except IntegrityError as exc:
+                # The same document issued twice at once: the other call won; the retry answers as a duplicate.
                 db.session.rollback()
-                if attempt == 2:
-                    raise
+                error = exc
             except Exception as exc:  # never break the host's issuing flow
-                subject = str(document.get("id"))[:128] if isinstance(document, dict) else None
-                record_error("document_issued", "internal_error", f"{type(exc).__name__}: {exc}", subject=subject)
-                return {"document_id": subject, "status": "error", "error": f"内部错误已记录：{type(exc).__name__}",
-                        "held": False, "qualified": False, "hold_reason": None, "committees": [],
-                        "consultation_committees": [], "units": [], "duplicate": False}
+                error = exc
+                break
+        subject = str(document.get("id"))[:128] if isinstance(document, dict) else None
+        record_error("document_issued", "internal_error", f"{type(error).__name__}: {error}", subject=subject)
+        return {"document_id": subject, "status": "error", "error": f"内部错误已记录：{type(error).__name__}",
+                "held": False, "qualified": False, "hold_reason": None, "committees": [],
+                "consultation_committees": [], "units": [], "reasons": [], "duplicate": False}
 
 
 def preview(liaison, document) -> dict:

@@ -39,8 +39,9 @@ def gather(liaison, doc: IssuedDocument) -> tuple[dict, dict]:
         data = liaison.pm.hook.fetch_document_file(liaison=liaison, document_id=doc.id)
     if data is not None:
         meta["file_sha256"] = hashlib.sha256(data).hexdigest()
+        meta["file_size"] = len(data)
         try:
-            read = read_docx(data)
+            read = read_docx(data, max_bytes=liaison.config["MAX_UPLOAD_BYTES"])
             file_facts = {f: getattr(read, f) for f in (*FACT_FIELDS, "body", "attachments")}
         except DocumentReadError as exc:
             meta["read_error"] = {"code": exc.code, "message": exc.message}
@@ -198,14 +199,17 @@ def route_document(liaison, document) -> dict:
         text = f"文件无法读取（{meta['read_error']['message']}），须人工核对后再分送"
         verdict = Verdict(status="held", held=True, hold_reason=text,
                           reasons=[{"code": "read_error", "text": text}, *verdict.reasons])
+    max_bytes = liaison.config["MAX_UPLOAD_BYTES"]
     values = dict(
         jurisdiction_id=jur.id, host_id=doc.id, issuer=(facts.get("issuer") or "")[:256],
         unit_id=resolution.unit_id if resolution is not None else None, title=facts.get("title"),
         doc_number=facts.get("doc_number"), doc_type=facts.get("doc_type"), secrecy=facts.get("secrecy"),
         issued_on=facts.get("issued_on"), url=doc.url, body=facts.get("body"),
-        file_sha256=_store_blob(doc.file) if doc.file is not None else None,
+        # A file over the upload limit is not kept (the host still has it); it was held as too large.
+        file_sha256=_store_blob(doc.file) if doc.file is not None and len(doc.file) <= max_bytes else None,
         meta={**meta, "file_name": doc.file_name, "flags": doc.flags,
-              "attachments": [{"name": a["name"], "sha256": _store_blob(a["data"]), "size": len(a["data"])}
+              "attachments": [{"name": a["name"], "size": len(a["data"]),
+                               "sha256": _store_blob(a["data"]) if len(a["data"]) <= max_bytes else None}
                               for a in doc.attachments],
               "unit": resolution.unit if resolution is not None else None,
               **{f: _plain(facts.get(f)) for f in ("main_recipients", "cc", "note", "secrecy_period", "copy_number")}},
