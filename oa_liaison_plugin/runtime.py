@@ -37,10 +37,20 @@ class Liaison:
             raise LookupError(f"未知行政区：{code}")
         return jur
 
-    def resolver(self, code: "str | Jurisdiction | None" = None):
+    def jurisdiction_row(self, code: str | None = None):
+        """The jurisdiction's id, code, name, prefixes and versions as a plain row (the hot path's cheap read)."""
+        code = code or self.config["JURISDICTION"]
+        row = db.session.execute(select(Jurisdiction.id, Jurisdiction.code, Jurisdiction.name, Jurisdiction.prefixes,
+                                        Jurisdiction.table_version, Jurisdiction.rules_version)
+                                 .where(Jurisdiction.code == code)).first()
+        if row is None:
+            raise LookupError(f"未知行政区：{code}")
+        return row
+
+    def resolver(self, code=None):
         """The name resolver of a jurisdiction, rebuilt when its table version changes."""
         from .routing.resolve import Resolver
-        jur = code if isinstance(code, Jurisdiction) else self.jurisdiction(code)
+        jur = self.jurisdiction_row(code) if code is None or isinstance(code, str) else code
         cached = self._resolvers.get(jur.code)
         if cached is None or cached.version != jur.table_version:
             with self._lock:
@@ -48,10 +58,10 @@ class Liaison:
                 self._resolvers[jur.code] = cached
         return cached
 
-    def ruleset(self, code: "str | Jurisdiction | None" = None):
+    def ruleset(self, code=None):
         """The compiled content rules of a jurisdiction, recompiled when a rule changes."""
         from .routing import ruleset
-        jur = code if isinstance(code, Jurisdiction) else self.jurisdiction(code)
+        jur = self.jurisdiction_row(code) if code is None or isinstance(code, str) else code
         cached = self._rulesets.get(jur.code)
         if cached is None or cached[0] != jur.rules_version:
             with self._lock:

@@ -184,7 +184,7 @@ def route_document(liaison, document) -> dict:
         return {"document_id": subject, "status": "error", "error": str(exc), "held": False, "qualified": False,
                 "hold_reason": None, "committees": [], "consultation_committees": [], "units": [],
                 "duplicate": False}
-    jur = liaison.jurisdiction(doc.jurisdiction)
+    jur = liaison.jurisdiction_row(doc.jurisdiction)
     known = db.session.execute(select(Document.id, Document.status, Document.decided_at).where(
         Document.jurisdiction_id == jur.id, Document.host_id == doc.id)).first()
     if known is not None and known.status in FINAL:
