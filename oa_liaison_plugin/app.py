@@ -10,6 +10,7 @@ from . import config as cfg
 from .models import Jurisdiction, db
 from .plugins import get_plugin_manager
 from .runtime import Liaison
+from .schema import ensure_schema
 
 
 def create_app(test_config: dict | None = None, *, instance_path: str | Path | None = None, pm=None) -> Flask:
@@ -26,8 +27,10 @@ def create_app(test_config: dict | None = None, *, instance_path: str | Path | N
     db.init_app(app)
     liaison = Liaison(app, pm or get_plugin_manager(app.config["HOOKS_DIR"]))
     app.extensions["oa_liaison"] = liaison
+    from .web import init_web
+    init_web(app)  # the panel's blueprints and tables (users, audit log) before the schema is made
     with app.app_context():
-        db.create_all()
+        ensure_schema()
         if app.config["LOAD_DEFAULT_TABLE"] and db.session.scalar(select(Jurisdiction.id).limit(1)) is None:
             from .routing import table
             table.load(table.default_table())

@@ -237,16 +237,48 @@ def demo(obj: Ctx, out):
     run_demo(obj.app, Path(out) if out else None, echo=click.echo)
 
 
-from .documents.cli import draft  # noqa: E402  (a feature's commands live with the feature)
-
-main.add_command(draft)
-
-
 def _atomic_write(path: Path, data: bytes) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_bytes(data)
     tmp.replace(path)
 
+
+# ------------------------------------------------------------------------------ schema
+
+
+@main.group("db")
+def db_group():
+    """数据库结构（Alembic 迁移，随软件包发布）。"""
+
+
+@db_group.command("upgrade")
+@click.pass_obj
+def db_upgrade(obj: Ctx):
+    """把数据库升级到当前版本（启动时也会自动执行）。"""
+    from .schema import current, ensure_schema
+    from .models import db
+    with obj.app.app_context():
+        done = ensure_schema()
+        with db.engine.connect() as conn:
+            click.echo(_dump({"schema": done, "revision": current(conn)}))
+
+
+@db_group.command("current")
+@click.pass_obj
+def db_current(obj: Ctx):
+    """显示数据库当前版本和软件包的最新版本。"""
+    from .schema import current, head
+    from .models import db
+    with obj.app.app_context(), db.engine.connect() as conn:
+        click.echo(_dump({"revision": current(conn), "head": head()}))
+
+
+# A feature's commands live with the feature.
+from .documents.cli import draft  # noqa: E402
+from .web.cli import serve, users  # noqa: E402
+
+for command in (draft, serve, users):
+    main.add_command(command)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

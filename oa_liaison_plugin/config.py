@@ -16,6 +16,11 @@ DEFAULTS = {
     "DELIVERY_LEASE_SECONDS": 120,
     "MAX_UPLOAD_BYTES": 50 * 1024 * 1024,
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # The web panel. SECRET_KEY comes from OA_LIAISON_SECRET_KEY or the instance config.py; the panel
+    # refuses to run in production (not DEBUG/TESTING) without a real one.
+    "SESSION_COOKIE_SECURE": None,    # None: Secure unless DEBUG/TESTING (serve behind HTTPS)
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "TIMEZONE": "Asia/Shanghai",      # times in the panel are shown in this zone
 }
 
 

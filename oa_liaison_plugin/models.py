@@ -197,7 +197,8 @@ class Copy(db.Model):
     # NULLs are distinct in both SQLite and PostgreSQL, so each constraint binds its own kind.
     __table_args__ = (UniqueConstraint("document_id", "committee_id"), UniqueConstraint("document_id", "unit_id"),
                       Index("ix_liaison_copy_due", "status", "next_attempt_at"),
-                      Index("ix_liaison_copy_committee", "committee_id", "id"))
+                      Index("ix_liaison_copy_committee", "committee_id", "id"),
+                      Index("ix_liaison_copy_created", "created_at"))
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("liaison_document.id", ondelete="CASCADE"))
     committee_id: Mapped[int | None] = mapped_column(ForeignKey("liaison_committee.id", ondelete="CASCADE"))

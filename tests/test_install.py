@@ -21,7 +21,9 @@ def test_wheel_carries_data_and_runs_without_the_source_tree(tmp_path):
     wheel = next((tmp_path / "w").glob("oa_liaison-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     for needed in ("oa_liaison_plugin/data/nanbu.json", "oa_liaison_plugin/data/default_rules.json",
-                   "oa_liaison_plugin/documents/templates/reply.docx"):
+                   "oa_liaison_plugin/documents/templates/reply.docx",
+                   "oa_liaison_plugin/migrations/versions/0001_initial_schema.py",
+                   "oa_liaison_plugin/web/templates/oa_liaison/base.html"):
         assert needed in names
     assert not any(n.startswith(("tests/", "hooks/", "templates/")) for n in names)
     target = tmp_path / "site"

@@ -231,6 +231,10 @@ def load(data: Any) -> Jurisdiction:
     """
     table = validate(data)
     try:
+        # Objects a caller still holds (e.g. from export()) must not shadow the rows replaced below;
+        # the caller's own pending changes (a rename in the panel) are kept by flushing them first.
+        db.session.flush()
+        db.session.expire_all()
         jur = db.session.scalar(select(Jurisdiction).where(Jurisdiction.code == table.jurisdiction["code"]))
         if jur is None:
             jur = Jurisdiction(code=table.jurisdiction["code"], table_version=0, rules_version=1)

@@ -1,0 +1,75 @@
+"""Logging in and out, and changing one's own password."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ...models import db, utcnow
+from ..access import allow
+from ..audit.log import committed, record
+from ..forms import status
+from ..models import User
+from .forms import LoginForm, PasswordForm
+
+bp = Blueprint("auth", __name__)
+ALL = ("admin", "unit", "committee", "auditor")
+# Checked when the name is unknown, so a wrong name costs as long as a wrong password.
+_DUMMY_HASH = generate_password_hash("not-a-password")
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("home.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """The login page (public)."""
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = db.session.scalar(select(User).where(func.lower(User.username) == form.username.data.lower()))
+        given = form.password.data
+        ok = user.check_password(given) if user else check_password_hash(_DUMMY_HASH, given)
+        if user is None or not ok or not user.active:
+            form.add_error(None, "用户名或密码不正确，或账号已停用。")
+        else:
+            user.last_login_at = utcnow()
+            record("login", user.username, None, None, user=user)
+            db.session.commit()
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")))
+    # Outside debugging the session cookie is Secure: over plain HTTP the browser would drop it.
+    insecure = current_app.config.get("SESSION_COOKIE_SECURE") and not request.is_secure \
+        and request.host.split(":")[0] not in ("localhost", "127.0.0.1", "[::1]")
+    return render_template("oa_liaison/auth/login.html", form=form, insecure=insecure), status(form)
+
+
+@bp.route("/logout", methods=["POST"])
+@allow(*ALL)
+def logout():
+    """End the session."""
+    logout_user()
+    flash("已退出。", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@allow(*ALL)
+def password():
+    """Change one's own password (ends other sessions)."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        user = db.session.get(User, current_user.id)
+        if not user.check_password(form.current.data):
+            form.add_error("current", "当前密码不正确")
+        else:
+            committed("password.change", user.username, None, None, lambda: user.set_password(form.new.data))
+            login_user(user)  # the session id includes the new token
+            flash("密码已修改。", "success")
+            return redirect(url_for("home.index"))
+    return render_template("oa_liaison/auth/password.html", form=form), status(form)

@@ -1,0 +1,136 @@
+"""The panel's commands: `oa-liaison serve` (waitress) and `oa-liaison users` (add, list, passwd)."""
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+PASSWORD_ENV = "OA_LIAISON_PASSWORD"
+
+
+def _app(obj):
+    return obj.app
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="端口")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="waitress 工作线程数")
+@click.option("--trusted-proxy", metavar="IP", help="前置 HTTPS 反向代理（如 nginx）的地址：信任它转来的 X-Forwarded-*")
+@click.option("--debug", is_flag=True, help="本机调试：用 Flask 自带服务器，出错显示详情（切勿用于生产）")
+@click.pass_obj
+def serve(obj, host, port, threads, trusted_proxy, debug):
+    """启动网页管理面板（登录页 /login）。生产模式须设置 OA_LIAISON_SECRET_KEY。"""
+    from .security import ConfigError, check_production
+    app = _app(obj)
+    if debug:
+        app.debug = True
+        app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = False
+        if not app.config.get("SECRET_KEY"):
+            app.config["SECRET_KEY"] = os.urandom(32).hex()  # sessions end when the debug server stops
+    try:
+        check_production(app)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"网页面板：http://{host}:{port}/login" + ("（调试模式）" if debug else ""), err=True)
+    if debug:
+        app.run(host=host, port=port, debug=True, use_reloader=False)
+        return
+    import waitress
+    proxy = {}
+    if trusted_proxy:  # HTTPS ends at the proxy: take the scheme and client address from its headers
+        proxy = {"trusted_proxy": trusted_proxy, "trusted_proxy_count": 1,
+                 "trusted_proxy_headers": "x-forwarded-for x-forwarded-proto x-forwarded-host"}
+    waitress.serve(app, host=host, port=port, threads=threads, ident="oa-liaison", **proxy)
+
+
+def _password(confirm: bool = True) -> str:
+    """The password from OA_LIAISON_PASSWORD, a prompt on a terminal, or the first line of stdin."""
+    if os.environ.get(PASSWORD_ENV):
+        return os.environ[PASSWORD_ENV]
+    if sys.stdin.isatty():
+        return click.prompt("密码", hide_input=True, confirmation_prompt="再输一次" if confirm else False)
+    line = sys.stdin.readline()
+    if not line.strip():
+        raise click.UsageError(f"请从标准输入或环境变量 {PASSWORD_ENV} 提供密码（不接受命令行参数）")
+    return line.rstrip("\r\n")
+
+
+@click.group()
+def users():
+    """网页面板的用户：新增、列出、重设密码。密码从标准输入或 OA_LIAISON_PASSWORD 读取。"""
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(["admin", "unit", "committee", "auditor"]),
+              help="admin 管理员 / unit 单位联络员 / committee 委员会联络员 / auditor 审计员")
+@click.option("--unit", help="单位联络员所属单位（按对口联系表解析，如“南部县教育局”）")
+@click.option("--committee", help="委员会联络员所属委员会（如“教科文卫体委员会”）")
+@click.option("--jurisdiction", "-j", default=None, help="行政区代码（默认配置中的 JURISDICTION）")
+@click.pass_obj
+def users_add(obj, name, role, unit, committee, jurisdiction):
+    """新增用户 NAME。"""
+    from ..models import db
+    from .audit.log import record
+    from .users.accounts import AccountError, create_user, describe, scope_name
+    password = _password()
+    app = _app(obj)
+    with app.app_context():
+        try:
+            user = create_user(app.extensions["oa_liaison"], username=name, password=password, role=role,
+                               unit=unit, committee=committee, jurisdiction=jurisdiction)
+            db.session.flush()
+            record("user.create", user.username, None, describe(user), jurisdiction_id=user.jurisdiction_id,
+                   note="oa-liaison users add")
+            db.session.commit()
+        except AccountError as exc:
+            db.session.rollback()
+            raise click.ClickException(exc.message) from None
+        scope = scope_name(user)
+        label = user.role_label
+    click.echo(f"已新增用户 {name}（{label}{'，' + scope if scope else ''}）")
+
+
+@users.command("list")
+@click.pass_obj
+def users_list(obj):
+    """列出全部用户。"""
+    from sqlalchemy import select
+
+    from ..models import db
+    from .models import User
+    from .users.accounts import scope_name
+    app = _app(obj)
+    with app.app_context():
+        for u in db.session.scalars(select(User).order_by(User.username)):
+            click.echo(f"{u.username}\t{u.role}\t{scope_name(u) or '-'}\t{'启用' if u.active else '停用'}")
+
+
+@users.command("passwd")
+@click.argument("name")
+@click.pass_obj
+def users_passwd(obj, name):
+    """重设用户 NAME 的密码（其已登录的会话随即失效）。"""
+    from sqlalchemy import select
+
+    from ..models import db
+    from .audit.log import record
+    from .models import User
+    from .users.accounts import AccountError, check_password
+    password = _password()
+    try:
+        check_password(password)
+    except AccountError as exc:
+        raise click.ClickException(exc.message) from None
+    app = _app(obj)
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == name))
+        if user is None:
+            raise click.ClickException(f"没有用户“{name}”")
+        user.set_password(password)
+        record("user.update", name, None, {"password_reset": True}, jurisdiction_id=user.jurisdiction_id,
+               note="oa-liaison users passwd")
+        db.session.commit()
+    click.echo(f"已重设 {name} 的密码")

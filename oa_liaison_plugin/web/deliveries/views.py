@@ -1,0 +1,104 @@
+"""Deliveries: every copy with its status, reasons and errors; retry the failed ones."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from sqlalchemy import update
+
+from ...delivery import deliver_due
+from ...models import Copy, Document, db, utcnow
+from .. import queries
+from ..access import allow
+from ..audit.log import committed
+from ..labels import COPY_STATUS
+from ..listing import COPY_COLUMNS, committee_names, date_arg, int_arg, unit_names, utc_start
+from ..paging import keyset
+
+bp = Blueprint("deliveries", __name__, url_prefix="/deliveries")
+RETRY_ALL_LIMIT = 500
+
+
+def _filtered():
+    q = queries.copies().with_only_columns(*COPY_COLUMNS, Document.title, Document.issuer,
+                                           Document.doc_number, Document.unit_id.label("sender_id"))
+    args = {"committee": int_arg("committee"), "unit": int_arg("unit"),
+            "status": request.args.get("status", ""), "since": date_arg("since"), "until": date_arg("until")}
+    if args["committee"]:
+        q = q.where(Copy.committee_id == args["committee"])
+    if args["unit"]:
+        q = q.where(Document.unit_id == args["unit"])
+    if args["status"] == "delivered":
+        q = q.where(Copy.status == "delivered")
+    elif args["status"] == "pending":
+        q = q.where(Copy.status == "pending", Copy.last_error.is_(None))
+    elif args["status"] == "failed":
+        q = q.where(Copy.status == "pending", Copy.last_error.is_not(None))
+    else:
+        args["status"] = ""
+    if args["since"]:
+        q = q.where(Copy.created_at >= utc_start(args["since"]))
+    if args["until"]:
+        q = q.where(Copy.created_at < utc_start(args["until"] + dt.timedelta(days=1)))
+    return q, args
+
+
+@bp.route("")
+@allow("admin", "auditor")
+def index():
+    """Copies newest first, filtered by committee, sending unit, status and date."""
+    q, args = _filtered()
+    page = keyset(db.session, q, Copy.id)
+    return render_template("oa_liaison/deliveries/index.html", page=page, args=args, statuses=COPY_STATUS,
+                           committees=committee_names(), units=unit_names())
+
+
+@bp.route("/<int:copy_id>")
+@allow("admin", "auditor")
+def detail(copy_id: int):
+    """One copy: recipient, status, attempts, the last error and why it was sent."""
+    copy = queries.one(queries.copies(), Copy, copy_id)
+    return render_template("oa_liaison/deliveries/detail.html", copy=copy,
+                           document=db.session.get(Document, copy.document_id))
+
+
+def _retry(where, action: str, target: str, document_ids=None) -> dict:
+    ids = list(db.session.scalars(queries.copies().with_only_columns(Copy.id).where(
+        Copy.status == "pending", *where).limit(RETRY_ALL_LIMIT)))
+    if not ids:
+        return {"delivered": 0, "failed": 0, "copies": 0}
+
+    def due_now():
+        db.session.execute(update(Copy).where(Copy.id.in_(ids), Copy.status == "pending")
+                           .values(next_attempt_at=utcnow(), lease_until=None))
+    committed(action, target, None, {"copies": ids}, due_now)
+    counts = deliver_due(current_app.extensions["oa_liaison"], limit=len(ids), document_ids=document_ids)
+    return {**counts, "copies": len(ids)}
+
+
+@bp.route("/<int:copy_id>/retry", methods=["POST"])
+@allow("admin")
+def retry(copy_id: int):
+    """Offer one pending copy to the host again now."""
+    copy = queries.one(queries.copies(), Copy, copy_id)
+    if copy.status != "pending":
+        flash("这份抄送已经送达，无须重试。", "info")
+    else:
+        counts = _retry([Copy.id == copy.id], "copy.retry", f"copy-{copy.id}",
+                        document_ids=[copy.document_id])
+        flash("已重试：送达。" if counts["delivered"] else "已重试，仍未送达，系统稍后会再试。原因见下方。",
+              "success" if counts["delivered"] else "warning")
+    return redirect(url_for(".detail", copy_id=copy_id))
+
+
+@bp.route("/retry-failed", methods=["POST"])
+@allow("admin")
+def retry_failed():
+    """Offer every failed copy (up to 500) to the host again now."""
+    counts = _retry([Copy.last_error.is_not(None)], "copy.retry_all", "全部失败的抄送")
+    if not counts["copies"]:
+        flash("没有投递失败的抄送。", "info")
+    else:
+        flash(f"已重试 {counts['copies']} 份：送达 {counts['delivered']} 份，仍失败 {counts['failed']} 份。",
+              "success" if not counts["failed"] else "warning")
+    return redirect(url_for(".index", status="failed"))

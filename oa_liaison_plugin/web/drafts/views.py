@@ -1,0 +1,134 @@
+"""Drafts (.docx) rendered on the fly with the drafts API: reply letters, consultation letters, minutes."""
+from __future__ import annotations
+
+import io
+
+from flask import Blueprint, abort, current_app, render_template, request, send_file
+from flask_login import current_user
+from sqlalchemy import select
+
+from ...documents.drafts import DraftError, render_consultation, render_minutes, render_reply
+from ...models import Committee, Consultation, Document, Meeting, Submission, Unit, db
+from .. import queries
+from ..access import jurisdiction, allow
+from ..forms import status
+from ..labels import download_name, local_today
+from ..models import User
+from .forms import ConsultationForm, MinutesForm, ReplyForm, people_text
+
+bp = Blueprint("drafts", __name__, url_prefix="/drafts")
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+REMEMBERED = ("signer", "contact", "phone")  # the clerk's own details, kept for the next draft
+
+
+def committee_title(name: str) -> str:
+    """How a letter addresses a committee: 县政协 + its name (市政协 … for a city)."""
+    prefixes = jurisdiction().prefixes or []
+    level = min(prefixes, key=len) if prefixes else ""
+    return name if "政协" in name else f"{level}政协{name}"
+
+
+def unit_title(unit_id: int | None, fallback: str) -> str:
+    unit = db.session.get(Unit, unit_id) if unit_id else None
+    return (unit.full_name or unit.name) if unit else fallback
+
+
+def _remembered() -> dict:
+    return {k: v for k, v in (current_user.prefs or {}).items() if k in REMEMBERED}
+
+
+def _send(form, kind: str, render, filename: str):
+    """Render the form's draft; DraftError becomes an error on the field it names."""
+    data = form.draft()
+    liaison = current_app.extensions["oa_liaison"]
+    extra: dict = {}
+    for part in liaison.pm.hook.draft_context(liaison=liaison, kind=kind, context=dict(data)):
+        extra.update(part or {})
+    try:
+        blob = render(data, templates_dir=current_app.config["TEMPLATES_DIR"], extra_context=extra)
+    except DraftError as exc:
+        name = (exc.field or "").split("[")[0].split(".")[0]
+        form.add_error(name if name in form._fields else None, exc.message)
+        return None
+    remembered = {k: data[k] for k in REMEMBERED if data.get(k)}
+    if remembered:
+        user = db.session.get(User, current_user.id)
+        user.prefs = {**(user.prefs or {}), **remembered}
+        db.session.commit()
+    return send_file(io.BytesIO(blob), mimetype=DOCX, as_attachment=True, download_name=filename)
+
+
+@bp.route("/reply/<int:submission_id>", methods=["GET", "POST"])
+@allow("admin", "unit")
+def reply(submission_id: int):
+    """复函 answering a committee's submission."""
+    sub = queries.one(queries.submissions(), Submission, submission_id)
+    form = ReplyForm(data=None if request.method == "POST" else {
+        "unit": unit_title(sub.unit_id, sub.unit_name), "committee": committee_title(sub.committee.name),
+        "kind": sub.kind, "title": sub.title, "number": sub.number or "", "received": sub.received_on,
+        "date": local_today(), **_remembered()})
+    if form.validate_on_submit():
+        sent = _send(form, "reply", render_reply, download_name(f"复函-{sub.title}"))
+        if sent is not None:
+            return sent
+    return render_template("oa_liaison/drafts/form.html", form=form, kind="reply", heading="答复函草稿",
+                           subject=f"{sub.kind}《{sub.title}》", due=sub.due_on), status(form)
+
+
+@bp.route("/consultation/<int:consultation_id>", methods=["GET", "POST"])
+@allow("admin", "unit")
+def consultation(consultation_id: int):
+    """征求意见函 with its 意见反馈表."""
+    con = queries.one(queries.consultations(), Consultation, consultation_id)
+    doc = db.session.get(Document, con.document_id)
+    summary = "\n".join(p.strip() for p in (doc.body or "").splitlines() if p.strip())[:600]
+    form = ConsultationForm(data=None if request.method == "POST" else {
+        "unit": unit_title(doc.unit_id, doc.issuer), "committee": committee_title(con.committee.name),
+        "title": doc.title or "", "summary": summary, "due": con.due_on, "date": local_today(),
+        **_remembered()})
+    if form.validate_on_submit():
+        name = download_name(f"征求意见函-{doc.title or ''}")
+        sent = _send(form, "consultation", render_consultation, name)
+        if sent is not None:
+            return sent
+    return render_template("oa_liaison/drafts/form.html", form=form, kind="consultation", heading="征求意见函草稿",
+                           subject=doc.title, due=con.due_on), status(form)
+
+
+def _meeting_committee(meeting: Meeting) -> Committee | None:
+    if current_user.role == "committee":
+        return db.session.get(Committee, current_user.committee_id)
+    name = (meeting.invitees or [None])[0]
+    return db.session.scalar(select(Committee).where(Committee.jurisdiction_id == meeting.jurisdiction_id,
+                                                     Committee.name == name)) if name else None
+
+
+def _seq(meeting: Meeting, committee: Committee | None) -> int:
+    """This meeting's number among the committee's liaison meetings of its year."""
+    year = meeting.held_on.year
+    rows = db.session.execute(select(Meeting.id, Meeting.held_on, Meeting.invitees).where(
+        Meeting.jurisdiction_id == meeting.jurisdiction_id, Meeting.kind == "liaison")).all()
+    same = sorted((r.held_on, r.id) for r in rows if r.held_on.year == year
+                  and (committee is None or committee.name in (r.invitees or [])))
+    return same.index((meeting.held_on, meeting.id)) + 1 if (meeting.held_on, meeting.id) in same else 1
+
+
+@bp.route("/minutes/<int:meeting_id>", methods=["GET", "POST"])
+@allow("admin", "committee")
+def minutes(meeting_id: int):
+    """纪要 of a liaison meeting."""
+    meeting = queries.one(queries.meetings(), Meeting, meeting_id)
+    if meeting.kind != "liaison":
+        abort(404)
+    committee = _meeting_committee(meeting)
+    unit = db.session.get(Unit, meeting.unit_id) if meeting.unit_id else None
+    form = MinutesForm(data=None if request.method == "POST" else {
+        "committee": committee_title(committee.name) if committee else "", "year": meeting.held_on.year,
+        "seq": _seq(meeting, committee), "held_on": meeting.held_on,
+        "attendees": people_text([{"unit": unit.name, "post": "", "name": ""}] if unit else []).strip()})
+    if form.validate_on_submit():
+        sent = _send(form, "minutes", render_minutes, download_name(f"纪要-{meeting.title}"))
+        if sent is not None:
+            return sent
+    return render_template("oa_liaison/drafts/form.html", form=form, kind="minutes", heading="联系会纪要草稿",
+                           subject=meeting.title, due=None), status(form)

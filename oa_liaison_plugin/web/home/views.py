@@ -1,0 +1,58 @@
+"""The start page: what needs the user's attention, by role."""
+from __future__ import annotations
+
+from flask import Blueprint, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from ...models import Consultation, Copy, Document, Rule, Submission, db
+from .. import queries
+from ..access import allow, jurisdiction
+from ..labels import local_today
+
+bp = Blueprint("home", __name__)
+
+
+def _cards() -> list[dict]:
+    role, today = current_user.role, local_today()
+    cards = []
+
+    def card(n, title, text, endpoint, **args):
+        cards.append({"n": n, "title": title, "text": text, "url": url_for(endpoint, **args)})
+
+    if role in ("admin", "auditor"):
+        docs = queries.documents()
+        card(queries.capped_count(docs.where(Document.status == "unmatched")), "份文件待映射发文单位",
+             "发文单位不在对口联系表中，映射后自动分送", "unmatched.index")
+        card(queries.capped_count(docs.where(Document.status == "held")), "份文件暂存待定",
+             "密级、限制传阅或规则要求人工决定", "documents.index", status="held")
+        failed = queries.copies().where(Copy.status == "pending", Copy.last_error.is_not(None))
+        card(queries.capped_count(failed), "份抄送投递失败", "系统会自动重试，也可手动重试", "deliveries.index", status="failed")
+        n = db.session.scalar(select(func.count(Rule.id)).where(Rule.jurisdiction_id == jurisdiction().id,
+                                                                Rule.enabled.is_(True)))
+        card(str(n), "条分送规则在用", "决定哪些文件抄送、送哪些委员会", "rules.index")
+    if role == "unit":
+        subs = queries.submissions().where(Submission.status == "open")
+        card(queries.capped_count(subs), "件来件待答复", "委员会的提案、调研报告等，可下载答复函草稿", "submissions.index")
+        card(queries.capped_count(subs.where(Submission.due_on < today)), "件已超过答复期限", "请尽快答复",
+             "submissions.index", overdue=1)
+        card(queries.capped_count(queries.consultations().where(Consultation.status == "open")), "项征求意见进行中",
+             "可下载征求意见函草稿", "consultations.index")
+        card(queries.capped_count(queries.documents()), "份本单位发文", "查看去向、投递情况和已读回执",
+             "documents.index")
+    if role in ("committee", "unit"):
+        card(queries.capped_count(queries.inbox().where(Copy.read_at.is_(None), Copy.status == "delivered")),
+             "份收件未读", "抄送给本" + ("委员会" if role == "committee" else "单位") + "的文件", "inbox.index", unread=1)
+    if role == "committee":
+        card(queries.capped_count(queries.consultations().where(Consultation.status == "open")), "项征求意见待反馈",
+             "对口单位就重大事项征求本委意见", "consultations.index")
+        card(queries.capped_count(queries.submissions().where(Submission.status == "open")), "件来件待对方答复",
+             "本委报送的提案、调研报告等", "submissions.index")
+    return cards
+
+
+@bp.route("/")
+@allow("admin", "unit", "committee", "auditor")
+def index():
+    """What needs attention now."""
+    return render_template("oa_liaison/home.html", cards=_cards())

@@ -1,0 +1,95 @@
+"""The inbox: copies to the clerk's committee (or, reverse flow, unit); 标记已读 tells the sender."""
+from __future__ import annotations
+
+import io
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from sqlalchemy import update
+
+from ...delivery import record_error
+from ...models import Blob, Copy, Document, Unit, db, utcnow
+from .. import queries
+from ..access import allow
+from ..audit.log import committed
+from ..labels import download_name, local_time
+from ..listing import COPY_COLUMNS, committee_names, unit_names
+from ..paging import keyset
+
+bp = Blueprint("inbox", __name__, url_prefix="/inbox")
+CLERKS = ("committee", "unit")
+
+
+@bp.route("")
+@allow(*CLERKS)
+def index():
+    """Copies to me, newest first; ``?unread=1`` for the unread ones."""
+    q = queries.inbox().with_only_columns(*COPY_COLUMNS, Document.title, Document.issuer, Document.doc_number,
+                                          Document.unit_id.label("sender_id"), Document.issued_on)
+    unread = request.args.get("unread") == "1"
+    if unread:
+        q = q.where(Copy.read_at.is_(None))
+    page = keyset(db.session, q, Copy.id)
+    return render_template("oa_liaison/inbox/index.html", page=page, unread=unread, units=unit_names())
+
+
+@bp.route("/<int:copy_id>")
+@allow(*CLERKS)
+def detail(copy_id: int):
+    """One copy: what the document is, why it was sent to me, its file."""
+    copy = queries.one(queries.inbox(), Copy, copy_id)
+    return render_template("oa_liaison/inbox/detail.html", copy=copy,
+                           document=db.session.get(Document, copy.document_id), committees=committee_names())
+
+
+@bp.route("/<int:copy_id>/file")
+@allow(*CLERKS)
+def file(copy_id: int):
+    """The frozen .docx that was copied."""
+    copy = queries.one(queries.inbox(), Copy, copy_id)
+    sha = (copy.snapshot or {}).get("file_sha256")
+    blob = db.session.get(Blob, sha) if sha else None
+    if blob is None:
+        abort(404)
+    snap = copy.snapshot
+    base = snap.get("file_name") or snap.get("doc_number") or snap.get("title") or f"copy-{copy.id}"
+    name = download_name(base[:-5] if base.lower().endswith(".docx") else base)
+    return send_file(io.BytesIO(blob.data), as_attachment=True, download_name=name,
+                     mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+
+
+def _sender(copy: Copy, document: Document) -> dict:
+    """Who hears that the copy was read: the issuing unit, or (reverse flow) the issuing committee."""
+    if copy.committee_id:
+        unit = db.session.get(Unit, document.unit_id) if document.unit_id else None
+        name = unit.name if unit else (copy.snapshot or {}).get("unit") or document.issuer
+        return {"role": "unit", "unit": name}
+    return {"role": "committee", "committee": document.issuer}
+
+
+@bp.route("/<int:copy_id>/read", methods=["POST"])
+@allow(*CLERKS)
+def read(copy_id: int):
+    """标记已读: record the read time once and tell the sender."""
+    copy = queries.one(queries.inbox(), Copy, copy_id)
+    if copy.read_at is None:
+        now = utcnow()
+        committed("copy.read", f"copy-{copy.id}", {"read_at": None}, {"read_at": now.isoformat()},
+                  lambda: db.session.execute(update(Copy).where(Copy.id == copy.id, Copy.read_at.is_(None))
+                                             .values(read_at=now)))
+        document = db.session.get(Document, copy.document_id)
+        reader = (committee_names().get(copy.committee_id) if copy.committee_id
+                  else unit_names().get(copy.unit_id))
+        liaison = current_app.extensions["oa_liaison"]
+        title = document.title or document.doc_number or document.host_id
+        try:
+            liaison.pm.hook.notify(liaison=liaison, recipient=_sender(copy, document),
+                                   subject=f"已读回执：《{title}》",
+                                   body=f"{reader}已于{local_time(now)}阅读贵单位抄送的《{document.title or ''}》"
+                                        f"{('（' + document.doc_number + '）') if document.doc_number else ''}。"
+                                        f"（阅读人：{current_user.username}）")
+        except Exception as exc:  # a failing notification must not undo the read receipt
+            record_error("notify", "notify_failed", f"{type(exc).__name__}: {exc}", subject=f"copy-{copy.id}")
+        flash("已标记为已读，已通知发文单位。", "success")
+    target = request.form.get("next", "")
+    return redirect(target if target.startswith("/inbox") else url_for(".detail", copy_id=copy_id))

@@ -1,0 +1,99 @@
+"""Chinese labels for stored codes, the navigation, and the Jinja filters that use them."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app
+
+DOCUMENT_STATUS = {"routed": "已分送", "not_qualified": "不抄送", "held": "暂存待定", "unmatched": "待映射单位",
+                   "error": "出错"}
+COPY_STATUS = {"pending": "待投递", "failed": "投递失败，等待重试", "delivered": "已送达"}
+SUBMISSION_STATUS = {"open": "待答复", "replied": "已答复"}
+CONSULTATION_STATUS = {"open": "待反馈", "answered": "已反馈"}
+MEETING_KIND = {"liaison": "对口单位负责人联系会", "work": "工作会议"}
+RULE_ACTION = {"npc": "提请人大审议（抄送）", "important": "重要文件（抄送）", "major": "重大事项（抄送并征求意见）",
+               "committee": "加送指定委员会", "exclude": "例行事务（不抄送）", "hold": "暂存待人工决定"}
+RULE_MATCH = {"any": "含任一词语", "all": "含全部词语", "exact": "完全等于", "regex": "正则表达式"}
+RULE_FIELD = {"title": "标题", "body": "正文", "doc_type": "文种", "recipients": "主送/抄送机关", "issuer": "发文单位"}
+AUDIT_ACTION = {
+    "login": "登录", "password.change": "修改本人密码",
+    "table.unit.create": "新增单位", "table.unit.update": "修改单位", "table.unit.delete": "删除单位",
+    "table.pattern.create": "新增名称规则", "table.pattern.update": "修改名称规则", "table.pattern.delete": "删除名称规则",
+    "table.import": "导入对口联系表", "unmatched.map": "映射发文单位",
+    "rule.create": "新增规则", "rule.update": "修改规则", "rule.enable": "启用规则", "rule.disable": "停用规则",
+    "rule.move": "调整规则顺序", "copy.retry": "重试投递", "copy.retry_all": "重试全部失败投递",
+    "copy.read": "标记已读", "user.create": "新增用户", "user.update": "修改用户",
+}
+
+# (endpoint, label, roles): the side menu, in this order.
+NAV = [
+    ("home.index", "首页", {"admin", "unit", "committee", "auditor"}),
+    ("inbox.index", "收件箱", {"committee", "unit"}),
+    ("documents.index", "本单位发文", {"unit"}),
+    ("documents.index", "发文与分送", {"admin", "auditor"}),
+    ("submissions.index", "来件答复", {"admin", "unit", "committee", "auditor"}),
+    ("consultations.index", "征求意见", {"admin", "unit", "committee", "auditor"}),
+    ("meetings.index", "联系会与会议", {"admin", "unit", "committee", "auditor"}),
+    ("unmatched.index", "待映射发文单位", {"admin", "auditor"}),
+    ("deliveries.index", "抄送投递", {"admin", "auditor"}),
+    ("table.index", "对口联系表", {"admin", "auditor"}),
+    ("rules.index", "分送规则", {"admin", "auditor"}),
+    ("tester.index", "规则试算", {"admin", "unit", "auditor"}),
+    ("audit.index", "审计日志", {"admin", "auditor"}),
+    ("users.index", "用户", {"admin", "auditor"}),
+]
+
+
+def _zone():
+    try:
+        return ZoneInfo(current_app.config.get("TIMEZONE") or "Asia/Shanghai")
+    except Exception:
+        return dt.timezone(dt.timedelta(hours=8))
+
+
+def local_time(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored UTC time in the county's time zone."""
+    if value is None:
+        return ""
+    return value.replace(tzinfo=dt.timezone.utc).astimezone(_zone()).strftime(fmt)
+
+
+def local_today() -> dt.date:
+    return dt.datetime.now(_zone()).date()
+
+
+def copy_status(copy) -> str:
+    if copy.status == "pending" and copy.last_error:
+        return "failed"
+    return copy.status
+
+
+def pretty_json(value) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True, default=str)
+
+
+def download_name(text: str, suffix: str = ".docx") -> str:
+    """A file name from a title: characters Windows forbids become "_", at most 60 characters."""
+    name = "".join("_" if c in '\\/:*?"<>|' or ord(c) < 32 else c for c in text).strip(" .")
+    return (name[:60] or "文件") + suffix
+
+
+def web_url(value) -> bool:
+    """Only http(s) links from the host are shown as links (never javascript: and the like)."""
+    return isinstance(value, str) and value.lower().startswith(("http://", "https://"))
+
+
+def register_filters(app: Flask) -> None:
+    app.add_template_filter(web_url, "web_url")
+    app.add_template_filter(local_time, "local")
+    app.add_template_filter(lambda d: d.isoformat() if d else "", "day")
+    app.add_template_filter(pretty_json, "pretty")
+    app.add_template_filter(copy_status, "copy_status")
+    for name, table in (("document_status", DOCUMENT_STATUS), ("copy_status_label", COPY_STATUS),
+                        ("submission_status", SUBMISSION_STATUS),
+                        ("consultation_status", CONSULTATION_STATUS), ("meeting_kind", MEETING_KIND),
+                        ("rule_action", RULE_ACTION), ("rule_match", RULE_MATCH), ("rule_field", RULE_FIELD),
+                        ("audit_action", AUDIT_ACTION)):
+        app.add_template_filter(lambda v, t=table: t.get(v, v or ""), name)

@@ -1,0 +1,45 @@
+"""Shared bits of list pages: the light column sets, name look-ups and date filters."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import request
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..models import Committee, Copy, Document, Unit, db
+from .labels import _zone
+
+# Lists select these columns, never Document.body or Copy.snapshot (large, and not shown in lists).
+COPY_COLUMNS = (Copy.id, Copy.status, Copy.attempts, Copy.last_error, Copy.created_at, Copy.delivered_at,
+                Copy.read_at, Copy.next_attempt_at, Copy.committee_id, Copy.unit_id, Copy.document_id)
+DOCUMENT_COLUMNS = (Document.id, Document.title, Document.issuer, Document.doc_number, Document.status,
+                    Document.received_at, Document.unit_id, Document.issued_on, Document.hold_reason)
+
+
+def committee_names() -> dict[int, str]:
+    return dict(db.session.execute(select(Committee.id, Committee.name).where(
+        Committee.jurisdiction_id == current_user.jurisdiction_id).order_by(Committee.position)).all())
+
+
+def unit_names() -> dict[int, str]:
+    return dict(db.session.execute(select(Unit.id, Unit.name).where(
+        Unit.jurisdiction_id == current_user.jurisdiction_id).order_by(Unit.position)).all())
+
+
+def int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+def date_arg(name: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+def utc_start(day: dt.date) -> dt.datetime:
+    """The county's midnight at the start of ``day``, as the naive UTC the database stores."""
+    local = dt.datetime.combine(day, dt.time(), tzinfo=_zone())
+    return local.astimezone(dt.timezone.utc).replace(tzinfo=None)

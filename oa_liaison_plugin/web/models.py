@@ -1,0 +1,105 @@
+"""The panel's own tables: users and the append-only audit log (prefixed liaison_)."""
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Any
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, event
+from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.schema import DDL
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..models import db, utcnow
+
+ROLES = {"admin": "管理员", "unit": "单位联络员", "committee": "委员会联络员", "auditor": "审计员"}
+
+
+def new_token() -> str:
+    return secrets.token_hex(16)
+
+
+class User(UserMixin, db.Model):
+    """Someone who logs in to the panel: a role, and for clerks the unit or committee they serve."""
+    __tablename__ = "liaison_user"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(16))  # admin | unit | committee | auditor
+    jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("liaison_jurisdiction.id", ondelete="CASCADE"))
+    # SET NULL: a unit dropped from the table leaves its clerk with no scope, never another unit's.
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("liaison_unit.id", ondelete="SET NULL"))
+    committee_id: Mapped[int | None] = mapped_column(ForeignKey("liaison_committee.id", ondelete="SET NULL"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Part of the session id: changing the password or deactivating ends every open session.
+    session_token: Mapped[str] = mapped_column(String(32), default=new_token)
+    prefs: Mapped[dict] = mapped_column(JSON, default=dict)  # draft signer/contact/phone last used
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+        self.session_token = new_token()
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def get_id(self) -> str:
+        return f"{self.id}.{self.session_token}"
+
+    @property
+    def is_active(self) -> bool:
+        return bool(self.active)
+
+    @property
+    def role_label(self) -> str:
+        return ROLES.get(self.role, self.role)
+
+
+class AuditEntry(db.Model):
+    """Who changed what, before and after; rows are never updated or deleted."""
+    __tablename__ = "liaison_audit"
+    __table_args__ = (Index("ix_liaison_audit_jurisdiction", "jurisdiction_id", "id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # Plain integers, no foreign keys: a cascade from a deleted row must never touch the log.
+    jurisdiction_id: Mapped[int | None] = mapped_column(Integer)
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    username: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str | None] = mapped_column(String(256))
+    before: Mapped[Any] = mapped_column(JSON, nullable=True)
+    after: Mapped[Any] = mapped_column(JSON, nullable=True)
+    remote_addr: Mapped[str | None] = mapped_column(String(64))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+_SQLITE_TRIGGERS = [
+    f"CREATE TRIGGER IF NOT EXISTS liaison_audit_no_{op.lower()} BEFORE {op} ON liaison_audit "
+    f"BEGIN SELECT RAISE(ABORT, 'liaison_audit is append-only'); END"
+    for op in ("UPDATE", "DELETE")
+]
+_PG_FUNCTION = """
+CREATE OR REPLACE FUNCTION liaison_audit_append_only() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION 'liaison_audit is append-only';
+END
+$$ LANGUAGE plpgsql
+"""
+_PG_TRIGGERS = [
+    "CREATE TRIGGER liaison_audit_no_change BEFORE UPDATE OR DELETE ON liaison_audit "
+    "FOR EACH ROW EXECUTE FUNCTION liaison_audit_append_only()",
+    "CREATE TRIGGER liaison_audit_no_truncate BEFORE TRUNCATE ON liaison_audit "
+    "FOR EACH STATEMENT EXECUTE FUNCTION liaison_audit_append_only()",
+]
+
+
+def append_only_ddl(dialect: str) -> list[str]:
+    """The statements that make liaison_audit append-only (for create_all and for a migration)."""
+    return {"sqlite": _SQLITE_TRIGGERS, "postgresql": [_PG_FUNCTION, *_PG_TRIGGERS]}.get(dialect, [])
+
+
+for _dialect in ("sqlite", "postgresql"):
+    for _sql in append_only_ddl(_dialect):
+        event.listen(AuditEntry.__table__, "after_create", DDL(_sql).execute_if(dialect=_dialect))

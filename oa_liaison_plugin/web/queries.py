@@ -1,0 +1,107 @@
+"""Scoped queries: every list and object a view shows starts from one of these, so scope is checked once."""
+from __future__ import annotations
+
+from flask import abort, g
+from flask_login import current_user
+from sqlalchemy import false, func, select
+
+from ..models import Consultation, Copy, Counterpart, Document, Meeting, Submission, Unit, db
+from .access import committee_id, unit_ids
+
+CAP = 1000  # counts on the home page stop here ("1000+"): a count must not scan a large table
+
+
+def _jid() -> int:
+    return current_user.jurisdiction_id
+
+
+def committee_unit_ids(cid: int) -> list[int]:
+    """Units that liaise with a committee, with their sub-units."""
+    key = f"liaison_committee_units_{cid}"
+    ids = g.get(key)
+    if ids is None:
+        rows = db.session.execute(select(Unit.id, Unit.parent_id).where(Unit.jurisdiction_id == _jid())).all()
+        children: dict = {}
+        for uid, parent in rows:
+            children.setdefault(parent, []).append(uid)
+        stack = list(db.session.scalars(select(Counterpart.unit_id).where(Counterpart.committee_id == cid)))
+        ids = []
+        while stack:
+            uid = stack.pop()
+            if uid not in ids:
+                ids.append(uid)
+                stack.extend(children.get(uid, ()))
+        setattr(g, key, ids)
+    return ids
+
+
+def documents():
+    q = select(Document).where(Document.jurisdiction_id == _jid())
+    if current_user.role == "unit":
+        q = q.where(Document.unit_id.in_(unit_ids()))
+    elif current_user.role == "committee":
+        q = q.where(false())
+    return q
+
+
+def _copies():
+    # "+ 0" keeps the planner off the document index for the jurisdiction test: it then walks copies
+    # newest first and stops after one page, instead of sorting every copy of the jurisdiction.
+    return (select(Copy).join(Document, Document.id == Copy.document_id)
+            .where(Document.jurisdiction_id + 0 == _jid()))
+
+
+def copies():
+    """Every copy of the jurisdiction (admins and auditors only call this)."""
+    return _copies()
+
+
+def inbox():
+    """Copies addressed to the user's committee, or (reverse flow) to the user's unit."""
+    q = _copies()
+    if current_user.role == "committee" and committee_id():
+        return q.where(Copy.committee_id == committee_id())
+    if current_user.role == "unit" and current_user.unit_id:
+        return q.where(Copy.unit_id == current_user.unit_id)
+    return q.where(false())
+
+
+def submissions():
+    q = select(Submission).where(Submission.jurisdiction_id == _jid())
+    if current_user.role == "unit":
+        q = q.where(Submission.unit_id.in_(unit_ids()))
+    elif current_user.role == "committee":
+        q = q.where(Submission.committee_id == committee_id())
+    return q
+
+
+def consultations():
+    q = select(Consultation).join(Document, Document.id == Consultation.document_id).where(
+        Document.jurisdiction_id == _jid())
+    if current_user.role == "unit":
+        q = q.where(Document.unit_id.in_(unit_ids()))
+    elif current_user.role == "committee":
+        q = q.where(Consultation.committee_id == committee_id())
+    return q
+
+
+def meetings():
+    q = select(Meeting).where(Meeting.jurisdiction_id == _jid())
+    if current_user.role == "unit":
+        q = q.where(Meeting.unit_id.in_(unit_ids()))
+    elif current_user.role == "committee":
+        q = q.where(Meeting.unit_id.in_(committee_unit_ids(committee_id()) if committee_id() else []))
+    return q
+
+
+def one(query, model, ident: int):
+    """The row ``ident`` if the scoped query contains it, else 404 (never 'exists but not yours')."""
+    row = db.session.scalar(query.where(model.id == ident))
+    if row is None:
+        abort(404)
+    return row
+
+
+def capped_count(query, cap: int = CAP) -> str:
+    n = db.session.scalar(select(func.count()).select_from(query.limit(cap + 1).subquery()))
+    return f"{cap}+" if n > cap else str(n)

@@ -1,0 +1,127 @@
+"""Qualification and content rules: list, edit, enable/disable and order, through routing.ruleset."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from ...models import Committee, db
+from ...routing import ruleset
+from ...routing.rules import RuleError
+from ..access import allow, jurisdiction
+from ..audit.log import committed
+from ..forms import choices, status
+from ..labels import RULE_ACTION
+from .forms import RuleForm
+
+bp = Blueprint("rules", __name__, url_prefix="/rules")
+FIELD_OF = {"id": "rule_id", "fields": "fields_"}  # routing.rules field names -> form fields
+
+
+def _rules() -> list[dict]:
+    return ruleset.rules_of(jurisdiction())
+
+
+def _rule(rule_id: str) -> dict:
+    rule = next((r for r in _rules() if r["id"] == rule_id), None)
+    if rule is None:
+        abort(404)
+    return rule
+
+
+def _committee_choices(form):
+    names = db.session.scalars(select(Committee.name).where(Committee.jurisdiction_id == jurisdiction().id)
+                               .order_by(Committee.position)).all()
+    form.committee.choices = choices([("", "（不加送）")] + [(n, n) for n in names])
+
+
+@bp.route("")
+@allow("admin", "auditor")
+def index():
+    """Every rule in the order it is applied."""
+    action = request.args.get("action", "")
+    rules = [r for r in _rules() if not action or r.get("action") == action]
+    return render_template("oa_liaison/rules/index.html", rules=rules, action=action, actions=RULE_ACTION)
+
+
+def _save(form: RuleForm, before: dict | None) -> bool:
+    rule = form.rule()
+    if rule["action"] == "committee" and not rule.get("committee"):
+        form.add_error("committee", "请选择要加送的委员会")
+        return False
+    jur = jurisdiction()
+    try:
+        committed("rule.update" if before else "rule.create", rule["id"], before, rule,
+                  lambda: ruleset.save_rule(jur, rule))
+    except RuleError as exc:
+        base = (exc.field or "").split("[")[0].split(".")[0]
+        form.add_error(FIELD_OF.get(base, base) or None, exc.problem)
+        return False
+    flash(f"规则“{rule['name']}”已保存，下一份文件起生效。", "success")
+    return True
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@allow("admin")
+def new():
+    """Add a rule."""
+    orders = [r.get("order", 0) for r in _rules()]
+    form = RuleForm(data=None if request.method == "POST" else {"order": max(orders, default=0) + 10,
+                                                                 "fields_": ["title"], "enabled": True})
+    _committee_choices(form)
+    if form.validate_on_submit():
+        if any(r["id"] == form.rule_id.data for r in _rules()):
+            form.add_error("rule_id", "已有同编号的规则，请换一个编号")
+        elif _save(form, None):
+            return redirect(url_for(".index"))
+    return render_template("oa_liaison/rules/form.html", form=form, rule=None), status(form)
+
+
+@bp.route("/<path:rule_id>/edit", methods=["GET", "POST"])
+@allow("admin")
+def edit(rule_id: str):
+    """Change a rule (its id stays)."""
+    before = _rule(rule_id)
+    form = RuleForm(data=None if request.method == "POST" else RuleForm.data_of(before))
+    _committee_choices(form)
+    if request.method == "POST":
+        form.rule_id.data = rule_id  # the id is not editable: a new id is a new rule
+    if form.validate_on_submit() and _save(form, before):
+        return redirect(url_for(".index") + f"#rule-{rule_id}")
+    return render_template("oa_liaison/rules/form.html", form=form, rule=before), status(form)
+
+
+@bp.route("/<path:rule_id>/toggle", methods=["POST"])
+@allow("admin")
+def toggle(rule_id: str):
+    """Enable or disable a rule."""
+    before = _rule(rule_id)
+    after = {**before, "enabled": not before.get("enabled", True)}
+    jur = jurisdiction()
+    committed("rule.enable" if after["enabled"] else "rule.disable", rule_id,
+              {"enabled": before.get("enabled", True)}, {"enabled": after["enabled"]},
+              lambda: ruleset.save_rule(jur, after))
+    flash(f"规则“{before['name']}”已{'启用' if after['enabled'] else '停用'}。", "success")
+    return redirect(url_for(".index") + f"#rule-{rule_id}")
+
+
+@bp.route("/<path:rule_id>/move", methods=["POST"])
+@allow("admin")
+def move(rule_id: str):
+    """Move a rule one place up or down (swaps its order with the neighbour's)."""
+    rules = _rules()
+    i = next((k for k, r in enumerate(rules) if r["id"] == rule_id), None)
+    if i is None:
+        abort(404)
+    j = i - 1 if request.form.get("direction") == "up" else i + 1
+    if 0 <= j < len(rules):
+        before = [r["id"] for r in rules]
+        a, b = rules[i], rules[j]
+        if a["order"] == b["order"]:  # equal orders cannot be swapped: number them all 10, 20, …
+            for k, r in enumerate(rules):
+                r["order"] = (k + 1) * 10
+        a["order"], b["order"] = b["order"], a["order"]
+        rules[i], rules[j] = b, a
+        jur = jurisdiction()
+        committed("rule.move", rule_id, before, [r["id"] for r in rules],
+                  lambda: ruleset.replace_all(jur, rules))
+    return redirect(url_for(".index") + f"#rule-{rule_id}")

@@ -1,0 +1,79 @@
+"""Secret key, cookie and header settings; the panel refuses to run in production without a real key."""
+from __future__ import annotations
+
+import secrets
+
+from flask import Flask
+
+# Keys seen in tutorials and sample configs: as good as none.
+WEAK_KEYS = {"", "dev", "development", "secret", "secret-key", "secret_key", "changeme", "change-me",
+             "change_me", "default", "test", "testing", "please-change-me", "your-secret-key", "oa-liaison"}
+MIN_KEY_LENGTH = 16
+# No script at all, styles only from our own CSS file, forms only to ourselves.
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; form-action 'self'; "
+       "frame-ancestors 'none'; base-uri 'none'")
+
+
+class ConfigError(RuntimeError):
+    """A setting that makes the panel unsafe to run; the message says what to do (in Chinese)."""
+
+
+def production(app: Flask) -> bool:
+    return not (app.debug or app.testing)
+
+
+def key_problem(app: Flask) -> str | None:
+    """Why the secret key is not fit for production, or None."""
+    key = app.config.get("SECRET_KEY")
+    if key is None:
+        return "未设置 SECRET_KEY"
+    text = key.decode("utf-8", "replace") if isinstance(key, bytes) else str(key)
+    if text.strip().lower() in WEAK_KEYS:
+        return "SECRET_KEY 是默认值或示例值"
+    if len(text) < MIN_KEY_LENGTH:
+        return f"SECRET_KEY 太短（至少 {MIN_KEY_LENGTH} 个字符）"
+    return None
+
+
+def check_production(app: Flask) -> None:
+    """Raise ConfigError when the app would run in production mode with a missing or default key."""
+    problem = key_problem(app) if production(app) else None
+    if problem:
+        raise ConfigError(
+            f"{problem}，面板拒绝以生产模式启动。请设置环境变量 OA_LIAISON_SECRET_KEY（或在实例目录的 config.py 中"
+            f"写 SECRET_KEY = \"…\"），取一个随机长字符串，例如：\n"
+            f"  export OA_LIAISON_SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')\n"
+            f"仅在本机调试时可用 --debug。")
+
+
+def configure(app: Flask) -> None:
+    """Cookie, upload and header settings; called once by init_web."""
+    app.config.pop("PASSWORD", None)  # OA_LIAISON_PASSWORD is for `users add`, not a setting to keep around
+    key = app.config.get("SECRET_KEY")
+    if key is not None and not isinstance(key, (str, bytes)):
+        app.config["SECRET_KEY"] = str(key)  # from_prefixed_env parses an all-digit key as a number
+    if not app.config.get("SECRET_KEY") and not production(app):
+        app.config["SECRET_KEY"] = secrets.token_hex(32)  # tests and debugging: sessions last one process
+    app.config.setdefault("MAX_CONTENT_LENGTH", app.config.get("MAX_UPLOAD_BYTES"))
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    if app.config.get("SESSION_COOKIE_SAMESITE") is None:
+        app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config.setdefault("SESSION_COOKIE_NAME", "oa_liaison_session")
+    if app.config.get("SESSION_COOKIE_SECURE") is None:  # "auto": Secure outside debug and tests
+        app.config["SESSION_COOKIE_SECURE"] = production(app)
+    app.config["REMEMBER_COOKIE_HTTPONLY"] = True
+    app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", 8 * 3600)  # a clerk's working day on one page
+    if app.config.get("MAX_FORM_MEMORY_SIZE", 500_000) <= 500_000:
+        app.config["MAX_FORM_MEMORY_SIZE"] = 2 * 1024 * 1024  # a pasted body in the rule tester
+
+    @app.after_request
+    def _headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        if response.mimetype == "text/html":
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response

@@ -1,0 +1,39 @@
+"""The rule tester's form: a .docx, or a title and an issuer typed in."""
+from __future__ import annotations
+
+from flask_wtf.file import FileAllowed, FileField
+from wtforms import BooleanField, StringField, TextAreaField
+from wtforms.validators import Length, Optional
+
+from ..forms import Form
+
+DOCX_MAGIC = b"PK\x03\x04"
+
+
+class TesterForm(Form):
+    file = FileField("已印发的文件（.docx，可不传）", validators=[
+        Optional(), FileAllowed(["docx"], "只能上传 .docx 文件（WPS/Word 另存为 .docx）")])
+    issuer = StringField("发文单位", validators=[Length(max=256)])
+    title = StringField("标题", validators=[Length(max=512)])
+    doc_type = StringField("文种（如 通知、意见、报告）", validators=[Length(max=16)])
+    main_recipients = StringField("主送机关（多个用顿号分隔）", validators=[Length(max=2000)])
+    cc = StringField("抄送机关（多个用顿号分隔）", validators=[Length(max=2000)])
+    secrecy = StringField("密级（没有就空着）", validators=[Length(max=64)])
+    body = TextAreaField("正文（可只贴关键段落）", validators=[Length(max=200_000)])
+    major = BooleanField("主办系统标为“重大事项”")
+    important = BooleanField("主办系统标为“重要文件”")
+    npc = BooleanField("提请人大常委会审议")
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        upload = self.file.data
+        if ok and upload and upload.filename:
+            head = upload.stream.read(4)
+            upload.stream.seek(0)
+            if head != DOCX_MAGIC:
+                self.add_error("file", "文件内容不是 .docx（可能是改了扩展名的 .doc 或其他文件），请用 WPS/Word 另存为 .docx")
+                ok = False
+        if ok and not (upload and upload.filename) and not self.issuer.data:
+            self.add_error("issuer", "请上传文件，或至少填写发文单位")
+            ok = False
+        return ok

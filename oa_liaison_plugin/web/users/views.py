@@ -1,0 +1,103 @@
+"""Users of the panel: list, add, change role, scope, status and password (admins of the jurisdiction)."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user
+from sqlalchemy import select
+
+from ...models import Committee, Unit, db
+from ..access import allow, get_or_404, jurisdiction
+from ..audit.log import record
+from ..forms import choices, status
+from ..models import User, new_token
+from .accounts import AccountError, create_user, describe, resolve_scope, scope_name
+from .forms import EditUserForm, NewUserForm
+
+bp = Blueprint("users", __name__, url_prefix="/users")
+
+
+def _choices(form):
+    names = db.session.scalars(select(Committee.name).where(Committee.jurisdiction_id == jurisdiction().id)
+                               .order_by(Committee.position)).all()
+    form.committee.choices = choices([("", "（无）")] + [(n, n) for n in names])
+
+
+def _units() -> list[str]:
+    return db.session.scalars(select(Unit.name).where(Unit.jurisdiction_id == jurisdiction().id)
+                              .order_by(Unit.position)).all()
+
+
+def _scope(form) -> tuple[str | None, str | None]:
+    """The unit or committee the chosen role needs; the other field is ignored."""
+    return (form.unit.data or None if form.role.data == "unit" else None,
+            form.committee.data or None if form.role.data == "committee" else None)
+
+
+@bp.route("")
+@allow("admin", "auditor")
+def index():
+    """Every user of the jurisdiction."""
+    users = db.session.scalars(select(User).where(User.jurisdiction_id == current_user.jurisdiction_id)
+                               .order_by(User.role, User.username)).all()
+    return render_template("oa_liaison/users/index.html", users=users, scope_name=scope_name)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@allow("admin")
+def new():
+    """Add a user."""
+    form = NewUserForm()
+    _choices(form)
+    if form.validate_on_submit():
+        try:
+            user = create_user(current_app.extensions["oa_liaison"], username=form.username.data,
+                               password=form.password.data, role=form.role.data, unit=_scope(form)[0],
+                               committee=_scope(form)[1], jurisdiction=jurisdiction().code)
+            db.session.flush()
+            record("user.create", user.username, None, describe(user))
+            db.session.commit()
+        except AccountError as exc:
+            db.session.rollback()
+            form.add_error(exc.field if exc.field in form._fields else None, exc.message)
+        else:
+            flash(f"已新增用户“{user.username}”。请把初始密码当面或电话告诉本人，并请其登录后修改。", "success")
+            return redirect(url_for(".index"))
+    return render_template("oa_liaison/users/form.html", form=form, user=None, units=_units()), status(form)
+
+
+@bp.route("/<int:user_id>/edit", methods=["GET", "POST"])
+@allow("admin")
+def edit(user_id: int):
+    """Change a user's role, scope, status or password."""
+    user = get_or_404(User, user_id)
+    scope = scope_name(user)
+    form = EditUserForm(data=None if request.method == "POST" else {
+        "role": user.role, "active": user.active, "unit": scope if user.role == "unit" else "",
+        "committee": scope if user.role == "committee" else ""})
+    _choices(form)
+    if form.validate_on_submit():
+        if user.id == current_user.id and (form.role.data != "admin" or not form.active.data):
+            form.add_error("role", "不能停用自己或取消自己的管理员角色（请另一位管理员操作）")
+        else:
+            try:
+                unit_id, committee_id = resolve_scope(current_app.extensions["oa_liaison"], jurisdiction(),
+                                                      form.role.data, *_scope(form))
+            except AccountError as exc:
+                form.add_error(exc.field if exc.field in form._fields else None, exc.message)
+            else:
+                before = describe(user)
+                user.role, user.unit_id, user.committee_id = form.role.data, unit_id, committee_id
+                user.active = bool(form.active.data)
+                if form.password.data:
+                    user.set_password(form.password.data)
+                elif (before["role"], before["active"]) != (user.role, user.active):
+                    user.session_token = new_token()  # a changed role or status ends open sessions
+                after = {**describe(user), "password_reset": bool(form.password.data)}
+                record("user.update", user.username, before, after)
+                db.session.commit()
+                if user.id == current_user.id:
+                    login_user(user)  # a new password changes the session id; stay logged in
+                flash(f"已保存用户“{user.username}”。", "success")
+                return redirect(url_for(".index"))
+    return render_template("oa_liaison/users/form.html", form=form, user=user, units=_units()), status(form)
+

@@ -1,0 +1,203 @@
+"""Every route × every role: the answer each gets, and no one reaches another unit's or committee's objects.
+
+The route list comes from app.url_map: a new route without an entry in EXPECT fails the test.
+"""
+from __future__ import annotations
+
+import pytest
+from flask import url_for
+
+from test_web_support import build_world, session_client
+
+ROLES = {"admin": "admin1", "unit": "jyj", "committee": "jkwwt", "auditor": "audit1"}
+ALL = tuple(ROLES)
+
+
+def only(code: int, *roles: str, other: int = 403, anon: int = 302) -> dict:
+    """``code`` for the listed roles, ``other`` (403) for the rest, a redirect to /login for strangers."""
+    return {"anon": anon, **{r: code if r in roles else other for r in ROLES}}
+
+
+# (method, endpoint) -> expected status per role. POSTs carry an empty form (CSRF off): a form view
+# answers 400 with its errors, an action answers 302 after doing (or refusing) its work.
+EXPECT = {
+    ("GET", "static"): {"anon": 200, **{r: 200 for r in ROLES}},
+    ("GET", "auth.login"): {"anon": 200, **{r: 302 for r in ROLES}},
+    ("POST", "auth.login"): {"anon": 400, **{r: 302 for r in ROLES}},
+    ("POST", "auth.logout"): only(302, *ALL),
+    ("GET", "auth.password"): only(200, *ALL),
+    ("POST", "auth.password"): only(400, *ALL),
+    ("GET", "home.index"): only(200, *ALL),
+    ("GET", "table.index"): only(200, "admin", "auditor"),
+    ("GET", "table.export"): only(200, "admin", "auditor"),
+    ("GET", "table.unit_new"): only(200, "admin"),
+    ("POST", "table.unit_new"): only(400, "admin"),
+    ("GET", "table.unit_edit"): only(200, "admin"),
+    ("POST", "table.unit_edit"): only(400, "admin"),
+    ("POST", "table.unit_delete"): only(302, "admin"),  # 县政府办 still has sub-units: refused, back to its form
+    ("GET", "table.pattern_new"): only(200, "admin"),
+    ("POST", "table.pattern_new"): only(400, "admin"),
+    ("GET", "table.pattern_edit"): only(200, "admin"),
+    ("POST", "table.pattern_edit"): only(400, "admin"),
+    ("POST", "table.pattern_delete"): only(302, "admin"),
+    ("GET", "table.import_"): only(200, "admin"),
+    ("POST", "table.import_"): only(400, "admin"),
+    ("GET", "rules.index"): only(200, "admin", "auditor"),
+    ("GET", "rules.new"): only(200, "admin"),
+    ("POST", "rules.new"): only(400, "admin"),
+    ("GET", "rules.edit"): only(200, "admin"),
+    ("POST", "rules.edit"): only(400, "admin"),
+    ("POST", "rules.toggle"): only(302, "admin"),
+    ("POST", "rules.move"): only(302, "admin"),
+    ("GET", "tester.index"): only(200, "admin", "unit", "auditor"),
+    ("POST", "tester.index"): only(400, "admin", "unit", "auditor"),  # a dry run: even the auditor may try
+    ("GET", "unmatched.index"): only(200, "admin", "auditor"),
+    ("POST", "unmatched.map_name"): only(302, "admin"),
+    ("GET", "deliveries.index"): only(200, "admin", "auditor"),
+    ("GET", "deliveries.detail"): only(200, "admin", "auditor"),
+    ("POST", "deliveries.retry"): only(302, "admin"),
+    ("POST", "deliveries.retry_failed"): only(302, "admin"),
+    ("GET", "inbox.index"): only(200, "committee", "unit"),
+    # own_copy is the committee's copy: the unit clerk (the sender) gets 404, never the copy.
+    ("GET", "inbox.detail"): {**only(200, "committee"), "unit": 404},
+    ("GET", "inbox.file"): {**only(200, "committee"), "unit": 404},
+    ("POST", "inbox.read"): {**only(302, "committee"), "unit": 404},
+    ("GET", "documents.index"): only(200, "admin", "unit", "auditor"),
+    ("GET", "documents.detail"): only(200, "admin", "unit", "auditor"),
+    ("GET", "submissions.index"): only(200, *ALL),
+    ("GET", "consultations.index"): only(200, *ALL),
+    ("GET", "meetings.index"): only(200, *ALL),
+    ("GET", "drafts.reply"): only(200, "admin", "unit"),
+    ("POST", "drafts.reply"): only(400, "admin", "unit"),
+    ("GET", "drafts.consultation"): only(200, "admin", "unit"),
+    ("POST", "drafts.consultation"): only(400, "admin", "unit"),
+    ("GET", "drafts.minutes"): only(200, "admin", "committee"),
+    ("POST", "drafts.minutes"): only(400, "admin", "committee"),
+    ("GET", "audit.index"): only(200, "admin", "auditor"),
+    ("GET", "audit.detail"): only(200, "admin", "auditor"),
+    ("GET", "users.index"): only(200, "admin", "auditor"),
+    ("GET", "users.new"): only(200, "admin"),
+    ("POST", "users.new"): only(400, "admin"),
+    ("GET", "users.edit"): only(200, "admin"),
+    ("POST", "users.edit"): only(400, "admin"),
+}
+
+# URL arguments: each role's "own" object (the unit clerk's unit is 县教育局, the committee clerk's 教科文卫体委员会).
+ARGS = {"unit_id": "own_unit", "name": "pattern", "copy_id": "own_copy", "document_id": "own_document",
+        "submission_id": "own_submission", "consultation_id": "own_consultation", "meeting_id": "own_meeting",
+        "user_id": "auditor", "rule_id": None, "entry_id": None, "filename": None}
+OVERRIDES = {"table.unit_delete": {"unit_id": "parent_unit"}}
+
+# Someone else's objects: allowed roles whose scope excludes them get 404 (never the data).
+FOREIGN = [
+    ("GET", "documents.detail", {"document_id": "other_document"}, {"unit": 404}),
+    ("GET", "documents.detail", {"document_id": "unmatched_document"}, {"unit": 404}),
+    ("GET", "drafts.reply", {"submission_id": "other_submission"}, {"unit": 404}),
+    ("POST", "drafts.reply", {"submission_id": "other_submission"}, {"unit": 404}),
+    ("GET", "drafts.consultation", {"consultation_id": "other_consultation"}, {"unit": 404}),
+    ("POST", "drafts.consultation", {"consultation_id": "other_consultation"}, {"unit": 404}),
+    ("GET", "drafts.minutes", {"meeting_id": "other_meeting"}, {"committee": 404}),
+    ("POST", "drafts.minutes", {"meeting_id": "other_meeting"}, {"committee": 404}),
+    ("GET", "inbox.detail", {"copy_id": "other_copy"}, {"committee": 404, "unit": 404}),
+    ("GET", "inbox.file", {"copy_id": "other_copy"}, {"committee": 404, "unit": 404}),
+    ("POST", "inbox.read", {"copy_id": "other_copy"}, {"committee": 404, "unit": 404}),
+]
+
+
+@pytest.fixture(scope="module")
+def world_app(tmp_path_factory):
+    from conftest import make_app
+    tmp = tmp_path_factory.mktemp("access")
+    app = make_app(f"sqlite:///{tmp / 'access.sqlite3'}", tmp / "instance", WTF_CSRF_ENABLED=False)
+    world = build_world(app)
+    with app.app_context():
+        from oa_liaison_plugin.web.audit.log import record
+        from oa_liaison_plugin.models import db
+        record("user.create", "audit1", None, {"username": "audit1"}, jurisdiction_id=1)
+        db.session.commit()
+    yield app, world
+    from oa_liaison_plugin.models import db
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _url(app, world, endpoint, rule, overrides=None):
+    args = {}
+    for name in rule.arguments:
+        key = (overrides or {}).get(name) or OVERRIDES.get(endpoint, {}).get(name) or ARGS[name]
+        fixed = {"rule_id": "npc-title", "entry_id": 1, "filename": "oa_liaison.css"}
+        args[name] = fixed[name] if key is None else world[key]
+    with app.test_request_context():
+        return url_for(endpoint, **args)
+
+
+def _routes(app):
+    routes = {}
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            routes[(method, rule.endpoint)] = rule
+    return routes
+
+
+def test_every_route_has_an_expectation(world_app):
+    app, _ = world_app
+    routes = _routes(app)
+    missing = sorted(set(routes) - set(EXPECT))
+    stale = sorted(set(EXPECT) - set(routes))
+    assert not missing, f"routes without an entry in EXPECT (add one, answering for every role): {missing}"
+    assert not stale, f"EXPECT names routes that no longer exist: {stale}"
+
+
+@pytest.mark.parametrize("role", ["anon", *ROLES])
+def test_route_role_matrix(world_app, role):
+    app, world = world_app
+    wrong = []
+    for (method, endpoint), rule in sorted(_routes(app).items(), key=lambda kv: kv[0][1] == "auth.logout"):
+        expected = EXPECT[(method, endpoint)][role]
+        client = session_client(app, ROLES.get(role), world)
+        url = _url(app, world, endpoint, rule)
+        resp = client.open(url, method=method, data={})
+        if resp.status_code != expected:
+            wrong.append(f"{method} {url} ({endpoint}): {resp.status_code}, expected {expected}")
+        if resp.status_code == 302 and role == "anon":
+            assert "/login" in resp.headers["Location"]
+        assert resp.status_code < 500, resp.get_data(as_text=True)[:500]
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("method,endpoint,args,expected", FOREIGN,
+                         ids=[f"{m}-{e}-{'-'.join(a.values())}" for m, e, a, _ in FOREIGN])
+def test_someone_elses_objects_are_not_found(world_app, method, endpoint, args, expected):
+    app, world = world_app
+    rule = _routes(app)[(method, endpoint)]
+    for role, code in expected.items():
+        client = session_client(app, ROLES[role], world)
+        resp = client.open(_url(app, world, endpoint, rule, args), method=method, data={})
+        assert resp.status_code == code, (role, resp.status_code)
+        assert "城市总体规划" not in resp.get_data(as_text=True)
+
+
+def test_lists_show_only_what_is_the_users(world_app):
+    app, world = world_app
+    unit = session_client(app, "jyj", world)
+    docs = unit.get("/documents").get_data(as_text=True)
+    assert "义务教育均衡发展" in docs and "城市总体规划" not in docs and "全民阅读" not in docs
+    assert "城区停车难" not in unit.get("/submissions").get_data(as_text=True)
+    assert "城建环资对口联系会" not in unit.get("/meetings").get_data(as_text=True)
+    committee = session_client(app, "jkwwt", world)
+    inbox = committee.get("/inbox").get_data(as_text=True)
+    assert "义务教育均衡发展" in inbox and "城市总体规划" not in inbox
+    assert "城市总体规划" not in committee.get("/consultations").get_data(as_text=True)
+    assert "城建环资对口联系会" not in committee.get("/meetings").get_data(as_text=True)
+    other = session_client(app, "cjhz", world)
+    assert "义务教育均衡发展" not in other.get("/inbox").get_data(as_text=True)
+
+
+def test_auditor_cannot_change_anything(world_app):
+    app, world = world_app
+    auditor = session_client(app, "audit1", world)
+    for (method, endpoint), rule in _routes(app).items():
+        if method == "POST" and endpoint not in ("auth.logout", "auth.password", "tester.index",
+                                                 "auth.login"):
+            assert auditor.post(_url(app, world, endpoint, rule), data={}).status_code in (403, 404), endpoint

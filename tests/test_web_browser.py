@@ -1,0 +1,184 @@
+"""The panel in a real browser (Playwright driving Debian's chromium): the main flows, with screenshots."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+from test_web_support import PASSWORD, build_world
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--no-first-run", "--disable-sync"]
+SHOTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "web"
+
+pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="/usr/bin/chromium is not installed")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The panel on 127.0.0.1 (a free port) in a background thread, with a small county's data."""
+    from werkzeug.serving import make_server
+
+    from conftest import make_app
+    tmp = tmp_path_factory.mktemp("browser")
+    app = make_app(f"sqlite:///{tmp / 'browser.sqlite3'}", tmp / "instance")
+    world = build_world(app)
+    srv = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{srv.server_port}", app, world
+    srv.shutdown()
+    thread.join(5)
+    from oa_liaison_plugin.models import db
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900},
+                                  accept_downloads=True)
+    pg = context.new_page()
+    pg.set_default_timeout(15000)
+    yield pg
+    context.close()
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    # Long pages (80 rules) are shot as the first screen: what a clerk sees on opening them.
+    full = page.evaluate("document.documentElement.scrollHeight") <= 1800
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full)
+
+
+def log_in(page, base: str, username: str) -> None:
+    page.goto(f"{base}/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{base}/")
+
+
+def test_admin_edits_a_rule_tries_a_document_and_maps_an_issuer(server, page, tmp_path):
+    base, app, _ = server
+    page.goto(f"{base}/rules")
+    assert page.url.startswith(f"{base}/login")
+    shot(page, "01-login")
+    log_in(page, base, "admin1")
+    shot(page, "02-home-admin")
+
+    page.goto(f"{base}/rules")
+    shot(page, "03-rules")
+    page.locator("#rule-imp-plan-scheme").get_by_role("link", name="修改").click()
+    terms = page.get_by_label("词语（每行一个）")
+    terms.fill(terms.input_value() + "\n工作方案")
+    shot(page, "04-rule-form")
+    page.get_by_role("button", name="保存规则").click()
+    page.get_by_text("已保存，下一份文件起生效").wait_for()
+    assert "工作方案" in page.locator("#rule-imp-plan-scheme").inner_text()
+
+    # a bad rule: the RuleError is shown on the form, nothing saved
+    page.goto(f"{base}/rules/new")
+    page.locator("#rule_id").fill("bad-regex")
+    page.locator("#name").fill("坏的正则")
+    page.locator("#match").select_option("regex")
+    page.locator("#pattern").fill("(a+)+$")
+    page.get_by_role("button", name="保存规则").click()
+    page.locator(".error").first.wait_for()
+    assert "超时" in page.content() or "灾难性回溯" in page.content()
+
+    from oa_liaison_plugin.documents.samples import make_issued_docx
+    docx = tmp_path / "方案.docx"
+    docx.write_bytes(make_issued_docx(issuer="南部县卫生健康局", doc_number="南卫健发〔2017〕5号",
+                                      title="关于印发《南部县基层医疗卫生服务能力提升工作方案》的通知",
+                                      main_recipients=["各乡镇卫生院"], body_paragraphs=["现将工作方案印发给你们。"],
+                                      date=dt.date(2017, 6, 1)))
+    page.goto(f"{base}/tester")
+    page.get_by_label("已印发的文件（.docx，可不传）").set_input_files(str(docx))
+    page.get_by_role("button", name="试算").click()
+    result = page.locator("#result")
+    result.wait_for()
+    assert "会抄送" in result.inner_text() and "教科文卫体委员会" in result.inner_text()
+    assert "工作方案" in result.inner_text()  # the term just added is among the reasons
+    shot(page, "05-tester")
+
+    page.goto(f"{base}/unmatched")
+    shot(page, "06-unmatched")
+    group = page.locator(".panel", has_text="南部县新华书店")
+    group.get_by_placeholder("输入单位名称").fill("县文联")
+    group.get_by_role("button", name="映射并分送").click()
+    page.get_by_text("已把“南部县新华书店”登记为“县文联”的别名").wait_for()
+    assert "1 份暂存的文件已按对口关系分送" in page.content()
+    assert "没有待映射的发文单位" in page.content()
+
+    for path, name in (("/table", "07-table"), ("/deliveries", "08-deliveries"),
+                       ("/documents", "09-documents-admin"), ("/audit", "10-audit"), ("/users", "11-users")):
+        page.goto(base + path)
+        shot(page, name)
+    page.goto(f"{base}/audit")
+    assert "映射发文单位" in page.content() and "修改规则" in page.content()
+
+
+def test_clerks_download_a_draft_and_mark_a_copy_read(server, page):
+    base, app, world = server
+    log_in(page, base, "jyj")
+    shot(page, "12-home-unit")
+    page.goto(f"{base}/submissions")
+    shot(page, "13-submissions-unit")
+    page.get_by_role("link", name="答复函草稿").first.click()
+    page.get_by_label("答复类别").select_option("A")
+    page.get_by_label("签发人").fill("王明")
+    page.get_by_label("联系人").fill("李华")
+    page.get_by_label("联系电话").fill("0817-5512345")
+    page.get_by_label("发文字号").fill("南教函〔2017〕5号")
+    shot(page, "14-draft-reply")
+    with page.expect_download() as info:
+        page.get_by_role("button", name="下载草稿（.docx）").click()
+    download = info.value
+    assert download.suggested_filename.endswith(".docx")
+    assert Path(download.path()).read_bytes()[:2] == b"PK"
+
+    page.get_by_role("button", name="退出").click()
+
+    log_in(page, base, "jkwwt")
+    page.goto(f"{base}/inbox")
+    shot(page, "15-inbox-committee")
+    row = page.locator("tr", has_text="义务教育均衡发展")
+    row.get_by_role("button", name="标记已读").click()
+    page.get_by_text("已标记为已读，已通知发文单位").wait_for()
+    assert page.locator("tr", has_text="义务教育均衡发展").get_by_text("已读").count() == 1
+    page.goto(f"{base}/meetings")
+    shot(page, "16-meetings-committee")
+    page.get_by_role("button", name="退出").click()
+
+    log_in(page, base, "jyj")
+    page.goto(f"{base}/documents")
+    receipt = page.locator("tr", has_text="义务教育均衡发展")
+    assert "已读" in receipt.inner_text()
+    shot(page, "17-documents-unit-read-receipt")
+    messages = [m for m in world["host"].messages() if m.subject.startswith("已读回执")]
+    assert messages and messages[0].recipient == {"role": "unit", "unit": "县教育局"}
+
+
+def test_error_pages_are_chinese(server, page):
+    base, _, _ = server
+    log_in(page, base, "jyj")
+    page.goto(f"{base}/rules")
+    assert "无权访问" in page.content()
+    shot(page, "18-error-403")
+    page.goto(f"{base}/documents/999999")
+    assert "页面不存在" in page.content()
