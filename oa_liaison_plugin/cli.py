@@ -230,11 +230,30 @@ def deliver(obj: Ctx, loop, max_seconds):
 
 @main.command()
 @click.option("--out", type=click.Path(file_okay=False), help="生成文件目录（默认 实例目录/demo）")
+@click.option("--serve/--no-serve", "serve_panel", default=True, show_default=True,
+              help="演示后在本机启动网页面板（仅监听 127.0.0.1）")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535))
 @click.pass_obj
-def demo(obj: Ctx, out):
-    """演示：载入南部县对口联系表，经参考主办系统印发若干文件，显示每份去向和理由。"""
+def demo(obj: Ctx, out, serve_panel, port):
+    """演示：载入南部县对口联系表，经参考主办系统印发若干文件，显示每份去向和理由，生成草稿，再启动网页面板。"""
     from .demo import run_demo
-    run_demo(obj.app, Path(out) if out else None, echo=click.echo)
+    from .web import ensure_demo_users
+    from .web.models import ROLES
+    app = obj.app
+    run_demo(app, Path(out) if out else None, echo=click.echo)
+    click.echo("\n== 网页面板演示账号 ==")
+    for name, password, role, scope in ensure_demo_users(app):
+        click.echo(f"  {name:16s} 密码 {password:20s} {ROLES[role]}（{scope}）")
+    if not serve_panel:
+        return
+    import secrets
+    import waitress
+    # A local demo: a fresh key per run, and plain-HTTP cookies because it listens on 127.0.0.1 only.
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = secrets.token_hex(32)
+    app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = False
+    click.echo(f"\n网页面板：http://127.0.0.1:{port}/login  （用上面的账号登录；Ctrl+C 结束）")
+    waitress.serve(app, host="127.0.0.1", port=port, threads=4, ident="oa-liaison-demo")
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

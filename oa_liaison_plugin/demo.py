@@ -74,8 +74,10 @@ def run_demo(app, out: Path | None = None, echo=print) -> dict:
     mapping = scenario["mapping"]
     with app.app_context():
         data = table.export(liaison.config["JURISDICTION"])
-        next(u for u in data["units"] if u["name"] == mapping["unit"])["aliases"].append(mapping["name"])
-        table.load(data)
+        aliases = next(u for u in data["units"] if u["name"] == mapping["unit"])["aliases"]
+        if mapping["name"] not in aliases:  # a second demo run finds it mapped already
+            aliases.append(mapping["name"])
+            table.load(data)
     routed = reroute_unmatched(liaison)
     echo(f"  “{mapping['name']}” → {mapping['unit']}：{len(routed)} 份暂存文件已自动分送")
 

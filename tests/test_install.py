@@ -39,6 +39,7 @@ def test_wheel_carries_data_and_runs_without_the_source_tree(tmp_path):
     p = run("resolve", "南部县发展和改革局", "--json")
     assert p.returncode == 0, p.stderr
     assert json.loads(p.stdout)["committee"] == "城市经济委员会"
-    p = run("demo", "--out", str(tmp_path / "demo"))
+    p = run("demo", "--no-serve", "--out", str(tmp_path / "demo"))
     assert p.returncode == 0, p.stderr
     assert (tmp_path / "demo" / "demo-minutes.docx").stat().st_size > 1000
+    assert "demo-admin" in p.stdout  # the panel's demo accounts are printed
