@@ -99,3 +99,29 @@ def test_backfill_since_after_a_rule_change(tmp_path, sqlite_url):
         done = backfill_since(liaison, dt.date(2000, 1, 1), apply=True)
         assert done["new_copies"] == 5 and done["by_status"] == {"routed": 5}
         assert backfill_since(liaison, dt.date(2000, 1, 1), apply=True)["new_copies"] == 0
+
+
+def test_backfill_keeps_a_persons_decision(lite_app):
+    from sqlalchemy import func, select
+    from oa_liaison_plugin.models import Decision, Document, db
+    from oa_liaison_plugin.routing.backfill import backfill_since
+    from oa_liaison_plugin.routing.qualify import Verdict
+    from oa_liaison_plugin.routing.route import record
+    liaison = lite_app.extensions["oa_liaison"]
+    r = liaison.document_issued({"id": "m1", "issuer": "南部县教育局", "title": "关于教育改革的实施方案",
+                                 "secrecy": "机密"})
+    assert r["status"] == "held"
+    with lite_app.app_context():
+        row = db.session.scalar(select(Document).where(Document.host_id == "m1"))
+        jur = liaison.jurisdiction()
+        verdict = Verdict(status="routed", qualified=True, committees=["教科文卫体委员会"],
+                          reasons=[{"code": "manual", "text": "管理员人工分送"}])
+        row.status = "routed"
+        record(liaison, jur, row.id, {"host_id": row.host_id, "meta": row.meta}, verdict, "manual")
+        db.session.commit()
+        decisions = db.session.scalar(select(func.count(Decision.id)))
+        for apply in (False, True):
+            summary = backfill_since(liaison, dt.date(2000, 1, 1), apply=apply)
+            assert summary["manual_kept"] == 1 and summary["changed"] == 0
+        assert db.session.scalar(select(func.count(Decision.id))) == decisions
+        assert db.session.scalar(select(Document.status).where(Document.host_id == "m1")) == "routed"

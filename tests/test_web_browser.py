@@ -182,3 +182,40 @@ def test_error_pages_are_chinese(server, page):
     shot(page, "18-error-403")
     page.goto(f"{base}/documents/999999")
     assert "页面不存在" in page.content()
+
+
+def test_opinion_reply_and_a_held_document_decided_in_the_browser(server, page):
+    base, app, world = server
+    log_in(page, base, "jkwwt")
+    page.goto(f"{base}/consultations")
+    page.get_by_role("link", name="填写意见").first.click()
+    page.get_by_label("委员会意见").fill("一、布局调整应兼顾偏远村小学生就近入学。\n二、建议先在两个乡镇试点。")
+    shot(page, "20-opinion-form-committee")
+    page.get_by_role("button", name="提交意见").click()
+    page.get_by_text("并已通知发文单位").wait_for()
+    page.get_by_role("button", name="退出").click()
+
+    log_in(page, base, "jyj")
+    page.goto(f"{base}/consultations")
+    assert "建议先在两个乡镇试点" in page.content()
+    shot(page, "21-consultations-unit-opinion")
+    page.goto(f"{base}/submissions")
+    page.get_by_role("link", name="标记已答复").first.click()
+    page.get_by_label("复函的发文字号").fill("南教函[2017]5号")
+    page.get_by_label("复函日期").fill("2017-05-01")
+    shot(page, "22-submission-replied-form")
+    page.get_by_role("button", name="确认已答复").click()
+    page.get_by_text("已标记为已答复").wait_for()
+    assert "复函 南教函〔2017〕5号" in page.content()
+    shot(page, "23-submissions-unit-replied")
+    page.get_by_role("button", name="退出").click()
+
+    log_in(page, base, "admin1")
+    page.goto(f"{base}/documents/{world['held_document']}")
+    assert page.locator("input[type=checkbox]:checked").count() == 1
+    page.get_by_label("分送理由").fill("经县保密办审查同意，在委员会内部传阅")
+    shot(page, "24-held-document-admin")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="确认分送").click()
+    page.get_by_text("抄送已交付投递").wait_for()
+    shot(page, "25-held-document-copied")

@@ -41,7 +41,8 @@ def backfill_since(liaison, since: dt.date, *, apply: bool, progress: bool = Fal
     ids = db.session.scalars(select(Document.id).where(Document.jurisdiction_id == jur.id,
                                                        Document.received_at >= dt.datetime.combine(since, dt.time()))
                              .order_by(Document.id)).all()
-    summary = {"documents": len(ids), "changed": 0, "new_copies": 0, "applied": apply, "by_status": {}}
+    summary = {"documents": len(ids), "changed": 0, "new_copies": 0, "applied": apply, "by_status": {},
+               "manual_kept": 0}
     with _bar(range(0, len(ids), BATCH), progress, "回溯") as batches:
         for start in batches:
             chunk = ids[start:start + BATCH]
@@ -49,11 +50,14 @@ def backfill_since(liaison, since: dt.date, *, apply: bool, progress: bool = Fal
             latest = _latest(chunk)
             before = db.session.scalar(select(func.count(Copy.id)).where(Copy.document_id.in_(chunk)))
             for row in rows:
+                last = latest.get(row.id)
+                if last is not None and last.trigger == "manual":  # a person decided: rules do not overrule
+                    summary["manual_kept"] += 1
+                    continue
                 if apply:
                     verdict = redecide(liaison, row, "backfill")
                 else:
                     verdict, _ = decide(liaison, jur, stored_facts(row), (row.meta or {}).get("flags", {}))
-                last = latest.get(row.id)
                 if last is None or (last.committees, last.held, last.qualified) != (
                         verdict.committees, verdict.held, verdict.qualified):
                     summary["changed"] += 1

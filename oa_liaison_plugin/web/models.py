@@ -60,7 +60,8 @@ class User(UserMixin, db.Model):
 class AuditEntry(db.Model):
     """Who changed what, before and after; rows are never updated or deleted."""
     __tablename__ = "liaison_audit"
-    __table_args__ = (Index("ix_liaison_audit_jurisdiction", "jurisdiction_id", "id"),)
+    __table_args__ = (Index("ix_liaison_audit_jurisdiction", "jurisdiction_id", "id"),
+                      Index("ix_liaison_audit_target", "target", "action"))
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     # Plain integers, no foreign keys: a cascade from a deleted row must never touch the log.

@@ -1,24 +1,35 @@
-"""Consultations (征求意见) on major matters: who is asked, by when; letter drafts for the asking unit."""
+"""Consultations (征求意见) on major matters: who is asked, by when, and what the committee answered."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import update
 
-from ...models import Consultation, Document, db
+from ...delivery import record_error
+from ...models import Consultation, Document, Unit, db, utcnow
 from .. import queries
 from ..access import allow
-from ..labels import CONSULTATION_STATUS, local_today
+from ..audit.log import committed
+from ..forms import status as form_status
+from ..labels import CONSULTATION_STATUS, local_time, local_today
 from ..listing import committee_names, unit_names
 from ..paging import keyset
+from .forms import OpinionForm
 
 bp = Blueprint("consultations", __name__, url_prefix="/consultations")
+
+
+class AlreadyAnswered(Exception):
+    """Someone recorded the opinion between the check and the update."""
 
 
 @bp.route("")
 @allow("admin", "unit", "committee", "auditor")
 def index():
-    """Consultations newest first, with their document and due date."""
+    """Consultations newest first, with their document, due date and the committee's opinion."""
     q = queries.consultations().with_only_columns(
         Consultation.id, Consultation.committee_id, Consultation.due_on, Consultation.status,
+        Consultation.opinion, Consultation.answered_at,
         Consultation.created_at, Document.id.label("document_id"), Document.title, Document.doc_number,
         Document.issuer, Document.unit_id)
     status = request.args.get("status", "")
@@ -28,3 +39,59 @@ def index():
     return render_template("oa_liaison/consultations/index.html", page=page, status=status,
                            statuses=CONSULTATION_STATUS, today=local_today(), committees=committee_names(),
                            units=unit_names())
+
+
+def _notify_unit(consultation: Consultation, document: Document, committee: str, opinion: str, now) -> None:
+    """Tell the issuing unit that the committee answered; a failing notification is recorded, not raised."""
+    unit = db.session.get(Unit, document.unit_id) if document.unit_id else None
+    liaison = current_app.extensions["oa_liaison"]
+    title = document.title or document.doc_number or document.host_id
+    try:
+        liaison.pm.hook.notify(
+            liaison=liaison, recipient={"role": "unit", "unit": unit.name if unit else document.issuer},
+            subject=f"征求意见反馈：《{title}》",
+            body=f"{committee}已于{local_time(now)}就《{document.title or ''}》"
+                 f"{('（' + document.doc_number + '）') if document.doc_number else ''}反馈意见：\n{opinion}\n"
+                 f"（填写人：{current_user.username}）")
+    except Exception as exc:  # the opinion stays recorded
+        record_error("notify", "notify_failed", f"{type(exc).__name__}: {exc}",
+                     subject=f"consultation-{consultation.id}")
+
+
+@bp.route("/<int:consultation_id>/opinion", methods=["GET", "POST"])
+@allow("admin", "committee")
+def opinion(consultation_id: int):
+    """填写意见: the committee's opinion on the matter; the consultation becomes 已反馈 and the unit hears."""
+    c = queries.one(queries.consultations(), Consultation, consultation_id)
+    document = db.session.get(Document, c.document_id)
+    committee = committee_names().get(c.committee_id)
+    if c.status != "open":
+        if request.method == "POST":
+            flash("这项征求意见已经反馈过意见，不能重复填写。", "info")
+            return redirect(url_for(".index"))
+        form = None
+    else:
+        form = OpinionForm()
+        if form.validate_on_submit():
+            text, now = form.opinion.data, utcnow()
+
+            def answer():
+                done = db.session.execute(update(Consultation).where(
+                    Consultation.id == c.id, Consultation.status == "open").values(
+                    status="answered", opinion=text, answered_at=now))
+                if done.rowcount != 1:
+                    raise AlreadyAnswered()
+            try:
+                committed("consultation.answer", f"consultation-{c.id}",
+                          {"status": "open", "opinion": None},
+                          {"status": "answered", "opinion": text, "answered_at": now.isoformat(),
+                           "committee": committee, "document": document.title}, answer)
+            except AlreadyAnswered:
+                flash("这项征求意见刚刚已由他人反馈，未重复记录。", "info")
+                return redirect(url_for(".index"))
+            _notify_unit(c, document, committee, text, now)
+            flash(f"已记录{committee}的意见，并已通知发文单位。", "success")
+            return redirect(url_for(".index"))
+    return render_template("oa_liaison/consultations/opinion.html", c=c, document=document, form=form,
+                           committee=committee, units=unit_names(), today=local_today()), \
+        form_status(form) if form is not None else 200
