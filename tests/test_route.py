@@ -247,3 +247,15 @@ def test_check_before_issue_records_nothing(app, liaison):
     assert liaison.check_before_issue({"id": "pre-2", "issuer": "南部县教育局", "secrecy": "绝密"})[0].startswith("密级")
     with app.app_context():
         assert db.session.scalar(select(func.count(Document.id))) == 0
+
+
+def test_issuing_offers_only_its_own_copies(app, liaison, host):
+    host.fail_deliveries = 1000
+    first = host.issue(issuer="南部县教育局", file=docx())
+    host.fail_deliveries = 0
+    second = host.issue(issuer="南部县财政局", title="关于县级预算调整方案的报告", main_recipients=["县人大常委会"])
+    assert {s for _, s in copies(app, second["host_id"])} == {"delivered"}
+    assert {s for _, s in copies(app, first["host_id"])} == {"pending"}  # the backlog is the worker's
+    from oa_liaison_plugin.delivery import deliver_due
+    deliver_due(liaison)
+    assert {s for _, s in copies(app, first["host_id"])} == {"delivered"}

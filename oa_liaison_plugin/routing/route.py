@@ -223,7 +223,8 @@ def route_document(liaison, document) -> dict:
     record(liaison, jur, doc_id, values, verdict, "reissued" if known is not None else "issued", new=known is None)
     db.session.commit()
     if liaison.config["DELIVER_INLINE"] and verdict.status == "routed":
-        deliver_due(liaison, limit=50)
+        # Only this document's copies: a backlog (the host's inbox down) is the worker's, not the issuer's wait.
+        deliver_due(liaison, limit=50, document_ids=[doc_id])
     return _summary(doc.id, verdict.status, verdict.hold_reason, verdict.as_json())
 
 
