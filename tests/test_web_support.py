@@ -53,6 +53,8 @@ def build_world(app) -> World:
     host.issue(issuer="南部县新华书店", title="关于推进全民阅读进社区的实施方案", doc_number="南新华〔2017〕2号",
                flags={"important": True}, issued_on="2017-04-23")
     host.issue(issuer="南部县公安局", title="关于开展重大案件专项整治的实施方案", secrecy="机密", issued_on="2017-04-10")
+    from oa_liaison_plugin.delivery import deliver_due
+    deliver_due(liaison)  # the delivery worker's pass: the first document's failed copy is retried
     liaison.submission_received({"id": "sub-1", "committee": "县政协教科文卫体委员会", "unit": "南部县教育局",
                                  "kind": "提案", "title": "关于加强农村寄宿制学校建设的建议", "number": "第12号",
                                  "received": "2017-03-10"})
