@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -20,6 +20,15 @@ from .qualify import Verdict, qualify
 FACT_FIELDS = ("issuer", "title", "doc_number", "doc_type", "main_recipients", "cc", "secrecy",
                "secrecy_period", "copy_number", "note", "issued_on")
 FINAL = ("routed", "not_qualified", "held")
+
+# Core statements on the tables, built once: on the hot path the ORM's bulk-insert machinery and
+# building statements per call cost several times what SQLite spends writing the rows.
+_INSERT = {model: insert(model.__table__) for model in (Decision, Copy, Consultation)}
+_INSERT_DOCUMENT = insert(Document.__table__).returning(Document.__table__.c.id)
+_INSERT_BLOB = {name: dialect_insert(Blob.__table__).on_conflict_do_nothing()
+                for name, dialect_insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
+_KNOWN = select(Document.id, Document.status, Document.decided_at).where(
+    Document.jurisdiction_id == bindparam("jurisdiction_id"), Document.host_id == bindparam("host_id"))
 
 
 def _summary(host_id: str, status: str, hold_reason: str | None, verdict: dict, *, duplicate: bool = False) -> dict:
@@ -114,11 +123,10 @@ def decide(liaison, jur: Jurisdiction, facts: dict, flags: dict, document=None) 
 def _store_blob(data: bytes) -> str:
     """Store a file once by its hash (INSERT … ON CONFLICT DO NOTHING: no read, no autoflush)."""
     sha = hashlib.sha256(data).hexdigest()
-    dialect = db.session.get_bind().dialect.name
-    insert = {"postgresql": pg_insert, "sqlite": sqlite_insert}.get(dialect)
-    if insert is not None:
-        db.session.connection().execute(insert(Blob).values(sha256=sha, size=len(data), data=data)
-                                        .on_conflict_do_nothing())
+    conn = db.session.connection()
+    stmt = _INSERT_BLOB.get(conn.dialect.name)
+    if stmt is not None:
+        conn.execute(stmt, {"sha256": sha, "size": len(data), "data": data})
     else:
         with db.session.no_autoflush:
             if db.session.get(Blob, sha) is None:
@@ -132,7 +140,8 @@ def record(liaison, jur, doc_id: int, doc: dict, verdict: Verdict, trigger: str,
     ``doc`` holds the document's columns (for the copies' snapshot); ``new`` says it has just been
     created, so it cannot have copies or consultations yet (saves two queries on the hot path).
     """
-    db.session.execute(insert(Decision), [dict(
+    conn = db.session.connection()
+    conn.execute(_INSERT[Decision], [dict(
         document_id=doc_id, trigger=trigger, qualified=verdict.qualified, held=verdict.held,
         hold_reason=verdict.hold_reason, committees=verdict.committees, units=verdict.units,
         consultation_committees=verdict.consultation_committees, reasons=verdict.reasons,
@@ -162,7 +171,7 @@ def record(liaison, jur, doc_id: int, doc: dict, verdict: Verdict, trigger: str,
         copies += [dict(committee_id=None, unit_id=units[n], reasons=verdict.reasons[:1])
                    for n in verdict.units if n in units and (None, units[n]) not in existing]
     if copies:
-        db.session.execute(insert(Copy), [dict(c, document_id=doc_id, status="pending", snapshot=snapshot, attempts=0,
+        conn.execute(_INSERT[Copy], [dict(c, document_id=doc_id, status="pending", snapshot=snapshot, attempts=0,
                                                next_attempt_at=now, created_at=now) for c in copies])
     if verdict.consultation_committees:
         due = (issued_on or dt.date.today()) + dt.timedelta(days=int(liaison.config["CONSULTATION_DAYS"]))
@@ -171,7 +180,7 @@ def record(liaison, jur, doc_id: int, doc: dict, verdict: Verdict, trigger: str,
         rows = [dict(document_id=doc_id, committee_id=committee_ids[n], due_on=due, status="open", created_at=now)
                 for n in verdict.consultation_committees if committee_ids[n] not in have]
         if rows:
-            db.session.execute(insert(Consultation), rows)
+            conn.execute(_INSERT[Consultation], rows)
 
 
 def route_document(liaison, document) -> dict:
@@ -185,8 +194,7 @@ def route_document(liaison, document) -> dict:
                 "hold_reason": None, "committees": [], "consultation_committees": [], "units": [],
                 "duplicate": False}
     jur = liaison.jurisdiction_row(doc.jurisdiction)
-    known = db.session.execute(select(Document.id, Document.status, Document.decided_at).where(
-        Document.jurisdiction_id == jur.id, Document.host_id == doc.id)).first()
+    known = db.session.execute(_KNOWN, {"jurisdiction_id": jur.id, "host_id": doc.id}).first()
     if known is not None and known.status in FINAL:
         row = db.session.get(Document, known.id)
         last = db.session.scalar(select(Decision).where(Decision.document_id == row.id).order_by(Decision.id.desc()))
@@ -215,8 +223,8 @@ def route_document(liaison, document) -> dict:
               **{f: _plain(facts.get(f)) for f in ("main_recipients", "cc", "note", "secrecy_period", "copy_number")}},
         status=verdict.status, hold_reason=verdict.hold_reason, decided_at=utcnow())
     if known is None:
-        doc_id = db.session.execute(insert(Document).returning(Document.id),
-                                    [dict(values, received_at=values["decided_at"])]).scalar_one()
+        doc_id = db.session.connection().execute(_INSERT_DOCUMENT,
+                                                 dict(values, received_at=values["decided_at"])).scalar_one()
     else:
         doc_id = known.id
         db.session.execute(update(Document).where(Document.id == doc_id).values(**values))
