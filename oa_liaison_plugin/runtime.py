@@ -5,9 +5,19 @@ import contextlib
 import threading
 
 from flask import Flask, has_app_context, current_app
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, select
 
-from .models import Jurisdiction, db
+from .models import Document, Jurisdiction, db
+
+_J, _D = Jurisdiction.__table__.c, Document.__table__.c
+# Built once: this read starts every issued document's path.
+_JURISDICTION_ROW = select(_J.id, _J.code, _J.name, _J.prefixes, _J.table_version, _J.rules_version).where(
+    _J.code == bindparam("code"))
+# …and with the host's document, if already recorded, in the same round trip.
+_JURISDICTION_AND_DOCUMENT = _JURISDICTION_ROW.add_columns(
+    _D.id.label("document_id"), _D.status.label("document_status")).select_from(
+    Jurisdiction.__table__.outerjoin(Document.__table__, and_(_D.jurisdiction_id == _J.id,
+                                                              _D.host_id == bindparam("host_id"))))
 
 
 class Liaison:
@@ -37,12 +47,17 @@ class Liaison:
             raise LookupError(f"未知行政区：{code}")
         return jur
 
-    def jurisdiction_row(self, code: str | None = None):
-        """The jurisdiction's id, code, name, prefixes and versions as a plain row (the hot path's cheap read)."""
+    def jurisdiction_row(self, code: str | None = None, *, host_id: str | None = None):
+        """The jurisdiction's id, code, name, prefixes and versions as a plain row (the hot path's cheap read).
+
+        With ``host_id``, the row also has ``document_id`` and ``document_status`` of that host document
+        (None when it is not recorded yet).
+        """
         code = code or self.config["JURISDICTION"]
-        row = db.session.execute(select(Jurisdiction.id, Jurisdiction.code, Jurisdiction.name, Jurisdiction.prefixes,
-                                        Jurisdiction.table_version, Jurisdiction.rules_version)
-                                 .where(Jurisdiction.code == code)).first()
+        if host_id is None:
+            row = db.session.connection().execute(_JURISDICTION_ROW, {"code": code}).first()
+        else:
+            row = db.session.connection().execute(_JURISDICTION_AND_DOCUMENT, {"code": code, "host_id": host_id}).first()
         if row is None:
             raise LookupError(f"未知行政区：{code}")
         return row

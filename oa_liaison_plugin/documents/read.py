@@ -10,6 +10,7 @@ import re
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from typing import Callable
 
 from lxml import etree
 
@@ -76,8 +77,8 @@ _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fal
 _DC_TITLE = "{http://purl.org/dc/elements/1.1/}title"
 _REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_FORBIDDEN = tuple(m.encode(enc) for m in ("<!DOCTYPE", "<!ENTITY")
-                   for enc in ("ascii", "utf-16-le", "utf-16-be"))
+_FORBIDDEN = re.compile(b"<!(?:DOCTYPE|ENTITY)")
+_FORBIDDEN_UTF16 = tuple(m.encode(enc) for m in ("<!DOCTYPE", "<!ENTITY") for enc in ("utf-16-le", "utf-16-be"))
 
 
 def _fail(code: str, message: str | None = None) -> DocumentReadError:
@@ -92,7 +93,8 @@ def _parser() -> etree.XMLParser:
 
 def _parse_xml(raw: bytes) -> etree._Element:
     """Hardened parse: any DTD or entity declaration is refused before and after parsing."""
-    if any(m in raw for m in _FORBIDDEN):
+    # UTF-16 spellings only where NUL bytes show the text is UTF-16 (UTF-8 never has them).
+    if _FORBIDDEN.search(raw) or (b"\x00" in raw and any(m in raw for m in _FORBIDDEN_UTF16)):
         raise _fail("forbidden_xml")
     try:
         root = etree.fromstring(raw, _parser())
@@ -173,6 +175,8 @@ def _core_title(zf: zipfile.ZipFile, names: dict, max_ratio: float) -> str | Non
         if exc.code in ("forbidden_xml", "encrypted", "zip_bomb"):
             raise
         return None   # a damaged core.xml only costs the fallback title
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, RuntimeError, NotImplementedError):
+        return None
     el = root.find(_DC_TITLE)
     title = (el.text or "").strip() if el is not None else ""
     return title or None
@@ -250,12 +254,12 @@ def read_docx(data: bytes | str | os.PathLike, *, max_bytes: int = MAX_BYTES,
             if target not in names:
                 raise _fail("not_docx")
             xml = _read_member(zf, names[target], max_uncompressed, max_ratio)
-            core_title = _core_title(zf, names, max_ratio)
-        stage = "bad_xml"
-        paragraphs = _paragraphs(_parse_xml(xml))
-        if not any(p.strip() for p in paragraphs):
-            raise _fail("empty_body")
-        return extract_facts(paragraphs, core_title)
+            stage = "bad_xml"
+            paragraphs = _paragraphs(_parse_xml(xml))
+            if not any(p.strip() for p in paragraphs):
+                raise _fail("empty_body")
+            # docProps/core.xml is read only when the text has no title of its own.
+            return extract_facts(paragraphs, lambda: _core_title(zf, names, max_ratio))
     except DocumentReadError:
         raise
     except RuntimeError as exc:          # zipfile: "... is encrypted, password required"
@@ -279,9 +283,27 @@ DOC_TYPES = ("决议", "决定", "命令", "公报", "公告", "通告", "意见
 _TYPE_END = re.compile(r"(决议|决定|命令|令|公报|公告|通告|意见|通知|通报|报告|请示|批复|议案|函|纪要)$")
 
 # Length-preserving width fold: full-width ASCII -> ASCII, ideographic space -> space.
-_FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
-_FOLD[0x3000] = 0x20
-_WS = re.compile(r"\s+")
+_FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
+
+
+def _fold(s: str) -> str:
+    """Length-preserving width fold: full-width ASCII -> ASCII, ideographic space -> space.
+
+    A regex finds the few full-width characters: str.translate with a dict pays a failed look-up
+    for every other (Chinese) character.
+    """
+    return _FULL_WIDTH.sub(_fold_one, s)
+
+
+def _fold_one(m: re.Match) -> str:
+    c = ord(m.group())
+    return " " if c == 0x3000 else chr(c - 0xFEE0)
+
+
+def _squeeze(s: str) -> str:
+    """All whitespace removed (str.split knows the same Unicode spaces as \\s, 4x faster than re.sub)."""
+    return "".join(s.split())
+
 
 _CN_DIGIT = {"〇": 0, "○": 0, "零": 0, "O": 0, "0": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6,
              "七": 7, "八": 8, "九": 9}
@@ -313,17 +335,17 @@ _BODY_END = tuple("。.;；")
 class _Line:
     """One line: ``text`` is the original with all whitespace removed, ``fold`` the same with full-width
     ASCII folded (same length, so spans found in ``fold`` slice ``text``); the fold is computed lazily
-    because str.translate is the costliest step and most body lines are only pre-filtered on ``text``."""
+    because most body lines are only pre-filtered on ``text``."""
     __slots__ = ("text", "_fold")
 
     def __init__(self, s: str):
-        self.text = _WS.sub("", s)
+        self.text = _squeeze(s)
         self._fold = None
 
     @property
     def fold(self) -> str:
         if self._fold is None:
-            self._fold = self.text.translate(_FOLD)
+            self._fold = _fold(self.text)
         return self._fold
 
 
@@ -373,7 +395,7 @@ def _split_names(s: str) -> list[str]:
 def _doc_type(title: str | None) -> str | None:
     if not title:
         return None
-    t = _WS.sub("", title).translate(_FOLD).rstrip("。.")
+    t = _fold(_squeeze(title)).rstrip("。.")
     for _ in range(2):   # "……的通知(征求意见稿)" / "……的通知（试行）"
         if _TYPE_END.search(t):
             break
@@ -398,11 +420,19 @@ def _sig_like(f: str) -> bool:
 def _first_name(original: str) -> str:
     """The first of several names laid out on one line with wide gaps (joint signatures)."""
     parts = [p for p in re.split(r"\s{2,}|\t|\u3000", original.strip()) if p.strip()]
-    return _WS.sub("", parts[0]) if parts else ""
+    return _squeeze(parts[0]) if parts else ""
 
 
-def extract_facts(paragraphs: list[str], core_title: str | None = None) -> DocumentFacts:
-    """Recognise the GB/T 9704 elements in a document's paragraphs (text only, never raises for any text)."""
+def extract_facts(paragraphs: list[str], core_title: str | Callable[[], str | None] | None = None) -> DocumentFacts:
+    """Recognise the GB/T 9704 elements in a document's paragraphs (text only, never raises for any text).
+
+    ``core_title`` (the file's metadata title, or a function that reads it) is the fallback title.
+    """
+
+    def fallback_title() -> str | None:
+        title = core_title() if callable(core_title) else core_title
+        return (title or "").strip() or None
+
     paragraphs = [p if isinstance(p, str) else str(p) for p in (paragraphs or [])]
     body = "\n".join(paragraphs)
     chars = sum(len(p.strip()) for p in paragraphs)
@@ -412,7 +442,7 @@ def extract_facts(paragraphs: list[str], core_title: str | None = None) -> Docum
     n = len(lines)
     nonempty = [i for i, ln in enumerate(lines) if ln.text]
     if not nonempty:
-        facts.title = (core_title or "").strip() or None
+        facts.title = fallback_title()
         facts.doc_type = _doc_type(facts.title)
         return facts
     head = nonempty[:40]
@@ -469,7 +499,7 @@ def extract_facts(paragraphs: list[str], core_title: str | None = None) -> Docum
         facts.title = "".join(lines[k].text for k in parts)
         title_end = parts[-1]
     if not facts.title:
-        facts.title = (core_title or "").strip() or None
+        facts.title = fallback_title()
 
     # 份号 / 密级★期限 / 紧急程度, and the 发文机关标志, all above the doc number (or title)
     header_end = doc_idx if doc_idx is not None else title_idx
@@ -558,7 +588,7 @@ def extract_facts(paragraphs: list[str], core_title: str | None = None) -> Docum
         return [j for j in nonempty[max(0, at - k):at] if j >= body_start][::-1]
 
     date_idx = None
-    issuer_key = facts.issuer and facts.issuer.translate(_FOLD)
+    issuer_key = facts.issuer and _fold(facts.issuer)
     if issuer_key:
         date_idx = next((i for i in dates if any(issuer_key in lines[j].fold for j in above(i))), None)
     if date_idx is None:
@@ -607,7 +637,7 @@ def extract_facts(paragraphs: list[str], core_title: str | None = None) -> Docum
                 break
             names.append(lines[i].text)
         for s in names:
-            f = s.translate(_FOLD)
+            f = _fold(s)
             m = _NUMBERED.match(f)
             a, b = (m.end() if m else 0), len(f.rstrip("。.;；,，"))
             if a < b:

@@ -35,7 +35,7 @@ def preview(liaison, document) -> dict:
     from ..routing.route import decide, gather
     doc = IssuedDocument.from_mapping(document)
     jur = liaison.jurisdiction(doc.jurisdiction)
-    facts, meta = gather(liaison, doc)
+    facts, meta, _ = gather(liaison, doc)
     verdict, resolution = decide(liaison, jur, facts, doc.flags, document)
     out = verdict.as_json()
     if meta["read_error"]:

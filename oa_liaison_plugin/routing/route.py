@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -27,8 +27,6 @@ _INSERT = {model: insert(model.__table__) for model in (Decision, Copy, Consulta
 _INSERT_DOCUMENT = insert(Document.__table__).returning(Document.__table__.c.id)
 _INSERT_BLOB = {name: dialect_insert(Blob.__table__).on_conflict_do_nothing()
                 for name, dialect_insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
-_KNOWN = select(Document.id, Document.status, Document.decided_at).where(
-    Document.jurisdiction_id == bindparam("jurisdiction_id"), Document.host_id == bindparam("host_id"))
 
 
 def _summary(host_id: str, status: str, hold_reason: str | None, verdict: dict, *, duplicate: bool = False) -> dict:
@@ -39,8 +37,8 @@ def _summary(host_id: str, status: str, hold_reason: str | None, verdict: dict, 
             "units": verdict.get("units", []), "reasons": verdict.get("reasons", []), "duplicate": duplicate}
 
 
-def gather(liaison, doc: IssuedDocument) -> tuple[dict, dict]:
-    """Read the file (if any) and merge with the host's metadata: returns (facts, meta)."""
+def gather(liaison, doc: IssuedDocument) -> tuple[dict, dict, bytes | None]:
+    """Read the file (given, or fetched from the host) and merge with the host's metadata: (facts, meta, file)."""
     meta: dict = {"disagreements": {}, "read_error": None}
     file_facts: dict = {}
     data = doc.file
@@ -62,7 +60,7 @@ def gather(liaison, doc: IssuedDocument) -> tuple[dict, dict]:
             meta["disagreements"][f] = {"host": _plain(given), "file": _plain(found)}
     facts["body"] = doc.body if doc.body else file_facts.get("body") or ""
     facts["attachment_names"] = [a["name"] for a in doc.attachments] or list(file_facts.get("attachments") or [])
-    return facts, meta
+    return facts, meta, data
 
 
 def _plain(v):
@@ -120,9 +118,9 @@ def decide(liaison, jur: Jurisdiction, facts: dict, flags: dict, document=None) 
     return verdict, resolution
 
 
-def _store_blob(data: bytes) -> str:
+def _store_blob(data: bytes, sha: str | None = None) -> str:
     """Store a file once by its hash (INSERT … ON CONFLICT DO NOTHING: no read, no autoflush)."""
-    sha = hashlib.sha256(data).hexdigest()
+    sha = sha or hashlib.sha256(data).hexdigest()
     conn = db.session.connection()
     stmt = _INSERT_BLOB.get(conn.dialect.name)
     if stmt is not None:
@@ -193,14 +191,14 @@ def route_document(liaison, document) -> dict:
         return {"document_id": subject, "status": "error", "error": str(exc), "held": False, "qualified": False,
                 "hold_reason": None, "committees": [], "consultation_committees": [], "units": [],
                 "duplicate": False}
-    jur = liaison.jurisdiction_row(doc.jurisdiction)
-    known = db.session.execute(_KNOWN, {"jurisdiction_id": jur.id, "host_id": doc.id}).first()
-    if known is not None and known.status in FINAL:
-        row = db.session.get(Document, known.id)
+    jur = liaison.jurisdiction_row(doc.jurisdiction, host_id=doc.id)
+    known = jur.document_id
+    if known is not None and jur.document_status in FINAL:
+        row = db.session.get(Document, known)
         last = db.session.scalar(select(Decision).where(Decision.document_id == row.id).order_by(Decision.id.desc()))
         return _summary(row.host_id, row.status, row.hold_reason, _decision_json(last), duplicate=True)
 
-    facts, meta = gather(liaison, doc)
+    facts, meta, data = gather(liaison, doc)
     verdict, resolution = decide(liaison, jur, facts, doc.flags, document)
     if meta["read_error"] and not verdict.held:
         # An unreadable file may hide a 密级 mark: a person looks at it first.
@@ -213,8 +211,9 @@ def route_document(liaison, document) -> dict:
         unit_id=resolution.unit_id if resolution is not None else None, title=facts.get("title"),
         doc_number=facts.get("doc_number"), doc_type=facts.get("doc_type"), secrecy=facts.get("secrecy"),
         issued_on=facts.get("issued_on"), url=doc.url, body=facts.get("body"),
-        # A file over the upload limit is not kept (the host still has it); it was held as too large.
-        file_sha256=_store_blob(doc.file) if doc.file is not None and len(doc.file) <= max_bytes else None,
+        # The copy's frozen file, also when fetched from the host. A file over the upload limit is not
+        # kept (the host still has it); it was held as too large.
+        file_sha256=_store_blob(data, meta["file_sha256"]) if data is not None and len(data) <= max_bytes else None,
         meta={**meta, "file_name": doc.file_name, "flags": doc.flags,
               "attachments": [{"name": a["name"], "size": len(a["data"]),
                                "sha256": _store_blob(a["data"]) if len(a["data"]) <= max_bytes else None}
@@ -226,7 +225,7 @@ def route_document(liaison, document) -> dict:
         doc_id = db.session.connection().execute(_INSERT_DOCUMENT,
                                                  dict(values, received_at=values["decided_at"])).scalar_one()
     else:
-        doc_id = known.id
+        doc_id = known
         db.session.execute(update(Document).where(Document.id == doc_id).values(**values))
     record(liaison, jur, doc_id, values, verdict, "reissued" if known is not None else "issued", new=known is None)
     db.session.commit()
