@@ -212,11 +212,78 @@ def test_tables_tabs_breaks_and_text_boxes():
     assert f.issued_on == D
 
 
+def reference_lines(body_inner: str, ns: str = W_NS) -> list[str]:
+    """The body's lines as paragraphs.xsl defines them, walked the plain way in Python."""
+    from lxml import etree
+    root = etree.fromstring(doc_xml(body_inner).replace(W_NS.encode(), ns.encode()))
+    P, T, R = (f"{{{ns}}}{t}" for t in ("p", "t", "r"))
+    skip = {"{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback", f"{{{ns}}}moveFrom"}
+    out: list[str] = []
+
+    def own(el) -> str:   # a paragraph's text, its nested paragraphs emitted first
+        parts = []
+        for child in el:
+            if child.tag in skip or not isinstance(child.tag, str):
+                continue
+            if child.tag == P:
+                paragraph(child)
+            elif child.tag == T:
+                parts.append("".join(child.itertext()))
+            elif el.tag == R and child.tag in (f"{{{ns}}}tab", f"{{{ns}}}ptab"):
+                parts.append("\t")
+            elif el.tag == R and child.tag in (f"{{{ns}}}br", f"{{{ns}}}cr"):
+                parts.append("\n")
+            else:
+                parts.append(own(child))
+        return "".join(parts)
+
+    def paragraph(p):
+        out.append(own(p))
+
+    def find(el):
+        for child in el:
+            if child.tag in skip or not isinstance(child.tag, str):
+                continue
+            paragraph(child) if child.tag == P else find(child)
+
+    find(root[0])
+    return "\n".join(out).split("\n") if out else []
+
+
+TEXT = st.text(st.sampled_from(list("南部县 甲乙\t<&>")), max_size=4).map(
+    lambda t: t.replace("&", "&amp;").replace("<", "&lt;"))
+LEAF = st.one_of(TEXT.map(lambda t: f"<w:t xml:space=\"preserve\">{t}</w:t>"), st.just("<w:tab/>"),
+                 st.just("<w:br/>"), st.just("<w:cr/>"), st.just("<w:ptab/>"),
+                 TEXT.map(lambda t: f"<w:delText>{t}</w:delText>"), TEXT.map(lambda t: f"<w:instrText>{t}</w:instrText>"))
+WRAPPERS = ["w:r", "w:p", "w:ins", "w:del", "w:moveFrom", "w:moveTo", "w:hyperlink", "w:txbxContent", "w:tbl",
+            "w:tc", "w:sdtContent", "mc:AlternateContent", "mc:Choice", "mc:Fallback", "w:tabs", "w:pPr"]
+NODE = st.recursive(LEAF, lambda inner: st.tuples(st.sampled_from(WRAPPERS), st.lists(inner, max_size=4)).map(
+    lambda t: f"<{t[0]}>{''.join(t[1])}</{t[0]}>"), max_leaves=25)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(NODE, max_size=5), st.sampled_from([W_NS, "http://purl.oclc.org/ooxml/wordprocessingml/main"]))
+def test_body_text_equals_the_plain_walk_for_any_nesting(nodes, ns):
+    """paragraphs.xsl against a plain recursive walk: text boxes, Fallback copies, moved and deleted text,
+    stray runs outside paragraphs, tabs in tab stops, Strict namespace."""
+    from lxml import etree
+    body = "".join(nodes)
+    root = etree.fromstring(doc_xml(body).replace(W_NS.encode(), ns.encode()))
+    assert read._paragraphs(root) == reference_lines(body, ns)
+
+
 def test_main_part_found_through_rels():
     rels = RELS.replace(b"word/document.xml", b"word/document2.xml")
     data = make_zip({"[Content_Types].xml": CONTENT_TYPES, "_rels/.rels": rels,
-                     "word/document2.xml": doc_xml(paras("关于放假的通知", "正文。"))})
-    assert read_docx(data).title == "关于放假的通知"
+                     "word/document2.xml": doc_xml(paras("关于放假的通知", "正文。")),
+                     "word/document.xml": doc_xml(paras("关于旧稿的通知", "正文。"))})
+    for _ in range(2):   # the second time from the remembered answer for these rels bytes
+        assert read_docx(data).title == "关于放假的通知"
+    assert read_docx(docx_with(doc_xml(paras("关于开会的通知", "正文。")))).title == "关于开会的通知"
+    hostile = (b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+               + RELS[RELS.index(b"?>") + 2:])
+    for _ in range(2):   # a refusal is never remembered as an answer
+        assert code_of(docx_with(doc_xml(paras("关于开会的通知")), **{"_rels/.rels": hostile})) == "forbidden_xml"
 
 
 # ------------------------------------------------------------------------------------ bad input

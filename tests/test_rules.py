@@ -152,6 +152,14 @@ def test_a_term_inside_another_term_is_found_too():
     assert ids(rs.evaluate({"title": "计划生育"})) == ["short", "long"]
 
 
+def test_stray_surrogates_in_text_or_terms_neither_raise_nor_match_across_characters():
+    # Host metadata can carry lone surrogates (JSON "\\ud800"); the UTF-8 scan must take them.
+    rs = RuleSet.compile([rule(id="npc", terms=["人大"], fields=["title", "body"]),
+                          rule(id="odd", terms=["\ud800审议"], fields=["body"])])
+    assert ids(rs.evaluate({"title": "\udc80致县人 大\ud800", "body": "请予\ud800审议"})) == ["npc", "odd"]
+    assert rs.evaluate({"title": "\ud800\udc00", "body": "审议\ud800"}) == []
+
+
 def test_many_rules_sharing_terms_and_repeated_evaluation_stay_consistent():
     rules = [rule(id=f"r{i}", terms=["教育", f"词{i}"], match="all" if i % 2 else "any") for i in range(50)]
     rs = RuleSet.compile(rules)

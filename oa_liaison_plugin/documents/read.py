@@ -10,6 +10,7 @@ import re
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from importlib import resources
 from typing import Callable
 
 from lxml import etree
@@ -73,7 +74,6 @@ class DocumentFacts:
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W_STRICT = "http://purl.oclc.org/ooxml/wordprocessingml/main"
-_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 _DC_TITLE = "{http://purl.org/dc/elements/1.1/}title"
 _REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -150,19 +150,35 @@ def _main_part(zf: zipfile.ZipFile, names: dict, max_ratio: float) -> str:
     """The officeDocument target named by _rels/.rels, else word/document.xml."""
     rels = names.get("_rels/.rels")
     if rels is not None:
-        try:
-            root = _parse_xml(_read_member(zf, rels, SMALL_PART, max_ratio))
-        except DocumentReadError as exc:
-            if exc.code in ("forbidden_xml", "encrypted", "zip_bomb"):
-                raise
-            root = None
-        if root is not None:
-            for rel in root.iter(f"{{{_REL_NS}}}Relationship"):
-                if (rel.get("Type") or "").endswith("/officeDocument"):
-                    target = (rel.get("Target") or "").lstrip("/")
-                    if target in names:
-                        return target
+        # Package relationships are boilerplate: every file a given Word or WPS writes carries the same
+        # bytes. So the answer is remembered by the member's CRC-32 and sizes from the central directory;
+        # only answers of a successful hardened parse are kept, and a forged match can only name a part
+        # that this file has anyway (checked below).
+        key = (rels.CRC, rels.file_size, rels.compress_size, rels.flag_bits)
+        targets = _RELS_TARGETS.get(key)
+        if targets is None:
+            targets = _office_documents(zf, rels, max_ratio)
+            if len(_RELS_TARGETS) >= 256:
+                _RELS_TARGETS.clear()
+            _RELS_TARGETS[key] = targets
+        for target in targets:
+            if target in names:
+                return target
     return "word/document.xml"
+
+
+_RELS_TARGETS: dict[tuple, tuple[str, ...]] = {}
+
+
+def _office_documents(zf: zipfile.ZipFile, rels: zipfile.ZipInfo, max_ratio: float) -> tuple[str, ...]:
+    try:
+        root = _parse_xml(_read_member(zf, rels, SMALL_PART, max_ratio))
+    except DocumentReadError as exc:
+        if exc.code in ("forbidden_xml", "encrypted", "zip_bomb"):
+            raise
+        return ()
+    return tuple((rel.get("Target") or "").lstrip("/") for rel in root.iter(f"{{{_REL_NS}}}Relationship")
+                 if (rel.get("Type") or "").endswith("/officeDocument"))
 
 
 def _core_title(zf: zipfile.ZipFile, names: dict, max_ratio: float) -> str | None:
@@ -182,35 +198,20 @@ def _core_title(zf: zipfile.ZipFile, names: dict, max_ratio: float) -> str | Non
     return title or None
 
 
+# Compiled once; XSLT objects may be shared between threads. No file or network access, ever.
+_TEXT = etree.XSLT(etree.fromstring(resources.files(__package__).joinpath("paragraphs.xsl").read_bytes()),
+                   access_control=etree.XSLTAccessControl.DENY_ALL)
+
+
 def _paragraphs(root: etree._Element) -> list[str]:
-    """Text of every w:p in body order (tables included, text boxes once), w:tab as \\t, w:br/w:cr as \\n."""
+    """The body's text as lines: one per w:p (see paragraphs.xsl), split again at w:br/w:cr."""
     ns = root.tag[1:].split("}", 1)[0] if root.tag.startswith("{") else _W
     if ns not in (_W, _W_STRICT) or root.tag != f"{{{ns}}}document":
         raise _fail("not_docx", "文件不是 Word 文档（正文根元素不是 w:document）")
-    body = root.find(f"{{{ns}}}body")
-    if body is None:
+    if root.find(f"{{{ns}}}body") is None:
         raise _fail("empty_body")
-    P, T, TAB, PTAB, BR, CR, R = (f"{{{ns}}}{t}" for t in ("p", "t", "tab", "ptab", "br", "cr", "r"))
-    MOVE_FROM = f"{{{ns}}}moveFrom"
-    out: list[str] = []
-    stack: list[list[str]] = []
-    tags = (P, T, TAB, PTAB, BR, CR, _MC_FALLBACK, MOVE_FROM)
-    walker = etree.iterwalk(body, events=("start", "end"), tag=tags)
-    for event, el in walker:
-        tag = el.tag
-        if event == "start":
-            if tag == T:
-                if stack and el.text:
-                    stack[-1].append(el.text)
-            elif tag == P:
-                stack.append([])
-            elif tag == _MC_FALLBACK or tag == MOVE_FROM:
-                walker.skip_subtree()   # the same text box again (VML fallback) / tracked-moved-away text
-            elif stack and el.getparent() is not None and el.getparent().tag == R:
-                stack[-1].append("\t" if tag in (TAB, PTAB) else "\n")
-        elif tag == P and stack:
-            out.append("".join(stack.pop()))
-    return out
+    text = bytes(_TEXT(root)).decode("utf-8")
+    return text[:-1].split("\n") if text else []
 
 
 def read_docx(data: bytes | str | os.PathLike, *, max_bytes: int = MAX_BYTES,

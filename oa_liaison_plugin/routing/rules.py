@@ -268,12 +268,17 @@ class RuleSet:
                 self._regex.append(c)
             if c.negate:
                 self._negated_hits.append((rank, RuleHit(c.rule_id, c.name, c.action, c.committee, None, ())))
-        self._automaton = None
-        if term_ids:
-            # Rust's aho-corasick (ripgrep's): a DFA whose states are indexed by byte class, where
-            # pyahocorasick searched the root's children linearly (hundreds of first characters in Chinese).
-            self._automaton = ahocorasick_rs.AhoCorasick(list(term_ids))   # pattern index == term id
-        self._ac_fields = tuple(f for f in FIELDS if self._ac_map[f])
+        # One automaton per field, holding only the terms of the rules that read that field: the body is
+        # long and most rules read only the title. Rust's aho-corasick (ripgrep's) over UTF-8, where
+        # pyahocorasick searched the root's children linearly (hundreds of first characters in Chinese).
+        # UTF-8 is self-synchronising, so a term only matches on character boundaries; surrogatepass
+        # keeps stray surrogates from raising.
+        by_id = list(term_ids)   # term id -> key
+        self._automata: dict[str, tuple[object, list[int]]] = {}
+        for f in FIELDS:
+            tids = sorted(self._ac_map[f])
+            if tids:   # automaton pattern index -> term id
+                self._automata[f] = (ahocorasick_rs.BytesAhoCorasick([_utf8(by_id[t]) for t in tids]), tids)
         self._exact_fields = tuple(f for f in FIELDS if self._exact_map[f])
         return self
 
@@ -311,18 +316,16 @@ class RuleSet:
         warnings: list[str] = []
 
         # any / all: one automaton pass per field, then resolve only the rules those terms touch
-        if self._automaton is not None:
+        if self._automata:
             found: dict[str, set[int]] = {}
             touched: set[int] = set()
-            scan = self._automaton.find_matches_as_indexes
-            for f in self._ac_fields:
+            for f, (automaton, tids) in self._automata.items():
                 text = text_of(f).replace(" ", "")
-                found[f] = ids = {tid for tid, _, _ in scan(text, overlapping=True)} if text else set()
+                found[f] = ids = {tids[i] for i, _, _ in automaton.find_matches_as_indexes(
+                    _utf8(text), overlapping=True)} if text else set()
                 amap = self._ac_map[f]
                 for tid in ids:
-                    ranks = amap.get(tid)
-                    if ranks:
-                        touched.update(ranks)
+                    touched.update(amap[tid])
             unions: dict[tuple, set[int]] = {}
             for rank in touched:
                 c = rules[rank]
@@ -396,6 +399,10 @@ class RuleSet:
         hits.sort(key=lambda t: t[0])
         self._local.warnings = warnings
         return Evaluation((h for _, h in hits), warnings)
+
+
+def _utf8(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")
 
 
 def _text(value) -> str:
