@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from oa_liaison_plugin import hookimpl
 from oa_liaison_plugin.documents.samples import make_issued_docx
-from oa_liaison_plugin.models import Consultation, Copy, Decision, Document, EventError, db
+from oa_liaison_plugin.models import Blob, Consultation, Copy, Decision, Document, EventError, db
 from oa_liaison_plugin.routing import ruleset
 
 
@@ -185,6 +185,24 @@ def test_copy_is_a_frozen_snapshot(app, liaison, host):
         assert snap["attachments"][0]["sha256"] == hashlib.sha256(attachment).hexdigest()
         assert snap["doc_number"] == "南教发〔2017〕12号"
     assert host.inbox()[0].file_sha256 == hashlib.sha256(data).hexdigest()
+
+
+def test_a_file_fetched_from_the_host_is_frozen_with_the_copies(app, liaison, host):
+    """An event without the file: the plugin asks the host (fetch_document_file) and keeps what it read."""
+    from oa_liaison_plugin.reference_host import HostDocument
+    data = docx()
+    with app.app_context():
+        row = HostDocument(issuer="南部县教育局", meta={}, file=data)
+        db.session.add(row)
+        db.session.commit()
+        host_id = f"ref-{row.id}"
+    r = liaison.document_issued({"id": host_id, "issuer": "南部县教育局"})
+    assert r["status"] == "routed" and r["committees"][0] == "教科文卫体委员会"   # read from the fetched file
+    sha = hashlib.sha256(data).hexdigest()
+    with app.app_context():
+        assert {c.snapshot["file_sha256"] for c in db.session.scalars(select(Copy))} == {sha}
+        assert db.session.get(Blob, sha).data == data
+    assert {i.file_sha256 for i in host.inbox()} == {sha}
 
 
 @pytest.mark.parametrize("payload,code", [
