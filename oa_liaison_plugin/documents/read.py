@@ -293,7 +293,13 @@ def _fold(s: str) -> str:
     A regex finds the few full-width characters: str.translate with a dict pays a failed look-up
     for every other (Chinese) character.
     """
+    for c, folded in _COMMON_FULL_WIDTH:
+        s = s.replace(c, folded)
     return _FULL_WIDTH.sub(_fold_one, s)
+
+
+# Full-width marks that fill official prose go by str.replace; the regex then rarely finds anything.
+_COMMON_FULL_WIDTH = tuple((c, chr(ord(c) - 0xFEE0)) for c in "，：；（）！？")
 
 
 def _fold_one(m: re.Match) -> str:
@@ -331,23 +337,6 @@ _SPLIT_OPEN, _SPLIT_CLOSE = set("(（〔[［【《<"), set(")）〕]］】》>")
 _SEPARATORS = set("、，,；;")
 _PUNCT_END = tuple("。.;；,，:：!！?？")
 _BODY_END = tuple("。.;；")
-
-
-class _Line:
-    """One line: ``text`` is the original with all whitespace removed, ``fold`` the same with full-width
-    ASCII folded (same length, so spans found in ``fold`` slice ``text``); the fold is computed lazily
-    because most body lines are only pre-filtered on ``text``."""
-    __slots__ = ("text", "_fold")
-
-    def __init__(self, s: str):
-        self.text = _squeeze(s)
-        self._fold = None
-
-    @property
-    def fold(self) -> str:
-        if self._fold is None:
-            self._fold = _fold(self.text)
-        return self._fold
 
 
 _TRADITIONAL = str.maketrans("絕機長個", "绝机长个")
@@ -436,12 +425,27 @@ def extract_facts(paragraphs: list[str], core_title: str | Callable[[], str | No
 
     paragraphs = [p if isinstance(p, str) else str(p) for p in (paragraphs or [])]
     body = "\n".join(paragraphs)
-    chars = sum(len(p.strip()) for p in paragraphs)
+    chars = sum(map(len, map(str.strip, paragraphs)))
     facts = DocumentFacts(body=body, page_estimate=max(1, math.ceil(chars / (22 * 28))) if chars else 0)
-    originals = [ln for p in paragraphs for ln in p.split("\n")]
-    lines = [_Line(s) for s in originals]
-    n = len(lines)
-    nonempty = [i for i, ln in enumerate(lines) if ln.text]
+    originals = body.split("\n")
+    # Per line: the text without any whitespace, and (on demand) the same width-folded, same length, so
+    # spans found in the fold slice the text. Most body lines are only ever pre-filtered on the text.
+    texts = ["".join(s.split()) for s in originals]   # _squeeze(), inlined: one call per line
+    folds: list[str | None] = [None] * len(texts)
+
+    def folded(i: int) -> str:
+        f = folds[i]
+        if f is None:
+            f = folds[i] = _fold(texts[i])
+        return f
+
+    n = len(texts)
+    nonempty = [i for i, t in enumerate(texts) if t]
+
+    def between(lo: int, hi: int) -> list[int]:
+        """The non-empty lines from lo up to (not including) hi."""
+        return nonempty[bisect.bisect_left(nonempty, lo):bisect.bisect_left(nonempty, hi)]
+
     if not nonempty:
         facts.title = fallback_title()
         facts.doc_type = _doc_type(facts.title)
@@ -451,10 +455,10 @@ def extract_facts(paragraphs: list[str], core_title: str | Callable[[], str | No
     # 发文字号 (alone on its line, or with 签发人 beside it)
     doc_idx = None
     for i in head:
-        m = _DOC_NO.match(lines[i].fold)
+        m = _DOC_NO.match(folded(i))
         if m:
             doc_idx = i
-            code = lines[i].text[m.start("code"):m.end("code")]
+            code = texts[i][m.start("code"):m.end("code")]
             facts.doc_number = f"{code}〔{int(m.group('year'))}〕{int(m.group('num'))}号"
             break
 
@@ -465,39 +469,39 @@ def extract_facts(paragraphs: list[str], core_title: str | Callable[[], str | No
     title_idx = None
     if doc_idx is not None:
         at = bisect.bisect_right(nonempty, doc_idx)
-        after = [i for i in nonempty[at:at + 8] if not _SIGNER.match(lines[i].fold)][:6]
+        after = [i for i in nonempty[at:at + 8] if not texts[i].startswith("签发人")][:6]   # _SIGNER
         cands = []
         for i in after:
-            if recipients_like(lines[i].fold):
+            if recipients_like(folded(i)):
                 break
             cands.append(i)
-        title_idx = next((i for i in cands if "关于" in lines[i].fold or _doc_type(lines[i].fold)), None)
+        title_idx = next((i for i in cands if "关于" in folded(i) or _doc_type(folded(i))), None)
         if title_idx is None and cands:
             title_idx = cands[0]
     else:
-        top = [i for i in head[:15] if not _is_marker(lines[i].fold)]
-        title_idx = next((i for i in top if "关于" in lines[i].fold and len(lines[i].fold) <= 80
-                          and not lines[i].fold.endswith(_PUNCT_END)), None)
+        top = [i for i in head[:15] if not _is_marker(folded(i))]
+        title_idx = next((i for i in top if "关于" in folded(i) and len(folded(i)) <= 80
+                          and not folded(i).endswith(_PUNCT_END)), None)
         if title_idx is None:
-            title_idx = next((i for i in top if len(lines[i].fold) <= 60 and _doc_type(lines[i].fold)
-                              and not lines[i].fold.endswith(_PUNCT_END)), None)
+            title_idx = next((i for i in top if len(folded(i)) <= 60 and _doc_type(folded(i))
+                              and not folded(i).endswith(_PUNCT_END)), None)
     title_end = None
     if title_idx is not None:
         parts, j = [], title_idx
         while j < n and len(parts) < 4:
-            f = lines[j].fold
+            f = folded(j)
             if not f:
                 j += 1
                 continue
             if parts and (recipients_like(f) or len(f) > 60 or f.endswith(_PUNCT_END) or _is_marker(f)):
                 break
             parts.append(j)
-            if _doc_type("".join(lines[k].fold for k in parts)):
+            if _doc_type("".join(folded(k) for k in parts)):
                 break
             j += 1
-        if not _doc_type("".join(lines[k].fold for k in parts)):
+        if not _doc_type("".join(folded(k) for k in parts)):
             parts = parts[:1]
-        facts.title = "".join(lines[k].text for k in parts)
+        facts.title = "".join(texts[k] for k in parts)
         title_end = parts[-1]
     if not facts.title:
         facts.title = fallback_title()
@@ -510,7 +514,7 @@ def extract_facts(paragraphs: list[str], core_title: str | Callable[[], str | No
     for i in nonempty:
         if i >= header_end:
             break
-        m = _is_marker(lines[i].fold)
+        m = _is_marker(folded(i))
         if m:
             facts.copy_number = facts.copy_number or m.group("copy")
             if m.group("secrecy") and not facts.secrecy:
@@ -519,12 +523,12 @@ def extract_facts(paragraphs: list[str], core_title: str | Callable[[], str | No
             if m.group("period2") and facts.secrecy and not facts.secrecy_period:   # "保密期限：5年" alone
                 facts.secrecy_period = _simplified(m.group("period2"))
             facts.urgency = facts.urgency or m.group("urgency")
-        elif not _SIGNER.match(lines[i].fold) and lines[i].fold != "文件" and _HAS_CJK.search(lines[i].fold):
+        elif not _SIGNER.match(folded(i)) and folded(i) != "文件" and _HAS_CJK.search(folded(i)):
             mark_lines.append(i)
     if doc_idx is not None or title_idx is not None:
         for i in mark_lines:
-            mark = lines[i].text
-            if len(mark) > 40 or mark.endswith(_PUNCT_END) or ":" in lines[i].fold:
+            mark = texts[i]
+            if len(mark) > 40 or mark.endswith(_PUNCT_END) or ":" in folded(i):
                 continue
             if mark.endswith("纪要"):
                 facts.doc_type = "纪要"
@@ -535,11 +539,11 @@ def extract_facts(paragraphs: list[str], core_title: str | Callable[[], str | No
 
     # 主送机关: the first lines after the title, up to one ending with a colon
     start = title_end + 1 if title_end is not None else (doc_idx + 1 if doc_idx is not None else 0)
-    window = [i for i in nonempty if i >= start][:3 if title_end is not None else 20]
+    window = between(start, n)[:3 if title_end is not None else 20]
     body_start = start
     acc = []
     for i in window:
-        f = lines[i].fold
+        f = folded(i)
         if f.endswith(_BODY_END) or _is_marker(f):   # body text, not an address line
             if title_end is None:
                 acc = []
@@ -547,8 +551,8 @@ def extract_facts(paragraphs: list[str], core_title: str | Callable[[], str | No
             break
         acc.append(i)
         if recipients_like(f):
-            if len("".join(lines[k].fold for k in acc)) <= 300:
-                facts.main_recipients = _split_names("".join(lines[k].text for k in acc))
+            if len("".join(folded(k) for k in acc)) <= 300:
+                facts.main_recipients = _split_names("".join(texts[k] for k in acc))
                 body_start = i + 1
             break
         if title_end is None:
@@ -557,10 +561,10 @@ def extract_facts(paragraphs: list[str], core_title: str | Callable[[], str | No
     # 版记: 抄送 line and 印发 line at the end
     printed_idx = cc_idx = None
     for i in reversed(nonempty):
-        t = lines[i].text
+        t = texts[i]
         if not (t.endswith("印发") or t.startswith("抄送")):
             continue
-        f = lines[i].fold
+        f = folded(i)
         if printed_idx is None and _PRINTED.match(f):
             printed_idx = i
         elif cc_idx is None and f.startswith("抄送:"):
@@ -569,20 +573,19 @@ def extract_facts(paragraphs: list[str], core_title: str | Callable[[], str | No
             break
     tail_end = min(x for x in (printed_idx, cc_idx, n) if x is not None)
     if cc_idx is not None:
-        cc_parts = [lines[cc_idx].text[3:]]   # a 抄送 list wrapped into further paragraphs
+        cc_parts = [texts[cc_idx][3:]]   # a 抄送 list wrapped into further paragraphs
         if printed_idx is not None and printed_idx > cc_idx:
-            cc_parts += [lines[i].text for i in nonempty
-                         if cc_idx < i < printed_idx and ":" not in lines[i].fold]
+            cc_parts += [texts[i] for i in between(cc_idx + 1, printed_idx) if ":" not in folded(i)]
         facts.cc = _split_names("".join(cc_parts))
     if not facts.main_recipients:
         for i in nonempty:
-            if i >= tail_end and lines[i].fold.startswith("主送:"):
-                facts.main_recipients = _split_names(lines[i].text[3:])
+            if i >= tail_end and folded(i).startswith("主送:"):
+                facts.main_recipients = _split_names(texts[i][3:])
                 break
 
     # 成文日期: a standalone date line, preferably under the issuer's signature
-    dates = [i for i in nonempty if body_start <= i < tail_end and len(lines[i].text) <= 16
-             and lines[i].text.endswith("日") and _DATE_LINE.match(lines[i].fold)]
+    dates = [i for i in between(body_start, tail_end) if len(texts[i]) <= 16 and texts[i].endswith("日")
+             and _DATE_LINE.match(folded(i))]
 
     def above(i: int, k: int = 3) -> list[int]:
         at = bisect.bisect_left(nonempty, i)
@@ -591,52 +594,49 @@ def extract_facts(paragraphs: list[str], core_title: str | Callable[[], str | No
     date_idx = None
     issuer_key = facts.issuer and _fold(facts.issuer)
     if issuer_key:
-        date_idx = next((i for i in dates if any(issuer_key in lines[j].fold for j in above(i))), None)
+        date_idx = next((i for i in dates if any(issuer_key in folded(j) for j in above(i))), None)
     if date_idx is None:
-        date_idx = next((i for i in dates if any(_sig_like(lines[j].fold) for j in above(i, 1))), None)
+        date_idx = next((i for i in dates if any(_sig_like(folded(j)) for j in above(i, 1))), None)
     if date_idx is None and dates:
         date_idx = dates[-1]
     if date_idx is not None:
-        facts.issued_on = _date(_DATE_LINE.match(lines[date_idx].fold))
+        facts.issued_on = _date(_DATE_LINE.match(folded(date_idx)))
         if not facts.issuer:   # the topmost of the signature lines right above the date
             sig = None
             for j in above(date_idx, 5):
-                if not _sig_like(lines[j].fold):
+                if not _sig_like(folded(j)):
                     break
                 sig = j
             if sig is not None:
                 facts.issuer = _first_name(originals[sig]) or None
     elif printed_idx is not None:
-        facts.issued_on = _date(_PRINTED.match(lines[printed_idx].fold), 2)
+        facts.issued_on = _date(_PRINTED.match(folded(printed_idx)), 2)
 
     # 附注: a bracketed line right under the date (else a （此件……） line anywhere near the end)
     if date_idx is not None:
-        nxt = next((i for i in nonempty if date_idx < i < tail_end), None)
-        m = _NOTE.match(lines[nxt].fold) if nxt is not None else None
+        nxt = next(iter(between(date_idx + 1, tail_end)), None)
+        m = _NOTE.match(folded(nxt)) if nxt is not None else None
         if m:
-            facts.note = lines[nxt].text[1:-1].strip() or None
+            facts.note = texts[nxt][1:-1].strip() or None
     if facts.note is None:
-        for i in reversed(nonempty):
-            if i < body_start:
-                break
-            t = lines[i].text
-            if i < tail_end and t.startswith(("(", "（")) and t.endswith((")", "）")):
-                m = _NOTE.match(lines[i].fold)
+        for i in reversed(between(body_start, tail_end)):
+            t = texts[i]
+            if t.startswith(("(", "（")) and t.endswith((")", "）")):
+                m = _NOTE.match(folded(i))
                 if m and m.group(1).startswith("此件"):
-                    facts.note = lines[i].text[1:-1]
+                    facts.note = texts[i][1:-1]
                     break
 
     # 附件说明: "附件：1.×××" and the numbered lines under it, above the signature
     limit = date_idx if date_idx is not None else tail_end
-    att = [i for i in nonempty if body_start <= i < limit and lines[i].text.startswith("附件")
-           and lines[i].fold.startswith("附件:")]
+    att = [i for i in between(body_start, limit) if texts[i].startswith("附件") and folded(i).startswith("附件:")]
     if att:
         i0 = att[-1] if date_idx is not None else att[0]
-        names = [lines[i0].text[3:]]
+        names = [texts[i0][3:]]
         for i in nonempty[bisect.bisect_right(nonempty, i0):]:
-            if not _NUMBERED.match(lines[i].fold):
+            if not _NUMBERED.match(folded(i)):
                 break
-            names.append(lines[i].text)
+            names.append(texts[i])
         for s in names:
             f = _fold(s)
             m = _NUMBERED.match(f)
