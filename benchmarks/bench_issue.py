@@ -124,7 +124,8 @@ def main():
             warm = interleaved_medians_ms(fns, args.runs, 20, "warm")
             cold = interleaved_medians_ms(fns, args.runs, 1, "cold")
             status = db.session.scalar(db.select(Document.status).where(Document.host_id == "warm-0-0"))
-        print(f"document_issued, 20-page .docx ({len(data) // 1024} KB, {len(rules)} rules), SQLite, delivery excluded; "
+        print(f"document_issued, 20-page .docx ({len(data) // 1024} KB, {len(rules)} rules), SQLite, "
+              f"delivery excluded; "
               f"median of {args.runs} calls each")
         for label, (ours, base, strict) in (("warm (rounds of 20 calls in turn)", warm),
                                             ("cold (one call each in turn)", cold)):
@@ -133,7 +134,8 @@ def main():
             print(f"    naive baseline : median {base:7.2f} ms   "
                   f"(python-docx + name scan + per-rule re.search loop + commit)")
             print(f"    speed-up       : {base / ours:7.1f}x   (target ≥ 4x)")
-            print(f"    strict baseline: median {strict:7.2f} ms   (python-docx + per-rule `in` on text normalised once)")
+            print(f"    strict baseline: median {strict:7.2f} ms   "
+                  f"(python-docx + per-rule `in` on text normalised once)")
             print(f"    speed-up       : {strict / ours:7.1f}x")
 
         from oa_liaison_plugin.routing.backfill import backfill_since

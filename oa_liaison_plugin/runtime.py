@@ -57,7 +57,8 @@ class Liaison:
         if host_id is None:
             row = db.session.connection().execute(_JURISDICTION_ROW, {"code": code}).first()
         else:
-            row = db.session.connection().execute(_JURISDICTION_AND_DOCUMENT, {"code": code, "host_id": host_id}).first()
+            row = db.session.connection().execute(_JURISDICTION_AND_DOCUMENT,
+                                                  {"code": code, "host_id": host_id}).first()
         if row is None:
             raise LookupError(f"未知行政区：{code}")
         return row

@@ -254,7 +254,8 @@ TEXT = st.text(st.sampled_from(list("南部县 甲乙\t<&>")), max_size=4).map(
     lambda t: t.replace("&", "&amp;").replace("<", "&lt;"))
 LEAF = st.one_of(TEXT.map(lambda t: f"<w:t xml:space=\"preserve\">{t}</w:t>"), st.just("<w:tab/>"),
                  st.just("<w:br/>"), st.just("<w:cr/>"), st.just("<w:ptab/>"),
-                 TEXT.map(lambda t: f"<w:delText>{t}</w:delText>"), TEXT.map(lambda t: f"<w:instrText>{t}</w:instrText>"))
+                 TEXT.map(lambda t: f"<w:delText>{t}</w:delText>"),
+                 TEXT.map(lambda t: f"<w:instrText>{t}</w:instrText>"))
 WRAPPERS = ["w:r", "w:p", "w:ins", "w:del", "w:moveFrom", "w:moveTo", "w:hyperlink", "w:txbxContent", "w:tbl",
             "w:tc", "w:sdtContent", "mc:AlternateContent", "mc:Choice", "mc:Fallback", "w:tabs", "w:pPr"]
 NODE = st.recursive(LEAF, lambda inner: st.tuples(st.sampled_from(WRAPPERS), st.lists(inner, max_size=4)).map(
