@@ -21,6 +21,13 @@ DEFAULTS = {
     "SESSION_COOKIE_SECURE": None,    # None: Secure unless DEBUG/TESTING (serve behind HTTPS)
     "SESSION_COOKIE_SAMESITE": "Lax",
     "TIMEZONE": "Asia/Shanghai",      # times in the panel are shown in this zone
+    # Failed logins: an account name is locked after LOGIN_MAX_FAILURES within LOGIN_WINDOW_SECONDS,
+    # an address after LOGIN_MAX_FAILURES_PER_ADDRESS (an office NAT serves many clerks); both for
+    # LOGIN_LOCK_SECONDS. Unknown names count too, so a lock says nothing about which names exist.
+    "LOGIN_MAX_FAILURES": 5,
+    "LOGIN_MAX_FAILURES_PER_ADDRESS": 30,
+    "LOGIN_WINDOW_SECONDS": 15 * 60,
+    "LOGIN_LOCK_SECONDS": 15 * 60,
 }
 
 

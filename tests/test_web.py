@@ -108,6 +108,89 @@ def test_login_failures_logout_and_safe_redirects(lite_world, lite_app):
         assert PASSWORD not in stored and stored.startswith(("scrypt:", "pbkdf2:"))
 
 
+def _throttle_rows(app):
+    from oa_liaison_plugin.models import db
+    from oa_liaison_plugin.web.models import LoginThrottle
+    with app.app_context():
+        return {r.key: (r.failures, r.locked_until) for r in db.session.scalars(select(LoginThrottle))}
+
+
+def _age_throttle(app, **fields):
+    """Move every throttle row's times into the past, as if the lock or window had run out."""
+    from oa_liaison_plugin.models import db
+    from oa_liaison_plugin.web.models import LoginThrottle
+    with app.app_context():
+        for row in db.session.scalars(select(LoginThrottle)):
+            for name, value in fields.items():
+                setattr(row, name, value)
+        db.session.commit()
+
+
+def test_repeated_failed_logins_lock_the_name_even_against_the_right_password(lite_world, lite_app):
+    client = lite_app.test_client()
+    for _ in range(5):
+        assert login(client, "admin1", "wrong-password").status_code == 400
+    resp = login(client, "admin1")   # the right password, too late
+    assert resp.status_code == 429 and "登录失败次数过多" in body(resp) and "分钟后再试" in body(resp)
+    assert "/rules" not in body(resp) and client.get("/rules").status_code == 302
+    # The lock is the name's: another clerk at the same address (an office NAT) still gets in.
+    assert login(lite_app.test_client(), "jyj").status_code == 302
+    # Unknown names lock the same way, so a lock says nothing about which names exist.
+    for _ in range(5):
+        login(client, "nobody", "wrong-password")
+    assert "登录失败次数过多" in body(login(client, "nobody", "whatever"))
+    # Administrators see it in the audit log.
+    listing = body(as_user(lite_app, lite_world, "admin1").get("/audit"))
+    assert "登录失败过多已锁定" in listing and "user:admin1" in listing and "user:nobody" in listing
+    # When the lock has run out the right password works again, and the count starts afresh.
+    past = dt.datetime(2000, 1, 1)
+    _age_throttle(lite_app, locked_until=past, window_start=past)
+    assert login(client, "admin1").status_code == 302
+    assert "user:admin1" not in _throttle_rows(lite_app)
+
+
+def test_failures_in_an_old_window_do_not_add_up(lite_world, lite_app):
+    client = lite_app.test_client()
+    for _ in range(4):
+        login(client, "jyj", "wrong-password")
+    _age_throttle(lite_app, window_start=dt.datetime(2000, 1, 1))   # those four were long ago
+    for _ in range(4):
+        login(client, "jyj", "wrong-password")
+    assert login(client, "jyj").status_code == 302
+    rows = _throttle_rows(lite_app)
+    assert "user:jyj" not in rows                   # a good login clears the name's count…
+    assert rows["addr:127.0.0.1"][0] == 4           # …never the address's (this window's four)
+
+
+def test_an_address_guessing_many_names_is_locked_but_not_others(lite_world, lite_app):
+    lite_app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"] = 6
+    guesser = lite_app.test_client()
+    guesser.environ_base["REMOTE_ADDR"] = "10.0.0.66"
+    for name in ("a1", "a2", "a3", "a4", "a5", "a6"):
+        login(guesser, name, "wrong-password")
+    resp = login(guesser, "jyj")
+    assert resp.status_code == 429 and "登录失败次数过多" in body(resp)
+    office = lite_app.test_client()
+    office.environ_base["REMOTE_ADDR"] = "10.0.0.7"
+    assert login(office, "jyj").status_code == 302
+
+
+def test_an_administrator_resetting_the_password_lifts_the_lock(lite_world, lite_app):
+    from oa_liaison_plugin.models import db
+    from oa_liaison_plugin.web.models import User
+    client = lite_app.test_client()
+    for _ in range(5):
+        login(client, "jyj", "wrong-password")
+    assert login(client, "jyj").status_code == 429
+    with lite_app.app_context():
+        uid = db.session.scalar(select(User.id).where(User.username == "jyj"))
+    admin = as_user(lite_app, lite_world, "admin1")
+    resp = admin.post(f"/users/{uid}/edit", data={"role": "unit", "unit": "县教育局", "committee": "", "active": "y",
+                                                 "password": "a-new-password-2"})
+    assert resp.status_code == 302
+    assert login(client, "jyj", "a-new-password-2").status_code == 302
+
+
 def test_changing_a_password_ends_other_sessions(lite_world, lite_app):
     other = as_user(lite_app, lite_world, "jyj")
     me = lite_app.test_client()

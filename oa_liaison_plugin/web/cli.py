@@ -117,6 +117,7 @@ def users_passwd(obj, name):
 
     from ..models import db
     from .audit.log import record
+    from .auth import throttle
     from .models import User
     from .users.accounts import AccountError, check_password
     password = _password()
@@ -130,6 +131,7 @@ def users_passwd(obj, name):
         if user is None:
             raise click.ClickException(f"没有用户“{name}”")
         user.set_password(password)
+        throttle.unlock(user.username)
         record("user.update", name, None, {"password_reset": True}, jurisdiction_id=user.jurisdiction_id,
                note="oa-liaison users passwd")
         db.session.commit()

@@ -18,7 +18,7 @@ RULE_ACTION = {"npc": "提请人大审议（抄送）", "important": "重要文�
 RULE_MATCH = {"any": "含任一词语", "all": "含全部词语", "exact": "完全等于", "regex": "正则表达式"}
 RULE_FIELD = {"title": "标题", "body": "正文", "doc_type": "文种", "recipients": "主送/抄送机关", "issuer": "发文单位"}
 AUDIT_ACTION = {
-    "login": "登录", "password.change": "修改本人密码",
+    "login": "登录", "login.locked": "登录失败过多已锁定", "password.change": "修改本人密码",
     "table.unit.create": "新增单位", "table.unit.update": "修改单位", "table.unit.delete": "删除单位",
     "table.pattern.create": "新增名称规则", "table.pattern.update": "修改名称规则", "table.pattern.delete": "删除名称规则",
     "table.import": "导入对口联系表", "unmatched.map": "映射发文单位",

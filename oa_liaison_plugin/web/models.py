@@ -57,6 +57,15 @@ class User(UserMixin, db.Model):
         return ROLES.get(self.role, self.role)
 
 
+class LoginThrottle(db.Model):
+    """Failed logins counted per account name and per address, and how long each is locked."""
+    __tablename__ = "liaison_login_throttle"
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)  # "user:<name>" | "addr:<address>"
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_start: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
 class AuditEntry(db.Model):
     """Who changed what, before and after; rows are never updated or deleted."""
     __tablename__ = "liaison_audit"

@@ -11,6 +11,7 @@ from ..access import allow
 from ..audit.log import committed, record
 from ..forms import status
 from ..models import User
+from . import throttle
 from .forms import LoginForm, PasswordForm
 
 bp = Blueprint("auth", __name__)
@@ -31,14 +32,28 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
     form = LoginForm()
+    code = None
     if form.validate_on_submit():
-        user = db.session.scalar(select(User).where(func.lower(User.username) == form.username.data.lower()))
+        name, addr = form.username.data, request.remote_addr
+        wait = throttle.locked_for(name, addr)
+        user = None if wait else db.session.scalar(select(User).where(func.lower(User.username) == name.lower()))
         given = form.password.data
-        ok = user.check_password(given) if user else check_password_hash(_DUMMY_HASH, given)
-        if user is None or not ok or not user.active:
+        ok = not wait and (user.check_password(given) if user else check_password_hash(_DUMMY_HASH, given))
+        if wait:
+            # Not even the right password gets in while locked: guessing must not pay.
+            form.add_error(None, f"登录失败次数过多，已暂时锁定，请 {wait} 分钟后再试，或请管理员重设密码。")
+            code = 429
+        elif user is None or not ok or not user.active:
+            for key in throttle.failed(name, addr):
+                # Seen by the administrators of the name's jurisdiction (the deployment's, for unknown names).
+                jur = user.jurisdiction_id if user else current_app.extensions["oa_liaison"].jurisdiction_row().id
+                record("login.locked", key, None, None, jurisdiction_id=jur,
+                       note=f"连续登录失败，来自 {addr or '未知地址'}")
+            db.session.commit()
             form.add_error(None, "用户名或密码不正确，或账号已停用。")
         else:
             user.last_login_at = utcnow()
+            throttle.succeeded(name)
             record("login", user.username, None, None, user=user)
             db.session.commit()
             login_user(user)
@@ -46,7 +61,7 @@ def login():
     # Outside debugging the session cookie is Secure: over plain HTTP the browser would drop it.
     insecure = current_app.config.get("SESSION_COOKIE_SECURE") and not request.is_secure \
         and request.host.split(":")[0] not in ("localhost", "127.0.0.1", "[::1]")
-    return render_template("oa_liaison/auth/login.html", form=form, insecure=insecure), status(form)
+    return render_template("oa_liaison/auth/login.html", form=form, insecure=insecure), code or status(form)
 
 
 @bp.route("/logout", methods=["POST"])

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from ...models import Committee, Unit, db
 from ..access import allow, get_or_404, jurisdiction
 from ..audit.log import record
+from ..auth import throttle
 from ..forms import choices, status
 from ..models import User, new_token
 from .accounts import AccountError, create_user, describe, resolve_scope, scope_name
@@ -90,6 +91,7 @@ def edit(user_id: int):
                 user.active = bool(form.active.data)
                 if form.password.data:
                     user.set_password(form.password.data)
+                    throttle.unlock(user.username)
                 elif (before["role"], before["active"]) != (user.role, user.active):
                     user.session_token = new_token()  # a changed role or status ends open sessions
                 after = {**describe(user), "password_reset": bool(form.password.data)}
