@@ -290,8 +290,8 @@ _FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
 def _fold(s: str) -> str:
     """Length-preserving width fold: full-width ASCII -> ASCII, ideographic space -> space.
 
-    A regex finds the few full-width characters: str.translate with a dict pays a failed look-up
-    for every other (Chinese) character.
+    The common marks go by str.replace and a regex finds the rest: str.translate with a dict pays a
+    failed look-up for every other (Chinese) character.
     """
     for c, folded in _COMMON_FULL_WIDTH:
         s = s.replace(c, folded)

@@ -170,7 +170,7 @@ def record(liaison, jur, doc_id: int, doc: dict, verdict: Verdict, trigger: str,
                    for n in verdict.units if n in units and (None, units[n]) not in existing]
     if copies:
         conn.execute(_INSERT[Copy], [dict(c, document_id=doc_id, status="pending", snapshot=snapshot, attempts=0,
-                                               next_attempt_at=now, created_at=now) for c in copies])
+                                          next_attempt_at=now, created_at=now) for c in copies])
     if verdict.consultation_committees:
         due = (issued_on or dt.date.today()) + dt.timedelta(days=int(liaison.config["CONSULTATION_DAYS"]))
         have = set() if new else set(db.session.scalars(

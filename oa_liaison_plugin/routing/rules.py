@@ -1,4 +1,4 @@
-"""Content rules as data: validate them, compile once (one Aho-Corasick automaton), evaluate per document."""
+"""Content rules as data: validate them, compile once (an Aho-Corasick automaton per field), evaluate per document."""
 from __future__ import annotations
 
 import threading
