@@ -111,13 +111,18 @@ def table_load(obj: Ctx, file):
         data = json.loads(Path(file).read_text("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise click.ClickException(f"{file}：不是有效的 UTF-8 JSON：{exc}") from None
+    report: dict = {}
     with obj.app.app_context():
         try:
-            jur = t.load(data)
+            jur = t.load(data, report)
         except t.TableError as exc:
             click.echo(f"{file}：{exc}", err=True)
             sys.exit(2)
         code = jur.code
+    for old, new in report["renamed"]:
+        click.echo(f"改名：{old} → {new}（保留原有记录）")
+    if report["removed"]:
+        click.echo(f"删除 {len(report['removed'])} 个单位：{'、'.join(report['removed'])}")
     from .routing.route import reroute_unmatched
     routed = reroute_unmatched(obj.liaison, code)
     click.echo(f"已导入 {file}（行政区 {code}）" + (f"；{len(routed)} 份待映射文件已分送" if routed else ""))

@@ -55,6 +55,13 @@ def test_table_export_load_round_trip_and_bad_file(tmp_path):
     out.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
     p = run(tmp_path / "i", "table", "load", str(out))
     assert p.returncode == 2 and "同时对口两个委员会" in p.stderr and "Traceback" not in p.stderr
+    for u in data["units"]:   # a reform renames the unit: the file lists the old name as a former one
+        if u["name"] == "县新设局" and u["committee"] == "提案委员会":
+            u.update(name="县新设服务局", former_names=[{"name": "县新设局", "until": "2019-03-01"}])
+    data["units"] = [u for u in data["units"] if u["name"] != "县新设局"]
+    out.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    p = run(tmp_path / "i", "table", "load", str(out))
+    assert p.returncode == 0 and "改名：县新设局 → 县新设服务局" in p.stdout, p.stderr
     out.write_text("{not json", "utf-8")
     p = run(tmp_path / "i", "table", "load", str(out))
     assert p.returncode != 0 and "JSON" in p.stderr and "Traceback" not in p.stderr

@@ -77,6 +77,56 @@ def test_not_a_mapping(app):
         t.validate([1, 2, 3])
 
 
+def _renamed(data, old, new, **extra):
+    """The table file an admin writes after a reform: the unit's new name, the old one as a former name."""
+    for u in data["units"]:
+        if u["name"] == old:
+            u.update(name=new, former_names=[*u.get("former_names", []), {"name": old, "until": "2019-03-01"}],
+                     **extra)
+        elif u.get("parent") == old:
+            u["parent"] = new
+    return data
+
+
+def test_a_unit_renamed_by_file_keeps_its_row_clerks_and_documents(app, host):
+    from oa_liaison_plugin.models import Document
+    from oa_liaison_plugin.web.models import User
+    from oa_liaison_plugin.web.users.accounts import create_user
+    liaison = app.extensions["oa_liaison"]
+    with app.app_context():
+        create_user(liaison, username="tjj", password="a-long-password-1", role="unit", unit="县统计局")
+        db.session.commit()
+    host.issue(issuer="南部县统计局", title="关于开展第四次全国经济普查的实施方案", body="普查方案如下。")
+    with app.app_context():
+        before = db.session.scalar(select(Unit).where(Unit.name == "县统计局"))
+        uid = before.id
+        sub_ids = {u.name: u.id for u in db.session.scalars(select(Unit).where(Unit.parent_id == uid))}
+        report = {}
+        t.load(_renamed(t.export("nanbu"), "县统计局", "县统计和调查局", full_name="南部县统计和调查局"), report)
+        assert report == {"renamed": [("县统计局", "县统计和调查局")], "removed": []}
+        after = db.session.scalar(select(Unit).where(Unit.name == "县统计和调查局"))
+        assert after.id == uid and after.full_name == "南部县统计和调查局"
+        assert {u.name: u.id for u in db.session.scalars(select(Unit).where(Unit.parent_id == uid))} == sub_ids
+        assert db.session.scalar(select(User.unit_id).where(User.username == "tjj")) == uid
+        assert db.session.scalar(select(Document.unit_id).where(Document.issuer == "南部县统计局")) == uid
+        resolver = liaison.resolver()
+        assert resolver.resolve("县统计局").unit == "县统计和调查局"      # the old name still resolves
+        assert resolver.resolve("南部县统计和调查局").committee == "城市经济委员会"
+
+
+def test_a_former_name_that_is_still_a_unit_is_refused_not_taken_for_a_rename(app):
+    with app.app_context():
+        data = t.export("nanbu")
+        ids = {u.name: u.id for u in db.session.scalars(select(Unit))}
+        # 县新设局 claims 县统计局 as its former name, yet the file still names 县统计局.
+        data["units"].append({"name": "县新设局", "committee": "提案委员会",
+                              "former_names": [{"name": "县统计局", "until": "2019-03-01"}]})
+        with pytest.raises(t.TableError) as exc:
+            t.load(data, {})
+        assert "县统计局" in str(exc.value) and "冲突" in str(exc.value)
+        assert {u.name: u.id for u in db.session.scalars(select(Unit))} == ids
+
+
 def test_reload_removes_units_no_longer_named(app):
     with app.app_context():
         data = t.export("nanbu")

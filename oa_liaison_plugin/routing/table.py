@@ -223,11 +223,13 @@ def validate(data: Any) -> Table:
     return Table(jurisdiction, committees, units, patterns, keys)
 
 
-def load(data: Any) -> Jurisdiction:
+def load(data: Any, report: dict | None = None) -> Jurisdiction:
     """Validate ``data`` and make it the jurisdiction's table in one transaction (all or nothing).
 
     Units and committees are matched by name so their ids (and the history that refers to
-    them) survive a reload; what the file no longer names is removed.
+    them) survive a reload; what the file no longer names is removed. A unit the file names anew
+    with, among its former names, a unit the file no longer names is that unit renamed: same row.
+    ``report`` (optional) receives ``renamed`` [(old, new)] and ``removed`` [names].
     """
     table = validate(data)
     try:
@@ -261,7 +263,19 @@ def load(data: Any) -> Jurisdiction:
         db.session.execute(delete(UnitName).where(UnitName.jurisdiction_id == jur.id))
         db.session.execute(delete(UnitPattern).where(UnitPattern.jurisdiction_id == jur.id))
         wanted = {u["name"] for u in table.units}
+        renamed = []
+        for spec in table.units:   # 机构改革 by file: 县卫计局 → 县卫健局 keeps its id, clerks and documents
+            old = next((f["name"] for f in spec["former_names"]
+                        if spec["name"] not in units and f["name"] in units and f["name"] not in wanted), None)
+            if old is not None:
+                unit = units.pop(old)
+                units[spec["name"]] = unit
+                unit.name = spec["name"]
+                renamed.append((old, spec["name"]))
+        db.session.flush()
         gone = [unit.id for name, unit in units.items() if name not in wanted]
+        if report is not None:
+            report.update(renamed=renamed, removed=sorted(name for name in units if name not in wanted))
         if gone:  # one statement: the database cascades to sub-units, names and links
             db.session.execute(delete(Unit).where(Unit.id.in_(gone)), execution_options={"synchronize_session": False})
             db.session.expire_all()
