@@ -175,6 +175,31 @@ def test_an_address_guessing_many_names_is_locked_but_not_others(lite_world, lit
     assert login(office, "jyj").status_code == 302
 
 
+def test_two_workers_counting_a_new_name_at_once_both_count(app, monkeypatch):
+    """The loser of the race to insert a name's row counts again on the winner's row: no error page."""
+    from sqlalchemy import insert
+    from oa_liaison_plugin.models import db, utcnow
+    from oa_liaison_plugin.web.auth import throttle
+    from oa_liaison_plugin.web.models import LoginThrottle
+    app.config["WTF_CSRF_ENABLED"] = False
+    count, raced = throttle._count, []
+
+    def racing(username, addr):
+        if raced:
+            return count(username, addr)
+        raced.append(True)
+        # This worker saw no row for the name; meanwhile another worker inserted and committed it.
+        with db.engine.begin() as other:
+            other.execute(insert(LoginThrottle), [dict(key="user:racer", failures=1, window_start=utcnow())])
+        db.session.add(LoginThrottle(key="user:racer", failures=1, window_start=utcnow()))
+        return []
+
+    monkeypatch.setattr(throttle, "_count", racing)
+    resp = login(app.test_client(), "racer", "wrong-password")
+    assert resp.status_code == 400 and "用户名或密码不正确" in body(resp)
+    assert raced and _throttle_rows(app)["user:racer"][0] == 2
+
+
 def test_an_administrator_resetting_the_password_lifts_the_lock(lite_world, lite_app):
     from oa_liaison_plugin.models import db
     from oa_liaison_plugin.web.models import User

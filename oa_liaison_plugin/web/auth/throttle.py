@@ -5,6 +5,7 @@ import datetime as dt
 import math
 
 from flask import current_app
+from sqlalchemy.exc import IntegrityError
 
 from ...models import db, utcnow
 from ..models import LoginThrottle
@@ -28,7 +29,23 @@ def locked_for(username: str, addr: str | None) -> int:
 
 
 def failed(username: str, addr: str | None) -> list[str]:
-    """Count one failed login (the caller commits); returns the keys this failure locked."""
+    """Count one failed login and commit it; returns the keys this failure locked.
+
+    Two workers counting a new name at once both insert its row; the loser counts again on the winner's.
+    """
+    for attempt in range(2):
+        try:
+            locked = _count(username, addr)
+            db.session.commit()
+            return locked
+        except IntegrityError:
+            db.session.rollback()
+            if attempt:
+                raise
+    return []
+
+
+def _count(username: str, addr: str | None) -> list[str]:
     now, cfg = utcnow(), current_app.config
     window = dt.timedelta(seconds=cfg["LOGIN_WINDOW_SECONDS"])
     locked = []

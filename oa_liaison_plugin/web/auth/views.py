@@ -44,9 +44,10 @@ def login():
             form.add_error(None, f"登录失败次数过多，已暂时锁定，请 {wait} 分钟后再试，或请管理员重设密码。")
             code = 429
         elif user is None or not ok or not user.active:
+            jur = user.jurisdiction_id if user else None
             for key in throttle.failed(name, addr):
                 # Seen by the administrators of the name's jurisdiction (the deployment's, for unknown names).
-                jur = user.jurisdiction_id if user else current_app.extensions["oa_liaison"].jurisdiction_row().id
+                jur = jur or current_app.extensions["oa_liaison"].jurisdiction_row().id
                 record("login.locked", key, None, None, jurisdiction_id=jur,
                        note=f"连续登录失败，来自 {addr or '未知地址'}")
             db.session.commit()
