@@ -131,7 +131,7 @@ def users_passwd(obj, name):
         if user is None:
             raise click.ClickException(f"没有用户“{name}”")
         user.set_password(password)
-        throttle.unlock(user.username)
+        throttle.clear(user.username)
         record("user.update", name, None, {"password_reset": True}, jurisdiction_id=user.jurisdiction_id,
                note="oa-liaison users passwd")
         db.session.commit()

@@ -64,13 +64,11 @@ def _count(username: str, addr: str | None) -> list[str]:
     return locked
 
 
-def succeeded(username: str) -> None:
-    """A good login clears the name's count (never the address's: one's own account must not reset it)."""
+def clear(username: str) -> None:
+    """Forget the name's failures and lock: after a good login, or an administrator's password reset.
+
+    Never the address's: logging in to one's own account must not reset a guesser's count.
+    """
     row = db.session.get(LoginThrottle, _keys(username, None)[0][0])
     if row is not None:
         db.session.delete(row)
-
-
-def unlock(username: str) -> None:
-    """An administrator's reset of the password also lifts the name's lock."""
-    succeeded(username)

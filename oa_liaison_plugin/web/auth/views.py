@@ -54,7 +54,7 @@ def login():
             form.add_error(None, "用户名或密码不正确，或账号已停用。")
         else:
             user.last_login_at = utcnow()
-            throttle.succeeded(name)
+            throttle.clear(name)
             record("login", user.username, None, None, user=user)
             db.session.commit()
             login_user(user)

@@ -91,7 +91,7 @@ def edit(user_id: int):
                 user.active = bool(form.active.data)
                 if form.password.data:
                     user.set_password(form.password.data)
-                    throttle.unlock(user.username)
+                    throttle.clear(user.username)
                 elif (before["role"], before["active"]) != (user.role, user.active):
                     user.session_token = new_token()  # a changed role or status ends open sessions
                 after = {**describe(user), "password_reset": bool(form.password.data)}
