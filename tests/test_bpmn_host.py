@@ -142,3 +142,23 @@ def test_a_failing_plugin_never_blocks_the_workflow(app, liaison):
                                                 "kind": "提案", "title": "关于校车安全的建议",
                                                 "received": "2017-03-01"}})
     assert host.data(sub)["liaison"]["due"] == "2017-06-01"
+
+
+def test_the_shipped_processes_are_what_the_build_script_draws():
+    import importlib.util
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location("build_bpmn", root / "tools" / "build_bpmn.py")
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    for pid, name, steps in build.PROCESSES:
+        shipped = (root / "oa_liaison_plugin" / "hosts" / "bpmn" / "processes" / f"{pid}.bpmn").read_text("utf-8")
+        assert shipped == build.build(pid, name, steps), f"{pid}.bpmn differs: run tools/build_bpmn.py"
+        # every element has a shape or an edge in the diagram, so a modeler draws the whole process
+        from lxml import etree
+        root_el = etree.fromstring(shipped.encode())
+        ns = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
+              "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI"}
+        ids = {e.get("id") for e in root_el.find("bpmn:process", ns)}
+        drawn = {e.get("bpmnElement") for e in root_el.iterfind(".//bpmndi:*[@bpmnElement]", ns)} - {pid}
+        assert ids == drawn
