@@ -147,13 +147,15 @@ def test_page_is_a4_with_gbt_margins(docx):
 @pytest.mark.parametrize("data", KINDS, indirect=True)
 def test_document_grid_holds_22_lines_of_28_characters(docx):
     grid = docx.sect.find(W + "docGrid")
-    assert grid.get(W + "type") == "linesAndChars"
-    pitch, space = int(grid.get(W + "linePitch")), int(grid.get(W + "charSpace"))
-    area_h, area_w = 16838 - 2098 - 1984, (11906 - 1588 - 1474) / 20      # twips, points
+    # lines only: a character grid is laid out by LibreOffice at 14 characters a line (see gbt9704.CHAR_SQUEEZE)
+    assert grid.get(W + "type") == "lines" and grid.get(W + "charSpace") is None
+    pitch = int(grid.get(W + "linePitch"))
+    area_h, area_w = 16838 - 2098 - 1984, 11906 - 1588 - 1474                 # twips
     assert 22 * pitch <= area_h < 23 * pitch and abs(22 * pitch - mm(225)) < mm(1)
-    body_pt = int(docx.style("Normal").find(f"{W}rPr/{W}sz").get(W + "val")) / 2
-    char_pt = body_pt + space / 4096                                        # Word's character pitch
-    assert 28 * char_pt <= area_w < 29 * char_pt and abs(28 * char_pt - mm(156) / 20) < 1
+    defaults = docx.styles.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr")
+    body = int(defaults.find(W + "sz").get(W + "val")) * 10 + int(defaults.find(W + "spacing").get(W + "val"))
+    assert int(docx.style("Normal").find(f"{W}rPr/{W}sz").get(W + "val")) == 32
+    assert 28 * body <= area_w < 29 * body                                     # 28 squeezed characters a line
 
 
 @pytest.mark.parametrize("data", KINDS, indirect=True)

@@ -24,9 +24,12 @@ TEXT_W, TEXT_H = PAGE_W - LEFT - RIGHT, PAGE_H - TOP - BOTTOM   # 156 x 225 mm t
 LINES, CHARS = 22, 28
 BODY_PT = 16                                        # 三号
 LINE_PITCH = TEXT_H // LINES                        # 579 twips: 22 lines fill 225 mm
-# w:charSpace is the change to the default character pitch (the body size) in 1/4096 pt.
-CHAR_SPACE = math.floor((TEXT_W / 20 / CHARS - BODY_PT) * 4096)   # -849: 28 characters fill 156 mm
-CHAR_PITCH = (BODY_PT + CHAR_SPACE / 4096) * 20     # one grid character, in twips (~316)
+# 28 characters of 16 pt do not fit 156 mm (448 > 442 pt). Word and WPS squeeze them onto a character
+# grid (w:charSpace), but LibreOffice rounds a glyph wider than its grid cell up to two cells (14 a line).
+# So the grid holds lines only and every character is squeezed by a letter spacing (w:spacing, twips),
+# which Word, WPS and LibreOffice all lay out alike: 28 characters of 315 twips fill the line.
+CHAR_SQUEEZE = math.floor(TEXT_W / CHARS - BODY_PT * 20)   # -5
+CHAR_PITCH = BODY_PT * 20 + CHAR_SQUEEZE            # one character, in twips (315)
 FOOTER = mm(19)                                     # footer distance: the letter's lower rule ~20 mm up
 HEADER = mm(15)
 
@@ -104,8 +107,8 @@ def rfonts(face: str) -> str:
     return f'<w:rFonts w:ascii="{face}" w:hAnsi="{face}" w:eastAsia="{face}" w:cs="{face}"/>'
 
 
-def rpr(*, style=None, face=None, bold=None, color=None, size=None, shade=None) -> str:
-    """Run properties (also used inside styles)."""
+def rpr(*, style=None, face=None, bold=None, color=None, squeeze=None, size=None, shade=None) -> str:
+    """Run properties (also used inside styles); ``squeeze`` is a letter spacing in twips."""
     out = []
     if style:
         out.append(f'<w:rStyle w:val="{style}"/>')
@@ -116,6 +119,8 @@ def rpr(*, style=None, face=None, bold=None, color=None, size=None, shade=None) 
         out.append(f'<w:b w:val="{v}"/><w:bCs w:val="{v}"/>')
     if color:
         out.append(f'<w:color w:val="{color}"/>')
+    if squeeze is not None:
+        out.append(f'<w:spacing w:val="{squeeze}"/>')
     if size:
         out.append(f'<w:sz w:val="{round(size * 2)}"/><w:szCs w:val="{round(size * 2)}"/>')
     if shade:
