@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..documents.read import DocumentReadError, read_docx
+from ..documents.read import DocumentReadError, _doc_type as doc_type_of_title, read_docx
 from ..documents.secrecy import Mark, find_marks, level_of, strictest
 from ..events import IssuedDocument
 from ..models import Committee, Counterpart, Document, Unit, db
@@ -86,6 +86,8 @@ def _from_event(liaison, doc: IssuedDocument) -> Case:
         facts[f] = given if given not in (None, [], "") else seen
         if given not in (None, [], "") and seen not in (None, [], "") and _differs(given, seen):
             disagreements[f] = {"host": _plain(given), "file": _plain(seen)}
+    if not facts["doc_type"] and facts["title"]:   # a host giving only the title still names its 文种
+        facts["doc_type"] = doc_type_of_title(facts["title"])
     facts["body"] = doc.body if doc.body else (read.body if read is not None else "")
     facts["attachment_names"] = [a["name"] for a in doc.attachments] or list(read.attachments if read else [])
     marks = _file_marks(read) + find_marks([facts["title"] or "", facts["copy_number"] or ""], "title")
