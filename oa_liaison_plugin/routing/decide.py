@@ -162,9 +162,7 @@ def _complete(liaison, jur, case: Case) -> None:
     case.issuer_committee = resolver.committee(name) if name else None
     case.issuer = resolver.resolve(name) if name and not case.issuer_committee else None
     case.known_committees = frozenset(resolver.committee_ids)
-    case.hits = liaison.ruleset(jur).evaluate({
-        "title": facts.get("title") or "", "body": facts.get("body") or "", "doc_type": facts.get("doc_type") or "",
-        "issuer": name, "recipients": [*(facts.get("main_recipients") or []), *(facts.get("cc") or [])]})
+    case.hits = liaison.ruleset(jur).evaluate(rule_fields(facts))
     plugin_facts = {k: v for k, v in facts.items()}
     signals = liaison.call("qualification_signals", record=False, document=case.document, facts=plugin_facts)
     case.plugin_errors += signals.errors
@@ -190,6 +188,13 @@ def _complete(liaison, jur, case: Case) -> None:
                 case.plugin_errors.append(_bad_result("extra_recipients", plugin, "应返回委员会名称的列表"))
                 continue
             case.extra.extend(names)
+
+
+def rule_fields(facts: dict) -> dict:
+    """The fields content rules read, from a document's facts."""
+    return {"title": facts.get("title") or "", "body": facts.get("body") or "", "doc_type": facts.get("doc_type") or "",
+            "issuer": facts.get("issuer") or "",
+            "recipients": [*(facts.get("main_recipients") or []), *(facts.get("cc") or [])]}
 
 
 def _bad_result(hook: str, plugin: str, what: str) -> dict:

@@ -11,7 +11,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from ..delivery import deliver_due, record_error
 from ..events import EventInputError, IssuedDocument
 from ..models import Blob, Consultation, Copy, Decision, Document, EventError, Jurisdiction, Unit, db, utcnow
-from .decide import Case, decide
+from .decide import Case, decide, rule_fields
 from .qualify import Verdict, manual_verdict
 
 FINAL = ("routed", "not_qualified", "held")
@@ -184,6 +184,10 @@ def preview(liaison, document) -> dict:
     out["facts"] = {k: _plain(v) for k, v in case.facts.items() if k != "body"}
     out["secrecy_marks"] = [m.__dict__ for m in case.marks]
     out["disagreements"] = case.disagreements
+    if verdict.status == "not_qualified":   # why not: the rules it almost matched, for an admin to extend
+        from .near import near_misses
+        from .ruleset import rules_of
+        out["near_misses"] = near_misses(rules_of(jur), rule_fields(case.facts), {h.rule_id for h in case.hits})
     return out
 
 
