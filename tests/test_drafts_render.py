@@ -6,12 +6,10 @@ a line, 22 lines a page. PNGs land in test-artifacts/drafts/ for a human look.
 """
 from __future__ import annotations
 
-import io
 import os
 import re
 import shutil
 import subprocess
-import zipfile
 from pathlib import Path
 
 import pytest
