@@ -255,17 +255,18 @@ def test_minutes_red_heading_and_numbered_from_page_one(minutes_data):
     assert abs(top - mm(35)) < mm(1)
 
 
-def test_minutes_banji_between_rules_framed_at_bottom(minutes_data):
+def test_minutes_banji_between_rules_floats_at_bottom(minutes_data):
     d = Docx(render_minutes(minutes_data))
     lines = [d.para("　分送："), d.para("　县政协教科卫体委员会")]
     assert "印发" in text(lines[1]) and "2017年6月20日印发" in text(lines[1])
+    tbl = lines[0].getparent().getparent().getparent()
+    assert tbl.tag == W + "tbl" and lines[1].getparent().getparent().getparent() is tbl
+    place = tbl.find(f"{W}tblPr/{W}tblpPr")
+    assert (place.get(W + "vertAnchor"), place.get(W + "tblpYSpec")) == ("margin", "bottom")
+    assert int(tbl.find(f"{W}tblPr/{W}tblW").get(W + "w")) == 11906 - 1588 - 1474
+    borders = {b.tag[len(W):]: int(b.get(W + "sz")) for b in tbl.find(f"{W}tblPr/{W}tblBorders")}
+    assert borders == {"top": 8, "bottom": 8, "insideH": 6}    # 0.35 mm outside, 0.25 mm between
     for p in lines:
-        ppr = p.find(W + "pPr")
-        borders = {b.tag[len(W):]: int(b.get(W + "sz")) for b in ppr.find(W + "pBdr")}
-        assert borders == {"top": 8, "bottom": 8, "between": 6}    # 0.35 mm outside, 0.25 mm inside
-        frame = ppr.find(W + "framePr")
-        assert (frame.get(W + "vAnchor"), frame.get(W + "yAlign")) == ("margin", "bottom")
-        assert int(frame.get(W + "w")) == 11906 - 1588 - 1474
         run = d.runs(p)[0]
         assert d.run_prop(run, p, "sz") == "28"
         assert d.run_prop(run, p, "rFonts", "eastAsia") == "仿宋_GB2312"

@@ -170,3 +170,34 @@ def test_the_reply_body_is_not_spread_out(pdfs):
     assert end > start
     for line in page[start:end]:   # every line but the paragraph's last
         assert len(line) >= 25, page[start:end + 1]
+
+
+def dark_rows(pdf: Path, page: int, tmp: Path) -> list[float]:
+    """Heights (mm from the top) of horizontal lines drawn across most of the type area's width."""
+    out = tmp / f"{pdf.stem}-{page}"
+    subprocess.run(["pdftoppm", "-gray", "-r", "100", "-f", str(page), "-l", str(page), str(pdf), str(out)],
+                   check=True)
+    raw = next(tmp.glob(f"{pdf.stem}-{page}*.pgm")).read_bytes()
+    header = raw.split(b"\n", 3)                       # P5, width height, maxval, pixels
+    width, height = map(int, header[1].split())
+    pixels = header[3]
+    px_per_mm = 100 / 25.4
+    left, right = int(28 * px_per_mm), int((210 - 26) * px_per_mm)
+    rows = []
+    for y in range(height):
+        row = pixels[y * width + left:y * width + right]
+        if sum(1 for v in row if v < 160) > 0.9 * len(row):
+            rows.append(round(y / px_per_mm, 1))
+    return rows
+
+
+@pytest.mark.skipif(not shutil.which("pdftoppm"), reason="poppler-utils' pdftoppm not installed")
+def test_the_minutes_banji_rules_are_drawn(pdfs, tmp_path):
+    """纪要's 版记 has its rules in LibreOffice too: above, between and below the two lines."""
+    last = pages(pdfs["minutes"])
+    rules = dark_rows(pdfs["minutes"], last, tmp_path)
+    groups = [r for i, r in enumerate(rules) if i == 0 or r - rules[i - 1] > 1]   # one per drawn line
+    marks = [w for w in words(pdfs["minutes"], last) if w[0].startswith(("分送", "县政协"))]
+    assert len(groups) >= 3, rules
+    top, bottom = min(w[1] for w in marks), max(w[2] for w in marks)
+    assert any(g < top for g in groups) and any(g > bottom for g in groups), (groups, top, bottom)

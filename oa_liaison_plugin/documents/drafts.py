@@ -221,17 +221,22 @@ def people_line(label: str, people: list[dict]) -> str:
 
 
 def banji(lines: list[str], *, rules: bool) -> str:
-    """版记 in 4号仿宋, framed at the bottom of the type area.
+    """版记 in 4号仿宋 at the bottom of the type area.
 
-    纪要: rules above and below (0.35 mm) and between the lines (0.25 mm), as one group of identically
-    bordered paragraphs; 信函 has no rules. Wrapped lines align after the "抄送：" label.
+    信函 (no rules): framed paragraphs. 纪要: rules above and below (0.35 mm) and between the lines
+    (0.25 mm) as the borders of a one-column table floating at the bottom margin — LibreOffice drops
+    the borders of framed paragraphs, and every office suite draws table borders alike. Wrapped lines
+    align after the "抄送：" label.
     """
-    frame = {"w": g.TEXT_W, "wrap": "around", "hAnchor": "margin", "vAnchor": "margin",
-             "xAlign": "center", "yAlign": "bottom"}
-    borders = [g.border("top", sz=8), g.border("bottom", sz=8), g.border("between", sz=6)] if rules else []
     hang = {"chars": 0, "twips": 4 * 280}    # a full-width space + 3 characters "抄送：" at 14 pt
-    return "".join(p(line, style="GbBanji", frame=frame, borders=borders, tabs=[("right", g.TEXT_W - 280)],
-                     left=hang, hanging=hang) for line in lines)
+    tabs = [("right", g.TEXT_W - 280)]
+    if not rules:
+        frame = {"w": g.TEXT_W, "wrap": "around", "hAnchor": "margin", "vAnchor": "margin",
+                 "xAlign": "center", "yAlign": "bottom"}
+        return "".join(p(line, style="GbBanji", frame=frame, tabs=tabs, left=hang, hanging=hang) for line in lines)
+    rows = [(None, [(p(line, style="GbBanji", tabs=tabs, left=hang, hanging=hang), 1)]) for line in lines]
+    return g.table([g.TEXT_W], rows, borders={"top": 8, "bottom": 8, "insideH": 6}, margins=0,
+                   float_bottom=True) + p(style="GbPlain", snap=False, line=20, rpr_xml=g.rpr(size=1))
 
 
 def cc_line(label: str, names: list[str]) -> str:

@@ -210,14 +210,22 @@ def cell(content: str, width: int, *, span=1, valign="center") -> str:
             f'<w:vAlign w:val="{valign}"/></w:tcPr>{content}</w:tc>')
 
 
-def table(widths: list[int], rows: list[tuple[int | None, list[tuple[str, int]]]], *, sz=6) -> str:
-    """A bordered table the width of the type area; rows are (min height or None, [(paragraphs, span)])."""
-    edge = "".join(f'<w:{s} w:val="single" w:sz="{sz}" w:space="0" w:color="000000"/>'
-                   for s in ("top", "left", "bottom", "right", "insideH", "insideV"))
-    out = [f'<w:tbl><w:tblPr><w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:jc w:val="center"/>'
+def table(widths: list[int], rows: list[tuple[int | None, list[tuple[str, int]]]], *, sz=6,
+          borders: dict | None = None, margins: int = 108, float_bottom: bool = False) -> str:
+    """A table the width of the type area; rows are (min height or None, [(paragraphs, span)]).
+
+    ``borders`` maps sides (top, left, bottom, right, insideH, insideV) to widths in eighths of a point
+    (default: every side ``sz``); ``float_bottom`` floats it at the bottom of the type area (版记).
+    """
+    sides = borders or {s: sz for s in ("top", "left", "bottom", "right", "insideH", "insideV")}
+    edge = "".join(f'<w:{s} w:val="single" w:sz="{w}" w:space="0" w:color="000000"/>' for s, w in sides.items())
+    place = ('<w:tblpPr w:leftFromText="0" w:rightFromText="0" w:vertAnchor="margin" w:horzAnchor="margin" '
+             'w:tblpXSpec="center" w:tblpYSpec="bottom"/>' if float_bottom else "")
+    out = [f'<w:tbl><w:tblPr>{place}<w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:jc w:val="center"/>'
            f'<w:tblBorders>{edge}</w:tblBorders><w:tblLayout w:type="fixed"/>'
-           '<w:tblCellMar><w:left w:w="108" w:type="dxa"/><w:right w:w="108" w:type="dxa"/></w:tblCellMar>'
-           '</w:tblPr><w:tblGrid>' + "".join(f'<w:gridCol w:w="{w}"/>' for w in widths) + "</w:tblGrid>"]
+           f'<w:tblCellMar><w:left w:w="{margins}" w:type="dxa"/><w:right w:w="{margins}" w:type="dxa"/>'
+           '</w:tblCellMar></w:tblPr><w:tblGrid>' + "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
+           + "</w:tblGrid>"]
     for height, cells in rows:
         height_xml = f'<w:trHeight w:val="{height}"/>' if height else ""
         tr = f"<w:trPr><w:cantSplit/>{height_xml}</w:trPr>"
