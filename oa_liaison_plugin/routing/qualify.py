@@ -4,11 +4,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..documents.secrecy import NOT_CLASSIFIED
 from .normalize import normalize
 
 # Legal line (notice 三(五), 条例): a document with any 密级 is never copied automatically.
-# Anything in the secrecy field that is not plainly "not classified" counts as classified.
-NOT_CLASSIFIED = {"", "无", "公开", "非密", "普通", "none", "public", "unclassified", "-"}
+# Anything in the secrecy field that is not plainly "not classified" (NOT_CLASSIFIED) counts as classified.
 _SECRECY_MARK = re.compile(r"(绝密|机密|秘密|絕密|機密)\s*[★*☆]|^\s*(绝密|机密|秘密|絕密|機密)\s*$|[★☆]\s*(\d+年|长期)",
                            re.MULTILINE)
 _RESTRICTED_NOTE = re.compile(
