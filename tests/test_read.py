@@ -217,8 +217,16 @@ def reference_lines(body_inner: str, ns: str = W_NS) -> list[str]:
     from lxml import etree
     root = etree.fromstring(doc_xml(body_inner).replace(W_NS.encode(), ns.encode()))
     P, T, R = (f"{{{ns}}}{t}" for t in ("p", "t", "r"))
-    skip = {"{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback", f"{{{ns}}}moveFrom"}
+    mc = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+    skip = {f"{{{ns}}}del", f"{{{ns}}}moveFrom"}
     out: list[str] = []
+
+    def alternative(el) -> list:   # the first mc:Choice if it holds text or paragraphs, else the Fallbacks
+        choices = [c for c in el if c.tag == f"{mc}Choice"][:1]
+        fallbacks = [c for c in el if c.tag == f"{mc}Fallback"]
+        if not fallbacks or any(x.tag in (T, P) for c in choices for x in c.iter()):
+            return choices
+        return fallbacks
 
     def own(el) -> str:   # a paragraph's text, its nested paragraphs emitted first
         parts = []
@@ -227,6 +235,8 @@ def reference_lines(body_inner: str, ns: str = W_NS) -> list[str]:
                 continue
             if child.tag == P:
                 paragraph(child)
+            elif child.tag == f"{mc}AlternateContent":
+                parts.extend(own(c) for c in alternative(child))
             elif child.tag == T:
                 parts.append("".join(child.itertext()))
             elif el.tag == R and child.tag in (f"{{{ns}}}tab", f"{{{ns}}}ptab"):
@@ -244,7 +254,11 @@ def reference_lines(body_inner: str, ns: str = W_NS) -> list[str]:
         for child in el:
             if child.tag in skip or not isinstance(child.tag, str):
                 continue
-            paragraph(child) if child.tag == P else find(child)
+            if child.tag == f"{mc}AlternateContent":
+                for c in alternative(child):
+                    find(c)
+            else:
+                paragraph(child) if child.tag == P else find(child)
 
     find(root[0])
     return "\n".join(out).split("\n") if out else []
@@ -265,7 +279,7 @@ NODE = st.recursive(LEAF, lambda inner: st.tuples(st.sampled_from(WRAPPERS), st.
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(NODE, max_size=5), st.sampled_from([W_NS, "http://purl.oclc.org/ooxml/wordprocessingml/main"]))
 def test_body_text_equals_the_plain_walk_for_any_nesting(nodes, ns):
-    """paragraphs.xsl against a plain recursive walk: text boxes, Fallback copies, moved and deleted text,
+    """paragraphs.xsl against a plain recursive walk: text boxes, Choice or Fallback copies, moved and deleted text,
     stray runs outside paragraphs, tabs in tab stops, Strict namespace."""
     from lxml import etree
     body = "".join(nodes)
