@@ -154,6 +154,9 @@
     <xsl:value-of select="substring($t, $half + 1)"/>
     <xsl:text>&#xFDD1;</xsl:text>
   </xsl:template>
+  <xsl:template match="w:fldChar[@w:fldCharType='separate'] | s:fldChar[@s:fldCharType='separate']" mode="text">
+    <xsl:if test="contains(../following-sibling::*[1], '密')">&#xFDD0;field&#xFDD0;</xsl:if>
+  </xsl:template>
   <xsl:template match="w:framePr | s:framePr" mode="text">
     <xsl:if test="contains(../.., '密')">&#xFDD0;frame&#xFDD0;</xsl:if>
   </xsl:template>
