@@ -174,7 +174,7 @@ def route(obj: Ctx, file_, issuer, title, doc_type, main_recipients, secrecy, ma
           as_json):
     """试算一份文件的分送决定（不记录任何内容）；命令行参数优先于文件内容。"""
     from .events import EventInputError
-    from .hooks.documents import preview
+    from .routing.route import preview
     document = {"id": "dry-run", "issuer": issuer, "title": title, "doc_type": doc_type,
                 "main_recipients": list(main_recipients), "secrecy": secrecy, "jurisdiction": jurisdiction,
                 "flags": {k: True for k, v in (("major", major), ("important", important), ("npc", npc)) if v}}

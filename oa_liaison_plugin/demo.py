@@ -139,9 +139,7 @@ def _drafts(app, liaison, scenario, out: Path, echo) -> dict:
     paths = {}
     for kind, render in (("reply", render_reply), ("consultation", render_consultation), ("minutes", render_minutes)):
         data = scenario["drafts"][kind]
-        context = {}
-        for extra in liaison.pm.hook.draft_context(liaison=liaison, kind=kind, context=dict(data)):
-            context.update(extra or {})
+        context = liaison.draft_context(kind, data)
         blob = render(data, templates_dir=app.config["TEMPLATES_DIR"], extra_context=context)
         path = out / f"demo-{kind}.docx"
         path.write_bytes(blob)

@@ -22,9 +22,14 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Iterable
 
-__all__ = ["LEVELS", "NOT_CLASSIFIED", "Mark", "level_of", "find_marks", "strictest", "restricting_note"]
+__all__ = ["LEVELS", "NOT_CLASSIFIED", "PLACES", "Mark", "level_of", "find_marks", "strictest", "restricting_note"]
 
 LEVELS = ("秘密", "机密", "绝密")   # ascending strictness
+# Every ``where`` in Chinese, for a clerk's reason (``title`` and ``stored`` are the decision path's own).
+PLACES = {"body": "正文", "letter_line": "信函格式文号行", "table": "表格", "textbox": "文本框", "frame": "图文框",
+          "content_control": "内容控件", "field": "域结果", "insertion": "修订插入内容", "header": "页眉",
+          "footer": "页脚", "footnote": "脚注", "endnote": "尾注", "comment": "批注", "properties": "文档属性",
+          "title": "标题", "stored": "已记录的密级"}
 
 _DATA = json.loads(resources.files("oa_liaison_plugin").joinpath("data/secrecy.json").read_text("utf-8"))
 

@@ -43,7 +43,7 @@ def meeting_scheduled(liaison, meeting):
                 unit.unit_id, kind, str(meeting["title"])[:512], held_on, invite)
             db.session.commit()
             if invite:
-                liaison.pm.hook.notify(liaison=liaison, recipient={"role": "unit", "unit": unit.unit},
+                liaison.call("notify", about=row.host_id, recipient={"role": "unit", "unit": unit.unit},
                                        subject="请邀请政协对口专门委员会负责人",
                                        body=f"“{row.title}”（{held_on.isoformat()}）应邀请{'、'.join(invite)}负责人参加"
                                             f"（南委办〔2017〕1号 三(一)(三)）。")

@@ -58,7 +58,7 @@ def submission_received(liaison, submission):
                                  due_on=add_months(received, int(liaison.config["REPLY_MONTHS"])))
                 db.session.add(row)
                 db.session.commit()
-                liaison.pm.hook.notify(liaison=liaison, recipient={"role": "unit", "unit": row.unit_name},
+                liaison.call("notify", about=row.host_id, recipient={"role": "unit", "unit": row.unit_name},
                                        subject=f"待答复：{committee}{row.kind}",
                                        body=f"收到{committee}的{row.kind}《{row.title}》，请于{row.due_on.isoformat()}前答复。")
             return {"submission_id": row.host_id, "unit": row.unit_name, "committee": committee,

@@ -9,7 +9,8 @@ import click
 from sqlalchemy import func, select
 
 from ..models import Copy, Decision, Document, db
-from .route import decide, redecide, route_document, stored_facts
+from .decide import decide
+from .route import preview, redecide, route_document
 
 BATCH = 500
 
@@ -57,7 +58,7 @@ def backfill_since(liaison, since: dt.date, *, apply: bool, progress: bool = Fal
                 if apply:
                     verdict = redecide(liaison, row, "backfill")
                 else:
-                    verdict, _ = decide(liaison, jur, stored_facts(row), (row.meta or {}).get("flags", {}))
+                    _, verdict = decide(liaison, jur, row)
                 if last is None or (last.committees, last.held, last.qualified) != (
                         verdict.committees, verdict.held, verdict.qualified):
                     summary["changed"] += 1
@@ -77,7 +78,6 @@ def backfill_since(liaison, since: dt.date, *, apply: bool, progress: bool = Fal
 def backfill_directory(liaison, directory: Path, *, apply: bool, issuer: str | None = None,
                        progress: bool = False) -> dict:
     """Route every .docx of a folder (id = file:<sha256>); a dry run records nothing."""
-    from ..hooks.documents import preview
     files = sorted(directory.rglob("*.docx"))
     summary = {"documents": len(files), "changed": 0, "new_copies": 0, "applied": apply, "by_status": {},
                "files": []}

@@ -5,7 +5,6 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user
 from sqlalchemy import update
 
-from ...delivery import record_error
 from ...models import Consultation, Document, Unit, db, utcnow
 from .. import queries
 from ..access import allow
@@ -46,16 +45,13 @@ def _notify_unit(consultation: Consultation, document: Document, committee: str,
     unit = db.session.get(Unit, document.unit_id) if document.unit_id else None
     liaison = current_app.extensions["oa_liaison"]
     title = document.title or document.doc_number or document.host_id
-    try:
-        liaison.pm.hook.notify(
-            liaison=liaison, recipient={"role": "unit", "unit": unit.name if unit else document.issuer},
-            subject=f"征求意见反馈：《{title}》",
-            body=f"{committee}已于{local_time(now)}就《{document.title or ''}》"
-                 f"{('（' + document.doc_number + '）') if document.doc_number else ''}反馈意见：\n{opinion}\n"
-                 f"（填写人：{current_user.username}）")
-    except Exception as exc:  # the opinion stays recorded
-        record_error("notify", "notify_failed", f"{type(exc).__name__}: {exc}",
-                     subject=f"consultation-{consultation.id}")
+    liaison.call(   # a failing notification is recorded there; the opinion stays recorded
+        "notify", about=f"consultation-{consultation.id}",
+        recipient={"role": "unit", "unit": unit.name if unit else document.issuer},
+        subject=f"征求意见反馈：《{title}》",
+        body=f"{committee}已于{local_time(now)}就《{document.title or ''}》"
+             f"{('（' + document.doc_number + '）') if document.doc_number else ''}反馈意见：\n{opinion}\n"
+             f"（填写人：{current_user.username}）")
 
 
 @bp.route("/<int:consultation_id>/opinion", methods=["GET", "POST"])

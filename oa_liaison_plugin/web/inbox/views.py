@@ -7,7 +7,6 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from sqlalchemy import update
 
-from ...delivery import record_error
 from ...models import Blob, Copy, Document, Unit, db, utcnow
 from .. import queries
 from ..access import allow
@@ -82,14 +81,12 @@ def read(copy_id: int):
                   else unit_names().get(copy.unit_id))
         liaison = current_app.extensions["oa_liaison"]
         title = document.title or document.doc_number or document.host_id
-        try:
-            liaison.pm.hook.notify(liaison=liaison, recipient=_sender(copy, document),
-                                   subject=f"已读回执：《{title}》",
-                                   body=f"{reader}已于{local_time(now)}阅读贵单位抄送的《{document.title or ''}》"
-                                        f"{('（' + document.doc_number + '）') if document.doc_number else ''}。"
-                                        f"（阅读人：{current_user.username}）")
-        except Exception as exc:  # a failing notification must not undo the read receipt
-            record_error("notify", "notify_failed", f"{type(exc).__name__}: {exc}", subject=f"copy-{copy.id}")
+        liaison.call(   # a failing notification is recorded there; the read receipt stays
+            "notify", about=f"copy-{copy.id}", recipient=_sender(copy, document),
+            subject=f"已读回执：《{title}》",
+            body=f"{reader}已于{local_time(now)}阅读贵单位抄送的《{document.title or ''}》"
+                 f"{('（' + document.doc_number + '）') if document.doc_number else ''}。"
+                 f"（阅读人：{current_user.username}）")
         flash("已标记为已读，已通知发文单位。", "success")
     target = request.form.get("next", "")
     return redirect(target if target.startswith("/inbox") else url_for(".detail", copy_id=copy_id))
