@@ -188,15 +188,26 @@ def _office_documents(zf: zipfile.ZipFile, rels: zipfile.ZipInfo, max_ratio: flo
                  if (rel.get("Type") or "").endswith("/officeDocument"))
 
 
-def _small_root(zf: zipfile.ZipFile, info: zipfile.ZipInfo, max_ratio: float) -> etree._Element | None:
-    """A small metadata part parsed with the same hardening; a damaged one is skipped, a hostile one refused."""
+def _small_bytes(zf: zipfile.ZipFile, info: zipfile.ZipInfo, max_ratio: float) -> bytes | None:
     try:
-        return _parse_xml(_read_member(zf, info, SMALL_PART, max_ratio))
+        return _read_member(zf, info, SMALL_PART, max_ratio)
     except DocumentReadError as exc:
-        if exc.code in ("forbidden_xml", "encrypted", "zip_bomb"):
+        if exc.code in ("encrypted", "zip_bomb"):
             raise
         return None
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, RuntimeError, NotImplementedError):
+        return None
+
+
+def _small_root(raw: bytes | None) -> etree._Element | None:
+    """A small metadata part parsed with the same hardening; a damaged one is skipped, a hostile one refused."""
+    if raw is None:
+        return None
+    try:
+        return _parse_xml(raw)
+    except DocumentReadError as exc:
+        if exc.code == "forbidden_xml":
+            raise
         return None
 
 
@@ -207,26 +218,36 @@ _CORE_FIELDS = tuple(f"{{{ns}}}{tag}" for ns, tag in (
     ("http://schemas.openxmlformats.org/package/2006/metadata/core-properties", "category"),
     ("http://schemas.openxmlformats.org/package/2006/metadata/core-properties", "contentStatus")))
 _PROPERTY_SPLIT = re.compile(r"[;；,，、\n]")
-# Custom property names that carry a 密级 (WPS and OA add-ins write 密级; others the English words).
+# Custom property names that carry a 密级 (OA add-ins write 密级; others the English words).
 _SECRECY_PROPERTY = re.compile(r"密|classif|secre|confiden|security", re.IGNORECASE)
+_SECRECY_BYTES = ("密".encode(), b"classif", b"secre", b"confiden", b"security")
 
 
-def _properties(zf: zipfile.ZipFile, names: dict, max_ratio: float) -> tuple[str | None, list[Mark]]:
-    """docProps/core.xml's title, and the 密级 marks written into the core and custom properties."""
-    title, marks = None, []
-    info = names.get("docProps/core.xml")
-    root = _small_root(zf, info, max_ratio) if info is not None else None
-    if root is not None:
-        for el in root:
-            if el.tag in _CORE_FIELDS and el.text and el.text.strip():
-                if el.tag == _DC_TITLE:
-                    title = el.text.strip()
-                if "密" in el.text:
-                    marks += find_marks(_PROPERTY_SPLIT.split(el.text), "properties")
-    info = names.get("docProps/custom.xml")
-    root = _small_root(zf, info, max_ratio) if info is not None else None
-    if root is not None:
-        for prop in root:
+def _worth_parsing(raw: bytes | None) -> bool:
+    """Only a part that may hold a mark is parsed (a UTF-16 one always): most hold none, and parsing costs."""
+    if raw is None:
+        return False
+    low = raw.lower()   # C passes; a case-insensitive regex over the bytes costs ten times more
+    return b"\x00" in raw or any(k in low for k in _SECRECY_BYTES)
+
+
+class _Properties:
+    """docProps/core.xml's title (on demand) and the 密级 marks written into the core and custom properties."""
+
+    def __init__(self, zf: zipfile.ZipFile, names: dict, max_ratio: float):
+        self.marks: list[Mark] = []
+        self._core_root = None
+        info = names.get("docProps/core.xml")
+        self._core = _small_bytes(zf, info, max_ratio) if info is not None else None
+        if _worth_parsing(self._core):
+            root = self._core_root = _small_root(self._core)
+            for el in root if root is not None else ():
+                if el.tag in _CORE_FIELDS and el.text and "密" in el.text:
+                    self.marks += find_marks(_PROPERTY_SPLIT.split(el.text), "properties")
+        info = names.get("docProps/custom.xml")
+        raw = _small_bytes(zf, info, max_ratio) if info is not None else None
+        root = _small_root(raw) if _worth_parsing(raw) else None
+        for prop in root if root is not None else ():
             value = "".join(prop.itertext()).strip()
             if not value:
                 continue
@@ -235,13 +256,21 @@ def _properties(zf: zipfile.ZipFile, names: dict, max_ratio: float) -> tuple[str
                 level = strictest([value])
                 if level is not None:
                     found = [Mark(level, None, f"{prop.get('name')}：{value}"[:60], "properties")]
-            marks += found
-    return title, marks
+            self.marks += found
+
+    def title(self) -> str | None:
+        if self._core_root is None:
+            self._core_root = _small_root(self._core)
+        root = self._core_root
+        el = root.find(_DC_TITLE) if root is not None else None
+        title = (el.text or "").strip() if el is not None else ""
+        return title or None
 
 
 _PART_KINDS = {"header": "header", "footer": "footer", "footnotes": "footnote", "endnotes": "endnote",
                "comments": "comment"}
 _SIDE_NAME = re.compile(r"word/(header|footer)\d*\.xml$")
+_SIDE_TARGETS: dict[tuple, tuple[tuple[str, str], ...]] = {}
 
 
 def _side_parts(zf: zipfile.ZipFile, names: dict, main: str, max_ratio: float) -> list[tuple[str, str]]:
@@ -250,21 +279,32 @@ def _side_parts(zf: zipfile.ZipFile, names: dict, main: str, max_ratio: float) -
     folder, _, base = main.rpartition("/")
     out: dict[str, str] = {}
     info = names.get(f"{folder}/_rels/{base}.rels" if folder else f"_rels/{base}.rels")
-    root = _small_root(zf, info, max_ratio) if info is not None else None
-    if root is not None:
-        for rel in root.iter(f"{{{_REL_NS}}}Relationship"):
-            kind = _PART_KINDS.get((rel.get("Type") or "").rpartition("/")[2])
-            target = rel.get("Target") or ""
-            if kind is None or rel.get("TargetMode") == "External":
-                continue
-            path = target.lstrip("/") if target.startswith("/") else _join(folder, target)
+    if info is not None:
+        # Remembered like _RELS_TARGETS: documents from one template carry the same relationships.
+        key = (main, info.CRC, info.file_size, info.compress_size, info.flag_bits)
+        targets = _SIDE_TARGETS.get(key)
+        if targets is None:
+            targets = _rel_targets(_small_root(_small_bytes(zf, info, max_ratio)), folder)
+            if len(_SIDE_TARGETS) >= 256:
+                _SIDE_TARGETS.clear()
+            _SIDE_TARGETS[key] = targets
+        for path, kind in targets:
             if path in names:
                 out.setdefault(path, kind)
     for name in names:
-        m = _SIDE_NAME.match(name)
-        if m:
+        if name.startswith(("word/header", "word/footer")) and (m := _SIDE_NAME.match(name)):
             out.setdefault(name, m.group(1))
     return [(kind, name) for name, kind in out.items()]
+
+
+def _rel_targets(root: etree._Element | None, folder: str) -> tuple[tuple[str, str], ...]:
+    out = []
+    for rel in root.iter(f"{{{_REL_NS}}}Relationship") if root is not None else ():
+        kind = _PART_KINDS.get((rel.get("Type") or "").rpartition("/")[2])
+        target = rel.get("Target") or ""
+        if kind is not None and rel.get("TargetMode") != "External":
+            out.append((target.lstrip("/") if target.startswith("/") else _join(folder, target), kind))
+    return tuple(out)
 
 
 def _join(folder: str, target: str) -> str:
@@ -366,15 +406,15 @@ def read_docx(data: bytes | str | os.PathLike, *, max_bytes: int = MAX_BYTES,
                 except DocumentReadError as exc:
                     raise _fail("bad_part") if exc.code == "bad_xml" else exc
                 side.append((where, _lines(part)))
-            core_title, property_marks = _properties(zf, names, max_ratio)
-            facts = extract_facts(paragraphs, core_title)
+            props = _Properties(zf, names, max_ratio)
+            facts = extract_facts(paragraphs, props.title)
             if places:
                 _placed(places, facts.secrecy_marks)
             heads = [line for where, lines in side if where == "header" for line in lines]
             if (facts.doc_number is None or facts.issuer is None) and any(map(str.strip, heads)):
-                _from_header(facts, heads, paragraphs, core_title)
+                _from_header(facts, heads, paragraphs, props.title)
             marks = [m for where, lines in side for m in find_marks(lines, where)]
-            _set_secrecy(facts, facts.secrecy_marks + marks + property_marks)
+            _set_secrecy(facts, facts.secrecy_marks + marks + props.marks)
             return facts
     except DocumentReadError:
         raise
@@ -577,6 +617,17 @@ def _first_name(original: str) -> str:
     return _squeeze(parts[0]) if parts else ""
 
 
+def _lines_with(text: str, needle: str) -> list[str]:
+    """The lines of ``text`` holding ``needle``, found by str.find (C) instead of a loop over every line."""
+    out, at = [], text.find(needle)
+    while at >= 0:
+        end = text.find("\n", at)
+        end = len(text) if end < 0 else end
+        out.append(text[text.rfind("\n", 0, at) + 1:end])
+        at = text.find(needle, end)
+    return out
+
+
 def extract_facts(paragraphs: list[str], core_title: str | Callable[[], str | None] | None = None) -> DocumentFacts:
     """Recognise the GB/T 9704 elements in a document's paragraphs (text only, never raises for any text).
 
@@ -592,7 +643,7 @@ def extract_facts(paragraphs: list[str], core_title: str | Callable[[], str | No
     chars = sum(map(len, map(str.strip, paragraphs)))
     facts = DocumentFacts(body=body, page_estimate=max(1, math.ceil(chars / (22 * 28))) if chars else 0)
     originals = body.split("\n")
-    marks = find_marks(originals, "body") if "密" in body else []
+    marks = find_marks(_lines_with(body, "密"), "body")
     # Per line: the text without any whitespace, and (on demand) the same width-folded, same length, so
     # spans found in the fold slice the text. Most body lines are only ever pre-filtered on the text.
     texts = ["".join(s.split()) for s in originals]   # _squeeze(), inlined: one call per line
