@@ -593,3 +593,14 @@ def test_table_form_printing_line_is_not_a_cc_name():
     assert extract_facts(["关于开会的通知", "各学校：", "正文。", *tail]).cc == ["县委办公室", "县政府办公室"]
     wrapped = ["南部县教育局", "2023年5月8日", "抄送：县委办公室，", "县政府办公室。", "南部县教育局办公室 2023年5月8日印发"]
     assert extract_facts(["关于开会的通知", "各学校：", "正文。", *wrapped]).cc == ["县委办公室", "县政府办公室"]
+
+
+def test_footnotes_and_comments_are_read_but_not_body():
+    rels = HDR_RELS.replace(b"relationships/header", b"relationships/footnotes").replace(b"hdr/top.xml",
+                                                                                        b"footnotes.xml")
+    notes = (f'<?xml version="1.0"?><w:footnotes xmlns:w="{W_NS}"><w:footnote w:id="1">{paras("秘密★3个月")}'
+             f'</w:footnote></w:footnotes>').encode()
+    f = read_docx(docx_with(doc_xml(paras("关于开会的通知", "正文。")),
+                            **{"word/_rels/document.xml.rels": rels, "word/footnotes.xml": notes}))
+    assert [(m.level, m.period, m.where) for m in f.secrecy_marks] == [("秘密", "3个月", "footnote")]
+    assert "秘密" not in f.body

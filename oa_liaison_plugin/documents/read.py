@@ -200,7 +200,7 @@ def _small_bytes(zf: zipfile.ZipFile, info: zipfile.ZipInfo, max_ratio: float) -
 
 
 def _small_root(raw: bytes | None) -> etree._Element | None:
-    """A small metadata part parsed with the same hardening; a damaged one is skipped, a hostile one refused."""
+    """A small part parsed with the same hardening: a damaged one is skipped, a hostile one refused."""
     if raw is None:
         return None
     try:
@@ -275,7 +275,7 @@ _SIDE_TARGETS: dict[tuple, tuple[tuple[str, str], ...]] = {}
 
 def _side_parts(zf: zipfile.ZipFile, names: dict, main: str, max_ratio: float) -> list[tuple[str, str]]:
     """(where, member) for every header, footer, footnotes, endnotes and comments part: those the main part's
-    relationships name, and any word/header*.xml or word/footer*.xml besides (a mark there is still a mark)."""
+    relationships name, and any word/header*.xml or word/footer*.xml besides (a mark there still counts)."""
     folder, _, base = main.rpartition("/")
     out: dict[str, str] = {}
     info = names.get(f"{folder}/_rels/{base}.rels" if folder else f"_rels/{base}.rels")
@@ -402,7 +402,8 @@ def read_docx(data: bytes | str | os.PathLike, *, max_bytes: int = MAX_BYTES,
             side = []
             for where, name in _side_parts(zf, names, target, max_ratio):
                 try:
-                    part = _parse_xml(_read_member(zf, names[name], min(SIDE_PART, max_uncompressed), max_ratio))
+                    raw_part = _read_member(zf, names[name], min(SIDE_PART, max_uncompressed), max_ratio)
+                    part = _parse_xml(raw_part)
                 except DocumentReadError as exc:
                     raise _fail("bad_part") if exc.code == "bad_xml" else exc
                 side.append((where, _lines(part)))
@@ -446,7 +447,8 @@ def _from_header(facts: DocumentFacts, heads: list[str], paragraphs: list[str], 
 
 
 def _set_secrecy(facts: DocumentFacts, marks: list[Mark]) -> None:
-    """``secrecy`` and ``secrecy_period`` become the strictest mark's (a period from another mark of that level)."""
+    """``secrecy`` and ``secrecy_period`` become the strictest mark's (the period may come from another mark
+    of that level)."""
     facts.secrecy_marks = marks
     level = strictest(m.level for m in marks)
     if level is None:

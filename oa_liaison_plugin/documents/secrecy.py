@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Iterable
 
-__all__ = ["LEVELS", "NOT_CLASSIFIED", "PLACES", "Mark", "level_of", "find_marks", "strictest", "restricting_note"]
+__all__ = ["LEVELS", "NOT_CLASSIFIED", "PLACES", "Mark", "level_of", "find_marks", "strictest",
+           "restricting_note"]
 
 LEVELS = ("秘密", "机密", "绝密")   # ascending strictness
 # Every ``where`` in Chinese, for a clerk's reason (``title`` and ``stored`` are the decision path's own).
@@ -123,9 +124,9 @@ def find_marks(lines: Iterable[str], where: str) -> list[Mark]:
 
 
 def level_of(value: str | None) -> str | None:
-    """A host-given secrecy value as a level: None when plainly not classified (NOT_CLASSIFIED after normalising
-    width/space), the level when it names one (also "秘密★6个月", "密级：机密", "秘 密"), else the stripped raw
-    value itself (an unknown word counts as classified: the legal line)."""
+    """A host-given secrecy value as a level: None when plainly not classified (NOT_CLASSIFIED after
+    normalising width/space), the level when it names one (also "秘密★6个月", "密级：机密", "秘 密"), else the
+    stripped raw value itself (an unknown word counts as classified: the legal line)."""
     if value is None:
         return None
     raw = str(value).strip()
@@ -147,8 +148,8 @@ def _rank(level: str | None) -> int:
 
 
 def strictest(levels: Iterable[str | None]) -> str | None:
-    """The most restrictive of several values (None = not classified; an unknown raw word ranks below 秘密 but is
-    still classified)."""
+    """The most restrictive of several values (None = not classified; an unknown raw word ranks below 秘密
+    but is still classified)."""
     best, best_rank = None, -1
     for value in levels:
         level = level_of(value)
