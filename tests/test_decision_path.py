@@ -252,3 +252,95 @@ def test_an_administrators_decision_is_recorded_through_the_one_path(app, liaiso
         backfill_since(liaison, dt.date(2000, 1, 1), apply=True)
         assert db.session.get(Document, row.id).status == "routed"
     assert copies(app, "m-1") == 1
+
+
+# ------------------------------------------------------------------ one test per promise of the hook docs
+
+
+def test_an_exclude_signal_never_overrides_a_host_flag(app, liaison):
+    class Exclude:
+        @hookimpl
+        def qualification_signals(self, document, facts):
+            return [{"action": "exclude", "reason": "插件：例行事务"}]
+
+    liaison.pm.register(Exclude())
+    plain = liaison.document_issued({"id": "e-1", **QUALIFIED})
+    flagged = liaison.document_issued({"id": "e-2", **QUALIFIED, "flags": {"important": True}})
+    assert plain["status"] == "not_qualified" and flagged["status"] == "routed"
+
+
+def test_unknown_extra_recipients_are_recorded_and_ignored(app, liaison):
+    class Extra:
+        @hookimpl
+        def extra_recipients(self, committees):
+            return ["火星委员会", "提案委员会"]
+
+    liaison.pm.register(Extra())
+    r = liaison.document_issued({"id": "x-2", **QUALIFIED})
+    assert r["committees"] == ["教科文卫体委员会", "提案委员会"]
+    assert any(x["code"] == "extra_unknown" and "火星委员会" in x["text"] for x in r["reasons"])
+
+
+def test_a_failing_deliver_copy_lets_the_next_implementation_accept(app, liaison, host):
+    class Flaky:
+        @hookimpl
+        def deliver_copy(self, copy):
+            raise TimeoutError("旧收件接口超时")
+
+    liaison.pm.register(Flaky())   # newest: asked first
+    r = host.issue(file=docx(), **QUALIFIED)
+    assert r["status"] == "routed" and len(host.inbox()) == len(r["committees"])
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Copy.id)).where(Copy.status == "delivered")) == len(r["committees"])
+        err = db.session.scalar(select(EventError).where(EventError.event == "deliver_copy"))
+        assert err.code == "plugin_error" and "旧收件接口超时" in err.message
+
+
+def test_a_failing_fetch_document_file_holds_the_document(app, liaison):
+    class Fetch:
+        @hookimpl
+        def fetch_document_file(self, document_id):
+            raise OSError("文件服务器不可达")
+
+    liaison.pm.register(Fetch())
+    r = liaison.document_issued({"id": "f-1", **QUALIFIED})
+    assert r["status"] == "held" and "文件服务器不可达" in r["hold_reason"]
+    assert copies(app) == 0
+
+
+def test_a_meeting_watcher_cannot_change_or_break_the_answer(app, liaison):
+    class Watch:
+        @hookimpl
+        def meeting_scheduled(self, meeting):
+            raise RuntimeError("watch bug")
+
+    liaison.pm.register(Watch())
+    m = liaison.meeting_scheduled({"id": "m-1", "unit": "县财政局", "title": "全县财政工作会议",
+                                   "held_on": "2017-04-01"})
+    assert m["invite"] == ["城市经济委员会"]
+    with app.app_context():
+        assert "watch bug" in db.session.scalar(select(EventError.message).where(EventError.event == "meeting_scheduled"))
+
+
+def test_draft_context_merges_in_call_order_and_skips_a_failure(app, liaison):
+    class First:
+        @hookimpl
+        def draft_context(self, kind, context):
+            return {"closing": "此复。", "signer": "甲"}
+
+    class Broken:
+        @hookimpl
+        def draft_context(self, kind, context):
+            raise KeyError("bug")
+
+    class Last:
+        @hookimpl
+        def draft_context(self, kind, context):
+            return {"closing": "特此函复。"}
+
+    for plugin in (First(), Broken(), Last()):
+        liaison.pm.register(plugin)
+    with app.app_context():
+        # newest registered is called first; a later call overrides an earlier one in the merge
+        assert liaison.draft_context("reply", {}) == {"closing": "此复。", "signer": "甲"}
+        assert db.session.scalar(select(EventError).where(EventError.event == "draft_context")) is not None

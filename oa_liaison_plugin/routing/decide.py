@@ -106,7 +106,8 @@ def _file_marks(read) -> list[Mark]:
         return []
     marks = list(getattr(read, "secrecy_marks", None) or [])
     if read.secrecy and not any(m.level == level_of(read.secrecy) for m in marks):
-        marks.append(Mark(level_of(read.secrecy), read.secrecy_period, read.secrecy, "body"))
+        text = f"{read.secrecy}★{read.secrecy_period}" if read.secrecy_period else read.secrecy
+        marks.append(Mark(level_of(read.secrecy), read.secrecy_period, text, "body"))
     if not marks:
         lines = read.body.split("\n")
         marks = find_marks(lines[:_HEAD_LINES] + lines[-_HEAD_LINES:], "body")

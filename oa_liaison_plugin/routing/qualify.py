@@ -62,8 +62,9 @@ def _secrecy_hold(case) -> str | None:
         return f"密级文件（{said or level}{'★' + period if period and '★' not in said else ''}）不自动抄送，须由专人决定"
     where = _WHERE.get(mark.where, mark.where)
     if said and host_level != level:
-        return (f"主办系统标注密级“{said}”，文件{where}标有“{mark.text}”：从严按{level}处理，不自动抄送，须由专人决定")
-    return f"文件{where}含密级标志“{mark.text}”，不自动抄送，须由专人决定"
+        return (f"密级文件：主办系统标注密级“{said}”，文件{where}标有“{mark.text}”，从严按{level}处理，"
+                f"不自动抄送，须由专人决定")
+    return f"密级文件（文件{where}标有“{mark.text}”），不自动抄送，须由专人决定"
 
 
 def _union(*groups) -> list[str]:
