@@ -15,7 +15,7 @@ from typing import Callable
 
 from lxml import etree
 
-from .secrecy import Mark, find_marks, strictest
+from .secrecy import MAX_LINE, Mark, find_marks, strictest
 
 __all__ = ["DocumentReadError", "DocumentFacts", "read_docx", "extract_facts", "DOC_TYPES"]
 
@@ -619,13 +619,16 @@ def _first_name(original: str) -> str:
     return _squeeze(parts[0]) if parts else ""
 
 
-def _lines_with(text: str, needle: str) -> list[str]:
-    """The lines of ``text`` holding ``needle``, found by str.find (C) instead of a loop over every line."""
+def _lines_with(text: str, needle: str, max_len: int = MAX_LINE) -> list[str]:
+    """The lines of ``text`` up to ``max_len`` long holding ``needle``, found by str.find (C) instead of a loop
+    over every line (longer lines are paragraphs of prose, never a mark: see secrecy.find_marks)."""
     out, at = [], text.find(needle)
     while at >= 0:
         end = text.find("\n", at)
         end = len(text) if end < 0 else end
-        out.append(text[text.rfind("\n", 0, at) + 1:end])
+        start = text.rfind("\n", 0, at) + 1
+        if end - start <= max_len:
+            out.append(text[start:end])
         at = text.find(needle, end)
     return out
 

@@ -74,7 +74,7 @@ _MARK = re.compile(
     rf"(?:{_SEP}{_URGENCY})?(?P<docno>{_DOC_NO})?")
 _LABELLED = re.compile(r"(?:密级|保密等级):(?P<word>[^,;:★]{1,8})")
 _GAP = re.compile(r"\t|\s{2,}|\u3000")
-_MAX_LINE = 120
+MAX_LINE = 120   # a longer line is a paragraph of prose, never a mark
 _PROSE_END = tuple("。，；！？,;!?")   # a sentence, never a mark (no mark spelling ends so)
 
 
@@ -109,7 +109,7 @@ def find_marks(lines: Iterable[str], where: str) -> list[Mark]:
     """
     out = []
     for line in lines:
-        if "密" not in line or len(line) > _MAX_LINE or line.rstrip().endswith(_PROSE_END):
+        if "密" not in line or len(line) > MAX_LINE or line.rstrip().endswith(_PROSE_END):
             continue
         mark = _match(line, where)
         if mark is None and _GAP.search(line.strip()):
