@@ -4,12 +4,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..documents.secrecy import level_of, restricting_note
+from ..documents.secrecy import PLACES as _WHERE, level_of, restricting_note
 
 _REPORT_TITLE = re.compile(r"调研报告|调查报告|视察报告|考察报告|重要资料|专题报告")
-_WHERE = {"body": "正文", "title": "标题", "header": "页眉", "footer": "页脚", "textbox": "文本框", "table": "表格",
-          "letter_line": "信函格式文号行", "properties": "文档属性", "footnote": "脚注", "comment": "批注",
-          "stored": "已记录的密级"}
 
 
 @dataclass
