@@ -25,7 +25,6 @@ from .qualify import Verdict, qualify
 # except for secrecy and 附注, where the stricter of the two wins (see qualify.holds).
 FACT_FIELDS = ("issuer", "title", "doc_number", "doc_type", "main_recipients", "cc", "secrecy",
                "secrecy_period", "copy_number", "note", "issued_on")
-_HEAD_LINES = 40   # body lines scanned for a mark on top of what the reader found (cheap belt and braces)
 
 
 @dataclass
@@ -90,7 +89,8 @@ def _from_event(liaison, doc: IssuedDocument) -> Case:
         facts["doc_type"] = doc_type_of_title(facts["title"])
     facts["body"] = doc.body if doc.body else (read.body if read is not None else "")
     facts["attachment_names"] = [a["name"] for a in doc.attachments] or list(read.attachments if read else [])
-    marks = _file_marks(read) + find_marks([facts["title"] or "", facts["copy_number"] or ""], "title")
+    marks = (list(read.secrecy_marks) if read is not None else []) + \
+        find_marks([facts["title"] or "", facts["copy_number"] or ""], "title")
     if doc.body:
         marks += find_marks(doc.body.split("\n"), "body")
     host = {"secrecy": doc.secrecy, "secrecy_period": doc.secrecy_period, "note": doc.note}
@@ -101,19 +101,6 @@ def _from_event(liaison, doc: IssuedDocument) -> Case:
     return Case(host_id=doc.id, facts=facts, flags=dict(doc.flags), document=document, host=host, marks=marks,
                 file_note=found.get("note"), read_error=read_error, disagreements=disagreements,
                 plugin_errors=errors, data=data, file_sha256=sha)
-
-
-def _file_marks(read) -> list[Mark]:
-    if read is None:
-        return []
-    marks = list(getattr(read, "secrecy_marks", None) or [])
-    if read.secrecy and not any(m.level == level_of(read.secrecy) for m in marks):
-        text = f"{read.secrecy}★{read.secrecy_period}" if read.secrecy_period else read.secrecy
-        marks.append(Mark(level_of(read.secrecy), read.secrecy_period, text, "body"))
-    if not marks:
-        lines = read.body.split("\n")
-        marks = find_marks(lines[:_HEAD_LINES] + lines[-_HEAD_LINES:], "body")
-    return marks
 
 
 def _strictest_secrecy(facts: dict, host: dict, marks: list[Mark]) -> None:
