@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from .files import write_atomic
+
 EXIT_UNKNOWN = 3
 
 
@@ -95,7 +97,7 @@ def table_export(obj: Ctx, jurisdiction, out):
             raise click.UsageError(str(exc)) from None
     text = _dump(data)
     if out:
-        _atomic_write(Path(out), text.encode("utf-8"))
+        write_atomic(Path(out), text.encode("utf-8"))
         click.echo(f"已导出 {len(data['units'])} 个单位到 {out}", err=True)
     else:
         click.echo(text)
@@ -259,12 +261,6 @@ def demo(obj: Ctx, out, serve_panel, port):
     app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = False
     click.echo(f"\n网页面板：http://127.0.0.1:{port}/login  （用上面的账号登录；Ctrl+C 结束）")
     waitress.serve(app, host="127.0.0.1", port=port, threads=4, ident="oa-liaison-demo")
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
 
 
 # ------------------------------------------------------------------------------ schema

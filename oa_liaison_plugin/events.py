@@ -7,6 +7,8 @@ from dataclasses import dataclass, field, fields
 from typing import Any, Mapping
 
 FLAGS = ("major", "important", "npc")
+# A committee's submission kinds (三(四)) and the codes drafts and the host may use for them.
+SUBMISSION_KINDS = {"提案": "proposal", "调研报告": "report", "建言献策": "suggestion", "社情民意": "sentiment"}
 _SPLIT = re.compile(r"[、，,；;\n]+")
 
 

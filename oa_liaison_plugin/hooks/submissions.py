@@ -7,10 +7,10 @@ import datetime as dt
 from sqlalchemy import select
 
 from ..delivery import record_error
+from ..events import SUBMISSION_KINDS as KINDS
 from ..models import Committee, Submission, db
 from ..plugins import hookimpl
 
-KINDS = {"调研报告": "report", "提案": "proposal", "建言献策": "suggestion", "社情民意": "sentiment"}
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
