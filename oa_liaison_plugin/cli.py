@@ -275,10 +275,11 @@ def db_group():
 @click.pass_obj
 def db_upgrade(obj: Ctx):
     """把数据库升级到当前版本（启动时也会自动执行）。"""
-    from .schema import current, ensure_schema
+    from .schema import current, ensure_schema, first_start_lock
     from .models import db
     with obj.app.app_context():
-        done = ensure_schema()
+        with first_start_lock(db.engine):
+            done = ensure_schema()
         with db.engine.connect() as conn:
             click.echo(_dump({"schema": done, "revision": current(conn)}))
 
