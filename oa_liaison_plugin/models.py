@@ -18,6 +18,11 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 
 
+def max_length(attribute) -> int | None:
+    """How many characters a text column holds (``max_length(Document.secrecy)`` -> 16); None: no limit."""
+    return getattr(attribute.property.columns[0].type, "length", None)
+
+
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
