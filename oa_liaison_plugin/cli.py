@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from .files import write_atomic
+
 EXIT_UNKNOWN = 3
 
 
@@ -95,7 +97,7 @@ def table_export(obj: Ctx, jurisdiction, out):
             raise click.UsageError(str(exc)) from None
     text = _dump(data)
     if out:
-        _atomic_write(Path(out), text.encode("utf-8"))
+        write_atomic(Path(out), text.encode("utf-8"))
         click.echo(f"已导出 {len(data['units'])} 个单位到 {out}", err=True)
     else:
         click.echo(text)
@@ -261,12 +263,6 @@ def demo(obj: Ctx, out, serve_panel, port):
     waitress.serve(app, host="127.0.0.1", port=port, threads=4, ident="oa-liaison-demo")
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
-
-
 # ------------------------------------------------------------------------------ schema
 
 
@@ -279,10 +275,11 @@ def db_group():
 @click.pass_obj
 def db_upgrade(obj: Ctx):
     """把数据库升级到当前版本（启动时也会自动执行）。"""
-    from .schema import current, ensure_schema
+    from .schema import current, ensure_schema, first_start_lock
     from .models import db
     with obj.app.app_context():
-        done = ensure_schema()
+        with first_start_lock(db.engine):
+            done = ensure_schema()
         with db.engine.connect() as conn:
             click.echo(_dump({"schema": done, "revision": current(conn)}))
 

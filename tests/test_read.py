@@ -496,11 +496,8 @@ def test_extract_facts_issuer_from_signature_and_letter_format():
     assert (g.issuer, g.doc_type, g.issued_on) == ("南部县教育局", "函", datetime.date(2017, 12, 21))
 
 
-def test_extract_facts_on_the_notice():
-    shared = Path(__file__).resolve().parents[1].parent / "shared" / "reference" / "notice-nanbu-2017-1.txt"
-    if not shared.exists():
-        pytest.skip("shared/reference not present")
-    f = extract_facts(shared.read_text(encoding="utf-8").replace("**", "").split("\n"))
+def test_extract_facts_on_the_notice(notice_text):
+    f = extract_facts(notice_text.replace("**", "").split("\n"))
     assert f.doc_number == "南委办〔2017〕1号" and f.issuer == "中共南部县委办公室"
     assert f.title == "关于建立健全县级部门与县政协专门委员会对口联系协商制度的通知"
     assert f.main_recipients == ["县级各部门"] and f.issued_on == D and f.doc_type == "通知"

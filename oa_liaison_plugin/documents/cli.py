@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import click
 
+from ..files import write_atomic
 from .drafts import render_draft
 from .write import DraftError, estimate_pages
 
@@ -28,20 +27,6 @@ def _read_json(path: str):
         return json.loads(text)
     except json.JSONDecodeError as exc:
         _fail(f"输入文件 {path} 不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列，{exc.msg}")
-
-
-def write_atomic(out: Path, data: bytes) -> None:
-    """Write to a temporary file beside ``out``, then rename: OUT is either untouched or complete."""
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _command(kind: str, what: str):

@@ -6,10 +6,11 @@ import re
 from collections.abc import Mapping
 
 from . import gbt9704 as g
+from ..events import SUBMISSION_KINDS as KINDS
+from ..numerals import cn_number
 from .gbt9704 import p, r
 from .write import DraftError, render
 
-KINDS = {"提案": "proposal", "调研报告": "report", "建言献策": "suggestion", "社情民意": "sentiment"}
 KIND_VERB = {"提案": "提出的", "调研报告": "报送的", "建言献策": "提出的", "社情民意": "反映的"}
 DEFAULT_CATEGORIES = {"A": "已解决或采纳", "B": "正在解决或列入计划", "C": "因条件限制留作参考"}
 DEFAULT_CC = ("县政协办公室", "县委办公室", "县政府办公室")
@@ -275,7 +276,7 @@ def reply_context(v: dict) -> dict:
 def reply_body(c: dict) -> str:
     out = [*title(c["reply_title"]), p(f"{c['committee']}：", style="GbPlain"), body(c["opening"])]
     for i, heading in enumerate(c["sections"], 1):
-        out += [p(f"{g.cn_number(i)}、{heading}", style="GbHeading1"),
+        out += [p(f"{cn_number(i)}、{heading}", style="GbHeading1"),
                 placeholder(REPLY_SECTIONS.get(heading, "请在此填写。"))]
     out += [body(c["closing"]), *signature(c["issuer"], c["date"]),
             body(f"（联系人：{c['contact']}，联系电话：{c['phone']}）")]
@@ -350,7 +351,7 @@ def minutes_body(c: dict) -> str:
     out = [blank(), body(c["opening"]), p("一、情况通报", style="GbHeading1"), placeholder("请概述会上通报的情况。"),
            p("二、交换意见", style="GbHeading1")]
     for i, topic in enumerate(c["topics"], 1):
-        out += [p(f"（{g.cn_number(i)}）{topic}", style="GbHeading2"), placeholder("请概述各方意见。")]
+        out += [p(f"（{cn_number(i)}）{topic}", style="GbHeading2"), placeholder("请概述各方意见。")]
     if not c["topics"]:
         out.append(placeholder("请概述各方交换的意见。"))
     out.append(p("三、议定事项", style="GbHeading1"))

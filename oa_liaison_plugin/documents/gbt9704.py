@@ -59,7 +59,6 @@ def text_width(text: str) -> float:
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DOC_NUMBER = re.compile(r"^(?P<code>\S+?)\s*[\[(〔【]\s*(?P<year>\d{4})\s*[\])〕】]\s*第?\s*(?P<serial>\d+)\s*号$")
-_CN_DIGITS = "〇一二三四五六七八九"
 
 
 def parse_date(value) -> dt.date | None:
@@ -87,14 +86,6 @@ def normalize_doc_number(text: str) -> str | None:
     if not m:
         return None
     return f"{m['code']}〔{m['year']}〕{int(m['serial'])}号"
-
-
-def cn_number(n: int) -> str:
-    """1 -> 一, 10 -> 十, 12 -> 十二, 21 -> 二十一 (for 一、 and （一） headings)."""
-    if n < 10:
-        return _CN_DIGITS[n]
-    tens, ones = divmod(n, 10)
-    return (_CN_DIGITS[tens] if tens > 1 else "") + "十" + (_CN_DIGITS[ones] if ones else "")
 
 
 # ----------------------------------------------------------------------------- OOXML snippets

@@ -15,6 +15,7 @@ from typing import Callable
 
 from lxml import etree
 
+from ..numerals import cn_value as _cn_number
 from .secrecy import MAX_LINE, Mark, find_marks, strictest
 
 __all__ = ["DocumentReadError", "DocumentFacts", "read_docx", "extract_facts", "DOC_TYPES"]
@@ -504,8 +505,6 @@ def _squeeze(s: str) -> str:
     return "".join(s.split())
 
 
-_CN_DIGIT = {"〇": 0, "○": 0, "零": 0, "O": 0, "0": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6,
-             "七": 7, "八": 8, "九": 9}
 _DAY = r"(\d{1,2}|[一二三四五六七八九十]{1,3})"
 _DATE = rf"(\d{{4}}|[〇○零O一二三四五六七八九]{{4}})年{_DAY}月{_DAY}日"
 _DATE_LINE = re.compile(rf"^{_DATE}$")
@@ -540,15 +539,6 @@ _TRADITIONAL = str.maketrans("絕機長個", "绝机长个")
 def _simplified(s: str | None) -> str | None:
     """Traditional forms seen in 密级 marks (絕密、機密、長期) folded to the simplified ones."""
     return s.translate(_TRADITIONAL) if s else s
-
-
-def _cn_number(s: str) -> int:
-    if s.isdigit():
-        return int(s)
-    if "十" in s:
-        tens, _, ones = s.partition("十")
-        return (_CN_DIGIT.get(tens, 1) if tens else 1) * 10 + (_CN_DIGIT.get(ones, 0) if ones else 0)
-    return int("".join(str(_CN_DIGIT[c]) for c in s))
 
 
 def _date(m: re.Match, first: int = 1) -> datetime.date | None:

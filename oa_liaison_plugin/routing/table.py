@@ -10,11 +10,14 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from ..models import Committee, Counterpart, Jurisdiction, Unit, UnitName, UnitPattern, db
+from ..models import Committee, Counterpart, Jurisdiction, Unit, UnitName, UnitPattern, db, max_length
 from .normalize import name_key
 
 FORMAT = "oa-liaison-table"
-MAX_NAME = 128
+# Accepted lengths are the columns' (names, aliases and former names of a unit as wide as its name).
+MAX_NAME = max_length(Unit.name)
+REGEX_MAX = 300     # narrower than its column: a longer pattern is hard to review
+NOTE_MAX = 1000
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -111,17 +114,18 @@ def validate(data: Any) -> Table:
     if data and data.get("version") != 1:
         c.problems.append(f"version：不支持的版本 {data.get('version')!r}（支持 1）")
     jur = c.mapping(data.get("jurisdiction"), "jurisdiction") if data else {}
-    jurisdiction = {"code": c.text(jur.get("code"), "jurisdiction.code", limit=64),
-                    "name": c.text(jur.get("name"), "jurisdiction.name"),
+    jurisdiction = {"code": c.text(jur.get("code"), "jurisdiction.code", limit=max_length(Jurisdiction.code)),
+                    "name": c.text(jur.get("name"), "jurisdiction.name", limit=max_length(Jurisdiction.name)),
                     "prefixes": sorted(set(c.texts(jur.get("prefixes"), "jurisdiction.prefixes")),
                                        key=len, reverse=True),
-                    "source": c.text(jur.get("source"), "jurisdiction.source", required=False, limit=256)}
+                    "source": c.text(jur.get("source"), "jurisdiction.source", required=False,
+                                     limit=max_length(Jurisdiction.source))}
     prefixes = jurisdiction["prefixes"]
 
     committees: list[dict] = []
     committee_keys: dict[str, str] = {}
     for where, raw in c.records(data, "committees"):
-        name = c.text(raw.get("name"), f"{where}.name")
+        name = c.text(raw.get("name"), f"{where}.name", limit=max_length(Committee.name))
         aliases = c.texts(raw.get("aliases"), f"{where}.aliases")
         if name is None:
             continue
@@ -132,8 +136,9 @@ def validate(data: Any) -> Table:
             elif k in committee_keys and n == name:
                 c.problems.append(f"{where}：委员会“{name}”重复出现")
             committee_keys[k] = name
-        committees.append({"name": name, "section": c.text(raw.get("section"), f"{where}.section",
-                                                           required=False, limit=32), "aliases": aliases})
+        committees.append({"name": name, "section": c.text(raw.get("section"), f"{where}.section", required=False,
+                                                           limit=max_length(Committee.section)),
+                           "aliases": aliases})
     committee_names = {x["name"] for x in committees}
 
     units: list[dict] = []
@@ -175,7 +180,7 @@ def validate(data: Any) -> Table:
         seen[name] = len(units)
         units.append({"name": name, "committee": committee, "parent": parent,
                       "full_name": c.text(raw.get("full_name"), f"{where}.full_name", required=False,
-                                          limit=256),
+                                          limit=max_length(Unit.full_name)),
                       "aliases": c.texts(raw.get("aliases"), f"{where}.aliases"), "former_names": former,
                       "where": where})
 
@@ -205,8 +210,8 @@ def validate(data: Any) -> Table:
 
     patterns: list[dict] = []
     for where, raw in c.records(data, "patterns", required=False):
-        name = c.text(raw.get("name"), f"{where}.name")
-        regex = c.text(raw.get("regex"), f"{where}.regex", limit=300)
+        name = c.text(raw.get("name"), f"{where}.name", limit=max_length(UnitPattern.name))
+        regex = c.text(raw.get("regex"), f"{where}.regex", limit=REGEX_MAX)
         committee = c.text(raw.get("committee"), f"{where}.committee")
         if committee is not None and committee not in committee_names:
             c.problems.append(f"{where}.committee：未知委员会“{committee}”")
@@ -216,7 +221,7 @@ def validate(data: Any) -> Table:
             except re.error as e:
                 c.problems.append(f"{where}.regex：正则表达式无效：{e}")
         patterns.append({"name": name, "regex": regex, "committee": committee,
-                         "note": c.text(raw.get("note"), f"{where}.note", required=False, limit=1000)})
+                         "note": c.text(raw.get("note"), f"{where}.note", required=False, limit=NOTE_MAX)})
 
     if c.problems:
         raise TableError(c.problems)

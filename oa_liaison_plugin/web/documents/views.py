@@ -8,6 +8,7 @@ from sqlalchemy import select
 from ...delivery import deliver_due
 from ...models import Committee, Consultation, Copy, Counterpart, Decision, Document, Unit, db
 from ...routing.route import NotHeld, decide_manually
+from ...units import up
 from .. import queries
 from ..access import allow, jurisdiction
 from ..audit.log import committed
@@ -58,15 +59,12 @@ def _committee_choices() -> list:
 
 def counterpart_committee(doc: Document) -> str | None:
     """The committee the issuing unit (or the nearest parent unit) liaises with."""
-    unit_id, seen = doc.unit_id, set()
-    while unit_id and unit_id not in seen:
-        seen.add(unit_id)
+    for unit_id in up(doc.unit_id, lambda i: db.session.scalar(select(Unit.parent_id).where(Unit.id == i))):
         name = db.session.scalar(select(Committee.name)
                                  .join(Counterpart, Counterpart.committee_id == Committee.id)
                                  .where(Counterpart.unit_id == unit_id))
         if name:
             return name
-        unit_id = db.session.scalar(select(Unit.parent_id).where(Unit.id == unit_id))
     return None
 
 

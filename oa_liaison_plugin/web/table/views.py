@@ -11,6 +11,7 @@ from sqlalchemy import select
 from ...models import Committee, Counterpart, Unit, UnitName, UnitPattern, db
 from ...routing import table
 from ...routing.route import reroute_unmatched
+from ...units import children_map, walk
 from ..access import allow, get_or_404, jurisdiction
 from ..audit.log import committed
 from ..labels import local_today
@@ -37,26 +38,18 @@ def _overview(q: str) -> dict:
     links = dict(db.session.execute(select(Counterpart.unit_id, Counterpart.committee_id)
                                     .join(Unit, Unit.id == Counterpart.unit_id)
                                     .where(Unit.jurisdiction_id == jid)).all())
-    children: dict[int, list[Unit]] = {}
-    for u in units:
-        if u.parent_id:
-            children.setdefault(u.parent_id, []).append(u)
+    children = children_map((u, u.parent_id) for u in units if u.parent_id)
 
     def row(u, depth):
         ns = names.get(u.id, [])
         return {"unit": u, "depth": depth, "aliases": [n.name for n in ns if n.kind == "alias"],
                 "former": [n for n in ns if n.kind == "former"]}
 
-    def tree(u, depth=0):
-        out = [row(u, depth)]
-        for kid in children.get(u.id, []):
-            out += tree(kid, depth + 1)
-        return out
-
     committees = _committees()
     groups = []
     for com in committees:
-        rows = [r for u in units if links.get(u.id) == com.id for r in tree(u)]
+        top = [u for u in units if links.get(u.id) == com.id]
+        rows = [row(u, depth) for u, depth in walk(top, lambda u: children.get(u.id, ()))]
         groups.append({"committee": com, "rows": rows})
     orphans = [row(u, 0) for u in units if u.id not in links and u.parent_id is None]
     if q:
