@@ -51,7 +51,7 @@ def test_production_refuses_a_missing_or_default_secret_key(tmp_path):
         with app.app_context():
             from oa_liaison_plugin.models import db
             db.engine.dispose()
-    app = create_app({"DATABASE_URL": url, "TESTING": False, "SECRET_KEY": "x" * 40},
+    app = create_app({"DATABASE_URL": url, "TESTING": False, "SECRET_KEY": "5c0e1f9a7d3b28e46a91c2f0b7d5e834"},
                      instance_path=tmp_path / "i")
     check_production(app)
     assert app.test_client().get("/login").status_code == 200
@@ -61,7 +61,7 @@ def test_cookies_are_httponly_lax_and_secure_in_production(tmp_path):
     from oa_liaison_plugin import create_app
     from oa_liaison_plugin.models import db
     from oa_liaison_plugin.web.users.accounts import create_user
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite3'}", "SECRET_KEY": "k" * 40,
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite3'}", "SECRET_KEY": "e3b9071dc4a85f26b1e09d7a3c5f8246",
                       "WTF_CSRF_ENABLED": False}, instance_path=tmp_path / "i")
     with app.app_context():
         create_user(app.extensions["oa_liaison"], username="boss", password=PASSWORD, role="admin")

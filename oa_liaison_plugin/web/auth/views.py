@@ -10,7 +10,7 @@ from ...models import db, utcnow
 from ..access import allow
 from ..audit.log import committed, record
 from ..forms import status
-from ..models import User
+from ..models import User, new_token
 from . import throttle
 from .forms import LoginForm, PasswordForm
 
@@ -68,7 +68,10 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @allow(*ALL)
 def logout():
-    """End the session."""
+    """End the session: a new session token, so a copy of the cookie is worth nothing afterwards."""
+    user = db.session.get(User, current_user.id)
+    user.session_token = new_token()  # ends the account's other sessions too, as a password change does
+    db.session.commit()
     logout_user()
     flash("已退出。", "info")
     return redirect(url_for("auth.login"))

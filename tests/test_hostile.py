@@ -1,0 +1,168 @@
+"""Hostile and odd input (issue 15): the shipped server, the panel, the drafts and the CLI each refuse it clearly."""
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+from http.cookies import SimpleCookie
+from pathlib import Path
+
+import pytest
+
+from test_web_support import PASSWORD, build_world, csrf_of, session_client
+
+CLI = str(Path(sys.executable).with_name("oa-liaison"))
+KEY = secrets.token_hex(32)
+
+
+def _env(instance: Path, **extra) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OA_LIAISON_")}
+    env.update({"OA_LIAISON_INSTANCE_PATH": str(instance), "OA_LIAISON_SECRET_KEY": KEY, **extra})
+    return env
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _make_users(instance: Path) -> None:
+    """One admin in the instance's database, written before the server starts."""
+    from oa_liaison_plugin import create_app
+    from oa_liaison_plugin.models import db
+    from oa_liaison_plugin.web.users.accounts import create_user
+    app = create_app({"SECRET_KEY": KEY}, instance_path=instance)
+    with app.app_context():
+        for name in ("boss", "boss2"):
+            create_user(app.extensions["oa_liaison"], username=name, password=PASSWORD, role="admin")
+        db.session.commit()
+        db.engine.dispose()
+
+
+class Http:
+    """A plain HTTP client with its own cookie jar (the shipped cookies are Secure; this is 127.0.0.1)."""
+
+    def __init__(self, port: int):
+        self.port, self.cookies = port, {}
+
+    def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None,
+                cookies: dict | None = None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+        jar = self.cookies if cookies is None else cookies
+        hdrs = {**({"Cookie": "; ".join(f"{k}={v}" for k, v in jar.items())} if jar else {}), **(headers or {})}
+        try:
+            conn.request(method, path, body=body, headers=hdrs)
+            resp = conn.getresponse()
+            data = resp.read()
+        finally:
+            conn.close()
+        for value in resp.headers.get_all("Set-Cookie") or []:
+            for name, morsel in SimpleCookie(value).items():
+                if morsel.value and "expires=thu, 01 jan 1970" not in value.lower():
+                    self.cookies[name] = morsel.value
+                else:
+                    self.cookies.pop(name, None)
+        resp.text = data.decode("utf-8", "replace")
+        return resp
+
+    def form(self, path: str, fields: dict, *, token_from: str | None = None):
+        page = self.request("GET", token_from or path)
+        fields = {"csrf_token": csrf_of(page.text), **fields}
+        return self.request("POST", path, urllib.parse.urlencode(fields).encode(),
+                            {"Content-Type": "application/x-www-form-urlencoded"})
+
+    def login(self, username="boss", next_=None):
+        path = "/login" + (f"?next={next_}" if next_ is not None else "")
+        return self.form(path, {"username": username, "password": PASSWORD}, token_from="/login")
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """`oa-liaison serve` as shipped (waitress, production settings) on a free port of 127.0.0.1."""
+    instance = tmp_path_factory.mktemp("served") / "instance"
+    _make_users(instance)
+    port = _free_port()
+    proc = subprocess.Popen([CLI, "serve", "--port", str(port)], env=_env(instance),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    for _ in range(600):
+        if proc.poll() is not None:
+            pytest.fail("serve exited: " + proc.stderr.read().decode("utf-8", "replace"))
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield port
+    proc.terminate()
+    proc.wait(20)
+
+
+def _serve_refuses(tmp_path, *args, **env):
+    """Run serve with these settings; it must stop at once with a Chinese message and no traceback."""
+    instance = tmp_path / "instance"
+    try:
+        done = subprocess.run([CLI, "serve", "--port", str(_free_port()), *args], env=_env(instance, **env),
+                              capture_output=True, text=True, timeout=90)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"serve started and kept serving with {env} {args}")
+    assert done.returncode != 0 and "Traceback" not in done.stderr, done.stderr
+    return done.stderr
+
+
+# ------------------------------------------------------------ 2. request size limit, cookie name
+
+
+def test_shipped_server_limits_request_size_and_names_its_cookie(served):
+    client = Http(served)
+    resp = client.login()
+    assert resp.status == 302
+    assert "oa_liaison_session" in client.cookies, resp.headers.get_all("Set-Cookie")
+    token = csrf_of(client.request("GET", "/tester").text)
+    body = urllib.parse.urlencode({"csrf_token": token, "body": ""}).encode() + b"x" * (50 * 1024 * 1024 + 1024)
+    resp = client.request("POST", "/tester", body, {"Content-Type": "application/x-www-form-urlencoded"})
+    assert resp.status == 413 and "文件太大" in resp.text and "50 MB" in resp.text
+    # Far over the limit: refused on the declared length, before the body is buffered.
+    conn = http.client.HTTPConnection("127.0.0.1", served, timeout=60)
+    conn.putrequest("POST", "/table/import")
+    conn.putheader("Content-Type", "multipart/form-data; boundary=x")
+    conn.putheader("Content-Length", str(900 * 1024 * 1024))
+    conn.endheaders(b"--x\r\n")
+    assert conn.getresponse().status == 413
+    conn.close()
+
+
+# ----------------------------------------------------------------- 13. weak settings at serve
+
+
+@pytest.mark.parametrize("env,args", [
+    ({"OA_LIAISON_TESTING": "true"}, ()),
+    ({"OA_LIAISON_TESTING": "true"}, ("--debug",)),
+    ({"OA_LIAISON_DEBUG": "true"}, ()),
+    ({"OA_LIAISON_SECRET_KEY": "a" * 16}, ()),
+    ({"OA_LIAISON_SECRET_KEY": "ab" * 20}, ()),
+], ids=["testing", "testing-debug", "debug-without-flag", "16-identical", "repeated-pair"])
+def test_serve_refuses_test_and_debug_settings_and_weak_keys(tmp_path, env, args):
+    message = _serve_refuses(tmp_path, *args, **env)
+    assert re.search(r"TESTING|DEBUG|SECRET_KEY", message) and "拒绝" in message
+
+
+# --------------------------------------------------------------------- 5. logout ends the session
+
+
+def test_a_session_cookie_replayed_after_logout_is_refused(served):
+    client = Http(served)
+    assert client.login("boss2").status == 302
+    stolen = dict(client.cookies)
+    assert client.request("GET", "/rules").status == 200
+    resp = client.form("/logout", {}, token_from="/rules")
+    assert resp.status == 302
+    replay = Http(served)
+    resp = replay.request("GET", "/rules", cookies=stolen)
+    assert resp.status == 302 and "/login" in resp.headers["Location"]
