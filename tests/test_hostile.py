@@ -166,3 +166,44 @@ def test_a_session_cookie_replayed_after_logout_is_refused(served):
     replay = Http(served)
     resp = replay.request("GET", "/rules", cookies=stolen)
     assert resp.status == 302 and "/login" in resp.headers["Location"]
+
+
+# ----------------------------------------------------------------------- 1. open redirect
+
+
+@pytest.fixture
+def lite_world(lite_app):
+    lite_app.config["WTF_CSRF_ENABLED"] = False
+    return build_world(lite_app)
+
+
+@pytest.mark.parametrize("next_", [
+    "/%09/evil.example", "/%0A/evil.example", "/%0D%0ASet-Cookie:%20x=1", "%09//evil.example",
+    "/%5Cevil.example", "%5C%5Cevil.example", "//evil.example", "%2F%2Fevil.example", "/%2F/evil.example",
+    "https://evil.example/", "%EF%BC%8F%EF%BC%8Fevil.example",
+    "/%EF%BC%8Fevil.example", "/%E3%80%80/evil.example", "/%00/evil.example", " /evil", "javascript:alert(1)",
+])
+def test_login_redirects_only_to_same_site_paths(lite_world, lite_app, next_):
+    resp = lite_app.test_client().post(f"/login?next={next_}", data={"username": "admin1", "password": PASSWORD})
+    assert resp.status_code == 302 and resp.headers["Location"] == "/", resp.headers.get("Location")
+
+
+def test_login_still_returns_to_a_same_site_page(lite_world, lite_app):
+    resp = lite_app.test_client().post("/login?next=/documents%3Fstatus%3Dheld",
+                                       data={"username": "admin1", "password": PASSWORD})
+    assert resp.status_code == 302 and resp.headers["Location"] == "/documents?status=held"
+
+
+# --------------------------------------------------------- 6. current-password guessing throttled
+
+
+def test_current_password_guessing_is_throttled_like_the_login(lite_world, lite_app):
+    client = session_client(lite_app, "jyj", lite_world)
+    wrong = {"current": "guess-0000", "new": "brand-new-pass-1", "again": "brand-new-pass-1"}
+    for _ in range(5):
+        resp = client.post("/account/password", data=wrong)
+        assert resp.status_code == 400 and "当前密码不正确" in resp.get_data(as_text=True)
+    resp = client.post("/account/password", data={**wrong, "current": PASSWORD})  # the right one, too late
+    assert resp.status_code == 429 and "次数过多" in resp.get_data(as_text=True)
+    from test_web_support import login
+    assert login(lite_app.test_client(), "jyj").status_code == 429  # the same lock as the login's
