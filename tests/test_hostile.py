@@ -207,3 +207,34 @@ def test_current_password_guessing_is_throttled_like_the_login(lite_world, lite_
     assert resp.status_code == 429 and "次数过多" in resp.get_data(as_text=True)
     from test_web_support import login
     assert login(lite_app.test_client(), "jyj").status_code == 429  # the same lock as the login's
+
+
+# ------------------------------------------------------------------------ 4. odd values: 400/404
+
+
+LISTS = ["/documents", "/deliveries", "/audit", "/inbox", "/submissions", "/consultations", "/meetings",
+         "/rules", "/users", "/unmatched", "/table"]
+
+
+@pytest.mark.parametrize("role", ["admin1", "jyj", "jkwwt", "audit1"])
+def test_odd_query_values_never_give_500(lite_world, lite_app, role):
+    client = session_client(lite_app, role, lite_world)
+    queries = ["before=²", "before=¹", "before=①", "before=٣", "before=100&endpoint=x", "before=100&_method=POST",
+               "before=100&_anchor=x&_external=1&_scheme=javascript", "unit=²", "committee=①", "offset=-5",
+               "offset=²", "since=0001-01-01", "until=9999-12-31", "since=9999-12-31&until=0001-01-01",
+               "before=99999999999999999999"]
+    for page in LISTS:
+        for q in queries:
+            resp = client.get(f"{page}?{q}")
+            assert resp.status_code in (200, 400, 403, 404), (page, q, resp.status_code)
+
+
+def test_out_of_range_ids_are_not_found(lite_world, lite_app):
+    client = session_client(lite_app, "admin1", lite_world)
+    rules = [r for r in lite_app.url_map.iter_rules() if "<int:" in r.rule and "GET" in r.methods]
+    assert rules
+    for rule in rules:
+        for big in ("9223372036854775808", "2147483648", "99999999999999999999999"):
+            url = re.sub(r"<int:\w+>", big, rule.rule)
+            url = re.sub(r"<(?:path:)?\w+>", "x", url)
+            assert client.get(url).status_code == 404, url
