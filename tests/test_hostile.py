@@ -238,3 +238,71 @@ def test_out_of_range_ids_are_not_found(lite_world, lite_app):
             url = re.sub(r"<int:\w+>", big, rule.rule)
             url = re.sub(r"<(?:path:)?\w+>", "x", url)
             assert client.get(url).status_code == 404, url
+
+
+# ---------------------------------------------------------------- 3. WordML injection into drafts
+
+INJECTED = ('<w:r><w:fldSimple w:instr="INCLUDEPICTURE http://evil.example/x.png \\d"><w:r><w:t>x</w:t></w:r>'
+            '</w:fldSimple></w:r>')
+CONSULTATION = {"unit": "南部县教育局", "committee": "县政协教科卫体委员会", "title": "城区学校布局调整方案",
+                "summary": "我局起草了城区学校布局调整方案。", "due": "2017-04-10", "doc_number": "南教函〔2017〕18号",
+                "date": "2017-03-27", "contact": "李华", "phone": "0817-5512345"}
+
+
+def _document_xml(blob: bytes) -> str:
+    import io
+    import zipfile
+    with zipfile.ZipFile(io.BytesIO(blob)) as zf:
+        return zf.read("word/document.xml").decode("utf-8")
+
+
+def _fields(xml: str) -> list[str]:
+    """The live fields of a part: fldSimple instructions and instrText runs."""
+    from lxml import etree
+    root = etree.fromstring(xml.encode("utf-8"))
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    return [e.get(w + "instr") for e in root.iter(w + "fldSimple")] + [e.text for e in root.iter(w + "instrText")]
+
+
+@pytest.mark.parametrize("field", ["unit", "committee", "title", "summary", "contact"])
+@pytest.mark.parametrize("value", [INJECTED, "<w:r>", "<w:r>甲</w:r>"])
+def test_draft_fields_are_text_never_markup(field, value):
+    from oa_liaison_plugin.documents.drafts import render_consultation
+    xml = _document_xml(render_consultation({**CONSULTATION, field: value}))
+    assert not [f for f in _fields(xml) if "INCLUDEPICTURE" in f]
+    assert "&lt;w:r&gt;" in xml   # the text as typed, shown to the reader
+
+
+def test_cli_draft_with_markup_in_a_field_writes_it_as_text(tmp_path):
+    import json
+    src = tmp_path / "in.json"
+    src.write_text(json.dumps({**CONSULTATION, "summary": "<w:r>\n" + INJECTED}, ensure_ascii=False), "utf-8")
+    out = tmp_path / "out.docx"
+    done = subprocess.run([CLI, "draft", "consultation", "--input", str(src), "--out", str(out)],
+                          capture_output=True, text=True, timeout=120, env=_env(tmp_path / "i"))
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    xml = _document_xml(out.read_bytes())
+    assert not [f for f in _fields(xml) if "INCLUDEPICTURE" in f] and "&lt;w:r&gt;" in xml
+
+
+def test_panel_consultation_draft_of_a_body_starting_with_markup(lite_world, lite_app):
+    from sqlalchemy import select
+
+    from oa_liaison_plugin.models import Consultation, Document, db
+    with lite_app.app_context():
+        con = db.session.get(Consultation, lite_world["own_consultation"])
+        doc = db.session.get(Document, con.document_id)
+        doc.body = "<w:r>\n" + INJECTED + "\n正文。"
+        db.session.commit()
+        assert db.session.scalar(select(Consultation.id).where(Consultation.id == con.id))
+    client = session_client(lite_app, "jyj", lite_world)
+    url = f"/drafts/consultation/{lite_world['own_consultation']}"
+    page = client.get(url)
+    assert page.status_code == 200
+    form = {"unit": "南部县教育局", "committee": "<w:r>", "title": "<w:r>", "summary": "<w:r>\n" + INJECTED,
+            "due": "2017-04-10", "doc_number": "南教函〔2017〕18号", "date": "2017-03-27", "contact": "李华",
+            "phone": "0817-5512345"}
+    resp = client.post(url, data=form)
+    assert resp.status_code == 200 and resp.mimetype.endswith("wordprocessingml.document"), resp.status_code
+    xml = _document_xml(resp.data)
+    assert not [f for f in _fields(xml) if "INCLUDEPICTURE" in f] and "&lt;w:r&gt;" in xml
