@@ -306,3 +306,27 @@ def test_panel_consultation_draft_of_a_body_starting_with_markup(lite_world, lit
     assert resp.status_code == 200 and resp.mimetype.endswith("wordprocessingml.document"), resp.status_code
     xml = _document_xml(resp.data)
     assert not [f for f in _fields(xml) if "INCLUDEPICTURE" in f] and "&lt;w:r&gt;" in xml
+
+
+# ------------------------------------------------------------------------------ 8. deep JSON
+
+DEEP = "[" * 200_000 + "]" * 200_000
+
+
+def test_deep_json_is_a_clear_error_for_draft_and_table_load(tmp_path):
+    src = tmp_path / "deep.json"
+    src.write_text(DEEP, "utf-8")
+    for args in (["draft", "reply", "--input", str(src), "--out", str(tmp_path / "o.docx")],
+                 ["table", "load", str(src)]):
+        done = subprocess.run([CLI, *args], capture_output=True, text=True, timeout=120, env=_env(tmp_path / "i"))
+        assert done.returncode != 0 and "Traceback" not in done.stderr, done.stderr[-2000:]
+        assert "嵌套层数过深" in done.stderr
+
+
+def test_deep_json_upload_to_table_import_is_a_form_error(lite_world, lite_app):
+    import io
+    admin = session_client(lite_app, "admin1", lite_world)
+    for payload in (DEEP, "[" * 100 + "]" * 100):
+        resp = admin.post("/table/import", data={"file": (io.BytesIO(payload.encode()), "t.json")},
+                          content_type="multipart/form-data")
+        assert resp.status_code == 400 and "嵌套层数过深" in resp.get_data(as_text=True)
