@@ -330,3 +330,36 @@ def test_deep_json_upload_to_table_import_is_a_form_error(lite_world, lite_app):
         resp = admin.post("/table/import", data={"file": (io.BytesIO(payload.encode()), "t.json")},
                           content_type="multipart/form-data")
         assert resp.status_code == 400 and "嵌套层数过深" in resp.get_data(as_text=True)
+
+
+# -------------------------------------------------------- 7. name patterns: catastrophic regexes
+
+
+@pytest.mark.parametrize("pattern", [r"^(a|a)+$", r"^(a+)+$", r"(x+x+)+y"])
+def test_catastrophic_name_patterns_are_refused_in_the_panel(lite_world, lite_app, pattern):
+    admin = session_client(lite_app, "admin1", lite_world)
+    resp = admin.post("/table/patterns/new", data={"name": "坏模式", "committee": "教科文卫体委员会",
+                                                   "regex": pattern})
+    text = resp.get_data(as_text=True)
+    assert resp.status_code == 400 and "灾难性回溯" in text, text[-1500:]
+
+
+def test_catastrophic_name_patterns_are_refused_by_table_load(tmp_path):
+    import json
+
+    from oa_liaison_plugin.routing import table
+    data = table.default_table()
+    data["patterns"].append({"name": "坏模式", "committee": data["committees"][0]["name"], "regex": r"^(a|a)+$"})
+    with pytest.raises(table.TableError) as err:
+        table.validate(data)
+    assert "patterns[2].regex" in str(err.value) and "灾难性回溯" in str(err.value)
+    src = tmp_path / "t.json"
+    src.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    done = subprocess.run([CLI, "table", "load", str(src)], capture_output=True, text=True, timeout=120,
+                          env=_env(tmp_path / "i"))
+    assert done.returncode == 2 and "灾难性回溯" in done.stderr, done.stderr[-1500:]
+
+
+def test_shipped_name_patterns_still_pass_the_check():
+    from oa_liaison_plugin.routing import table
+    assert len(table.validate(table.default_table()).patterns) == 2
