@@ -109,10 +109,13 @@ def table_export(obj: Ctx, jurisdiction, out):
 def table_load(obj: Ctx, file):
     """导入对口联系表文件（全部成功或全部不变）。"""
     from .routing import table as t
+    from .jsonfile import JsonError, loads
     try:
-        data = json.loads(Path(file).read_text("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise click.ClickException(f"{file}：不是有效的 UTF-8 JSON：{exc}") from None
+        data = loads(Path(file).read_bytes(), file)
+    except OSError as exc:
+        raise click.ClickException(f"无法读取 {file}：{exc.strerror or exc}") from None
+    except JsonError as exc:
+        raise click.ClickException(str(exc)) from None
     report: dict = {}
     with obj.app.app_context():
         try:

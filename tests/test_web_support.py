@@ -101,8 +101,14 @@ def session_client(app, username: str | None, world: World):
     """A test client already logged in as ``username`` (the session set directly: no password hashing)."""
     client = app.test_client()
     if username:
+        from sqlalchemy import select
+
+        from oa_liaison_plugin.models import db
+        from oa_liaison_plugin.web.models import User
+        with app.app_context():  # the current session id: a logout in an earlier test changed it
+            user_id = db.session.scalar(select(User).where(User.username == username)).get_id()
         with client.session_transaction() as sess:
-            sess["_user_id"] = world["users"][username]
+            sess["_user_id"] = user_id
             sess["_fresh"] = True
     return client
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ..files import write_atomic
+from ..jsonfile import JsonError, loads
 from .drafts import render_draft
 from .write import DraftError, estimate_pages
 
@@ -20,13 +21,13 @@ def _fail(message: str):
 
 def _read_json(path: str):
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
         _fail(f"无法读取输入文件 {path}：{exc}")
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        _fail(f"输入文件 {path} 不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列，{exc.msg}")
+        return loads(raw, f"输入文件 {path} ")
+    except JsonError as exc:
+        _fail(str(exc))
 
 
 def _command(kind: str, what: str):

@@ -171,27 +171,35 @@ def ppr(*, style=None, keep_next=False, page_break=False, frame=None, widow=None
     return f"<w:pPr>{''.join(out)}</w:pPr>"
 
 
-def r(text: str, **props) -> str:
+class Runs(str):
+    """Run markup made by this module; :func:`p` takes only these as markup, any other string as text."""
+
+
+# Characters XML 1.0 cannot hold at all (a control character in a value would break the part).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def r(text: str, **props) -> Runs:
     """A run of text (tabs become w:tab); props as for :func:`rpr`."""
-    pieces = [f'<w:t xml:space="preserve">{escape(piece)}</w:t>' if piece else ""
+    pieces = [f'<w:t xml:space="preserve">{escape(_NOT_XML.sub("", piece))}</w:t>' if piece else ""
               for piece in text.split("\t")]
-    return f"<w:r>{rpr(**props)}{'<w:tab/>'.join(pieces)}</w:r>"
+    return Runs(f"<w:r>{rpr(**props)}{'<w:tab/>'.join(pieces)}</w:r>")
 
 
 def p(*runs: str, **props) -> str:
-    """A paragraph: runs are :func:`r` strings or plain text; props as for :func:`ppr`."""
-    body = "".join(x if x.startswith("<w:r>") else r(x) for x in runs)
+    """A paragraph: runs are :func:`r` results, any other string is text (never markup, whatever it starts with)."""
+    body = "".join(x if isinstance(x, Runs) else r(x) for x in runs)
     return f"<w:p>{ppr(**props)}{body}</w:p>"
 
 
-def page_field(**props) -> str:
+def page_field(**props) -> Runs:
     """The PAGE field, cached value 1."""
     rp = rpr(**props)
-    return (f'<w:r>{rp}<w:fldChar w:fldCharType="begin"/></w:r>'
-            f'<w:r>{rp}<w:instrText xml:space="preserve"> PAGE </w:instrText></w:r>'
-            f'<w:r>{rp}<w:fldChar w:fldCharType="separate"/></w:r>'
-            f'<w:r>{rp}<w:t>1</w:t></w:r>'
-            f'<w:r>{rp}<w:fldChar w:fldCharType="end"/></w:r>')
+    return Runs(f'<w:r>{rp}<w:fldChar w:fldCharType="begin"/></w:r>'
+                f'<w:r>{rp}<w:instrText xml:space="preserve"> PAGE </w:instrText></w:r>'
+                f'<w:r>{rp}<w:fldChar w:fldCharType="separate"/></w:r>'
+                f'<w:r>{rp}<w:t>1</w:t></w:r>'
+                f'<w:r>{rp}<w:fldChar w:fldCharType="end"/></w:r>')
 
 
 def cell(content: str, width: int, *, span=1, valign="center") -> str:

@@ -1,9 +1,9 @@
 """Unit-name resolution: an issuer name as an OA system sends it -> unit -> counterpart committee."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
+import regex
 from sqlalchemy import select
 
 from ..models import Committee, Counterpart, Jurisdiction, Unit, UnitName, UnitPattern, db
@@ -12,6 +12,7 @@ from .normalize import name_key
 from .table import canonical
 
 MAX_INPUT = 256
+PATTERN_TIMEOUT = 0.05  # seconds per name pattern and name, as a content rule's regex has per document
 SUGGESTIONS = 5
 
 
@@ -92,7 +93,7 @@ class Resolver:
                                    canonical(name_key(parent.full_name or parent.name), self.prefixes)}:
                             if k.startswith(pk) and len(k) > len(pk):
                                 kids[k[len(pk):]] = e
-        self.patterns = [(p.name, re.compile(p.regex), committees[p.committee_id]) for p in db.session.scalars(
+        self.patterns = [(p.name, regex.compile(p.regex), committees[p.committee_id]) for p in db.session.scalars(
             select(UnitPattern).where(UnitPattern.jurisdiction_id == jid).order_by(UnitPattern.position))]
         self.committee_keys = {}
         for cid, cname in committees.items():
@@ -129,7 +130,11 @@ class Resolver:
                     return self._answer(name, kid, "sub_unit")
         full = name_key(name)
         for pname, rx, committee in self.patterns:
-            if rx.search(full):
+            try:
+                found = rx.search(full, timeout=PATTERN_TIMEOUT)
+            except TimeoutError:  # a pattern stored before patterns were checked: no match, not a stall
+                found = None
+            if found:
                 return Resolution(input=name, unit=name.strip(), committee=committee, matched_by="pattern",
                                   pattern=pname)
         return Resolution(input=name, suggestions=self.suggest(key))

@@ -169,22 +169,39 @@ def _check_terms(terms, match, fail) -> list[str]:
     return list(seen.values())
 
 
+class PatternError(ValueError):
+    """A regular expression that must not be used; the message (Chinese) says why."""
+
+
+def compile_pattern(pattern: str, flags: int = 0):
+    """Compile a person's regex with `regex`, refusing invalid, empty-matching and catastrophic ones.
+
+    Used for content rules and the table's name patterns alike; matches against them are then bounded
+    by a timeout (``search(..., timeout=…)``), since no trial proves a pattern safe on every text.
+    """
+    try:
+        compiled = regex.compile(pattern, flags)
+    except (regex.error, ValueError, OverflowError, RecursionError) as exc:
+        raise PatternError(f"正则表达式无效：{exc}") from None
+    if compiled.search("") is not None:
+        raise PatternError("正则表达式可匹配空文本，会命中所有文件")
+    for text in _trial_texts(compiled.pattern):
+        try:
+            compiled.search(text, timeout=TRIAL_TIMEOUT)
+        except TimeoutError:
+            raise PatternError(f"正则表达式在 {_TRIAL_LEN} 字的试验文本上超时（可能出现灾难性回溯），请改写") from None
+    return compiled
+
+
 def _check_pattern(pattern, fail) -> str:
     if not isinstance(pattern, str) or not pattern.strip():
         fail("pattern", "match 为 regex 时必须填写 pattern（正则表达式）")
     if len(pattern) > MAX_PATTERN:
         fail("pattern", f"正则表达式超过 {MAX_PATTERN} 个字符")
     try:
-        compiled = regex.compile(fold_pattern(pattern), REGEX_FLAGS)
-    except (regex.error, ValueError, OverflowError) as exc:
-        fail("pattern", f"正则表达式无效：{exc}")
-    if compiled.search("") is not None:
-        fail("pattern", "正则表达式可匹配空文本，会命中所有文件")
-    for text in _trial_texts(compiled.pattern):
-        try:
-            compiled.search(text, timeout=TRIAL_TIMEOUT)
-        except TimeoutError:
-            fail("pattern", f"正则表达式在 {_TRIAL_LEN} 字的试验文本上超时（可能出现灾难性回溯），请改写")
+        compile_pattern(fold_pattern(pattern), REGEX_FLAGS)
+    except PatternError as exc:
+        fail("pattern", str(exc))
     return pattern
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import delete, select
 
 from ..models import Committee, Counterpart, Jurisdiction, Unit, UnitName, UnitPattern, db, max_length
 from .normalize import name_key
+from .rules import PatternError, compile_pattern
 
 FORMAT = "oa-liaison-table"
 # Accepted lengths are the columns' (names, aliases and former names of a unit as wide as its name).
@@ -217,9 +218,9 @@ def validate(data: Any) -> Table:
             c.problems.append(f"{where}.committee：未知委员会“{committee}”")
         if regex is not None:
             try:
-                re.compile(regex)
-            except re.error as e:
-                c.problems.append(f"{where}.regex：正则表达式无效：{e}")
+                compile_pattern(regex)
+            except PatternError as e:
+                c.problems.append(f"{where}.regex：{e}")
         patterns.append({"name": name, "regex": regex, "committee": committee,
                          "note": c.text(raw.get("note"), f"{where}.note", required=False, limit=NOTE_MAX)})
 

@@ -4,15 +4,26 @@ from __future__ import annotations
 from importlib import import_module
 from pathlib import Path
 
+from urllib.parse import urlencode
+
 from flask import Flask, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
 from jinja2 import ChoiceLoader, FileSystemLoader
+from werkzeug.routing import IntegerConverter
 
 HERE = Path(__file__).resolve().parent
 FEATURES = ("auth", "home", "table", "rules", "tester", "unmatched", "deliveries", "inbox", "documents",
             "submissions", "consultations", "meetings", "drafts", "audit", "users")
 csrf = CSRFProtect()
+
+
+class IdConverter(IntegerConverter):
+    """<int:…> in the panel's routes: a database id, so beyond a 32-bit integer it is simply not found."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def init_web(app: Flask) -> None:
@@ -28,6 +39,7 @@ def init_web(app: Flask) -> None:
                                      FileSystemLoader(HERE / "templates")])
     app.static_folder = str(HERE / "static")
     login_manager.init_app(app)
+    app.url_map.converters["int"] = IdConverter  # before the blueprints: their rules bind it
     blueprints = set()
     for name in FEATURES:
         bp = import_module(f".{name}.views", __name__).bp
@@ -42,8 +54,10 @@ def init_web(app: Flask) -> None:
         return [(e, label) for e, label, roles in NAV if current_user.role in roles]
 
     def page_url(**changes):
-        args = {**request.view_args, **request.args.to_dict(), **changes}
-        return url_for(request.endpoint, **{k: v for k, v in args.items() if v not in (None, "")})
+        # The query goes in as data, never as url_for's arguments ("endpoint", "_method", "_external" …).
+        args = {k: v for k, v in {**request.args.to_dict(), **changes}.items() if v not in (None, "")}
+        path = url_for(request.endpoint, **request.view_args)
+        return path + ("?" + urlencode(args) if args else "")
 
     app.jinja_env.globals.update(nav_items=nav_items, scope_label=scope_label, page_url=page_url)
 

@@ -24,7 +24,14 @@ def serve(obj, host, port, threads, trusted_proxy, debug):
     """启动网页管理面板（登录页 /login）。生产模式须设置 OA_LIAISON_SECRET_KEY。"""
     from .security import ConfigError, check_production
     app = _app(obj)
+    if app.testing:
+        raise click.ClickException("TESTING 已开启（OA_LIAISON_TESTING 或 config.py），这是测试专用设置：会话 Cookie 不加 "
+                                   "Secure、不检查密钥。面板拒绝以此设置对外服务，请去掉该设置。")
+    if app.debug and not debug:
+        raise click.ClickException("DEBUG 已开启（OA_LIAISON_DEBUG 或 config.py）：出错时会显示详情、会话 Cookie 不加 "
+                                   "Secure。面板拒绝以此设置对外服务；请去掉该设置，或仅在本机调试时加 --debug。")
     if debug:
+        click.echo("警告：调试模式（--debug）——切勿用于生产或对外网络。", err=True)
         app.debug = True
         app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = False
         if not app.config.get("SECRET_KEY"):
@@ -42,7 +49,11 @@ def serve(obj, host, port, threads, trusted_proxy, debug):
     if trusted_proxy:  # HTTPS ends at the proxy: take the scheme and client address from its headers
         proxy = {"trusted_proxy": trusted_proxy, "trusted_proxy_count": 1,
                  "trusted_proxy_headers": "x-forwarded-for x-forwarded-proto x-forwarded-host"}
-    waitress.serve(app, host=host, port=port, threads=threads, ident="oa-liaison", **proxy)
+    # waitress refuses a larger body itself, before buffering it; a little over Flask's limit, so the
+    # bodies just over it still get the panel's own (Chinese) 413 page.
+    limit = app.config.get("MAX_CONTENT_LENGTH") or app.config["MAX_UPLOAD_BYTES"]
+    waitress.serve(app, host=host, port=port, threads=threads, ident="oa-liaison",
+                   max_request_body_size=limit + 1024 * 1024, **proxy)
 
 
 def _password(confirm: bool = True) -> str:

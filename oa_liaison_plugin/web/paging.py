@@ -17,7 +17,8 @@ class Page:
 
 def before_arg() -> int | None:
     value = request.args.get("before", "")
-    return int(value) if value.isdigit() and len(value) < 19 else None
+    # isdigit() alone lets "²" and "①" through, which int() refuses.
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else None
 
 
 def keyset(session, query, id_column, *, size: int = PAGE_SIZE, key=None) -> Page:

@@ -1,14 +1,18 @@
 """Secret key, cookie and header settings; the panel refuses to run in production without a real key."""
 from __future__ import annotations
 
+import math
 import secrets
+from collections import Counter
 
-from flask import Flask
+from flask import Flask, request
 
 # Keys seen in tutorials and sample configs: as good as none.
 WEAK_KEYS = {"", "dev", "development", "secret", "secret-key", "secret_key", "changeme", "change-me",
              "change_me", "default", "test", "testing", "please-change-me", "your-secret-key", "oa-liaison"}
 MIN_KEY_LENGTH = 16
+MIN_KEY_DISTINCT = 8          # "aaaaaaaaaaaaaaaa" is 16 characters and no secret at all
+MIN_KEY_BITS_PER_CHAR = 3.0   # by character frequency; secrets.token_hex gives about 3.9
 # No script at all, styles only from our own CSS file, forms only to ourselves.
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; form-action 'self'; "
        "frame-ancestors 'none'; base-uri 'none'")
@@ -32,6 +36,10 @@ def key_problem(app: Flask) -> str | None:
         return "SECRET_KEY 是默认值或示例值"
     if len(text) < MIN_KEY_LENGTH:
         return f"SECRET_KEY 太短（至少 {MIN_KEY_LENGTH} 个字符）"
+    counts = Counter(text)
+    bits = -sum(n / len(text) * math.log2(n / len(text)) for n in counts.values())
+    if len(counts) < MIN_KEY_DISTINCT or bits < MIN_KEY_BITS_PER_CHAR:
+        return f"SECRET_KEY 不够随机（至少 {MIN_KEY_DISTINCT} 种不同字符，且不能是简单重复）"
     return None
 
 
@@ -54,12 +62,15 @@ def configure(app: Flask) -> None:
         app.config["SECRET_KEY"] = str(key)  # from_prefixed_env parses an all-digit key as a number
     if not app.config.get("SECRET_KEY") and not production(app):
         app.config["SECRET_KEY"] = secrets.token_hex(32)  # tests and debugging: sessions last one process
-    app.config.setdefault("MAX_CONTENT_LENGTH", app.config.get("MAX_UPLOAD_BYTES"))
+    # Flask defines these keys itself (None, "session"): setdefault would never apply ours.
+    if app.config.get("MAX_CONTENT_LENGTH") is None:
+        app.config["MAX_CONTENT_LENGTH"] = app.config.get("MAX_UPLOAD_BYTES")
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     if app.config.get("SESSION_COOKIE_SAMESITE") is None:
         app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
-    app.config.setdefault("SESSION_COOKIE_NAME", "oa_liaison_session")
+    if app.config.get("SESSION_COOKIE_NAME") in (None, "", Flask.default_config["SESSION_COOKIE_NAME"]):
+        app.config["SESSION_COOKIE_NAME"] = "oa_liaison_session"
     if app.config.get("SESSION_COOKIE_SECURE") is None:  # "auto": Secure outside debug and tests
         app.config["SESSION_COOKIE_SECURE"] = production(app)
     app.config["REMEMBER_COOKIE_HTTPONLY"] = True
@@ -74,6 +85,6 @@ def configure(app: Flask) -> None:
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("Content-Security-Policy", CSP)
-        if response.mimetype == "text/html":
-            response.headers.setdefault("Cache-Control", "no-store")
+        if request.endpoint != "static":  # pages and downloads alike: nothing of the panel is kept in caches
+            response.headers["Cache-Control"] = "no-store"
         return response

@@ -1,6 +1,8 @@
 """Logging in and out, and changing one's own password."""
 from __future__ import annotations
 
+from urllib.parse import unquote, urlsplit
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, select
@@ -10,7 +12,7 @@ from ...models import db, utcnow
 from ..access import allow
 from ..audit.log import committed, record
 from ..forms import status
-from ..models import User
+from ..models import User, new_token
 from . import throttle
 from .forms import LoginForm, PasswordForm
 
@@ -21,9 +23,20 @@ _DUMMY_HASH = generate_password_hash("not-a-password")
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("home.index")
+    """``target`` when it is a path of this site, else the home page.
+
+    Only printable ASCII: browsers drop tabs and newlines and read a backslash as a slash, so
+    "/\t/evil.example" would leave the site (and a newline cannot go into a header at all).
+    """
+    home = url_for("home.index")
+    if not target or not target.isascii() or not target.isprintable() or " " in target:
+        return home
+    for text in (target, unquote(target)):
+        if not text.startswith("/") or text.startswith("//") or "\\" in text \
+                or any(ord(c) < 0x21 or ord(c) == 0x7F for c in text):
+            return home
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else home
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -68,7 +81,10 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @allow(*ALL)
 def logout():
-    """End the session."""
+    """End the session: a new session token, so a copy of the cookie is worth nothing afterwards."""
+    user = db.session.get(User, current_user.id)
+    user.session_token = new_token()  # ends the account's other sessions too, as a password change does
+    db.session.commit()
     logout_user()
     flash("已退出。", "info")
     return redirect(url_for("auth.login"))
@@ -79,13 +95,23 @@ def logout():
 def password():
     """Change one's own password (ends other sessions)."""
     form = PasswordForm()
+    code = None
     if form.validate_on_submit():
         user = db.session.get(User, current_user.id)
-        if not user.check_password(form.current.data):
+        # The login's lock: guessing the current password here is guessing it at the login.
+        wait = throttle.locked_for(user.username, request.remote_addr)
+        if wait:
+            form.add_error(None, f"密码输错次数过多，已暂时锁定，请 {wait} 分钟后再试，或请管理员重设密码。")
+            code = 429
+        elif not user.check_password(form.current.data):
+            for key in throttle.failed(user.username, request.remote_addr):
+                record("login.locked", key, None, None, user=user, note="修改密码时连续输错当前密码")
+            db.session.commit()
             form.add_error("current", "当前密码不正确")
         else:
+            throttle.clear(user.username)
             committed("password.change", user.username, None, None, lambda: user.set_password(form.new.data))
             login_user(user)  # the session id includes the new token
             flash("密码已修改。", "success")
             return redirect(url_for("home.index"))
-    return render_template("oa_liaison/auth/password.html", form=form), status(form)
+    return render_template("oa_liaison/auth/password.html", form=form), code or status(form)

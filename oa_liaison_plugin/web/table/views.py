@@ -8,6 +8,7 @@ import re
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from sqlalchemy import select
 
+from ... import jsonfile
 from ...models import Committee, Counterpart, Unit, UnitName, UnitPattern, db
 from ...routing import table
 from ...routing.route import reroute_unmatched
@@ -252,9 +253,9 @@ def import_():
     if form.validate_on_submit():
         raw = form.file.data.read()
         try:
-            data = json.loads(raw.decode("utf-8-sig"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            form.add_error("file", f"不是有效的 UTF-8 JSON 文件：{exc}")
+            data = jsonfile.loads(raw, "文件")
+        except jsonfile.JsonError as exc:
+            form.add_error("file", str(exc))
         else:
             jur = jurisdiction()
             if isinstance(data, dict) and isinstance(data.get("jurisdiction"), dict) \
