@@ -690,3 +690,26 @@ def test_cli_group_has_the_three_commands():
     assert draft.name == "draft" and set(draft.commands) == {"reply", "consultation", "minutes"}
     result = invoke("reply", "--help")
     assert all(opt in result.output for opt in ("--input", "--out", "--templates-dir", "--json"))
+
+
+@pytest.mark.parametrize("title, lines", [
+    ("关于加强农村寄宿制学校建设建议的答复", ["关于加强农村寄宿制学校建设建议的答复"]),
+    ("关于南部县2017年城区学校布局调整方案（征求意见稿）征求意见的函",
+     ["关于南部县2017年城区学校布局调整方案", "（征求意见稿）征求意见的函"]),
+    ("关于进一步加强和改进全县农村义务教育阶段寄宿制学校建设管理工作建议的答复",
+     ["关于进一步加强和改进全县农村义务教育", "阶段寄宿制学校建设管理工作建议的答复"]),
+    ("南部县人民政府关于提请县人大常委会审议《南部县城市总体规划（2017—2035年）》的议案",
+     ["南部县人民政府关于提请县人大常委会审议", "《南部县城市总体规划", "（2017—2035年）》的议案"]),
+])
+def test_long_titles_break_between_words_into_even_lines(title, lines):
+    """GB/T 9704 §7.3.3: a title's lines keep words whole (no 建设|议) and are of like length."""
+    from oa_liaison_plugin.documents.titles import PER_LINE, title_lines
+    from oa_liaison_plugin.documents.gbt9704 import text_width
+    assert title_lines(title) == lines and all(text_width(line) <= PER_LINE for line in lines)
+
+
+def test_a_long_reply_title_is_written_as_broken_lines(reply_data):
+    d = Docx(render_reply(dict(reply_data, reply_title="关于进一步加强和改进全县农村义务教育阶段寄宿制学校建设管理工作建议的答复")))
+    para = next(p for p in d.body_paragraphs() if "义务教育" in text(p))
+    assert len(para.findall(f".//{W}br")) == 1
+    assert [t.text for t in para.iter(W + "t")] == ["关于进一步加强和改进全县农村义务教育", "阶段寄宿制学校建设管理工作建议的答复"]

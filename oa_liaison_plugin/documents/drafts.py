@@ -9,6 +9,7 @@ from . import gbt9704 as g
 from ..events import SUBMISSION_KINDS as KINDS
 from ..numerals import cn_number
 from .gbt9704 import p, r
+from .titles import title_lines
 from .write import DraftError, render
 
 KIND_VERB = {"提案": "提出的", "调研报告": "报送的", "建言献策": "提出的", "社情民意": "反映的"}
@@ -204,8 +205,10 @@ def placeholder(hint: str) -> str:
 
 
 def title(text: str) -> list[str]:
-    """标题 with one blank line above and below, the 主送 line follows."""
-    return [blank(), p(text, style="GbTitle"), blank()]
+    """标题 with one blank line above and below, the 主送 line follows; long titles broken between words."""
+    lines = title_lines(text)
+    runs = [x for line in lines for x in (g.line_break(), r(line))][1:]
+    return [blank(), p(*runs, style="GbTitle"), blank()]
 
 
 def signature(issuer: str, date: str) -> list[str]:

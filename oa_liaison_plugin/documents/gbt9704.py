@@ -192,6 +192,11 @@ def p(*runs: str, **props) -> str:
     return f"<w:p>{ppr(**props)}{body}</w:p>"
 
 
+def line_break() -> Runs:
+    """A line break inside a paragraph (w:br)."""
+    return Runs("<w:r><w:br/></w:r>")
+
+
 def page_field(**props) -> Runs:
     """The PAGE field, cached value 1."""
     rp = rpr(**props)
