@@ -713,3 +713,27 @@ def test_a_long_reply_title_is_written_as_broken_lines(reply_data):
     para = next(p for p in d.body_paragraphs() if "义务教育" in text(p))
     assert len(para.findall(f".//{W}br")) == 1
     assert [t.text for t in para.iter(W + "t")] == ["关于进一步加强和改进全县农村义务教育", "阶段寄宿制学校建设管理工作建议的答复"]
+
+
+def test_the_cli_uses_the_official_names_from_the_table(tmp_path, reply_data):
+    """县教育局 -> 南部县教育局 in the letterhead and signature, 教科文卫体委员会 -> 县政协教科文卫体委员会 as addressee."""
+    from oa_liaison_plugin.cli import main
+    from oa_liaison_plugin.documents.read import read_docx
+    src = tmp_path / "reply.json"
+    src.write_text(json.dumps(dict(reply_data, unit="县教育局", committee="教科文卫体委员会"), ensure_ascii=False),
+                   "utf-8")
+    out = tmp_path / "reply.docx"
+    result = CliRunner().invoke(main, ["--instance", str(tmp_path / "inst"), "draft", "reply", "--input", str(src),
+                                       "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    d = Docx(out.read_bytes())
+    header = [text(p) for part in d.parts.values() for p in part.iter(W + "p")]
+    assert "南部县教育局" in header                                            # 发文机关标志
+    texts = d.texts()
+    assert "县政协教科文卫体委员会：" in texts and "南部县教育局" in texts      # 主送 and signature
+    assert read_docx(out.read_bytes()).main_recipients == ["县政协教科文卫体委员会"]
+    src.write_text(json.dumps(dict(reply_data, unit="县火星局"), ensure_ascii=False), "utf-8")
+    result = CliRunner().invoke(main, ["--instance", str(tmp_path / "inst"), "draft", "reply", "--input", str(src),
+                                       "--out", str(out)])
+    assert result.exit_code == 0 and "县火星局" in result.stderr and "不在对口联系表中" in result.stderr
+    assert "县火星局" in Docx(out.read_bytes()).texts()
