@@ -16,35 +16,28 @@ _FIRST = re.compile(r"(?<=^关于)|(?=[《（“(])|(?<=[》）”)、，])|(?=�
 _NO_LINE_START = "》）”)、，。：；！？"
 
 
-def _points(text: str, pattern: re.Pattern) -> list[int]:
-    return sorted({m.start() for m in pattern.finditer(text) if 0 < m.start() < len(text)})
-
-
-def _best(text: str, points: list[int], per_line: float):
-    """The split at ``points`` into the fewest lines that fit, the most even among those."""
-    need = max(1, -(-int(g.text_width(text) * 2) // int(per_line * 2)))
-    for lines in range(need, min(need + 2, len(points) + 2)):
-        best = None
-        for cut in itertools.combinations(points, lines - 1):
-            parts = [text[a:b] for a, b in zip((0, *cut), (*cut, len(text)))]
-            widths = [g.text_width(part) for part in parts]
-            if max(widths) > per_line:
-                continue
-            score = max(widths) - min(widths)
-            if best is None or score < best[0]:
-                best = (score, parts)
-        if best:
-            return best[1]
-    return None
-
-
 def title_lines(text: str, per_line: float = PER_LINE) -> list[str]:
-    """``text`` as title lines of at most ``per_line`` characters (half-width counts half)."""
+    """``text`` as title lines of at most ``per_line`` characters (half-width counts half).
+
+    The fewest lines that fit; at the best break points where they suffice, else between words; the most
+    even split among those.
+    """
     if g.text_width(text) <= per_line:
         return [text]
-    first = _points(text, _FIRST)
-    return (_best(text, first, per_line) or _best(text, sorted({*first, *_words(text)}), per_line)
-            or _even(text, per_line))
+    first, words = _points(text), None
+    need = -(-int(g.text_width(text) * 2) // int(per_line * 2))
+    for lines in range(need, need + 3):
+        found = _best(text, first, lines, per_line)
+        if found is None:
+            words = words if words is not None else sorted({*first, *_words(text)})
+            found = _best(text, words, lines, per_line)
+        if found:
+            return found
+    return _even(text, per_line)
+
+
+def _points(text: str) -> list[int]:
+    return sorted({m.start() for m in _FIRST.finditer(text) if 0 < m.start() < len(text)})
 
 
 def _words(text: str) -> list[int]:
@@ -52,6 +45,17 @@ def _words(text: str) -> list[int]:
     import jieba   # loaded only for a title too long for the first break points: ~1 s the first time
     jieba.setLogLevel(logging.WARNING)
     return [start for _, start, _ in jieba.tokenize(text) if 0 < start and text[start] not in _NO_LINE_START]
+
+
+def _best(text: str, points: list[int], lines: int, per_line: float):
+    """The most even split of ``text`` at ``points`` into ``lines`` lines that fit, or None."""
+    best = None
+    for cut in itertools.combinations(points, lines - 1):
+        parts = [text[a:b] for a, b in zip((0, *cut), (*cut, len(text)))]
+        widths = [g.text_width(part) for part in parts]
+        if max(widths) <= per_line and (best is None or max(widths) - min(widths) < best[0]):
+            best = (max(widths) - min(widths), parts)
+    return best[1] if best else None
 
 
 def _even(text: str, per_line: float) -> list[str]:
