@@ -94,3 +94,22 @@ def test_a_rename_keeps_the_row_and_the_old_name_resolves(app):
         with pytest.raises(Exception) as info:
             ops.delete_unit(db.session.get(Unit, kid.parent_id))
         assert info.value.errors[0].code == "has_sub_units"
+
+
+def test_a_second_answer_or_receipt_changes_nothing(app, liaison, host):
+    """Operations outside the web layer: a guarded change happens once; the second caller is told."""
+    from oa_liaison_plugin.models import Consultation, Copy, utcnow
+    from oa_liaison_plugin.operations import AlreadyDone, answer_consultation, mark_read
+    host.issue(issuer="南部县教育局", title="关于全县教育事业发展规划（征求意见稿）的重大事项", flags={"major": True})
+    with app.app_context():
+        c = db.session.scalar(select(Consultation))
+        copy = db.session.scalar(select(Copy))
+        answer_consultation(c.id, "同意。", utcnow())
+        mark_read(copy.id, utcnow())
+        db.session.commit()
+        with pytest.raises(AlreadyDone):
+            answer_consultation(c.id, "再次。", utcnow())
+        with pytest.raises(AlreadyDone):
+            mark_read(copy.id, utcnow())
+        db.session.rollback()
+        assert db.session.get(Consultation, c.id).opinion == "同意。"
