@@ -347,6 +347,23 @@ def load(data: Any, report: dict | None = None, *, commit: bool = True) -> Juris
     return jur
 
 
+def unit_entry(unit: Unit, committee: str | None, parent: str | None) -> dict:
+    """A unit as an entry of the table file, given its committee's and its parent's names."""
+    item: dict[str, Any] = {"name": unit.name}
+    if committee:
+        item["committee"] = committee
+    if parent:
+        item["parent"] = parent
+    if unit.full_name:
+        item["full_name"] = unit.full_name
+    item["aliases"] = [n.name for n in unit.names if n.kind == "alias"]
+    former = [{"name": n.name, "until": n.valid_until.isoformat() if n.valid_until else None}
+              for n in unit.names if n.kind == "former"]
+    if former:
+        item["former_names"] = former
+    return item
+
+
 def export(jurisdiction_code: str) -> dict:
     """The jurisdiction's table as a file mapping (the format :func:`load` reads)."""
     jur = db.session.scalar(select(Jurisdiction).where(Jurisdiction.code == jurisdiction_code))
@@ -359,21 +376,7 @@ def export(jurisdiction_code: str) -> dict:
         select(Counterpart).join(Unit).where(Unit.jurisdiction_id == jur.id))}
     units = db.session.scalars(select(Unit).where(Unit.jurisdiction_id == jur.id).order_by(Unit.position)).all()
     unit_names = {u.id: u.name for u in units}
-    out_units = []
-    for u in units:
-        item: dict[str, Any] = {"name": u.name}
-        if u.id in links:
-            item["committee"] = links[u.id]
-        if u.parent_id:
-            item["parent"] = unit_names[u.parent_id]
-        if u.full_name:
-            item["full_name"] = u.full_name
-        item["aliases"] = [n.name for n in u.names if n.kind == "alias"]
-        former = [{"name": n.name, "until": n.valid_until.isoformat() if n.valid_until else None}
-                  for n in u.names if n.kind == "former"]
-        if former:
-            item["former_names"] = former
-        out_units.append(item)
+    out_units = [unit_entry(u, links.get(u.id), unit_names.get(u.parent_id)) for u in units]
     patterns = db.session.scalars(select(UnitPattern).where(UnitPattern.jurisdiction_id == jur.id)
                                   .order_by(UnitPattern.position)).all()
     return {

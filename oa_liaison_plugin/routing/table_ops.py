@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
 
 from sqlalchemy import delete, func, select, true
 
 from ..models import Committee, Counterpart, Jurisdiction, Unit, UnitName, UnitPattern, db, max_length
 from ..units import up
 from .normalize import name_key
-from .table import _FIELD_OF_KIND, MAX_NAME, NOTE_MAX, REGEX_MAX, Problem, TableError, _Checker, canonical
+from .table import (_FIELD_OF_KIND, MAX_NAME, NOTE_MAX, REGEX_MAX, Problem, TableError, _Checker, canonical,
+                    unit_entry)
 
 
 # ---------------------------------------------------------------------------------------- units
@@ -23,21 +23,9 @@ from .table import _FIELD_OF_KIND, MAX_NAME, NOTE_MAX, REGEX_MAX, Problem, Table
 
 def unit_spec(unit: Unit) -> dict:
     """The unit as an entry of the table file (what the forms edit and the audit log records)."""
-    link = db.session.scalar(select(Committee.name).join(Counterpart, Counterpart.committee_id == Committee.id)
-                             .where(Counterpart.unit_id == unit.id))
-    out: dict[str, Any] = {"name": unit.name}
-    if link:
-        out["committee"] = link
-    if unit.parent_id:
-        out["parent"] = db.session.get(Unit, unit.parent_id).name
-    if unit.full_name:
-        out["full_name"] = unit.full_name
-    out["aliases"] = [n.name for n in unit.names if n.kind == "alias"]
-    former = [{"name": n.name, "until": n.valid_until.isoformat() if n.valid_until else None}
-              for n in unit.names if n.kind == "former"]
-    if former:
-        out["former_names"] = former
-    return out
+    committee = db.session.scalar(select(Committee.name).join(Counterpart, Counterpart.committee_id == Committee.id)
+                                  .where(Counterpart.unit_id == unit.id))
+    return unit_entry(unit, committee, db.session.get(Unit, unit.parent_id).name if unit.parent_id else None)
 
 
 def create_unit(jur: Jurisdiction, spec: dict) -> Unit:
