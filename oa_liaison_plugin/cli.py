@@ -140,21 +140,21 @@ def table_load(obj: Ctx, file):
 @click.pass_obj
 def table_map(obj: Ctx, name, unit, jurisdiction):
     """把一个新名称映射到已有单位（作为别名）；因此名称暂存的文件随即分送。"""
+    from .models import db
     from .routing import table as t
     from .routing.route import reroute_unmatched
+    from .routing.table_ops import add_alias
     with obj.app.app_context():
-        code = jurisdiction or obj.app.config["JURISDICTION"]
-        data = t.export(code)
-        target = next((u for u in data["units"] if u["name"] == unit), None)
-        if target is None:
-            sugg = obj.liaison.resolver(code).resolve(unit)
-            raise click.ClickException(f"未知单位“{unit}”" + (f"；相近：{'、'.join(sugg.suggestions)}"
-                                                              if sugg.suggestions else ""))
-        target.setdefault("aliases", []).append(name)
+        jur = obj.liaison.jurisdiction(jurisdiction)
+        code = jur.code
         try:
-            t.load(data)
+            add_alias(jur, unit, name)
+            db.session.commit()
         except t.TableError as exc:
-            raise click.ClickException(str(exc)) from None
+            db.session.rollback()
+            sugg = obj.liaison.resolver(code).resolve(unit)
+            hint = f"；相近：{'、'.join(sugg.suggestions)}" if sugg.suggestions and not sugg.resolved else ""
+            raise click.ClickException("；".join(exc.problems) + hint) from None
     routed = reroute_unmatched(obj.liaison, code)
     click.echo(_dump({"name": name, "unit": unit, "routed": routed}))
 

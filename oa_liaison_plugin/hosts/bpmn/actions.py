@@ -62,13 +62,20 @@ def register(host, key: str, data: dict) -> dict:
 
 
 def record_reply(host, key: str, data: dict) -> dict:
-    """答复登记: the reply's number and date are recorded with the submission in oa-liaison."""
-    from ...submissions import mark_replied
-    reply = data.get("reply") or {}
-    with host.liaison.context():
-        done = mark_replied(host.liaison, f"bpmn-{key}", doc_number=reply.get("doc_number"),
-                            date=reply.get("date"))
-    return {"reply_recorded": done}
+    """答复登记: oa-liaison records that the submission was answered (its deadline stops running)."""
+    from ...models import Submission
+    from ...operations import AlreadyDone, mark_replied
+    jur = host.liaison.jurisdiction_row()
+    sid = db.session.scalar(select(Submission.id).where(Submission.jurisdiction_id == jur.id,
+                                                        Submission.host_id == f"bpmn-{key}"))
+    try:
+        if sid is None:
+            return {"reply_recorded": False}
+        mark_replied(sid)
+        db.session.commit()
+        return {"reply_recorded": True}
+    except AlreadyDone:
+        return {"reply_recorded": False}
 
 
 def schedule(host, key: str, data: dict) -> dict:

@@ -5,9 +5,9 @@ import io
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from sqlalchemy import update
 
 from ...models import Blob, Copy, Document, Unit, db, utcnow
+from ...operations import AlreadyDone, mark_read
 from .. import queries
 from ..access import allow
 from ..audit.log import committed
@@ -71,11 +71,14 @@ def _sender(copy: Copy, document: Document) -> dict:
 def read(copy_id: int):
     """标记已读: record the read time once and tell the sender."""
     copy = queries.one(queries.inbox(), Copy, copy_id)
-    if copy.read_at is None:
-        now = utcnow()
+    now = utcnow()
+    try:
         committed("copy.read", f"copy-{copy.id}", {"read_at": None}, {"read_at": now.isoformat()},
-                  lambda: db.session.execute(update(Copy).where(Copy.id == copy.id, Copy.read_at.is_(None))
-                                             .values(read_at=now)))
+                  lambda: mark_read(copy.id, now))
+        first = True
+    except AlreadyDone:  # read before (or by a colleague just now): one receipt only
+        first = False
+    if first:
         document = db.session.get(Document, copy.document_id)
         reader = (committee_names().get(copy.committee_id) if copy.committee_id
                   else unit_names().get(copy.unit_id))
