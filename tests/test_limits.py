@@ -70,3 +70,29 @@ def test_a_meeting_field_longer_than_its_column_is_refused(app, liaison, field):
     assert not ok.get("error"), ok
     with app.app_context():
         assert len(getattr(db.session.scalar(select(Meeting)), "host_id" if field == "id" else field)) == width
+
+
+def test_an_overlong_title_read_from_the_file_is_kept_whole_not_a_database_error(app, liaison):
+    """The host's values are checked against the columns; a file's title of 600 characters is not the host's."""
+    from sqlalchemy import select
+    from oa_liaison_plugin.documents.samples import make_issued_docx
+    from oa_liaison_plugin.models import Document, db
+    title = "关于" + "加强义务教育均衡发展" * 59 + "的实施方案"
+    import io
+    import zipfile
+    short = make_issued_docx(issuer="南部县教育局", doc_number="南教发〔2017〕12号", title="关于占位的实施方案",
+                             main_recipients=["各乡镇人民政府"], body_paragraphs=["正文。"])
+    buf = io.BytesIO()   # python-docx caps the core title at 255: write the long one into the body only
+    with zipfile.ZipFile(io.BytesIO(short)) as zin, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            part = zin.read(info)
+            if info.filename == "word/document.xml":
+                part = part.replace("关于占位的实施方案".encode(), title.encode())
+            zout.writestr(info, part)
+    data = buf.getvalue()
+    r = liaison.document_issued({"id": "long-title", "issuer": "南部县教育局", "file": data})
+    assert r["status"] in ("routed", "held", "not_qualified"), r
+    with app.app_context():
+        row = db.session.scalar(select(Document).where(Document.host_id == "long-title"))
+        assert len(row.title) == 512 and row.title.endswith("…")
+        assert row.meta["overlong"]["title"] == title

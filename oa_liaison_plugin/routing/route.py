@@ -10,11 +10,13 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..delivery import deliver_due, record_error
 from ..events import EventInputError, IssuedDocument
-from ..models import Blob, Consultation, Copy, Decision, Document, EventError, Jurisdiction, Unit, db, utcnow
+from ..models import (Blob, Consultation, Copy, Decision, Document, EventError, Jurisdiction, Unit, db,
+                      max_length, utcnow)
 from .decide import Case, decide, rule_fields
 from .qualify import Verdict, manual_verdict
 
 FINAL = ("routed", "not_qualified", "held")
+_SHORT_COLUMNS = {f: max_length(getattr(Document, f)) for f in ("issuer", "title", "doc_number", "doc_type", "secrecy")}
 
 # Core statements on the tables, built once: on the hot path the ORM's bulk-insert machinery and
 # building statements per call cost several times what SQLite spends writing the rows.
@@ -143,10 +145,16 @@ def _document_values(liaison, jur, doc: IssuedDocument, case: Case, verdict: Ver
     """The document row's columns for a decided case."""
     facts, max_bytes = case.facts, liaison.config["MAX_UPLOAD_BYTES"]
     resolution = case.issuer
+    # The host's values were checked against the columns; what a file says was not: a longer value is kept
+    # whole in meta["overlong"] and shortened (with …) in its column, never lost, never a database error.
+    overlong = {f: facts[f] for f in _SHORT_COLUMNS if isinstance(facts.get(f), str)
+                and len(facts[f]) > _SHORT_COLUMNS[f]}
+    short = {f: v[:_SHORT_COLUMNS[f] - 1] + "…" for f, v in overlong.items()}
     return dict(
-        jurisdiction_id=jur.id, host_id=doc.id, issuer=(facts.get("issuer") or "")[:256],
-        unit_id=resolution.unit_id if resolution is not None else None, title=facts.get("title"),
-        doc_number=facts.get("doc_number"), doc_type=facts.get("doc_type"), secrecy=facts.get("secrecy"),
+        jurisdiction_id=jur.id, host_id=doc.id, issuer=short.get("issuer", facts.get("issuer") or ""),
+        unit_id=resolution.unit_id if resolution is not None else None, title=short.get("title", facts.get("title")),
+        doc_number=short.get("doc_number", facts.get("doc_number")),
+        doc_type=short.get("doc_type", facts.get("doc_type")), secrecy=short.get("secrecy", facts.get("secrecy")),
         issued_on=facts.get("issued_on"), url=doc.url, body=facts.get("body"),
         # The copy's frozen file, also when fetched from the host. A file over the upload limit is not
         # kept (the host still has it); it was held as too large.
@@ -159,7 +167,7 @@ def _document_values(liaison, jur, doc: IssuedDocument, case: Case, verdict: Ver
                                "sha256": _store_blob(a["data"]) if len(a["data"]) <= max_bytes else None}
                               for a in doc.attachments],
               "unit": resolution.unit if resolution is not None else None,
-              "host": case.host, "file_note": case.file_note,
+              "host": case.host, "file_note": case.file_note, **({"overlong": overlong} if overlong else {}),
               "secrecy_marks": [m.__dict__ for m in case.marks],
               **{f: _plain(facts.get(f)) for f in ("main_recipients", "cc", "note", "secrecy_period", "copy_number")}},
         status=verdict.status, hold_reason=verdict.hold_reason, decided_at=utcnow())
