@@ -363,3 +363,50 @@ def test_catastrophic_name_patterns_are_refused_by_table_load(tmp_path):
 def test_shipped_name_patterns_still_pass_the_check():
     from oa_liaison_plugin.routing import table
     assert len(table.validate(table.default_table()).patterns) == 2
+
+
+# --------------------------------------------- 14. invisible names, NUL in rule names, no-store downloads
+
+
+@pytest.mark.parametrize("name", ["\u200b", "\u200b\u200c\u2060", "\ufeff ", "\u0301"])
+def test_a_unit_named_only_with_invisible_characters_is_refused(lite_world, lite_app, name):
+    admin = session_client(lite_app, "admin1", lite_world)
+    resp = admin.post("/table/units/new", data={"name": name, "committee": "教科文卫体委员会"})
+    assert resp.status_code == 400 and "不可见字符" in resp.get_data(as_text=True)
+    from oa_liaison_plugin.routing import table
+    with lite_app.app_context():
+        assert name not in {u["name"] for u in table.export("nanbu")["units"]}
+
+
+def test_a_draft_signer_of_zero_width_characters_is_refused():
+    from oa_liaison_plugin.documents.drafts import DraftError, render_reply
+    data = {"unit": "南部县教育局", "committee": "县政协教科卫体委员会", "kind": "提案", "title": "关于加强农村寄宿制学校建设的建议",
+            "number": "12", "received": "2017-01-05", "category": "A", "signer": "\u200b\u200b", "contact": "李华",
+            "phone": "0817-5512345", "doc_number": "南教函〔2017〕5号", "date": "2017-03-20"}
+    with pytest.raises(DraftError) as err:
+        render_reply(data)
+    assert err.value.field == "signer" and "不可见字符" in err.value.message
+
+
+def test_a_rule_name_with_a_nul_is_refused(lite_world, lite_app):
+    admin = session_client(lite_app, "admin1", lite_world)
+    for name in ("学校\x00安全", "\u200b"):
+        resp = admin.post("/rules/new", data={"rule_id": "nul-name", "name": name, "action": "important",
+                                              "match": "any", "fields_": ["title"], "terms": "学校安全",
+                                              "enabled": "y"})
+        assert resp.status_code == 400, resp.status_code
+    from oa_liaison_plugin.routing.rules import RuleError, validate_rule
+    with pytest.raises(RuleError):
+        validate_rule({"id": "x", "name": "a\x00b", "action": "important", "terms": ["学校"]})
+
+
+def test_downloads_are_not_kept_in_caches(lite_world, lite_app):
+    admin = session_client(lite_app, "admin1", lite_world)
+    resp = admin.get("/table/export")
+    assert resp.status_code == 200 and resp.headers["Content-Disposition"].startswith("attachment")
+    assert resp.headers["Cache-Control"] == "no-store"
+    clerk = session_client(lite_app, "jyj", lite_world)
+    resp = clerk.post(f"/drafts/consultation/{lite_world['own_consultation']}", data=dict(
+        unit="南部县教育局", committee="县政协教科文卫体委员会", title="布局调整", summary="概要。", due="2017-04-10",
+        doc_number="南教函〔2017〕18号", date="2017-03-27", contact="李华", phone="0817-5512345"))
+    assert resp.status_code == 200 and resp.headers["Cache-Control"] == "no-store"

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from ..models import Committee, Counterpart, Jurisdiction, Unit, UnitName, UnitPattern, db
-from .normalize import name_key
+from .normalize import name_key, visible
 from .rules import PatternError, compile_pattern
 
 FORMAT = "oa-liaison-table"
@@ -73,8 +73,8 @@ class _Checker:
         if len(value) > limit:
             self.problems.append(f"{where}：过长（{len(value)} 字符，上限 {limit}）")
             return None
-        if not value.strip():
-            self.problems.append(f"{where}：不能为空白")
+        if not visible(value):  # "\u200b" alone is no name anyone could read or type
+            self.problems.append(f"{where}：不能为空白（或只有不可见字符）")
             return None
         return value.strip()
 
