@@ -65,8 +65,10 @@ def _bad(name: str, expected: str, value) -> DraftError:
 
 
 def _text(name, value, _):
-    if not isinstance(value, str) or not visible(value):
-        raise _bad(name, "非空文本（不能只有空白或不可见字符）", value)
+    if not isinstance(value, str) or not value.strip():
+        raise _bad(name, "非空文本", value)
+    if not visible(value):
+        raise _bad(name, "非空文本（不能只有不可见字符）", value)
     if _CONTROL.search(value):
         raise _bad(name, "不含控制字符的文本", value)
     return value.strip()
