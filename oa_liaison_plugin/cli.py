@@ -25,6 +25,13 @@ class Ctx:
     def app(self):
         if self._app is None:
             from .app import create_app
+            from .config import instance_path_from_env
+            folder = Path(self.instance).expanduser() if self.instance else instance_path_from_env()
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise click.ClickException(f"无法使用实例目录 {folder}：{exc.strerror or exc}"
+                                           "（用 --instance 或 OA_LIAISON_INSTANCE_PATH 指定一个可写的目录）") from None
             self._app = create_app(instance_path=self.instance)
         return self._app
 

@@ -410,3 +410,16 @@ def test_downloads_are_not_kept_in_caches(lite_world, lite_app):
         unit="南部县教育局", committee="县政协教科文卫体委员会", title="布局调整", summary="概要。", due="2017-04-10",
         doc_number="南教函〔2017〕18号", date="2017-03-27", contact="李华", phone="0817-5512345"))
     assert resp.status_code == 200 and resp.headers["Cache-Control"] == "no-store"
+
+
+# ---------------------------------------------------------------------- 11. a bad --instance path
+
+
+def test_a_bad_instance_path_is_a_clear_message(tmp_path):
+    afile = tmp_path / "a-file"
+    afile.write_text("x")
+    for where in ("/proc/nonexistent/x", str(afile / "sub")):
+        done = subprocess.run([CLI, "--instance", where, "resolve", "南部县教育局"], capture_output=True, text=True,
+                              timeout=120, env=_env(tmp_path / "unused"))
+        assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr[-1500:]
+        assert "无法使用实例目录" in done.stderr
