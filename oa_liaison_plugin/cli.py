@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 EXIT_UNKNOWN = 3
+EXIT_UNREADABLE = 4   # route --file / backfill DIR: a file could not be read (or was not a regular file)
 
 
 def _dump(obj) -> str:
@@ -189,7 +190,12 @@ def route(obj: Ctx, file_, issuer, title, doc_type, main_recipients, secrecy, ma
                 "main_recipients": list(main_recipients), "secrecy": secrecy, "jurisdiction": jurisdiction,
                 "flags": {k: True for k, v in (("major", major), ("important", important), ("npc", npc)) if v}}
     if file_:
-        document["file"] = Path(file_).read_bytes()
+        from .routing.backfill import read_regular
+        try:
+            document["file"] = read_regular(Path(file_))
+        except OSError as exc:
+            click.echo(f"无法读取 {file_}：{exc.strerror or exc}", err=True)
+            sys.exit(EXIT_UNREADABLE)
     if not file_ and not issuer:
         raise click.UsageError("请给出 --file 或 --issuer")
     with obj.app.app_context():
@@ -204,6 +210,9 @@ def route(obj: Ctx, file_, issuer, title, doc_type, main_recipients, secrecy, ma
                    ("抄送：" + "、".join(p["committees"] or p["units"])) if p["qualified"] else "不抄送")
         for r in p["reasons"]:
             click.echo(f"  - {r['text']}")
+    if p.get("read_error"):
+        click.echo(f"无法读取 {file_}：{p['read_error']['message']}", err=True)
+        sys.exit(EXIT_UNREADABLE)
 
 
 @main.command()
@@ -227,6 +236,11 @@ def backfill(obj: Ctx, directory, since, apply_, issuer, as_json):
     click.echo(_dump(summary) if as_json else
                f"{'已执行' if apply_ else '试算'}：{summary['documents']} 份文件，{summary['changed']} 份结果将改变"
                f"{'' if apply_ else '（加 --apply 执行）'}；新增抄送 {summary['new_copies']} 份")
+    trouble = summary.get("unreadable", 0) + len(summary.get("skipped", []))
+    if trouble:
+        if not as_json:
+            click.echo(f"{summary.get('unreadable', 0)} 份文件无法读取，跳过 {len(summary.get('skipped', []))} 项（见上）", err=True)
+        sys.exit(EXIT_UNREADABLE)
 
 
 @main.command()

@@ -423,3 +423,58 @@ def test_a_bad_instance_path_is_a_clear_message(tmp_path):
                               timeout=120, env=_env(tmp_path / "unused"))
         assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr[-1500:]
         assert "无法使用实例目录" in done.stderr
+
+
+# ------------------------------------------ 9, 10. backfill DIR: odd entries and unreadable files
+
+
+def _docx() -> bytes:
+    import datetime as dt
+
+    from oa_liaison_plugin.documents.samples import make_issued_docx
+    return make_issued_docx(issuer="南部县教育局", doc_number="南教发〔2017〕12号", title="关于印发实施方案的通知",
+                            main_recipients=["县级各部门"], body_paragraphs=["正文。"], date=dt.date(2017, 3, 5))
+
+
+def _run(tmp_path, *args):
+    try:
+        return subprocess.run([CLI, *args], capture_output=True, text=True, timeout=120, env=_env(tmp_path / "i"))
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"{args} blocked")
+
+
+@pytest.mark.parametrize("apply", [False, True])
+def test_backfill_skips_what_is_not_a_regular_file_and_counts_unreadable_files(tmp_path, apply):
+    import json
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "good.docx").write_bytes(_docx())
+    (docs / "folder.docx").mkdir()
+    (docs / "broken.docx").symlink_to(docs / "nowhere.docx")
+    os.mkfifo(docs / "fifo.docx")
+    for i in range(3):
+        (docs / f"bad{i}.docx").write_bytes(b"PK\x03\x04 not really %d" % i)
+    done = _run(tmp_path, "backfill", str(docs), "--json", *(["--apply"] if apply else []))
+    assert done.returncode == 4 and "Traceback" not in done.stderr, done.stderr[-2000:]
+    out = json.loads(done.stdout)
+    assert out["documents"] == 4 and out["unreadable"] == 3
+    assert {Path(x["file"]).name for x in out["skipped"]} == {"folder.docx", "broken.docx", "fifo.docx"}
+    assert all(x["reason"] for x in out["skipped"])
+    bad = [f for f in out["files"] if "read_error" in f]
+    assert sorted(Path(f["file"]).name for f in bad) == ["bad0.docx", "bad1.docx", "bad2.docx"]
+    for name in ("folder.docx", "broken.docx", "fifo.docx", "bad0.docx"):
+        assert name in done.stderr
+
+
+def test_route_on_an_unreadable_file_exits_with_the_unreadable_status(tmp_path):
+    bad = tmp_path / "bad.docx"
+    bad.write_bytes(b"not a zip")
+    done = _run(tmp_path, "route", "--file", str(bad), "--json")
+    assert done.returncode == 4 and "无法读取" in done.stderr and "Traceback" not in done.stderr
+    fifo = tmp_path / "fifo.docx"
+    os.mkfifo(fifo)
+    done = _run(tmp_path, "route", "--file", str(fifo), "--json")
+    assert done.returncode == 4 and "不是普通文件" in done.stderr and "Traceback" not in done.stderr
+    good = tmp_path / "good.docx"
+    good.write_bytes(_docx())
+    assert _run(tmp_path, "route", "--file", str(good), "--json").returncode == 0
