@@ -478,3 +478,42 @@ def test_route_on_an_unreadable_file_exits_with_the_unreadable_status(tmp_path):
     good = tmp_path / "good.docx"
     good.write_bytes(_docx())
     assert _run(tmp_path, "route", "--file", str(good), "--json").returncode == 0
+
+
+# ------------------------------------------------------------------ 12. user names outside ASCII
+
+
+def test_a_non_ascii_user_name_logs_in_whatever_its_case(lite_world, lite_app):
+    from oa_liaison_plugin.models import db
+    from oa_liaison_plugin.web.users.accounts import AccountError, create_user
+    liaison = lite_app.extensions["oa_liaison"]
+    with lite_app.app_context():
+        create_user(liaison, username="Élodie", password=PASSWORD, role="auditor")
+        db.session.commit()
+        with pytest.raises(AccountError):
+            create_user(liaison, username="éLODIE", password=PASSWORD, role="auditor")
+        db.session.rollback()
+    for typed in ("Élodie", "élodie", "ÉLODIE", "E\u0301lodie"):
+        resp = lite_app.test_client().post("/login", data={"username": typed, "password": PASSWORD})
+        assert resp.status_code == 302, typed
+
+
+def test_migration_0004_folds_existing_names_and_keeps_colliding_ones_apart(db_url):
+    from alembic import command
+    from sqlalchemy import create_engine, text
+
+    from oa_liaison_plugin.schema import alembic_config
+    engine = create_engine(db_url)
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "0003")
+        conn.execute(text("INSERT INTO liaison_jurisdiction (code, name, prefixes, table_version, rules_version, updated_at) "
+                          "VALUES ('nanbu', '南部县', '[]', 1, 1, CURRENT_TIMESTAMP)"))
+        for i, name in enumerate(("Élodie", "élodie", "Admin")):
+            conn.execute(text("INSERT INTO liaison_user (username, password_hash, role, jurisdiction_id, active, "
+                              "session_token, prefs, created_at) VALUES (:n, 'x', 'admin', "
+                              "(SELECT id FROM liaison_jurisdiction), :t, :s, '{}', CURRENT_TIMESTAMP)"),
+                         {"n": name, "t": True, "s": f"t{i}"})
+        command.upgrade(alembic_config(conn), "head")
+        rows = dict(conn.execute(text("SELECT username, login_name FROM liaison_user")).all())
+    engine.dispose()
+    assert rows["Élodie"] == "élodie" and rows["Admin"] == "admin" and rows["élodie"].startswith("élodie#")
