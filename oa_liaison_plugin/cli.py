@@ -10,6 +10,7 @@ import click
 from .files import write_atomic
 
 EXIT_UNKNOWN = 3
+EXIT_UNREADABLE = 4   # route --file / backfill DIR: a file could not be read (or was not a regular file)
 
 
 def _dump(obj) -> str:
@@ -27,6 +28,13 @@ class Ctx:
     def app(self):
         if self._app is None:
             from .app import create_app
+            from .config import instance_path_from_env
+            folder = Path(self.instance).expanduser() if self.instance else instance_path_from_env()
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise click.ClickException(f"无法使用实例目录 {folder}：{exc.strerror or exc}"
+                                           "（用 --instance 或 OA_LIAISON_INSTANCE_PATH 指定一个可写的目录）") from None
             self._app = create_app(instance_path=self.instance)
         return self._app
 
@@ -184,7 +192,12 @@ def route(obj: Ctx, file_, issuer, title, doc_type, main_recipients, secrecy, ma
                 "main_recipients": list(main_recipients), "secrecy": secrecy, "jurisdiction": jurisdiction,
                 "flags": {k: True for k, v in (("major", major), ("important", important), ("npc", npc)) if v}}
     if file_:
-        document["file"] = Path(file_).read_bytes()
+        from .routing.backfill import read_regular
+        try:
+            document["file"] = read_regular(Path(file_))
+        except OSError as exc:
+            click.echo(f"无法读取 {file_}：{exc.strerror or exc}", err=True)
+            sys.exit(EXIT_UNREADABLE)
     if not file_ and not issuer:
         raise click.UsageError("请给出 --file 或 --issuer")
     with obj.app.app_context():
@@ -199,6 +212,9 @@ def route(obj: Ctx, file_, issuer, title, doc_type, main_recipients, secrecy, ma
                    ("抄送：" + "、".join(p["committees"] or p["units"])) if p["qualified"] else "不抄送")
         for r in p["reasons"]:
             click.echo(f"  - {r['text']}")
+    if p.get("read_error"):
+        click.echo(f"无法读取 {file_}：{p['read_error']['message']}", err=True)
+        sys.exit(EXIT_UNREADABLE)
 
 
 @main.command()
@@ -222,6 +238,11 @@ def backfill(obj: Ctx, directory, since, apply_, issuer, as_json):
     click.echo(_dump(summary) if as_json else
                f"{'已执行' if apply_ else '试算'}：{summary['documents']} 份文件，{summary['changed']} 份结果将改变"
                f"{'' if apply_ else '（加 --apply 执行）'}；新增抄送 {summary['new_copies']} 份")
+    trouble = summary.get("unreadable", 0) + len(summary.get("skipped", []))
+    if trouble:
+        if not as_json:
+            click.echo(f"{summary.get('unreadable', 0)} 份文件无法读取，跳过 {len(summary.get('skipped', []))} 项（见上）", err=True)
+        sys.exit(EXIT_UNREADABLE)
 
 
 @main.command()

@@ -363,3 +363,157 @@ def test_catastrophic_name_patterns_are_refused_by_table_load(tmp_path):
 def test_shipped_name_patterns_still_pass_the_check():
     from oa_liaison_plugin.routing import table
     assert len(table.validate(table.default_table()).patterns) == 2
+
+
+# --------------------------------------------- 14. invisible names, NUL in rule names, no-store downloads
+
+
+@pytest.mark.parametrize("name", ["\u200b", "\u200b\u200c\u2060", "\ufeff ", "\u0301"])
+def test_a_unit_named_only_with_invisible_characters_is_refused(lite_world, lite_app, name):
+    admin = session_client(lite_app, "admin1", lite_world)
+    resp = admin.post("/table/units/new", data={"name": name, "committee": "教科文卫体委员会"})
+    assert resp.status_code == 400 and "不可见字符" in resp.get_data(as_text=True)
+    from oa_liaison_plugin.routing import table
+    with lite_app.app_context():
+        assert name not in {u["name"] for u in table.export("nanbu")["units"]}
+
+
+def test_a_draft_signer_of_zero_width_characters_is_refused():
+    from oa_liaison_plugin.documents.drafts import DraftError, render_reply
+    data = {"unit": "南部县教育局", "committee": "县政协教科卫体委员会", "kind": "提案", "title": "关于加强农村寄宿制学校建设的建议",
+            "number": "12", "received": "2017-01-05", "category": "A", "signer": "\u200b\u200b", "contact": "李华",
+            "phone": "0817-5512345", "doc_number": "南教函〔2017〕5号", "date": "2017-03-20"}
+    with pytest.raises(DraftError) as err:
+        render_reply(data)
+    assert err.value.field == "signer" and "不可见字符" in err.value.message
+
+
+def test_a_rule_name_with_a_nul_is_refused(lite_world, lite_app):
+    admin = session_client(lite_app, "admin1", lite_world)
+    for name in ("学校\x00安全", "\u200b"):
+        resp = admin.post("/rules/new", data={"rule_id": "nul-name", "name": name, "action": "important",
+                                              "match": "any", "fields_": ["title"], "terms": "学校安全",
+                                              "enabled": "y"})
+        assert resp.status_code == 400, resp.status_code
+    from oa_liaison_plugin.routing.rules import RuleError, validate_rule
+    with pytest.raises(RuleError):
+        validate_rule({"id": "x", "name": "a\x00b", "action": "important", "terms": ["学校"]})
+
+
+def test_downloads_are_not_kept_in_caches(lite_world, lite_app):
+    admin = session_client(lite_app, "admin1", lite_world)
+    resp = admin.get("/table/export")
+    assert resp.status_code == 200 and resp.headers["Content-Disposition"].startswith("attachment")
+    assert resp.headers["Cache-Control"] == "no-store"
+    clerk = session_client(lite_app, "jyj", lite_world)
+    resp = clerk.post(f"/drafts/consultation/{lite_world['own_consultation']}", data=dict(
+        unit="南部县教育局", committee="县政协教科文卫体委员会", title="布局调整", summary="概要。", due="2017-04-10",
+        doc_number="南教函〔2017〕18号", date="2017-03-27", contact="李华", phone="0817-5512345"))
+    assert resp.status_code == 200 and resp.headers["Cache-Control"] == "no-store"
+
+
+# ---------------------------------------------------------------------- 11. a bad --instance path
+
+
+def test_a_bad_instance_path_is_a_clear_message(tmp_path):
+    afile = tmp_path / "a-file"
+    afile.write_text("x")
+    for where in ("/proc/nonexistent/x", str(afile / "sub")):
+        done = subprocess.run([CLI, "--instance", where, "resolve", "南部县教育局"], capture_output=True, text=True,
+                              timeout=120, env=_env(tmp_path / "unused"))
+        assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr[-1500:]
+        assert "无法使用实例目录" in done.stderr
+
+
+# ------------------------------------------ 9, 10. backfill DIR: odd entries and unreadable files
+
+
+def _docx() -> bytes:
+    import datetime as dt
+
+    from oa_liaison_plugin.documents.samples import make_issued_docx
+    return make_issued_docx(issuer="南部县教育局", doc_number="南教发〔2017〕12号", title="关于印发实施方案的通知",
+                            main_recipients=["县级各部门"], body_paragraphs=["正文。"], date=dt.date(2017, 3, 5))
+
+
+def _run(tmp_path, *args):
+    try:
+        return subprocess.run([CLI, *args], capture_output=True, text=True, timeout=120, env=_env(tmp_path / "i"))
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"{args} blocked")
+
+
+@pytest.mark.parametrize("apply", [False, True])
+def test_backfill_skips_what_is_not_a_regular_file_and_counts_unreadable_files(tmp_path, apply):
+    import json
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "good.docx").write_bytes(_docx())
+    (docs / "folder.docx").mkdir()
+    (docs / "broken.docx").symlink_to(docs / "nowhere.docx")
+    os.mkfifo(docs / "fifo.docx")
+    for i in range(3):
+        (docs / f"bad{i}.docx").write_bytes(b"PK\x03\x04 not really %d" % i)
+    done = _run(tmp_path, "backfill", str(docs), "--json", *(["--apply"] if apply else []))
+    assert done.returncode == 4 and "Traceback" not in done.stderr, done.stderr[-2000:]
+    out = json.loads(done.stdout)
+    assert out["documents"] == 4 and out["unreadable"] == 3
+    assert {Path(x["file"]).name for x in out["skipped"]} == {"folder.docx", "broken.docx", "fifo.docx"}
+    assert all(x["reason"] for x in out["skipped"])
+    bad = [f for f in out["files"] if "read_error" in f]
+    assert sorted(Path(f["file"]).name for f in bad) == ["bad0.docx", "bad1.docx", "bad2.docx"]
+    for name in ("folder.docx", "broken.docx", "fifo.docx", "bad0.docx"):
+        assert name in done.stderr
+
+
+def test_route_on_an_unreadable_file_exits_with_the_unreadable_status(tmp_path):
+    bad = tmp_path / "bad.docx"
+    bad.write_bytes(b"not a zip")
+    done = _run(tmp_path, "route", "--file", str(bad), "--json")
+    assert done.returncode == 4 and "无法读取" in done.stderr and "Traceback" not in done.stderr
+    fifo = tmp_path / "fifo.docx"
+    os.mkfifo(fifo)
+    done = _run(tmp_path, "route", "--file", str(fifo), "--json")
+    assert done.returncode == 4 and "不是普通文件" in done.stderr and "Traceback" not in done.stderr
+    good = tmp_path / "good.docx"
+    good.write_bytes(_docx())
+    assert _run(tmp_path, "route", "--file", str(good), "--json").returncode == 0
+
+
+# ------------------------------------------------------------------ 12. user names outside ASCII
+
+
+def test_a_non_ascii_user_name_logs_in_whatever_its_case(lite_world, lite_app):
+    from oa_liaison_plugin.models import db
+    from oa_liaison_plugin.web.users.accounts import AccountError, create_user
+    liaison = lite_app.extensions["oa_liaison"]
+    with lite_app.app_context():
+        create_user(liaison, username="Élodie", password=PASSWORD, role="auditor")
+        db.session.commit()
+        with pytest.raises(AccountError):
+            create_user(liaison, username="éLODIE", password=PASSWORD, role="auditor")
+        db.session.rollback()
+    for typed in ("Élodie", "élodie", "ÉLODIE", "E\u0301lodie"):
+        resp = lite_app.test_client().post("/login", data={"username": typed, "password": PASSWORD})
+        assert resp.status_code == 302, typed
+
+
+def test_migration_0004_folds_existing_names_and_keeps_colliding_ones_apart(db_url):
+    from alembic import command
+    from sqlalchemy import create_engine, text
+
+    from oa_liaison_plugin.schema import alembic_config
+    engine = create_engine(db_url)
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "0003")
+        conn.execute(text("INSERT INTO liaison_jurisdiction (code, name, prefixes, table_version, rules_version, updated_at) "
+                          "VALUES ('nanbu', '南部县', '[]', 1, 1, CURRENT_TIMESTAMP)"))
+        for i, name in enumerate(("Élodie", "élodie", "Admin")):
+            conn.execute(text("INSERT INTO liaison_user (username, password_hash, role, jurisdiction_id, active, "
+                              "session_token, prefs, created_at) VALUES (:n, 'x', 'admin', "
+                              "(SELECT id FROM liaison_jurisdiction), :t, :s, '{}', CURRENT_TIMESTAMP)"),
+                         {"n": name, "t": True, "s": f"t{i}"})
+        command.upgrade(alembic_config(conn), "head")
+        rows = dict(conn.execute(text("SELECT username, login_name FROM liaison_user")).all())
+    engine.dispose()
+    assert rows["Élodie"] == "élodie" and rows["Admin"] == "admin" and rows["élodie"].startswith("élodie#")

@@ -57,7 +57,7 @@ def test_route_bad_file_is_a_clear_hold(tmp_path):
     bad = tmp_path / "bad.docx"
     bad.write_bytes(b"PK\x03\x04 truncated")
     p = run(tmp_path / "i", "route", "--file", str(bad), "--issuer", "南部县教育局", "--json")
-    assert p.returncode == 0 and "Traceback" not in p.stderr
+    assert p.returncode == 4 and "Traceback" not in p.stderr and "无法读取" in p.stderr  # EXIT_UNREADABLE
     out = json.loads(p.stdout)
     assert out["held"] and "文件无法读取" in out["hold_reason"]
 

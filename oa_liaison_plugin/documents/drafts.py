@@ -5,6 +5,7 @@ import json
 import re
 from collections.abc import Mapping
 
+from ..routing.normalize import visible
 from . import gbt9704 as g
 from ..events import SUBMISSION_KINDS as KINDS
 from ..numerals import cn_number
@@ -68,6 +69,8 @@ def _bad(name: str, expected: str, value) -> DraftError:
 def _text(name, value, _):
     if not isinstance(value, str) or not value.strip():
         raise _bad(name, "非空文本", value)
+    if not visible(value):
+        raise _bad(name, "非空文本（不能只有不可见字符）", value)
     if _CONTROL.search(value):
         raise _bad(name, "不含控制字符的文本", value)
     return value.strip()

@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
+import os
+import stat
 from pathlib import Path
 
 import click
@@ -75,15 +78,67 @@ def backfill_since(liaison, since: dt.date, *, apply: bool, progress: bool = Fal
     return summary
 
 
+def docx_files(directory: Path, skipped: list[dict]) -> list[Path]:
+    """The regular files named *.docx under ``directory``; anything else so named is listed in ``skipped``."""
+    files = []
+    for path in sorted(directory.rglob("*.docx")):
+        try:
+            mode = path.stat().st_mode  # follows a symlink: a broken one raises
+        except OSError as exc:
+            skipped.append({"file": str(path), "reason": f"无法访问（{exc.strerror or exc}），可能是失效的符号链接"})
+            continue
+        if not stat.S_ISREG(mode):
+            kind = "目录" if stat.S_ISDIR(mode) else "管道、设备或其他特殊文件"
+            skipped.append({"file": str(path), "reason": f"不是普通文件（{kind}），未读取"})
+            continue
+        files.append(path)
+    return files
+
+
+def read_regular(path: Path) -> bytes:
+    """A regular file's bytes; OSError for anything else, checked on the open file (never blocks on a FIFO)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):  # swapped for a FIFO or device since it was listed
+            raise OSError(errno.EINVAL, "不是普通文件")
+        with os.fdopen(fd, "rb") as fh:
+            fd = -1
+            return fh.read()
+    finally:
+        if fd >= 0:
+            os.close(fd)
+
+
+def _stored_read_error(liaison, host_id: str):
+    jid = liaison.jurisdiction_row().id
+    meta = db.session.scalar(select(Document.meta).where(Document.jurisdiction_id == jid, Document.host_id == host_id))
+    return (meta or {}).get("read_error")
+
+
 def backfill_directory(liaison, directory: Path, *, apply: bool, issuer: str | None = None,
                        progress: bool = False) -> dict:
-    """Route every .docx of a folder (id = file:<sha256>); a dry run records nothing."""
-    files = sorted(directory.rglob("*.docx"))
+    """Route every regular .docx of a folder (id = file:<sha256>); a dry run records nothing.
+
+    Whatever cannot be read is counted (``unreadable``) and listed with why (``skipped``; a file's
+    ``read_error``); other files named *.docx (directories, FIFOs, devices, broken links) are never opened.
+    """
+    skipped: list[dict] = []
+    files = docx_files(directory, skipped)
     summary = {"documents": len(files), "changed": 0, "new_copies": 0, "applied": apply, "by_status": {},
-               "files": []}
+               "files": [], "unreadable": 0, "skipped": skipped}
+    for item in skipped:
+        click.echo(f"跳过 {item['file']}：{item['reason']}", err=True)
     with _bar(files, progress, "回溯") as items:
         for path in items:
-            data = path.read_bytes()
+            try:
+                data = read_regular(path)
+            except OSError as exc:
+                reason = f"无法读取（{exc.strerror or exc}）"
+                skipped.append({"file": str(path), "reason": reason})
+                summary["documents"] -= 1
+                summary["unreadable"] += 1
+                click.echo(f"跳过 {path}：{reason}", err=True)
+                continue
             doc = {"id": "file:" + hashlib.sha256(data).hexdigest()[:32], "file": data, "file_name": path.name}
             if issuer:
                 doc["issuer"] = issuer
@@ -93,11 +148,18 @@ def backfill_directory(liaison, directory: Path, *, apply: bool, issuer: str | N
                 summary["new_copies"] += db.session.scalar(select(func.count(Copy.id))) - before
                 status = result["status"]
                 changed = not result.get("duplicate")
+                read_error = _stored_read_error(liaison, doc["id"])
             else:
                 result = preview(liaison, doc)
                 status = result["status"]
                 changed = True
+                read_error = result.get("read_error")
             summary["changed"] += int(changed)
             summary["by_status"][status] = summary["by_status"].get(status, 0) + 1
-            summary["files"].append({"file": str(path), "status": status, "committees": result.get("committees", [])})
+            entry = {"file": str(path), "status": status, "committees": result.get("committees", [])}
+            if read_error:
+                summary["unreadable"] += 1
+                entry["read_error"] = read_error
+                click.echo(f"无法读取 {path}：{read_error['message']}", err=True)
+            summary["files"].append(entry)
     return summary

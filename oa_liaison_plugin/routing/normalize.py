@@ -88,3 +88,8 @@ def normalize(text: str) -> str:
 def name_key(name: str) -> str:
     """A unit or committee name reduced to its matching key: normalised, no spaces."""
     return normalize(name).replace(" ", "")
+
+
+def visible(text: str) -> bool:
+    """Whether ``text`` has a character one can see: not only spaces, controls, format (zero-width) or marks."""
+    return any(unicodedata.category(c)[0] not in "CZM" for c in text)

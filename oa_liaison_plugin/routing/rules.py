@@ -9,7 +9,7 @@ from typing import Iterable
 import ahocorasick_rs
 import regex
 
-from .normalize import normalize
+from .normalize import normalize, visible
 
 FIELDS = ("title", "body", "doc_type", "recipients", "issuer")
 ACTIONS = ("npc", "important", "exclude", "major", "committee", "hold")
@@ -17,6 +17,7 @@ MATCHES = ("any", "all", "exact", "regex")
 KEYS = {"id", "name", "action", "match", "terms", "pattern", "fields", "negate", "committee",
         "enabled", "order", "note"}
 MAX_PATTERN = 500
+_CONTROL = regex.compile(r"[\x00-\x1f\x7f]")
 MAX_TERM = 100
 MAX_MATCHED = 50
 REGEX_FLAGS = regex.IGNORECASE  # fields are lowercased by normalize(); let "ABC" in a pattern still match
@@ -97,8 +98,8 @@ def validate_rule(rule: dict) -> dict:
     if not isinstance(rule, dict):
         raise RuleError(None, None, "规则必须是对象（键值对）")
     rid = rule.get("id")
-    if not isinstance(rid, str) or not rid.strip():
-        raise RuleError(None, "id", "id 必须是非空字符串")
+    if not isinstance(rid, str) or not visible(rid) or _CONTROL.search(rid):
+        raise RuleError(None, "id", "id 必须是非空字符串，且不含控制字符")
     rid = rid.strip()
     if len(rid) > 64:
         raise RuleError(rid, "id", "id 不能超过 64 个字符")
@@ -110,8 +111,10 @@ def validate_rule(rule: dict) -> dict:
     if unknown:
         fail(unknown[0], f"未知的键：{'、'.join(unknown)}（可用：{'/'.join(sorted(KEYS))}）")
     name = rule.get("name", rid)
-    if not isinstance(name, str) or not name.strip():
-        fail("name", "name 必须是非空字符串")
+    if not isinstance(name, str) or not visible(name):
+        fail("name", "name 必须是非空字符串（不能只有空白或不可见字符）")
+    if _CONTROL.search(name):  # it is shown in the panel and sent to the host in every reason
+        fail("name", "name 不能含控制字符")
     action = rule.get("action")
     if action not in ACTIONS:
         fail("action", f"action 必须是 {'/'.join(ACTIONS)}（收到 {action!r}）")

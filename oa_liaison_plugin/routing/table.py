@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from ..models import Committee, Counterpart, Jurisdiction, Unit, UnitName, UnitPattern, db, max_length
-from .normalize import name_key
+from .normalize import name_key, visible
 from .rules import PatternError, compile_pattern
 
 FORMAT = "oa-liaison-table"
@@ -98,8 +98,8 @@ class _Checker:
             self.add("control_character", head, field, "含控制字符")
         elif len(value) > limit:
             self.add("too_long", head, field, f"过长（{len(value)} 字符，上限 {limit}）")
-        elif not value.strip():
-            self.add("blank", head, field, "不能为空白")
+        elif not visible(value):  # "\u200b" alone is no name anyone could read or type
+            self.add("blank", head, field, "不能为空白（或只有不可见字符）")
         else:
             return value.strip()
         return None

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import unicodedata
 from typing import Any
 
 from flask_login import UserMixin
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, event
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 from sqlalchemy.schema import DDL
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -20,11 +21,21 @@ def new_token() -> str:
     return secrets.token_hex(16)
 
 
+def login_key(name: str) -> str:
+    """How a typed user name is compared: NFKC, then Unicode case folding ("Élodie" = "élodie" = "ÉLODIE").
+
+    Done here, in Python, and stored: SQLite's lower() folds ASCII only, so comparing lower(username)
+    in SQL let no one with a non-ASCII name log in there.
+    """
+    return unicodedata.normalize("NFKC", name.strip()).casefold()
+
+
 class User(UserMixin, db.Model):
     """Someone who logs in to the panel: a role, and for clerks the unit or committee they serve."""
     __tablename__ = "liaison_user"
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
+    login_name: Mapped[str] = mapped_column(String(192), unique=True)  # login_key(username)
     password_hash: Mapped[str] = mapped_column(String(256))
     role: Mapped[str] = mapped_column(String(16))  # admin | unit | committee | auditor
     jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("liaison_jurisdiction.id", ondelete="CASCADE"))
@@ -37,6 +48,11 @@ class User(UserMixin, db.Model):
     prefs: Mapped[dict] = mapped_column(JSON, default=dict)  # draft signer/contact/phone last used
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    @validates("username")
+    def _fold(self, _key, value: str) -> str:
+        self.login_name = login_key(value)
+        return value
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)

@@ -8,12 +8,12 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from ...models import db, utcnow
-from ..models import LoginThrottle
+from ..models import LoginThrottle, login_key
 
 
 def _keys(username: str, addr: str | None) -> list[tuple[str, str]]:
     """(row key, its failure limit's setting) for the name and, when known, the address."""
-    keys = [(f"user:{username.strip().lower()[:150]}", "LOGIN_MAX_FAILURES")]
+    keys = [(f"user:{login_key(username)[:150]}", "LOGIN_MAX_FAILURES")]
     if addr:
         keys.append((f"addr:{addr[:150]}", "LOGIN_MAX_FAILURES_PER_ADDRESS"))
     return keys

@@ -5,14 +5,14 @@ from urllib.parse import unquote, urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ...models import db, utcnow
 from ..access import allow
 from ..audit.log import committed, record
 from ..forms import status
-from ..models import User, new_token
+from ..models import User, login_key, new_token
 from . import throttle
 from .forms import LoginForm, PasswordForm
 
@@ -49,7 +49,7 @@ def login():
     if form.validate_on_submit():
         name, addr = form.username.data, request.remote_addr
         wait = throttle.locked_for(name, addr)
-        user = None if wait else db.session.scalar(select(User).where(func.lower(User.username) == name.lower()))
+        user = None if wait else db.session.scalar(select(User).where(User.login_name == login_key(name)))
         given = form.password.data
         ok = not wait and (user.check_password(given) if user else check_password_hash(_DUMMY_HASH, given))
         if wait:

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ...models import Committee, Jurisdiction, Unit, db
-from ..models import ROLES, User
+from ..models import ROLES, User, login_key
 
 USERNAME = re.compile(r"^[\w.\-@\u4e00-\u9fff]{2,64}$")
 MIN_PASSWORD = 8
@@ -68,7 +68,7 @@ def create_user(liaison, *, username: str, password: str, role: str, unit: str |
     """Add a user (not committed: the caller commits, with its audit entry)."""
     if not isinstance(username, str) or not USERNAME.match(username):
         raise AccountError("username", "用户名为 2–64 个字母、数字、汉字或 . - _ @")
-    if db.session.scalar(select(User.id).where(func.lower(User.username) == username.lower())) is not None:
+    if db.session.scalar(select(User.id).where(User.login_name == login_key(username))) is not None:
         raise AccountError("username", f"用户名“{username}”已存在")
     check_password(password)
     try:
