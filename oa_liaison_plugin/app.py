@@ -10,7 +10,7 @@ from . import config as cfg
 from .models import Jurisdiction, db
 from .plugins import get_plugin_manager
 from .runtime import Liaison
-from .schema import ensure_schema
+from .schema import ensure_schema, first_start_lock
 
 
 def create_app(test_config: dict | None = None, *, instance_path: str | Path | None = None, pm=None) -> Flask:
@@ -29,7 +29,7 @@ def create_app(test_config: dict | None = None, *, instance_path: str | Path | N
     app.extensions["oa_liaison"] = liaison
     from .web import init_web
     init_web(app)  # the panel's blueprints and tables (users, audit log) before the schema is made
-    with app.app_context():
+    with app.app_context(), first_start_lock(db.engine):  # one process makes a new database; the rest wait
         ensure_schema()
         if app.config["LOAD_DEFAULT_TABLE"] and db.session.scalar(select(Jurisdiction.id).limit(1)) is None:
             from .routing import table

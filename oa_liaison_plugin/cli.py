@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from .files import write_atomic
+
 EXIT_UNKNOWN = 3
 EXIT_UNREADABLE = 4   # route --file / backfill DIR: a file could not be read (or was not a regular file)
 
@@ -103,7 +105,7 @@ def table_export(obj: Ctx, jurisdiction, out):
             raise click.UsageError(str(exc)) from None
     text = _dump(data)
     if out:
-        _atomic_write(Path(out), text.encode("utf-8"))
+        write_atomic(Path(out), text.encode("utf-8"))
         click.echo(f"已导出 {len(data['units'])} 个单位到 {out}", err=True)
     else:
         click.echo(text)
@@ -146,21 +148,21 @@ def table_load(obj: Ctx, file):
 @click.pass_obj
 def table_map(obj: Ctx, name, unit, jurisdiction):
     """把一个新名称映射到已有单位（作为别名）；因此名称暂存的文件随即分送。"""
+    from .models import db
     from .routing import table as t
     from .routing.route import reroute_unmatched
+    from .routing.table_ops import add_alias
     with obj.app.app_context():
-        code = jurisdiction or obj.app.config["JURISDICTION"]
-        data = t.export(code)
-        target = next((u for u in data["units"] if u["name"] == unit), None)
-        if target is None:
-            sugg = obj.liaison.resolver(code).resolve(unit)
-            raise click.ClickException(f"未知单位“{unit}”" + (f"；相近：{'、'.join(sugg.suggestions)}"
-                                                              if sugg.suggestions else ""))
-        target.setdefault("aliases", []).append(name)
+        jur = obj.liaison.jurisdiction(jurisdiction)
+        code = jur.code
         try:
-            t.load(data)
+            add_alias(jur, unit, name)
+            db.session.commit()
         except t.TableError as exc:
-            raise click.ClickException(str(exc)) from None
+            db.session.rollback()
+            sugg = obj.liaison.resolver(code).resolve(unit)
+            hint = f"；相近：{'、'.join(sugg.suggestions)}" if sugg.suggestions and not sugg.resolved else ""
+            raise click.ClickException("；".join(exc.problems) + hint) from None
     routed = reroute_unmatched(obj.liaison, code)
     click.echo(_dump({"name": name, "unit": unit, "routed": routed}))
 
@@ -185,7 +187,7 @@ def route(obj: Ctx, file_, issuer, title, doc_type, main_recipients, secrecy, ma
           as_json):
     """试算一份文件的分送决定（不记录任何内容）；命令行参数优先于文件内容。"""
     from .events import EventInputError
-    from .hooks.documents import preview
+    from .routing.route import preview
     document = {"id": "dry-run", "issuer": issuer, "title": title, "doc_type": doc_type,
                 "main_recipients": list(main_recipients), "secrecy": secrecy, "jurisdiction": jurisdiction,
                 "flags": {k: True for k, v in (("major", major), ("important", important), ("npc", npc)) if v}}
@@ -285,12 +287,6 @@ def demo(obj: Ctx, out, serve_panel, port):
     waitress.serve(app, host="127.0.0.1", port=port, threads=4, ident="oa-liaison-demo")
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
-
-
 # ------------------------------------------------------------------------------ schema
 
 
@@ -303,10 +299,11 @@ def db_group():
 @click.pass_obj
 def db_upgrade(obj: Ctx):
     """把数据库升级到当前版本（启动时也会自动执行）。"""
-    from .schema import current, ensure_schema
+    from .schema import current, ensure_schema, first_start_lock
     from .models import db
     with obj.app.app_context():
-        done = ensure_schema()
+        with first_start_lock(db.engine):
+            done = ensure_schema()
         with db.engine.connect() as conn:
             click.echo(_dump({"schema": done, "revision": current(conn)}))
 

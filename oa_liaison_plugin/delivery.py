@@ -30,7 +30,7 @@ def payload(copy: Copy) -> dict:
     for a in snap.get("attachments", []):
         ab = db.session.get(Blob, a["sha256"]) if a.get("sha256") else None
         attachments.append({**a, "data": ab.data if ab else None})
-    return {**snap, "copy_id": f"copy-{copy.id}", "committee": copy.committee.name if copy.committee_id else None,
+    return {**snap, "copy_id": f"copy-{copy.id}", "document_id": snap.get("document_id") or snap["host_id"], "committee": copy.committee.name if copy.committee_id else None,
             "unit": copy.unit.name if copy.unit_id else None, "file": blob.data if blob else None,
             "attachments": attachments, "reasons": copy.reasons}
 
@@ -58,21 +58,30 @@ def deliver_due(liaison, *, limit: int = 100, document_ids=None) -> dict:
         for copy_id in _claim(liaison, limit=limit, document_ids=document_ids, now=now):
             copy = db.session.get(Copy, copy_id)
             try:
-                ack = liaison.pm.hook.deliver_copy(liaison=liaison, copy=payload(copy))
-                if not ack:
-                    raise RuntimeError("没有插件接收此抄送（deliver_copy 未实现或返回空）")
-            except Exception as exc:  # not delivered: back off and retry; never raise to the host
+                called = liaison.call("deliver_copy", record=False, copy=payload(copy))
+            except Exception as exc:   # building the payload failed: the same as a failed delivery
+                called = None
+                failure = f"{type(exc).__name__}: {exc}"
+            ack = called.first() if called is not None else None
+            if called is not None and not ack:
+                failure = ("；".join(e["error"] for e in called.errors)
+                           or "没有插件接收此抄送（deliver_copy 未实现或返回空）")
+            if not ack:  # not delivered: back off and retry; never raise to the host
                 counts["failed"] += 1
                 backoff = liaison.config["DELIVERY_BACKOFF_SECONDS"]
                 wait = backoff[min(copy.attempts, len(backoff) - 1)]
-                message = f"{type(exc).__name__}: {exc}"[:2000]
+                message = failure[:2000]
                 db.session.execute(update(Copy).where(Copy.id == copy_id, Copy.status == "pending").values(
                     attempts=Copy.attempts + 1, last_error=message, lease_until=None,
                     next_attempt_at=utcnow() + dt.timedelta(seconds=wait)))
                 db.session.add(EventError(event="deliver_copy", code="delivery_failed", message=message,
-                                          subject=f"copy-{copy_id}"))
+                                          subject=f"copy-{copy_id}",
+                                          detail={"plugins": [e["plugin"] for e in called.errors] if called else []}))
                 db.session.commit()
                 continue
+            for e in called.errors:   # another implementation accepted it; the failure is still shown
+                db.session.add(EventError(event="deliver_copy", code="plugin_error", message=e["text"],
+                                          subject=f"copy-{copy_id}", detail={"plugin": e["plugin"]}))
             db.session.execute(update(Copy).where(Copy.id == copy_id, Copy.status == "pending").values(
                 status="delivered", ack=str(ack)[:256], attempts=Copy.attempts + 1, delivered_at=utcnow(),
                 lease_until=None, last_error=None))

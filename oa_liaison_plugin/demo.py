@@ -1,4 +1,4 @@
-"""The demo: the 南部县 table, realistic documents issued through the reference host, where each went and why."""
+"""The demo: the 南部县 table, realistic documents issued through a BPMN workflow, where each went and why."""
 from __future__ import annotations
 
 import datetime as dt
@@ -20,7 +20,6 @@ def run_demo(app, out: Path | None = None, echo=print) -> dict:
     """Run every capability once on the reference host; returns what was produced (for tests)."""
     from .delivery import deliver_due
     from .documents.samples import make_issued_docx
-    from .reference_host import ReferenceHost
     from .routing import table
     from .routing.route import reroute_unmatched
 
@@ -50,24 +49,22 @@ def run_demo(app, out: Path | None = None, echo=print) -> dict:
                                   f"［{r.matched_by}］" if r.resolved else f"未知；相近：{'、'.join(r.suggestions) or '无'}"))
 
     liaison.config["DELIVERY_BACKOFF_SECONDS"] = [1]  # the demo waits one second, not ten, before retrying
-    host = ReferenceHost(liaison, fail_deliveries=1)
-    echo("\n== 经参考主办系统印发文件（三(五)：抄送、征求意见） ==")
+    host = _host(liaison, echo)
     for item in scenario["documents"]:
         meta = {k: v for k, v in item.items() if k not in ("file", "issuer")}
         file = None
         if item.get("file"):
             f = item["file"]
+            meta["doc_number"] = f["doc_number"]
             file = make_issued_docx(issuer=item["issuer"], doc_number=f["doc_number"], title=item.get("title") or f["title"],
                                     main_recipients=f.get("main_recipients", ["县级各部门"]),
                                     body_paragraphs=f.get("body", ["……"]), secrecy=f.get("secrecy"),
                                     secrecy_period=f.get("secrecy_period"), copy_number=f.get("copy_number"),
                                     note=f.get("note"), date=dt.date.fromisoformat(f.get("date", "2017-03-01")))
-        r = host.issue(issuer=item["issuer"], file=file, **meta)
-        produced["documents"].append(r)
         title = item.get("title") or item["file"]["title"]
         echo(f"\n  《{title}》（{item['issuer']}）")
-        for advice in r.get("advice", []):
-            echo(f"    印发前提示：{advice}")
+        r = _issue(host, item["issuer"], title, file, meta, echo)
+        produced["documents"].append(r)
         _echo_result(echo, r)
 
     echo("\n== 管理员把未知发文单位映射到已有单位（无须重新印发） ==")
@@ -93,8 +90,8 @@ def run_demo(app, out: Path | None = None, echo=print) -> dict:
             echo(f"  《{c.snapshot['title']}》→ {c.recipient}：第 1 次投递失败（{error}），第 {c.attempts} 次送达")
         echo(f"  未送达：{pending} 份")
     by_recipient: dict[str, list[str]] = {}
-    for item in host.inbox():
-        by_recipient.setdefault(item.recipient, []).append(item.title)
+    for recipient, title in _inbox(host):
+        by_recipient.setdefault(recipient, []).append(title)
     for recipient, titles in by_recipient.items():
         if recipient in committees:
             echo(f"  {recipient} 收件箱：{len(titles)} 份 — " + "；".join(f"《{t}》" for t in titles))
@@ -118,6 +115,44 @@ def run_demo(app, out: Path | None = None, echo=print) -> dict:
     return produced
 
 
+def _host(liaison, echo):
+    """The BPMN host (a real workflow engine) when installed, else the reference host."""
+    try:
+        from .hosts.bpmn import BpmnHost
+    except ImportError:
+        from .reference_host import ReferenceHost
+        echo("\n== 经参考主办系统印发文件（三(五)：抄送、征求意见；安装 oa-liaison[bpmn] 可改走 BPMN 发文流程） ==")
+        return ReferenceHost(liaison, fail_deliveries=1)
+    echo("\n== 经 BPMN 发文流程印发文件（拟稿→核稿→会签→签发→编号→用印→印发→分发；三(五)：抄送、征求意见） ==")
+    return BpmnHost(liaison, fail_deliveries=1)
+
+
+def _issue(host, issuer: str, title: str, file, meta: dict, echo) -> dict:
+    """One document through the host's issuing flow; the plugin's summary with the advice the signer saw."""
+    if not hasattr(host, "start"):   # the reference host: one call
+        r = host.issue(issuer=issuer, file=file, **meta)
+        for advice in r.get("advice", []):
+            echo(f"    印发前提示：{advice}")
+        return r
+    key = host.start("fawen", {"issuer": issuer, **meta, **({"title": title} if "title" in meta else {})},
+                     file=file)
+    for step in ("draft", "review", "countersign"):
+        host.complete(key, step, {})
+    advice = host.data(key).get("liaison_advice", [])
+    for line in advice:
+        echo(f"    签发时提示：{line}")
+    host.complete(key, "sign", {"approved": True, "signer": "分管领导"})
+    done = host.complete(key, "seal", {})
+    echo(f"    流程 {key}：编号 {done.get('doc_number')}，分发时抄送 {len(done.get('copied_to') or [])} 处")
+    return {"host_id": f"bpmn-{key}", "advice": advice, **done["liaison"]}
+
+
+def _inbox(host) -> list[tuple[str, str]]:
+    if hasattr(host, "start"):
+        return [(t["data"]["recipient"], t["data"]["title"]) for t in host.inbox()]
+    return [(item.recipient, item.title) for item in host.inbox()]
+
+
 def _echo_result(echo, r):
     if r["status"] == "routed":
         to = r["committees"] or r["units"]
@@ -139,9 +174,7 @@ def _drafts(app, liaison, scenario, out: Path, echo) -> dict:
     paths = {}
     for kind, render in (("reply", render_reply), ("consultation", render_consultation), ("minutes", render_minutes)):
         data = scenario["drafts"][kind]
-        context = {}
-        for extra in liaison.pm.hook.draft_context(liaison=liaison, kind=kind, context=dict(data)):
-            context.update(extra or {})
+        context = liaison.draft_context(kind, data)
         blob = render(data, templates_dir=app.config["TEMPLATES_DIR"], extra_context=context)
         path = out / f"demo-{kind}.docx"
         path.write_bytes(blob)

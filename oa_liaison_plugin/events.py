@@ -6,8 +6,28 @@ import re
 from dataclasses import dataclass, field, fields
 from typing import Any, Mapping
 
+from .models import Committee, Document, Jurisdiction, Meeting, Submission, UnitName, max_length
+
 FLAGS = ("major", "important", "npc")
+# A committee's submission kinds (三(四)) and the codes drafts and the host may use for them.
+SUBMISSION_KINDS = {"提案": "proposal", "调研报告": "report", "建言献策": "suggestion", "社情民意": "sentiment"}
 _SPLIT = re.compile(r"[、，,；;\n]+")
+# Where each host field is stored, so its accepted length is the column's (a wider value would fail
+# the insert on PostgreSQL; SQLite never enforces widths). Names are resolved against UnitName.name.
+DOCUMENT_COLUMNS = {"id": Document.host_id, "issuer": Document.issuer, "jurisdiction": Jurisdiction.code,
+                    "title": Document.title, "doc_number": Document.doc_number, "doc_type": Document.doc_type,
+                    "secrecy": Document.secrecy, "url": Document.url, "body": Document.body, "name": UnitName.name}
+SUBMISSION_COLUMNS = {"id": Submission.host_id, "jurisdiction": Jurisdiction.code, "committee": Committee.name,
+                      "unit": Submission.unit_name, "kind": Submission.kind, "title": Submission.title,
+                      "number": Submission.number}
+MEETING_COLUMNS = {"id": Meeting.host_id, "jurisdiction": Jurisdiction.code, "unit": UnitName.name,
+                   "title": Meeting.title}
+# Kept in the document's meta (JSON), not a column of their own.
+META_LIMITS = {"secrecy_period": 64, "copy_number": 32, "note": 1000, "file_name": 256, "attachment": 256}
+LABELS = {"id": "编号", "issuer": "发文单位", "jurisdiction": "行政区", "title": "标题", "doc_number": "发文字号",
+          "doc_type": "文种", "secrecy": "密级", "secrecy_period": "保密期限", "copy_number": "份号", "note": "附注",
+          "url": "链接", "file_name": "文件名", "committee": "委员会", "unit": "单位", "kind": "类别",
+          "number": "编号"}
 
 
 class EventInputError(ValueError):
@@ -18,7 +38,25 @@ class EventInputError(ValueError):
         super().__init__(f"字段 {field_name}：{message}")
 
 
-def _text(value: Any, name: str, *, limit: int = 512, required: bool = False) -> str | None:
+def _limit(name: str) -> int | None:
+    return max_length(DOCUMENT_COLUMNS[name]) if name in DOCUMENT_COLUMNS else META_LIMITS[name]
+
+
+def check_lengths(data: Mapping, columns: Mapping) -> None:
+    """Refuse a text field longer than its column (EventInputError naming the field)."""
+    for name, column in columns.items():
+        value = data.get(name)
+        if isinstance(value, (str, int)) and not isinstance(value, bool):
+            _fits(str(value), name, max_length(column))
+
+
+def _fits(value: str, name: str, limit: int | None) -> None:
+    if limit is not None and len(value) > limit:
+        label = LABELS.get(name.split("[")[0], "")
+        raise EventInputError(name, f"{label}过长（{len(value)} 字符，上限 {limit}）")
+
+
+def _text(value: Any, name: str, *, limit: int | None, required: bool = False) -> str | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
             raise EventInputError(name, "不能为空")
@@ -28,8 +66,7 @@ def _text(value: Any, name: str, *, limit: int = 512, required: bool = False) ->
     if not isinstance(value, str):
         raise EventInputError(name, f"应为文本，实际为 {type(value).__name__}")
     value = value.strip()
-    if len(value) > limit:
-        raise EventInputError(name, f"过长（{len(value)} 字符，上限 {limit}）")
+    _fits(value, name, limit)
     return value
 
 
@@ -42,7 +79,7 @@ def _names(value: Any, name: str) -> list[str]:
         raise EventInputError(name, f"应为名称列表，实际为 {type(value).__name__}")
     out = []
     for i, v in enumerate(value):
-        v = _text(v, f"{name}[{i}]", limit=256)
+        v = _text(v, f"{name}[{i}]", limit=_limit("name"))
         if v:
             out.append(v.rstrip("：:。"))
     return out
@@ -102,28 +139,29 @@ class IssuedDocument:
             if not isinstance(a, Mapping) or not isinstance(a.get("data"), (bytes, bytearray)):
                 raise EventInputError(f"attachments[{i}]", "应为 {name, data(bytes)}")
             attachments.append({"name": _text(a.get("name"), f"attachments[{i}].name", required=True,
-                                              limit=256), "data": bytes(a["data"])})
+                                              limit=_limit("attachment")), "data": bytes(a["data"])})
         flags = data.get("flags") or {}
         if not isinstance(flags, Mapping) or any(k not in FLAGS for k in flags):
             raise EventInputError("flags", f"只能含 {', '.join(FLAGS)}")
         return cls(
-            id=_text(data.get("id"), "id", limit=128, required=True),
-            issuer=_text(data.get("issuer"), "issuer", limit=256),
-            jurisdiction=_text(data.get("jurisdiction"), "jurisdiction", limit=64),
-            title=_text(data.get("title"), "title"),
-            doc_number=_text(data.get("doc_number"), "doc_number", limit=128),
-            doc_type=_text(data.get("doc_type"), "doc_type", limit=16),
+            id=_text(data.get("id"), "id", limit=_limit("id"), required=True),
+            issuer=_text(data.get("issuer"), "issuer", limit=_limit("issuer")),
+            jurisdiction=_text(data.get("jurisdiction"), "jurisdiction", limit=_limit("jurisdiction")),
+            title=_text(data.get("title"), "title", limit=_limit("title")),
+            doc_number=_text(data.get("doc_number"), "doc_number", limit=_limit("doc_number")),
+            doc_type=_text(data.get("doc_type"), "doc_type", limit=_limit("doc_type")),
             main_recipients=_names(data.get("main_recipients"), "main_recipients"),
             cc=_names(data.get("cc"), "cc"),
-            secrecy=_text(data.get("secrecy"), "secrecy", limit=64),
-            secrecy_period=_text(data.get("secrecy_period"), "secrecy_period", limit=64),
-            copy_number=_text(data.get("copy_number"), "copy_number", limit=32),
-            note=_text(data.get("note"), "note", limit=1000),
-            body=data.get("body") if isinstance(data.get("body"), str) else _text(data.get("body"), "body"),
+            secrecy=_text(data.get("secrecy"), "secrecy", limit=_limit("secrecy")),
+            secrecy_period=_text(data.get("secrecy_period"), "secrecy_period", limit=_limit("secrecy_period")),
+            copy_number=_text(data.get("copy_number"), "copy_number", limit=_limit("copy_number")),
+            note=_text(data.get("note"), "note", limit=_limit("note")),
+            body=data.get("body") if isinstance(data.get("body"), str) else _text(data.get("body"), "body",
+                                                                                 limit=_limit("body")),
             issued_on=_date(data.get("issued_on"), "issued_on"),
             file=bytes(file) if file is not None else None,
-            file_name=_text(data.get("file_name"), "file_name", limit=256),
+            file_name=_text(data.get("file_name"), "file_name", limit=_limit("file_name")),
             attachments=attachments,
-            url=_text(data.get("url"), "url", limit=1024),
+            url=_text(data.get("url"), "url", limit=_limit("url")),
             flags={k: bool(v) for k, v in flags.items()},
         )

@@ -10,6 +10,12 @@ Three families:
 Every hook receives keyword arguments only.  ``liaison`` is the running
 :class:`oa_liaison_plugin.runtime.Liaison` (configuration, database, plugin manager); an
 implementation may leave out any argument it does not need.
+
+oa-liaison calls every hook through one helper (:func:`oa_liaison_plugin.plugins.call`): each
+implementation is called on its own, in pluggy's order; one that raises is recorded in the error log
+(the panel's 错误 list) and the others still run.  Nothing a plugin does can lose a document: when an
+extension point fails while a document is decided, the document is recorded and held for a person
+with the failure as the reason.
 """
 from __future__ import annotations
 
@@ -29,17 +35,28 @@ EXTENSION_POINTS = ("qualification_signals", "extra_recipients", "draft_context"
 def document_issued(liaison, document):
     """A unit has issued an official document (公文); decide and record where it is copied.
 
+    Facts the host gives win over what the file says, except the 密级 and the 附注, where the
+    stricter wins: the document is held when the host's ``secrecy`` or any 密级 mark anywhere in
+    the file (body, headers and footers, text boxes, tables, the 信函格式 line, properties) is
+    classified — also when the host says ``无`` — and when the host's or the file's 附注 restricts
+    circulation; the hold reason names both values. A file that cannot be read is held with the
+    read error as the reason.
+
     :param liaison: the running :class:`~oa_liaison_plugin.runtime.Liaison`.
     :param document: a mapping (or :class:`~oa_liaison_plugin.events.IssuedDocument`) with at
         least ``id`` (the host's document id) and ``issuer``; optional ``title``,
         ``doc_number``, ``doc_type``, ``main_recipients``, ``cc``, ``secrecy``, ``note``,
         ``body``, ``file`` (the .docx bytes), ``attachments``, ``url``, ``flags``
         (``major``, ``important``, ``npc``).
-    :return: a summary mapping per implementation; the built-in one returns
-        ``{"document_id", "status", "committees", "consultation_committees", "held", "hold_reason"}``.
-        The decision is committed before the hook returns; copies are delivered afterwards.
-    Ordering: all implementations run (LIFO, pluggy's default); an exception in the built-in
-    implementation is recorded and never propagated to the host's issuing flow.
+    :return: the built-in implementation returns ``{"document_id", "status", "qualified",
+        "committees", "consultation_committees", "units", "held", "hold_reason", "reasons",
+        "duplicate"}``; ``status`` is ``routed``, ``not_qualified``, ``held``, ``unmatched`` or
+        ``error`` (a malformed event; ``error`` says which field). The decision is committed before
+        the hook returns; copies are delivered afterwards.
+    Ordering: the built-in implementation runs first (``tryfirst``); other implementations are
+    watchers: :meth:`Liaison.document_issued <oa_liaison_plugin.runtime.Liaison.document_issued>`
+    calls them too, ignores their results (the host always receives the built-in summary) and
+    records their exceptions. No exception reaches the host's issuing flow.
     """
 
 
@@ -64,7 +81,8 @@ def submission_received(liaison, submission):
         optionally ``number``, ``received`` (ISO date) and ``body``.
     :return: the built-in implementation returns ``{"submission_id", "unit", "committee",
         "due"}``: a reply task with a deadline is recorded.
-    Ordering: all implementations run.
+    Ordering: all implementations run; ``Liaison`` returns the built-in implementation's answer,
+    ignores the others' results and records their exceptions.
     """
 
 
@@ -77,7 +95,8 @@ def meeting_scheduled(liaison, meeting):
         optionally ``kind`` (``liaison`` for the 对口单位负责人联系会), ``committee``.
     :return: the built-in implementation returns ``{"meeting_id", "invite"}``: the
         committees whose leaders should be invited (notice 三(一)(三)).
-    Ordering: all implementations run.
+    Ordering: all implementations run; ``Liaison`` returns the built-in implementation's answer,
+    ignores the others' results and records their exceptions.
     """
 
 
@@ -89,14 +108,17 @@ def deliver_copy(liaison, copy):
     """Deliver one copy (抄送) of an issued document to a committee's inbox in the host.
 
     :param liaison: the running Liaison.
-    :param copy: a mapping with ``copy_id``, ``document_id``, ``committee``, ``jurisdiction``,
-        ``title``, ``doc_number``, ``issuer``, ``file_sha256``, ``file`` (bytes or None),
-        ``attachments``, ``url`` and ``reasons``.  ``copy_id`` is stable: the same copy may be
+    :param copy: a mapping with ``copy_id``, ``document_id`` (the host's document id, also as
+        ``host_id``), ``committee`` (or ``unit`` for a committee's report sent to its units),
+        ``title``, ``doc_number``, ``doc_type``, ``issuer``, ``issued_on``, ``main_recipients``,
+        ``cc``, ``file_sha256``, ``file`` (bytes or None), ``file_name``, ``attachments`` (each with
+        ``name``, ``size``, ``sha256``, ``data``), ``url`` and ``reasons``.  ``copy_id`` is stable: the same copy may be
         offered again after a crash, so the host must treat it as an idempotency key.
     :return: an acknowledgement (any non-empty string, e.g. the host's inbox item id) once
         the host has durably accepted the copy; ``None`` when this implementation does not
         handle it.  Raising an exception means "not delivered, retry later".
-    Ordering: first non-None result wins (``firstresult``).
+    Ordering: first non-None result wins (``firstresult``); an implementation that raises is
+    recorded and the next one is asked; when none accepts, the copy is retried with backoff.
     """
 
 
@@ -109,7 +131,8 @@ def notify(liaison, recipient, subject, body):
     :param subject: a short Chinese subject line.
     :param body: the message text.
     :return: ignored.
-    Ordering: all implementations run; exceptions are recorded, not propagated.
+    Ordering: all implementations run, newest registered first; an exception in one is recorded
+    (not propagated) and the others still run; the event that notified still succeeds.
     """
 
 
@@ -120,7 +143,8 @@ def fetch_document_file(liaison, document_id):
     :param liaison: the running Liaison.
     :param document_id: the host's document id.
     :return: the file's bytes, or ``None`` when this implementation cannot provide it.
-    Ordering: first non-None result wins.
+    Ordering: first non-None result wins; an implementation that raises (or returns something other
+    than bytes) is recorded and the document is held for a person.
     """
 
 
@@ -132,23 +156,37 @@ def qualification_signals(liaison, document, facts):
     """Add reasons for (or against) copying a document, beyond the content rules.
 
     :param liaison: the running Liaison.
-    :param document: the host's document mapping.
-    :param facts: the :class:`~oa_liaison_plugin.documents.read.DocumentFacts` read from it.
+    Called on every decision of a document: when it is issued, previewed, re-decided after a name is
+    mapped, and by backfill — so a hold is honoured on every path.
+
+    :param document: the document as a mapping: the host's fields (``id``, ``issuer``, ``title``,
+        ``doc_number``, ``doc_type``, ``main_recipients``, ``cc``, ``secrecy``, ``note``,
+        ``issued_on`` as ISO text, ``body``, ``file``, ``flags`` …) with the gaps filled from the file.
+    :param facts: a dict of the merged facts (same keys; ``issued_on`` a ``date``; ``secrecy`` the
+        strictest 密级 found; ``attachment_names``).
     :return: a list of mappings ``{"action": "important"|"npc"|"major"|"exclude"|"hold",
         "reason": str}``; ``hold`` is always honoured, ``exclude`` never overrides a host flag.
-    Ordering: all implementations run; results are concatenated.
+    Ordering: all implementations run; results are concatenated. An implementation that raises or
+    returns something else holds the document for a person (recorded with the plugin's name).
     """
 
 
 @hookspec
-def extra_recipients(liaison, document, committees):
+def extra_recipients(liaison, document, committees, facts):
     """Name further committees to copy a qualified document to.
 
+    Asked for every document whose issuer is in the counterpart table, before qualification (all
+    inputs of a decision are gathered up front); the names are used only if the document is copied.
+
     :param liaison: the running Liaison.
-    :param document: the host's document mapping.
-    :param committees: the committee names chosen so far (read-only).
+    :param document: the document mapping, as for :func:`qualification_signals` (the title read
+        from the file is there when the host gave none).
+    :param committees: the committee names chosen so far: the issuer's counterpart, then the topic
+        rules' committees (a tuple).
+    :param facts: the merged facts, as for :func:`qualification_signals`.
     :return: a list of committee names (unknown names are recorded and ignored).
-    Ordering: all implementations run; the union is taken, never a removal.
+    Ordering: all implementations run; the union is taken, never a removal. An implementation that
+    raises or returns something else holds the document for a person.
     """
 
 
@@ -160,5 +198,6 @@ def draft_context(liaison, kind, context):
     :param kind: ``reply``, ``consultation`` or ``minutes``.
     :param context: the fields collected so far (read-only).
     :return: a mapping merged into the context, later plugins overriding earlier ones.
-    Ordering: all implementations run; dicts are merged in call order.
+    Ordering: all implementations run; dicts are merged in call order (newest registered first, so
+    the earliest registered wins a clash); a failing implementation is recorded and skipped.
     """

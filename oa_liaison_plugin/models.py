@@ -18,6 +18,11 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 
 
+def max_length(attribute) -> int | None:
+    """How many characters a text column holds (``max_length(Document.secrecy)`` -> 16); None: no limit."""
+    return getattr(attribute.property.columns[0].type, "length", None)
+
+
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
@@ -27,10 +32,10 @@ def _sqlite_pragmas(dbapi_conn, _record):
     # WAL lets the panel read while a delivery worker writes; busy_timeout rides out short locks.
     if type(dbapi_conn).__module__.startswith("sqlite3"):
         cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA busy_timeout=10000")  # first: switching to WAL waits for other connections too
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=10000")
         cur.close()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pluggy
@@ -48,3 +49,61 @@ def get_plugin_manager(hooks_dir: str | Path | None = None) -> pluggy.PluginMana
     load_site_hooks(pm, hooks_dir)
     pm.check_pending()
     return pm
+
+
+@dataclass
+class Called:
+    """What one hook call gave: each implementation's non-None result by plugin name, and each failure."""
+    results: list[tuple[str, object]] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)
+
+    def first(self):
+        """The first non-None result (a firstresult hook's answer), or None."""
+        return self.results[0][1] if self.results else None
+
+    def of(self, plugin_name: str):
+        """The result of one plugin, or None."""
+        return next((r for name, r in self.results if name == plugin_name), None)
+
+    def values(self) -> list:
+        return [r for _, r in self.results]
+
+
+def call(pm: pluggy.PluginManager, name: str, **kwargs) -> Called:
+    """Call every implementation of a hook in pluggy's order; an exception is kept in ``errors``, the others run.
+
+    The one way oa-liaison calls a hook: a failing plugin can neither stop the others nor the caller.
+    A ``firstresult`` hook stops at the first non-None result, as pluggy does. The caller decides what
+    a failure means (a decision holds the document; a notification records it and goes on).
+    """
+    hook = getattr(pm.hook, name)
+    first = bool(hook.spec and hook.spec.opts.get("firstresult"))
+    impls = hook.get_hookimpls()
+    out = Called()
+    if any(i.hookwrapper or i.wrapper for i in impls):
+        # Wrappers need pluggy's own call loop: then the call is one unit, and one failure fails it.
+        try:
+            result = hook(**kwargs)
+        except Exception as exc:
+            out.errors.append(_failure(name, "(wrapped)", exc))
+            return out
+        out.results = [("(wrapped)", r) for r in ([result] if first else result) if r is not None]
+        return out
+    for impl in reversed(impls):   # pluggy calls the last registered (and tryfirst) implementations first
+        try:
+            # pluggy's own executor for one implementation: argument selection and call tracing
+            # (add_hookcall_monitoring) work as for any pluggy call.
+            result = hook._hookexec(hook.name, [impl], kwargs, True)
+        except Exception as exc:
+            out.errors.append(_failure(name, impl.plugin_name, exc))
+            continue
+        if result is not None:
+            out.results.append((impl.plugin_name, result))
+            if first:
+                break
+    return out
+
+
+def _failure(hook: str, plugin: str, exc: Exception) -> dict:
+    return {"hook": hook, "plugin": plugin, "error": f"{type(exc).__name__}: {exc}"[:1000],
+            "text": f"插件 {plugin} 的 {hook} 出错：{type(exc).__name__}: {exc}"[:500]}

@@ -90,21 +90,49 @@ class Liaison:
         from .routing import ruleset
         ruleset.ensure_defaults()
 
-    # Host-side conveniences: what a host would write itself around pm.hook.*.
-    def _first(self, results):
-        return next((r for r in results if r is not None), None)
+    def call(self, name: str, *, record: bool = True, about: str | None = None, **kwargs):
+        """Call a hook the one way oa-liaison calls hooks (:func:`~oa_liaison_plugin.plugins.call`).
 
+        With ``record`` each failing implementation is written to the error log at once (for calls made
+        outside a decision's transaction; ``about`` names the event's subject there); otherwise the caller
+        keeps the failures (``.errors``).
+        """
+        from .plugins import call
+        called = call(self.pm, name, liaison=self, **kwargs)
+        if record and called.errors:
+            from .delivery import record_error
+            with self.context():
+                for e in called.errors:
+                    record_error(name, "plugin_error", e["text"], subject=about,
+                                 detail={"plugin": e["plugin"], "error": e["error"]})
+        return called
+
+    # The host's calls. Each returns the built-in implementation's answer: a plugin that also implements
+    # the event (a watcher) is called, its result is ignored and its failure recorded.
     def document_issued(self, document) -> dict | None:
-        return self._first(self.pm.hook.document_issued(liaison=self, document=document))
+        return self._event("document_issued", "documents", document=document)
 
     def submission_received(self, submission) -> dict | None:
-        return self._first(self.pm.hook.submission_received(liaison=self, submission=submission))
+        return self._event("submission_received", "submissions", submission=submission)
 
     def meeting_scheduled(self, meeting) -> dict | None:
-        return self._first(self.pm.hook.meeting_scheduled(liaison=self, meeting=meeting))
+        return self._event("meeting_scheduled", "meetings", meeting=meeting)
 
     def check_before_issue(self, document) -> list[str]:
-        return [m for msgs in self.pm.hook.check_before_issue(liaison=self, document=document) for m in msgs]
+        return [m for msgs in self.call("check_before_issue", document=document).values() for m in msgs]
+
+    def draft_context(self, kind: str, context: dict) -> dict:
+        """The plugins' additions to a draft's fields, merged in call order (a failing plugin is recorded)."""
+        extra: dict = {}
+        for part in self.call("draft_context", about=kind, kind=kind, context=dict(context)).values():
+            if isinstance(part, dict):
+                extra.update(part)
+        return extra
+
+    def _event(self, name: str, builtin: str, **kwargs):
+        subject = next(iter(kwargs.values()))
+        subject = str(subject.get("id"))[:256] if isinstance(subject, dict) else None
+        return self.call(name, about=subject, **kwargs).of(f"oa_liaison_plugin.hooks.{builtin}")
 
 
 def get_liaison(app: Flask | None = None) -> Liaison:

@@ -1,13 +1,17 @@
 """The database schema: a fresh database is created and stamped; an existing one is upgraded (Alembic)."""
 from __future__ import annotations
 
+import os
+from contextlib import contextmanager
 from importlib import resources
+from typing import Iterator
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import Engine
 
 from .models import db
 
@@ -26,6 +30,37 @@ def head() -> str:
 
 def current(connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
+
+
+@contextmanager
+def first_start_lock(engine: Engine) -> Iterator[None]:
+    """Hold a lock across processes while the schema is made and the shipped data first loaded.
+
+    Several processes (the panel, the delivery worker, a command) may start together on a new
+    database; without it all see no tables and all create them. PostgreSQL: an advisory lock for
+    this schema; SQLite: an exclusive file lock beside the database (an exclusive transaction would
+    also block this process's own other connections).
+    """
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            key = {"k": "oa-liaison first start"}
+            conn.execute(text("SELECT pg_advisory_lock(hashtext(:k), hashtext(current_schema()))"), key)
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(hashtext(:k), hashtext(current_schema()))"), key)
+        return
+    path = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not path or path == ":memory:" or path.startswith("file:"):
+        yield
+        return
+    import fcntl
+    fd = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # released with the descriptor, also if the process dies
+        yield
+    finally:
+        os.close(fd)
 
 
 def ensure_schema() -> str:

@@ -3,12 +3,10 @@ from __future__ import annotations
 
 import os
 import uuid
-from pathlib import Path
 
 import pytest
 
 PG_URL = os.environ.get("OA_LIAISON_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"  # laid beside the checkout (and CI's clone)
 
 _pg_ok: bool | None = None
 
@@ -90,7 +88,6 @@ def host(liaison):
 
 @pytest.fixture
 def notice_text() -> str:
-    path = SHARED / "reference" / "notice-nanbu-2017-1.txt"
-    if not path.exists():
-        pytest.fail(f"the notice is expected at {path}")
-    return path.read_text("utf-8")
+    """南委办〔2017〕1号 as shipped in the package's data (the notice importer reads it there too)."""
+    from importlib import resources
+    return resources.files("oa_liaison_plugin").joinpath("data/notices/nanbu-2017-1.txt").read_text("utf-8")

@@ -147,13 +147,15 @@ def test_page_is_a4_with_gbt_margins(docx):
 @pytest.mark.parametrize("data", KINDS, indirect=True)
 def test_document_grid_holds_22_lines_of_28_characters(docx):
     grid = docx.sect.find(W + "docGrid")
-    assert grid.get(W + "type") == "linesAndChars"
-    pitch, space = int(grid.get(W + "linePitch")), int(grid.get(W + "charSpace"))
-    area_h, area_w = 16838 - 2098 - 1984, (11906 - 1588 - 1474) / 20      # twips, points
+    # lines only: a character grid is laid out by LibreOffice at 14 characters a line (see gbt9704.CHAR_SQUEEZE)
+    assert grid.get(W + "type") == "lines" and grid.get(W + "charSpace") is None
+    pitch = int(grid.get(W + "linePitch"))
+    area_h, area_w = 16838 - 2098 - 1984, 11906 - 1588 - 1474                 # twips
     assert 22 * pitch <= area_h < 23 * pitch and abs(22 * pitch - mm(225)) < mm(1)
-    body_pt = int(docx.style("Normal").find(f"{W}rPr/{W}sz").get(W + "val")) / 2
-    char_pt = body_pt + space / 4096                                        # Word's character pitch
-    assert 28 * char_pt <= area_w < 29 * char_pt and abs(28 * char_pt - mm(156) / 20) < 1
+    defaults = docx.styles.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr")
+    body = int(defaults.find(W + "sz").get(W + "val")) * 10 + int(defaults.find(W + "spacing").get(W + "val"))
+    assert int(docx.style("Normal").find(f"{W}rPr/{W}sz").get(W + "val")) == 32
+    assert 28 * body <= area_w < 29 * body                                     # 28 squeezed characters a line
 
 
 @pytest.mark.parametrize("data", KINDS, indirect=True)
@@ -253,17 +255,18 @@ def test_minutes_red_heading_and_numbered_from_page_one(minutes_data):
     assert abs(top - mm(35)) < mm(1)
 
 
-def test_minutes_banji_between_rules_framed_at_bottom(minutes_data):
+def test_minutes_banji_between_rules_floats_at_bottom(minutes_data):
     d = Docx(render_minutes(minutes_data))
     lines = [d.para("　分送："), d.para("　县政协教科卫体委员会")]
     assert "印发" in text(lines[1]) and "2017年6月20日印发" in text(lines[1])
+    tbl = lines[0].getparent().getparent().getparent()
+    assert tbl.tag == W + "tbl" and lines[1].getparent().getparent().getparent() is tbl
+    place = tbl.find(f"{W}tblPr/{W}tblpPr")
+    assert (place.get(W + "vertAnchor"), place.get(W + "tblpYSpec")) == ("margin", "bottom")
+    assert int(tbl.find(f"{W}tblPr/{W}tblW").get(W + "w")) == 11906 - 1588 - 1474
+    borders = {b.tag[len(W):]: int(b.get(W + "sz")) for b in tbl.find(f"{W}tblPr/{W}tblBorders")}
+    assert borders == {"top": 8, "bottom": 8, "insideH": 6}    # 0.35 mm outside, 0.25 mm between
     for p in lines:
-        ppr = p.find(W + "pPr")
-        borders = {b.tag[len(W):]: int(b.get(W + "sz")) for b in ppr.find(W + "pBdr")}
-        assert borders == {"top": 8, "bottom": 8, "between": 6}    # 0.35 mm outside, 0.25 mm inside
-        frame = ppr.find(W + "framePr")
-        assert (frame.get(W + "vAnchor"), frame.get(W + "yAlign")) == ("margin", "bottom")
-        assert int(frame.get(W + "w")) == 11906 - 1588 - 1474
         run = d.runs(p)[0]
         assert d.run_prop(run, p, "sz") == "28"
         assert d.run_prop(run, p, "rFonts", "eastAsia") == "仿宋_GB2312"
@@ -687,3 +690,52 @@ def test_cli_group_has_the_three_commands():
     assert draft.name == "draft" and set(draft.commands) == {"reply", "consultation", "minutes"}
     result = invoke("reply", "--help")
     assert all(opt in result.output for opt in ("--input", "--out", "--templates-dir", "--json"))
+
+
+@pytest.mark.parametrize("title, lines", [
+    ("关于加强农村寄宿制学校建设建议的答复", ["关于加强农村寄宿制学校建设建议的答复"]),
+    ("关于南部县2017年城区学校布局调整方案（征求意见稿）征求意见的函",
+     ["关于南部县2017年城区学校布局调整方案", "（征求意见稿）征求意见的函"]),
+    ("关于征求《南部县2017年城区学校布局调整方案（征求意见稿）》意见的函",       # two lines between words, not three
+     ["关于征求《南部县2017年城区学校", "布局调整方案（征求意见稿）》意见的函"]),
+    ("关于进一步加强和改进全县农村义务教育阶段寄宿制学校建设管理工作建议的答复",
+     ["关于进一步加强和改进全县农村义务教育", "阶段寄宿制学校建设管理工作建议的答复"]),
+    ("南部县人民政府关于提请县人大常委会审议《南部县城市总体规划（2017—2035年）》的议案",
+     ["南部县人民政府关于提请县人大常委会审议", "《南部县城市总体规划", "（2017—2035年）》的议案"]),
+])
+def test_long_titles_break_between_words_into_even_lines(title, lines):
+    """GB/T 9704 §7.3.3: a title's lines keep words whole (no 建设|议) and are of like length."""
+    from oa_liaison_plugin.documents.titles import PER_LINE, title_lines
+    from oa_liaison_plugin.documents.gbt9704 import text_width
+    assert title_lines(title) == lines and all(text_width(line) <= PER_LINE for line in lines)
+
+
+def test_a_long_reply_title_is_written_as_broken_lines(reply_data):
+    d = Docx(render_reply(dict(reply_data, reply_title="关于进一步加强和改进全县农村义务教育阶段寄宿制学校建设管理工作建议的答复")))
+    para = next(p for p in d.body_paragraphs() if "义务教育" in text(p))
+    assert len(para.findall(f".//{W}br")) == 1
+    assert [t.text for t in para.iter(W + "t")] == ["关于进一步加强和改进全县农村义务教育", "阶段寄宿制学校建设管理工作建议的答复"]
+
+
+def test_the_cli_uses_the_official_names_from_the_table(tmp_path, reply_data):
+    """县教育局 -> 南部县教育局 in the letterhead and signature, 教科文卫体委员会 -> 县政协教科文卫体委员会 as addressee."""
+    from oa_liaison_plugin.cli import main
+    from oa_liaison_plugin.documents.read import read_docx
+    src = tmp_path / "reply.json"
+    src.write_text(json.dumps(dict(reply_data, unit="县教育局", committee="教科文卫体委员会"), ensure_ascii=False),
+                   "utf-8")
+    out = tmp_path / "reply.docx"
+    result = CliRunner().invoke(main, ["--instance", str(tmp_path / "inst"), "draft", "reply", "--input", str(src),
+                                       "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    d = Docx(out.read_bytes())
+    header = [text(p) for part in d.parts.values() for p in part.iter(W + "p")]
+    assert "南部县教育局" in header                                            # 发文机关标志
+    texts = d.texts()
+    assert "县政协教科文卫体委员会：" in texts and "南部县教育局" in texts      # 主送 and signature
+    assert read_docx(out.read_bytes()).main_recipients == ["县政协教科文卫体委员会"]
+    src.write_text(json.dumps(dict(reply_data, unit="县火星局"), ensure_ascii=False), "utf-8")
+    result = CliRunner().invoke(main, ["--instance", str(tmp_path / "inst"), "draft", "reply", "--input", str(src),
+                                       "--out", str(out)])
+    assert result.exit_code == 0 and "县火星局" in result.stderr and "不在对口联系表中" in result.stderr
+    assert "县火星局" in Docx(out.read_bytes()).texts()

@@ -1,20 +1,15 @@
 """Drafts rendered by LibreOffice (skipped where soffice/pdftotext are absent): pages, text, positions.
 
-LibreOffice lays out the GB/T character grid differently from Word/WPS: it rounds every CJK glyph
-up to whole grid cells, so a 16 pt glyph in the 15.79 pt cell of a 28-character line takes two
-cells and lines look spaced out. Word and WPS compress to the grid. So each draft is converted
-twice: as written (text must all be there) and as a copy whose grid is relaxed from
-``linesAndChars`` to ``lines`` (27 characters a line, otherwise Word's layout), on which page
-counts and positions are measured. PNGs of both land in test-artifacts/drafts/ for a human look.
+The real files are rendered, never a modified copy: LibreOffice is the office suite of many domestic
+(信创) desktops beside WPS, and what a clerk opens there must be the GB/T 9704 page — 28 characters
+a line, 22 lines a page. PNGs land in test-artifacts/drafts/ for a human look.
 """
 from __future__ import annotations
 
-import io
 import os
 import re
 import shutil
 import subprocess
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -58,17 +53,6 @@ FONTS_CONF = """<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fo
               for f in ("仿宋_GB2312", "楷体_GB2312", "宋体", "方正小标宋简体")) + "</fontconfig>"
 
 
-def line_grid_copy(docx: bytes) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(docx)) as zin, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            data = zin.read(info)
-            if info.filename == "word/document.xml":
-                data = data.replace(b'w:type="linesAndChars"', b'w:type="lines"')
-            zout.writestr(info, data)
-    return buf.getvalue()
-
-
 @pytest.fixture(scope="module")
 def pdfs(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("drafts-render")
@@ -76,10 +60,9 @@ def pdfs(tmp_path_factory):
               "minutes": render_minutes(MINUTES), "long": render_consultation(LONG)}
     files = []
     for name, data in drafts.items():
-        for suffix, content in (("", data), ("-lines", line_grid_copy(data))):
-            path = tmp / f"{name}{suffix}.docx"
-            path.write_bytes(content)
-            files.append(path)
+        path = tmp / f"{name}.docx"
+        path.write_bytes(data)
+        files.append(path)
     (tmp / "fonts.conf").write_text(FONTS_CONF, encoding="utf-8")
     env = dict(os.environ, FONTCONFIG_FILE=str(tmp / "fonts.conf"))
     proc = subprocess.run(["soffice", f"-env:UserInstallation={(tmp / 'profile').as_uri()}", "--headless",
@@ -126,25 +109,24 @@ def words(pdf: Path, page: int) -> list[tuple[str, float, float]]:
                  "列席：周敏", "分送：", "2017年6月20日印发"]),
 ])
 def test_all_text_is_rendered(pdfs, name, expected):
-    for variant in (name, f"{name}-lines"):
-        text = page_text(pdfs[variant])
-        for piece in expected:
-            assert piece in text, (variant, piece)
+    text = page_text(pdfs[name])
+    for piece in expected:
+        assert piece in text, (name, piece)
 
 
 @pytest.mark.parametrize("name", ["reply", "consultation", "minutes", "long"])
 def test_page_count_matches_estimate(pdfs, name):
-    assert pages(pdfs[f"{name}-lines"]) == pdfs["_estimates"][name]
+    assert pages(pdfs[name]) == pdfs["_estimates"][name]
 
 
 def test_letter_page_numbers_start_on_page_two(pdfs):
-    pdf = pdfs["reply-lines"]
+    pdf = pdfs["reply"]
     assert "—1—" not in page_text(pdf, 1) and "—2—" in page_text(pdf, 2)
-    assert "—1—" in page_text(pdfs["minutes-lines"], 1)
+    assert "—1—" in page_text(pdfs["minutes"], 1)
 
 
 def test_positions_on_the_page(pdfs):
-    pdf = pdfs["reply-lines"]
+    pdf = pdfs["reply"]
     first = words(pdf, 1)
     issuer = next(w for w in first if w[0] == "南部县教育局")
     assert abs(issuer[1] - 30) < 1.5                         # issuer mark 30 mm from the paper's top edge
@@ -153,12 +135,69 @@ def test_positions_on_the_page(pdfs):
     assert abs(centre - (TYPE_BOTTOM + 7)) < 1.5             # page number 7 mm under the type area
     cc = next(w for w in words(pdf, 2) if w[0].startswith("抄送"))
     assert TYPE_BOTTOM - 10 < cc[2] <= TYPE_BOTTOM + 0.5     # 版记 on the last line of the type area
-    mark = next(w for w in words(pdfs["minutes-lines"], 1) if w[0].startswith("对口单位负责人联系会纪要"))
+    mark = next(w for w in words(pdfs["minutes"], 1) if w[0].startswith("对口单位负责人联系会纪要"))
     assert abs(mark[1] - (TYPE_TOP + 35)) < 2                # 纪要 mark 35 mm below the type area top
 
 
-def test_full_page_holds_22_lines(pdfs):
-    for variant in ("long", "long-lines"):                  # the line grid is honoured by LibreOffice too
-        body = [w for w in words(pdfs[variant], 2) if TYPE_TOP - 1 < w[1] and w[2] < TYPE_BOTTOM + 1]
-        tops = sorted({round(w[1], 1) for w in body})
-        assert len(tops) == 22, (variant, tops)
+def lines(pdf: Path, page: int) -> list[str]:
+    """The text lines of the type area on one page, top to bottom (characters grouped by their baseline)."""
+    html = subprocess.run(["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(pdf), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    rows: dict[float, list[tuple[float, str]]] = {}
+    for x0, y0, y1, w in re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" '
+                                    r'yMax="([\d.]+)">([^<]*)</word>', html):
+        top, bottom = float(y0) / PT_PER_MM, float(y1) / PT_PER_MM
+        if TYPE_TOP - 1 < top and bottom < TYPE_BOTTOM + 1:
+            rows.setdefault(round(bottom, 0), []).append((float(x0), w))
+    return ["".join(w for _, w in sorted(row)) for _, row in sorted(rows.items())]
+
+
+def test_a_full_page_holds_22_lines_of_28_characters(pdfs):
+    """The real file in LibreOffice: a full page of body text is 22 lines of 28 characters (GB/T 9704 §5.2.2)."""
+    page = lines(pdfs["long"], 2)
+    assert len(page) == 22, page
+    full = [line for line in page if re.fullmatch(r"[一二三四五六七八九十]+", line)]
+    assert len(full) >= 20 and all(len(line) == 28 for line in full), [len(line) for line in full]
+
+
+def test_the_reply_body_is_not_spread_out(pdfs):
+    """A reply's paragraph lines hold 26–28 characters (fewer only where a bracket may not end a line)."""
+    page = lines(pdfs["reply"], 1)
+    text = "".join(page)
+    assert "《关于加强农村寄宿制学校建设的建议》（第12号）已于2017年1月5日收悉" in text
+    start = next(i for i, line in enumerate(page) if line.startswith("你委"))
+    end = next(i for i, line in enumerate(page) if line.endswith("如下："))
+    assert end > start
+    for line in page[start:end]:   # every line but the paragraph's last
+        assert len(line) >= 25, page[start:end + 1]
+
+
+def dark_rows(pdf: Path, page: int, tmp: Path) -> list[float]:
+    """Heights (mm from the top) of horizontal lines drawn across most of the type area's width."""
+    out = tmp / f"{pdf.stem}-{page}"
+    subprocess.run(["pdftoppm", "-gray", "-r", "100", "-f", str(page), "-l", str(page), str(pdf), str(out)],
+                   check=True)
+    raw = next(tmp.glob(f"{pdf.stem}-{page}*.pgm")).read_bytes()
+    header = raw.split(b"\n", 3)                       # P5, width height, maxval, pixels
+    width, height = map(int, header[1].split())
+    pixels = header[3]
+    px_per_mm = 100 / 25.4
+    left, right = int(28 * px_per_mm), int((210 - 26) * px_per_mm)
+    rows = []
+    for y in range(height):
+        row = pixels[y * width + left:y * width + right]
+        if sum(1 for v in row if v < 160) > 0.9 * len(row):
+            rows.append(round(y / px_per_mm, 1))
+    return rows
+
+
+@pytest.mark.skipif(not shutil.which("pdftoppm"), reason="poppler-utils' pdftoppm not installed")
+def test_the_minutes_banji_rules_are_drawn(pdfs, tmp_path):
+    """纪要's 版记 has its rules in LibreOffice too: above, between and below the two lines."""
+    last = pages(pdfs["minutes"])
+    rules = dark_rows(pdfs["minutes"], last, tmp_path)
+    groups = [r for i, r in enumerate(rules) if i == 0 or r - rules[i - 1] > 1]   # one per drawn line
+    marks = [w for w in words(pdfs["minutes"], last) if w[0].startswith(("分送", "县政协"))]
+    assert len(groups) >= 3, rules
+    top, bottom = min(w[1] for w in marks), max(w[2] for w in marks)
+    assert any(g < top for g in groups) and any(g > bottom for g in groups), (groups, top, bottom)

@@ -23,7 +23,8 @@ def test_wheel_carries_data_and_runs_without_the_source_tree(tmp_path):
     for needed in ("oa_liaison_plugin/data/nanbu.json", "oa_liaison_plugin/data/default_rules.json",
                    "oa_liaison_plugin/documents/templates/reply.docx",
                    "oa_liaison_plugin/migrations/versions/0001_initial_schema.py",
-                   "oa_liaison_plugin/web/templates/oa_liaison/base.html"):
+                   "oa_liaison_plugin/web/templates/oa_liaison/base.html",
+                   "oa_liaison_plugin/hosts/bpmn/processes/fawen.bpmn"):
         assert needed in names
     assert not any(n.startswith(("tests/", "hooks/", "templates/")) for n in names)
     target = tmp_path / "site"

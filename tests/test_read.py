@@ -217,8 +217,16 @@ def reference_lines(body_inner: str, ns: str = W_NS) -> list[str]:
     from lxml import etree
     root = etree.fromstring(doc_xml(body_inner).replace(W_NS.encode(), ns.encode()))
     P, T, R = (f"{{{ns}}}{t}" for t in ("p", "t", "r"))
-    skip = {"{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback", f"{{{ns}}}moveFrom"}
+    mc = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+    skip = {f"{{{ns}}}del", f"{{{ns}}}moveFrom"}
     out: list[str] = []
+
+    def alternative(el) -> list:   # the first mc:Choice if it holds text or paragraphs, else the Fallbacks
+        choices = [c for c in el if c.tag == f"{mc}Choice"][:1]
+        fallbacks = [c for c in el if c.tag == f"{mc}Fallback"]
+        if not fallbacks or any(x.tag in (T, P) for c in choices for x in c.iter()):
+            return choices
+        return fallbacks
 
     def own(el) -> str:   # a paragraph's text, its nested paragraphs emitted first
         parts = []
@@ -227,6 +235,8 @@ def reference_lines(body_inner: str, ns: str = W_NS) -> list[str]:
                 continue
             if child.tag == P:
                 paragraph(child)
+            elif child.tag == f"{mc}AlternateContent":
+                parts.extend(own(c) for c in alternative(child))
             elif child.tag == T:
                 parts.append("".join(child.itertext()))
             elif el.tag == R and child.tag in (f"{{{ns}}}tab", f"{{{ns}}}ptab"):
@@ -244,7 +254,11 @@ def reference_lines(body_inner: str, ns: str = W_NS) -> list[str]:
         for child in el:
             if child.tag in skip or not isinstance(child.tag, str):
                 continue
-            paragraph(child) if child.tag == P else find(child)
+            if child.tag == f"{mc}AlternateContent":
+                for c in alternative(child):
+                    find(c)
+            else:
+                paragraph(child) if child.tag == P else find(child)
 
     find(root[0])
     return "\n".join(out).split("\n") if out else []
@@ -265,7 +279,7 @@ NODE = st.recursive(LEAF, lambda inner: st.tuples(st.sampled_from(WRAPPERS), st.
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(NODE, max_size=5), st.sampled_from([W_NS, "http://purl.oclc.org/ooxml/wordprocessingml/main"]))
 def test_body_text_equals_the_plain_walk_for_any_nesting(nodes, ns):
-    """paragraphs.xsl against a plain recursive walk: text boxes, Fallback copies, moved and deleted text,
+    """paragraphs.xsl against a plain recursive walk: text boxes, Choice or Fallback copies, moved and deleted text,
     stray runs outside paragraphs, tabs in tab stops, Strict namespace."""
     from lxml import etree
     body = "".join(nodes)
@@ -482,11 +496,8 @@ def test_extract_facts_issuer_from_signature_and_letter_format():
     assert (g.issuer, g.doc_type, g.issued_on) == ("南部县教育局", "函", datetime.date(2017, 12, 21))
 
 
-def test_extract_facts_on_the_notice():
-    shared = Path(__file__).resolve().parents[1].parent / "shared" / "reference" / "notice-nanbu-2017-1.txt"
-    if not shared.exists():
-        pytest.skip("shared/reference not present")
-    f = extract_facts(shared.read_text(encoding="utf-8").replace("**", "").split("\n"))
+def test_extract_facts_on_the_notice(notice_text):
+    f = extract_facts(notice_text.replace("**", "").split("\n"))
     assert f.doc_number == "南委办〔2017〕1号" and f.issuer == "中共南部县委办公室"
     assert f.title == "关于建立健全县级部门与县政协专门委员会对口联系协商制度的通知"
     assert f.main_recipients == ["县级各部门"] and f.issued_on == D and f.doc_type == "通知"
@@ -509,3 +520,84 @@ def test_extract_facts_empty_and_core_title():
 def test_extract_facts_never_raises(paragraphs):
     f = extract_facts(paragraphs)
     assert f.body == "\n".join(paragraphs)
+
+
+# ------------------------------------------------------------------------------ the parts beside the body
+
+HDR_RELS = (b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+            b'2006/relationships"><Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+            b'relationships/header" Target="hdr/top.xml"/></Relationships>')
+
+
+def header_xml(inner: str, prolog: str = "") -> bytes:
+    return (f'<?xml version="1.0" encoding="UTF-8"?>{prolog}<w:hdr xmlns:w="{W_NS}">{inner}</w:hdr>').encode()
+
+
+def test_a_header_named_by_the_relationships_is_read_wherever_it_lies():
+    data = docx_with(doc_xml(paras("南部县教育局文件", "南教发〔2017〕1号", "关于开会的通知", "各学校：", "正文。")),
+                     **{"word/_rels/document.xml.rels": HDR_RELS, "word/hdr/top.xml": header_xml(paras("绝密★长期"))})
+    f = read_docx(data)
+    assert (f.secrecy, f.secrecy_period) == ("绝密", "长期")
+    assert [(m.level, m.where) for m in f.secrecy_marks] == [("绝密", "header")]
+    assert "绝密" not in f.body   # the body stays the body
+
+
+def test_the_strictest_mark_of_all_parts_wins():
+    data = docx_with(doc_xml(paras("秘密★1年", "南部县教育局文件", "南教发〔2017〕1号", "关于开会的通知", "正文。")),
+                     **{"word/footer1.xml": header_xml(paras("机密★5年")).replace(b"w:hdr", b"w:ftr")})
+    f = read_docx(data)
+    assert (f.secrecy, f.secrecy_period) == ("机密", "5年")
+    assert {m.where for m in f.secrecy_marks} == {"body", "footer"}
+
+
+def test_a_damaged_or_hostile_header_is_a_read_error():
+    body = doc_xml(paras("关于开会的通知", "正文。"))
+    assert code_of(docx_with(body, **{"word/header1.xml": b"<w:hdr"})) == "bad_part"
+    hostile = header_xml(paras("x"), '<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>')
+    assert code_of(docx_with(body, **{"word/header2.xml": hostile})) == "forbidden_xml"
+    with pytest.raises(DocumentReadError) as err:
+        read_docx(docx_with(body, **{"word/header1.xml": b"<w:hdr"}))
+    assert "页眉" in err.value.message
+
+
+def test_properties_marks_and_unknown_labelled_values():
+    custom = (b'<?xml version="1.0"?><Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
+              b'custom-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+              b'<property fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="2" name="SecurityClassification">'
+              b'<vt:lpwstr>\xe5\x86\x85\xe9\x83\xa8</vt:lpwstr></property></Properties>')   # 内部
+    f = read_docx(docx_with(doc_xml(paras("关于开会的通知", "正文。")), **{"docProps/custom.xml": custom}))
+    assert f.secrecy == "内部" and f.secrecy_marks[0].where == "properties"
+    public = custom.replace("内部".encode(), "公开".encode())
+    assert read_docx(docx_with(doc_xml(paras("关于开会的通知", "正文。")), **{"docProps/custom.xml": public})).secrecy is None
+
+
+def test_letter_line_gives_mark_urgency_and_number():
+    f = extract_facts(["南部县人民政府办公室", "000012", "秘密\t南府办函〔2023〕56号", "关于报送材料的函", "各部门：", "正文。"])
+    assert (f.secrecy, f.doc_number, f.copy_number) == ("秘密", "南府办函〔2023〕56号", "000012")
+    g = extract_facts(["南部县人民政府办公室", "特急\t南府办函〔2023〕57号", "关于报送材料的函", "各部门：", "正文。"])
+    assert (g.secrecy, g.urgency, g.doc_number, g.issuer) == (None, "特急", "南府办函〔2023〕57号", "南部县人民政府办公室")
+
+
+def test_joint_issuers_side_by_side_give_the_first():
+    f = extract_facts(["南部县财政局　　南部县教育局", "文件", "南财发〔2023〕5号", "关于拨付资金的通知", "各学校：", "正文。"])
+    assert f.issuer == "南部县财政局"
+    g = extract_facts(["南 部 县 教 育 局 文 件", "南教发〔2023〕5号", "关于开会的通知", "各学校：", "正文。"])
+    assert g.issuer == "南部县教育局"
+
+
+def test_table_form_printing_line_is_not_a_cc_name():
+    tail = ["南部县教育局", "2023年5月8日", "抄送：县委办公室，县政府办公室", "南部县教育局办公室", "2023年5月8日印发"]
+    assert extract_facts(["关于开会的通知", "各学校：", "正文。", *tail]).cc == ["县委办公室", "县政府办公室"]
+    wrapped = ["南部县教育局", "2023年5月8日", "抄送：县委办公室，", "县政府办公室。", "南部县教育局办公室 2023年5月8日印发"]
+    assert extract_facts(["关于开会的通知", "各学校：", "正文。", *wrapped]).cc == ["县委办公室", "县政府办公室"]
+
+
+def test_footnotes_and_comments_are_read_but_not_body():
+    rels = HDR_RELS.replace(b"relationships/header", b"relationships/footnotes").replace(b"hdr/top.xml",
+                                                                                        b"footnotes.xml")
+    notes = (f'<?xml version="1.0"?><w:footnotes xmlns:w="{W_NS}"><w:footnote w:id="1">{paras("秘密★3个月")}'
+             f'</w:footnote></w:footnotes>').encode()
+    f = read_docx(docx_with(doc_xml(paras("关于开会的通知", "正文。")),
+                            **{"word/_rels/document.xml.rels": rels, "word/footnotes.xml": notes}))
+    assert [(m.level, m.period, m.where) for m in f.secrecy_marks] == [("秘密", "3个月", "footnote")]
+    assert "秘密" not in f.body

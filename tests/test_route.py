@@ -152,13 +152,16 @@ class Broken:
         raise RuntimeError("plugin bug")
 
 
-def test_plugin_exception_is_recorded_not_raised(app, liaison, host):
+def test_plugin_exception_holds_the_document_for_a_person(app, liaison, host):
+    """A failing extra_recipients used to abort the event (status error, no document row): the document was lost."""
     liaison.pm.register(Broken())
     r = host.issue(issuer="南部县教育局", file=docx())
-    assert r["status"] == "error"
+    assert r["status"] == "held" and "plugin bug" in r["hold_reason"] and "人工" in r["hold_reason"]
     with app.app_context():
-        err = db.session.scalar(select(EventError).where(EventError.code == "internal_error"))
-        assert "plugin bug" in err.message
+        row = db.session.scalar(select(Document).where(Document.host_id == r["host_id"]))
+        assert row.status == "held" and db.session.scalar(select(func.count(Copy.id))) == 0
+        err = db.session.scalar(select(EventError).where(EventError.code == "plugin_error"))
+        assert "plugin bug" in err.message and err.event == "extra_recipients" and err.subject == r["host_id"]
 
 
 def test_host_metadata_wins_and_disagreements_are_recorded(app, host):

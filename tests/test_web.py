@@ -420,6 +420,18 @@ def test_rule_tester_typed_and_uploaded_nothing_stored(lite_world, lite_app):
                           db.session.scalar(select(func.count(Decision.id))))
 
 
+def test_rule_tester_shows_the_rules_a_title_almost_matched(lite_world, lite_app):
+    """A title that did not qualify shows the near-miss rules and terms, so an admin sees which term to add."""
+    admin = as_user(lite_app, lite_world, "admin1")
+    html = body(admin.post("/tester", data={"issuer": "南部县公安局", "title": "关于南部县城区道路交通秩序整治安排的通知"}))
+    assert "不抄送" in html and "差一点命中的规则" in html
+    assert "交通运输" in html and "有“交通”" in html                     # the topic rule's term, and what it shares
+    html = body(admin.post("/tester", data={"issuer": "南部县公安局", "title": "关于提请县人大常委会的报告"}))
+    assert "缺少“审议”" in html                                              # an all-terms rule short of one term
+    html = body(admin.post("/tester", data={"issuer": "南部县教育局", "title": "关于做好秋季开学工作的通知"}))
+    assert "差一点命中的规则" not in html                                    # sharing only 工作 is no near miss
+
+
 def test_rule_tester_rejects_what_is_not_a_docx(lite_world, lite_app):
     admin = as_user(lite_app, lite_world, "admin1")
     for name, data, message in (("a.pdf", b"%PDF-1.4", "只能上传 .docx 文件"),

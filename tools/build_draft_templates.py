@@ -85,7 +85,7 @@ def styles_xml() -> str:
         style("character", "GbPlaceholder", "待填写", rpr=g.rpr(shade="FFF2CC")),
     ]
     lang = '<w:lang w:val="en-US" w:eastAsia="zh-CN" w:bidi="ar-SA"/></w:rPr>'
-    defaults = ("<w:docDefaults><w:rPrDefault>" + g.rpr(**fs).replace("</w:rPr>", lang)
+    defaults = ("<w:docDefaults><w:rPrDefault>" + g.rpr(**fs, squeeze=g.CHAR_SQUEEZE).replace("</w:rPr>", lang)
                 + "</w:rPrDefault><w:pPrDefault><w:pPr/></w:pPrDefault></w:docDefaults>")
     return f"{DECL}<w:styles {NS}>{defaults}{''.join(defs)}</w:styles>"
 
@@ -140,8 +140,7 @@ def sect_pr(parts: dict, title_page: bool) -> str:
     out.append('<w:cols w:space="425"/>')
     if title_page:
         out.append("<w:titlePg/>")
-    out.append(f'<w:docGrid w:type="linesAndChars" w:linePitch="{g.LINE_PITCH}" '
-               f'w:charSpace="{g.CHAR_SPACE}"/>')
+    out.append(f'<w:docGrid w:type="lines" w:linePitch="{g.LINE_PITCH}"/>')   # characters: see g.CHAR_SQUEEZE
     return f"<w:sectPr>{''.join(out)}</w:sectPr>"
 
 

@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import click
 
+from ..files import write_atomic
 from ..jsonfile import JsonError, loads
 from .drafts import render_draft
 from .write import DraftError, estimate_pages
@@ -31,18 +30,33 @@ def _read_json(path: str):
         _fail(str(exc))
 
 
-def write_atomic(out: Path, data: bytes) -> None:
-    """Write to a temporary file beside ``out``, then rename: OUT is either untouched or complete."""
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def official_names(liaison, data: dict) -> dict:
+    """The unit's full official name and the committee's full title (县政协…委员会) from the counterpart table.
+
+    GB/T 9704 wants the issuer's full name or standard short form in the letterhead and the signature; a
+    name the table does not know is used as given, with a warning.
+    """
+    from ..models import Unit, db
+    data = dict(data)
+    with liaison.context():
+        jur = liaison.jurisdiction_row()
+        resolver = liaison.resolver(jur)
+        unit = data.get("unit")
+        if isinstance(unit, str) and unit.strip() and not data.get("issuer_full"):
+            found = resolver.resolve(unit)
+            full = db.session.get(Unit, found.unit_id).full_name if found.unit_id else None
+            if full:
+                data["issuer_full"] = full
+            elif not found.resolved:
+                click.echo(f"警告：单位“{unit}”不在对口联系表中，按原样使用", err=True)
+        committee = data.get("committee")
+        if isinstance(committee, str) and committee.strip():
+            name = resolver.committee(committee)
+            if name:
+                data["committee"] = f"{(jur.prefixes or [''])[-1]}政协{name}"
+            else:
+                click.echo(f"警告：委员会“{committee}”不在对口联系表中，按原样使用", err=True)
+    return data
 
 
 def _command(kind: str, what: str):
@@ -52,8 +66,11 @@ def _command(kind: str, what: str):
     @click.option("--templates-dir", type=click.Path(file_okay=False), default=None,
                   help="站点模板目录：其中的同名 .docx（如 reply.docx）优先于内置模板。")
     @click.option("--json", "as_json", is_flag=True, help="成功时输出一行 JSON。")
-    def command(input_path, out_path, templates_dir, as_json):
+    @click.pass_obj
+    def command(obj, input_path, out_path, templates_dir, as_json):
         data = _read_json(input_path)
+        if obj is not None and isinstance(data, dict):
+            data = official_names(obj.liaison, data)
         try:
             content = render_draft(kind, data, templates_dir=templates_dir)
         except DraftError as exc:

@@ -7,10 +7,12 @@ from collections.abc import Mapping
 
 from ..routing.normalize import visible
 from . import gbt9704 as g
+from ..events import SUBMISSION_KINDS as KINDS
+from ..numerals import cn_number
 from .gbt9704 import p, r
+from .titles import title_lines
 from .write import DraftError, render
 
-KINDS = {"提案": "proposal", "调研报告": "report", "建言献策": "suggestion", "社情民意": "sentiment"}
 KIND_VERB = {"提案": "提出的", "调研报告": "报送的", "建言献策": "提出的", "社情民意": "反映的"}
 DEFAULT_CATEGORIES = {"A": "已解决或采纳", "B": "正在解决或列入计划", "C": "因条件限制留作参考"}
 DEFAULT_CC = ("县政协办公室", "县委办公室", "县政府办公室")
@@ -206,8 +208,10 @@ def placeholder(hint: str) -> str:
 
 
 def title(text: str) -> list[str]:
-    """标题 with one blank line above and below, the 主送 line follows."""
-    return [blank(), p(text, style="GbTitle"), blank()]
+    """标题 with one blank line above and below, the 主送 line follows; long titles broken between words."""
+    lines = title_lines(text)
+    runs = [x for line in lines for x in (g.line_break(), r(line))][1:]
+    return [blank(), p(*runs, style="GbTitle"), blank()]
 
 
 def signature(issuer: str, date: str) -> list[str]:
@@ -224,17 +228,22 @@ def people_line(label: str, people: list[dict]) -> str:
 
 
 def banji(lines: list[str], *, rules: bool) -> str:
-    """版记 in 4号仿宋, framed at the bottom of the type area.
+    """版记 in 4号仿宋 at the bottom of the type area.
 
-    纪要: rules above and below (0.35 mm) and between the lines (0.25 mm), as one group of identically
-    bordered paragraphs; 信函 has no rules. Wrapped lines align after the "抄送：" label.
+    信函 (no rules): framed paragraphs. 纪要: rules above and below (0.35 mm) and between the lines
+    (0.25 mm) as the borders of a one-column table floating at the bottom margin — LibreOffice drops
+    the borders of framed paragraphs, and every office suite draws table borders alike. Wrapped lines
+    align after the "抄送：" label.
     """
-    frame = {"w": g.TEXT_W, "wrap": "around", "hAnchor": "margin", "vAnchor": "margin",
-             "xAlign": "center", "yAlign": "bottom"}
-    borders = [g.border("top", sz=8), g.border("bottom", sz=8), g.border("between", sz=6)] if rules else []
     hang = {"chars": 0, "twips": 4 * 280}    # a full-width space + 3 characters "抄送：" at 14 pt
-    return "".join(p(line, style="GbBanji", frame=frame, borders=borders, tabs=[("right", g.TEXT_W - 280)],
-                     left=hang, hanging=hang) for line in lines)
+    tabs = [("right", g.TEXT_W - 280)]
+    if not rules:
+        frame = {"w": g.TEXT_W, "wrap": "around", "hAnchor": "margin", "vAnchor": "margin",
+                 "xAlign": "center", "yAlign": "bottom"}
+        return "".join(p(line, style="GbBanji", frame=frame, tabs=tabs, left=hang, hanging=hang) for line in lines)
+    rows = [(None, [(p(line, style="GbBanji", tabs=tabs, left=hang, hanging=hang), 1)]) for line in lines]
+    return g.table([g.TEXT_W], rows, borders={"top": 8, "bottom": 8, "insideH": 6}, margins=0,
+                   float_bottom=True) + p(style="GbPlain", snap=False, line=20, rpr_xml=g.rpr(size=1))
 
 
 def cc_line(label: str, names: list[str]) -> str:
@@ -273,7 +282,7 @@ def reply_context(v: dict) -> dict:
 def reply_body(c: dict) -> str:
     out = [*title(c["reply_title"]), p(f"{c['committee']}：", style="GbPlain"), body(c["opening"])]
     for i, heading in enumerate(c["sections"], 1):
-        out += [p(f"{g.cn_number(i)}、{heading}", style="GbHeading1"),
+        out += [p(f"{cn_number(i)}、{heading}", style="GbHeading1"),
                 placeholder(REPLY_SECTIONS.get(heading, "请在此填写。"))]
     out += [body(c["closing"]), *signature(c["issuer"], c["date"]),
             body(f"（联系人：{c['contact']}，联系电话：{c['phone']}）")]
@@ -348,7 +357,7 @@ def minutes_body(c: dict) -> str:
     out = [blank(), body(c["opening"]), p("一、情况通报", style="GbHeading1"), placeholder("请概述会上通报的情况。"),
            p("二、交换意见", style="GbHeading1")]
     for i, topic in enumerate(c["topics"], 1):
-        out += [p(f"（{g.cn_number(i)}）{topic}", style="GbHeading2"), placeholder("请概述各方意见。")]
+        out += [p(f"（{cn_number(i)}）{topic}", style="GbHeading2"), placeholder("请概述各方意见。")]
     if not c["topics"]:
         out.append(placeholder("请概述各方交换的意见。"))
     out.append(p("三、议定事项", style="GbHeading1"))

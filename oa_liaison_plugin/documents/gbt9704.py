@@ -24,9 +24,12 @@ TEXT_W, TEXT_H = PAGE_W - LEFT - RIGHT, PAGE_H - TOP - BOTTOM   # 156 x 225 mm t
 LINES, CHARS = 22, 28
 BODY_PT = 16                                        # 三号
 LINE_PITCH = TEXT_H // LINES                        # 579 twips: 22 lines fill 225 mm
-# w:charSpace is the change to the default character pitch (the body size) in 1/4096 pt.
-CHAR_SPACE = math.floor((TEXT_W / 20 / CHARS - BODY_PT) * 4096)   # -849: 28 characters fill 156 mm
-CHAR_PITCH = (BODY_PT + CHAR_SPACE / 4096) * 20     # one grid character, in twips (~316)
+# 28 characters of 16 pt do not fit 156 mm (448 > 442 pt). Word and WPS squeeze them onto a character
+# grid (w:charSpace), but LibreOffice rounds a glyph wider than its grid cell up to two cells (14 a line).
+# So the grid holds lines only and every character is squeezed by a letter spacing (w:spacing, twips),
+# which Word, WPS and LibreOffice all lay out alike: 28 characters of 315 twips fill the line.
+CHAR_SQUEEZE = math.floor(TEXT_W / CHARS - BODY_PT * 20)   # -5
+CHAR_PITCH = BODY_PT * 20 + CHAR_SQUEEZE            # one character, in twips (315)
 FOOTER = mm(19)                                     # footer distance: the letter's lower rule ~20 mm up
 HEADER = mm(15)
 
@@ -56,7 +59,6 @@ def text_width(text: str) -> float:
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DOC_NUMBER = re.compile(r"^(?P<code>\S+?)\s*[\[(〔【]\s*(?P<year>\d{4})\s*[\])〕】]\s*第?\s*(?P<serial>\d+)\s*号$")
-_CN_DIGITS = "〇一二三四五六七八九"
 
 
 def parse_date(value) -> dt.date | None:
@@ -86,14 +88,6 @@ def normalize_doc_number(text: str) -> str | None:
     return f"{m['code']}〔{m['year']}〕{int(m['serial'])}号"
 
 
-def cn_number(n: int) -> str:
-    """1 -> 一, 10 -> 十, 12 -> 十二, 21 -> 二十一 (for 一、 and （一） headings)."""
-    if n < 10:
-        return _CN_DIGITS[n]
-    tens, ones = divmod(n, 10)
-    return (_CN_DIGITS[tens] if tens > 1 else "") + "十" + (_CN_DIGITS[ones] if ones else "")
-
-
 # ----------------------------------------------------------------------------- OOXML snippets
 # Strings, not elements: the same builders write the packaged templates and the drafts' bodies.
 # Children are emitted in the schema's order (Word rejects out-of-order pPr/rPr children).
@@ -104,8 +98,8 @@ def rfonts(face: str) -> str:
     return f'<w:rFonts w:ascii="{face}" w:hAnsi="{face}" w:eastAsia="{face}" w:cs="{face}"/>'
 
 
-def rpr(*, style=None, face=None, bold=None, color=None, size=None, shade=None) -> str:
-    """Run properties (also used inside styles)."""
+def rpr(*, style=None, face=None, bold=None, color=None, squeeze=None, size=None, shade=None) -> str:
+    """Run properties (also used inside styles); ``squeeze`` is a letter spacing in twips."""
     out = []
     if style:
         out.append(f'<w:rStyle w:val="{style}"/>')
@@ -116,6 +110,8 @@ def rpr(*, style=None, face=None, bold=None, color=None, size=None, shade=None) 
         out.append(f'<w:b w:val="{v}"/><w:bCs w:val="{v}"/>')
     if color:
         out.append(f'<w:color w:val="{color}"/>')
+    if squeeze is not None:
+        out.append(f'<w:spacing w:val="{squeeze}"/>')
     if size:
         out.append(f'<w:sz w:val="{round(size * 2)}"/><w:szCs w:val="{round(size * 2)}"/>')
     if shade:
@@ -196,6 +192,11 @@ def p(*runs: str, **props) -> str:
     return f"<w:p>{ppr(**props)}{body}</w:p>"
 
 
+def line_break() -> Runs:
+    """A line break inside a paragraph (w:br)."""
+    return Runs("<w:r><w:br/></w:r>")
+
+
 def page_field(**props) -> Runs:
     """The PAGE field, cached value 1."""
     rp = rpr(**props)
@@ -213,14 +214,22 @@ def cell(content: str, width: int, *, span=1, valign="center") -> str:
             f'<w:vAlign w:val="{valign}"/></w:tcPr>{content}</w:tc>')
 
 
-def table(widths: list[int], rows: list[tuple[int | None, list[tuple[str, int]]]], *, sz=6) -> str:
-    """A bordered table the width of the type area; rows are (min height or None, [(paragraphs, span)])."""
-    edge = "".join(f'<w:{s} w:val="single" w:sz="{sz}" w:space="0" w:color="000000"/>'
-                   for s in ("top", "left", "bottom", "right", "insideH", "insideV"))
-    out = [f'<w:tbl><w:tblPr><w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:jc w:val="center"/>'
+def table(widths: list[int], rows: list[tuple[int | None, list[tuple[str, int]]]], *, sz=6,
+          borders: dict | None = None, margins: int = 108, float_bottom: bool = False) -> str:
+    """A table the width of the type area; rows are (min height or None, [(paragraphs, span)]).
+
+    ``borders`` maps sides (top, left, bottom, right, insideH, insideV) to widths in eighths of a point
+    (default: every side ``sz``); ``float_bottom`` floats it at the bottom of the type area (版记).
+    """
+    sides = borders or {s: sz for s in ("top", "left", "bottom", "right", "insideH", "insideV")}
+    edge = "".join(f'<w:{s} w:val="single" w:sz="{w}" w:space="0" w:color="000000"/>' for s, w in sides.items())
+    place = ('<w:tblpPr w:leftFromText="0" w:rightFromText="0" w:vertAnchor="margin" w:horzAnchor="margin" '
+             'w:tblpXSpec="center" w:tblpYSpec="bottom"/>' if float_bottom else "")
+    out = [f'<w:tbl><w:tblPr>{place}<w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:jc w:val="center"/>'
            f'<w:tblBorders>{edge}</w:tblBorders><w:tblLayout w:type="fixed"/>'
-           '<w:tblCellMar><w:left w:w="108" w:type="dxa"/><w:right w:w="108" w:type="dxa"/></w:tblCellMar>'
-           '</w:tblPr><w:tblGrid>' + "".join(f'<w:gridCol w:w="{w}"/>' for w in widths) + "</w:tblGrid>"]
+           f'<w:tblCellMar><w:left w:w="{margins}" w:type="dxa"/><w:right w:w="{margins}" w:type="dxa"/>'
+           '</w:tblCellMar></w:tblPr><w:tblGrid>' + "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
+           + "</w:tblGrid>"]
     for height, cells in rows:
         height_xml = f'<w:trHeight w:val="{height}"/>' if height else ""
         tr = f"<w:trPr><w:cantSplit/>{height_xml}</w:trPr>"

@@ -15,6 +15,9 @@ from typing import Callable
 
 from lxml import etree
 
+from ..numerals import cn_value as _cn_number
+from .secrecy import MAX_LINE, Mark, find_marks, strictest
+
 __all__ = ["DocumentReadError", "DocumentFacts", "read_docx", "extract_facts", "DOC_TYPES"]
 
 MB = 1024 * 1024
@@ -24,6 +27,7 @@ MAX_RATIO = 200                # per member, for members over RATIO_FLOOR
 RATIO_FLOOR = 1 * MB           # small members may compress well without harm
 MAX_MEMBERS = 10_000
 SMALL_PART = 2 * MB            # cap for docProps/core.xml and _rels/.rels
+SIDE_PART = 20 * MB            # cap for a header, footer, footnotes, endnotes or comments part
 CHUNK = 256 * 1024
 
 _MESSAGES = {
@@ -36,6 +40,7 @@ _MESSAGES = {
     "legacy_doc": "这是旧版 Word 文件（.doc），请在 Word/WPS 中另存为 .docx 后再上传",
     "encrypted": "文件已加密（设有打开密码），请取消密码后再上传",
     "bad_xml": "文件内容已损坏（正文 XML 无法解析）",
+    "bad_part": "文件内容已损坏（页眉、页脚、脚注或批注的 XML 无法解析）",
     "empty_body": "文件正文为空",
     "unreadable": "无法读取文件",
 }
@@ -68,6 +73,9 @@ class DocumentFacts:
     body: str = ""
     page_estimate: int = 0
     attachments: list[str] = field(default_factory=list)
+    # Every 密级 mark found in any part of the file (see documents/secrecy.py for ``where``); ``secrecy`` and
+    # ``secrecy_period`` are the strictest mark's.
+    secrecy_marks: list[Mark] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------------------- reading
@@ -181,21 +189,135 @@ def _office_documents(zf: zipfile.ZipFile, rels: zipfile.ZipInfo, max_ratio: flo
                  if (rel.get("Type") or "").endswith("/officeDocument"))
 
 
-def _core_title(zf: zipfile.ZipFile, names: dict, max_ratio: float) -> str | None:
-    info = names.get("docProps/core.xml")
-    if info is None:
-        return None
+def _small_bytes(zf: zipfile.ZipFile, info: zipfile.ZipInfo, max_ratio: float) -> bytes | None:
     try:
-        root = _parse_xml(_read_member(zf, info, SMALL_PART, max_ratio))
+        return _read_member(zf, info, SMALL_PART, max_ratio)
     except DocumentReadError as exc:
-        if exc.code in ("forbidden_xml", "encrypted", "zip_bomb"):
+        if exc.code in ("encrypted", "zip_bomb"):
             raise
-        return None   # a damaged core.xml only costs the fallback title
+        return None
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, RuntimeError, NotImplementedError):
         return None
-    el = root.find(_DC_TITLE)
-    title = (el.text or "").strip() if el is not None else ""
-    return title or None
+
+
+def _small_root(raw: bytes | None) -> etree._Element | None:
+    """A small part parsed with the same hardening: a damaged one is skipped, a hostile one refused."""
+    if raw is None:
+        return None
+    try:
+        return _parse_xml(raw)
+    except DocumentReadError as exc:
+        if exc.code == "forbidden_xml":
+            raise
+        return None
+
+
+_CORE_FIELDS = tuple(f"{{{ns}}}{tag}" for ns, tag in (
+    ("http://purl.org/dc/elements/1.1/", "title"), ("http://purl.org/dc/elements/1.1/", "subject"),
+    ("http://purl.org/dc/elements/1.1/", "description"),
+    ("http://schemas.openxmlformats.org/package/2006/metadata/core-properties", "keywords"),
+    ("http://schemas.openxmlformats.org/package/2006/metadata/core-properties", "category"),
+    ("http://schemas.openxmlformats.org/package/2006/metadata/core-properties", "contentStatus")))
+_PROPERTY_SPLIT = re.compile(r"[;；,，、\n]")
+# Custom property names that carry a 密级 (OA add-ins write 密级; others the English words).
+_SECRECY_PROPERTY = re.compile(r"密|classif|secre|confiden|security", re.IGNORECASE)
+_SECRECY_BYTES = ("密".encode(), b"classif", b"secre", b"confiden", b"security")
+
+
+def _worth_parsing(raw: bytes | None) -> bool:
+    """Only a part that may hold a mark is parsed (a UTF-16 one always): most hold none, and parsing costs."""
+    if raw is None:
+        return False
+    low = raw.lower()   # C passes; a case-insensitive regex over the bytes costs ten times more
+    return b"\x00" in raw or any(k in low for k in _SECRECY_BYTES)
+
+
+class _Properties:
+    """docProps/core.xml's title (on demand) and the 密级 marks written into the core and custom properties."""
+
+    def __init__(self, zf: zipfile.ZipFile, names: dict, max_ratio: float):
+        self.marks: list[Mark] = []
+        self._core_root = None
+        info = names.get("docProps/core.xml")
+        self._core = _small_bytes(zf, info, max_ratio) if info is not None else None
+        if _worth_parsing(self._core):
+            root = self._core_root = _small_root(self._core)
+            for el in root if root is not None else ():
+                if el.tag in _CORE_FIELDS and el.text and "密" in el.text:
+                    self.marks += find_marks(_PROPERTY_SPLIT.split(el.text), "properties")
+        info = names.get("docProps/custom.xml")
+        raw = _small_bytes(zf, info, max_ratio) if info is not None else None
+        root = _small_root(raw) if _worth_parsing(raw) else None
+        for prop in root if root is not None else ():
+            value = "".join(prop.itertext()).strip()
+            if not value:
+                continue
+            found = find_marks(_PROPERTY_SPLIT.split(value), "properties")
+            if not found and _SECRECY_PROPERTY.search(prop.get("name") or ""):
+                level = strictest([value])
+                if level is not None:
+                    found = [Mark(level, None, f"{prop.get('name')}：{value}"[:60], "properties")]
+            self.marks += found
+
+    def title(self) -> str | None:
+        if self._core_root is None:
+            self._core_root = _small_root(self._core)
+        root = self._core_root
+        el = root.find(_DC_TITLE) if root is not None else None
+        title = (el.text or "").strip() if el is not None else ""
+        return title or None
+
+
+_PART_KINDS = {"header": "header", "footer": "footer", "footnotes": "footnote", "endnotes": "endnote",
+               "comments": "comment"}
+_SIDE_NAME = re.compile(r"word/(header|footer)\d*\.xml$")
+_SIDE_TARGETS: dict[tuple, tuple[tuple[str, str], ...]] = {}
+
+
+def _side_parts(zf: zipfile.ZipFile, names: dict, main: str, max_ratio: float) -> list[tuple[str, str]]:
+    """(where, member) for every header, footer, footnotes, endnotes and comments part: those the main part's
+    relationships name, and any word/header*.xml or word/footer*.xml besides (a mark there still counts)."""
+    folder, _, base = main.rpartition("/")
+    out: dict[str, str] = {}
+    info = names.get(f"{folder}/_rels/{base}.rels" if folder else f"_rels/{base}.rels")
+    if info is not None:
+        # Remembered like _RELS_TARGETS: documents from one template carry the same relationships.
+        key = (main, info.CRC, info.file_size, info.compress_size, info.flag_bits)
+        targets = _SIDE_TARGETS.get(key)
+        if targets is None:
+            targets = _rel_targets(_small_root(_small_bytes(zf, info, max_ratio)), folder)
+            if len(_SIDE_TARGETS) >= 256:
+                _SIDE_TARGETS.clear()
+            _SIDE_TARGETS[key] = targets
+        for path, kind in targets:
+            if path in names:
+                out.setdefault(path, kind)
+    for name in names:
+        if name.startswith(("word/header", "word/footer")) and (m := _SIDE_NAME.match(name)):
+            out.setdefault(name, m.group(1))
+    return [(kind, name) for name, kind in out.items()]
+
+
+def _rel_targets(root: etree._Element | None, folder: str) -> tuple[tuple[str, str], ...]:
+    out = []
+    for rel in root.iter(f"{{{_REL_NS}}}Relationship") if root is not None else ():
+        kind = _PART_KINDS.get((rel.get("Type") or "").rpartition("/")[2])
+        target = rel.get("Target") or ""
+        if kind is not None and rel.get("TargetMode") != "External":
+            out.append((target.lstrip("/") if target.startswith("/") else _join(folder, target), kind))
+    return tuple(out)
+
+
+def _join(folder: str, target: str) -> str:
+    parts = (folder.split("/") if folder else []) + target.split("/")
+    out: list[str] = []
+    for part in parts:
+        if part == "..":
+            if out:
+                out.pop()
+        elif part and part != ".":
+            out.append(part)
+    return "/".join(out)
 
 
 # Compiled once; XSLT objects may be shared between threads. No file or network access, ever.
@@ -203,15 +325,33 @@ _TEXT = etree.XSLT(etree.fromstring(resources.files(__package__).joinpath("parag
                    access_control=etree.XSLTAccessControl.DENY_ALL)
 
 
-def _paragraphs(root: etree._Element) -> list[str]:
+def _paragraphs(root: etree._Element, places: dict[str, list[str]] | None = None) -> list[str]:
     """The body's text as lines: one per w:p (see paragraphs.xsl), split again at w:br/w:cr."""
     ns = root.tag[1:].split("}", 1)[0] if root.tag.startswith("{") else _W
     if ns not in (_W, _W_STRICT) or root.tag != f"{{{ns}}}document":
         raise _fail("not_docx", "文件不是 Word 文档（正文根元素不是 w:document）")
     if root.find(f"{{{ns}}}body") is None:
         raise _fail("empty_body")
+    return _lines(root, places)
+
+
+_COMBINED = re.compile("\ufdd1([^\ufdd1\t]*)\t([^\ufdd1\t]*)\ufdd1(?:\\1\\2)?")
+
+
+def _lines(root: etree._Element, places: dict[str, list[str]] | None = None) -> list[str]:
+    """Any part's text as lines (see paragraphs.xsl); ``places`` gets each placed line's places, in order."""
     text = bytes(_TEXT(root)).decode("utf-8")
-    return text[:-1].split("\n") if text else []
+    if "\ufdd1" in text:   # 双行合一: keep the copy split in halves, drop the run's own text after it
+        text = _COMBINED.sub(r"\1\t\2", text)
+    lines = text[:-1].split("\n") if text else []
+    if "\ufdd0" in text:   # only where a table, text box... holds a 密
+        for i, line in enumerate(lines):
+            if "\ufdd0" in line:
+                parts = line.split("\ufdd0")
+                lines[i] = "".join(parts[0::2])
+                if places is not None:
+                    places.setdefault(lines[i].strip(), []).append(parts[-2])
+    return lines
 
 
 def read_docx(data: bytes | str | os.PathLike, *, max_bytes: int = MAX_BYTES,
@@ -256,11 +396,28 @@ def read_docx(data: bytes | str | os.PathLike, *, max_bytes: int = MAX_BYTES,
                 raise _fail("not_docx")
             xml = _read_member(zf, names[target], max_uncompressed, max_ratio)
             stage = "bad_xml"
-            paragraphs = _paragraphs(_parse_xml(xml))
+            places: dict[str, list[str]] = {}
+            paragraphs = _paragraphs(_parse_xml(xml), places)
             if not any(p.strip() for p in paragraphs):
                 raise _fail("empty_body")
-            # docProps/core.xml is read only when the text has no title of its own.
-            return extract_facts(paragraphs, lambda: _core_title(zf, names, max_ratio))
+            side = []
+            for where, name in _side_parts(zf, names, target, max_ratio):
+                try:
+                    raw_part = _read_member(zf, names[name], min(SIDE_PART, max_uncompressed), max_ratio)
+                    part = _parse_xml(raw_part)
+                except DocumentReadError as exc:
+                    raise _fail("bad_part") if exc.code == "bad_xml" else exc
+                side.append((where, _lines(part)))
+            props = _Properties(zf, names, max_ratio)
+            facts = extract_facts(paragraphs, props.title)
+            if places:
+                _placed(places, facts.secrecy_marks)
+            heads = [line for where, lines in side if where == "header" for line in lines]
+            if (facts.doc_number is None or facts.issuer is None) and any(map(str.strip, heads)):
+                _from_header(facts, heads, paragraphs, props.title)
+            marks = [m for where, lines in side for m in find_marks(lines, where)]
+            _set_secrecy(facts, facts.secrecy_marks + marks + props.marks)
+            return facts
     except DocumentReadError:
         raise
     except RuntimeError as exc:          # zipfile: "... is encrypted, password required"
@@ -275,6 +432,42 @@ def read_docx(data: bytes | str | os.PathLike, *, max_bytes: int = MAX_BYTES,
         raise _fail("zip_bomb") from exc
     except Exception as exc:             # last resort: callers must only ever see DocumentReadError
         raise _fail(stage) from exc
+
+
+def _from_header(facts: DocumentFacts, heads: list[str], paragraphs: list[str], core_title) -> None:
+    """The 版头 (issuer, 文号, marks) read from the headers placed above the body, when the body has none."""
+    again = extract_facts(heads + list(paragraphs), core_title)
+    if again.doc_number and facts.doc_number is None:
+        facts.doc_number = again.doc_number
+        facts.issuer = again.issuer or facts.issuer    # the 发文机关标志 beats a signature
+    facts.issuer = facts.issuer or again.issuer
+    facts.title = facts.title or again.title
+    facts.copy_number = facts.copy_number or again.copy_number
+    facts.urgency = facts.urgency or again.urgency
+    facts.doc_type = facts.doc_type or again.doc_type
+
+
+def _set_secrecy(facts: DocumentFacts, marks: list[Mark]) -> None:
+    """``secrecy`` and ``secrecy_period`` become the strictest mark's (the period may come from another mark
+    of that level)."""
+    facts.secrecy_marks = marks
+    level = strictest(m.level for m in marks)
+    if level is None:
+        return
+    periods = [m.period for m in marks if m.level == level and m.period]
+    if facts.secrecy != level:
+        facts.secrecy, facts.secrecy_period = level, None
+    facts.secrecy_period = periods[0] if periods else facts.secrecy_period
+
+
+def _placed(places: dict[str, list[str]], marks: list[Mark]) -> None:
+    """Name the place (table, textbox, ...) of each body mark from the places paragraphs.xsl gave its line."""
+    for k, mark in enumerate(marks):
+        if mark.where == "body":
+            for line, where in places.items():
+                if mark.text in line and where:
+                    marks[k] = Mark(mark.level, mark.period, mark.text, where.pop(0))
+                    break
 
 
 # ------------------------------------------------------------------------------------- heuristics
@@ -312,8 +505,6 @@ def _squeeze(s: str) -> str:
     return "".join(s.split())
 
 
-_CN_DIGIT = {"〇": 0, "○": 0, "零": 0, "O": 0, "0": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6,
-             "七": 7, "八": 8, "九": 9}
 _DAY = r"(\d{1,2}|[一二三四五六七八九十]{1,3})"
 _DATE = rf"(\d{{4}}|[〇○零O一二三四五六七八九]{{4}})年{_DAY}月{_DAY}日"
 _DATE_LINE = re.compile(rf"^{_DATE}$")
@@ -326,6 +517,9 @@ _MARKER = re.compile(
     r"(?:[★☆*]?(?:保密期限:?)?(?P<period>[长長]期|[0-9一二三四五六七八九十]+(?:年|个月|個月|月)))?[★☆*]?)?"
     r"(?:保密期限:?(?P<period2>[长長]期|[0-9一二三四五六七八九十]+(?:年|个月|個月|月)))?"
     r"(?:(?:紧急程度:?)?(?P<urgency>特急|加急))?$")
+# The 份号/密级/紧急程度 standing before the 发文字号 on its line (信函格式, GB/T 9704 §10.1).
+_MARKER_PREFIX = re.compile(_MARKER.pattern[:-1])
+_GAP = re.compile(r"\s{2,}|\t|\u3000")
 _SIGNER = re.compile(r"^签发人:?")
 _NOTE = re.compile(r"^\((.+)\)$")
 _TRAILING_BRACKET = re.compile(r"\([^()]*\)$")
@@ -345,15 +539,6 @@ _TRADITIONAL = str.maketrans("絕機長個", "绝机长个")
 def _simplified(s: str | None) -> str | None:
     """Traditional forms seen in 密级 marks (絕密、機密、長期) folded to the simplified ones."""
     return s.translate(_TRADITIONAL) if s else s
-
-
-def _cn_number(s: str) -> int:
-    if s.isdigit():
-        return int(s)
-    if "十" in s:
-        tens, _, ones = s.partition("十")
-        return (_CN_DIGIT.get(tens, 1) if tens else 1) * 10 + (_CN_DIGIT.get(ones, 0) if ones else 0)
-    return int("".join(str(_CN_DIGIT[c]) for c in s))
 
 
 def _date(m: re.Match, first: int = 1) -> datetime.date | None:
@@ -407,10 +592,35 @@ def _sig_like(f: str) -> bool:
             and bool(_HAS_CJK.search(f)) and f.endswith(_ORG_END) and _DATE_LINE.match(f) is None)
 
 
+def _joint_first(original: str) -> str | None:
+    """The first issuer of a 联合行文 mark laid out side by side or 双行合一 ("南部县财政局⇥南部县教育局文件")."""
+    parts = [_squeeze(p) for p in _GAP.split(original.strip()) if p.strip()]
+    if len(parts) < 2:
+        return None
+    names = [p[:-2] if p.endswith("文件") else p for p in parts]
+    if all(len(n) >= 4 and n.endswith(_ORG_END) for n in names if n):
+        return names[0]
+    return None
+
+
 def _first_name(original: str) -> str:
     """The first of several names laid out on one line with wide gaps (joint signatures)."""
     parts = [p for p in re.split(r"\s{2,}|\t|\u3000", original.strip()) if p.strip()]
     return _squeeze(parts[0]) if parts else ""
+
+
+def _lines_with(text: str, needle: str, max_len: int = MAX_LINE) -> list[str]:
+    """The lines of ``text`` up to ``max_len`` long holding ``needle``, found by str.find (C) instead of a loop
+    over every line (longer lines are paragraphs of prose, never a mark: see secrecy.find_marks)."""
+    out, at = [], text.find(needle)
+    while at >= 0:
+        end = text.find("\n", at)
+        end = len(text) if end < 0 else end
+        start = text.rfind("\n", 0, at) + 1
+        if end - start <= max_len:
+            out.append(text[start:end])
+        at = text.find(needle, end)
+    return out
 
 
 def extract_facts(paragraphs: list[str], core_title: str | Callable[[], str | None] | None = None) -> DocumentFacts:
@@ -428,6 +638,7 @@ def extract_facts(paragraphs: list[str], core_title: str | Callable[[], str | No
     chars = sum(map(len, map(str.strip, paragraphs)))
     facts = DocumentFacts(body=body, page_estimate=max(1, math.ceil(chars / (22 * 28))) if chars else 0)
     originals = body.split("\n")
+    marks = find_marks(_lines_with(body, "密"), "body")
     # Per line: the text without any whitespace, and (on demand) the same width-folded, same length, so
     # spans found in the fold slice the text. Most body lines are only ever pre-filtered on the text.
     texts = ["".join(s.split()) for s in originals]   # _squeeze(), inlined: one call per line
@@ -449,17 +660,26 @@ def extract_facts(paragraphs: list[str], core_title: str | Callable[[], str | No
     if not nonempty:
         facts.title = fallback_title()
         facts.doc_type = _doc_type(facts.title)
+        _set_secrecy(facts, marks)
         return facts
     head = nonempty[:40]
 
     # 发文字号 (alone on its line, or with 签发人 beside it)
     doc_idx = None
     for i in head:
-        m = _DOC_NO.match(folded(i))
+        f = folded(i)
+        if "号" not in f:
+            continue
+        lead = _MARKER_PREFIX.match(f)
+        at = lead.end() if lead and _DOC_NO.match(f[lead.end():]) else 0
+        m = _DOC_NO.match(f[at:])
         if m:
             doc_idx = i
-            code = texts[i][m.start("code"):m.end("code")]
+            code = texts[i][at + m.start("code"):at + m.end("code")]
             facts.doc_number = f"{code}〔{int(m.group('year'))}〕{int(m.group('num'))}号"
+            if at:   # "秘密⇥南府办函〔2023〕56号", "特急⇥…"
+                facts.copy_number = lead.group("copy")
+                facts.urgency = lead.group("urgency")
             break
 
     # 标题: after the doc number prefer a line with 关于 / a type ending; without one, search the top
@@ -534,7 +754,7 @@ def extract_facts(paragraphs: list[str], core_title: str | Callable[[], str | No
                 facts.doc_type = "纪要"
                 break
             mark = mark[:-2] if mark.endswith("文件") and len(mark) > 2 else mark
-            facts.issuer = mark or None
+            facts.issuer = _joint_first(originals[i]) or mark or None
             break
 
     # 主送机关: the first lines after the title, up to one ending with a colon
@@ -575,7 +795,14 @@ def extract_facts(paragraphs: list[str], core_title: str | Callable[[], str | No
     if cc_idx is not None:
         cc_parts = [texts[cc_idx][3:]]   # a 抄送 list wrapped into further paragraphs
         if printed_idx is not None and printed_idx > cc_idx:
-            cc_parts += [texts[i] for i in between(cc_idx + 1, printed_idx) if ":" not in folded(i)]
+            wrapped = [i for i in between(cc_idx + 1, printed_idx) if ":" not in folded(i)]
+            if wrapped and wrapped[-1] == between(cc_idx + 1, printed_idx)[-1] \
+                    and not _PRINTED.match(folded(printed_idx)).group(1):
+                wrapped.pop()   # a table-form 版记: the 印发机关 cell stands alone before the date cell
+            for i in wrapped:
+                if cc_parts[-1].endswith(("。", ".")):
+                    break
+                cc_parts.append(texts[i])
         facts.cc = _split_names("".join(cc_parts))
     if not facts.main_recipients:
         for i in nonempty:
@@ -648,4 +875,5 @@ def extract_facts(paragraphs: list[str], core_title: str | Callable[[], str | No
     facts.doc_type = _doc_type(facts.title) or facts.doc_type
     if facts.doc_type is None and facts.doc_number and facts.doc_number.split("〔")[0].endswith("函"):
         facts.doc_type = "函"
+    _set_secrecy(facts, marks)
     return facts

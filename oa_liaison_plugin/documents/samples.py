@@ -12,6 +12,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor, Twips
 
+from ..numerals import cn_number
+
 __all__ = ["make_issued_docx", "make_long_body"]
 
 FANGSONG, HEITI, KAITI, XIAOBIAOSONG = "仿宋_GB2312", "黑体", "楷体_GB2312", "方正小标宋简体"
@@ -195,7 +197,6 @@ _SENTENCES = (
 )
 _HEADINGS = ("总体要求", "主要任务", "重点工作", "保障措施", "工作要求", "职责分工", "实施步骤", "监督考核")
 _SUBHEADINGS = ("加强组织领导", "强化统筹协调", "落实资金保障", "严格督查考核", "注重宣传引导", "防范化解风险")
-_CN = "一二三四五六七八九十"
 
 
 def make_long_body(pages: int, seed: int = 0) -> list[str]:
@@ -206,10 +207,10 @@ def make_long_body(pages: int, seed: int = 0) -> list[str]:
     while total < target:
         if not out or rng.random() < 0.15:
             h1, h2 = h1 % 10 + 1, 0   # numbering restarts after 十, as in a long document's parts
-            out.append(f"{_CN[h1 - 1]}、{_HEADINGS[(h1 - 1) % len(_HEADINGS)]}")
+            out.append(f"{cn_number(h1)}、{_HEADINGS[(h1 - 1) % len(_HEADINGS)]}")
         elif rng.random() < 0.25:
             h2 = h2 % 10 + 1
-            out.append(f"（{_CN[h2 - 1]}）{rng.choice(_SUBHEADINGS)}。" + rng.choice(_SENTENCES))
+            out.append(f"（{cn_number(h2)}）{rng.choice(_SUBHEADINGS)}。" + rng.choice(_SENTENCES))
         else:
             out.append("".join(rng.sample(_SENTENCES, rng.randint(3, 6))))
         total += len(out[-1])

@@ -4,14 +4,14 @@ from __future__ import annotations
 from sqlalchemy.exc import IntegrityError
 
 from ..delivery import record_error
-from ..events import EventInputError, IssuedDocument
+from ..events import EventInputError
+from ..models import db
 from ..plugins import hookimpl
+from ..routing.route import preview, route_document
 
 
-@hookimpl
+@hookimpl(tryfirst=True)
 def document_issued(liaison, document):
-    from ..models import db
-    from ..routing.route import route_document
     with liaison.context():
         for attempt in (1, 2):
             try:
@@ -28,25 +28,6 @@ def document_issued(liaison, document):
         return {"document_id": subject, "status": "error", "error": f"内部错误已记录：{type(error).__name__}",
                 "held": False, "qualified": False, "hold_reason": None, "committees": [],
                 "consultation_committees": [], "units": [], "reasons": [], "duplicate": False}
-
-
-def preview(liaison, document) -> dict:
-    """The decision a document would get now, nothing stored (check_before_issue, route --json, rule tester)."""
-    from ..routing.route import decide, gather
-    doc = IssuedDocument.from_mapping(document)
-    jur = liaison.jurisdiction(doc.jurisdiction)
-    facts, meta, _ = gather(liaison, doc)
-    verdict, resolution = decide(liaison, jur, facts, doc.flags, document)
-    out = verdict.as_json()
-    if meta["read_error"]:
-        out["read_error"] = meta["read_error"]
-        if not verdict.held:
-            out.update(held=True, qualified=False, committees=[], consultation_committees=[], status="held",
-                       hold_reason=f"文件无法读取（{meta['read_error']['message']}），须人工核对后再分送")
-    out["issuer"] = resolution.as_json() if resolution is not None else None
-    out["facts"] = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in facts.items() if k != "body"}
-    out["disagreements"] = meta["disagreements"]
-    return out
 
 
 @hookimpl

@@ -7,6 +7,7 @@ import re
 from sqlalchemy import select
 
 from ..delivery import record_error
+from ..events import MEETING_COLUMNS, check_lengths
 from ..models import Meeting, db
 from ..plugins import hookimpl
 
@@ -23,6 +24,7 @@ def meeting_scheduled(liaison, meeting):
             for f in ("id", "unit", "title", "held_on"):
                 if not isinstance(meeting, dict) or not str(meeting.get(f) or "").strip():
                     raise ValueError(f"字段 {f}：不能为空")
+            check_lengths(meeting, MEETING_COLUMNS)
             try:
                 held_on = dt.date.fromisoformat(str(meeting["held_on"]))
             except ValueError:
@@ -40,10 +42,10 @@ def meeting_scheduled(liaison, meeting):
                 row = Meeting(jurisdiction_id=jur.id, host_id=str(meeting["id"]))
                 db.session.add(row)
             row.unit_id, row.kind, row.title, row.held_on, row.invitees = (
-                unit.unit_id, kind, str(meeting["title"])[:512], held_on, invite)
+                unit.unit_id, kind, str(meeting["title"]).strip(), held_on, invite)
             db.session.commit()
             if invite:
-                liaison.pm.hook.notify(liaison=liaison, recipient={"role": "unit", "unit": unit.unit},
+                liaison.call("notify", about=row.host_id, recipient={"role": "unit", "unit": unit.unit},
                                        subject="请邀请政协对口专门委员会负责人",
                                        body=f"“{row.title}”（{held_on.isoformat()}）应邀请{'、'.join(invite)}负责人参加"
                                             f"（南委办〔2017〕1号 三(一)(三)）。")

@@ -7,10 +7,10 @@ import datetime as dt
 from sqlalchemy import select
 
 from ..delivery import record_error
+from ..events import SUBMISSION_COLUMNS, SUBMISSION_KINDS as KINDS, EventInputError, check_lengths
 from ..models import Committee, Submission, db
 from ..plugins import hookimpl
 
-KINDS = {"调研报告": "report", "提案": "proposal", "建言献策": "suggestion", "社情民意": "sentiment"}
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -34,6 +34,10 @@ def submission_received(liaison, submission):
             for f in ("id", "committee", "unit", "kind", "title"):
                 if not isinstance(submission.get(f), (str, int)) or not str(submission.get(f)).strip():
                     return _error(submission, f"字段 {f}：不能为空")
+            try:
+                check_lengths(submission, SUBMISSION_COLUMNS)
+            except EventInputError as exc:
+                return _error(submission, str(exc))
             if submission["kind"] not in KINDS:
                 return _error(submission, f"字段 kind：应为 {'/'.join(KINDS)}，实际为 {submission['kind']!r}")
             try:
@@ -53,12 +57,12 @@ def submission_received(liaison, submission):
             if row is None:
                 row = Submission(jurisdiction_id=jur.id, host_id=str(submission["id"]), committee_id=com.id,
                                  unit_id=unit.unit_id, unit_name=unit.unit or str(submission["unit"]),
-                                 kind=submission["kind"], title=str(submission["title"])[:512],
+                                 kind=submission["kind"], title=str(submission["title"]).strip(),
                                  number=submission.get("number"), received_on=received,
                                  due_on=add_months(received, int(liaison.config["REPLY_MONTHS"])))
                 db.session.add(row)
                 db.session.commit()
-                liaison.pm.hook.notify(liaison=liaison, recipient={"role": "unit", "unit": row.unit_name},
+                liaison.call("notify", about=row.host_id, recipient={"role": "unit", "unit": row.unit_name},
                                        subject=f"待答复：{committee}{row.kind}",
                                        body=f"收到{committee}的{row.kind}《{row.title}》，请于{row.due_on.isoformat()}前答复。")
             return {"submission_id": row.host_id, "unit": row.unit_name, "committee": committee,

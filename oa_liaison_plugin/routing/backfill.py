@@ -12,7 +12,8 @@ import click
 from sqlalchemy import func, select
 
 from ..models import Copy, Decision, Document, db
-from .route import decide, redecide, route_document, stored_facts
+from .decide import decide
+from .route import preview, redecide, route_document
 
 BATCH = 500
 
@@ -60,7 +61,7 @@ def backfill_since(liaison, since: dt.date, *, apply: bool, progress: bool = Fal
                 if apply:
                     verdict = redecide(liaison, row, "backfill")
                 else:
-                    verdict, _ = decide(liaison, jur, stored_facts(row), (row.meta or {}).get("flags", {}))
+                    _, verdict = decide(liaison, jur, row)
                 if last is None or (last.committees, last.held, last.qualified) != (
                         verdict.committees, verdict.held, verdict.qualified):
                     summary["changed"] += 1
@@ -121,7 +122,6 @@ def backfill_directory(liaison, directory: Path, *, apply: bool, issuer: str | N
     Whatever cannot be read is counted (``unreadable``) and listed with why (``skipped``; a file's
     ``read_error``); other files named *.docx (directories, FIFOs, devices, broken links) are never opened.
     """
-    from ..hooks.documents import preview
     skipped: list[dict] = []
     files = docx_files(directory, skipped)
     summary = {"documents": len(files), "changed": 0, "new_copies": 0, "applied": apply, "by_status": {},

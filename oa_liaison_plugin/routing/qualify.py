@@ -1,19 +1,11 @@
-"""Qualification: does an issued document get copied, to which committees, and why (a pure function)."""
+"""Qualification: a pure function of one gathered Case — is the document copied, to which committees, and why."""
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
-from .normalize import normalize
+from ..documents.secrecy import PLACES as _WHERE, level_of, restricting_note
 
-# Legal line (notice 三(五), 条例): a document with any 密级 is never copied automatically.
-# Anything in the secrecy field that is not plainly "not classified" counts as classified.
-NOT_CLASSIFIED = {"", "无", "公开", "非密", "普通", "none", "public", "unclassified", "-"}
-_SECRECY_MARK = re.compile(r"(绝密|机密|秘密|絕密|機密)\s*[★*☆]|^\s*(绝密|机密|秘密|絕密|機密)\s*$|[★☆]\s*(\d+年|长期)",
-                           re.MULTILINE)
-_RESTRICTED_NOTE = re.compile(
-    r"不公开|不予公开|不得公开|不宜公开|不对外公开|内部(资料|文件|使用|掌握|传阅|发行)|注意保密|"
-    r"不得(翻印|转发|外传|扩散|复制|转载)|请勿(外传|公开|转发)|仅限|限.{0,12}(范围|阅读|传达|知悉)")
 _REPORT_TITLE = re.compile(r"调研报告|调查报告|视察报告|考察报告|重要资料|专题报告")
 
 
@@ -35,21 +27,44 @@ class Verdict:
                 "reasons": self.reasons, "status": self.status, "units": self.units}
 
 
-def secrecy_hold(facts: dict) -> str | None:
-    """Why a document must be held as classified or restricted, or None."""
-    secrecy = (facts.get("secrecy") or "").strip()
-    if normalize(secrecy) not in NOT_CLASSIFIED:
-        period = facts.get("secrecy_period")
-        return f"密级文件（{secrecy}{'★' + period if period and '★' not in secrecy else ''}）不自动抄送，须由专人决定"
-    head = "\n".join(filter(None, [facts.get("copy_number"), facts.get("title"), (facts.get("body") or "")[:600]]))
-    m = _SECRECY_MARK.search(head)
-    if m:
-        return f"文件含密级标志“{m.group(0).strip()}”，不自动抄送，须由专人决定"
-    note = facts.get("note") or ""
-    m = _RESTRICTED_NOTE.search(note)
-    if m:
-        return f"附注限制传阅（“{note.strip()[:40]}”），不自动抄送，须由专人决定"
-    return None
+def holds(case) -> list[str]:
+    """Every reason the document must wait for a person, strongest first (empty: no hold).
+
+    Stricter wins: the 密级 is the most restrictive of what the host says and what any part of the
+    file says, and a restricting 附注 from either holds. A file that cannot be read may hide a mark,
+    and a failing plugin may have meant to hold: both hold too.
+    """
+    out = []
+    if case.read_error:
+        out.append(f"文件无法读取（{case.read_error['message']}），须人工核对后再分送")
+    secrecy = _secrecy_hold(case)
+    if secrecy:
+        out.append(secrecy)
+    for note in dict.fromkeys(filter(None, (case.host.get("note"), case.file_note, case.facts.get("note")))):
+        phrase = restricting_note(note)
+        if phrase:
+            out.append(f"附注限制传阅（“{note.strip()[:40]}”），不自动抄送，须由专人决定")
+            break
+    for error in case.plugin_errors:
+        out.append(f"{error['text']}；为免漏判，暂存待人工决定")
+    return out
+
+
+def _secrecy_hold(case) -> str | None:
+    level = case.facts.get("secrecy")
+    if not level:
+        return None
+    said = (case.host.get("secrecy") or "").strip()
+    host_level = level_of(said)
+    mark = next((m for m in case.marks if m.level == level), None)
+    if mark is None or (host_level == level and not case.marks):
+        period = case.facts.get("secrecy_period")
+        return f"密级文件（{said or level}{'★' + period if period and '★' not in said else ''}）不自动抄送，须由专人决定"
+    where = _WHERE.get(mark.where, mark.where)
+    if said and host_level != level:
+        return (f"密级文件：主办系统标注密级“{said}”，文件{where}标有“{mark.text}”，从严按{level}处理，"
+                f"不自动抄送，须由专人决定")
+    return f"密级文件（文件{where}标有“{mark.text}”），不自动抄送，须由专人决定"
 
 
 def _union(*groups) -> list[str]:
@@ -60,16 +75,16 @@ def _union(*groups) -> list[str]:
     return list(seen)
 
 
-def qualify(facts: dict, *, issuer, flags: dict, hits: list, signals: list[dict] = (),
-            issuer_committee: str | None = None, committee_units=None, extra_recipients=None,
-            known_committees: set[str] | None = None) -> Verdict:
-    """Decide for one document.
+def qualify(case) -> Verdict:
+    """Decide for one gathered :class:`~oa_liaison_plugin.routing.decide.Case`; reads nothing else.
 
-    Precedence: a hold (密级, restricting 附注, a hold rule or signal) beats everything; an unknown
-    issuer is held as unmatched; host flags beat exclusion rules; exclusion rules beat content
-    rules. Committees: the issuer's counterpart committee first, then topic-rule committees in
-    rule order, then plugins' extra recipients — a union without duplicates.
+    Precedence: a hold (unreadable file, 密级 — stricter of host and file —, restricting 附注, a failing
+    plugin, a hold rule or signal) beats everything; an unknown issuer is held as unmatched; host
+    flags beat exclusion rules; exclusion rules beat content rules. Committees: the issuer's
+    counterpart committee first, then topic-rule committees in rule order, then plugins' extra
+    recipients — a union without duplicates.
     """
+    facts, flags, hits, signals, issuer = case.facts, case.flags, case.hits, case.signals, case.issuer
     reasons: list[dict] = []
     for h in hits:
         reasons.append({"code": f"rule:{h.action}", "rule": h.rule_id, "name": h.name, "field": h.field,
@@ -77,23 +92,26 @@ def qualify(facts: dict, *, issuer, flags: dict, hits: list, signals: list[dict]
                         "text": f"规则“{h.name}”命中{_where(h)}"})
     for s in signals:
         reasons.append({"code": f"signal:{s.get('action')}", "text": str(s.get("reason", ""))[:500]})
+    for w in getattr(hits, "warnings", ()):
+        reasons.append({"code": "rule_warning", "text": str(w)})
     actions = {h.action for h in hits} | {s.get("action") for s in signals}
 
-    hold = secrecy_hold(facts)
-    if hold is None and "hold" in actions:
+    found = holds(case)
+    if not found and "hold" in actions:
         first = next((r for r in reasons if r["code"] in ("rule:hold", "signal:hold")), None)
-        hold = f"按规则暂存待人工决定：{first['text']}" if first else "按规则暂存待人工决定"
-    if hold:
-        reasons.insert(0, {"code": "hold", "text": hold})
-        return Verdict(status="held", held=True, hold_reason=hold, reasons=reasons)
+        found = [f"按规则暂存待人工决定：{first['text']}" if first else "按规则暂存待人工决定"]
+    if found:
+        reasons[:0] = [{"code": "hold", "text": text} for text in found]
+        return Verdict(status="held", held=True, hold_reason=found[0], reasons=reasons)
 
-    if issuer_committee:  # reverse flow (三(五) last clause): a committee's report goes to its units
+    if case.issuer_committee:  # reverse flow (三(五) last clause): a committee's report goes to its units
+        committee = case.issuer_committee
         if _REPORT_TITLE.search(facts.get("title") or "") or flags.get("important"):
-            units = list(committee_units(issuer_committee)) if committee_units else []
-            reasons.insert(0, {"code": "reverse", "text": f"{issuer_committee}形成的调研报告、重要资料送对口部门参阅"
+            units = list(case.committee_units)
+            reasons.insert(0, {"code": "reverse", "text": f"{committee}形成的调研报告、重要资料送对口部门参阅"
                                                            f"（{len(units)} 个单位）"})
             return Verdict(status="routed", qualified=True, units=units, reasons=reasons)
-        reasons.insert(0, {"code": "not_qualified", "text": f"{issuer_committee}发文，非调研报告或重要资料，不送对口部门"})
+        reasons.insert(0, {"code": "not_qualified", "text": f"{committee}发文，非调研报告或重要资料，不送对口部门"})
         return Verdict(status="not_qualified", reasons=reasons)
 
     if issuer is None or not issuer.resolved:
@@ -122,14 +140,13 @@ def qualify(facts: dict, *, issuer, flags: dict, hits: list, signals: list[dict]
     reasons.append({"code": "counterpart", "text": f"发文单位“{issuer.unit}”对口{issuer.committee}",
                     "committee": issuer.committee})
     topic = [h.committee for h in hits if h.action == "committee" and h.committee]
-    extra = list(extra_recipients(_union([issuer.committee], topic))) if extra_recipients else []
-    for name in extra:
-        if known_committees is not None and name not in known_committees:
+    extra = []
+    for name in dict.fromkeys(case.extra):
+        if name not in case.known_committees:
             reasons.append({"code": "extra_unknown", "text": f"插件提出的委员会“{name}”不存在，已忽略"})
         else:
             reasons.append({"code": "extra", "text": f"插件增加抄送：{name}", "committee": name})
-    if known_committees is not None:
-        extra = [n for n in extra if n in known_committees]
+            extra.append(name)
     committees = _union([issuer.committee], topic, extra)
     consult = list(committees) if major else []
     if major:
@@ -148,3 +165,17 @@ def _where(hit) -> str:
     if not field_name:
         return f"（{matched}）" if matched else ""
     return f"：{field_name}含“{matched}”" if matched else f"：{field_name}"
+
+
+def manual_verdict(committees: list[str], *, reason: str, user: str, previous_hold: str | None) -> Verdict:
+    """A person's decision on a held document: copy to the chosen committees, or (none chosen) to no one.
+
+    The only way a classified or restricted document reaches a committee; rules never overrule it.
+    """
+    who = f"管理员 {user}"
+    text = f"{who} 人工决定分送{'、'.join(committees)}：{reason}" if committees else f"{who} 确认不分送：{reason}"
+    reasons = [{"code": "manual", "text": text, "user": user, "reason": reason},
+               *([{"code": "manual_hold", "text": f"原暂存原因：{previous_hold}"}] if previous_hold else [])]
+    if committees:
+        return Verdict(status="routed", qualified=True, committees=list(dict.fromkeys(committees)), reasons=reasons)
+    return Verdict(status="not_qualified", reasons=reasons)

@@ -7,6 +7,7 @@ import regex
 from sqlalchemy import select
 
 from ..models import Committee, Counterpart, Jurisdiction, Unit, UnitName, UnitPattern, db
+from ..units import up
 from .normalize import name_key
 from .table import canonical
 
@@ -67,11 +68,7 @@ class Resolver:
         by_id = {u.id: u for u in units}
 
         def committee_of(u: Unit) -> str | None:
-            seen = set()
-            while u is not None and u.id not in links and u.id not in seen:
-                seen.add(u.id)
-                u = by_id.get(u.parent_id)
-            return links.get(u.id) if u is not None else None
+            return next((links[i] for i in up(u.id, lambda i: by_id[i].parent_id) if i in links), None)
 
         self.keys: dict[str, tuple[_Entry, str]] = {}
         self.children: dict[int, dict[str, _Entry]] = {}

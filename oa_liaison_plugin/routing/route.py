@@ -9,21 +9,18 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..delivery import deliver_due, record_error
-from ..documents.read import DocumentReadError, read_docx
 from ..events import EventInputError, IssuedDocument
-from ..models import (Blob, Committee, Consultation, Copy, Counterpart, Decision, Document, Jurisdiction, Unit,
-                      db, utcnow)
-from .normalize import normalize
-from .qualify import Verdict, qualify
+from ..models import (Blob, Consultation, Copy, Decision, Document, EventError, Jurisdiction, Unit, db,
+                      max_length, utcnow)
+from .decide import Case, decide, rule_fields
+from .qualify import Verdict, manual_verdict
 
-# Facts the host may give and the file may say; the host's value wins, a disagreement is recorded.
-FACT_FIELDS = ("issuer", "title", "doc_number", "doc_type", "main_recipients", "cc", "secrecy",
-               "secrecy_period", "copy_number", "note", "issued_on")
 FINAL = ("routed", "not_qualified", "held")
+_SHORT_COLUMNS = {f: max_length(getattr(Document, f)) for f in ("issuer", "title", "doc_number", "doc_type", "secrecy")}
 
 # Core statements on the tables, built once: on the hot path the ORM's bulk-insert machinery and
 # building statements per call cost several times what SQLite spends writing the rows.
-_INSERT = {model: insert(model.__table__) for model in (Decision, Copy, Consultation)}
+_INSERT = {model: insert(model.__table__) for model in (Decision, Copy, Consultation, EventError)}
 _INSERT_DOCUMENT = insert(Document.__table__).returning(Document.__table__.c.id)
 _INSERT_BLOB = {name: dialect_insert(Blob.__table__).on_conflict_do_nothing()
                 for name, dialect_insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
@@ -35,87 +32,6 @@ def _summary(host_id: str, status: str, hold_reason: str | None, verdict: dict, 
             "committees": verdict.get("committees", []),
             "consultation_committees": verdict.get("consultation_committees", []),
             "units": verdict.get("units", []), "reasons": verdict.get("reasons", []), "duplicate": duplicate}
-
-
-def gather(liaison, doc: IssuedDocument) -> tuple[dict, dict, bytes | None]:
-    """Read the file (given, or fetched from the host) and merge with the host's metadata: (facts, meta, file)."""
-    meta: dict = {"disagreements": {}, "read_error": None}
-    file_facts: dict = {}
-    data = doc.file
-    if data is None and not doc.body:
-        data = liaison.pm.hook.fetch_document_file(liaison=liaison, document_id=doc.id)
-    if data is not None:
-        meta["file_sha256"] = hashlib.sha256(data).hexdigest()
-        meta["file_size"] = len(data)
-        try:
-            read = read_docx(data, max_bytes=liaison.config["MAX_UPLOAD_BYTES"])
-            file_facts = {f: getattr(read, f) for f in (*FACT_FIELDS, "body", "attachments")}
-        except DocumentReadError as exc:
-            meta["read_error"] = {"code": exc.code, "message": exc.message}
-    facts: dict = {}
-    for f in FACT_FIELDS:
-        given, found = getattr(doc, f), file_facts.get(f)
-        facts[f] = given if given not in (None, [], "") else found
-        if given not in (None, [], "") and found not in (None, [], "") and _differs(given, found):
-            meta["disagreements"][f] = {"host": _plain(given), "file": _plain(found)}
-    facts["body"] = doc.body if doc.body else file_facts.get("body") or ""
-    facts["attachment_names"] = [a["name"] for a in doc.attachments] or list(file_facts.get("attachments") or [])
-    return facts, meta, data
-
-
-def _plain(v):
-    return v.isoformat() if isinstance(v, dt.date) else v
-
-
-def _differs(a, b) -> bool:
-    if isinstance(a, list) or isinstance(b, list):
-        return [normalize(x) for x in a or []] != [normalize(x) for x in b or []]
-    if isinstance(a, str) and isinstance(b, str):
-        return normalize(a).replace(" ", "") != normalize(b).replace(" ", "")
-    return a != b
-
-
-def decide(liaison, jur: Jurisdiction, facts: dict, flags: dict, document=None) -> tuple[Verdict, object]:
-    """Resolve the issuer and qualify, without writing anything (used by the hook, dry runs and backfill)."""
-    resolver = liaison.resolver(jur)
-    issuer_name = facts.get("issuer") or ""
-    issuer_committee = resolver.committee(issuer_name) if issuer_name else None
-    resolution = resolver.resolve(issuer_name) if issuer_name and not issuer_committee else None
-    fields = {"title": facts.get("title") or "", "body": facts.get("body") or "",
-              "doc_type": facts.get("doc_type") or "", "issuer": issuer_name,
-              "recipients": [*(facts.get("main_recipients") or []), *(facts.get("cc") or [])]}
-    ruleset = liaison.ruleset(jur)
-    hits = ruleset.evaluate(fields)
-    signals = []
-    if document is not None:
-        try:
-            for group in liaison.pm.hook.qualification_signals(liaison=liaison, document=document, facts=facts):
-                signals.extend(group or [])
-        except Exception as exc:
-            signals.append({"action": "note", "reason": f"插件 qualification_signals 出错：{exc}"})
-    known = set(resolver.committee_ids)
-
-    def extra(committees):
-        if document is None:
-            return []
-        out = []
-        for group in liaison.pm.hook.extra_recipients(liaison=liaison, document=document,
-                                                      committees=tuple(committees)):
-            out.extend(group or [])
-        return out
-
-    def committee_units(name):
-        return db.session.scalars(select(Unit.name).join(Counterpart, Counterpart.unit_id == Unit.id)
-                                  .join(Committee, Committee.id == Counterpart.committee_id)
-                                  .where(Committee.jurisdiction_id == jur.id, Committee.name == name,
-                                         Unit.parent_id.is_(None)).order_by(Unit.position)).all()
-
-    verdict = qualify(facts, issuer=resolution, flags=flags, hits=hits, signals=signals,
-                      issuer_committee=issuer_committee, committee_units=committee_units,
-                      extra_recipients=extra, known_committees=known)
-    for w in getattr(hits, "warnings", ()):
-        verdict.reasons.append({"code": "rule_warning", "text": str(w)})
-    return verdict, resolution
 
 
 def _store_blob(data: bytes, sha: str | None = None) -> str:
@@ -132,18 +48,25 @@ def _store_blob(data: bytes, sha: str | None = None) -> str:
     return sha
 
 
-def record(liaison, jur, doc_id: int, doc: dict, verdict: Verdict, trigger: str, *, new: bool = False) -> None:
-    """Insert the decision, its copies and consultations for a document (bulk; the caller commits once).
+def record(liaison, jur, doc_id: int, doc: dict, verdict: Verdict, trigger: str, *, new: bool = False,
+           plugin_errors=()) -> None:
+    """Save one decision: its row, its copies and consultations, and the plugin failures behind it (caller commits).
 
-    ``doc`` holds the document's columns (for the copies' snapshot); ``new`` says it has just been
-    created, so it cannot have copies or consultations yet (saves two queries on the hot path).
+    The one place a decision is written, whoever made it. ``doc`` holds the document's columns (for the
+    copies' snapshot); ``new`` says it has just been created, so it cannot have copies or consultations
+    yet (saves two queries on the hot path).
     """
     conn = db.session.connection()
+    now = utcnow()
     conn.execute(_INSERT[Decision], [dict(
         document_id=doc_id, trigger=trigger, qualified=verdict.qualified, held=verdict.held,
         hold_reason=verdict.hold_reason, committees=verdict.committees, units=verdict.units,
         consultation_committees=verdict.consultation_committees, reasons=verdict.reasons,
-        rules_version=jur.rules_version, created_at=utcnow())])
+        rules_version=jur.rules_version, created_at=now)])
+    if plugin_errors:
+        conn.execute(_INSERT[EventError], [dict(
+            at=now, event=e["hook"], code="plugin_error", message=e["text"], subject=str(doc["host_id"])[:256],
+            detail={"plugin": e["plugin"], "error": e["error"]}) for e in plugin_errors])
     if verdict.status != "routed":
         return
     committee_ids = liaison.resolver(jur).committee_ids
@@ -151,13 +74,12 @@ def record(liaison, jur, doc_id: int, doc: dict, verdict: Verdict, trigger: str,
         select(Copy.committee_id, Copy.unit_id).where(Copy.document_id == doc_id)))
     meta = doc.get("meta") or {}
     issued_on = doc.get("issued_on")
-    snapshot = {"host_id": doc["host_id"], "title": doc.get("title"), "doc_number": doc.get("doc_number"),
-                "issuer": doc.get("issuer"), "unit": meta.get("unit"), "doc_type": doc.get("doc_type"),
-                "issued_on": issued_on.isoformat() if issued_on else None, "url": doc.get("url"),
-                "file_sha256": doc.get("file_sha256"), "file_name": meta.get("file_name"),
+    snapshot = {"host_id": doc["host_id"], "document_id": doc["host_id"], "title": doc.get("title"),
+                "doc_number": doc.get("doc_number"), "issuer": doc.get("issuer"), "unit": meta.get("unit"),
+                "doc_type": doc.get("doc_type"), "issued_on": issued_on.isoformat() if issued_on else None,
+                "url": doc.get("url"), "file_sha256": doc.get("file_sha256"), "file_name": meta.get("file_name"),
                 "attachments": meta.get("attachments", []),
                 "main_recipients": meta.get("main_recipients", []), "cc": meta.get("cc", [])}
-    now = utcnow()
     copies = []
     for name in verdict.committees:
         if (committee_ids[name], None) not in existing:
@@ -181,16 +103,20 @@ def record(liaison, jur, doc_id: int, doc: dict, verdict: Verdict, trigger: str,
             conn.execute(_INSERT[Consultation], rows)
 
 
+def _bad_event(document, exc: EventInputError) -> dict:
+    subject = str(document.get("id"))[:128] if isinstance(document, dict) else None
+    record_error("document_issued", "bad_event", str(exc), subject=subject)
+    return {"document_id": subject, "status": "error", "error": str(exc), "held": False, "qualified": False,
+            "hold_reason": None, "committees": [], "consultation_committees": [], "units": [], "reasons": [],
+            "duplicate": False}
+
+
 def route_document(liaison, document) -> dict:
     """The built-in document_issued: decide and commit before returning, then offer copies to the host."""
     try:
         doc = IssuedDocument.from_mapping(document)
     except EventInputError as exc:
-        subject = str(document.get("id"))[:128] if isinstance(document, dict) else None
-        record_error("document_issued", "bad_event", str(exc), subject=subject)
-        return {"document_id": subject, "status": "error", "error": str(exc), "held": False, "qualified": False,
-                "hold_reason": None, "committees": [], "consultation_committees": [], "units": [],
-                "duplicate": False}
+        return _bad_event(document, exc)
     jur = liaison.jurisdiction_row(doc.jurisdiction, host_id=doc.id)
     known = jur.document_id
     if known is not None and jur.document_status in FINAL:
@@ -198,41 +124,79 @@ def route_document(liaison, document) -> dict:
         last = db.session.scalar(select(Decision).where(Decision.document_id == row.id).order_by(Decision.id.desc()))
         return _summary(row.host_id, row.status, row.hold_reason, _decision_json(last), duplicate=True)
 
-    facts, meta, data = gather(liaison, doc)
-    verdict, resolution = decide(liaison, jur, facts, doc.flags, document)
-    if meta["read_error"] and not verdict.held:
-        # An unreadable file may hide a 密级 mark: a person looks at it first.
-        text = f"文件无法读取（{meta['read_error']['message']}），须人工核对后再分送"
-        verdict = Verdict(status="held", held=True, hold_reason=text,
-                          reasons=[{"code": "read_error", "text": text}, *verdict.reasons])
-    max_bytes = liaison.config["MAX_UPLOAD_BYTES"]
-    values = dict(
-        jurisdiction_id=jur.id, host_id=doc.id, issuer=(facts.get("issuer") or "")[:256],
-        unit_id=resolution.unit_id if resolution is not None else None, title=facts.get("title"),
-        doc_number=facts.get("doc_number"), doc_type=facts.get("doc_type"), secrecy=facts.get("secrecy"),
-        issued_on=facts.get("issued_on"), url=doc.url, body=facts.get("body"),
-        # The copy's frozen file, also when fetched from the host. A file over the upload limit is not
-        # kept (the host still has it); it was held as too large.
-        file_sha256=_store_blob(data, meta["file_sha256"]) if data is not None and len(data) <= max_bytes else None,
-        meta={**meta, "file_name": doc.file_name, "flags": doc.flags,
-              "attachments": [{"name": a["name"], "size": len(a["data"]),
-                               "sha256": _store_blob(a["data"]) if len(a["data"]) <= max_bytes else None}
-                              for a in doc.attachments],
-              "unit": resolution.unit if resolution is not None else None,
-              **{f: _plain(facts.get(f)) for f in ("main_recipients", "cc", "note", "secrecy_period", "copy_number")}},
-        status=verdict.status, hold_reason=verdict.hold_reason, decided_at=utcnow())
+    case, verdict = decide(liaison, jur, doc)
+    values = _document_values(liaison, jur, doc, case, verdict)
     if known is None:
         doc_id = db.session.connection().execute(_INSERT_DOCUMENT,
                                                  dict(values, received_at=values["decided_at"])).scalar_one()
     else:
         doc_id = known
         db.session.execute(update(Document).where(Document.id == doc_id).values(**values))
-    record(liaison, jur, doc_id, values, verdict, "reissued" if known is not None else "issued", new=known is None)
+    record(liaison, jur, doc_id, values, verdict, "reissued" if known is not None else "issued", new=known is None,
+           plugin_errors=case.plugin_errors)
     db.session.commit()
     if liaison.config["DELIVER_INLINE"] and verdict.status == "routed":
         # Only this document's copies: a backlog (the host's inbox down) is the worker's, not the issuer's wait.
         deliver_due(liaison, limit=50, document_ids=[doc_id])
     return _summary(doc.id, verdict.status, verdict.hold_reason, verdict.as_json())
+
+
+def _document_values(liaison, jur, doc: IssuedDocument, case: Case, verdict: Verdict) -> dict:
+    """The document row's columns for a decided case."""
+    facts, max_bytes = case.facts, liaison.config["MAX_UPLOAD_BYTES"]
+    resolution = case.issuer
+    # The host's values were checked against the columns; what a file says was not: a longer value is kept
+    # whole in meta["overlong"] and shortened (with …) in its column, never lost, never a database error.
+    overlong = {f: facts[f] for f in _SHORT_COLUMNS if isinstance(facts.get(f), str)
+                and len(facts[f]) > _SHORT_COLUMNS[f]}
+    short = {f: v[:_SHORT_COLUMNS[f] - 1] + "…" for f, v in overlong.items()}
+    return dict(
+        jurisdiction_id=jur.id, host_id=doc.id, issuer=short.get("issuer", facts.get("issuer") or ""),
+        unit_id=resolution.unit_id if resolution is not None else None, title=short.get("title", facts.get("title")),
+        doc_number=short.get("doc_number", facts.get("doc_number")),
+        doc_type=short.get("doc_type", facts.get("doc_type")), secrecy=short.get("secrecy", facts.get("secrecy")),
+        issued_on=facts.get("issued_on"), url=doc.url, body=facts.get("body"),
+        # The copy's frozen file, also when fetched from the host. A file over the upload limit is not
+        # kept (the host still has it); it was held as too large.
+        file_sha256=(_store_blob(case.data, case.file_sha256)
+                     if case.data is not None and len(case.data) <= max_bytes else None),
+        meta={"disagreements": case.disagreements, "read_error": case.read_error,
+              "file_sha256": case.file_sha256, "file_size": len(case.data) if case.data is not None else None,
+              "file_name": doc.file_name, "flags": doc.flags,
+              "attachments": [{"name": a["name"], "size": len(a["data"]),
+                               "sha256": _store_blob(a["data"]) if len(a["data"]) <= max_bytes else None}
+                              for a in doc.attachments],
+              "unit": resolution.unit if resolution is not None else None,
+              "host": case.host, "file_note": case.file_note, **({"overlong": overlong} if overlong else {}),
+              "secrecy_marks": [m.__dict__ for m in case.marks],
+              **{f: _plain(facts.get(f)) for f in ("main_recipients", "cc", "note", "secrecy_period", "copy_number")}},
+        status=verdict.status, hold_reason=verdict.hold_reason, decided_at=utcnow())
+
+
+def _plain(v):
+    return v.isoformat() if isinstance(v, dt.date) else v
+
+
+def preview(liaison, document) -> dict:
+    """The decision a document would get now, nothing stored (check_before_issue, route --json, rule tester)."""
+    doc = IssuedDocument.from_mapping(document)
+    jur = liaison.jurisdiction_row(doc.jurisdiction)
+    case, verdict = decide(liaison, jur, doc)
+    for error in case.plugin_errors:
+        record_error(error["hook"], "plugin_error", error["text"], subject=doc.id[:256],
+                     detail={"plugin": error["plugin"], "error": error["error"]})
+    out = verdict.as_json()
+    if case.read_error:
+        out["read_error"] = case.read_error
+    out["issuer"] = case.issuer.as_json() if case.issuer is not None else None
+    out["facts"] = {k: _plain(v) for k, v in case.facts.items() if k != "body"}
+    out["secrecy_marks"] = [m.__dict__ for m in case.marks]
+    out["disagreements"] = case.disagreements
+    if verdict.status == "not_qualified":   # why not: the rules it almost matched, for an admin to extend
+        from .near import near_misses
+        from .ruleset import rules_of
+        out["near_misses"] = near_misses(rules_of(jur), rule_fields(case.facts), {h.rule_id for h in case.hits})
+    return out
 
 
 def _decision_json(d: Decision | None) -> dict:
@@ -242,14 +206,8 @@ def _decision_json(d: Decision | None) -> dict:
             "consultation_committees": d.consultation_committees, "units": d.units, "reasons": d.reasons}
 
 
-def stored_facts(row: Document) -> dict:
-    """The facts of an already recorded document, for re-deciding without its file."""
-    meta = row.meta or {}
-    return {"issuer": row.issuer, "title": row.title, "doc_number": row.doc_number, "doc_type": row.doc_type,
-            "secrecy": row.secrecy, "issued_on": row.issued_on, "body": row.body or "",
-            "main_recipients": meta.get("main_recipients", []), "cc": meta.get("cc", []),
-            "note": meta.get("note"), "secrecy_period": meta.get("secrecy_period"),
-            "copy_number": meta.get("copy_number")}
+def _columns(row: Document) -> dict:
+    return {c.name: getattr(row, c.name) for c in Document.__table__.columns}
 
 
 def redecide(liaison, row: Document, trigger: str) -> Verdict:
@@ -258,16 +216,32 @@ def redecide(liaison, row: Document, trigger: str) -> Verdict:
     Copies already made stay (a copy cannot be recalled); only missing ones are added.
     """
     jur = db.session.get(Jurisdiction, row.jurisdiction_id)
-    verdict, resolution = decide(liaison, jur, stored_facts(row), (row.meta or {}).get("flags", {}))
-    if (row.meta or {}).get("read_error") and not verdict.held:
-        text = f"文件无法读取（{row.meta['read_error']['message']}），须人工核对后再分送"
-        verdict = Verdict(status="held", held=True, hold_reason=text, reasons=[{"code": "read_error", "text": text}])
-    if resolution is not None and resolution.unit_id:
-        row.unit_id = resolution.unit_id
-        row.meta = {**(row.meta or {}), "unit": resolution.unit}
+    case, verdict = decide(liaison, jur, row)
+    if case.issuer is not None and case.issuer.unit_id:
+        row.unit_id = case.issuer.unit_id
+        row.meta = {**(row.meta or {}), "unit": case.issuer.unit}
     row.status, row.hold_reason, row.decided_at = verdict.status, verdict.hold_reason, utcnow()
     db.session.flush()
-    record(liaison, jur, row.id, {c.name: getattr(row, c.name) for c in Document.__table__.columns}, verdict, trigger)
+    record(liaison, jur, row.id, _columns(row), verdict, trigger, plugin_errors=case.plugin_errors)
+    return verdict
+
+
+class NotHeld(Exception):
+    """The document is no longer held: someone else decided it first."""
+
+
+def decide_manually(liaison, row: Document, committees: list[str], *, reason: str, user: str) -> Verdict:
+    """An administrator decides a held document: copy to ``committees``, or to none; caller commits.
+
+    Raises :class:`NotHeld` when another person decided it in the meantime (checked in the UPDATE itself).
+    """
+    jur = db.session.get(Jurisdiction, row.jurisdiction_id)
+    verdict = manual_verdict(committees, reason=reason, user=user, previous_hold=row.hold_reason)
+    done = db.session.execute(update(Document).where(Document.id == row.id, Document.status == "held").values(
+        status=verdict.status, hold_reason=None, decided_at=utcnow()))
+    if done.rowcount != 1:
+        raise NotHeld()
+    record(liaison, jur, row.id, _columns(row), verdict, "manual")
     return verdict
 
 

@@ -10,20 +10,42 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from ..models import Committee, Counterpart, Jurisdiction, Unit, UnitName, UnitPattern, db
+from ..models import Committee, Counterpart, Jurisdiction, Unit, UnitName, UnitPattern, db, max_length
 from .normalize import name_key, visible
 from .rules import PatternError, compile_pattern
 
 FORMAT = "oa-liaison-table"
-MAX_NAME = 128
+# Accepted lengths are the columns' (names, aliases and former names of a unit as wide as its name).
+MAX_NAME = max_length(Unit.name)
+REGEX_MAX = 300     # narrower than its column: a longer pattern is hard to review
+NOTE_MAX = 1000
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_FIELD_OF_KIND = {"name": "name", "full_name": "full_name", "alias": "aliases", "former": "former_names"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem with the table: a stable ``code``, the ``field`` it concerns (a form field's name such as
+    "name", "aliases", "parent", "regex"; None for the whole), the Chinese ``message``, and ``where`` in a
+    table file (e.g. "units[3]（县教育局）.committee"; empty for a single unit or pattern being edited)."""
+    code: str
+    field: str | None
+    message: str
+    where: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.where}：{self.message}" if self.where else self.message
+
+    def as_json(self) -> dict:
+        return {"code": self.code, "field": self.field, "message": self.message, "where": self.where}
 
 
 class TableError(ValueError):
-    """A table file that cannot be loaded; ``problems`` lists each problem with where it is."""
+    """A table (or a change to it) that cannot be saved; ``errors`` the Problems, ``problems`` them as lines."""
 
-    def __init__(self, problems: list[str]):
-        self.problems = problems
+    def __init__(self, problems: list[Problem]):
+        self.errors = problems
+        self.problems = problems = [str(p) for p in problems]
         more = f"（另有 {len(problems) - 20} 处）" if len(problems) > 20 else ""
         super().__init__("对口联系表有误：\n" + "\n".join(f"  - {p}" for p in problems[:20]) + more)
 
@@ -57,34 +79,38 @@ def default_table() -> dict:
 
 class _Checker:
     def __init__(self):
-        self.problems: list[str] = []
+        self.problems: list[Problem] = []
 
-    def text(self, value: Any, where: str, *, required=True, limit=MAX_NAME) -> str | None:
+    def add(self, code: str, where: str, field: str | None, message: str) -> None:
+        self.problems.append(Problem(code, field, message, where))
+
+    def text(self, value: Any, where: str, *, required=True, limit=MAX_NAME, field: str | None = None) -> str | None:
+        """A text value at ``where`` ("units[3].name"); ``field`` defaults to where's last part ("name")."""
+        field = field or re.sub(r"\[\d+\]$", "", where.rpartition(".")[2])
+        head = where
         if value is None or value == "":
             if required:
-                self.problems.append(f"{where}：不能为空")
+                self.add("required", head, field, "不能为空")
             return None
         if not isinstance(value, str):
-            self.problems.append(f"{where}：应为文本，实际为 {type(value).__name__}")
-            return None
-        if _CONTROL.search(value):
-            self.problems.append(f"{where}：含控制字符")
-            return None
-        if len(value) > limit:
-            self.problems.append(f"{where}：过长（{len(value)} 字符，上限 {limit}）")
-            return None
-        if not visible(value):  # "\u200b" alone is no name anyone could read or type
-            self.problems.append(f"{where}：不能为空白（或只有不可见字符）")
-            return None
-        return value.strip()
+            self.add("not_text", head, field, f"应为文本，实际为 {type(value).__name__}")
+        elif _CONTROL.search(value):
+            self.add("control_character", head, field, "含控制字符")
+        elif len(value) > limit:
+            self.add("too_long", head, field, f"过长（{len(value)} 字符，上限 {limit}）")
+        elif not visible(value):  # "\u200b" alone is no name anyone could read or type
+            self.add("blank", head, field, "不能为空白（或只有不可见字符）")
+        else:
+            return value.strip()
+        return None
 
-    def texts(self, value: Any, where: str) -> list[str]:
+    def texts(self, value: Any, where: str, *, field: str | None = None) -> list[str]:
         if value is None:
             return []
         if not isinstance(value, list):
-            self.problems.append(f"{where}：应为列表，实际为 {type(value).__name__}")
+            self.add("not_list", where, None, f"应为列表，实际为 {type(value).__name__}")
             return []
-        return [s for i, v in enumerate(value) if (s := self.text(v, f"{where}[{i}]")) is not None]
+        return [s for i, v in enumerate(value) if (s := self.text(v, f"{where}[{i}]", field=field)) is not None]
 
     def records(self, data: dict, key: str, *, required: bool = True) -> list[tuple[str, dict]]:
         """The list under ``key`` as (where, mapping) pairs; a missing or empty required list is a problem."""
@@ -92,13 +118,13 @@ class _Checker:
         if value is None and not required:
             return []
         if not isinstance(value, list) or (required and not value):
-            self.problems.append(f"{key}：应为{'非空' if required else ''}列表")
+            self.add("not_list", key, None, f"应为{'非空' if required else ''}列表")
             return []
         return [(f"{key}[{i}]", self.mapping(raw, f"{key}[{i}]")) for i, raw in enumerate(value)]
 
     def mapping(self, value: Any, where: str) -> dict:
         if not isinstance(value, dict):
-            self.problems.append(f"{where}：应为对象，实际为 {type(value).__name__}")
+            self.add("not_object", where, None, f"应为对象，实际为 {type(value).__name__}")
             return {}
         return value
 
@@ -108,33 +134,35 @@ def validate(data: Any) -> Table:
     c = _Checker()
     data = c.mapping(data, "表文件")
     if data and data.get("format") != FORMAT:
-        c.problems.append(f"format：应为 \"{FORMAT}\"，实际为 {data.get('format')!r}")
+        c.add("format", "format", None, f"应为 \"{FORMAT}\"，实际为 {data.get('format')!r}")
     if data and data.get("version") != 1:
-        c.problems.append(f"version：不支持的版本 {data.get('version')!r}（支持 1）")
+        c.add("version", "version", None, f"不支持的版本 {data.get('version')!r}（支持 1）")
     jur = c.mapping(data.get("jurisdiction"), "jurisdiction") if data else {}
-    jurisdiction = {"code": c.text(jur.get("code"), "jurisdiction.code", limit=64),
-                    "name": c.text(jur.get("name"), "jurisdiction.name"),
+    jurisdiction = {"code": c.text(jur.get("code"), "jurisdiction.code", limit=max_length(Jurisdiction.code)),
+                    "name": c.text(jur.get("name"), "jurisdiction.name", limit=max_length(Jurisdiction.name)),
                     "prefixes": sorted(set(c.texts(jur.get("prefixes"), "jurisdiction.prefixes")),
                                        key=len, reverse=True),
-                    "source": c.text(jur.get("source"), "jurisdiction.source", required=False, limit=256)}
+                    "source": c.text(jur.get("source"), "jurisdiction.source", required=False,
+                                     limit=max_length(Jurisdiction.source))}
     prefixes = jurisdiction["prefixes"]
 
     committees: list[dict] = []
     committee_keys: dict[str, str] = {}
     for where, raw in c.records(data, "committees"):
-        name = c.text(raw.get("name"), f"{where}.name")
+        name = c.text(raw.get("name"), f"{where}.name", limit=max_length(Committee.name))
         aliases = c.texts(raw.get("aliases"), f"{where}.aliases")
         if name is None:
             continue
         for n in [name, *aliases]:
             k = name_key(n)
             if k in committee_keys and committee_keys[k] != name:
-                c.problems.append(f"{where}：名称“{n}”与委员会“{committee_keys[k]}”重复")
+                c.add("name_conflict", where, "aliases", f"名称“{n}”与委员会“{committee_keys[k]}”重复")
             elif k in committee_keys and n == name:
-                c.problems.append(f"{where}：委员会“{name}”重复出现")
+                c.add("duplicate", where, "name", f"委员会“{name}”重复出现")
             committee_keys[k] = name
-        committees.append({"name": name, "section": c.text(raw.get("section"), f"{where}.section",
-                                                           required=False, limit=32), "aliases": aliases})
+        committees.append({"name": name, "section": c.text(raw.get("section"), f"{where}.section", required=False,
+                                                           limit=max_length(Committee.section)),
+                           "aliases": aliases})
     committee_names = {x["name"] for x in committees}
 
     units: list[dict] = []
@@ -146,21 +174,21 @@ def validate(data: Any) -> Table:
         if name is None:
             continue
         if committee is not None and committee not in committee_names:
-            c.problems.append(f"{where}（{name}）.committee：未知委员会“{committee}”")
+            c.add("unknown_committee", f"{where}（{name}）.committee", "committee", f"未知委员会“{committee}”")
         if committee is None and parent is None:
-            c.problems.append(f"{where}（{name}）：须有 committee（对口委员会）或 parent（所属单位）")
+            c.add("no_counterpart", f"{where}（{name}）", None, "须有 committee（对口委员会）或 parent（所属单位）")
         if name in seen:
             first = units[seen[name]]
             if committee and first.get("committee") and first["committee"] != committee:
-                c.problems.append(f"{where}：单位“{name}”同时对口两个委员会："
-                                  f"“{first['committee']}”和“{committee}”")
+                c.add("two_committees", where, "committee",
+                      f"单位“{name}”同时对口两个委员会：“{first['committee']}”和“{committee}”")
             else:
-                c.problems.append(f"{where}：单位“{name}”重复（首次见于 units[{seen[name]}]）")
+                c.add("duplicate", where, "name", f"单位“{name}”重复（首次见于 units[{seen[name]}]）")
             continue
         former = []
         raw_former = raw.get("former_names") or []
         if not isinstance(raw_former, list):
-            c.problems.append(f"{where}.former_names：应为列表")
+            c.add("not_list", f"{where}.former_names", "former_names", "应为列表")
             raw_former = []
         for j, f in enumerate(raw_former):
             f = c.mapping(f, f"{where}.former_names[{j}]")
@@ -169,25 +197,26 @@ def validate(data: Any) -> Table:
             try:
                 until_date = dt.date.fromisoformat(until) if until is not None else None
             except (TypeError, ValueError):
-                c.problems.append(f"{where}.former_names[{j}].until：日期应为 YYYY-MM-DD，实际为 {until!r}")
+                c.add("bad_date", f"{where}.former_names[{j}].until", "former_names",
+                      f"日期应为 YYYY-MM-DD，实际为 {until!r}")
                 until_date = None
             if fname:
                 former.append({"name": fname, "until": until_date})
         seen[name] = len(units)
         units.append({"name": name, "committee": committee, "parent": parent,
                       "full_name": c.text(raw.get("full_name"), f"{where}.full_name", required=False,
-                                          limit=256),
+                                          limit=max_length(Unit.full_name)),
                       "aliases": c.texts(raw.get("aliases"), f"{where}.aliases"), "former_names": former,
                       "where": where})
 
     for u in units:
         if u["parent"] is not None and u["parent"] not in seen:
-            c.problems.append(f"{u['where']}（{u['name']}）.parent：未知单位“{u['parent']}”")
+            c.add("unknown_unit", f"{u['where']}（{u['name']}）.parent", "parent", f"未知单位“{u['parent']}”")
     for u in units:  # parent chains must end at a unit with a committee, without cycles
         chain, cur = [], u
         while cur is not None and cur["committee"] is None and cur["parent"] in seen:
             if cur["name"] in chain:
-                c.problems.append(f"{u['where']}（{u['name']}）：所属关系成环：{' → '.join(chain)}")
+                c.add("cycle", f"{u['where']}（{u['name']}）", None, f"所属关系成环：{' → '.join(chain)}")
                 break
             chain.append(cur["name"])
             cur = units[seen[cur["parent"]]]
@@ -201,31 +230,32 @@ def validate(data: Any) -> Table:
         for n, kind in names:
             k = canonical(name_key(n), prefixes)
             if k in keys and keys[k][0] != u["name"]:
-                c.problems.append(f"{u['where']}：名称“{n}”与单位“{keys[k][0]}”的名称冲突")
+                c.add("name_conflict", u["where"], _FIELD_OF_KIND[kind], f"名称“{n}”与单位“{keys[k][0]}”的名称冲突")
             keys.setdefault(k, (u["name"], kind))
 
     patterns: list[dict] = []
     for where, raw in c.records(data, "patterns", required=False):
-        name = c.text(raw.get("name"), f"{where}.name")
-        regex = c.text(raw.get("regex"), f"{where}.regex", limit=300)
+        name = c.text(raw.get("name"), f"{where}.name", limit=max_length(UnitPattern.name))
+        regex = c.text(raw.get("regex"), f"{where}.regex", limit=REGEX_MAX)
         committee = c.text(raw.get("committee"), f"{where}.committee")
         if committee is not None and committee not in committee_names:
-            c.problems.append(f"{where}.committee：未知委员会“{committee}”")
+            c.add("unknown_committee", f"{where}.committee", "committee", f"未知委员会“{committee}”")
         if regex is not None:
             try:
                 compile_pattern(regex)
             except PatternError as e:
-                c.problems.append(f"{where}.regex：{e}")
+                c.add("bad_regex", f"{where}.regex", "regex", str(e))
         patterns.append({"name": name, "regex": regex, "committee": committee,
-                         "note": c.text(raw.get("note"), f"{where}.note", required=False, limit=1000)})
+                         "note": c.text(raw.get("note"), f"{where}.note", required=False, limit=NOTE_MAX)})
 
     if c.problems:
         raise TableError(c.problems)
     return Table(jurisdiction, committees, units, patterns, keys)
 
 
-def load(data: Any, report: dict | None = None) -> Jurisdiction:
-    """Validate ``data`` and make it the jurisdiction's table in one transaction (all or nothing).
+def load(data: Any, report: dict | None = None, *, commit: bool = True) -> Jurisdiction:
+    """Validate ``data`` and make it the jurisdiction's table in one transaction (all or nothing); with
+    ``commit=False`` only flushed, for a caller that commits the table with its own changes (an audit entry).
 
     Units and committees are matched by name so their ids (and the history that refers to
     them) survive a reload; what the file no longer names is removed. A unit the file names anew
@@ -310,11 +340,29 @@ def load(data: Any, report: dict | None = None) -> Jurisdiction:
             db.session.add(UnitPattern(jurisdiction_id=jur.id, name=spec["name"], regex=spec["regex"],
                                        committee_id=committees[spec["committee"]].id, note=spec["note"],
                                        position=pos))
-        db.session.commit()
+        if commit:
+            db.session.commit()
     except Exception:
         db.session.rollback()
         raise
     return jur
+
+
+def unit_entry(unit: Unit, committee: str | None, parent: str | None) -> dict:
+    """A unit as an entry of the table file, given its committee's and its parent's names."""
+    item: dict[str, Any] = {"name": unit.name}
+    if committee:
+        item["committee"] = committee
+    if parent:
+        item["parent"] = parent
+    if unit.full_name:
+        item["full_name"] = unit.full_name
+    item["aliases"] = [n.name for n in unit.names if n.kind == "alias"]
+    former = [{"name": n.name, "until": n.valid_until.isoformat() if n.valid_until else None}
+              for n in unit.names if n.kind == "former"]
+    if former:
+        item["former_names"] = former
+    return item
 
 
 def export(jurisdiction_code: str) -> dict:
@@ -329,21 +377,7 @@ def export(jurisdiction_code: str) -> dict:
         select(Counterpart).join(Unit).where(Unit.jurisdiction_id == jur.id))}
     units = db.session.scalars(select(Unit).where(Unit.jurisdiction_id == jur.id).order_by(Unit.position)).all()
     unit_names = {u.id: u.name for u in units}
-    out_units = []
-    for u in units:
-        item: dict[str, Any] = {"name": u.name}
-        if u.id in links:
-            item["committee"] = links[u.id]
-        if u.parent_id:
-            item["parent"] = unit_names[u.parent_id]
-        if u.full_name:
-            item["full_name"] = u.full_name
-        item["aliases"] = [n.name for n in u.names if n.kind == "alias"]
-        former = [{"name": n.name, "until": n.valid_until.isoformat() if n.valid_until else None}
-                  for n in u.names if n.kind == "former"]
-        if former:
-            item["former_names"] = former
-        out_units.append(item)
+    out_units = [unit_entry(u, links.get(u.id), unit_names.get(u.parent_id)) for u in units]
     patterns = db.session.scalars(select(UnitPattern).where(UnitPattern.jurisdiction_id == jur.id)
                                   .order_by(UnitPattern.position)).all()
     return {

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from flask import abort, g, render_template, request
 from flask_login import LoginManager, current_user
-from sqlalchemy import select
 
 from ..models import Committee, Jurisdiction, Unit, db
+from ..units import with_sub_units
 from .models import User
 from .security import key_problem, production
 
@@ -76,17 +76,7 @@ def unit_ids() -> list[int]:
     if ids is None:
         ids = []
         if current_user.role == "unit" and current_user.unit_id:
-            rows = db.session.execute(select(Unit.id, Unit.parent_id).where(
-                Unit.jurisdiction_id == current_user.jurisdiction_id)).all()
-            children: dict[int, list[int]] = {}
-            for uid, parent in rows:
-                children.setdefault(parent, []).append(uid)
-            stack = [current_user.unit_id]
-            while stack:
-                uid = stack.pop()
-                if uid not in ids:
-                    ids.append(uid)
-                    stack.extend(children.get(uid, ()))
+            ids = with_sub_units(current_user.jurisdiction_id, [current_user.unit_id])
         g.liaison_unit_ids = ids
     return ids
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.i18n import get_translations
+from wtforms.validators import Length
+
+from ..models import max_length
 
 _ZH = get_translations(["zh"])
 
@@ -33,6 +36,11 @@ class Form(FlaskForm):
     def all_errors(self) -> list[str]:
         fields = (f for f in self if f.errors and f.name != "csrf_token")
         return [*self.form_errors, *(f"{f.label.text}：{e}" for f in fields for e in f.errors)]
+
+
+def fits(attribute) -> Length:
+    """A Length validator whose maximum is the width of the column the field is stored in."""
+    return Length(max=max_length(attribute))
 
 
 def _strip(value):

@@ -5,7 +5,8 @@ from flask import abort, g
 from flask_login import current_user
 from sqlalchemy import false, func, select
 
-from ..models import Consultation, Copy, Counterpart, Document, Meeting, Submission, Unit, db
+from ..models import Consultation, Copy, Counterpart, Document, Meeting, Submission, db
+from ..units import with_sub_units
 from .access import committee_id, unit_ids
 
 CAP = 1000  # counts on the home page stop here ("1000+"): a count must not scan a large table
@@ -20,17 +21,8 @@ def committee_unit_ids(cid: int) -> list[int]:
     key = f"liaison_committee_units_{cid}"
     ids = g.get(key)
     if ids is None:
-        rows = db.session.execute(select(Unit.id, Unit.parent_id).where(Unit.jurisdiction_id == _jid())).all()
-        children: dict = {}
-        for uid, parent in rows:
-            children.setdefault(parent, []).append(uid)
-        stack = list(db.session.scalars(select(Counterpart.unit_id).where(Counterpart.committee_id == cid)))
-        ids = []
-        while stack:
-            uid = stack.pop()
-            if uid not in ids:
-                ids.append(uid)
-                stack.extend(children.get(uid, ()))
+        ids = with_sub_units(_jid(), db.session.scalars(select(Counterpart.unit_id)
+                                                        .where(Counterpart.committee_id == cid)))
         setattr(g, key, ids)
     return ids
 

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import update
 
-from ...delivery import record_error
 from ...models import Consultation, Document, Unit, db, utcnow
+from ...operations import AlreadyDone, answer_consultation
 from .. import queries
 from ..access import allow
 from ..audit.log import committed
@@ -17,10 +16,6 @@ from ..paging import keyset
 from .forms import OpinionForm
 
 bp = Blueprint("consultations", __name__, url_prefix="/consultations")
-
-
-class AlreadyAnswered(Exception):
-    """Someone recorded the opinion between the check and the update."""
 
 
 @bp.route("")
@@ -46,16 +41,13 @@ def _notify_unit(consultation: Consultation, document: Document, committee: str,
     unit = db.session.get(Unit, document.unit_id) if document.unit_id else None
     liaison = current_app.extensions["oa_liaison"]
     title = document.title or document.doc_number or document.host_id
-    try:
-        liaison.pm.hook.notify(
-            liaison=liaison, recipient={"role": "unit", "unit": unit.name if unit else document.issuer},
-            subject=f"征求意见反馈：《{title}》",
-            body=f"{committee}已于{local_time(now)}就《{document.title or ''}》"
-                 f"{('（' + document.doc_number + '）') if document.doc_number else ''}反馈意见：\n{opinion}\n"
-                 f"（填写人：{current_user.username}）")
-    except Exception as exc:  # the opinion stays recorded
-        record_error("notify", "notify_failed", f"{type(exc).__name__}: {exc}",
-                     subject=f"consultation-{consultation.id}")
+    liaison.call(   # a failing notification is recorded there; the opinion stays recorded
+        "notify", about=f"consultation-{consultation.id}",
+        recipient={"role": "unit", "unit": unit.name if unit else document.issuer},
+        subject=f"征求意见反馈：《{title}》",
+        body=f"{committee}已于{local_time(now)}就《{document.title or ''}》"
+             f"{('（' + document.doc_number + '）') if document.doc_number else ''}反馈意见：\n{opinion}\n"
+             f"（填写人：{current_user.username}）")
 
 
 @bp.route("/<int:consultation_id>/opinion", methods=["GET", "POST"])
@@ -74,19 +66,13 @@ def opinion(consultation_id: int):
         form = OpinionForm()
         if form.validate_on_submit():
             text, now = form.opinion.data, utcnow()
-
-            def answer():
-                done = db.session.execute(update(Consultation).where(
-                    Consultation.id == c.id, Consultation.status == "open").values(
-                    status="answered", opinion=text, answered_at=now))
-                if done.rowcount != 1:
-                    raise AlreadyAnswered()
             try:
                 committed("consultation.answer", f"consultation-{c.id}",
                           {"status": "open", "opinion": None},
                           {"status": "answered", "opinion": text, "answered_at": now.isoformat(),
-                           "committee": committee, "document": document.title}, answer)
-            except AlreadyAnswered:
+                           "committee": committee, "document": document.title},
+                          lambda: answer_consultation(c.id, text, now))
+            except AlreadyDone:
                 flash("这项征求意见刚刚已由他人反馈，未重复记录。", "info")
                 return redirect(url_for(".index"))
             _notify_unit(c, document, committee, text, now)

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from ...delivery import deliver_due
-from ...models import Committee, Consultation, Copy, Counterpart, Decision, Document, Unit, db, utcnow
-from ...routing.qualify import Verdict
-from ...routing.route import record
+from ...models import Committee, Consultation, Copy, Counterpart, Decision, Document, Unit, db
+from ...routing.route import NotHeld, decide_manually
+from ...units import up
 from .. import queries
 from ..access import allow, jurisdiction
 from ..audit.log import committed
@@ -59,15 +59,12 @@ def _committee_choices() -> list:
 
 def counterpart_committee(doc: Document) -> str | None:
     """The committee the issuing unit (or the nearest parent unit) liaises with."""
-    unit_id, seen = doc.unit_id, set()
-    while unit_id and unit_id not in seen:
-        seen.add(unit_id)
+    for unit_id in up(doc.unit_id, lambda i: db.session.scalar(select(Unit.parent_id).where(Unit.id == i))):
         name = db.session.scalar(select(Committee.name)
                                  .join(Counterpart, Counterpart.committee_id == Committee.id)
                                  .where(Counterpart.unit_id == unit_id))
         if name:
             return name
-        unit_id = db.session.scalar(select(Unit.parent_id).where(Unit.id == unit_id))
     return None
 
 
@@ -95,10 +92,6 @@ def _detail(doc: Document, copy_form=None, skip_form=None, code: int = 200):
                            today=local_today(), copy_form=copy_form, skip_form=skip_form), code
 
 
-class NotHeld(Exception):
-    """The document was decided by someone else between the check and the update."""
-
-
 def _held_or_back(document_id: int):
     doc = queries.one(queries.documents(), Document, document_id)
     if doc.status != "held":
@@ -107,15 +100,18 @@ def _held_or_back(document_id: int):
     return doc, None
 
 
-def _who() -> str:
-    return f"管理员 {current_user.username}"
-
-
-def _set_status(doc: Document, status: str) -> None:
-    done = db.session.execute(update(Document).where(Document.id == doc.id, Document.status == "held").values(
-        status=status, hold_reason=None, decided_at=utcnow()))
-    if done.rowcount != 1:
-        raise NotHeld()
+def _decide(doc: Document, names: list[str], reason: str, action: str):
+    """Record a person's decision through the one decision path; None when someone else decided first."""
+    liaison = current_app.extensions["oa_liaison"]
+    before = {"status": doc.status, "hold_reason": doc.hold_reason}
+    after = {"status": "routed" if names else "not_qualified", "reason": reason, **({"committees": names} if names else {})}
+    try:
+        committed(action, f"document-{doc.id}", before, after,
+                  lambda: decide_manually(liaison, doc, names, reason=reason, user=current_user.username))
+    except NotHeld:
+        flash("这份文件刚刚已由他人决定，未重复处理。", "info")
+        return None
+    return liaison
 
 
 @bp.route("/<int:document_id>/manual-copy", methods=["POST"])
@@ -132,23 +128,9 @@ def manual_copy(document_id: int):
     form.committees.choices = _committee_choices()
     if not form.validate_on_submit():
         return _detail(doc, copy_form=form, code=400)
-    liaison, jur = current_app.extensions["oa_liaison"], jurisdiction()
-    names, reason = list(dict.fromkeys(form.committees.data)), form.reason.data
-    text = f"{_who()} 人工决定分送{'、'.join(names)}：{reason}"
-    verdict = Verdict(status="routed", qualified=True, committees=names, reasons=[
-        {"code": "manual", "text": text, "user": current_user.username, "reason": reason},
-        *([{"code": "manual_hold", "text": f"原暂存原因：{doc.hold_reason}"}] if doc.hold_reason else [])])
-    before = {"status": doc.status, "hold_reason": doc.hold_reason}
-    values = {c.name: getattr(doc, c.name) for c in Document.__table__.columns}
-
-    def copy_now():
-        _set_status(doc, "routed")
-        record(liaison, jur, doc.id, values, verdict, "manual")
-    try:
-        committed("document.manual_copy", f"document-{doc.id}", before,
-                  {"status": "routed", "committees": names, "reason": reason}, copy_now)
-    except NotHeld:
-        flash("这份文件刚刚已由他人决定，未重复处理。", "info")
+    names = list(dict.fromkeys(form.committees.data))
+    liaison = _decide(doc, names, form.reason.data, "document.manual_copy")
+    if liaison is None:
         return redirect(url_for(".detail", document_id=doc.id))
     if liaison.config["DELIVER_INLINE"]:  # as on the automatic path; otherwise the delivery worker sends them
         deliver_due(liaison, limit=len(names) * 2, document_ids=[doc.id])
@@ -166,24 +148,6 @@ def no_copy(document_id: int):
     form = NoCopyForm()
     if not form.validate_on_submit():
         return _detail(doc, skip_form=form, code=400)
-    reason, jur = form.reason.data, jurisdiction()
-    text = f"{_who()} 确认不分送：{reason}"
-    before = {"status": doc.status, "hold_reason": doc.hold_reason}
-
-    def skip():
-        _set_status(doc, "not_qualified")
-        db.session.add(Decision(document_id=doc.id, trigger="manual", qualified=False, held=False,
-                                hold_reason=None, committees=[], consultation_committees=[], units=[],
-                                reasons=[{"code": "manual", "text": text, "user": current_user.username,
-                                          "reason": reason},
-                                         *([{"code": "manual_hold", "text": f"原暂存原因：{before['hold_reason']}"}]
-                                           if before["hold_reason"] else [])],
-                                rules_version=jur.rules_version, created_at=utcnow()))
-    try:
-        committed("document.no_copy", f"document-{doc.id}", before,
-                  {"status": "not_qualified", "reason": reason}, skip)
-    except NotHeld:
-        flash("这份文件刚刚已由他人决定，未重复处理。", "info")
-        return redirect(url_for(".detail", document_id=doc.id))
-    flash("已确认不分送，理由已记入判断记录。", "success")
+    if _decide(doc, [], form.reason.data, "document.no_copy") is not None:
+        flash("已确认不分送，理由已记入判断记录。", "success")
     return redirect(url_for(".detail", document_id=doc.id))

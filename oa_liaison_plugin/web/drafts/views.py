@@ -41,9 +41,7 @@ def _send(form, kind: str, render, filename: str):
     """Render the form's draft; DraftError becomes an error on the field it names."""
     data = form.draft()
     liaison = current_app.extensions["oa_liaison"]
-    extra: dict = {}
-    for part in liaison.pm.hook.draft_context(liaison=liaison, kind=kind, context=dict(data)):
-        extra.update(part or {})
+    extra = liaison.draft_context(kind, data)
     try:
         blob = render(data, templates_dir=current_app.config["TEMPLATES_DIR"], extra_context=extra)
     except DraftError as exc:

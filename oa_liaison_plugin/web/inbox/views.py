@@ -5,10 +5,9 @@ import io
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from sqlalchemy import update
 
-from ...delivery import record_error
 from ...models import Blob, Copy, Document, Unit, db, utcnow
+from ...operations import AlreadyDone, mark_read
 from .. import queries
 from ..access import allow
 from ..audit.log import committed
@@ -72,24 +71,25 @@ def _sender(copy: Copy, document: Document) -> dict:
 def read(copy_id: int):
     """标记已读: record the read time once and tell the sender."""
     copy = queries.one(queries.inbox(), Copy, copy_id)
-    if copy.read_at is None:
-        now = utcnow()
+    now = utcnow()
+    try:
         committed("copy.read", f"copy-{copy.id}", {"read_at": None}, {"read_at": now.isoformat()},
-                  lambda: db.session.execute(update(Copy).where(Copy.id == copy.id, Copy.read_at.is_(None))
-                                             .values(read_at=now)))
+                  lambda: mark_read(copy.id, now))
+        first = True
+    except AlreadyDone:  # read before (or by a colleague just now): one receipt only
+        first = False
+    if first:
         document = db.session.get(Document, copy.document_id)
         reader = (committee_names().get(copy.committee_id) if copy.committee_id
                   else unit_names().get(copy.unit_id))
         liaison = current_app.extensions["oa_liaison"]
         title = document.title or document.doc_number or document.host_id
-        try:
-            liaison.pm.hook.notify(liaison=liaison, recipient=_sender(copy, document),
-                                   subject=f"已读回执：《{title}》",
-                                   body=f"{reader}已于{local_time(now)}阅读贵单位抄送的《{document.title or ''}》"
-                                        f"{('（' + document.doc_number + '）') if document.doc_number else ''}。"
-                                        f"（阅读人：{current_user.username}）")
-        except Exception as exc:  # a failing notification must not undo the read receipt
-            record_error("notify", "notify_failed", f"{type(exc).__name__}: {exc}", subject=f"copy-{copy.id}")
+        liaison.call(   # a failing notification is recorded there; the read receipt stays
+            "notify", about=f"copy-{copy.id}", recipient=_sender(copy, document),
+            subject=f"已读回执：《{title}》",
+            body=f"{reader}已于{local_time(now)}阅读贵单位抄送的《{document.title or ''}》"
+                 f"{('（' + document.doc_number + '）') if document.doc_number else ''}。"
+                 f"（阅读人：{current_user.username}）")
         flash("已标记为已读，已通知发文单位。", "success")
     target = request.form.get("next", "")
     return redirect(target if target.startswith("/inbox") else url_for(".detail", copy_id=copy_id))

@@ -7,7 +7,8 @@ from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..forms import Form, choices, lines
+from ...models import Rule
+from ..forms import Form, choices, fits, lines
 from ..labels import RULE_ACTION, RULE_FIELD, RULE_MATCH
 
 RULE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,63}$")
@@ -20,7 +21,7 @@ class CheckboxesField(SelectMultipleField):
 
 class RuleForm(Form):
     rule_id = StringField("编号", validators=[
-        DataRequired("请填写编号"), Length(max=64),
+        DataRequired("请填写编号"), fits(Rule.rule_id),
         Regexp(RULE_ID, message="编号只能用英文字母、数字和 - _ . :，如 imp-school-safety")])
     name = StringField("名称", validators=[DataRequired("请填写名称"), Length(max=200)])
     action = SelectField("命中后", choices=choices(RULE_ACTION.items()))

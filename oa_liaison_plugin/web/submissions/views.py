@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from ...models import Submission, db
+from ...operations import AlreadyDone, mark_replied
 from .. import queries
 from ..access import allow
 from ..audit.log import committed
@@ -17,10 +18,6 @@ from .forms import RepliedForm
 
 bp = Blueprint("submissions", __name__, url_prefix="/submissions")
 ACTION = "submission.replied"
-
-
-class AlreadyReplied(Exception):
-    """Someone marked the submission between the check and the update."""
 
 
 def _target(submission_id: int) -> str:
@@ -75,15 +72,9 @@ def replied(submission_id: int):
         else:
             reply = {"status": "replied", "reply_doc_number": form.doc_number.data,
                      "reply_date": form.date.data.isoformat(), "kind": s.kind, "title": s.title}
-
-            def mark():
-                done = db.session.execute(update(Submission).where(
-                    Submission.id == s.id, Submission.status == "open").values(status="replied"))
-                if done.rowcount != 1:
-                    raise AlreadyReplied()
             try:
-                committed(ACTION, _target(s.id), {"status": "open"}, reply, mark)
-            except AlreadyReplied:
+                committed(ACTION, _target(s.id), {"status": "open"}, reply, lambda: mark_replied(s.id))
+            except AlreadyDone:
                 flash("这件来件刚刚已由他人标记为已答复。", "info")
                 return redirect(url_for(".index"))
             flash(f"已标记为已答复（{form.doc_number.data}）。", "success")

@@ -8,7 +8,9 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from ..forms import Form, lines
+from ...models import Unit, UnitPattern
+from ...routing.table import NOTE_MAX, REGEX_MAX
+from ..forms import Form, fits, lines
 
 _DATE_TAIL = re.compile(r"^(.*?)[\s|｜,，]+(\d{4}-\d{1,2}-\d{1,2})$")
 
@@ -35,10 +37,10 @@ def former_text(former: list[dict]) -> str:
 
 
 class UnitForm(Form):
-    name = StringField("单位简称", validators=[DataRequired("请填写单位简称"), Length(max=128)])
-    full_name = StringField("单位全称", validators=[Optional(), Length(max=256)])
+    name = StringField("单位简称", validators=[DataRequired("请填写单位简称"), fits(Unit.name)])
+    full_name = StringField("单位全称", validators=[Optional(), fits(Unit.full_name)])
     committee = SelectField("对口专门委员会", choices=[], validate_choice=False)
-    parent = StringField("所属单位（下属单位才填）", validators=[Optional(), Length(max=128)])
+    parent = StringField("所属单位（下属单位才填）", validators=[Optional(), fits(Unit.name)])
     aliases = TextAreaField("别名（每行一个）", validators=[Length(max=20000)])
     former_names = TextAreaField("曾用名（每行一个，可加停用日期）", validators=[Length(max=20000)])
 
@@ -65,11 +67,11 @@ class UnitForm(Form):
 
 
 class PatternForm(Form):
-    name = StringField("名称", validators=[DataRequired("请填写名称"), Length(max=128)])
+    name = StringField("名称", validators=[DataRequired("请填写名称"), fits(UnitPattern.name)])
     committee = SelectField("对口专门委员会", choices=[], validate_choice=False,
                             validators=[DataRequired("请选择委员会")])
-    regex = StringField("单位名称的正则表达式", validators=[DataRequired("请填写正则表达式"), Length(max=300)])
-    note = TextAreaField("说明", validators=[Optional(), Length(max=1000)])
+    regex = StringField("单位名称的正则表达式", validators=[DataRequired("请填写正则表达式"), Length(max=REGEX_MAX)])
+    note = TextAreaField("说明", validators=[Optional(), Length(max=NOTE_MAX)])
 
     def item(self) -> dict:
         return {"name": self.name.data, "committee": self.committee.data, "regex": self.regex.data,

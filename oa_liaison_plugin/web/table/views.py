@@ -1,9 +1,9 @@
-"""The counterpart table (units, names, sub-units, patterns), edited through table export -> load."""
+"""The counterpart table (units, names, sub-units, patterns): one unit or pattern changed at a time (table_ops);
+a whole file imported or exported (table)."""
 from __future__ import annotations
 
 import io
 import json
-import re
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from sqlalchemy import select
@@ -11,15 +11,16 @@ from sqlalchemy import select
 from ... import jsonfile
 from ...models import Committee, Counterpart, Unit, UnitName, UnitPattern, db
 from ...routing import table
+from ...routing import table_ops as ops
 from ...routing.route import reroute_unmatched
+from ...units import children_map, walk
 from ..access import allow, get_or_404, jurisdiction
-from ..audit.log import committed
+from ..audit.log import record
 from ..labels import local_today
 from ..forms import choices, status
 from .forms import ImportForm, PatternForm, UnitForm, former_text
 
 bp = Blueprint("table", __name__, url_prefix="/table")
-_WHERE = re.compile(r"^(units|patterns)\[(\d+)\][^.：]*(?:\.(\w+))?")
 
 
 def _committees() -> list[Committee]:
@@ -38,26 +39,18 @@ def _overview(q: str) -> dict:
     links = dict(db.session.execute(select(Counterpart.unit_id, Counterpart.committee_id)
                                     .join(Unit, Unit.id == Counterpart.unit_id)
                                     .where(Unit.jurisdiction_id == jid)).all())
-    children: dict[int, list[Unit]] = {}
-    for u in units:
-        if u.parent_id:
-            children.setdefault(u.parent_id, []).append(u)
+    children = children_map((u, u.parent_id) for u in units if u.parent_id)
 
     def row(u, depth):
         ns = names.get(u.id, [])
         return {"unit": u, "depth": depth, "aliases": [n.name for n in ns if n.kind == "alias"],
                 "former": [n for n in ns if n.kind == "former"]}
 
-    def tree(u, depth=0):
-        out = [row(u, depth)]
-        for kid in children.get(u.id, []):
-            out += tree(kid, depth + 1)
-        return out
-
     committees = _committees()
     groups = []
     for com in committees:
-        rows = [r for u in units if links.get(u.id) == com.id for r in tree(u)]
+        top = [u for u in units if links.get(u.id) == com.id]
+        rows = [row(u, depth) for u, depth in walk(top, lambda u: children.get(u.id, ()))]
         groups.append({"committee": com, "rows": rows})
     orphans = [row(u, 0) for u in units if u.id not in links and u.parent_id is None]
     if q:
@@ -79,33 +72,26 @@ def index():
     return render_template("oa_liaison/table/index.html", q=q, **_overview(q))
 
 
-def _apply(form, data: dict, action: str, target: str, before, after, *, where: tuple[str, int] | None,
-           rename: tuple[Unit, str] | None = None) -> bool:
-    """Load the changed table (all or nothing) with its audit entry; TableError problems go on the form."""
-    def change():
-        # table.load bulk-deletes unit names: a Unit still holding its loaded names would re-add them.
-        db.session.expire_all()
-        if rename is not None:  # keep the unit's row (and the history pointing at it) across a rename
-            rename[0].name = rename[1]
-        table.load(data)
+def _save(form, action: str, target: str, before, change, *, whole_file: bool = False) -> bool:
+    """One change and its audit entry (``change`` returns the after state) in one commit; a refused change
+    puts each problem on the field it names (a whole file's problems above the form, with where they are)."""
     try:
-        committed(action, target, before, after, change)
+        record(action, target, before, change())  # the audit log is append-only: staged once, complete
+        db.session.commit()
     except table.TableError as exc:
-        for problem in exc.problems:
-            form.add_error(_field_of(problem, where), problem)
+        db.session.rollback()
+        for p in exc.errors:
+            if whole_file or not p.field:
+                form.add_error(None, str(p))
+            else:
+                form.add_error(p.field, str(p) if "[" in p.where else p.message)
         return False
+    except Exception:
+        db.session.rollback()
+        raise
     routed = reroute_unmatched(current_app.extensions["oa_liaison"], jurisdiction().code)
     flash("已保存。" + (f"因此有 {len(routed)} 份待映射的文件已自动分送。" if routed else ""), "success")
     return True
-
-
-def _field_of(problem: str, where: tuple[str, int] | None) -> str | None:
-    m = _WHERE.match(problem)
-    if not m or where is None or (m[1], int(m[2])) != where:
-        return None
-    if m[3]:
-        return m[3]
-    return "aliases" if "名称冲突" in problem else "name"
 
 
 def _choices(form):
@@ -129,11 +115,9 @@ def unit_new():
     form = UnitForm()
     _choices(form)
     if form.validate_on_submit():
-        data = table.export(jurisdiction().code)
         item = form.item()
-        data["units"].append(item)
-        where = ("units", len(data["units"]) - 1)
-        if _apply(form, data, "table.unit.create", item["name"], None, item, where=where):
+        if _save(form, "table.unit.create", item["name"], None,
+                 lambda: ops.unit_spec(ops.create_unit(jurisdiction(), item))):
             return redirect(url_for(".index", q=item["name"]))
     return _unit_page(form, None)
 
@@ -141,27 +125,17 @@ def unit_new():
 @bp.route("/units/<int:unit_id>/edit", methods=["GET", "POST"])
 @allow("admin")
 def unit_edit(unit_id: int):
-    """Change a unit's names, committee or parent."""
+    """Change a unit's names, committee or parent (that unit only)."""
     unit = get_or_404(Unit, unit_id)
-    data = table.export(jurisdiction().code)
-    index = _find(data["units"], unit.name)
-    before = data["units"][index]
+    before = ops.unit_spec(unit)
     form = UnitForm(data=None if request.method == "POST" else {
         **before, "aliases": "\n".join(before.get("aliases", [])),
         "former_names": former_text(before.get("former_names", []))})
     _choices(form)
     if form.validate_on_submit():
-        item = form.item()
-        old, rename = unit.name, None
-        if item["name"] != old:
-            rename = (unit, item["name"])
-            for u in data["units"]:
-                if u.get("parent") == old:
-                    u["parent"] = item["name"]
-            if not any(f["name"] == old for f in item.get("former_names", [])):  # the old name still resolves
-                item.setdefault("former_names", []).append({"name": old, "until": local_today().isoformat()})
-        data["units"][index] = item
-        if _apply(form, data, "table.unit.update", old, before, item, where=("units", index), rename=rename):
+        item, old = form.item(), unit.name
+        if _save(form, "table.unit.update", old, before,
+                 lambda: ops.unit_spec(ops.update_unit(unit, item, today=local_today()))):
             return redirect(url_for(".index", q=item["name"]))
     return _unit_page(form, unit)
 
@@ -171,13 +145,10 @@ def unit_edit(unit_id: int):
 def unit_delete(unit_id: int):
     """Remove a unit (refused while sub-units still name it as their parent)."""
     unit = get_or_404(Unit, unit_id)
-    data = table.export(jurisdiction().code)
-    before = data["units"][_find(data["units"], unit.name)]
-    data["units"] = [u for u in data["units"] if u["name"] != unit.name]
-    form = UnitForm(formdata=None)
-    if _apply(form, data, "table.unit.delete", unit.name, before, None, where=None):
+    before, form = ops.unit_spec(unit), UnitForm(formdata=None)
+    if _save(form, "table.unit.delete", unit.name, before, lambda: ops.delete_unit(unit)):
         return redirect(url_for(".index"))
-    flash("未能删除：" + "；".join(form.form_errors), "error")
+    flash("未能删除：" + "；".join(form.all_errors), "error")
     return redirect(url_for(".unit_edit", unit_id=unit_id))
 
 
@@ -192,17 +163,15 @@ def pattern_new():
     form = PatternForm()
     _pattern_choices(form)
     if form.validate_on_submit():
-        data = table.export(jurisdiction().code)
         item = form.item()
-        data.setdefault("patterns", []).append(item)
-        if _apply(form, data, "table.pattern.create", item["name"], None, item,
-                  where=("patterns", len(data["patterns"]) - 1)):
+        if _save(form, "table.pattern.create", item["name"], None,
+                 lambda: ops.pattern_spec(ops.create_pattern(jurisdiction(), item))):
             return redirect(url_for(".index") + "#patterns")
     return render_template("oa_liaison/table/pattern_form.html", form=form, pattern=None), status(form)
 
 
 def _pattern(name: str) -> UnitPattern:
-    # Patterns are addressed by name: table.load recreates their rows, so ids do not last.
+    # Addressed by name: a table import recreates pattern rows, so their ids do not last.
     pattern = db.session.scalar(select(UnitPattern).where(UnitPattern.jurisdiction_id == jurisdiction().id,
                                                           UnitPattern.name == name))
     if pattern is None:
@@ -215,15 +184,13 @@ def _pattern(name: str) -> UnitPattern:
 def pattern_edit(name: str):
     """Change a name pattern."""
     pattern = _pattern(name)
-    data = table.export(jurisdiction().code)
-    index = _find(data["patterns"], pattern.name)
-    before = data["patterns"][index]
+    before = ops.pattern_spec(pattern)
     form = PatternForm(data=None if request.method == "POST" else before)
     _pattern_choices(form)
     if form.validate_on_submit():
         item = form.item()
-        data["patterns"][index] = item
-        if _apply(form, data, "table.pattern.update", pattern.name, before, item, where=("patterns", index)):
+        if _save(form, "table.pattern.update", pattern.name, before,
+                 lambda: ops.pattern_spec(ops.update_pattern(pattern, item))):
             return redirect(url_for(".index") + "#patterns")
     return render_template("oa_liaison/table/pattern_form.html", form=form, pattern=pattern), status(form)
 
@@ -233,12 +200,10 @@ def pattern_edit(name: str):
 def pattern_delete(name: str):
     """Remove a name pattern."""
     pattern = _pattern(name)
-    data = table.export(jurisdiction().code)
-    before = data["patterns"][_find(data["patterns"], pattern.name)]
-    data["patterns"] = [p for p in data["patterns"] if p["name"] != pattern.name]
     form = PatternForm(formdata=None)
-    if not _apply(form, data, "table.pattern.delete", pattern.name, before, None, where=None):
-        flash("未能删除：" + "；".join(form.form_errors), "error")
+    if not _save(form, "table.pattern.delete", pattern.name, ops.pattern_spec(pattern),
+                 lambda: ops.delete_pattern(pattern)):
+        flash("未能删除：" + "；".join(form.all_errors), "error")
     return redirect(url_for(".index") + "#patterns")
 
 
@@ -268,13 +233,12 @@ def import_():
             if isinstance(data, dict) and isinstance(data.get("jurisdiction"), dict) \
                     and data["jurisdiction"].get("code") != jur.code:
                 form.add_error("file", f"文件属于行政区“{data['jurisdiction'].get('code')}”，不是本行政区“{jur.code}”")
-            elif _apply(form, data, "table.import", jur.code, table.export(jur.code), data, where=None):
+            elif _save(form, "table.import", jur.code, table.export(jur.code), lambda: _import(data),
+                       whole_file=True):
                 return redirect(url_for(".index"))
     return render_template("oa_liaison/table/import.html", form=form), status(form)
 
 
-def _find(items: list[dict], name: str) -> int:
-    index = next((i for i, x in enumerate(items) if x["name"] == name), None)
-    if index is None:  # removed between the page being opened and the export
-        abort(404)
-    return index
+def _import(data: dict) -> dict:
+    table.load(data, commit=False)
+    return data

@@ -5,7 +5,8 @@ from flask_wtf.file import FileAllowed, FileField
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from ..forms import Form
+from ...models import Document
+from ..forms import Form, fits
 
 DOCX_MAGIC = b"PK\x03\x04"
 
@@ -13,12 +14,12 @@ DOCX_MAGIC = b"PK\x03\x04"
 class TesterForm(Form):
     file = FileField("已印发的文件（.docx，可不传）", validators=[
         Optional(), FileAllowed(["docx"], "只能上传 .docx 文件（WPS/Word 另存为 .docx）")])
-    issuer = StringField("发文单位", validators=[Length(max=256)])
-    title = StringField("标题", validators=[Length(max=512)])
-    doc_type = StringField("文种（如 通知、意见、报告）", validators=[Length(max=16)])
+    issuer = StringField("发文单位", validators=[fits(Document.issuer)])
+    title = StringField("标题", validators=[fits(Document.title)])
+    doc_type = StringField("文种（如 通知、意见、报告）", validators=[fits(Document.doc_type)])
     main_recipients = StringField("主送机关（多个用顿号分隔）", validators=[Length(max=2000)])
     cc = StringField("抄送机关（多个用顿号分隔）", validators=[Length(max=2000)])
-    secrecy = StringField("密级（没有就空着）", validators=[Length(max=64)])
+    secrecy = StringField("密级（没有就空着）", validators=[fits(Document.secrecy)])
     body = TextAreaField("正文（可只贴关键段落）", validators=[Length(max=200_000)])
     major = BooleanField("主办系统标为“重大事项”")
     important = BooleanField("主办系统标为“重要文件”")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template
 
 from ...events import EventInputError
-from ...hooks.documents import preview
+from ...routing.route import preview
 from ..access import allow, jurisdiction
 from ..forms import status
 from .forms import TesterForm

@@ -1,10 +1,11 @@
 """Mapping an unknown issuer name to a unit of the table."""
 from wtforms import HiddenField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired
 
-from ..forms import Form
+from ...models import Document, UnitName
+from ..forms import Form, fits
 
 
 class MapForm(Form):
-    issuer = HiddenField("发文单位名称", validators=[DataRequired("缺少发文单位名称"), Length(max=256)])
-    unit = StringField("对应的单位", validators=[DataRequired("请填写或选择对应的单位"), Length(max=256)])
+    issuer = HiddenField("发文单位名称", validators=[DataRequired("缺少发文单位名称"), fits(Document.issuer)])
+    unit = StringField("对应的单位", validators=[DataRequired("请填写或选择对应的单位"), fits(UnitName.name)])

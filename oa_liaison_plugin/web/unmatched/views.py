@@ -5,7 +5,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from sqlalchemy import func, select
 
 from ...models import Document, Unit, db
-from ...routing import table
+from ...routing import table, table_ops
 from ...routing.route import reroute_unmatched
 from ..access import allow, jurisdiction
 from ..audit.log import committed
@@ -51,7 +51,7 @@ def index():
 @bp.route("/map", methods=["POST"])
 @allow("admin")
 def map_name():
-    """Add the issuer name as an alias of a unit (table export -> load), then route the held documents."""
+    """Add the issuer name as an alias of a unit (that unit only), then route the held documents."""
     form = MapForm()
     back = redirect(url_for(".index"))
     if not form.validate_on_submit():
@@ -68,12 +68,10 @@ def map_name():
         routed = reroute_unmatched(liaison, jur.code)
         flash(f"“{issuer}”已能识别，无须再映射；{len(routed)} 份文件已分送。", "info")
         return back
-    data = table.export(jur.code)
-    entry = next(u for u in data["units"] if u["name"] == found.unit)
-    before = {**entry, "aliases": list(entry.get("aliases", []))}
-    entry.setdefault("aliases", []).append(issuer)
+    before = table_ops.unit_spec(db.session.get(Unit, found.unit_id))
+    after = {**before, "aliases": [*before["aliases"], issuer]}
     try:
-        committed("unmatched.map", issuer, before, entry, lambda: table.load(data))
+        committed("unmatched.map", issuer, before, after, lambda: table_ops.add_alias(jur, found.unit, issuer))
     except table.TableError as exc:
         flash(f"未能映射“{issuer}”：" + "；".join(exc.problems), "error")
         return back

@@ -1,0 +1,86 @@
+"""What the BPMN host does at each service task: the task's id names the action (see tools/build_bpmn.py)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from ...models import db
+from .models import NumberCounter, StoredFile
+
+DOCUMENT_FIELDS = ("issuer", "title", "doc_number", "doc_type", "main_recipients", "cc", "secrecy",
+                   "secrecy_period", "note", "issued_on", "flags", "url", "body")
+
+
+def document_event(key: str, data: dict) -> dict:
+    """The 发文 instance's document as oa-liaison's document_issued takes it (the file from the host's store)."""
+    event = {"id": f"bpmn-{key}", **{f: data[f] for f in DOCUMENT_FIELDS if data.get(f) not in (None, "", [], {})}}
+    stored = db.session.scalar(select(StoredFile).where(StoredFile.instance_key == key))
+    if stored is not None:
+        event["file"] = stored.data
+    return event
+
+
+def sign_check(host, key: str, data: dict) -> dict:
+    """签发前预检: what oa-liaison will do with the document, for the signer to read before signing."""
+    return {"liaison_advice": host.liaison.check_before_issue(document_event(key, data))}
+
+
+def number(host, key: str, data: dict) -> dict:
+    """编号: the next 发文字号 of the issuer's 机关代字 this year (a drafted number is kept)."""
+    if data.get("doc_number"):
+        return {}
+    code = data.get("doc_code") or "南部发"
+    year = dt.date.fromisoformat(data["issued_on"]).year if data.get("issued_on") else dt.date.today().year
+    row = db.session.scalar(select(NumberCounter).where(NumberCounter.code == code, NumberCounter.year == year)
+                            .with_for_update())
+    if row is None:
+        row = NumberCounter(code=code, year=year, last=0)
+        db.session.add(row)
+    row.last += 1
+    db.session.flush()
+    return {"doc_number": f"{code}〔{year}〕{row.last}号"}
+
+
+def issue(host, key: str, data: dict) -> dict:
+    """印发: tell oa-liaison; it decides, records and copies (idempotent on the document id)."""
+    summary = host.liaison.document_issued(document_event(key, data)) or {}
+    return {"liaison": {k: summary.get(k) for k in ("document_id", "status", "committees", "units",
+                                                    "consultation_committees", "held", "hold_reason", "reasons")}}
+
+
+def distribute(host, key: str, data: dict) -> dict:
+    """分发: the OA's own distribution list, with where oa-liaison copied the document."""
+    copied = (data.get("liaison") or {}).get("committees") or (data.get("liaison") or {}).get("units") or []
+    return {"distributed_to": [*(data.get("main_recipients") or []), *(data.get("cc") or [])],
+            "copied_to": copied}
+
+
+def register(host, key: str, data: dict) -> dict:
+    """登记 (收文): a committee's submission is registered; oa-liaison gives it a reply deadline."""
+    return {"liaison": host.liaison.submission_received({"id": f"bpmn-{key}", **data["submission"]})}
+
+
+def record_reply(host, key: str, data: dict) -> dict:
+    """答复登记: oa-liaison records that the submission was answered (its deadline stops running)."""
+    from ...models import Submission
+    from ...operations import AlreadyDone, mark_replied
+    jur = host.liaison.jurisdiction_row()
+    sid = db.session.scalar(select(Submission.id).where(Submission.jurisdiction_id == jur.id,
+                                                        Submission.host_id == f"bpmn-{key}"))
+    try:
+        if sid is None:
+            return {"reply_recorded": False}
+        mark_replied(sid)
+        db.session.commit()
+        return {"reply_recorded": True}
+    except AlreadyDone:
+        return {"reply_recorded": False}
+
+
+def schedule(host, key: str, data: dict) -> dict:
+    """会议登记: oa-liaison says whose leaders to invite (三(一)(三)) or records the liaison meeting (三(六))."""
+    return {"liaison": host.liaison.meeting_scheduled({"id": f"bpmn-{key}", **data["meeting"]})}
+
+
+ACTIONS = {f.__name__: f for f in (sign_check, number, issue, distribute, register, record_reply, schedule)}
