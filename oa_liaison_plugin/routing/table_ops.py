@@ -7,13 +7,13 @@ Problems with a ``field`` named as the forms name theirs ("name", "aliases", "pa
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from sqlalchemy import delete, func, select, true
 
 from ..models import Committee, Counterpart, Jurisdiction, Unit, UnitName, UnitPattern, db, max_length
 from ..units import up
 from .normalize import name_key
+from .rules import PatternError, compile_pattern
 from .table import (_FIELD_OF_KIND, MAX_NAME, NOTE_MAX, REGEX_MAX, Problem, TableError, _Checker, canonical,
                     unit_entry)
 
@@ -213,9 +213,9 @@ def _check_pattern(jur: Jurisdiction, spec: dict, pattern: UnitPattern | None) -
             c.add("unknown_committee", "", "committee", f"未知委员会“{committee_name}”")
     if regex is not None:
         try:
-            re.compile(regex)
-        except re.error as e:
-            c.add("bad_regex", "", "regex", f"正则表达式无效：{e}")
+            compile_pattern(regex)  # the table file's check: invalid, empty-matching, catastrophic
+        except PatternError as e:
+            c.add("bad_regex", "", "regex", str(e))
     if name is not None and db.session.scalar(select(UnitPattern.id).where(
             UnitPattern.jurisdiction_id == jur.id, UnitPattern.name == name,
             UnitPattern.id != pattern.id if pattern is not None else true())) is not None:
