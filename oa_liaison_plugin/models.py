@@ -100,10 +100,12 @@ class UnitName(db.Model):
 
 
 class Counterpart(db.Model):
-    """The liaison link of section 四: a top-level unit -> its committee (one per unit)."""
+    """The liaison link of section 四: a top-level unit -> its committee; a unit formed by merging units of
+    the table keeps the committees of all of them (first: the lowest id)."""
     __tablename__ = "liaison_counterpart"
+    __table_args__ = (UniqueConstraint("unit_id", "committee_id", name="uq_liaison_counterpart_unit_committee"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    unit_id: Mapped[int] = mapped_column(ForeignKey("liaison_unit.id", ondelete="CASCADE"), unique=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("liaison_unit.id", ondelete="CASCADE"))
     committee_id: Mapped[int] = mapped_column(ForeignKey("liaison_committee.id", ondelete="CASCADE"))
     unit: Mapped[Unit] = relationship()
     committee: Mapped[Committee] = relationship()
