@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import random
 import socket
 import time
 
@@ -20,6 +21,13 @@ def record_error(event: str, code: str, message: str, *, subject: str | None = N
         db.session.commit()
     except Exception:  # the error log must never become the error
         db.session.rollback()
+
+
+def backoff(config, attempts: int) -> float:
+    """Seconds before the next attempt: the configured step, spread by a random jitter (no thundering herd)."""
+    steps = config["DELIVERY_BACKOFF_SECONDS"]
+    jitter = float(config.get("DELIVERY_JITTER", 0.2))
+    return steps[min(attempts, len(steps) - 1)] * random.uniform(1 - jitter, 1 + jitter)
 
 
 def payload(copy: Copy) -> dict:
@@ -68,8 +76,7 @@ def deliver_due(liaison, *, limit: int = 100, document_ids=None) -> dict:
                            or "没有插件接收此抄送（deliver_copy 未实现或返回空）")
             if not ack:  # not delivered: back off and retry; never raise to the host
                 counts["failed"] += 1
-                backoff = liaison.config["DELIVERY_BACKOFF_SECONDS"]
-                wait = backoff[min(copy.attempts, len(backoff) - 1)]
+                wait = backoff(liaison.config, copy.attempts)
                 message = failure[:2000]
                 db.session.execute(update(Copy).where(Copy.id == copy_id, Copy.status == "pending").values(
                     attempts=Copy.attempts + 1, last_error=message, lease_until=None,
