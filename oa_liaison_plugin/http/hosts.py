@@ -5,7 +5,9 @@ import datetime as dt
 import re
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from dataclasses import dataclass
+
+from sqlalchemy import bindparam, or_, select
 
 from ..models import HostSecret, HttpHost, Jurisdiction, db, utcnow
 from .sealing import seal, unseal
@@ -92,6 +94,39 @@ def live_secrets(config, host: HttpHost) -> list[bytes]:
     now = utcnow()
     rows = [s for s in host.secrets if s.expires_at is None or s.expires_at > now]
     return [unseal(config, s.sealed) for s in sorted(rows, key=lambda s: s.id, reverse=True)]
+
+
+@dataclass
+class Signer:
+    """What a request's check needs of a host, read in one query: plain values, live secrets newest first."""
+    id: int
+    name: str
+    jurisdiction: str
+    allow_origins: list
+    secrets: list
+
+
+# Built once: this read starts every signed request.
+_SIGNERS_ALL = (select(HttpHost.id, HttpHost.name, Jurisdiction.code, HttpHost.allow_origins, HostSecret.sealed)
+                .join(Jurisdiction, Jurisdiction.id == HttpHost.jurisdiction_id)
+                .join(HostSecret, HostSecret.host_id == HttpHost.id)
+                .where(or_(HostSecret.expires_at.is_(None), HostSecret.expires_at > bindparam("now")))
+                .order_by(HttpHost.id, HostSecret.id.desc()))
+_SIGNERS = {False: _SIGNERS_ALL, True: _SIGNERS_ALL.where(HttpHost.name == bindparam("name"))}
+_opened: dict[str, bytes] = {}   # sealed text -> secret: opening is cheap, but not free on every request
+
+
+def signers(config, name: str | None = None) -> list[Signer]:
+    """Every host (or the one named) with its live secrets, in one round trip."""
+    params = {"now": utcnow()} if name is None else {"now": utcnow(), "name": name}
+    out: dict[int, Signer] = {}
+    for hid, hname, code, origins, sealed in db.session.execute(_SIGNERS[name is not None], params):
+        signer = out.setdefault(hid, Signer(hid, hname, code, list(origins or []), []))
+        secret = _opened.get(sealed)
+        if secret is None:
+            secret = _opened[sealed] = unseal(config, sealed)
+        signer.secrets.append(secret)
+    return list(out.values())
 
 
 def describe(host: HttpHost) -> dict:

@@ -7,7 +7,8 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..delivery import record_error
 from ..models import InboxEvent, db, utcnow
@@ -24,30 +25,28 @@ def public_id(row_id: int) -> str:
     return f"evt-{row_id}"
 
 
+_INSERT = {name: dialect_insert(InboxEvent.__table__).on_conflict_do_nothing().returning(InboxEvent.__table__.c.id)
+           for name, dialect_insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
+
+
 def record(sender: str, event: dict, jurisdiction: str, body: str, webhook_id: str | None = None) -> tuple[int, bool]:
     """The event's inbox row id and whether it was already there (same webhook-id, or same source+id)."""
-    def existing():
-        q = select(InboxEvent.id).where(InboxEvent.sender == sender)
-        by_source = q.where(InboxEvent.source == event["source"], InboxEvent.event_id == event["id"])
-        found = db.session.scalar(q.where(InboxEvent.webhook_id == webhook_id)) if webhook_id else None
-        return found or db.session.scalar(by_source)
-
-    found = existing()
-    if found:
-        return found, True
-    row = InboxEvent(sender=sender, webhook_id=webhook_id, source=event["source"], event_id=event["id"],
-                     type=event["type"], jurisdiction=jurisdiction, body=body, status="pending",
-                     attempts=0, next_attempt_at=utcnow())
-    db.session.add(row)
-    try:
-        db.session.commit()
-    except IntegrityError:   # the same event twice at once: the other request recorded it
+    now = utcnow()
+    values = dict(sender=sender, webhook_id=webhook_id, source=event["source"], event_id=event["id"],
+                  type=event["type"], jurisdiction=jurisdiction, body=body, status="pending", attempts=0,
+                  next_attempt_at=now, received_at=now)
+    conn = db.session.connection()
+    new_id = conn.execute(_INSERT[conn.dialect.name], values).scalar()   # one statement: no read first
+    if new_id is None:   # a unique key was taken: this is a replay
         db.session.rollback()
-        found = existing()
-        if found:
-            return found, True
-        raise
-    return row.id, False
+        q = select(InboxEvent.id).where(InboxEvent.sender == sender)
+        found = db.session.scalar(q.where(InboxEvent.webhook_id == webhook_id)) if webhook_id else None
+        found = found or db.session.scalar(q.where(InboxEvent.source == event["source"],
+                                                   InboxEvent.event_id == event["id"]))
+        db.session.commit()
+        return found, True
+    db.session.commit()
+    return new_id, False
 
 
 def handle(liaison, event: dict, jurisdiction: str, allowed: list[str]) -> dict:
