@@ -316,3 +316,23 @@ def test_file_url_is_fetched_from_an_allowed_origin_and_a_redirect_holds(app, se
         reason = db.session.scalar(select(Document.hold_reason).where(Document.host_id == "U-2"))
     assert "重定向" in reason
     files.shutdown()
+
+
+CURL_RECIPE = r'''
+KEY_HEX=$(printf %s "${SECRET#whsec_}" | base64 -d | od -An -tx1 | tr -d ' \n')
+ID=msg-$(date +%s%N); TS=$(date +%s)
+BODY='{"specversion":"1.0","id":"evt-curl-1","source":"https://oa.example.cn/gw","type":"document.issued","datacontenttype":"application/json","data":{"id":"CURL-1","issuer":"南部县教育局","title":"关于印发《南部县义务教育均衡发展实施方案》的通知"}}'
+SIG=$(printf %s "$ID.$TS.$BODY" | openssl dgst -sha256 -mac HMAC -macopt hexkey:$KEY_HEX -binary | base64)
+curl -sS http://127.0.0.1:$PORT/api/v1/events -H 'content-type: application/cloudevents+json' \
+     -H "webhook-id: $ID" -H "webhook-timestamp: $TS" -H "webhook-signature: v1,$SIG" --data-binary "$BODY"
+'''
+
+
+@pytest.mark.skipif(not (shutil.which("curl") and shutil.which("openssl")), reason="curl/openssl not installed")
+def test_curl_and_openssl_as_docs_integrating_shows(app, served):
+    secret = add_host(app)
+    assert CURL_RECIPE.strip().splitlines()[0] in (Path(__file__).parents[1] / "docs" / "integrating.md").read_text()
+    p = subprocess.run(["bash", "-c", CURL_RECIPE], capture_output=True, text=True, timeout=60,
+                       env={**os.environ, "SECRET": secret, "PORT": str(served.port)})
+    assert json.loads(p.stdout)["status"] == "accepted", p.stdout + p.stderr
+    wait_for(lambda: doc_status(app, "CURL-1") is not None)
