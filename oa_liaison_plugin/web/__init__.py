@@ -11,7 +11,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 
 HERE = Path(__file__).resolve().parent
 FEATURES = ("auth", "home", "table", "rules", "tester", "unmatched", "deliveries", "inbox", "documents",
-            "submissions", "consultations", "meetings", "drafts", "audit", "users")
+            "submissions", "consultations", "meetings", "drafts", "audit", "users", "hosts")
 csrf = CSRFProtect()
 
 
