@@ -43,7 +43,7 @@ def payload(copy: Copy) -> dict:
             "attachments": attachments, "reasons": copy.reasons}
 
 
-def _claim(liaison, *, limit: int, document_ids=None, now: dt.datetime) -> list[int]:
+def _claim(liaison, *, limit: int, document_ids=None, now: dt.datetime) -> tuple[list[int], dt.datetime]:
     """Lease due copies to this worker; SKIP LOCKED lets several workers share the ledger on PostgreSQL."""
     q = (select(Copy.id).where(Copy.status == "pending", Copy.next_attempt_at <= now,
                                or_(Copy.lease_until.is_(None), Copy.lease_until < now))
@@ -51,11 +51,24 @@ def _claim(liaison, *, limit: int, document_ids=None, now: dt.datetime) -> list[
     if document_ids is not None:
         q = q.where(Copy.document_id.in_(document_ids))
     ids = list(db.session.scalars(q))
+    lease = now + dt.timedelta(seconds=liaison.config["DELIVERY_LEASE_SECONDS"])
     if ids:
-        lease = now + dt.timedelta(seconds=liaison.config["DELIVERY_LEASE_SECONDS"])
         db.session.execute(update(Copy).where(Copy.id.in_(ids)).values(lease_until=lease))
     db.session.commit()
-    return ids
+    return ids, lease
+
+
+def still_mine(model, row_id: int, lease: dt.datetime, config) -> bool:
+    """Renew one claimed row's lease just before acting on it, if no other worker took it meanwhile.
+
+    A batch can outlast its lease (slow hosts, timeouts): another worker may have claimed the rest. Only
+    a row still carrying this worker's lease is offered, so a copy is not offered by two workers at once.
+    """
+    renewed = db.session.execute(update(model).where(model.id == row_id, model.status == "pending",
+                                                     model.lease_until == lease).values(
+        lease_until=utcnow() + dt.timedelta(seconds=config["DELIVERY_LEASE_SECONDS"])))
+    db.session.commit()
+    return renewed.rowcount == 1
 
 
 def deliver_due(liaison, *, limit: int = 100, document_ids=None) -> dict:
@@ -63,7 +76,10 @@ def deliver_due(liaison, *, limit: int = 100, document_ids=None) -> dict:
     counts = {"delivered": 0, "failed": 0}
     with liaison.context():
         now = utcnow()
-        for copy_id in _claim(liaison, limit=limit, document_ids=document_ids, now=now):
+        ids, lease = _claim(liaison, limit=limit, document_ids=document_ids, now=now)
+        for copy_id in ids:
+            if not still_mine(Copy, copy_id, lease, liaison.config):
+                continue
             copy = db.session.get(Copy, copy_id)
             try:
                 called = liaison.call("deliver_copy", record=False, copy=payload(copy))

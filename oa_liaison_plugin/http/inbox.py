@@ -10,7 +10,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from ..delivery import record_error
+from ..delivery import record_error, still_mine
 from ..models import InboxEvent, db, utcnow
 from . import hosts
 from .envelope import ApiError, TYPES, to_mapping
@@ -77,18 +77,18 @@ def _claim_one(liaison, row_id: int) -> bool:
     return done.rowcount == 1
 
 
-def _claim_due(liaison, limit: int) -> list[int]:
+def _claim_due(liaison, limit: int):
     """Lease due events to this worker (SKIP LOCKED lets several workers share the inbox on PostgreSQL)."""
     now = utcnow()
     ids = list(db.session.scalars(
         select(InboxEvent.id).where(InboxEvent.status == "pending", InboxEvent.next_attempt_at <= now,
                                     or_(InboxEvent.lease_until.is_(None), InboxEvent.lease_until < now))
         .order_by(InboxEvent.id).limit(limit).with_for_update(skip_locked=True)))
+    lease = now + dt.timedelta(seconds=liaison.config["DELIVERY_LEASE_SECONDS"])
     if ids:
-        lease = now + dt.timedelta(seconds=liaison.config["DELIVERY_LEASE_SECONDS"])
         db.session.execute(update(InboxEvent).where(InboxEvent.id.in_(ids)).values(lease_until=lease))
     db.session.commit()
-    return ids
+    return ids, lease
 
 
 def _process_claimed(liaison, row_id: int) -> str:
@@ -139,7 +139,10 @@ def process(liaison, row_id: int) -> str | None:
 def process_due(liaison, *, limit: int = 50) -> dict:
     counts = {"events": 0, "events_failed": 0}
     with liaison.context():
-        for row_id in _claim_due(liaison, limit):
+        ids, lease = _claim_due(liaison, limit)
+        for row_id in ids:
+            if not still_mine(InboxEvent, row_id, lease, liaison.config):
+                continue
             status = _process_claimed(liaison, row_id)
             counts["events" if status == "done" else "events_failed"] += 1
     return counts

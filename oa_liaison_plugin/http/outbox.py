@@ -5,7 +5,7 @@ import datetime as dt
 
 from sqlalchemy import or_, select, update
 
-from ..delivery import backoff
+from ..delivery import backoff, still_mine
 from ..models import Jurisdiction, Notification, db, utcnow
 from .callbacks import CallbackError, cloudevent, post
 
@@ -18,11 +18,13 @@ def deliver_due(liaison, *, limit: int = 50) -> dict:
             Notification.status == "pending", Notification.next_attempt_at <= now,
             or_(Notification.lease_until.is_(None), Notification.lease_until < now))
             .order_by(Notification.id).limit(limit).with_for_update(skip_locked=True)))
+        lease = now + dt.timedelta(seconds=liaison.config["DELIVERY_LEASE_SECONDS"])
         if ids:
-            db.session.execute(update(Notification).where(Notification.id.in_(ids)).values(
-                lease_until=now + dt.timedelta(seconds=liaison.config["DELIVERY_LEASE_SECONDS"])))
+            db.session.execute(update(Notification).where(Notification.id.in_(ids)).values(lease_until=lease))
         db.session.commit()
         for nid in ids:
+            if not still_mine(Notification, nid, lease, liaison.config):
+                continue
             row = db.session.get(Notification, nid)
             msg_id = f"notification-{nid}"
             code = db.session.get(Jurisdiction, row.host.jurisdiction_id).code
