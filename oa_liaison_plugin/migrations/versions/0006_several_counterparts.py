@@ -1,7 +1,7 @@
 """several counterpart committees per unit: a unit formed by merging units keeps all their committees
 
 Revision ID: 0006
-Revises: 0004 (0005 once the HTTP hosts land)
+Revises: 0005
 Create Date: 2026-12-01 01:30:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0006'
-down_revision = '0004'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
