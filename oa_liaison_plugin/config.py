@@ -14,6 +14,17 @@ DEFAULTS = {
     "DELIVER_INLINE": True,           # try delivery right after the decision is committed
     "DELIVERY_BACKOFF_SECONDS": [10, 60, 300, 1800, 3600],
     "DELIVERY_LEASE_SECONDS": 120,
+    "DELIVERY_JITTER": 0.2,           # each retry's wait is spread by ±20% so failed copies do not retry in step
+    # Hosts over HTTP (POST /api/v1/events): the signature's clock tolerance, the body limit, how events are
+    # processed after the 202 (threads in the serving process; the worker takes what is left), and limits
+    # on fetching a file_url and on calling a host back.
+    "API_TIMESTAMP_TOLERANCE_SECONDS": 300,
+    "API_MAX_BODY_BYTES": 20 * 1024 * 1024,
+    "API_PROCESS_INLINE": True,
+    "API_PROCESS_THREADS": 2,
+    "FILE_FETCH_TIMEOUT_SECONDS": 10,
+    "CALLBACK_TIMEOUT_SECONDS": 10,
+    "WORKER_POLL_SECONDS": 1.0,
     "MAX_UPLOAD_BYTES": 50 * 1024 * 1024,
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     # The web panel. SECRET_KEY comes from OA_LIAISON_SECRET_KEY or the instance config.py; the panel

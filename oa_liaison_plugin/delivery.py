@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import random
 import socket
 import time
 
@@ -22,6 +23,13 @@ def record_error(event: str, code: str, message: str, *, subject: str | None = N
         db.session.rollback()
 
 
+def backoff(config, attempts: int) -> float:
+    """Seconds before the next attempt: the configured step, spread by a random jitter (no thundering herd)."""
+    steps = config["DELIVERY_BACKOFF_SECONDS"]
+    jitter = float(config.get("DELIVERY_JITTER", 0.2))
+    return steps[min(attempts, len(steps) - 1)] * random.uniform(1 - jitter, 1 + jitter)
+
+
 def payload(copy: Copy) -> dict:
     """What the host's deliver_copy receives (the frozen snapshot plus the file's bytes)."""
     snap = copy.snapshot
@@ -35,7 +43,7 @@ def payload(copy: Copy) -> dict:
             "attachments": attachments, "reasons": copy.reasons}
 
 
-def _claim(liaison, *, limit: int, document_ids=None, now: dt.datetime) -> list[int]:
+def _claim(liaison, *, limit: int, document_ids=None, now: dt.datetime) -> tuple[list[int], dt.datetime]:
     """Lease due copies to this worker; SKIP LOCKED lets several workers share the ledger on PostgreSQL."""
     q = (select(Copy.id).where(Copy.status == "pending", Copy.next_attempt_at <= now,
                                or_(Copy.lease_until.is_(None), Copy.lease_until < now))
@@ -43,11 +51,24 @@ def _claim(liaison, *, limit: int, document_ids=None, now: dt.datetime) -> list[
     if document_ids is not None:
         q = q.where(Copy.document_id.in_(document_ids))
     ids = list(db.session.scalars(q))
+    lease = now + dt.timedelta(seconds=liaison.config["DELIVERY_LEASE_SECONDS"])
     if ids:
-        lease = now + dt.timedelta(seconds=liaison.config["DELIVERY_LEASE_SECONDS"])
         db.session.execute(update(Copy).where(Copy.id.in_(ids)).values(lease_until=lease))
     db.session.commit()
-    return ids
+    return ids, lease
+
+
+def still_mine(model, row_id: int, lease: dt.datetime, config) -> bool:
+    """Renew one claimed row's lease just before acting on it, if no other worker took it meanwhile.
+
+    A batch can outlast its lease (slow hosts, timeouts): another worker may have claimed the rest. Only
+    a row still carrying this worker's lease is offered, so a copy is not offered by two workers at once.
+    """
+    renewed = db.session.execute(update(model).where(model.id == row_id, model.status == "pending",
+                                                     model.lease_until == lease).values(
+        lease_until=utcnow() + dt.timedelta(seconds=config["DELIVERY_LEASE_SECONDS"])))
+    db.session.commit()
+    return renewed.rowcount == 1
 
 
 def deliver_due(liaison, *, limit: int = 100, document_ids=None) -> dict:
@@ -55,7 +76,10 @@ def deliver_due(liaison, *, limit: int = 100, document_ids=None) -> dict:
     counts = {"delivered": 0, "failed": 0}
     with liaison.context():
         now = utcnow()
-        for copy_id in _claim(liaison, limit=limit, document_ids=document_ids, now=now):
+        ids, lease = _claim(liaison, limit=limit, document_ids=document_ids, now=now)
+        for copy_id in ids:
+            if not still_mine(Copy, copy_id, lease, liaison.config):
+                continue
             copy = db.session.get(Copy, copy_id)
             try:
                 called = liaison.call("deliver_copy", record=False, copy=payload(copy))
@@ -68,8 +92,7 @@ def deliver_due(liaison, *, limit: int = 100, document_ids=None) -> dict:
                            or "没有插件接收此抄送（deliver_copy 未实现或返回空）")
             if not ack:  # not delivered: back off and retry; never raise to the host
                 counts["failed"] += 1
-                backoff = liaison.config["DELIVERY_BACKOFF_SECONDS"]
-                wait = backoff[min(copy.attempts, len(backoff) - 1)]
+                wait = backoff(liaison.config, copy.attempts)
                 message = failure[:2000]
                 db.session.execute(update(Copy).where(Copy.id == copy_id, Copy.status == "pending").values(
                     attempts=Copy.attempts + 1, last_error=message, lease_until=None,

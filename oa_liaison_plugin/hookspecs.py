@@ -119,6 +119,9 @@ def deliver_copy(liaison, copy):
         handle it.  Raising an exception means "not delivered, retry later".
     Ordering: first non-None result wins (``firstresult``); an implementation that raises is
     recorded and the next one is asked; when none accepts, the copy is retried with backoff.
+    Built in: for a jurisdiction whose host is connected over HTTP with a callback URL,
+    ``oa_liaison_plugin.http.hooks`` POSTs the copy there as a signed ``liaison.copy`` CloudEvent
+    (registered first, so a site's own implementation is asked before it).
     """
 
 
@@ -133,6 +136,8 @@ def notify(liaison, recipient, subject, body):
     :return: ignored.
     Ordering: all implementations run, newest registered first; an exception in one is recorded
     (not propagated) and the others still run; the event that notified still succeeds.
+    Built in: when the jurisdiction has a host with a callback URL, the notification is queued and
+    POSTed there as a signed ``liaison.notification`` CloudEvent by the worker (with retries).
     """
 
 

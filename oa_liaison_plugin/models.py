@@ -100,10 +100,12 @@ class UnitName(db.Model):
 
 
 class Counterpart(db.Model):
-    """The liaison link of section 四: a top-level unit -> its committee (one per unit)."""
+    """The liaison link of section 四: a top-level unit -> its committee; a unit formed by merging units of
+    the table keeps the committees of all of them (first: the lowest id)."""
     __tablename__ = "liaison_counterpart"
+    __table_args__ = (UniqueConstraint("unit_id", "committee_id", name="uq_liaison_counterpart_unit_committee"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    unit_id: Mapped[int] = mapped_column(ForeignKey("liaison_unit.id", ondelete="CASCADE"), unique=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("liaison_unit.id", ondelete="CASCADE"))
     committee_id: Mapped[int] = mapped_column(ForeignKey("liaison_committee.id", ondelete="CASCADE"))
     unit: Mapped[Unit] = relationship()
     committee: Mapped[Committee] = relationship()
@@ -288,3 +290,72 @@ class EventError(db.Model):
     code: Mapped[str] = mapped_column(String(64))
     message: Mapped[str] = mapped_column(Text)
     detail: Mapped[Any] = mapped_column(JSON, default=dict)
+
+
+# ------------------------------------------------------------------------- hosts over HTTP
+
+
+class HttpHost(db.Model):
+    """An OA system connected over HTTP: its jurisdiction, callback URL and allow-listed file origins."""
+    __tablename__ = "liaison_http_host"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("liaison_jurisdiction.id", ondelete="CASCADE"))
+    callback_url: Mapped[str | None] = mapped_column(String(1024))
+    allow_origins: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    jurisdiction: Mapped[Jurisdiction] = relationship()
+    secrets: Mapped[list["HostSecret"]] = relationship(back_populates="host", cascade="all, delete-orphan",
+                                                       order_by="HostSecret.id")
+
+
+class HostSecret(db.Model):
+    """A host's signing secret, sealed (encrypted) at rest; an old one keeps working until ``expires_at``."""
+    __tablename__ = "liaison_http_host_secret"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    host_id: Mapped[int] = mapped_column(ForeignKey("liaison_http_host.id", ondelete="CASCADE"), index=True)
+    sealed: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    host: Mapped[HttpHost] = relationship(back_populates="secrets")
+
+
+class InboxEvent(db.Model):
+    """An event received over HTTP (or from `oa-liaison event`), recorded before it is processed."""
+    __tablename__ = "liaison_http_inbox"
+    # sender is the host's name (or "(cli)"): ids are unique per sender, so a replay finds its row.
+    __table_args__ = (UniqueConstraint("sender", "webhook_id"), UniqueConstraint("sender", "source", "event_id"),
+                      Index("ix_liaison_http_inbox_due", "status", "next_attempt_at"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sender: Mapped[str] = mapped_column(String(64))
+    webhook_id: Mapped[str | None] = mapped_column(String(256))
+    source: Mapped[str] = mapped_column(String(512))
+    event_id: Mapped[str] = mapped_column(String(256))
+    type: Mapped[str] = mapped_column(String(64))
+    jurisdiction: Mapped[str] = mapped_column(String(64))
+    body: Mapped[str] = mapped_column(Text)  # the CloudEvent as received (its file dropped once processed)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | done
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    lease_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    result: Mapped[dict | None] = mapped_column(JSON)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    processed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class Notification(db.Model):
+    """A notification for a host's callback, delivered like a copy: pending -> delivered, with retries."""
+    __tablename__ = "liaison_http_notification"
+    __table_args__ = (Index("ix_liaison_http_notification_due", "status", "next_attempt_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    host_id: Mapped[int] = mapped_column(ForeignKey("liaison_http_host.id", ondelete="CASCADE"))
+    payload: Mapped[dict] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | delivered
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    lease_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    host: Mapped[HttpHost] = relationship()

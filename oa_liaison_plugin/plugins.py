@@ -18,6 +18,7 @@ BUILTIN_PLUGINS = (
     "oa_liaison_plugin.hooks.documents",
     "oa_liaison_plugin.hooks.submissions",
     "oa_liaison_plugin.hooks.meetings",
+    "oa_liaison_plugin.http.hooks",
 )
 
 

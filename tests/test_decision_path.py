@@ -344,3 +344,27 @@ def test_draft_context_merges_in_call_order_and_skips_a_failure(app, liaison):
         # newest registered is called first; a later call overrides an earlier one in the merge
         assert liaison.draft_context("reply", {}) == {"closing": "此复。", "signer": "甲"}
         assert db.session.scalar(select(EventError).where(EventError.event == "draft_context")) is not None
+
+
+def test_a_document_from_a_merged_unit_goes_to_all_its_committees(app, liaison):
+    r = liaison.document_issued({"id": "merged-1", "issuer": "南部县文化广播电视和旅游局",
+                                 "title": "关于印发《南部县文化旅游融合发展实施方案》的通知"})
+    assert r["status"] == "routed" and r["committees"][:2] == ["教科文卫体委员会", "学习文史委员会"]
+    assert [x["committee"] for x in r["reasons"] if x["code"] == "counterpart"] == ["教科文卫体委员会", "学习文史委员会"]
+    with app.app_context():
+        assert copies(app, "merged-1") == len(r["committees"])
+
+
+def test_the_table_file_carries_several_committees_for_a_merged_unit(app, liaison):
+    from oa_liaison_plugin.routing import table
+    with app.app_context():
+        data = table.export("nanbu")
+        entry = next(u for u in data["units"] if u["name"] == "县文旅局")
+        assert entry["committees"] == ["教科文卫体委员会", "学习文史委员会"] and "committee" not in entry
+        table.load(data)   # round trip: the same links again, nothing duplicated
+        again = next(u for u in table.export("nanbu")["units"] if u["name"] == "县文旅局")
+        assert again["committees"] == entry["committees"]
+        entry["committees"] = ["教科文卫体委员会", "火星委员会"]
+        with pytest.raises(table.TableError) as err:
+            table.load(data)
+        assert any("火星委员会" in p for p in err.value.problems)

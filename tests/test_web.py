@@ -244,6 +244,28 @@ def test_deactivated_users_cannot_log_in_or_stay(lite_world, lite_app):
 # ---------------------------------------------------------------------------- counterpart table
 
 
+def test_a_merged_unit_keeps_several_committees_through_the_panel(lite_world, lite_app):
+    from oa_liaison_plugin.models import Unit, db
+    admin = as_user(lite_app, lite_world, "admin1")
+    with lite_app.app_context():
+        uid = db.session.scalar(select(Unit.id).where(Unit.name == "县文旅局"))
+    page = body(admin.get(f"/table/units/{uid}/edit"))
+    assert "合并单位的其他对口委员会" in page
+    table = body(admin.get("/table?q=文旅"))
+    assert table.count("县文旅局") >= 2                       # listed under each of its committees
+    form = {"name": "县文旅局", "full_name": "南部县文化广播电视和旅游局", "committee": "学习文史委员会",
+            "more_committees": ["教科文卫体委员会", "社会法制联谊委员会"], "parent": "", "aliases": "文旅局",
+            "former_names": "县旅游局 2019-03-01"}
+    assert admin.post(f"/table/units/{uid}/edit", data=form).status_code == 302
+    with lite_app.app_context():
+        r = lite_app.extensions["oa_liaison"].resolver().resolve("南部县文化广播电视和旅游局")
+        assert r.committees == ["学习文史委员会", "教科文卫体委员会", "社会法制联谊委员会"]   # the chosen first
+    form["more_committees"] = []
+    assert admin.post(f"/table/units/{uid}/edit", data=form).status_code == 302
+    with lite_app.app_context():
+        assert lite_app.extensions["oa_liaison"].resolver().resolve("县文旅局").committees == ["学习文史委员会"]
+
+
 def test_edit_a_unit_alias_and_see_it_resolve(world, app):
     admin = as_user(app, world, "admin1")
     page = body(admin.get(f"/table/units/{world['own_unit']}/edit"))

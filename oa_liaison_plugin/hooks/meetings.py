@@ -35,7 +35,7 @@ def meeting_scheduled(liaison, meeting):
             invite = []
             if unit.resolved and (kind == "liaison" or _COUNTY_WIDE.search(meeting["title"])
                                   or _INSPECTION.search(meeting["title"])):
-                invite = [unit.committee]
+                invite = list(unit.committees or [unit.committee])
             row = db.session.scalar(select(Meeting).where(Meeting.jurisdiction_id == jur.id,
                                                           Meeting.host_id == str(meeting["id"])))
             if row is None:

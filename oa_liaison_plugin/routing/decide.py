@@ -165,8 +165,8 @@ def _complete(liaison, jur, case: Case) -> None:
             .where(Committee.jurisdiction_id == jur.id, Committee.name == case.issuer_committee,
                    Unit.parent_id.is_(None)).order_by(Unit.position)))
     elif case.issuer is not None and case.issuer.resolved:
-        chosen = list(dict.fromkeys([case.issuer.committee, *(h.committee for h in case.hits
-                                                                if h.action == "committee" and h.committee)]))
+        chosen = list(dict.fromkeys([*(case.issuer.committees or [case.issuer.committee]),
+                                     *(h.committee for h in case.hits if h.action == "committee" and h.committee)]))
         extra = liaison.call("extra_recipients", record=False, document=case.document,
                              committees=tuple(chosen), facts=plugin_facts)
         case.plugin_errors += extra.errors

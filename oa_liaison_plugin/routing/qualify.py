@@ -137,8 +137,9 @@ def qualify(case) -> Verdict:
 
     why = "提请人大常委会审议的报告材料" if npc else "重大事项" if major else "重要文件"
     reasons.insert(0, {"code": "qualified", "text": f"{why}，抄送对口及相关专门委员会（南委办〔2017〕1号 三(五)）"})
-    reasons.append({"code": "counterpart", "text": f"发文单位“{issuer.unit}”对口{issuer.committee}",
-                    "committee": issuer.committee})
+    own = issuer.committees or [issuer.committee]
+    for name in own:   # a unit formed by merging units keeps the counterpart committees of all of them
+        reasons.append({"code": "counterpart", "text": f"发文单位“{issuer.unit}”对口{name}", "committee": name})
     topic = [h.committee for h in hits if h.action == "committee" and h.committee]
     extra = []
     for name in dict.fromkeys(case.extra):
@@ -147,7 +148,7 @@ def qualify(case) -> Verdict:
         else:
             reasons.append({"code": "extra", "text": f"插件增加抄送：{name}", "committee": name})
             extra.append(name)
-    committees = _union([issuer.committee], topic, extra)
+    committees = _union(own, topic, extra)
     consult = list(committees) if major else []
     if major:
         reasons.append({"code": "consultation", "text": "重大事项，向相关专门委员会征求意见"})

@@ -28,6 +28,7 @@ class Resolution:
     pattern: str | None = None
     error: str | None = None
     unit_id: int | None = None
+    committees: list[str] = field(default_factory=list)  # all of them: a merged unit keeps its predecessors'
 
     @property
     def resolved(self) -> bool:
@@ -36,7 +37,7 @@ class Resolution:
     def as_json(self) -> dict:
         return {"input": self.input, "unit": self.unit, "parent": self.parent, "committee": self.committee,
                 "matched_by": self.matched_by, "suggestions": self.suggestions, "pattern": self.pattern,
-                "error": self.error}
+                "error": self.error, "committees": self.committees or ([self.committee] if self.committee else [])}
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ class _Entry:
     unit_id: int
     name: str
     parent: str | None
-    committee: str
+    committees: tuple[str, ...]
 
 
 def _bigrams(s: str) -> set[str]:
@@ -62,13 +63,15 @@ class Resolver:
         committees = {c.id: c.name for c in db.session.scalars(select(Committee).where(
             Committee.jurisdiction_id == jid))}
         self.committee_ids = {name: cid for cid, name in committees.items()}
-        links = {unit_id: committees[cid] for unit_id, cid in db.session.execute(
-            select(Counterpart.unit_id, Counterpart.committee_id).join(Unit).where(Unit.jurisdiction_id == jid))}
+        links: dict[int, list[str]] = {}
+        for unit_id, cid in db.session.execute(select(Counterpart.unit_id, Counterpart.committee_id).join(Unit)
+                                               .where(Unit.jurisdiction_id == jid).order_by(Counterpart.id)):
+            links.setdefault(unit_id, []).append(committees[cid])
         units = db.session.scalars(select(Unit).where(Unit.jurisdiction_id == jid)).all()
         by_id = {u.id: u for u in units}
 
-        def committee_of(u: Unit) -> str | None:
-            return next((links[i] for i in up(u.id, lambda i: by_id[i].parent_id) if i in links), None)
+        def committee_of(u: Unit) -> tuple[str, ...]:
+            return tuple(next((links[i] for i in up(u.id, lambda i: by_id[i].parent_id) if i in links), ()))
 
         self.keys: dict[str, tuple[_Entry, str]] = {}
         self.children: dict[int, dict[str, _Entry]] = {}
@@ -136,12 +139,13 @@ class Resolver:
                 found = None
             if found:
                 return Resolution(input=name, unit=name.strip(), committee=committee, matched_by="pattern",
-                                  pattern=pname)
+                                  pattern=pname, committees=[committee])
         return Resolution(input=name, suggestions=self.suggest(key))
 
     def _answer(self, name: str, entry: _Entry, how: str) -> Resolution:
-        return Resolution(input=name, unit=entry.name, parent=entry.parent, committee=entry.committee,
-                          matched_by=how, unit_id=entry.unit_id)
+        return Resolution(input=name, unit=entry.name, parent=entry.parent,
+                          committee=entry.committees[0] if entry.committees else None, matched_by=how,
+                          unit_id=entry.unit_id, committees=list(entry.committees))
 
     def suggest(self, key: str) -> list[str]:
         """Unit names ranked by character-bigram similarity (Dice) to ``key``."""

@@ -170,11 +170,16 @@ def validate(data: Any) -> Table:
     for where, raw in c.records(data, "units"):
         name = c.text(raw.get("name"), f"{where}.name")
         committee = c.text(raw.get("committee"), f"{where}.committee", required=False)
+        # A unit formed by merging units of the table keeps all their committees: "committees": [...]
+        linked = list(dict.fromkeys([*([committee] if committee else []),
+                                     *c.texts(raw.get("committees"), f"{where}.committees")]))
         parent = c.text(raw.get("parent"), f"{where}.parent", required=False)
         if name is None:
             continue
-        if committee is not None and committee not in committee_names:
-            c.add("unknown_committee", f"{where}（{name}）.committee", "committee", f"未知委员会“{committee}”")
+        for one in linked:
+            if one not in committee_names:
+                c.add("unknown_committee", f"{where}（{name}）.committee", "committee", f"未知委员会“{one}”")
+        committee = linked[0] if linked else None
         if committee is None and parent is None:
             c.add("no_counterpart", f"{where}（{name}）", None, "须有 committee（对口委员会）或 parent（所属单位）")
         if name in seen:
@@ -203,7 +208,7 @@ def validate(data: Any) -> Table:
             if fname:
                 former.append({"name": fname, "until": until_date})
         seen[name] = len(units)
-        units.append({"name": name, "committee": committee, "parent": parent,
+        units.append({"name": name, "committee": committee, "committees": linked, "parent": parent,
                       "full_name": c.text(raw.get("full_name"), f"{where}.full_name", required=False,
                                           limit=max_length(Unit.full_name)),
                       "aliases": c.texts(raw.get("aliases"), f"{where}.aliases"), "former_names": former,
@@ -318,24 +323,16 @@ def load(data: Any, report: dict | None = None, *, commit: bool = True) -> Juris
             db.session.add(unit)
             units[spec["name"]] = unit
         db.session.flush()
-        links = {x.unit_id: x for x in db.session.scalars(
-            select(Counterpart).join(Unit).where(Unit.jurisdiction_id == jur.id))}
+        from .table_ops import set_counterparts
         for spec in table.units:
             unit = units[spec["name"]]
             unit.parent_id = units[spec["parent"]].id if spec["parent"] else None
-            link = links.pop(unit.id, None)
-            if spec["committee"]:
-                link = link or Counterpart(unit_id=unit.id)
-                link.committee_id = committees[spec["committee"]].id
-                db.session.add(link)
-            elif link is not None:
-                db.session.delete(link)
+            set_counterparts(unit.id, [committees[n].id for n in
+                                       spec.get("committees") or ([spec["committee"]] if spec["committee"] else [])])
             for n, kind, until in [*[(a, "alias", None) for a in spec["aliases"]],
                                    *[(f["name"], "former", f["until"]) for f in spec["former_names"]]]:
                 db.session.add(UnitName(jurisdiction_id=jur.id, unit_id=unit.id, name=n, kind=kind,
                                         key=canonical(name_key(n), jur.prefixes), valid_until=until))
-        for link in links.values():
-            db.session.delete(link)
         for pos, spec in enumerate(table.patterns):
             db.session.add(UnitPattern(jurisdiction_id=jur.id, name=spec["name"], regex=spec["regex"],
                                        committee_id=committees[spec["committee"]].id, note=spec["note"],
@@ -348,11 +345,14 @@ def load(data: Any, report: dict | None = None, *, commit: bool = True) -> Juris
     return jur
 
 
-def unit_entry(unit: Unit, committee: str | None, parent: str | None) -> dict:
-    """A unit as an entry of the table file, given its committee's and its parent's names."""
+def unit_entry(unit: Unit, committee: str | list[str] | None, parent: str | None) -> dict:
+    """A unit as an entry of the table file, given its committee's (or committees') and its parent's names."""
     item: dict[str, Any] = {"name": unit.name}
-    if committee:
-        item["committee"] = committee
+    linked = [committee] if isinstance(committee, str) else list(committee or [])
+    if len(linked) == 1:
+        item["committee"] = linked[0]
+    elif linked:
+        item["committees"] = linked
     if parent:
         item["parent"] = parent
     if unit.full_name:
@@ -373,8 +373,10 @@ def export(jurisdiction_code: str) -> dict:
     committees = db.session.scalars(select(Committee).where(Committee.jurisdiction_id == jur.id)
                                     .order_by(Committee.position)).all()
     by_id = {c.id: c.name for c in committees}
-    links = {x.unit_id: by_id[x.committee_id] for x in db.session.scalars(
-        select(Counterpart).join(Unit).where(Unit.jurisdiction_id == jur.id))}
+    links: dict[int, list[str]] = {}
+    for x in db.session.scalars(select(Counterpart).join(Unit).where(Unit.jurisdiction_id == jur.id)
+                                .order_by(Counterpart.id)):
+        links.setdefault(x.unit_id, []).append(by_id[x.committee_id])
     units = db.session.scalars(select(Unit).where(Unit.jurisdiction_id == jur.id).order_by(Unit.position)).all()
     unit_names = {u.id: u.name for u in units}
     out_units = [unit_entry(u, links.get(u.id), unit_names.get(u.parent_id)) for u in units]

@@ -23,9 +23,9 @@ from .table import (_FIELD_OF_KIND, MAX_NAME, NOTE_MAX, REGEX_MAX, Problem, Tabl
 
 def unit_spec(unit: Unit) -> dict:
     """The unit as an entry of the table file (what the forms edit and the audit log records)."""
-    committee = db.session.scalar(select(Committee.name).join(Counterpart, Counterpart.committee_id == Committee.id)
-                                  .where(Counterpart.unit_id == unit.id))
-    return unit_entry(unit, committee, db.session.get(Unit, unit.parent_id).name if unit.parent_id else None)
+    committees = db.session.scalars(select(Committee.name).join(Counterpart, Counterpart.committee_id == Committee.id)
+                                    .where(Counterpart.unit_id == unit.id).order_by(Counterpart.id)).all()
+    return unit_entry(unit, committees, db.session.get(Unit, unit.parent_id).name if unit.parent_id else None)
 
 
 def create_unit(jur: Jurisdiction, spec: dict) -> Unit:
@@ -77,6 +77,10 @@ def _check_unit(jur: Jurisdiction, spec: dict, unit: Unit | None) -> dict:
                        limit=max_length(Unit.full_name))
     committee_name = c.text(spec.get("committee"), "对口委员会", field="committee", required=False,
                             limit=max_length(Committee.name))
+    # A unit formed by merging units of the table keeps all their committees ("committees": [...]).
+    names = list(dict.fromkeys([*([committee_name] if committee_name else []),
+                                *c.texts(spec.get("committees") or [], "对口委员会", field="committees")]))
+    committee_name = names[0] if names else None
     parent_name = c.text(spec.get("parent"), "所属单位", field="parent", required=False, limit=MAX_NAME)
     aliases = c.texts(spec.get("aliases") or [], "别名", field="aliases")
     former = []
@@ -92,12 +96,15 @@ def _check_unit(jur: Jurisdiction, spec: dict, unit: Unit | None) -> dict:
             former.append((fname, until))
     own = unit.id if unit is not None else None
 
-    committee = parent = None
-    if committee_name:
+    parent = None
+    committees = []
+    for one in names:
         committee = db.session.scalar(select(Committee).where(Committee.jurisdiction_id == jur.id,
-                                                              Committee.name == committee_name))
+                                                              Committee.name == one))
         if committee is None:
-            c.add("unknown_committee", "", "committee", f"未知委员会“{committee_name}”")
+            c.add("unknown_committee", "", "committee", f"未知委员会“{one}”")
+        else:
+            committees.append(committee)
     if parent_name:
         parent = db.session.scalar(select(Unit).where(Unit.jurisdiction_id == jur.id, Unit.name == parent_name))
         if parent is None:
@@ -120,7 +127,7 @@ def _check_unit(jur: Jurisdiction, spec: dict, unit: Unit | None) -> dict:
                 c.add("name_conflict", "", _FIELD_OF_KIND[kind], f"名称“{n}”与单位“{other}”的名称冲突")
     if c.problems:
         raise TableError(c.problems)
-    return {"name": name, "full_name": full_name, "committee": committee, "parent": parent,
+    return {"name": name, "full_name": full_name, "committees": committees, "parent": parent,
             "aliases": aliases, "former": former}
 
 
@@ -141,17 +148,23 @@ def _other_keys(jur: Jurisdiction, own: int | None) -> dict[str, str]:
     return keys
 
 
+def set_counterparts(unit_id: int, committee_ids: list[int]) -> None:
+    """The unit's counterpart committees, in this order (the first is its own; order is the rows' ids)."""
+    links = db.session.scalars(select(Counterpart).where(Counterpart.unit_id == unit_id)
+                               .order_by(Counterpart.id)).all()
+    if [x.committee_id for x in links] == committee_ids:
+        return
+    for link in links:
+        db.session.delete(link)
+    db.session.flush()
+    db.session.add_all(Counterpart(unit_id=unit_id, committee_id=cid) for cid in committee_ids)
+
+
 def _save_unit(jur: Jurisdiction, unit: Unit, checked: dict) -> Unit:
     unit.name, unit.full_name = checked["name"], checked["full_name"]
     db.session.flush()
     unit.parent_id = checked["parent"].id if checked["parent"] is not None else None
-    link = db.session.scalar(select(Counterpart).where(Counterpart.unit_id == unit.id))
-    if checked["committee"] is not None:
-        link = link or Counterpart(unit_id=unit.id)
-        link.committee_id = checked["committee"].id
-        db.session.add(link)
-    elif link is not None:
-        db.session.delete(link)
+    set_counterparts(unit.id, [c.id for c in checked["committees"]])
     unit.names = [UnitName(jurisdiction_id=jur.id, unit_id=unit.id, name=n, kind=kind, valid_until=until,
                            key=canonical(name_key(n), jur.prefixes))
                   for n, kind, until in [*[(a, "alias", None) for a in checked["aliases"]],

@@ -15,6 +15,8 @@ PAGES = {
     413: ("文件太大", "上传的文件超过了允许的大小（{limit}）。请压缩或拆分后再上传。"),
     500: ("系统出错", "服务器处理时出错，已记录。请稍后重试；如仍出错，请联系系统管理员。"),
 }
+API_CODES = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 413: "too_large",
+             500: "internal_error"}
 CSRF_MESSAGE = "页面已过期或来源不明（安全校验未通过）。请刷新页面后重新提交。"
 
 
@@ -28,6 +30,8 @@ def _page(code: int, message: str | None = None):
     title, default = PAGES.get(code, ("出错了", "请求未能完成。"))
     from flask import current_app
     text = (message or default).format(limit=_size(current_app.config.get("MAX_CONTENT_LENGTH")))
+    if request.path.startswith("/api/"):  # the hosts' API answers {"error": CODE, "message"} only
+        return jsonify(error=API_CODES.get(code, "error"), message=text), code
     if request.accept_mimetypes.best == "application/json":
         return jsonify(error=title, message=text), code
     try:

@@ -25,6 +25,7 @@ AUDIT_ACTION = {
     "rule.create": "新增规则", "rule.update": "修改规则", "rule.enable": "启用规则", "rule.disable": "停用规则",
     "rule.move": "调整规则顺序", "copy.retry": "重试投递", "copy.retry_all": "重试全部失败投递",
     "copy.read": "标记已读", "user.create": "新增用户", "user.update": "修改用户",
+    "host.create": "接入主机", "host.rotate": "轮换主机密钥", "host.delete": "删除接入主机",
 }
 
 # (endpoint, label, roles): the side menu, in this order.
@@ -43,6 +44,7 @@ NAV = [
     ("tester.index", "规则试算", {"admin", "unit", "auditor"}),
     ("audit.index", "审计日志", {"admin", "auditor"}),
     ("users.index", "用户", {"admin", "auditor"}),
+    ("hosts.index", "接入主机", {"admin", "auditor"}),
 ]
 
 

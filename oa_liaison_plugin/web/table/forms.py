@@ -5,7 +5,7 @@ import datetime as dt
 import re
 
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ...models import Unit, UnitPattern
@@ -40,6 +40,7 @@ class UnitForm(Form):
     name = StringField("单位简称", validators=[DataRequired("请填写单位简称"), fits(Unit.name)])
     full_name = StringField("单位全称", validators=[Optional(), fits(Unit.full_name)])
     committee = SelectField("对口专门委员会", choices=[], validate_choice=False)
+    more_committees = SelectMultipleField("合并单位的其他对口委员会", choices=[], validate_choice=False)
     parent = StringField("所属单位（下属单位才填）", validators=[Optional(), fits(Unit.name)])
     aliases = TextAreaField("别名（每行一个）", validators=[Length(max=20000)])
     former_names = TextAreaField("曾用名（每行一个，可加停用日期）", validators=[Length(max=20000)])
@@ -53,8 +54,11 @@ class UnitForm(Form):
     def item(self) -> dict:
         """The unit as an entry of the table file."""
         out = {"name": self.name.data}
-        if self.committee.data:
-            out["committee"] = self.committee.data
+        linked = list(dict.fromkeys(filter(None, [self.committee.data, *(self.more_committees.data or [])])))
+        if len(linked) == 1:
+            out["committee"] = linked[0]
+        elif linked:
+            out["committees"] = linked
         if self.parent.data:
             out["parent"] = self.parent.data
         if self.full_name.data:

@@ -36,9 +36,11 @@ def _overview(q: str) -> dict:
     for n in db.session.scalars(select(UnitName).where(UnitName.jurisdiction_id == jid)
                                 .order_by(UnitName.id)):
         names.setdefault(n.unit_id, []).append(n)
-    links = dict(db.session.execute(select(Counterpart.unit_id, Counterpart.committee_id)
-                                    .join(Unit, Unit.id == Counterpart.unit_id)
-                                    .where(Unit.jurisdiction_id == jid)).all())
+    links: dict[int, set[int]] = {}   # a merged unit stands under each of its committees
+    for unit_id, committee_id in db.session.execute(select(Counterpart.unit_id, Counterpart.committee_id)
+                                                    .join(Unit, Unit.id == Counterpart.unit_id)
+                                                    .where(Unit.jurisdiction_id == jid)):
+        links.setdefault(unit_id, set()).add(committee_id)
     children = children_map((u, u.parent_id) for u in units if u.parent_id)
 
     def row(u, depth):
@@ -49,7 +51,7 @@ def _overview(q: str) -> dict:
     committees = _committees()
     groups = []
     for com in committees:
-        top = [u for u in units if links.get(u.id) == com.id]
+        top = [u for u in units if com.id in links.get(u.id, ())]
         rows = [row(u, depth) for u, depth in walk(top, lambda u: children.get(u.id, ()))]
         groups.append({"committee": com, "rows": rows})
     orphans = [row(u, 0) for u in units if u.id not in links and u.parent_id is None]
@@ -95,7 +97,9 @@ def _save(form, action: str, target: str, before, change, *, whole_file: bool = 
 
 
 def _choices(form):
-    form.committee.choices = choices([("", "（不直接对口，随所属单位）")] + [(c.name, c.name) for c in _committees()])
+    names = [(c.name, c.name) for c in _committees()]
+    form.committee.choices = choices([("", "（不直接对口，随所属单位）")] + names)
+    form.more_committees.choices = choices(names)
 
 
 def _unit_names() -> list[str]:
@@ -128,8 +132,10 @@ def unit_edit(unit_id: int):
     """Change a unit's names, committee or parent (that unit only)."""
     unit = get_or_404(Unit, unit_id)
     before = ops.unit_spec(unit)
+    linked = before.get("committees") or ([before["committee"]] if before.get("committee") else [])
     form = UnitForm(data=None if request.method == "POST" else {
-        **before, "aliases": "\n".join(before.get("aliases", [])),
+        **before, "committee": linked[0] if linked else "", "more_committees": linked[1:],
+        "aliases": "\n".join(before.get("aliases", [])),
         "former_names": former_text(before.get("former_names", []))})
     _choices(form)
     if form.validate_on_submit():

@@ -1,0 +1,108 @@
+"""Benchmark: signed document.issued events (each with a small .docx inline) from concurrent clients.
+
+Starts `oa-liaison serve` (waitress, 127.0.0.1, a fresh instance) with a registered host whose callback
+URL is a counting host in this process, then 8 client threads POST N events to /api/v1/events.
+Reports the 202's throughput and p50/p99, then waits until every event is processed and every copy
+acknowledged, and checks: every event recorded once, every document decided, every copy delivered once.
+
+Run:  .venv/bin/python benchmarks/bench_http_load.py [--events 10000] [--clients 8] [--pg]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from http_common import Callbacks, Client, cli, counts, docx_b64, env_for, event_body, free_port, fresh_pg_schema, serve  # noqa: E402
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--events", type=int, default=10000)
+    ap.add_argument("--clients", type=int, default=8)
+    ap.add_argument("--pg", action="store_true", help="PostgreSQL on 127.0.0.1:5432 instead of SQLite")
+    ap.add_argument("--drain-timeout", type=float, default=600)
+    ap.add_argument("--inline", action="store_true",
+                    help="process events in the serving process after each 202 (default: a separate worker)")
+    args = ap.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="oa-liaison-load-"))
+    db_url = fresh_pg_schema() if args.pg else f"sqlite:///{tmp / 'liaison.sqlite3'}"
+    env = env_for(tmp / "instance", db_url, OA_LIAISON_API_PROCESS_INLINE="true" if args.inline else "false")
+    secret = json.loads(cli(env, "hosts", "add", "bench", "--jurisdiction", "nanbu", "--json"))["secret"]
+    callbacks = Callbacks(secret)
+    cli(env, "hosts", "remove", "bench")
+    secret = json.loads(cli(env, "hosts", "add", "bench", "--jurisdiction", "nanbu", "--callback-url", callbacks.url,
+                            "--json"))["secret"]
+    callbacks.webhook.__init__(secret)
+    port = free_port()
+    server = serve(env, port)
+    file_b64 = docx_b64()
+    latencies: list[float] = []
+    errors: list = []
+    lock = threading.Lock()
+
+    def client(k: int):
+        c = Client(port, secret)
+        mine = []
+        for i in range(k, args.events, args.clients):
+            body = event_body("document.issued", f"ev-{i}", {"id": f"DOC-{i}", "file_base64": file_b64})
+            t = time.perf_counter()
+            status, answer = c.post("/api/v1/events", body, f"msg-{i}")
+            mine.append(time.perf_counter() - t)
+            if status != 202:
+                with lock:
+                    errors.append((status, answer))
+        with lock:
+            latencies.extend(mine)
+
+    import subprocess
+    from http_common import EXE
+    # `oa-liaison worker` processes the inbox and delivers the copies beside the server (its own process).
+    worker = subprocess.Popen([EXE, "worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        started = time.perf_counter()
+        threads = [threading.Thread(target=client, args=(k,)) for k in range(args.clients)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        sent = time.perf_counter() - started
+        latencies.sort()
+        p50 = statistics.median(latencies) * 1000
+        p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000
+        print(f"{'PostgreSQL' if args.pg else 'SQLite'}: {args.events} events from {args.clients} clients in "
+              f"{sent:.1f} s = {args.events / sent:.0f} events/s accepted; 202 p50 {p50:.1f} ms, p99 {p99:.1f} ms; "
+              f"non-202: {len(errors)}")
+        deadline = time.monotonic() + args.drain_timeout
+        worker = None
+        while time.monotonic() < deadline:
+            c = counts(db_url)
+            if c["inbox_done"] == args.events and c["delivered"] == c["copies"] == len(callbacks.acked):
+                break
+            time.sleep(1)
+        drained = time.perf_counter() - started
+        c = counts(db_url)
+        print(f"all processed and delivered after {drained:.1f} s ({args.events / drained:.0f} documents/s end to end)")
+        print(f"inbox rows {c['inbox']}, processed {c['inbox_done']}, documents {c['documents']}, decided "
+              f"{c['decided']}, copies {c['copies']}, delivered {c['delivered']}, acknowledged by the host "
+              f"{len(callbacks.acked)}, acknowledged twice {sum(1 for v in callbacks.acked.values() if v > 1)}, "
+              f"offered again after an ack {callbacks.offered_after_ack}, bad signatures {callbacks.bad}")
+        ok = (c["inbox"] == c["inbox_done"] == c["documents"] == c["decided"] == args.events and not errors
+              and c["delivered"] == c["copies"] == len(callbacks.acked) and callbacks.offered_after_ack == 0)
+        print("OK" if ok else "FAILED")
+    finally:
+        server.terminate()
+        server.wait()
+        if worker is not None:
+            worker.terminate()
+            worker.wait()
+
+
+if __name__ == "__main__":
+    main()

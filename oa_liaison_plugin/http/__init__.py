@@ -1,0 +1,1 @@
+"""Hosts connected over HTTP: signed events in (Standard Webhooks + CloudEvents), signed copies out."""

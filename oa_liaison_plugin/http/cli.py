@@ -1,0 +1,168 @@
+"""Commands for hosts over HTTP: `hosts add|rotate|list|remove`, `event TYPE`, and `worker`."""
+from __future__ import annotations
+
+import base64
+import json
+import signal
+import time
+import uuid
+from pathlib import Path
+
+import click
+
+
+def _dump(obj) -> str:
+    return json.dumps(obj, ensure_ascii=False, indent=2, default=str)
+
+
+@click.group()
+def hosts():
+    """经 HTTP 接入的主办系统（主机）：登记、轮换密钥、列出、删除。"""
+
+
+@hosts.command("add")
+@click.argument("name")
+@click.option("--jurisdiction", "-j", required=True, help="行政区代码（此主机只能发送该行政区的事件）")
+@click.option("--callback-url", help="抄送和通知回调地址（http(s)）")
+@click.option("--allow-origin", "allow_origins", multiple=True, help="允许下载 file_url 的来源，如 https://oa.example.cn")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def hosts_add(obj, name, jurisdiction, callback_url, allow_origins, as_json):
+    """登记主机 NAME，并只显示这一次签名密钥（whsec_…）。"""
+    from ..models import db
+    from . import hosts as h
+    with obj.app.app_context():
+        try:
+            host, secret = h.add(obj.app.config, name, jurisdiction, callback_url=callback_url,
+                                 allow_origins=allow_origins)
+            db.session.commit()
+        except h.HostError as exc:
+            db.session.rollback()
+            raise click.ClickException(str(exc)) from None
+    if as_json:
+        click.echo(_dump({"name": name, "secret": secret}))
+    else:
+        click.echo(f"已登记主机 {name}（行政区 {jurisdiction}）。签名密钥只显示这一次，请妥善交给对方系统：\n{secret}")
+
+
+@hosts.command("rotate")
+@click.argument("name")
+@click.option("--overlap-hours", default=24.0, show_default=True, type=click.FloatRange(0, 24 * 30),
+              help="旧密钥继续有效的小时数")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def hosts_rotate(obj, name, overlap_hours, as_json):
+    """给主机 NAME 换新密钥；旧密钥在重叠期内仍被接受。"""
+    from ..models import db
+    from . import hosts as h
+    with obj.app.app_context():
+        try:
+            secret = h.rotate(obj.app.config, name, overlap_hours=overlap_hours)
+            db.session.commit()
+        except h.HostError as exc:
+            db.session.rollback()
+            raise click.ClickException(str(exc)) from None
+    if as_json:
+        click.echo(_dump({"name": name, "secret": secret, "old_valid_hours": overlap_hours}))
+    else:
+        click.echo(f"主机 {name} 的新密钥（只显示这一次；旧密钥 {overlap_hours:g} 小时内仍有效）：\n{secret}")
+
+
+@hosts.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def hosts_list(obj, as_json):
+    """列出主机（不显示密钥）。"""
+    from sqlalchemy import select
+    from ..models import HttpHost, db
+    from . import hosts as h
+    with obj.app.app_context():
+        rows = [h.describe(x) for x in db.session.scalars(select(HttpHost).order_by(HttpHost.name))]
+    if as_json:
+        click.echo(_dump(rows))
+        return
+    for r in rows:
+        click.echo(f"{r['name']}  行政区 {r['jurisdiction']}  回调 {r['callback_url'] or '（无）'}  "
+                   f"文件来源 {'、'.join(r['allow_origins']) or '（无）'}  有效密钥 {len(r['secrets'])} 个")
+
+
+@hosts.command("remove")
+@click.argument("name")
+@click.pass_obj
+def hosts_remove(obj, name):
+    """删除主机 NAME（其密钥随即失效）。"""
+    from ..models import db
+    from . import hosts as h
+    with obj.app.app_context():
+        try:
+            h.remove(name)
+            db.session.commit()
+        except h.HostError as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo(f"已删除主机 {name}")
+
+
+@click.command()
+@click.argument("type_", metavar="TYPE", type=click.Choice(["document.issued", "submission.received",
+                                                            "meeting.scheduled"]))
+@click.option("--input", "input_", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="CloudEvent JSON，或只是事件的 data 对象")
+@click.option("--file", "file_", type=click.Path(exists=True, dir_okay=False), help="文件 .docx（作为 file_base64）")
+@click.option("--jurisdiction", "-j", default=None, help="行政区代码（默认配置中的 JURISDICTION）")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def event(obj, type_, input_, file_, jurisdiction, as_json):
+    """像 HTTP 接口一样输入一个事件：记入收件箱（同一来源+编号只处理一次），随即处理。"""
+    from ..models import db
+    from . import inbox
+    from .envelope import ApiError, check_data, parse
+    try:
+        given = json.loads(Path(input_).read_text("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise click.ClickException(f"{input_}：不是有效的 UTF-8 JSON：{exc}") from None
+    if isinstance(given, dict) and "specversion" not in given:  # just the data: wrap it as the endpoint sees it
+        given = {"specversion": "1.0", "id": str(given.get("id") or uuid.uuid4()), "source": "/oa-liaison/cli",
+                 "type": type_, "datacontenttype": "application/json", "data": given}
+    if isinstance(given, dict) and given.get("type") not in (None, type_):
+        raise click.ClickException(f"{input_}：事件类型 {given.get('type')} 与命令行的 {type_} 不符")
+    if file_ and isinstance(given, dict) and isinstance(given.get("data"), dict):
+        given["data"]["file_base64"] = base64.b64encode(Path(file_).read_bytes()).decode()
+    body = json.dumps(given, ensure_ascii=False)
+    liaison = obj.liaison
+    with obj.app.app_context():
+        code = jurisdiction or obj.app.config["JURISDICTION"]
+        try:
+            ev = parse(body.encode("utf-8"))
+            check_data(ev, code)
+            row_id, duplicate = inbox.record(inbox.CLI_SENDER, ev, code, body)
+        except ApiError as exc:
+            out = exc.body()
+            click.echo(_dump(out) if as_json else f"{exc}", err=not as_json)
+            raise SystemExit(2)
+    inbox.process(liaison, row_id)
+    with obj.app.app_context():
+        out = {**inbox.status_of(row_id), "duplicate": duplicate}
+        db.session.remove()
+    click.echo(_dump(out) if as_json else f"事件 {out['id']}：{out['status']}" + ("（重复，未再处理）" if duplicate else ""))
+
+
+@click.command()
+@click.option("--once", is_flag=True, help="只处理一轮到期的事件、抄送和通知")
+@click.option("--max-seconds", type=float, default=None, help="运行这么多秒后退出")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def worker(obj, once, max_seconds, as_json):
+    """后台工作进程：事件收件箱、抄送投递和通知，直到停止（Ctrl+C 或 SIGTERM）；可同时运行多个。"""
+    from .worker import run
+    stop = {"now": False}
+
+    def _stop(*_):
+        stop["now"] = True
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    started = time.monotonic()
+    total = run(obj.liaison, once=once, max_seconds=max_seconds, stopped=lambda: stop["now"])
+    total["seconds"] = round(time.monotonic() - started, 1)
+    click.echo(_dump(total) if as_json else
+               f"已处理事件 {total['events']}，投递抄送 {total['delivered']}，通知 {total['notifications']}；"
+               f"失败待重试：事件 {total['events_failed']}，抄送 {total['failed']}，通知 {total['notifications_failed']}")

@@ -1,0 +1,125 @@
+"""A CloudEvents 1.0 structured-JSON body checked field by field, and its data turned into a hook's mapping."""
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+
+from ..events import EventInputError, IssuedDocument
+
+TYPES = {"document.issued": "document_issued", "submission.received": "submission_received",
+         "meeting.scheduled": "meeting_scheduled"}
+REQUIRED = {"submission.received": ("id", "committee", "unit", "kind", "title"),
+            "meeting.scheduled": ("id", "unit", "title", "held_on")}
+
+
+class ApiError(Exception):
+    """A refused request: HTTP status, error code, Chinese message and, for 400, the field at fault."""
+
+    def __init__(self, status: int, code: str, message: str, field: str | None = None):
+        self.status, self.code, self.field = status, code, field
+        super().__init__(message)
+
+    def body(self) -> dict:
+        out = {"error": self.code, "message": str(self)}
+        if self.field:
+            out["field"] = self.field
+        return out
+
+
+def _bad(field: str, message: str, code: str = "bad_field") -> ApiError:
+    return ApiError(400, code, f"字段 {field}：{message}", field)
+
+
+def parse(body: bytes) -> dict:
+    """The CloudEvent, its attributes checked; raises ApiError(400)."""
+    try:
+        event = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise ApiError(400, "bad_json", f"请求体不是有效的 UTF-8 JSON：{type(exc).__name__}") from None
+    if not isinstance(event, dict):
+        raise ApiError(400, "bad_json", "请求体应为 JSON 对象（CloudEvents 1.0 结构化模式）")
+    for name in ("specversion", "id", "source", "type"):
+        value = event.get(name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            raise _bad(name, "不能为空", "missing_field")
+        if not isinstance(value, str):
+            raise _bad(name, f"应为文本，实际为 {type(value).__name__}")
+    if event["specversion"] != "1.0":
+        raise _bad("specversion", f"只支持 1.0，实际为 {event['specversion']!r}")
+    for name, limit in (("id", 256), ("source", 512)):
+        if len(event[name]) > limit:
+            raise _bad(name, f"过长（上限 {limit} 字符）")
+    if event["type"] not in TYPES:
+        raise ApiError(400, "unknown_type", f"字段 type：未知事件类型 {event['type'][:64]!r}，应为 "
+                                            f"{'、'.join(TYPES)}", "type")
+    for name in ("time", "datacontenttype"):
+        if name in event and not isinstance(event[name], str):
+            raise _bad(name, "应为文本")
+    if event.get("datacontenttype", "application/json").split(";")[0].strip() != "application/json":
+        raise _bad("datacontenttype", "只支持 application/json")
+    if "data" not in event:
+        raise _bad("data", "不能为空", "missing_field")
+    if not isinstance(event["data"], dict):
+        raise _bad("data", f"应为对象，实际为 {type(event['data']).__name__}")
+    return event
+
+
+def _b64(value, field: str) -> bytes:
+    if not isinstance(value, str):
+        raise _bad(field, "应为 base64 文本")
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise _bad(field, "不是有效的 base64") from None
+
+
+def check_data(event: dict, jurisdiction: str) -> None:
+    """The data as the in-process hook would take it; raises ApiError (400, or 403 for another jurisdiction)."""
+    data = event["data"]
+    given = data.get("jurisdiction")
+    if given not in (None, "") and given != jurisdiction:
+        raise ApiError(403, "wrong_jurisdiction", f"此主机只能发送行政区 {jurisdiction} 的事件，"
+                                                 f"事件属于 {str(given)[:64]}")
+    if event["type"] == "document.issued":
+        to_mapping(event, jurisdiction, check=True)
+        return
+    for name in REQUIRED[event["type"]]:
+        value = data.get(name)
+        if not isinstance(value, (str, int)) or isinstance(value, bool) or not str(value).strip():
+            raise _bad(f"data.{name}", "不能为空" if value in (None, "") else "应为文本", "missing_field"
+                       if value in (None, "") else "bad_field")
+
+
+def to_mapping(event: dict, jurisdiction: str, *, check: bool = False) -> dict:
+    """The in-process hook's mapping: file_base64 (and attachments' data_base64) decoded, file_url kept aside."""
+    data = dict(event["data"])
+    data["jurisdiction"] = jurisdiction
+    if event["type"] != "document.issued":
+        return data
+    if "file" in data:
+        raise _bad("data.file", "请用 file_base64（文件内容）或 file_url（下载地址）")
+    if data.get("file_base64") is not None:
+        data["file"] = _b64(data.pop("file_base64"), "data.file_base64")
+    else:
+        data.pop("file_base64", None)
+    url = data.pop("file_url", None)
+    if url is not None and not isinstance(url, str):
+        raise _bad("data.file_url", "应为文本")
+    atts = data.get("attachments")
+    if atts is not None:
+        if not isinstance(atts, list):
+            raise _bad("data.attachments", "应为列表")
+        out = []
+        for i, a in enumerate(atts):
+            if not isinstance(a, dict):
+                raise _bad(f"data.attachments[{i}]", "应为 {name, data_base64}")
+            out.append({"name": a.get("name"), "data": _b64(a.get("data_base64"), f"data.attachments[{i}].data_base64")})
+        data["attachments"] = out
+    try:
+        IssuedDocument.from_mapping(data)
+    except EventInputError as exc:
+        raise ApiError(400, "bad_field", str(exc), f"data.{exc.field}") from None
+    if url:
+        data["_file_url"] = url
+    return data

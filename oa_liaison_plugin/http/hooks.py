@@ -1,0 +1,68 @@
+"""Built-in host services for hosts connected over HTTP: copies and notifications to their callback URL."""
+from __future__ import annotations
+
+import base64
+
+from sqlalchemy import select
+
+from ..models import Copy, Document, HttpHost, Jurisdiction, Notification, db
+from ..plugins import hookimpl
+from .callbacks import cloudevent, post
+from .inbox import fetch_failure
+
+
+def _callback_host(jurisdiction_id: int) -> HttpHost | None:
+    return db.session.scalar(select(HttpHost).where(HttpHost.jurisdiction_id == jurisdiction_id,
+                                                    HttpHost.callback_url.is_not(None)))
+
+
+def copy_data(copy: dict) -> dict:
+    """The copy as JSON: the file and attachments inline as base64."""
+    data = {k: v for k, v in copy.items() if k not in ("file", "attachments")}
+    data["file_base64"] = base64.b64encode(copy["file"]).decode() if copy.get("file") else None
+    data["attachments"] = [{**{k: v for k, v in a.items() if k != "data"},
+                            "data_base64": base64.b64encode(a["data"]).decode() if a.get("data") else None}
+                           for a in copy.get("attachments") or []]
+    return data
+
+
+@hookimpl
+def deliver_copy(liaison, copy):
+    """POST the copy to the callback host of its document's jurisdiction (None when there is none)."""
+    copy_id = str(copy.get("copy_id", ""))
+    if not copy_id.startswith("copy-") or not copy_id[5:].isdigit():
+        return None
+    jur = db.session.execute(select(Jurisdiction.id, Jurisdiction.code).join(
+        Document, Document.jurisdiction_id == Jurisdiction.id).join(Copy, Copy.document_id == Document.id)
+        .where(Copy.id == int(copy_id[5:]))).first()
+    host = _callback_host(jur.id) if jur is not None else None
+    if host is None:
+        return None
+    event = cloudevent("liaison.copy", copy_id, f"/oa-liaison/{jur.code}", copy_data(copy))
+    return post(liaison.config, host, copy_id, event)
+
+
+@hookimpl
+def notify(liaison, recipient, subject, body):
+    """Queue a notification for the default jurisdiction's callback host (delivered by the worker, retried)."""
+    code = recipient.get("jurisdiction") if isinstance(recipient, dict) else None
+    with liaison.context():
+        jur = db.session.scalar(select(Jurisdiction.id).where(
+            Jurisdiction.code == (code or liaison.config["JURISDICTION"])))
+        host = _callback_host(jur) if jur is not None else None
+        if host is None:
+            return None
+        db.session.add(Notification(host_id=host.id, payload={
+            "recipient": dict(recipient) if isinstance(recipient, dict) else recipient,
+            "subject": subject, "body": body}))
+        db.session.commit()
+    return None
+
+
+@hookimpl
+def qualification_signals(liaison, document, facts):
+    """Hold a document whose file_url could not be fetched (the file may carry a 密级 mark)."""
+    failure = fetch_failure.get()
+    if failure is not None and failure[0] == str(document.get("id")):
+        return [{"action": "hold", "reason": f"主办系统给出的文件未能下载：{failure[1]}"}]
+    return None

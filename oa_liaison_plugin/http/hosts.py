@@ -1,0 +1,139 @@
+"""Hosts connected over HTTP: add, rotate a secret (with an overlap), list, remove; their live secrets."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from urllib.parse import urlsplit
+
+from dataclasses import dataclass
+
+from sqlalchemy import bindparam, or_, select
+
+from ..models import HostSecret, HttpHost, Jurisdiction, db, utcnow
+from .sealing import seal, unseal
+from .signing import as_whsec, new_secret
+
+NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+
+
+class HostError(ValueError):
+    """A host that cannot be added or changed; the message says why (Chinese)."""
+
+
+def origin(url: str) -> str | None:
+    """scheme://host[:port] of an http(s) URL (default ports dropped), else None."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.username or parts.password:
+        return None
+    default = {"http": 80, "https": 443}[parts.scheme]
+    return f"{parts.scheme}://{parts.hostname.lower()}" + (f":{port}" if port and port != default else "")
+
+
+def get(name: str) -> HttpHost | None:
+    return db.session.scalar(select(HttpHost).where(HttpHost.name == name))
+
+
+def add(config, name: str, jurisdiction: str, *, callback_url: str | None = None,
+        allow_origins: tuple[str, ...] = ()) -> tuple[HttpHost, str]:
+    """A new host and its first secret in whsec_ form (shown once); caller commits."""
+    if not NAME.match(name or ""):
+        raise HostError("主机名只能用小写字母、数字、-、_、.，以字母或数字开头，最长 64 个字符")
+    if get(name) is not None:
+        raise HostError(f"主机“{name}”已存在")
+    jur = db.session.scalar(select(Jurisdiction).where(Jurisdiction.code == jurisdiction))
+    if jur is None:
+        raise HostError(f"未知行政区：{jurisdiction}")
+    if callback_url:
+        if origin(callback_url) is None:
+            raise HostError(f"回调地址应为 http(s) URL：{callback_url}")
+        other = db.session.scalar(select(HttpHost.name).where(HttpHost.jurisdiction_id == jur.id,
+                                                                HttpHost.callback_url.is_not(None)))
+        if other:
+            raise HostError(f"行政区 {jurisdiction} 已有回调主机“{other}”（每个行政区的抄送只投递到一个主机）")
+    origins = []
+    for o in allow_origins:
+        norm = origin(o)
+        if norm is None or urlsplit(o.strip()).path not in ("", "/"):
+            raise HostError(f"允许的文件来源应为 http(s)://主机[:端口]：{o}")
+        origins.append(norm)
+    host = HttpHost(name=name, jurisdiction_id=jur.id, callback_url=callback_url or None,
+                    allow_origins=sorted(set(origins)))
+    secret = new_secret()
+    host.secrets.append(HostSecret(sealed=seal(config, secret)))
+    db.session.add(host)
+    return host, as_whsec(secret)
+
+
+def rotate(config, name: str, *, overlap_hours: float = 24) -> str:
+    """A new secret; the current ones stay valid for ``overlap_hours``; caller commits."""
+    host = get(name)
+    if host is None:
+        raise HostError(f"未知主机：{name}")
+    until = utcnow() + dt.timedelta(hours=overlap_hours)
+    for s in host.secrets:
+        if s.expires_at is None or s.expires_at > until:
+            s.expires_at = until
+    secret = new_secret()
+    host.secrets.append(HostSecret(sealed=seal(config, secret)))
+    return as_whsec(secret)
+
+
+def remove(name: str) -> None:
+    host = get(name)
+    if host is None:
+        raise HostError(f"未知主机：{name}")
+    db.session.delete(host)
+
+
+def live_secrets(config, host: HttpHost) -> list[bytes]:
+    """The secrets accepted now, newest first."""
+    now = utcnow()
+    rows = [s for s in host.secrets if s.expires_at is None or s.expires_at > now]
+    return [unseal(config, s.sealed) for s in sorted(rows, key=lambda s: s.id, reverse=True)]
+
+
+@dataclass
+class Signer:
+    """What a request's check needs of a host, read in one query: plain values, live secrets newest first."""
+    id: int
+    name: str
+    jurisdiction: str
+    allow_origins: list
+    secrets: list
+
+
+# Built once: this read starts every signed request.
+_SIGNERS_ALL = (select(HttpHost.id, HttpHost.name, Jurisdiction.code, HttpHost.allow_origins, HostSecret.sealed)
+                .join(Jurisdiction, Jurisdiction.id == HttpHost.jurisdiction_id)
+                .join(HostSecret, HostSecret.host_id == HttpHost.id)
+                .where(or_(HostSecret.expires_at.is_(None), HostSecret.expires_at > bindparam("now")))
+                .order_by(HttpHost.id, HostSecret.id.desc()))
+_SIGNERS = {False: _SIGNERS_ALL, True: _SIGNERS_ALL.where(HttpHost.name == bindparam("name"))}
+_opened: dict[str, bytes] = {}   # sealed text -> secret: opening is cheap, but not free on every request
+
+
+def signers(config, name: str | None = None) -> list[Signer]:
+    """Every host (or the one named) with its live secrets, in one round trip."""
+    params = {"now": utcnow()} if name is None else {"now": utcnow(), "name": name}
+    out: dict[int, Signer] = {}
+    for hid, hname, code, origins, sealed in db.session.execute(_SIGNERS[name is not None], params):
+        signer = out.setdefault(hid, Signer(hid, hname, code, list(origins or []), []))
+        secret = _opened.get(sealed)
+        if secret is None:
+            secret = _opened[sealed] = unseal(config, sealed)
+        signer.secrets.append(secret)
+    return list(out.values())
+
+
+def describe(host: HttpHost) -> dict:
+    now = utcnow()
+    return {"name": host.name, "jurisdiction": host.jurisdiction.code, "callback_url": host.callback_url,
+            "allow_origins": list(host.allow_origins or []),
+            "secrets": [{"created_at": s.created_at.isoformat() + "Z",
+                         "expires_at": s.expires_at.isoformat() + "Z" if s.expires_at else None}
+                        for s in host.secrets if s.expires_at is None or s.expires_at > now],
+            "created_at": host.created_at.isoformat() + "Z"}

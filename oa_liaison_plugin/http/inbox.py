@@ -1,0 +1,175 @@
+"""The event inbox: record first (the 202), then process through the same in-process events, exactly once."""
+from __future__ import annotations
+
+import contextvars
+import datetime as dt
+import json
+from concurrent.futures import ThreadPoolExecutor
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from ..delivery import record_error, still_mine
+from ..models import InboxEvent, db, utcnow
+from . import hosts
+from .envelope import ApiError, TYPES, to_mapping
+from .fetch import FetchError, fetch
+
+CLI_SENDER = "(cli)"
+# The file_url failure of the document being decided now, read by the built-in qualification_signals.
+fetch_failure: contextvars.ContextVar[tuple[str, str] | None] = contextvars.ContextVar("fetch_failure", default=None)
+
+
+def public_id(row_id: int) -> str:
+    return f"evt-{row_id}"
+
+
+_INSERT = {name: dialect_insert(InboxEvent.__table__).on_conflict_do_nothing().returning(InboxEvent.__table__.c.id)
+           for name, dialect_insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
+
+
+def record(sender: str, event: dict, jurisdiction: str, body: str, webhook_id: str | None = None) -> tuple[int, bool]:
+    """The event's inbox row id and whether it was already there (same webhook-id, or same source+id)."""
+    now = utcnow()
+    values = dict(sender=sender, webhook_id=webhook_id, source=event["source"], event_id=event["id"],
+                  type=event["type"], jurisdiction=jurisdiction, body=body, status="pending", attempts=0,
+                  next_attempt_at=now, received_at=now)
+    conn = db.session.connection()
+    new_id = conn.execute(_INSERT[conn.dialect.name], values).scalar()   # one statement: no read first
+    if new_id is None:   # a unique key was taken: this is a replay
+        db.session.rollback()
+        q = select(InboxEvent.id).where(InboxEvent.sender == sender)
+        found = db.session.scalar(q.where(InboxEvent.webhook_id == webhook_id)) if webhook_id else None
+        found = found or db.session.scalar(q.where(InboxEvent.source == event["source"],
+                                                   InboxEvent.event_id == event["id"]))
+        db.session.commit()
+        return found, True
+    db.session.commit()
+    return new_id, False
+
+
+def handle(liaison, event: dict, jurisdiction: str, allowed: list[str]) -> dict:
+    """Call the in-process event for a CloudEvent: the same path a Python host takes."""
+    data = to_mapping(event, jurisdiction)
+    url = data.pop("_file_url", None)
+    token = None
+    if url and data.get("file") is None:
+        try:
+            data["file"] = fetch(url, allowed, max_bytes=liaison.config["MAX_UPLOAD_BYTES"],
+                                 timeout=liaison.config["FILE_FETCH_TIMEOUT_SECONDS"])
+        except FetchError as exc:
+            token = fetch_failure.set((str(data.get("id")), str(exc)))
+    try:
+        return getattr(liaison, TYPES[event["type"]])(data) or {}
+    finally:
+        if token is not None:
+            fetch_failure.reset(token)
+
+
+def _claim_one(liaison, row_id: int) -> bool:
+    now = utcnow()
+    lease = now + dt.timedelta(seconds=liaison.config["DELIVERY_LEASE_SECONDS"])
+    done = db.session.execute(update(InboxEvent).where(
+        InboxEvent.id == row_id, InboxEvent.status == "pending",
+        or_(InboxEvent.lease_until.is_(None), InboxEvent.lease_until < now)).values(lease_until=lease))
+    db.session.commit()
+    return done.rowcount == 1
+
+
+def _claim_due(liaison, limit: int):
+    """Lease due events to this worker (SKIP LOCKED lets several workers share the inbox on PostgreSQL)."""
+    now = utcnow()
+    ids = list(db.session.scalars(
+        select(InboxEvent.id).where(InboxEvent.status == "pending", InboxEvent.next_attempt_at <= now,
+                                    or_(InboxEvent.lease_until.is_(None), InboxEvent.lease_until < now))
+        .order_by(InboxEvent.id).limit(limit).with_for_update(skip_locked=True)))
+    lease = now + dt.timedelta(seconds=liaison.config["DELIVERY_LEASE_SECONDS"])
+    if ids:
+        db.session.execute(update(InboxEvent).where(InboxEvent.id.in_(ids)).values(lease_until=lease))
+    db.session.commit()
+    return ids, lease
+
+
+def _process_claimed(liaison, row_id: int) -> str:
+    row = db.session.get(InboxEvent, row_id)
+    event = json.loads(row.body)
+    host = hosts.get(row.sender) if row.sender != CLI_SENDER else None
+    allowed = list(host.allow_origins or []) if host is not None else []
+    db.session.commit()   # end the read: the event's own transactions follow
+    try:
+        result = handle(liaison, event, row.jurisdiction, allowed)
+        status, error = "done", None
+    except ApiError as exc:   # checked on receipt; only a host's later change (e.g. removed) gets here
+        result, status, error = {"status": "error", "error": str(exc)}, "done", str(exc)
+    except Exception as exc:  # recorded and retried later; never raised to a worker's loop
+        db.session.rollback()
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        record_error("http_event", "internal_error", error, subject=public_id(row_id))
+        backoff = liaison.config["DELIVERY_BACKOFF_SECONDS"]
+        db.session.execute(update(InboxEvent).where(InboxEvent.id == row_id).values(
+            attempts=InboxEvent.attempts + 1, last_error=error, lease_until=None,
+            next_attempt_at=utcnow() + dt.timedelta(seconds=backoff[min(row.attempts, len(backoff) - 1)])))
+        db.session.commit()
+        return "failed"
+    slim = dict(event, data={k: v for k, v in event["data"].items() if k != "file_base64"}) \
+        if isinstance(event.get("data"), dict) else event
+    if isinstance(slim.get("data"), dict) and isinstance(slim["data"].get("attachments"), list):
+        slim["data"]["attachments"] = [{k: v for k, v in a.items() if k != "data_base64"} if isinstance(a, dict)
+                                       else a for a in slim["data"]["attachments"]]
+    db.session.execute(update(InboxEvent).where(InboxEvent.id == row_id).values(
+        status=status, result=json.loads(json.dumps(result, default=str)), last_error=error,
+        attempts=InboxEvent.attempts + 1, lease_until=None, processed_at=utcnow(),
+        body=json.dumps(slim, ensure_ascii=False)))
+    db.session.commit()
+    return status
+
+
+def process(liaison, row_id: int) -> str | None:
+    """Process one recorded event if nobody else holds it; returns done/failed, or None when not claimed."""
+    with liaison.context():
+        try:
+            if not _claim_one(liaison, row_id):
+                return None
+            return _process_claimed(liaison, row_id)
+        finally:
+            db.session.remove()
+
+
+def process_due(liaison, *, limit: int = 50) -> dict:
+    counts = {"events": 0, "events_failed": 0}
+    with liaison.context():
+        ids, lease = _claim_due(liaison, limit)
+        for row_id in ids:
+            if not still_mine(InboxEvent, row_id, lease, liaison.config):
+                continue
+            status = _process_claimed(liaison, row_id)
+            counts["events" if status == "done" else "events_failed"] += 1
+    return counts
+
+
+def status_of(row_id: int) -> dict | None:
+    row = db.session.get(InboxEvent, row_id)
+    if row is None:
+        return None
+    return {"id": public_id(row.id), "status": "processed" if row.status == "done" else "accepted",
+            "type": row.type, "result": row.result, "error": row.last_error}
+
+
+_pools: dict[int, ThreadPoolExecutor] = {}
+
+
+def after_commit(liaison, row_id: int) -> None:
+    """Process a just-recorded event in the background of this process; the worker takes what is left."""
+    pool = _pools.get(id(liaison))
+    if pool is None:
+        pool = _pools.setdefault(id(liaison), ThreadPoolExecutor(
+            max_workers=int(liaison.config["API_PROCESS_THREADS"]), thread_name_prefix="oa-liaison-inbox"))
+    pool.submit(_safe_process, liaison, row_id)
+
+
+def _safe_process(liaison, row_id):
+    try:
+        process(liaison, row_id)
+    except Exception as exc:  # left pending; the worker retries it after the lease
+        liaison.app.logger.warning("事件 %s 处理出错，留给工作进程：%s", public_id(row_id), type(exc).__name__)

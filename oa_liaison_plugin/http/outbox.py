@@ -1,0 +1,45 @@
+"""Notifications for callback hosts, delivered like copies: leased, retried with backoff and jitter."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import or_, select, update
+
+from ..delivery import backoff, still_mine
+from ..models import Jurisdiction, Notification, db, utcnow
+from .callbacks import CallbackError, cloudevent, post
+
+
+def deliver_due(liaison, *, limit: int = 50) -> dict:
+    counts = {"notifications": 0, "notifications_failed": 0}
+    with liaison.context():
+        now = utcnow()
+        ids = list(db.session.scalars(select(Notification.id).where(
+            Notification.status == "pending", Notification.next_attempt_at <= now,
+            or_(Notification.lease_until.is_(None), Notification.lease_until < now))
+            .order_by(Notification.id).limit(limit).with_for_update(skip_locked=True)))
+        lease = now + dt.timedelta(seconds=liaison.config["DELIVERY_LEASE_SECONDS"])
+        if ids:
+            db.session.execute(update(Notification).where(Notification.id.in_(ids)).values(lease_until=lease))
+        db.session.commit()
+        for nid in ids:
+            if not still_mine(Notification, nid, lease, liaison.config):
+                continue
+            row = db.session.get(Notification, nid)
+            msg_id = f"notification-{nid}"
+            code = db.session.get(Jurisdiction, row.host.jurisdiction_id).code
+            try:
+                post(liaison.config, row.host, msg_id, cloudevent("liaison.notification", msg_id,
+                                                                  f"/oa-liaison/{code}", row.payload))
+            except CallbackError as exc:
+                db.session.execute(update(Notification).where(Notification.id == nid).values(
+                    attempts=Notification.attempts + 1, last_error=str(exc)[:2000], lease_until=None,
+                    next_attempt_at=utcnow() + dt.timedelta(seconds=backoff(liaison.config, row.attempts))))
+                counts["notifications_failed"] += 1
+            else:
+                db.session.execute(update(Notification).where(Notification.id == nid).values(
+                    status="delivered", attempts=Notification.attempts + 1, lease_until=None,
+                    delivered_at=utcnow(), last_error=None))
+                counts["notifications"] += 1
+            db.session.commit()
+    return counts

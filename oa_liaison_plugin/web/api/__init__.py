@@ -1,0 +1,1 @@
+"""The HTTP API for hosts: signed events in, previews, event status (JSON, no session, no CSRF)."""

@@ -1,0 +1,130 @@
+"""POST /api/v1/events and /api/v1/preview, GET /api/v1/events/<id>: Standard Webhooks signatures, JSON answers."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request
+
+from ...http import hosts, inbox
+from ...http.envelope import ApiError, check_data, parse, to_mapping
+from ...http.fetch import FetchError, fetch
+from ...http.sealing import SealError
+from ...http.signing import SignatureError, check_headers, matches
+from ...models import InboxEvent, db
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def _refuse(exc: ApiError, host: str | None = None):
+    # Logged without the body or any secret: the code, the host named and the message id are enough.
+    current_app.logger.warning("API 拒绝 %s %s：%s host=%s webhook-id=%s", request.method, request.path, exc.code,
+                               (host or request.headers.get("x-oa-host") or "-")[:64],
+                               (request.headers.get("webhook-id") or "-")[:64])
+    return jsonify(exc.body()), exc.status
+
+
+def _body() -> bytes:
+    limit = int(current_app.config["API_MAX_BODY_BYTES"])
+    if request.content_length is not None and request.content_length > limit:
+        raise ApiError(413, "too_large", f"请求体过大（上限 {limit} 字节）")
+    data = request.stream.read(limit + 1)
+    if len(data) > limit:
+        raise ApiError(413, "too_large", f"请求体过大（上限 {limit} 字节）")
+    return data
+
+
+def _authenticate(body: bytes) -> hosts.Signer:
+    """The host whose live secret signed this request; raises ApiError(401)."""
+    h = request.headers
+    try:
+        ts = check_headers(h.get("webhook-id"), h.get("webhook-timestamp"), h.get("webhook-signature"),
+                           tolerance=int(current_app.config["API_TIMESTAMP_TOLERANCE_SECONDS"]))
+    except SignatureError as exc:
+        raise ApiError(401, exc.code, str(exc)) from None
+    name = h.get("x-oa-host")
+    if name and not hosts.NAME.match(name):
+        raise ApiError(401, "unknown_host", "未知主机（X-OA-Host 未登记）")
+    try:
+        # Without X-OA-Host: whichever registered host's secret signed it (a county has few hosts).
+        candidates = hosts.signers(current_app.config, name or None)
+    except SealError as exc:
+        current_app.logger.error("主机密钥无法解开：%s", exc)
+        raise ApiError(401, "bad_signature", "签名无法核对（服务器的主机密钥文件有误，已记录）") from None
+    if not candidates:
+        raise ApiError(401, "unknown_host", "未知主机（X-OA-Host 未登记）" if name else "没有登记任何主机")
+    for host in candidates:
+        if matches(host.secrets, h["webhook-id"], ts, body, h["webhook-signature"]):
+            return host
+    raise ApiError(401, "bad_signature", "签名不正确" if name else "签名不正确，或发送方未登记")
+
+
+@bp.post("/events")
+def events():
+    """Record a signed CloudEvent; 202 once it is durably in the inbox (processing follows)."""
+    host = None
+    try:
+        body = _body()
+        host = _authenticate(body)
+        event = parse(body)
+        jurisdiction = host.jurisdiction
+        check_data(event, jurisdiction)
+        _check_file_url(event, host)
+        row_id, duplicate = inbox.record(host.name, event, jurisdiction, body.decode("utf-8"),
+                                         webhook_id=request.headers["webhook-id"])
+    except ApiError as exc:
+        db.session.rollback()
+        return _refuse(exc, host.name if host is not None else None)
+    liaison = current_app.extensions["oa_liaison"]
+    if not duplicate and current_app.config["API_PROCESS_INLINE"]:
+        inbox.after_commit(liaison, row_id)
+    return jsonify({"id": inbox.public_id(row_id), "status": "accepted"}), 202
+
+
+def _check_file_url(event: dict, host: hosts.Signer) -> None:
+    url = event["data"].get("file_url") if event["type"] == "document.issued" else None
+    if url and hosts.origin(url) not in (host.allow_origins or []):
+        raise ApiError(400, "file_url_not_allowed", "字段 data.file_url：不在此主机允许的文件来源内", "data.file_url")
+
+
+@bp.post("/preview")
+def preview():
+    """What would happen to a document now: the pre-issue messages and the decision; nothing is recorded."""
+    from ...routing.route import preview as decide_preview
+    host = None
+    try:
+        body = _body()
+        host = _authenticate(body)
+        event = parse(body)
+        if event["type"] != "document.issued":
+            raise ApiError(400, "unknown_type", "字段 type：预览只支持 document.issued", "type")
+        check_data(event, host.jurisdiction)
+        _check_file_url(event, host)
+        document = to_mapping(event, host.jurisdiction)
+        url = document.pop("_file_url", None)
+        if url and document.get("file") is None:
+            try:
+                document["file"] = fetch(url, host.allow_origins or [],
+                                         max_bytes=current_app.config["MAX_UPLOAD_BYTES"],
+                                         timeout=current_app.config["FILE_FETCH_TIMEOUT_SECONDS"])
+            except FetchError as exc:
+                raise ApiError(422, "file_fetch_failed", str(exc), "data.file_url") from None
+    except ApiError as exc:
+        db.session.rollback()
+        return _refuse(exc, host.name if host is not None else None)
+    liaison = current_app.extensions["oa_liaison"]
+    decision = decide_preview(liaison, document)
+    messages = liaison.check_before_issue(document)
+    return jsonify({"messages": messages, "decision": decision}), 200
+
+
+@bp.get("/events/<event_id>")
+def event_status(event_id: str):
+    """An event's state (accepted, processed) and its result, for the host that sent it (signed, empty body)."""
+    host = None
+    try:
+        host = _authenticate(b"")
+        row_id = int(event_id[4:]) if event_id.startswith("evt-") and event_id[4:].isdigit() else None
+        row = db.session.get(InboxEvent, row_id) if row_id else None
+        if row is None or row.sender != host.name:
+            raise ApiError(404, "not_found", "没有此事件")
+    except ApiError as exc:
+        return _refuse(exc, host.name if host is not None else None)
+    return jsonify(inbox.status_of(row.id)), 200

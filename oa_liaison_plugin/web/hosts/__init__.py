@@ -1,0 +1,1 @@
+"""The panel page for hosts connected over HTTP."""

@@ -1,0 +1,77 @@
+"""Hosts connected over HTTP: list, connect (the secret shown once), rotate a secret, remove."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, render_template
+from sqlalchemy import select
+
+from ...http import hosts
+from ...models import HttpHost, db
+from ..access import allow, jurisdiction
+from ..audit.log import record
+from ..forms import status
+from .forms import NewHostForm
+
+bp = Blueprint("hosts", __name__, url_prefix="/hosts")
+
+
+def _mine(name: str) -> HttpHost:
+    host = hosts.get(name)
+    if host is None or host.jurisdiction_id != jurisdiction().id:
+        abort(404)
+    return host
+
+
+@bp.route("")
+@allow("admin", "auditor")
+def index():
+    """The jurisdiction's hosts, without their secrets."""
+    rows = db.session.scalars(select(HttpHost).where(HttpHost.jurisdiction_id == jurisdiction().id)
+                              .order_by(HttpHost.name)).all()
+    return render_template("oa_liaison/hosts/index.html", hosts=[hosts.describe(h) for h in rows])
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@allow("admin")
+def new():
+    """Connect a host; its secret is shown once, on the answer page."""
+    form = NewHostForm()
+    if form.validate_on_submit():
+        origins = tuple(o.strip() for o in (form.allow_origins.data or "").splitlines() if o.strip())
+        try:
+            host, secret = hosts.add(current_app.config, form.name.data.strip(), jurisdiction().code,
+                                     callback_url=(form.callback_url.data or "").strip() or None,
+                                     allow_origins=origins)
+            db.session.flush()
+            record("host.create", host.name, None, hosts.describe(host))
+            db.session.commit()
+        except hosts.HostError as exc:
+            db.session.rollback()
+            form.name.errors = [*form.name.errors, str(exc)]
+        else:
+            return render_template("oa_liaison/hosts/secret.html", name=host.name, secret=secret, rotated=False)
+    return render_template("oa_liaison/hosts/form.html", form=form), status(form)
+
+
+@bp.post("/<host_name>/rotate")
+@allow("admin")
+def rotate(host_name: str):
+    """A new secret; the old one keeps working for 24 hours."""
+    host = _mine(host_name)
+    secret = hosts.rotate(current_app.config, host.name)
+    record("host.rotate", host.name, None, None)
+    db.session.commit()
+    return render_template("oa_liaison/hosts/secret.html", name=host.name, secret=secret, rotated=True)
+
+
+@bp.post("/<host_name>/remove")
+@allow("admin")
+def remove(host_name: str):
+    """Disconnect a host: its secrets stop working at once."""
+    from flask import flash, redirect, url_for
+    host = _mine(host_name)
+    before = hosts.describe(host)
+    db.session.delete(host)
+    record("host.delete", host_name, before, None)
+    db.session.commit()
+    flash(f"已删除接入主机“{host_name}”，其密钥立即失效。", "success")
+    return redirect(url_for(".index"))

@@ -1,0 +1,119 @@
+"""Test helpers for hosts over HTTP: a served app, a signing client (standardwebhooks + cloudevents), a callback host."""
+from __future__ import annotations
+
+import datetime as dt
+import http.client
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from cloudevents.v1.conversion import to_structured
+from cloudevents.v1.http import CloudEvent
+from standardwebhooks import Webhook
+from werkzeug.serving import make_server
+
+
+class Served:
+    """The app behind a real HTTP server on 127.0.0.1 (werkzeug, threaded)."""
+
+    def __init__(self, app):
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.port = self.server.server_port
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.server.shutdown()
+
+
+def cloud_event(type_: str, data: dict, *, event_id: str, source: str = "https://oa.example.cn/gw") -> bytes:
+    _, body = to_structured(CloudEvent({"type": type_, "source": source, "id": event_id}, data))
+    return body
+
+
+def request(port: int, path: str, body: bytes = b"", headers=None, method: str = "POST"):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        resp = conn.getresponse()
+        raw = resp.read()
+    finally:
+        conn.close()
+    try:
+        return resp.status, json.loads(raw)
+    except ValueError:
+        return resp.status, raw
+
+
+def signed(secret: str, msg_id: str, body: bytes, *, at: dt.datetime | None = None) -> dict:
+    """Headers as the standardwebhooks package makes them."""
+    at = at or dt.datetime.now(dt.timezone.utc)
+    return {"content-type": "application/cloudevents+json", "webhook-id": msg_id,
+            "webhook-timestamp": str(int(at.timestamp())),
+            "webhook-signature": Webhook(secret).sign(msg_id, at, body.decode())}
+
+
+def post_event(port, secret, type_, data, *, event_id, msg_id=None, **kw):
+    body = cloud_event(type_, data, event_id=event_id)
+    return request(port, "/api/v1/events", body, signed(secret, msg_id or f"msg-{event_id}", body, **kw))
+
+
+class CallbackHost:
+    """A tiny host on 127.0.0.1 that verifies callbacks with standardwebhooks and counts what it is offered."""
+
+    def __init__(self, secret: str, *, answer=lambda n, event: 200):
+        self.webhook = Webhook(secret)
+        self.received: list[dict] = []      # verified events, in arrival order
+        self.acked: dict[str, int] = {}     # webhook-id -> times acknowledged
+        self.bad: list[str] = []            # failed verification
+        self.lock = threading.Lock()
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *a):
+                pass
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                try:
+                    event = outer.webhook.verify(body, {k.lower(): v for k, v in self.headers.items()})
+                except Exception as exc:
+                    with outer.lock:
+                        outer.bad.append(repr(exc))
+                    self.send_response(401)
+                    self.end_headers()
+                    return
+                with outer.lock:
+                    outer.received.append({"id": self.headers["webhook-id"], "event": event})
+                    n = len(outer.received)
+                status = answer(n, event)
+                if status == "hang":
+                    time.sleep(3)
+                    status = 200
+                if 200 <= status < 300:
+                    with outer.lock:
+                        outer.acked[self.headers["webhook-id"]] = outer.acked.get(self.headers["webhook-id"], 0) + 1
+                self.send_response(status)
+                if 300 <= status < 400:
+                    self.send_header("Location", "http://127.0.0.1:9/elsewhere")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/oa/callback"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+
+
+def wait_for(predicate, timeout: float = 20.0):
+    """Poll until true (the background processing is asynchronous by design); fails after timeout."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError("condition not met in time")

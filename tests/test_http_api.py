@@ -1,0 +1,359 @@
+"""Events over HTTP: signed by the standardwebhooks package, built with the cloudevents SDK, through a real server."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from http_host import CallbackHost, Served, cloud_event, post_event, request, signed, wait_for
+from oa_liaison_plugin.documents.samples import make_issued_docx
+from oa_liaison_plugin.http import hosts
+from oa_liaison_plugin.models import Copy, Document, HostSecret, InboxEvent, Meeting, Submission, db
+
+EXE = shutil.which("oa-liaison") or str(Path(sys.executable).with_name("oa-liaison"))
+
+
+def docx(**kw):
+    base = dict(issuer="南部县教育局", doc_number="南教发〔2017〕12号", title="关于印发《南部县义务教育均衡发展实施方案》的通知",
+                main_recipients=["各乡镇人民政府", "县级各部门"], body_paragraphs=["为推进义务教育均衡发展，……"],
+                date=dt.date(2017, 3, 5))
+    base.update(kw)
+    return make_issued_docx(**base)
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+def add_host(app, name="oa1", jurisdiction="nanbu", **kw):
+    with app.app_context():
+        _, secret = hosts.add(app.config, name, jurisdiction, **kw)
+        db.session.commit()
+    return secret
+
+
+@pytest.fixture
+def served(app):
+    s = Served(app)
+    yield s
+    s.close()
+
+
+def count(app, model, *where):
+    with app.app_context():
+        n = db.session.scalar(select(func.count()).select_from(model).where(*where))
+        db.session.remove()
+        return n
+
+
+def doc_status(app, host_id):
+    with app.app_context():
+        s = db.session.scalar(select(Document.status).where(Document.host_id == host_id))
+        db.session.remove()
+        return s
+
+
+def test_signed_document_is_accepted_decided_and_its_copy_called_back_signed(app, served):
+    secret = add_host(app, allow_origins=())
+    # the callback host verifies with the same secret the host was given
+    cb = CallbackHost(secret)
+    with app.app_context():
+        h = hosts.get("oa1")
+        h.callback_url = cb.url
+        db.session.commit()
+    status, body = post_event(served.port, secret, "document.issued",
+                              {"id": "D-1", "file_base64": b64(docx()), "file_name": "12号.docx"}, event_id="ev-1")
+    assert (status, body["status"]) == (202, "accepted") and body["id"].startswith("evt-")
+    wait_for(lambda: doc_status(app, "D-1") == "routed")
+    wait_for(lambda: cb.acked)
+    (copy_id,) = cb.acked
+    event = cb.received[0]["event"]
+    assert event["type"] == "liaison.copy" and event["id"] == copy_id and copy_id.startswith("copy-")
+    assert event["data"]["committee"] == "教科文卫体委员会" and event["data"]["document_id"] == "D-1"
+    assert hashlib.sha256(base64.b64decode(event["data"]["file_base64"])).hexdigest() == event["data"]["file_sha256"]
+    assert count(app, Copy, Copy.status == "delivered") == 1 and not cb.bad
+    # the host can ask how its event went
+    msg = "status-1"
+    code, st = request(served.port, f"/api/v1/events/{body['id']}", b"", signed(secret, msg, b""), method="GET")
+    assert code == 200 and st["status"] == "processed" and st["result"]["status"] == "routed"
+    cb.close()
+
+
+def test_same_webhook_id_or_same_source_and_id_answers_the_same_once(app, served):
+    secret = add_host(app)
+    data = {"id": "D-2", "issuer": "南部县教育局", "title": "关于印发《南部县义务教育均衡发展实施方案》的通知"}
+    first = post_event(served.port, secret, "document.issued", data, event_id="ev-2", msg_id="m-2")
+    again = post_event(served.port, secret, "document.issued", data, event_id="ev-2", msg_id="m-2")
+    other_msg = post_event(served.port, secret, "document.issued", data, event_id="ev-2", msg_id="m-2b")
+    assert first == again == other_msg and first[0] == 202
+    wait_for(lambda: doc_status(app, "D-2") is not None)
+    assert count(app, InboxEvent) == 1 and count(app, Document) == 1
+
+
+REFUSALS = [
+    # (name, how to spoil the request, status, error)
+    ("unsigned", lambda h, b: ({k: v for k, v in h.items() if not k.startswith("webhook-")}, b), 401, "missing_signature"),
+    ("no signature header", lambda h, b: ({k: v for k, v in h.items() if k != "webhook-signature"}, b), 401,
+     "missing_signature"),
+    ("wrong signature", lambda h, b: ({**h, "webhook-signature": "v1," + b64(b"x" * 32)}, b), 401, "bad_signature"),
+    ("body changed after signing", lambda h, b: (h, b.replace(b"D-9", b"D-8")), 401, "bad_signature"),
+    ("v2 scheme only", lambda h, b: ({**h, "webhook-signature": h["webhook-signature"].replace("v1,", "v2,")}, b),
+     401, "bad_signature"),
+    ("timestamp not a number", lambda h, b: ({**h, "webhook-timestamp": "soon"}, b), 401, "bad_timestamp"),
+    ("unknown host named", lambda h, b: ({**h, "x-oa-host": "nobody"}, b), 401, "unknown_host"),
+]
+
+
+@pytest.mark.parametrize("name,spoil,status,error", REFUSALS, ids=[r[0] for r in REFUSALS])
+def test_signature_refusals(app, served, name, spoil, status, error):
+    secret = add_host(app)
+    body = cloud_event("document.issued", {"id": "D-9", "issuer": "南部县教育局"}, event_id="ev-9")
+    headers, body = spoil(signed(secret, "m-9", body), body)
+    code, answer = request(served.port, "/api/v1/events", body, headers)
+    assert (code, answer["error"]) == (status, error) and answer["message"]
+    assert count(app, InboxEvent) == 0
+
+
+@pytest.mark.parametrize("minutes,error", [(-6, "stale_timestamp"), (6, "future_timestamp")])
+def test_stale_or_future_timestamps_are_refused(app, served, minutes, error):
+    secret = add_host(app)
+    at = dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=minutes)
+    code, answer = post_event(served.port, secret, "document.issued", {"id": "D-9"}, event_id="e", at=at)
+    assert (code, answer["error"]) == (401, error)
+    assert count(app, InboxEvent) == 0
+
+
+def test_a_secret_of_another_host_is_refused(app, served):
+    add_host(app, "oa1")
+    other = "whsec_" + b64(os.urandom(32))
+    code, answer = post_event(served.port, other, "document.issued", {"id": "D-9"}, event_id="e")
+    assert (code, answer["error"]) == (401, "bad_signature")
+
+
+def _raw(served, secret, body: bytes):
+    return request(served.port, "/api/v1/events", body, signed(secret, "m-raw", body))
+
+
+BAD_BODIES = [
+    ("not json", b"{not json", 400, "bad_json", None),
+    ("json array", b"[1, 2]", 400, "bad_json", None),
+    ("deeply nested", b"[" * 100000 + b"]" * 100000, 400, "bad_json", None),
+    ("no source", json.dumps({"specversion": "1.0", "id": "x", "type": "document.issued", "data": {}}).encode(),
+     400, "missing_field", "source"),
+    ("old specversion", json.dumps({"specversion": "0.3", "id": "x", "source": "s", "type": "document.issued",
+                                    "data": {"id": "1"}}).encode(), 400, "bad_field", "specversion"),
+    ("unknown type", json.dumps({"specversion": "1.0", "id": "x", "source": "s", "type": "document.deleted",
+                                 "data": {"id": "1"}}).encode(), 400, "unknown_type", "type"),
+    ("data not an object", json.dumps({"specversion": "1.0", "id": "x", "source": "s", "type": "document.issued",
+                                       "data": "D-1"}).encode(), 400, "bad_field", "data"),
+    ("document without id", json.dumps({"specversion": "1.0", "id": "x", "source": "s", "type": "document.issued",
+                                        "data": {"issuer": "县教育局"}}).encode(), 400, "bad_field", "data.id"),
+    ("title a number list", json.dumps({"specversion": "1.0", "id": "x", "source": "s", "type": "document.issued",
+                                        "data": {"id": "1", "title": [1]}}).encode(), 400, "bad_field", "data.title"),
+    ("file not base64", json.dumps({"specversion": "1.0", "id": "x", "source": "s", "type": "document.issued",
+                                    "data": {"id": "1", "file_base64": "%%%"}}).encode(), 400, "bad_field",
+     "data.file_base64"),
+    ("unknown data field", json.dumps({"specversion": "1.0", "id": "x", "source": "s", "type": "document.issued",
+                                       "data": {"id": "1", "colour": "red"}}).encode(), 400, "bad_field", "data.colour"),
+    ("submission without unit", json.dumps({"specversion": "1.0", "id": "x", "source": "s",
+                                            "type": "submission.received",
+                                            "data": {"id": "S1", "committee": "提案委员会", "kind": "提案",
+                                                     "title": "t"}}).encode(), 400, "missing_field", "data.unit"),
+]
+
+
+@pytest.mark.parametrize("name,body,status,error,field", BAD_BODIES, ids=[b[0] for b in BAD_BODIES])
+def test_malformed_bodies_name_the_field(app, served, name, body, status, error, field):
+    secret = add_host(app)
+    code, answer = _raw(served, secret, body)
+    assert (code, answer["error"]) == (status, error), answer
+    assert answer.get("field") == field and answer["message"]
+    assert count(app, InboxEvent) == 0
+
+
+def test_event_for_another_jurisdiction_is_forbidden(app, served):
+    secret = add_host(app)
+    code, answer = post_event(served.port, secret, "document.issued", {"id": "D-1", "jurisdiction": "elsewhere"},
+                              event_id="e")
+    assert (code, answer["error"]) == (403, "wrong_jurisdiction")
+    assert count(app, InboxEvent) == 0
+
+
+def test_body_over_the_limit_is_413(app, served):
+    app.config["API_MAX_BODY_BYTES"] = 64 * 1024
+    secret = add_host(app)
+    code, answer = post_event(served.port, secret, "document.issued",
+                              {"id": "D-1", "file_base64": b64(os.urandom(100 * 1024))}, event_id="e")
+    assert (code, answer["error"]) == (413, "too_large")
+    assert count(app, InboxEvent) == 0
+
+
+def test_file_url_from_another_origin_is_refused(app, served):
+    secret = add_host(app, allow_origins=("http://127.0.0.1:1",))
+    code, answer = post_event(served.port, secret, "document.issued",
+                              {"id": "D-1", "file_url": "http://10.0.0.1/x.docx"}, event_id="e")
+    assert (code, answer["error"], answer["field"]) == (400, "file_url_not_allowed", "data.file_url")
+
+
+def test_unknown_paths_and_methods_answer_json(app, served):
+    assert request(served.port, "/api/v1/nothing")[1]["error"] == "not_found"
+    code, answer = request(served.port, "/api/v1/events", method="GET")
+    assert (code, answer["error"]) == (405, "method_not_allowed")
+
+
+def test_classified_document_over_http_is_held_and_never_called_back(app, served):
+    secret = add_host(app)
+    cb = CallbackHost(secret)
+    with app.app_context():
+        hosts.get("oa1").callback_url = cb.url
+        db.session.commit()
+    post_event(served.port, secret, "document.issued",
+               {"id": "D-S", "file_base64": b64(docx(secrecy="秘密", secrecy_period="1年"))}, event_id="ev-s")
+    wait_for(lambda: doc_status(app, "D-S") == "held")
+    # the host saying 无 does not release a file marked 秘密 (stricter wins, the same decide path)
+    post_event(served.port, secret, "document.issued",
+               {"id": "D-S2", "secrecy": "无", "file_base64": b64(docx(secrecy="机密"))}, event_id="ev-s2")
+    wait_for(lambda: doc_status(app, "D-S2") == "held")
+    assert count(app, Copy) == 0 and cb.received == []
+    cb.close()
+
+
+def test_crash_between_202_and_processing_the_worker_processes_it(app, served, tmp_path):
+    app.config["API_PROCESS_INLINE"] = False   # as if the server died right after the 202
+    secret = add_host(app)
+    code, _ = post_event(served.port, secret, "document.issued",
+                         {"id": "D-C", "file_base64": b64(docx())}, event_id="ev-c")
+    assert code == 202 and doc_status(app, "D-C") is None
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OA_LIAISON_")}
+    env.update({"OA_LIAISON_INSTANCE_PATH": app.instance_path, "OA_LIAISON_DATABASE_URL": app.config["DATABASE_URL"]})
+    p = subprocess.run([EXE, "worker", "--once", "--json"], capture_output=True, text=True, env=env, timeout=120)
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)
+    assert out["events"] == 1 and {"delivered", "failed", "notifications", "worker"} <= set(out)
+    assert doc_status(app, "D-C") == "routed"
+    assert count(app, InboxEvent, InboxEvent.status == "done") == 1
+
+
+def test_submission_and_meeting_events_reach_the_same_hooks(app, served):
+    secret = add_host(app)
+    post_event(served.port, secret, "submission.received",
+               {"id": "S-1", "committee": "提案委员会", "unit": "南部县教育局", "kind": "提案", "title": "关于学校安全的提案",
+                "received": "2026-11-01"}, event_id="ev-sub")
+    post_event(served.port, secret, "meeting.scheduled",
+               {"id": "M-1", "unit": "南部县教育局", "title": "全县教育工作会议", "held_on": "2026-12-10"}, event_id="ev-m")
+    wait_for(lambda: count(app, Submission) == 1 and count(app, Meeting) == 1)
+
+
+def test_preview_answers_the_decision_and_records_nothing(app, served):
+    secret = add_host(app)
+    body = cloud_event("document.issued", {"id": "P-1", "file_base64": b64(docx())}, event_id="pv-1")
+    code, answer = request(served.port, "/api/v1/preview", body, signed(secret, "pv-1", body))
+    assert code == 200 and answer["decision"]["status"] == "routed"
+    assert any("教科文卫体委员会" in m for m in answer["messages"])
+    assert count(app, Document) == 0 and count(app, InboxEvent) == 0
+
+
+def test_rotated_secret_overlaps_then_the_old_one_stops(app, served):
+    old = add_host(app)
+    with app.app_context():
+        new = hosts.rotate(app.config, "oa1", overlap_hours=24)
+        db.session.commit()
+    assert post_event(served.port, old, "document.issued", {"id": "R-1", "issuer": "南部县教育局"}, event_id="r1")[0] == 202
+    assert post_event(served.port, new, "document.issued", {"id": "R-2", "issuer": "南部县教育局"}, event_id="r2")[0] == 202
+    with app.app_context():
+        hosts.rotate(app.config, "oa1", overlap_hours=0)   # end the overlap now (and issue a third)
+        db.session.commit()
+    code, answer = post_event(served.port, old, "document.issued", {"id": "R-3"}, event_id="r3")
+    assert (code, answer["error"]) == (401, "bad_signature")
+
+
+def test_a_database_dump_does_not_reveal_the_secret(app):
+    secret = add_host(app)
+    raw = base64.b64decode(secret.removeprefix("whsec_"))
+    with app.app_context():
+        sealed = db.session.scalars(select(HostSecret.sealed)).all()
+    assert sealed and all(secret not in s and b64(raw) not in s and raw.hex() not in s for s in sealed)
+
+
+def test_file_url_is_fetched_from_an_allowed_origin_and_a_redirect_holds(app, served):
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    import threading
+    data = docx()
+
+    class Files(BaseHTTPRequestHandler):
+        def log_message(self, *a):
+            pass
+
+        def do_GET(self):
+            if self.path == "/redirect":
+                self.send_response(302)
+                self.send_header("Location", "/doc.docx")
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+    files = ThreadingHTTPServer(("127.0.0.1", 0), Files)
+    threading.Thread(target=files.serve_forever, daemon=True).start()
+    origin = f"http://127.0.0.1:{files.server_port}"
+    secret = add_host(app, allow_origins=(origin,))
+    post_event(served.port, secret, "document.issued", {"id": "U-1", "file_url": origin + "/doc.docx"}, event_id="u1")
+    post_event(served.port, secret, "document.issued", {"id": "U-2", "file_url": origin + "/redirect"}, event_id="u2")
+    wait_for(lambda: doc_status(app, "U-1") == "routed")
+    wait_for(lambda: doc_status(app, "U-2") == "held")
+    with app.app_context():
+        reason = db.session.scalar(select(Document.hold_reason).where(Document.host_id == "U-2"))
+    assert "重定向" in reason
+    files.shutdown()
+
+
+CURL_RECIPE = r'''
+KEY_HEX=$(printf %s "${SECRET#whsec_}" | base64 -d | od -An -tx1 | tr -d ' \n')
+ID=msg-$(date +%s%N); TS=$(date +%s)
+BODY='{"specversion":"1.0","id":"evt-curl-1","source":"https://oa.example.cn/gw","type":"document.issued","datacontenttype":"application/json","data":{"id":"CURL-1","issuer":"南部县教育局","title":"关于印发《南部县义务教育均衡发展实施方案》的通知"}}'
+SIG=$(printf %s "$ID.$TS.$BODY" | openssl dgst -sha256 -mac HMAC -macopt hexkey:$KEY_HEX -binary | base64)
+curl -sS http://127.0.0.1:$PORT/api/v1/events -H 'content-type: application/cloudevents+json' \
+     -H "webhook-id: $ID" -H "webhook-timestamp: $TS" -H "webhook-signature: v1,$SIG" --data-binary "$BODY"
+'''
+
+
+@pytest.mark.skipif(not (shutil.which("curl") and shutil.which("openssl")), reason="curl/openssl not installed")
+def test_curl_and_openssl_as_docs_integrating_shows(app, served):
+    secret = add_host(app)
+    assert CURL_RECIPE.strip().splitlines()[0] in (Path(__file__).parents[1] / "docs" / "integrating.md").read_text()
+    p = subprocess.run(["bash", "-c", CURL_RECIPE], capture_output=True, text=True, timeout=60,
+                       env={**os.environ, "SECRET": secret, "PORT": str(served.port)})
+    assert json.loads(p.stdout)["status"] == "accepted", p.stdout + p.stderr
+    wait_for(lambda: doc_status(app, "CURL-1") is not None)
+
+
+def test_panel_connects_a_host_shows_its_secret_once_and_rotates_it(tmp_path):
+    from conftest import make_app
+    from test_web_support import build_world, session_client
+    app = make_app(f"sqlite:///{tmp_path / 'p.sqlite3'}", tmp_path / "instance", WTF_CSRF_ENABLED=False)
+    world = build_world(app)
+    admin = session_client(app, "admin1", world)
+    page = admin.post("/hosts/new", data={"name": "county-oa", "callback_url": "http://127.0.0.1:9/cb",
+                                          "allow_origins": "http://127.0.0.1:9\n"}).get_data(as_text=True)
+    secret = page.split('<code class="secret">')[1].split("</code>")[0]
+    assert secret.startswith("whsec_")
+    listing = admin.get("/hosts").get_data(as_text=True)
+    assert "county-oa" in listing and secret not in listing
+    again = admin.post("/hosts/new", data={"name": "county-oa"})
+    assert again.status_code == 400 and "已存在" in again.get_data(as_text=True)
+    rotated = admin.post("/hosts/county-oa/rotate").get_data(as_text=True)
+    assert "whsec_" in rotated and secret not in rotated and "轮换中" in admin.get("/hosts").get_data(as_text=True)
+    assert session_client(app, "audit1", world).post("/hosts/county-oa/remove").status_code == 403
+    assert admin.post("/hosts/county-oa/remove").status_code == 302
+    assert "<td>county-oa</td>" not in admin.get("/hosts").get_data(as_text=True)
