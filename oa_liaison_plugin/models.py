@@ -283,3 +283,15 @@ class EventError(db.Model):
     code: Mapped[str] = mapped_column(String(64))
     message: Mapped[str] = mapped_column(Text)
     detail: Mapped[Any] = mapped_column(JSON, default=dict)
+
+
+class TableVersion(db.Model):
+    """A saved whole counterpart table, one per table version, so an import can be rolled back."""
+    __tablename__ = "liaison_table_version"
+    __table_args__ = (UniqueConstraint("jurisdiction_id", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("liaison_jurisdiction.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    data: Mapped[dict] = mapped_column(JSON)
+    note: Mapped[str | None] = mapped_column(String(256))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

@@ -470,3 +470,19 @@ def public(parsed: dict) -> dict:
         out["committees"].append({"name": c["name"], "section": c["section"], "units": units,
                                   "patterns": c["patterns"]})
     return out
+
+
+def apply(parsed: dict, code: str, report: dict | None = None):
+    """Load the parsed notice as the jurisdiction's next table version (all or nothing; a new
+    jurisdiction when ``code`` is unknown); NoticeError while a blocking warning stands."""
+    from . import table, table_versions
+    stop = blocking(parsed)
+    if stop:
+        raise NoticeError("通知中有必须先解决的问题，未导入：\n" + "\n".join(f"  - {w['where']}：{w['why']}" for w in stop))
+    try:
+        base = table.export(code)
+    except LookupError:
+        base = None
+    data = to_table(parsed, code, base=base)
+    source = data["jurisdiction"].get("source") or "通知"
+    return table_versions.load_version(data, f"由通知 {source} 导入", report)
