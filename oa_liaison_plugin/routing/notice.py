@@ -339,6 +339,10 @@ def _plausible(g: Grammar, res: _Result, name: str, pos: int, where: str) -> boo
     if len(name) > raw["max_item"]:
         res.warn(name[:80], pos, f"不像单位名称（{len(name)} 字，上限 {raw['max_item']}），未导入", where=where)
         return False
+    word = next((w for w in raw["not_name_words"] if w in name), None)
+    if word:
+        res.warn(name[:80], pos, f"不像单位名称（含“{word}”，像是叙述文字），未导入", where=where)
+        return False
     if not g.cjk.search(name):
         res.warn(name, pos, "不像单位名称（没有汉字），未导入", where=where)
         return False
