@@ -490,3 +490,39 @@ def apply(parsed: dict, code: str, report: dict | None = None):
     data = to_table(parsed, code, base=base)
     source = data["jurisdiction"].get("source") or "通知"
     return table_versions.load_version(data, f"由通知 {source} 导入", report)
+
+
+def diff(old: dict | None, new: dict) -> dict:
+    """What loading ``new`` over ``old`` (table file mappings) changes: added, removed, renamed, moved."""
+    old = old or {"committees": [], "units": [], "patterns": []}
+    prefixes = sorted(new["jurisdiction"].get("prefixes") or [], key=len, reverse=True)
+
+    def place(units):
+        return {u["name"]: (u.get("committee") or "", u.get("parent") or "") for u in units}
+
+    def names(u):
+        return {canonical(name_key(n), prefixes) for n in
+                [u["name"], *u.get("aliases", []), *[f["name"] for f in u.get("former_names", [])]]}
+
+    before, after = place(old["units"]), place(new["units"])
+    added = [n for n in after if n not in before]
+    removed = [n for n in before if n not in after]
+    old_by, new_by = {u["name"]: u for u in old["units"]}, {u["name"]: u for u in new["units"]}
+    renamed = []
+    for n in list(added):
+        match = next((o for o in removed if names(old_by[o]) & names(new_by[n])), None)
+        if match is not None:
+            renamed.append({"from": match, "to": n})
+            added.remove(n)
+            removed.remove(match)
+    to = {r["from"]: r["to"] for r in renamed}
+    before = {n: (c, to.get(parent, parent)) for n, (c, parent) in before.items()}  # a renamed parent is no move
+    moved = [{"name": n, "from": "／".join(x for x in before[n] if x), "to": "／".join(x for x in after[n] if x)}
+             for n in after if n in before and before[n] != after[n]]
+    moved += [{"name": r["to"], "from": "／".join(x for x in before[r["from"]] if x),
+               "to": "／".join(x for x in after[r["to"]] if x)} for r in renamed if before[r["from"]] != after[r["to"]]]
+    oc, nc = [c["name"] for c in old["committees"]], [c["name"] for c in new["committees"]]
+    op_, np_ = [p["name"] for p in old.get("patterns", [])], [p["name"] for p in new.get("patterns", [])]
+    return {"added": added, "removed": removed, "renamed": renamed, "moved": moved,
+            "committees_added": [c for c in nc if c not in oc], "committees_removed": [c for c in oc if c not in nc],
+            "patterns_added": [p for p in np_ if p not in op_], "patterns_removed": [p for p in op_ if p not in np_]}

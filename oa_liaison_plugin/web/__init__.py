@@ -10,7 +10,7 @@ from flask_wtf.csrf import CSRFProtect
 from jinja2 import ChoiceLoader, FileSystemLoader
 
 HERE = Path(__file__).resolve().parent
-FEATURES = ("auth", "home", "table", "rules", "tester", "unmatched", "deliveries", "inbox", "documents",
+FEATURES = ("auth", "home", "table", "notice", "rules", "tester", "unmatched", "deliveries", "inbox", "documents",
             "submissions", "consultations", "meetings", "drafts", "audit", "users")
 csrf = CSRFProtect()
 
