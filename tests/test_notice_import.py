@@ -128,7 +128,8 @@ def test_apply_then_roll_back(app):
         report: dict = {}
         jur = notice.apply(parsed, "nanbu", report)
         assert jur.table_version == 2
-        assert "县应急管理局" in report["removed"]
+        assert ["县应急管理局", "县安监局"] in [list(x) for x in report["renamed"]]  # same row, same history
+        assert report["removed"] == []
         r = app.extensions["oa_liaison"].resolver("nanbu")
         assert r.resolve("县安监局").unit == "县安监局"
         assert r.resolve("南部县人民政府办公室").unit == "县政府办"  # full names lent by the old table

@@ -8,6 +8,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
+
 from .normalize import name_key
 from .table import FORMAT, canonical
 
@@ -417,9 +419,18 @@ def to_table(parsed: dict, code: str, *, base: dict | None = None, g: Grammar | 
             patterns.append(old_patterns.get(text) and {**old_patterns[text], "committee": c["name"]}
                             or {"name": text, "committee": c["name"], **pattern_rule(text, c.get("section"), g)})
     _drop_clashing_names(units, prefixes)
-    return {"format": FORMAT, "version": 1,
+    data = {"format": FORMAT, "version": 1,
             "jurisdiction": {"code": code, "name": name, "prefixes": prefixes, "source": jur.get("source")},
             "committees": committees, "units": units, "patterns": patterns}
+    if base:
+        # A unit the notice names differently (县卫健局 / 县卫计局) keeps its row, clerks and documents:
+        # load() treats a former name that the file no longer lists as a rename.
+        by_name = {u["name"]: u for u in units}
+        for r in diff(base, data)["renamed"]:
+            unit = by_name[r["to"]]
+            if r["from"] not in {f["name"] for f in unit.get("former_names", [])}:
+                unit.setdefault("former_names", []).append({"name": r["from"], "until": None})
+    return data
 
 
 def pattern_rule(text: str, section: str | None, g: Grammar | None = None) -> dict:
@@ -489,7 +500,12 @@ def apply(parsed: dict, code: str, report: dict | None = None):
         base = None
     data = to_table(parsed, code, base=base)
     source = data["jurisdiction"].get("source") or "通知"
-    return table_versions.load_version(data, f"由通知 {source} 导入", report)
+    try:
+        return table_versions.load_version(data, f"由通知 {source} 导入", report)
+    except IntegrityError:
+        removed = diff(base, data)["removed"]
+        raise NoticeError("未导入：通知中没有的单位仍有文件、账号等记录引用，不能删除（"
+                          + "、".join(removed[:20]) + "）；请先在对口联系表中处理这些单位，或在通知中保留它们") from None
 
 
 def diff(old: dict | None, new: dict) -> dict:
