@@ -109,7 +109,6 @@ class _Result:
     def __init__(self, text: str):
         self.text = text
         self.warnings: list[dict] = []
-        self._lines = None
 
     def line(self, pos: int) -> int:
         return self.text.count("\n", 0, pos) + 1
