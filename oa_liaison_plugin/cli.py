@@ -141,6 +141,66 @@ def table_load(obj: Ctx, file):
     click.echo(f"已导入 {file}（行政区 {code}）" + (f"；{len(routed)} 份待映射文件已分送" if routed else ""))
 
 
+@main.command("import-notice")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--jurisdiction", "-j", default=None, help="行政区代码（默认配置中的 JURISDICTION；不存在时新建）")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@click.option("--apply", "apply_", is_flag=True, help="把解析出的表作为新版本导入（全部成功或全部不变）")
+@click.pass_obj
+def import_notice(obj: Ctx, file, jurisdiction, as_json, apply_):
+    """从对口联系通知（.txt 或 .docx）解析对口联系表；--apply 导入。出错退出码为 2。"""
+    from .routing import notice
+    from .routing import table as t
+
+    def fail(message: str, parsed: dict | None = None):
+        if as_json:
+            click.echo(_dump({**notice.public(parsed), "error": message} if parsed else {"error": message}))
+        click.echo(f"{file}：{message}", err=True)
+        sys.exit(2)
+
+    try:
+        parsed = notice.parse(notice.read_notice(Path(file).read_bytes(), file))
+    except notice.NoticeError as exc:
+        fail(str(exc))
+    out = notice.public(parsed)
+    if apply_:
+        report: dict = {}
+        with obj.app.app_context():
+            code = jurisdiction or obj.app.config["JURISDICTION"]
+            try:
+                jur = notice.apply(parsed, code, report)
+            except (notice.NoticeError, t.TableError) as exc:
+                fail(str(exc), parsed)
+            out["applied"] = {"jurisdiction": jur.code, "version": jur.table_version,
+                              "renamed": report.get("renamed", []), "removed": report.get("removed", [])}
+    if as_json:
+        click.echo(_dump(out))
+        return
+    for c in out["committees"]:
+        click.echo(f"{c['section'] or ''} {c['name']}：{len(c['units'])} 个单位"
+                   + (f"；开放范围：{'、'.join(c['patterns'])}" if c["patterns"] else ""))
+        for u in c["units"]:
+            click.echo(f"  {u['name']}" + (f"（{'、'.join(u['sub_units'])}）" if u["sub_units"] else ""))
+    for w in out["warnings"]:
+        click.echo(f"注意：{w['where']}：{w['why']}（{w['text']}）", err=True)
+    if "applied" in out:
+        click.echo(f"已导入为行政区 {out['applied']['jurisdiction']} 的第 {out['applied']['version']} 版对口联系表")
+
+
+@table.command("rollback")
+@click.option("--jurisdiction", "-j", default=None)
+@click.pass_obj
+def table_rollback(obj: Ctx, jurisdiction):
+    """把对口联系表回退到上一版（作为新版本保存，历史不删）。"""
+    from .routing import table_versions
+    with obj.app.app_context():
+        try:
+            jur = table_versions.rollback(jurisdiction or obj.app.config["JURISDICTION"])
+        except LookupError as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(f"已回退：行政区 {jur.code} 现为第 {jur.table_version} 版")
+
+
 @table.command("map")
 @click.argument("name")
 @click.argument("unit")

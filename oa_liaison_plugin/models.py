@@ -359,3 +359,15 @@ class Notification(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     delivered_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     host: Mapped[HttpHost] = relationship()
+
+
+class TableVersion(db.Model):
+    """A saved whole counterpart table, one per table version, so an import can be rolled back."""
+    __tablename__ = "liaison_table_version"
+    __table_args__ = (UniqueConstraint("jurisdiction_id", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("liaison_jurisdiction.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    data: Mapped[dict] = mapped_column(JSON)
+    note: Mapped[str | None] = mapped_column(String(256))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

@@ -13,7 +13,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from werkzeug.routing import IntegerConverter
 
 HERE = Path(__file__).resolve().parent
-FEATURES = ("auth", "home", "table", "rules", "tester", "unmatched", "deliveries", "inbox", "documents",
+FEATURES = ("auth", "home", "table", "notice", "rules", "tester", "unmatched", "deliveries", "inbox", "documents",
             "submissions", "consultations", "meetings", "drafts", "audit", "users", "hosts")
 csrf = CSRFProtect()
 
