@@ -31,7 +31,7 @@ def test_paste_review_apply_and_roll_back(panel):
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "县应急管理局 → 县安监局" in html  # the 2019 renames shown the other way round
-    assert "新增单位（1）：县国税局" in html
+    assert "新增单位（2）：县国税局、县旅游局" in html
     assert 'id="apply"' in html
     done = client.post("/table/notice/apply", data={"text": NOTICE})
     assert done.status_code == 302
@@ -40,7 +40,7 @@ def test_paste_review_apply_and_roll_back(panel):
     with app.app_context():
         assert db.session.scalar(select(Jurisdiction.table_version).where(Jurisdiction.code == "nanbu")) == 2
         entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "table.import_notice"))
-        assert entry.after["source"] == "南委办〔2017〕1号" and entry.after["diff"]["added"] == ["县国税局"]
+        assert entry.after["source"] == "南委办〔2017〕1号" and entry.after["diff"]["added"] == ["县国税局", "县旅游局"]  # the 2017 notice undoes the 2019 merges
     assert client.post("/table/notice/rollback").status_code == 302
     with app.app_context():
         assert db.session.scalar(select(Jurisdiction.table_version).where(Jurisdiction.code == "nanbu")) == 3

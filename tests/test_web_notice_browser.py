@@ -18,7 +18,7 @@ def test_admin_imports_a_notice_and_rolls_back(server, page):  # noqa: F811
     page.get_by_label("或上传通知文件（.txt 或 .docx）").set_input_files(str(NOTICE))
     page.get_by_role("button", name="解析并对照").click()
     diff = page.locator("#diff").inner_text()
-    assert "县卫健局 → 县卫计局" in diff and "新增单位（1）：县国税局" in diff
+    assert "县卫健局 → 县卫计局" in diff and "新增单位（2）：县国税局、县旅游局" in diff
     assert "社会法制联谊委员会" in page.locator("#compare").inner_text()
     shot(page, "30-notice-review")
     page.locator("#apply").click()

@@ -513,7 +513,8 @@ def diff(old: dict | None, new: dict) -> dict:
     prefixes = sorted(new["jurisdiction"].get("prefixes") or [], key=len, reverse=True)
 
     def place(units):
-        return {u["name"]: (u.get("committee") or "", u.get("parent") or "") for u in units}
+        return {u["name"]: (u.get("committee") or "、".join(u.get("committees") or []), u.get("parent") or "")
+                for u in units}
 
     def names(u):
         return {canonical(name_key(n), prefixes) for n in
