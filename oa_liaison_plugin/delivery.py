@@ -38,22 +38,22 @@ def payload(copy: Copy) -> dict:
     for a in snap.get("attachments", []):
         ab = db.session.get(Blob, a["sha256"]) if a.get("sha256") else None
         attachments.append({**a, "data": ab.data if ab else None})
-    return {**snap, "copy_id": f"copy-{copy.id}", "document_id": snap.get("document_id") or snap["host_id"], "committee": copy.committee.name if copy.committee_id else None,
+    return {**snap, "copy_id": f"copy-{copy.id}", "document_id": snap.get("document_id") or snap["host_id"],
+            "committee": copy.committee.name if copy.committee_id else None,
             "unit": copy.unit.name if copy.unit_id else None, "file": blob.data if blob else None,
             "attachments": attachments, "reasons": copy.reasons}
 
 
-def _claim(liaison, *, limit: int, document_ids=None, now: dt.datetime) -> tuple[list[int], dt.datetime]:
-    """Lease due copies to this worker; SKIP LOCKED lets several workers share the ledger on PostgreSQL."""
-    q = (select(Copy.id).where(Copy.status == "pending", Copy.next_attempt_at <= now,
-                               or_(Copy.lease_until.is_(None), Copy.lease_until < now))
-         .order_by(Copy.id).limit(limit).with_for_update(skip_locked=True))
-    if document_ids is not None:
-        q = q.where(Copy.document_id.in_(document_ids))
+def claim(model, liaison, *, limit: int, now: dt.datetime, where=()) -> tuple[list[int], dt.datetime]:
+    """Lease due rows of a ledger (copies, notifications, inbox events) to this worker; SKIP LOCKED lets
+    several workers share it on PostgreSQL. Returns the ids and the lease, for :func:`still_mine`."""
+    q = (select(model.id).where(model.status == "pending", model.next_attempt_at <= now,
+                                or_(model.lease_until.is_(None), model.lease_until < now), *where)
+         .order_by(model.id).limit(limit).with_for_update(skip_locked=True))
     ids = list(db.session.scalars(q))
     lease = now + dt.timedelta(seconds=liaison.config["DELIVERY_LEASE_SECONDS"])
     if ids:
-        db.session.execute(update(Copy).where(Copy.id.in_(ids)).values(lease_until=lease))
+        db.session.execute(update(model).where(model.id.in_(ids)).values(lease_until=lease))
     db.session.commit()
     return ids, lease
 
@@ -76,7 +76,8 @@ def deliver_due(liaison, *, limit: int = 100, document_ids=None) -> dict:
     counts = {"delivered": 0, "failed": 0}
     with liaison.context():
         now = utcnow()
-        ids, lease = _claim(liaison, limit=limit, document_ids=document_ids, now=now)
+        ids, lease = claim(Copy, liaison, limit=limit, now=now,
+                           where=() if document_ids is None else (Copy.document_id.in_(document_ids),))
         for copy_id in ids:
             if not still_mine(Copy, copy_id, lease, liaison.config):
                 continue

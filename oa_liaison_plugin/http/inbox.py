@@ -10,7 +10,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from ..delivery import record_error, still_mine
+from ..delivery import claim, record_error, still_mine
 from ..models import InboxEvent, db, utcnow
 from . import hosts
 from .envelope import ApiError, TYPES, to_mapping
@@ -78,17 +78,8 @@ def _claim_one(liaison, row_id: int) -> bool:
 
 
 def _claim_due(liaison, limit: int):
-    """Lease due events to this worker (SKIP LOCKED lets several workers share the inbox on PostgreSQL)."""
-    now = utcnow()
-    ids = list(db.session.scalars(
-        select(InboxEvent.id).where(InboxEvent.status == "pending", InboxEvent.next_attempt_at <= now,
-                                    or_(InboxEvent.lease_until.is_(None), InboxEvent.lease_until < now))
-        .order_by(InboxEvent.id).limit(limit).with_for_update(skip_locked=True)))
-    lease = now + dt.timedelta(seconds=liaison.config["DELIVERY_LEASE_SECONDS"])
-    if ids:
-        db.session.execute(update(InboxEvent).where(InboxEvent.id.in_(ids)).values(lease_until=lease))
-    db.session.commit()
-    return ids, lease
+    """Lease due events to this worker."""
+    return claim(InboxEvent, liaison, limit=limit, now=utcnow())
 
 
 def _process_claimed(liaison, row_id: int) -> str:

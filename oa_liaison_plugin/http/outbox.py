@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import update
 
-from ..delivery import backoff, still_mine
+from ..delivery import backoff, claim, still_mine
 from ..models import Jurisdiction, Notification, db, utcnow
 from .callbacks import CallbackError, cloudevent, post
 
@@ -13,15 +13,7 @@ from .callbacks import CallbackError, cloudevent, post
 def deliver_due(liaison, *, limit: int = 50) -> dict:
     counts = {"notifications": 0, "notifications_failed": 0}
     with liaison.context():
-        now = utcnow()
-        ids = list(db.session.scalars(select(Notification.id).where(
-            Notification.status == "pending", Notification.next_attempt_at <= now,
-            or_(Notification.lease_until.is_(None), Notification.lease_until < now))
-            .order_by(Notification.id).limit(limit).with_for_update(skip_locked=True)))
-        lease = now + dt.timedelta(seconds=liaison.config["DELIVERY_LEASE_SECONDS"])
-        if ids:
-            db.session.execute(update(Notification).where(Notification.id.in_(ids)).values(lease_until=lease))
-        db.session.commit()
+        ids, lease = claim(Notification, liaison, limit=limit, now=utcnow())
         for nid in ids:
             if not still_mine(Notification, nid, lease, liaison.config):
                 continue
