@@ -10,6 +10,7 @@ Run:  .venv/bin/python benchmarks/bench_http_load.py [--events 10000] [--clients
 from __future__ import annotations
 
 import argparse
+import os
 import json
 import statistics
 import sys
@@ -22,11 +23,21 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from http_common import Callbacks, Client, cli, counts, docx_b64, env_for, event_body, free_port, fresh_pg_schema, serve  # noqa: E402
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU a process has used (Linux /proc); 0 elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--events", type=int, default=10000)
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--pg", action="store_true", help="PostgreSQL on 127.0.0.1:5432 instead of SQLite")
+    ap.add_argument("--threads", type=int, default=None, help="oa-liaison serve --threads (default: its own)")
     ap.add_argument("--drain-timeout", type=float, default=600)
     ap.add_argument("--inline", action="store_true",
                     help="process events in the serving process after each 202 (default: a separate worker)")
@@ -41,7 +52,7 @@ def main() -> None:
                             "--json"))["secret"]
     callbacks.webhook.__init__(secret)
     port = free_port()
-    server = serve(env, port)
+    server = serve(env, port, threads=args.threads)
     file_b64 = docx_b64()
     latencies: list[float] = []
     errors: list = []
@@ -66,6 +77,7 @@ def main() -> None:
     # `oa-liaison worker` processes the inbox and delivers the copies beside the server (its own process).
     worker = subprocess.Popen([EXE, "worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
+        cpu_at_start = cpu_seconds(server.pid)
         started = time.perf_counter()
         threads = [threading.Thread(target=client, args=(k,)) for k in range(args.clients)]
         for t in threads:
@@ -73,12 +85,14 @@ def main() -> None:
         for t in threads:
             t.join()
         sent = time.perf_counter() - started
+        cpu = cpu_seconds(server.pid) - cpu_at_start
         latencies.sort()
         p50 = statistics.median(latencies) * 1000
         p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000
         print(f"{'PostgreSQL' if args.pg else 'SQLite'}: {args.events} events from {args.clients} clients in "
               f"{sent:.1f} s = {args.events / sent:.0f} events/s accepted; 202 p50 {p50:.1f} ms, p99 {p99:.1f} ms; "
-              f"non-202: {len(errors)}")
+              f"non-202: {len(errors)}; the server used {cpu * 1000 / args.events:.2f} ms of CPU an event "
+              f"(serve --threads {args.threads or 'default'})")
         deadline = time.monotonic() + args.drain_timeout
         worker = None
         while time.monotonic() < deadline:

@@ -42,8 +42,9 @@ def cli(env, *args) -> str:
     return p.stdout
 
 
-def serve(env, port: int, threads: int = 8) -> subprocess.Popen:
-    p = subprocess.Popen([EXE, "serve", "--port", str(port), "--threads", str(threads)], env=env,
+def serve(env, port: int, threads: int | None = None) -> subprocess.Popen:
+    more = ["--threads", str(threads)] if threads else []
+    p = subprocess.Popen([EXE, "serve", "--port", str(port), *more], env=env,
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

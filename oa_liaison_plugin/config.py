@@ -20,11 +20,13 @@ DEFAULTS = {
     # on fetching a file_url and on calling a host back.
     "API_TIMESTAMP_TOLERANCE_SECONDS": 300,
     "API_MAX_BODY_BYTES": 20 * 1024 * 1024,
+    "API_HOSTS_CACHE_SECONDS": 2.0,   # a removed host's requests stop within this (refusals never wait on it)
     "API_PROCESS_INLINE": True,
     "API_PROCESS_THREADS": 2,
     "FILE_FETCH_TIMEOUT_SECONDS": 10,
     "CALLBACK_TIMEOUT_SECONDS": 10,
     "WORKER_POLL_SECONDS": 1.0,
+    "WORKER_NICE": 10,                # `oa-liaison worker` lowers its CPU priority by this much (0: not)
     "MAX_UPLOAD_BYTES": 50 * 1024 * 1024,
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     # The web panel. SECRET_KEY comes from OA_LIAISON_SECRET_KEY or the instance config.py; the panel
@@ -59,3 +61,7 @@ def finish(config: dict, instance_path: Path) -> None:
     config.setdefault("TEMPLATES_DIR", str(instance_path / "templates"))
     config.setdefault("FILES_DIR", str(instance_path / "files"))
     config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"]
+    if config["DATABASE_URL"].startswith("sqlite"):
+        # A local file cannot drop the connection under us: a ping would only add a query to every request.
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {k: v for k, v in config["SQLALCHEMY_ENGINE_OPTIONS"].items()
+                                               if k != "pool_pre_ping"}

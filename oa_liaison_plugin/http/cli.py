@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import signal
 import time
 import uuid
@@ -149,11 +150,17 @@ def event(obj, type_, input_, file_, jurisdiction, as_json):
 @click.command()
 @click.option("--once", is_flag=True, help="只处理一轮到期的事件、抄送和通知")
 @click.option("--max-seconds", type=float, default=None, help="运行这么多秒后退出")
+@click.option("--nice", type=click.IntRange(0, 19), default=None,
+              help="降低本进程的 CPU 优先级（默认取配置 WORKER_NICE=10）：主机等待的 202 应答优先")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def worker(obj, once, max_seconds, as_json):
+def worker(obj, once, max_seconds, nice, as_json):
     """后台工作进程：事件收件箱、抄送投递和通知，直到停止（Ctrl+C 或 SIGTERM）；可同时运行多个。"""
     from .worker import run
+    lower = obj.app.config["WORKER_NICE"] if nice is None else nice
+    if lower and hasattr(os, "nice"):
+        # Background work waits; a host's request does not: on a small server the 202s get the CPU first.
+        os.nice(int(lower))
     stop = {"now": False}
 
     def _stop(*_):
@@ -163,6 +170,7 @@ def worker(obj, once, max_seconds, as_json):
     started = time.monotonic()
     total = run(obj.liaison, once=once, max_seconds=max_seconds, stopped=lambda: stop["now"])
     total["seconds"] = round(time.monotonic() - started, 1)
+    total["nice"] = os.nice(0) if hasattr(os, "nice") else 0
     click.echo(_dump(total) if as_json else
                f"已处理事件 {total['events']}，投递抄送 {total['delivered']}，通知 {total['notifications']}；"
                f"失败待重试：事件 {total['events_failed']}，抄送 {total['failed']}，通知 {total['notifications_failed']}")

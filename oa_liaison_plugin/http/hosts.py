@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from urllib.parse import urlsplit
 
 from dataclasses import dataclass
@@ -65,6 +66,7 @@ def add(config, name: str, jurisdiction: str, *, callback_url: str | None = None
     secret = new_secret()
     host.secrets.append(HostSecret(sealed=seal(config, secret)))
     db.session.add(host)
+    forget_signers()
     return host, as_whsec(secret)
 
 
@@ -79,6 +81,7 @@ def rotate(config, name: str, *, overlap_hours: float = 24) -> str:
             s.expires_at = until
     secret = new_secret()
     host.secrets.append(HostSecret(sealed=seal(config, secret)))
+    forget_signers()
     return as_whsec(secret)
 
 
@@ -87,6 +90,7 @@ def remove(name: str) -> None:
     if host is None:
         raise HostError(f"未知主机：{name}")
     db.session.delete(host)
+    forget_signers()
 
 
 def live_secrets(config, host: HttpHost) -> list[bytes]:
@@ -107,26 +111,46 @@ class Signer:
 
 
 # Built once: this read starts every signed request.
-_SIGNERS_ALL = (select(HttpHost.id, HttpHost.name, Jurisdiction.code, HttpHost.allow_origins, HostSecret.sealed)
+_SIGNERS_ALL = (select(HttpHost.id, HttpHost.name, Jurisdiction.code, HttpHost.allow_origins, HostSecret.sealed,
+                       HostSecret.expires_at)
                 .join(Jurisdiction, Jurisdiction.id == HttpHost.jurisdiction_id)
                 .join(HostSecret, HostSecret.host_id == HttpHost.id)
                 .where(or_(HostSecret.expires_at.is_(None), HostSecret.expires_at > bindparam("now")))
                 .order_by(HttpHost.id, HostSecret.id.desc()))
 _SIGNERS = {False: _SIGNERS_ALL, True: _SIGNERS_ALL.where(HttpHost.name == bindparam("name"))}
 _opened: dict[str, bytes] = {}   # sealed text -> secret: opening is cheap, but not free on every request
+# (database, host name) -> (valid until, signers). Only acceptance is served from here: a request whose
+# signature no cached secret matches is checked again against the database before it is refused, so a
+# secret added or rotated in another process works at once; a removed host stops within the cache's time.
+_recent: dict[tuple[str, str | None], tuple[float, list[Signer]]] = {}
 
 
-def signers(config, name: str | None = None) -> list[Signer]:
-    """Every host (or the one named) with its live secrets, in one round trip."""
-    params = {"now": utcnow()} if name is None else {"now": utcnow(), "name": name}
+def forget_signers() -> None:
+    """Drop the cached signers (after this process adds, rotates or removes a host)."""
+    _recent.clear()
+
+
+def signers(config, name: str | None = None, *, fresh: bool = False) -> list[Signer]:
+    """Every host (or the one named) with its live secrets, in one round trip (or from the last few seconds)."""
+    key, clock = (config["SQLALCHEMY_DATABASE_URI"], name), time.monotonic()
+    hit = _recent.get(key)
+    if hit is not None and hit[0] > clock and not fresh:
+        return hit[1]
+    now = utcnow()
+    params = {"now": now} if name is None else {"now": now, "name": name}
     out: dict[int, Signer] = {}
-    for hid, hname, code, origins, sealed in db.session.execute(_SIGNERS[name is not None], params):
+    until = clock + float(config["API_HOSTS_CACHE_SECONDS"])
+    for hid, hname, code, origins, sealed, expires in db.session.execute(_SIGNERS[name is not None], params):
         signer = out.setdefault(hid, Signer(hid, hname, code, list(origins or []), []))
         secret = _opened.get(sealed)
         if secret is None:
             secret = _opened[sealed] = unseal(config, sealed)
         signer.secrets.append(secret)
-    return list(out.values())
+        if expires is not None:   # an overlapping old secret stops on time, cached or not
+            until = min(until, clock + (expires - now).total_seconds())
+    found = list(out.values())
+    _recent[key] = (until, found)
+    return found
 
 
 def describe(host: HttpHost) -> dict:
