@@ -257,12 +257,16 @@ def test_minutes_red_heading_and_numbered_from_page_one(minutes_data):
 
 def test_minutes_banji_between_rules_floats_at_bottom(minutes_data):
     d = Docx(render_minutes(minutes_data))
-    lines = [d.para("　分送："), d.para("　县政协教科卫体委员会")]
+    tbl = next(t for t in d.doc.iter(W + "tbl") if text(t).startswith("　分送："))
+    lines = [d.para("　分送：", tbl), d.para("　县政协教科卫体委员会", tbl)]
     assert "印发" in text(lines[1]) and "2017年6月20日印发" in text(lines[1])
-    tbl = lines[0].getparent().getparent().getparent()
-    assert tbl.tag == W + "tbl" and lines[1].getparent().getparent().getparent() is tbl
-    place = tbl.find(f"{W}tblPr/{W}tblpPr")
-    assert (place.get(W + "vertAnchor"), place.get(W + "tblpYSpec")) == ("margin", "bottom")
+    assert lines[0].getparent().getparent().getparent() is tbl is lines[1].getparent().getparent().getparent()
+    # In a text box standing on the bottom margin (LibreOffice does not float a full-width w:tblpPr table).
+    wp = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
+    anchor = next(a for a in tbl.iterancestors() if a.tag == wp + "anchor")
+    place = anchor.find(wp + "positionV")
+    assert (place.get("relativeFrom"), place.find(wp + "align").text) == ("margin", "bottom")
+    assert int(anchor.find(wp + "extent").get("cx")) == (11906 - 1588 - 1474) * 635
     assert int(tbl.find(f"{W}tblPr/{W}tblW").get(W + "w")) == 11906 - 1588 - 1474
     borders = {b.tag[len(W):]: int(b.get(W + "sz")) for b in tbl.find(f"{W}tblPr/{W}tblBorders")}
     assert borders == {"top": 8, "bottom": 8, "insideH": 6}    # 0.35 mm outside, 0.25 mm between

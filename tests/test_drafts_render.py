@@ -201,3 +201,13 @@ def test_the_minutes_banji_rules_are_drawn(pdfs, tmp_path):
     assert len(groups) >= 3, rules
     top, bottom = min(w[1] for w in marks), max(w[2] for w in marks)
     assert any(g < top for g in groups) and any(g > bottom for g in groups), (groups, top, bottom)
+
+
+@pytest.mark.skipif(not shutil.which("pdftoppm"), reason="poppler-utils' pdftoppm not installed")
+def test_the_minutes_banji_stands_at_the_bottom_of_the_last_page(pdfs, tmp_path):
+    """纪要's 版记 (分送 … 印发) ends on the last line of the type area, its bottom rule there too (§7.4.1)."""
+    last = pages(pdfs["minutes"])
+    issued = next(w for w in words(pdfs["minutes"], last) if w[0].endswith("印发"))
+    assert TYPE_BOTTOM - 10 < issued[2] <= TYPE_BOTTOM + 0.5, issued
+    rules = dark_rows(pdfs["minutes"], last, tmp_path)
+    assert TYPE_BOTTOM - 3 < max(rules) <= TYPE_BOTTOM + 1.5, rules

@@ -231,9 +231,9 @@ def banji(lines: list[str], *, rules: bool) -> str:
     """版记 in 4号仿宋 at the bottom of the type area.
 
     信函 (no rules): framed paragraphs. 纪要: rules above and below (0.35 mm) and between the lines
-    (0.25 mm) as the borders of a one-column table floating at the bottom margin — LibreOffice drops
-    the borders of framed paragraphs, and every office suite draws table borders alike. Wrapped lines
-    align after the "抄送：" label.
+    (0.25 mm) as the borders of a one-column table — LibreOffice drops the borders of framed paragraphs,
+    and every office suite draws table borders alike — in a text box standing on the bottom margin.
+    Wrapped lines align after the "抄送：" label.
     """
     hang = {"chars": 0, "twips": 4 * 280}    # a full-width space + 3 characters "抄送：" at 14 pt
     tabs = [("right", g.TEXT_W - 280)]
@@ -242,8 +242,10 @@ def banji(lines: list[str], *, rules: bool) -> str:
                  "xAlign": "center", "yAlign": "bottom"}
         return "".join(p(line, style="GbBanji", frame=frame, tabs=tabs, left=hang, hanging=hang) for line in lines)
     rows = [(None, [(p(line, style="GbBanji", tabs=tabs, left=hang, hanging=hang), 1)]) for line in lines]
-    return g.table([g.TEXT_W], rows, borders={"top": 8, "bottom": 8, "insideH": 6}, margins=0,
-                   float_bottom=True) + p(style="GbPlain", snap=False, line=20, rpr_xml=g.rpr(size=1))
+    table = g.table([g.TEXT_W], rows, borders={"top": 8, "bottom": 8, "insideH": 6}, margins=0)
+    box = g.bottom_box(table + p(style="GbPlain", snap=False, line=20, rpr_xml=g.rpr(size=1)),
+                       len(lines) * g.LINE_PITCH + 60)
+    return p(box, style="GbPlain", snap=False, line=20, rpr_xml=g.rpr(size=1))
 
 
 def cc_line(label: str, names: list[str]) -> str:

@@ -207,6 +207,35 @@ def page_field(**props) -> Runs:
                 f'<w:r>{rp}<w:fldChar w:fldCharType="end"/></w:r>')
 
 
+_WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+_WPS = "http://schemas.microsoft.com/office/word/2010/wordprocessingShape"
+_A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+EMU_PER_TWIP = 635
+
+
+def bottom_box(content: str, height: int, *, name: str = "版记") -> Runs:
+    """A borderless text box the width of the type area, standing on its bottom edge (the 版记's place).
+
+    Every office suite places a DrawingML box aligned to the bottom margin there, on whichever page its
+    anchor paragraph falls; LibreOffice does not float a table (w:tblpPr) that is as wide as the type area.
+    """
+    cx, cy = TEXT_W * EMU_PER_TWIP, height * EMU_PER_TWIP
+    return Runs(
+        f'<w:r><w:drawing><wp:anchor xmlns:wp="{_WP}" distT="0" distB="0" distL="0" distR="0" simplePos="0" '
+        'relativeHeight="251659264" behindDoc="0" locked="0" layoutInCell="1" allowOverlap="0">'
+        '<wp:simplePos x="0" y="0"/><wp:positionH relativeFrom="margin"><wp:align>center</wp:align></wp:positionH>'
+        '<wp:positionV relativeFrom="margin"><wp:align>bottom</wp:align></wp:positionV>'
+        f'<wp:extent cx="{cx}" cy="{cy}"/><wp:effectExtent l="0" t="0" r="0" b="0"/><wp:wrapTopAndBottom/>'
+        f'<wp:docPr id="9001" name="{name}"/><wp:cNvGraphicFramePr/>'
+        f'<a:graphic xmlns:a="{_A}"><a:graphicData uri="{_WPS}"><wps:wsp xmlns:wps="{_WPS}">'
+        '<wps:cNvSpPr txBox="1"/><wps:spPr><a:xfrm><a:off x="0" y="0"/>'
+        f'<a:ext cx="{cx}" cy="{cy}"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom><a:noFill/>'
+        f'<a:ln><a:noFill/></a:ln></wps:spPr><wps:txbx><w:txbxContent>{content}</w:txbxContent></wps:txbx>'
+        '<wps:bodyPr rot="0" vert="horz" wrap="square" lIns="0" tIns="0" rIns="0" bIns="0" anchor="b" '
+        'anchorCtr="0"><a:noAutofit/></wps:bodyPr></wps:wsp></a:graphicData></a:graphic></wp:anchor>'
+        '</w:drawing></w:r>')
+
+
 def cell(content: str, width: int, *, span=1, valign="center") -> str:
     """A table cell holding paragraph XML."""
     span_xml = f'<w:gridSpan w:val="{span}"/>' if span > 1 else ""
@@ -215,17 +244,15 @@ def cell(content: str, width: int, *, span=1, valign="center") -> str:
 
 
 def table(widths: list[int], rows: list[tuple[int | None, list[tuple[str, int]]]], *, sz=6,
-          borders: dict | None = None, margins: int = 108, float_bottom: bool = False) -> str:
+          borders: dict | None = None, margins: int = 108) -> str:
     """A table the width of the type area; rows are (min height or None, [(paragraphs, span)]).
 
     ``borders`` maps sides (top, left, bottom, right, insideH, insideV) to widths in eighths of a point
-    (default: every side ``sz``); ``float_bottom`` floats it at the bottom of the type area (版记).
+    (default: every side ``sz``).
     """
     sides = borders or {s: sz for s in ("top", "left", "bottom", "right", "insideH", "insideV")}
     edge = "".join(f'<w:{s} w:val="single" w:sz="{w}" w:space="0" w:color="000000"/>' for s, w in sides.items())
-    place = ('<w:tblpPr w:leftFromText="0" w:rightFromText="0" w:vertAnchor="margin" w:horzAnchor="margin" '
-             'w:tblpXSpec="center" w:tblpYSpec="bottom"/>' if float_bottom else "")
-    out = [f'<w:tbl><w:tblPr>{place}<w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:jc w:val="center"/>'
+    out = [f'<w:tbl><w:tblPr><w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:jc w:val="center"/>'
            f'<w:tblBorders>{edge}</w:tblBorders><w:tblLayout w:type="fixed"/>'
            f'<w:tblCellMar><w:left w:w="{margins}" w:type="dxa"/><w:right w:w="{margins}" w:type="dxa"/>'
            '</w:tblCellMar></w:tblPr><w:tblGrid>' + "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
