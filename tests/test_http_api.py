@@ -398,3 +398,29 @@ def test_panel_connects_a_host_shows_its_secret_once_and_rotates_it(tmp_path):
     assert session_client(app, "audit1", world).post("/hosts/county-oa/remove").status_code == 403
     assert admin.post("/hosts/county-oa/remove").status_code == 302
     assert "<td>county-oa</td>" not in admin.get("/hosts").get_data(as_text=True)
+
+
+def test_what_waitress_refuses_itself_answers_in_the_api_shape(app):
+    """A body over the server's own limit is refused by waitress before the app: still JSON, still Chinese."""
+    import http.client
+    import threading
+    from oa_liaison_plugin.web.serving import create_server
+    server = create_server(app, host="127.0.0.1", port=0, threads=1, max_request_body_size=1000)
+    threading.Thread(target=server.run, daemon=True).start()
+    try:
+        answers = []
+        for head in ({"Content-Length": str(10 * 1024 ** 3)},          # declares 10 GB
+                     {"Content-Length": "abc"}):                       # not a length at all
+            conn = http.client.HTTPConnection("127.0.0.1", server.effective_port, timeout=10)
+            conn.putrequest("POST", "/api/v1/events")
+            for k, v in head.items():
+                conn.putheader(k, v)
+            conn.endheaders()
+            resp = conn.getresponse()
+            answers.append((resp.status, resp.getheader("Content-Type"), json.loads(resp.read())))
+            conn.close()
+    finally:
+        server.close()
+    assert [(s, b["error"]) for s, _, b in answers] == [(413, "too_large"), (400, "bad_request")]
+    assert all(t.startswith("application/json") and b["message"] for _, t, b in answers)
+    assert count(app, InboxEvent) == 0

@@ -1,6 +1,7 @@
 """The panel's commands: `oa-liaison serve` (waitress) and `oa-liaison users` (add, list, passwd)."""
 from __future__ import annotations
 
+import logging
 import os
 import sys
 
@@ -44,7 +45,7 @@ def serve(obj, host, port, threads, trusted_proxy, debug):
     if debug:
         app.run(host=host, port=port, debug=True, use_reloader=False)
         return
-    import waitress
+    from .serving import create_server
     proxy = {}
     if trusted_proxy:  # HTTPS ends at the proxy: take the scheme and client address from its headers
         proxy = {"trusted_proxy": trusted_proxy, "trusted_proxy_count": 1,
@@ -52,8 +53,11 @@ def serve(obj, host, port, threads, trusted_proxy, debug):
     # waitress refuses a larger body itself, before buffering it; a little over Flask's limit, so the
     # bodies just over it still get the panel's own (Chinese) 413 page.
     limit = app.config.get("MAX_CONTENT_LENGTH") or app.config["MAX_UPLOAD_BYTES"]
-    waitress.serve(app, host=host, port=port, threads=threads, ident="oa-liaison",
-                   max_request_body_size=limit + 1024 * 1024, **proxy)
+    server = create_server(app, host=host, port=port, threads=threads, ident="oa-liaison",
+                           max_request_body_size=limit + 1024 * 1024, **proxy)
+    logging.basicConfig()   # waitress reports its queue and socket trouble through logging
+    server.print_listen("Serving on http://{}:{}")
+    server.run()
 
 
 def _password(confirm: bool = True) -> str:
