@@ -326,7 +326,8 @@ class ReminderSent(db.Model):
     """The reminder ledger: one row per reminder ever sent; the unique key makes each one go out once."""
     __tablename__ = "liaison_reminder"
     __table_args__ = (UniqueConstraint("jurisdiction_id", "kind", "subject", "recipient_key", "offset",
-                                       name="uq_liaison_reminder_once"),)
+                                       name="uq_liaison_reminder_once"),
+                      Index("ix_liaison_reminder_offset", "jurisdiction_id", "kind", "offset"))
     id: Mapped[int] = mapped_column(primary_key=True)
     jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("liaison_jurisdiction.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(32))

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Callable, Iterable
 
 from sqlalchemy import select, update
@@ -11,7 +12,7 @@ from sqlalchemy import select, update
 from .models import Jurisdiction, ReminderSent, db, utcnow
 
 PASSES: list[Callable] = []
-_CHUNK = 500  # rows per INSERT … RETURNING (SQLite binds at most 32766 parameters)
+_CHUNK = 500  # values per IN (…)
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class Reminder:
     body: str
     extra: dict = field(default_factory=dict)  # merged into this reminder's line of `remind --json`
 
-    @property
+    @cached_property
     def recipient_key(self) -> str:
         return json.dumps(self.recipient, ensure_ascii=False, sort_keys=True)[:300]
 
@@ -34,6 +35,7 @@ class Reminder:
 
     def line(self) -> dict:
         return {"kind": self.kind, "subject": self.subject, "recipient": self.recipient, "offset": self.offset,
+                "title": self.title,
                 **self.extra}
 
 
@@ -44,15 +46,33 @@ def reminder_pass(fn):
     return fn
 
 
-def _insert(rows: list[dict]):
+def _claim_statement():
     dialect = db.session.get_bind().dialect.name
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    return insert(ReminderSent).values(rows).on_conflict_do_nothing().returning(
+    # One statement for every row (executemany, batched by SQLAlchemy): compiled once, not per batch.
+    return insert(ReminderSent).on_conflict_do_nothing().returning(
         ReminderSent.id, ReminderSent.jurisdiction_id, ReminderSent.kind, ReminderSent.subject,
         ReminderSent.recipient_key, ReminderSent.offset)
+
+
+def _already_sent(wanted: dict) -> list[tuple]:
+    """Keys of the wanted reminders the ledger has, found by their offsets (indexed): the daily pass mostly
+    proposes reminders sent on earlier days, and skipping them is cheaper than letting each INSERT conflict."""
+    found = []
+    groups: dict[tuple, set] = {}
+    for jid, kind, _, _, offset in wanted:
+        groups.setdefault((jid, kind), set()).add(offset)
+    for (jid, kind), offsets in groups.items():
+        offsets = sorted(offsets)
+        for i in range(0, len(offsets), _CHUNK):
+            found += db.session.connection().execute(
+                select(ReminderSent.jurisdiction_id, ReminderSent.kind, ReminderSent.subject, ReminderSent.recipient_key,
+                       ReminderSent.offset).where(ReminderSent.jurisdiction_id == jid, ReminderSent.kind == kind,
+                                                  ReminderSent.offset.in_(offsets[i:i + _CHUNK]))).all()
+    return [tuple(row) for row in found]
 
 
 def send_once(liaison, reminders: Iterable[Reminder]) -> list[Reminder]:
@@ -62,22 +82,25 @@ def send_once(liaison, reminders: Iterable[Reminder]) -> list[Reminder]:
     went in sends, and a restart finds the row. A crash between the two loses that one reminder
     (``notified_at`` stays empty, visible) rather than sending it twice.
     """
+    from .http.hooks import notify_batch
     wanted = {r.key(): r for r in reminders}   # the same reminder twice in one pass is one reminder
     if not wanted:
         return []
+    for key in _already_sent(wanted):
+        wanted.pop(key, None)
     now = utcnow()
+    rows = [{"jurisdiction_id": r.jurisdiction_id, "kind": r.kind, "subject": r.subject[:256],
+             "recipient_key": r.recipient_key, "offset": r.offset[:64], "recipient": r.recipient,
+             "title": r.title[:512], "sent_at": now} for r in wanted.values()]
     claimed: dict[tuple, int] = {}
-    items = list(wanted.values())
-    for i in range(0, len(items), _CHUNK):
-        rows = [{"jurisdiction_id": r.jurisdiction_id, "kind": r.kind, "subject": r.subject[:256],
-                 "recipient_key": r.recipient_key, "offset": r.offset[:64], "recipient": r.recipient,
-                 "title": r.title[:512], "sent_at": now} for r in items[i:i + _CHUNK]]
-        for row in db.session.execute(_insert(rows)):
-            claimed[(row.jurisdiction_id, row.kind, row.subject, row.recipient_key, row.offset)] = row.id
+    if rows:
+        for row in db.session.connection().execute(_claim_statement(), rows):   # a row already there: nothing
+            claimed[tuple(row)[1:]] = row.id
     db.session.commit()
-    sent = [wanted[k] for k in wanted if k in claimed]
-    for r in sent:
-        liaison.call("notify", about=r.subject, recipient=r.recipient, subject=r.title, body=r.body)
+    sent = [r for k, r in wanted.items() if k in claimed]
+    with notify_batch():
+        for r in sent:
+            liaison.call("notify", about=r.subject, recipient=r.recipient, subject=r.title, body=r.body)
     if claimed:
         ids = list(claimed.values())
         for i in range(0, len(ids), _CHUNK):

@@ -37,7 +37,7 @@ def submission_reminders(liaison, jur, today: dt.date):
     """The main unit (主办) of every open reply task, at each offset before its deadline and once overdue."""
     catch_up = int(liaison.config["REMINDER_CATCH_UP_DAYS"])
     for d, low, high in windows(liaison.config["REMINDER_DAYS"], today, catch_up):
-        rows = db.session.execute(
+        rows = db.session.connection().execute(
             select(Submission.host_id, Submission.unit_name, Submission.kind, Submission.title, Submission.due_on,
                    Submission.round, Committee.name.label("committee"))
             .join(Committee, Committee.id == Submission.committee_id)
@@ -56,7 +56,7 @@ def cohandling_reminders(liaison, jur, today: dt.date):
     """Co-handling units (会办) whose opinion the main unit still waits for."""
     catch_up = int(liaison.config["REMINDER_CATCH_UP_DAYS"])
     for d, low, high in windows(liaison.config["COHANDLING_REMINDER_DAYS"], today, catch_up):
-        rows = db.session.execute(
+        rows = db.session.connection().execute(
             select(Submission.host_id, Submission.unit_name.label("main_unit"), Submission.kind, Submission.title,
                    Cohandler.unit_name, Cohandler.due_on)
             .join(Submission, Submission.id == Cohandler.submission_id)

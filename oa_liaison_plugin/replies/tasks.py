@@ -107,6 +107,12 @@ def summary(s: Submission) -> dict:
                          "rating": r.rating, "rating_comment": r.rating_comment} for r in replies(s.id)]}
 
 
+def draft_fields(s: Submission) -> dict:
+    """What the reply draft (复函) takes from the task; the clerk adds number, signer and contact."""
+    return {"unit": s.unit_name, "committee": s.committee.name, "kind": s.kind, "title": s.title,
+            "number": s.number or "", "received": s.received_on.isoformat()}
+
+
 # ------------------------------------------------------------------------------------ changes
 
 

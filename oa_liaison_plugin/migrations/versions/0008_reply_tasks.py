@@ -88,9 +88,12 @@ def upgrade():
     sa.UniqueConstraint('jurisdiction_id', 'kind', 'subject', 'recipient_key', 'offset',
                         name='uq_liaison_reminder_once')
     )
+    op.create_index('ix_liaison_reminder_offset', 'liaison_reminder', ['jurisdiction_id', 'kind', 'offset'],
+                    unique=False)
 
 
 def downgrade():
+    op.drop_index('ix_liaison_reminder_offset', table_name='liaison_reminder')
     op.drop_table('liaison_reminder')
     op.drop_index(op.f('ix_liaison_extension_submission_id'), table_name='liaison_extension')
     op.drop_table('liaison_extension')
