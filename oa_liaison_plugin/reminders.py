@@ -128,7 +128,7 @@ def run(liaison, today: dt.date, jurisdiction: str | None = None) -> list[dict]:
 
 
 def _load_builtin_passes() -> None:
-    from .replies import remind  # noqa: F401  (registers the submission and co-handling passes)
+    from .replies import remind  # noqa: F401  (importing it registers the submission and co-handling passes)
 
 
 __all__ = ["Reminder", "reminder_pass", "send_once", "run", "PASSES"]

@@ -12,6 +12,7 @@ from oa_liaison_plugin import hookimpl
 from oa_liaison_plugin.events import EventInputError
 from oa_liaison_plugin.models import Blob, Submission, db
 from oa_liaison_plugin.replies import tasks
+from test_web_support import signed_reply_docx
 
 D = dt.date.fromisoformat
 SUB = {"id": "p-1", "committee": "县政协教科文卫体委员会", "unit": "南部县教育局", "kind": "提案",
@@ -39,15 +40,6 @@ def task(host_id="p-1") -> Submission:
     return db.session.scalar(select(Submission).where(Submission.host_id == host_id))
 
 
-def docx_bytes() -> bytes:
-    import docx
-    d = docx.Document()
-    d.add_paragraph("关于加强农村寄宿制学校建设建议的答复")
-    buf = io.BytesIO()
-    d.save(buf)
-    return buf.getvalue()
-
-
 def test_a_task_goes_received_drafting_sent_rated_and_keeps_its_history(lite_app, inbox):
     liaison = lite_app.extensions["oa_liaison"]
     r = liaison.submission_received(SUB)
@@ -62,7 +54,7 @@ def test_a_task_goes_received_drafting_sent_rated_and_keeps_its_history(lite_app
         db.session.commit()
         s = task()
         assert (s.state, s.due_on, s.original_due_on) == ("drafting", D("2017-07-12"), D("2017-06-12"))
-        signed = docx_bytes()
+        signed = signed_reply_docx()
         tasks.send_reply(liaison, s, "南教函[2017]8号", "2017-07-10", "jyj", file_name="复函.docx", data=signed,
                          today=D("2017-07-10"))
         db.session.commit()

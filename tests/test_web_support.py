@@ -130,3 +130,15 @@ def login(client, username: str, password: str = PASSWORD):
 def csrf_of(html: str) -> str:
     m = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
     return m.group(1) if m else ""
+
+
+def signed_reply_docx() -> bytes:
+    """A reply letter as a unit would upload it after signing (a real .docx, opened again by the tests)."""
+    import io
+
+    import docx
+    d = docx.Document()
+    d.add_paragraph("南部县教育局关于加强农村寄宿制学校建设建议的答复")
+    buf = io.BytesIO()
+    d.save(buf)
+    return buf.getvalue()

@@ -5,8 +5,8 @@ from ..delivery import record_error
 from ..events import EventInputError
 from ..plugins import hookimpl
 from ..replies.deadlines import add_months  # noqa: F401  (kept importable from here)
-from ..models import db
-from ..replies.tasks import cohandlers, create
+from ..models import Jurisdiction, db
+from ..replies.tasks import cohandlers, create, recipient
 
 
 def _error(submission, message):
@@ -23,13 +23,14 @@ def submission_received(liaison, submission):
             db.session.commit()
             co = [(c.unit_name, c.due_on) for c in cohandlers(row.id)]
             committee = row.committee.name
+            jur = db.session.get(Jurisdiction, row.jurisdiction_id)
             if new:
-                liaison.call("notify", about=row.host_id, recipient={"role": "unit", "unit": row.unit_name},
+                liaison.call("notify", about=row.host_id, recipient=recipient(liaison, jur, "unit", row.unit_name),
                              subject=f"待答复：{committee}{row.kind}",
                              body=f"收到{committee}的{row.kind}《{row.title}》，请于{row.due_on.isoformat()}前答复。"
                                   + (f"会办单位：{'、'.join(n for n, _ in co)}。" if co else ""))
                 for name, due in co:
-                    liaison.call("notify", about=row.host_id, recipient={"role": "unit", "unit": name},
+                    liaison.call("notify", about=row.host_id, recipient=recipient(liaison, jur, "unit", name),
                                  subject=f"待会办：{committee}{row.kind}",
                                  body=f"{committee}的{row.kind}《{row.title}》由{row.unit_name}主办、贵单位会办，"
                                       f"请于{due.isoformat()}前把会办意见送主办单位。")

@@ -70,6 +70,15 @@ def submissions():
     """委员会来件（提案、调研报告、建言献策、社情民意）的答复任务（三(四)）。"""
 
 
+def _task_command(name: str):
+    """A ``submissions`` subcommand about one task: SUBMISSION_ID, --by, --jurisdiction, --json."""
+    def wrap(fn):
+        for decorate in (click.pass_obj, _JSON, _JUR, _BY, _ID, submissions.command(name)):
+            fn = decorate(fn)
+        return fn
+    return wrap
+
+
 @submissions.command("add")
 @click.option("--input", "input_path", required=True, metavar="SUB.json",
               help="来件 JSON，字段同 submission_received 钩子（id、committee、unit、kind、title、received、cohandlers…）")
@@ -134,14 +143,9 @@ def list_(obj, unit, committee, state, overdue, due_within, today, jurisdiction,
         click.echo(f"{t['submission_id']}  {t['state_label']}  {t['unit']}  {t['kind']}《{t['title']}》  期限 {t['due']}{late}")
 
 
-@submissions.command("extend")
-@_ID
+@_task_command("extend")
 @click.option("--due", required=True, help="新的答复期限（YYYY-MM-DD）")
 @click.option("--reason", required=True, help="延期理由")
-@_BY
-@_JUR
-@_JSON
-@click.pass_obj
 def extend_(obj, submission_id, due, reason, by, jurisdiction, as_json):
     """延长答复期限（记下理由、经办人和时间；原期限保留）。"""
     from . import tasks
@@ -153,16 +157,11 @@ def extend_(obj, submission_id, due, reason, by, jurisdiction, as_json):
     click.echo(_dump(out) if as_json else f"已延期：{submission_id} 新期限 {out['due']}（原期限 {out['original_due']}）")
 
 
-@submissions.command("reply")
-@_ID
+@_task_command("reply")
 @click.option("--doc-number", required=True, help="复函的发文字号，如 南教函〔2017〕8号")
 @click.option("--date", "date_", required=True, help="复函日期（YYYY-MM-DD）")
 @click.option("--file", "file_", type=click.Path(dir_okay=False), help="签发后的复函（.docx 或 .pdf）")
 @click.option("--today", help="以此日期为今天（YYYY-MM-DD）")
-@_BY
-@_JUR
-@_JSON
-@click.pass_obj
 def reply(obj, submission_id, doc_number, date_, file_, today, by, jurisdiction, as_json):
     """标记已答复：复函的发文字号、日期和签发件；通知委员会。"""
     from . import tasks
@@ -183,16 +182,11 @@ def reply(obj, submission_id, doc_number, date_, file_, today, by, jurisdiction,
     click.echo(_dump(out) if as_json else f"已答复：{submission_id}（{out['replies'][-1]['doc_number']}）")
 
 
-@submissions.command("rate")
-@_ID
+@_task_command("rate")
 @click.option("--committee", required=True, help="评价的委员会（须是来件的委员会）")
 @click.option("--rating", required=True, help="满意 / 基本满意 / 不满意")
 @click.option("--comment", default=None, help="意见（可空）")
 @click.option("--today", help="以此日期为今天（YYYY-MM-DD）")
-@_BY
-@_JUR
-@_JSON
-@click.pass_obj
 def rate(obj, submission_id, committee, rating, comment, today, by, jurisdiction, as_json):
     """委员会评价答复；不满意时重新办理，给出新的期限。"""
     from . import tasks
@@ -207,14 +201,9 @@ def rate(obj, submission_id, committee, rating, comment, today, by, jurisdiction
     click.echo(_dump(out) if as_json else f"已评价：{submission_id} {rating}（状态：{tasks.STATES[out['state']]}）")
 
 
-@submissions.command("opinion")
-@_ID
+@_task_command("opinion")
 @click.option("--unit", required=True, help="会办单位")
 @click.option("--text", "opinion", required=True, help="会办意见")
-@_BY
-@_JUR
-@_JSON
-@click.pass_obj
 def opinion(obj, submission_id, unit, opinion, by, jurisdiction, as_json):
     """会办单位把意见送主办单位。"""
     from . import tasks

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from ..models import Cohandler, Committee, Submission, db
 from ..reminders import Reminder, reminder_pass
+from .tasks import recipient
 
 
 def windows(offsets, today: dt.date, catch_up: int):
@@ -46,7 +47,7 @@ def submission_reminders(liaison, jur, today: dt.date):
         for r in rows:
             what = f"{r.committee}{r.kind}《{r.title}》" + (f"（第{r.round}次答复）" if r.round > 1 else "")
             title, body = _text(d, what, r.due_on, today)
-            yield Reminder(jur.id, "submission", r.host_id, {"role": "unit", "unit": r.unit_name},
+            yield Reminder(jur.id, "submission", r.host_id, recipient(liaison, jur, "unit", r.unit_name),
                            f"{d}@{r.due_on.isoformat()}", title, body,
                            {"submission_id": r.host_id, "offset_days": d, "due": r.due_on.isoformat()})
 
@@ -65,6 +66,6 @@ def cohandling_reminders(liaison, jur, today: dt.date):
         for r in rows:
             what = f"{r.kind}《{r.title}》的会办意见（送主办单位{r.main_unit}）"
             title, body = _text(d, what, r.due_on, today)
-            yield Reminder(jur.id, "cohandling", r.host_id, {"role": "unit", "unit": r.unit_name},
+            yield Reminder(jur.id, "cohandling", r.host_id, recipient(liaison, jur, "unit", r.unit_name),
                            f"{d}@{r.due_on.isoformat()}", title, body,
                            {"submission_id": r.host_id, "offset_days": d, "due": r.due_on.isoformat()})

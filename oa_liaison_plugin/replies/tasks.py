@@ -11,7 +11,7 @@ from pathlib import PurePath
 from sqlalchemy import func, select, update
 
 from ..events import SUBMISSION_COLUMNS, SUBMISSION_KINDS, EventInputError, _date, _names, _text, check_lengths
-from ..models import Cohandler, Committee, Extension, Reply, Submission, db, max_length, utcnow
+from ..models import Cohandler, Committee, Extension, Jurisdiction, Reply, Submission, db, max_length, utcnow
 from ..operations import _once
 from .deadlines import add_months, due_date, months_for
 
@@ -218,14 +218,23 @@ def give_opinion(c: Cohandler, opinion: str, by: str) -> None:
 # ------------------------------------------------------------------------------------ notices
 
 
-def _tell(liaison, s: Submission, recipient: dict, subject: str, body: str) -> None:
-    liaison.call("notify", about=s.host_id, recipient=recipient, subject=subject, body=body)
+def recipient(liaison, jur, role: str, name: str) -> dict:
+    """A notify recipient; one outside the default jurisdiction names its own (its host is told)."""
+    out = {"role": role, role: name}
+    if jur.code != liaison.config["JURISDICTION"]:
+        out["jurisdiction"] = jur.code
+    return out
+
+
+def _tell(liaison, s: Submission, to: tuple[str, str], subject: str, body: str) -> None:
+    jur = db.session.get(Jurisdiction, s.jurisdiction_id)
+    liaison.call("notify", about=s.host_id, recipient=recipient(liaison, jur, *to), subject=subject, body=body)
 
 
 def notify_sent(liaison, s: Submission) -> None:
     """The committee hears that its submission was answered (and sees the answer in its panel)."""
     r = replies(s.id)[-1]
-    _tell(liaison, s, {"role": "committee", "committee": s.committee.name}, f"已答复：{s.kind}《{s.title}》",
+    _tell(liaison, s, ("committee", s.committee.name), f"已答复：{s.kind}《{s.title}》",
           f"{s.unit_name}已答复贵委{s.kind}《{s.title}》，复函{r.doc_number}（{r.sent_on.isoformat()}）。"
           f"请在面板“来件答复”中查看并评价（满意/基本满意/不满意）。")
 
@@ -234,14 +243,14 @@ def notify_rated(liaison, s: Submission) -> None:
     """The main unit hears the rating; after a reopening rating, its new deadline."""
     r = replies(s.id)[-1]
     again = f"请于{s.due_on.isoformat()}前再次答复。" if s.state == "reopened" else ""
-    _tell(liaison, s, {"role": "unit", "unit": s.unit_name}, f"答复评价：{r.rating}（{s.kind}《{s.title}》）",
+    _tell(liaison, s, ("unit", s.unit_name), f"答复评价：{r.rating}（{s.kind}《{s.title}》）",
           f"{s.committee.name}对复函{r.doc_number}的评价为“{r.rating}”。"
           + (f"意见：{r.rating_comment}。" if r.rating_comment else "") + again)
 
 
 def notify_opinion(liaison, s: Submission, c: Cohandler) -> None:
     """The main unit hears that a co-handling unit sent its opinion."""
-    _tell(liaison, s, {"role": "unit", "unit": s.unit_name}, f"会办意见：{c.unit_name}（{s.kind}《{s.title}》）",
+    _tell(liaison, s, ("unit", s.unit_name), f"会办意见：{c.unit_name}（{s.kind}《{s.title}》）",
           f"会办单位{c.unit_name}已送来对{s.kind}《{s.title}》的会办意见，起草答复时可在面板中查看。")
 
 
