@@ -86,12 +86,12 @@ def timed(fn):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--tasks", type=int, default=100_000)
-    n = ap.parse_args().tasks
+    tasks = ap.parse_args().tasks
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         t0 = time.perf_counter()
-        build(tmp / "seed.sqlite3", n)
-        print(f"data: {n:,} open reply tasks in a SQLite file (due dates from {TODAY - dt.timedelta(days=60)} "
+        build(tmp / "seed.sqlite3", tasks)
+        print(f"data: {tasks:,} open reply tasks in a SQLite file (due dates from {TODAY - dt.timedelta(days=60)} "
               f"to {TODAY + dt.timedelta(days=364)}), built in {time.perf_counter() - t0:.1f} s; today {TODAY}")
         results = {}
         for name in ("ours", "baseline"):
@@ -122,7 +122,7 @@ def main():
               f"next day {t:6.2f} s ({x:,} sent)")
     print(f"ratio (baseline / ours)    : first pass {f2 / f1:5.1f}x | same day again {s2 / s1:5.1f}x | "
           f"next day {t2 / t1:5.1f}x")
-    print(f"target: a pass over {n:,} open tasks <= 2 s: {'met' if max(f1, s1, t1) <= 2 else 'NOT met'}")
+    print(f"target: a pass over {tasks:,} open tasks <= 2 s: {'met' if max(f1, s1, t1) <= 2 else 'NOT met'}")
 
 if __name__ == "__main__":
     main()
