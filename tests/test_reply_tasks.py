@@ -155,7 +155,8 @@ def test_bad_changes_are_refused_naming_the_field(lite_app):
         assert task().state == "sent"
 
 
-def test_on_time_rate_per_unit_and_year_counts_extensions_and_overdue(lite_app):
+def test_on_time_rate_per_unit_and_year_counts_extensions_and_overdue(app):   # SQLite and PostgreSQL
+    lite_app = app
     liaison = lite_app.extensions["oa_liaison"]
     for i, unit in enumerate(["县教育局", "县教育局", "县财政局"]):
         liaison.submission_received({**SUB, "id": f"t{i}", "unit": unit, "cohandlers": []})
