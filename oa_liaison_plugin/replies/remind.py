@@ -33,39 +33,42 @@ def _text(d: int, what: str, due: dt.date, today: dt.date) -> tuple[str, str]:
     return f"{d}天后到期：{what}", f"{what}应于{due.isoformat()}前答复（还有 {(due - today).days} 天）。"
 
 
+def _reminders(liaison, jur, today: dt.date, offsets: str, kind: str, rows_between, what):
+    """One query per offset (``rows_between(low, high)``: the rows whose due date is in its window)."""
+    catch_up = int(liaison.config["REMINDER_CATCH_UP_DAYS"])
+    for d, low, high in windows(liaison.config[offsets], today, catch_up):
+        for r in db.session.connection().execute(rows_between(low, high)):
+            title, body = _text(d, what(r), r.due_on, today)
+            yield Reminder(jur.id, kind, r.host_id, recipient(liaison, jur, "unit", r.unit_name),
+                           f"{d}@{r.due_on.isoformat()}", title, body,
+                           {"submission_id": r.host_id, "offset_days": d, "due": r.due_on.isoformat()})
+
+
 @reminder_pass
 def submission_reminders(liaison, jur, today: dt.date):
     """The main unit (主办) of every open reply task, at each offset before its deadline and once overdue."""
-    catch_up = int(liaison.config["REMINDER_CATCH_UP_DAYS"])
-    for d, low, high in windows(liaison.config["REMINDER_DAYS"], today, catch_up):
-        rows = db.session.connection().execute(
-            select(Submission.host_id, Submission.unit_name, Submission.kind, Submission.title, Submission.due_on,
-                   Submission.round, Committee.name.label("committee"))
-            .join(Committee, Committee.id == Submission.committee_id)
-            .where(Submission.jurisdiction_id == jur.id, Submission.status == "open",
-                   Submission.due_on >= low, Submission.due_on <= high))
-        for r in rows:
-            what = f"{r.committee}{r.kind}《{r.title}》" + (f"（第{r.round}次答复）" if r.round > 1 else "")
-            title, body = _text(d, what, r.due_on, today)
-            yield Reminder(jur.id, "submission", r.host_id, recipient(liaison, jur, "unit", r.unit_name),
-                           f"{d}@{r.due_on.isoformat()}", title, body,
-                           {"submission_id": r.host_id, "offset_days": d, "due": r.due_on.isoformat()})
+    def rows_between(low, high):
+        return (select(Submission.host_id, Submission.unit_name, Submission.kind, Submission.title,
+                       Submission.due_on, Submission.round, Committee.name.label("committee"))
+                .join(Committee, Committee.id == Submission.committee_id)
+                .where(Submission.jurisdiction_id == jur.id, Submission.status == "open",
+                       Submission.due_on >= low, Submission.due_on <= high))
+
+    def what(r):
+        return f"{r.committee}{r.kind}《{r.title}》" + (f"（第{r.round}次答复）" if r.round > 1 else "")
+    return _reminders(liaison, jur, today, "REMINDER_DAYS", "submission", rows_between, what)
 
 
 @reminder_pass
 def cohandling_reminders(liaison, jur, today: dt.date):
     """Co-handling units (会办) whose opinion the main unit still waits for."""
-    catch_up = int(liaison.config["REMINDER_CATCH_UP_DAYS"])
-    for d, low, high in windows(liaison.config["COHANDLING_REMINDER_DAYS"], today, catch_up):
-        rows = db.session.connection().execute(
-            select(Submission.host_id, Submission.unit_name.label("main_unit"), Submission.kind, Submission.title,
-                   Cohandler.unit_name, Cohandler.due_on)
-            .join(Submission, Submission.id == Cohandler.submission_id)
-            .where(Submission.jurisdiction_id == jur.id, Submission.status == "open", Cohandler.status == "open",
-                   Cohandler.due_on >= low, Cohandler.due_on <= high))
-        for r in rows:
-            what = f"{r.kind}《{r.title}》的会办意见（送主办单位{r.main_unit}）"
-            title, body = _text(d, what, r.due_on, today)
-            yield Reminder(jur.id, "cohandling", r.host_id, recipient(liaison, jur, "unit", r.unit_name),
-                           f"{d}@{r.due_on.isoformat()}", title, body,
-                           {"submission_id": r.host_id, "offset_days": d, "due": r.due_on.isoformat()})
+    def rows_between(low, high):
+        return (select(Submission.host_id, Submission.unit_name.label("main_unit"), Submission.kind,
+                       Submission.title, Cohandler.unit_name, Cohandler.due_on)
+                .join(Submission, Submission.id == Cohandler.submission_id)
+                .where(Submission.jurisdiction_id == jur.id, Submission.status == "open",
+                       Cohandler.status == "open", Cohandler.due_on >= low, Cohandler.due_on <= high))
+
+    def what(r):
+        return f"{r.kind}《{r.title}》的会办意见（送主办单位{r.main_unit}）"
+    return _reminders(liaison, jur, today, "COHANDLING_REMINDER_DAYS", "cohandling", rows_between, what)
