@@ -11,6 +11,22 @@ DEFAULTS = {
     "LOAD_DEFAULT_TABLE": True,       # load the shipped 南部县 table on first start
     "CONSULTATION_DAYS": 15,          # due date of a consultation, in days after issue
     "REPLY_MONTHS": 3,                # reply deadline for a submission (提案: 3 months)
+    # Reply tasks (三(四)): the period per kind (months from the date received; a kind not named here takes
+    # REPLY_MONTHS), a deadline on a weekend or public holiday moved to the next working day (China's
+    # official calendar with its 调休 days), the second answer's period after a rating in REOPEN_RATINGS,
+    # and the co-handling units' (会办) period for their opinion to the main unit.
+    "REPLY_MONTHS_BY_KIND": {"提案": 3, "调研报告": 3, "建言献策": 3, "社情民意": 3},
+    "REPLY_WORKING_DAYS": True,
+    "REOPEN_MONTHS": 1,
+    "REOPEN_RATINGS": ["不满意"],
+    "COHANDLING_MONTHS": 1,
+    # Reminders through notify: days before the due date; 0 is "overdue", sent the day after the due date.
+    # A missed pass catches up an overdue reminder for at most REMINDER_CATCH_UP_DAYS days.
+    "REMINDER_DAYS": [15, 3, 0],
+    "COHANDLING_REMINDER_DAYS": [7, 3, 0],
+    "REMINDER_CATCH_UP_DAYS": 30,
+    "REMIND_IN_WORKER": True,         # the worker runs the reminder pass once a day (the county's date)
+    "REPLY_FILE_TYPES": [".docx", ".pdf"],  # the signed reply a unit uploads
     "DELIVER_INLINE": True,           # try delivery right after the decision is committed
     "DELIVERY_BACKOFF_SECONDS": [10, 60, 300, 1800, 3600],
     "DELIVERY_LEASE_SECONDS": 120,

@@ -104,6 +104,8 @@ def run_demo(app, out: Path | None = None, echo=print) -> dict:
         r = liaison.submission_received(sub)
         echo(f"  {sub['committee']} → {r['unit']}：{sub['kind']}《{sub['title']}》，答复期限 {r['due']}")
 
+    produced["reply_task"] = _reply_task(app, liaison, scenario["reply_task"], out, echo)
+
     echo("\n== 会议（三(一)(三)、三(六)） ==")
     for meeting in scenario["meetings"]:
         r = liaison.meeting_scheduled(meeting)
@@ -184,3 +186,69 @@ def _drafts(app, liaison, scenario, out: Path, echo) -> dict:
 
 
 _LABEL = {"reply": "答复函", "consultation": "征求意见函", "minutes": "联系会纪要"}
+
+
+def _reply_task(app, liaison, story: dict, out: Path, echo) -> dict:
+    """One proposal from arrival to a second answer: co-handler's opinion, draft, reminder, reply, 不满意, reply."""
+    from . import reminders
+    from .documents.cli import official_names
+    from .documents.drafts import render_reply
+    from .replies import tasks
+    from .models import Submission
+
+    def task():
+        return db.session.scalar(select(Submission).where(Submission.host_id == story["submission"]))
+
+    def show(what: str):
+        s = task()
+        echo(f"  {what}：状态“{tasks.STATES[s.state]}”，第{s.round}次办理，答复期限 {s.due_on.isoformat()}")
+
+    echo("\n== 一件提案的答复：会办、草稿、提醒、答复、评价（三(四)） ==")
+    done: dict = {}
+    with app.app_context():
+        if task().state != "received":   # a second demo run: the story is told already
+            echo("  （已在上次演示中办理，见网页面板“来件答复”）")
+            return done
+        s = task()
+        echo(f"  {s.committee.name}的{s.kind}《{s.title}》：主办 {s.unit_name}，会办 "
+             f"{'、'.join(c.unit_name for c in tasks.cohandlers(s.id))}")
+        c = tasks.cohandlers(s.id)[0]
+        tasks.give_opinion(c, story["opinion"]["text"], c.unit_name)
+        db.session.commit()
+        tasks.notify_opinion(liaison, s, c)
+        echo(f"  会办意见（{c.unit_name}）：{story['opinion']['text']}")
+
+        reply = story["reply"]
+        data = official_names(liaison, {**tasks.draft_fields(s), **reply})
+        blob = render_reply(data, templates_dir=app.config["TEMPLATES_DIR"],
+                            extra_context=liaison.draft_context("reply", data))
+        path = out / "demo-reply-task.docx"
+        path.write_bytes(blob)
+        tasks.start_drafting(s.id)
+        db.session.commit()
+        done["draft"] = str(path)
+        echo(f"  答复函草稿（按任务预填）：{path}")
+        show("下载草稿后")
+
+    for line in reminders.run(liaison, dt.date.fromisoformat(story["remind_on"])):
+        echo(f"  提醒（{story['remind_on']}，期限前 {line['offset_days']} 天）→ {line['recipient']['unit']}：{line['title']}")
+
+    with app.app_context():
+        tasks.send_reply(liaison, task(), reply["doc_number"], reply["date"], "演示", file_name=path.name, data=blob)
+        db.session.commit()
+        tasks.notify_sent(liaison, task())
+        show(f"复函 {reply['doc_number']}（{reply['date']}）签发件已上传、标记已答复，委员会已收到通知")
+        rating = story["rating"]
+        tasks.rate(liaison, task(), task().committee.name, rating["rating"], rating["comment"], "演示",
+                   today=dt.date.fromisoformat(rating["on"]))
+        db.session.commit()
+        tasks.notify_rated(liaison, task())
+        show(f"委员会评价“{rating['rating']}”（{rating['comment']}），重新办理")
+        second = story["second_reply"]
+        tasks.send_reply(liaison, task(), second["doc_number"], second["date"], "演示")
+        tasks.rate(liaison, task(), task().committee.name, story["second_rating"]["rating"],
+                   story["second_rating"]["comment"], "演示")
+        db.session.commit()
+        show(f"第二次答复 {second['doc_number']}（{second['date']}），委员会评价“{story['second_rating']['rating']}”")
+        done["summary"] = tasks.summary(task())
+    return done

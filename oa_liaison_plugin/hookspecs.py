@@ -77,10 +77,15 @@ def submission_received(liaison, submission):
     """A committee has sent a unit a submission (调研报告, 提案, 建言献策 or 社情民意).
 
     :param liaison: the running Liaison.
-    :param submission: a mapping with ``id``, ``committee``, ``unit``, ``kind``, ``title`` and
-        optionally ``number``, ``received`` (ISO date) and ``body``.
+    :param submission: a mapping with ``id``, ``committee``, ``unit`` (the main unit, 主办), ``kind``,
+        ``title`` and optionally ``number``, ``received`` (ISO date), ``body`` and ``cohandlers`` (names of
+        co-handling units, 会办, a list or one string separated by 、).
     :return: the built-in implementation returns ``{"submission_id", "unit", "committee",
-        "due"}``: a reply task with a deadline is recorded.
+        "due"}`` (plus ``state`` and ``cohandlers``: ``[{"unit", "due"}]``): a reply task is recorded with
+        its deadline — the kind's period from the date received, moved off weekends and public holidays —
+        and the main unit and co-handlers are notified. A malformed submission (unknown unit or
+        committee, wrong kind, an impossible date) returns ``status: "error"`` and an ``error`` naming the
+        field; nothing is recorded.
     Ordering: all implementations run; ``Liaison`` returns the built-in implementation's answer,
     ignores the others' results and records their exceptions.
     """

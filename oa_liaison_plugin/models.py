@@ -247,9 +247,10 @@ class Consultation(db.Model):
 
 
 class Submission(db.Model):
-    """A committee's submission to a unit, with its reply task and deadline."""
+    """A committee's submission to a unit (主办), with its reply task: deadline, state, answers and ratings."""
     __tablename__ = "liaison_submission"
-    __table_args__ = (UniqueConstraint("jurisdiction_id", "host_id"),)
+    __table_args__ = (UniqueConstraint("jurisdiction_id", "host_id"),
+                      Index("ix_liaison_submission_due", "status", "due_on"))
     id: Mapped[int] = mapped_column(primary_key=True)
     jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("liaison_jurisdiction.id", ondelete="CASCADE"))
     host_id: Mapped[str] = mapped_column(String(128))
@@ -260,10 +261,83 @@ class Submission(db.Model):
     title: Mapped[str] = mapped_column(String(512))
     number: Mapped[str | None] = mapped_column(String(128))
     received_on: Mapped[dt.date] = mapped_column(Date)
-    due_on: Mapped[dt.date] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(16), default="open")  # open | replied
+    due_on: Mapped[dt.date] = mapped_column(Date)  # the current deadline (extensions included)
+    # open while the deadline runs (received, drafting, reopened); replied once sent (sent, rated)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    state: Mapped[str] = mapped_column(String(16), default="received")  # see replies.tasks.STATES
+    original_due_on: Mapped[dt.date | None] = mapped_column(Date)  # this round's deadline before extensions
+    round: Mapped[int] = mapped_column(Integer, default=1)  # 2 after a 不满意 rating reopened it, …
     committee: Mapped[Committee] = relationship()
     unit: Mapped[Unit | None] = relationship()
+
+
+class Cohandler(db.Model):
+    """A co-handling unit (会办) of a submission: it sends its opinion to the main unit by its own deadline."""
+    __tablename__ = "liaison_cohandler"
+    __table_args__ = (UniqueConstraint("submission_id", "unit_name"),
+                      Index("ix_liaison_cohandler_due", "status", "due_on"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("liaison_submission.id", ondelete="CASCADE"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("liaison_unit.id"))
+    unit_name: Mapped[str] = mapped_column(String(256))
+    due_on: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | answered
+    opinion: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    answered_by: Mapped[str | None] = mapped_column(String(128))
+    submission: Mapped[Submission] = relationship()
+
+
+class Reply(db.Model):
+    """One answer (复函) to a submission, one per round, with the committee's rating of it."""
+    __tablename__ = "liaison_reply"
+    __table_args__ = (UniqueConstraint("submission_id", "round"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("liaison_submission.id", ondelete="CASCADE"))
+    round: Mapped[int] = mapped_column(Integer)
+    doc_number: Mapped[str] = mapped_column(String(128))
+    sent_on: Mapped[dt.date] = mapped_column(Date)
+    due_on: Mapped[dt.date] = mapped_column(Date)  # the round's deadline (extensions included) when sent
+    file_sha256: Mapped[str | None] = mapped_column(ForeignKey("liaison_blob.sha256"))
+    file_name: Mapped[str | None] = mapped_column(String(256))
+    sent_by: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    rating: Mapped[str | None] = mapped_column(String(8))  # 满意 | 基本满意 | 不满意
+    rating_comment: Mapped[str | None] = mapped_column(Text)
+    rated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    rated_by: Mapped[str | None] = mapped_column(String(128))
+
+
+class Extension(db.Model):
+    """A reply deadline moved: why, by whom, when, and from which date to which."""
+    __tablename__ = "liaison_extension"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("liaison_submission.id", ondelete="CASCADE"),
+                                               index=True)
+    round: Mapped[int] = mapped_column(Integer)
+    old_due_on: Mapped[dt.date] = mapped_column(Date)
+    new_due_on: Mapped[dt.date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    by: Mapped[str] = mapped_column(String(128))
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ReminderSent(db.Model):
+    """The reminder ledger: one row per reminder ever sent; the unique key makes each one go out once."""
+    __tablename__ = "liaison_reminder"
+    __table_args__ = (UniqueConstraint("jurisdiction_id", "kind", "subject", "recipient_key", "offset",
+                                       name="uq_liaison_reminder_once"),
+                      Index("ix_liaison_reminder_offset", "jurisdiction_id", "kind", "offset"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("liaison_jurisdiction.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(256))
+    recipient_key: Mapped[str] = mapped_column(String(300))
+    offset: Mapped[str] = mapped_column(String(64))
+    recipient: Mapped[dict] = mapped_column(JSON)
+    title: Mapped[str] = mapped_column(String(512))
+    sent_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    notified_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # None: claimed, the notify call not done
 
 
 class Meeting(db.Model):

@@ -20,9 +20,10 @@ def answer_consultation(consultation_id: int, opinion: str, at: dt.datetime) -> 
 
 
 def mark_replied(submission_id: int) -> None:
-    """A unit has replied to a submission: its deadline no longer runs (once)."""
+    """A unit has replied to a submission, letter unknown: its deadline no longer runs (once).
+    With the letter's number and date, replies.tasks.send_reply records the answer itself."""
     _once(update(Submission).where(Submission.id == submission_id, Submission.status == "open")
-          .values(status="replied"))
+          .values(status="replied", state="sent"))
 
 
 def mark_read(copy_id: int, at: dt.datetime) -> None:

@@ -110,6 +110,9 @@ def test_a_proposal_registered_gets_its_deadline_and_its_reply_is_recorded(app, 
     assert done["reply_recorded"] is True
     with app.app_context():
         assert db.session.scalar(select(Submission.status).where(Submission.host_id == f"bpmn-{key}")) == "replied"
+        from oa_liaison_plugin.models import Reply
+        reply = db.session.scalar(select(Reply))   # the letter is the answer of record: the committee may rate it
+        assert (reply.doc_number, reply.sent_on.isoformat(), reply.round) == ("南教函〔2017〕8号", "2017-05-20", 1)
     assert any("关于加强农村学校建设的建议" in m.body for m in host.messages())   # notify reached the OA
 
 

@@ -27,3 +27,20 @@ def test_demo_runs_every_capability(lite_app, tmp_path):
         with zipfile.ZipFile(path) as z:
             assert "word/document.xml" in z.namelist()
         assert str(path) in text
+
+
+def test_demo_tells_one_proposal_from_arrival_to_its_second_answer(lite_app, sqlite_url, tmp_path):
+    lines: list[str] = []
+    produced = run_demo(lite_app, tmp_path / "out", echo=lines.append)
+    text = "\n".join(lines)
+    story = produced["reply_task"]["summary"]
+    assert [(r["round"], r["rating"]) for r in story["replies"]] == [(1, "不满意"), (2, "满意")]
+    assert story["state"] == "rated" and story["cohandlers"][0]["opinion"]
+    assert "提醒（2017-05-28，期限前 15 天）→ 县教育局" in text and "重新办理" in text
+    import docx
+    draft = docx.Document(produced["reply_task"]["draft"])
+    assert any("关于加强农村寄宿制学校建设的建议" in p.text for p in draft.paragraphs)
+    from conftest import make_app
+    again: list[str] = []
+    run_demo(make_app(sqlite_url, tmp_path / "instance"), tmp_path / "out", echo=again.append)   # a second run
+    assert "已在上次演示中办理" in "\n".join(again)

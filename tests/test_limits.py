@@ -54,6 +54,9 @@ def test_a_submission_field_longer_than_its_column_is_refused(app, liaison, fiel
     r = liaison.submission_received(submission(**{field: "长" * (width + 1)}))
     assert r["status"] == "error" and f"字段 {field}：" in r["error"] and f"上限 {width}" in r["error"]
     ok = liaison.submission_received(submission(**{field: "长" * width}))
+    if field == "unit":   # as wide as the column, but no unit of the table: refused by name (issue 12)
+        assert ok["status"] == "error" and ok["error"].startswith("字段 unit：未知单位")
+        return
     assert ok.get("status") != "error", ok
     with app.app_context():
         row = db.session.scalar(select(Submission))

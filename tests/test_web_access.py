@@ -74,6 +74,18 @@ EXPECT = {
     ("GET", "submissions.index"): only(200, *ALL),
     ("GET", "submissions.replied"): only(200, "admin", "unit"),
     ("POST", "submissions.replied"): only(400, "admin", "unit"),
+    ("GET", "submissions.detail"): only(200, *ALL),
+    ("GET", "submissions.new"): only(200, "admin", "unit"),
+    ("POST", "submissions.new"): only(400, "admin", "unit"),
+    ("GET", "submissions.extend"): only(200, "admin"),
+    ("POST", "submissions.extend"): only(400, "admin"),
+    ("GET", "submissions.rate"): only(200, "committee"),
+    ("POST", "submissions.rate"): only(400, "committee"),
+    # the unit clerk (县教育局) co-handles cohandled_submission; only a co-handler gives an opinion
+    ("GET", "submissions.opinion"): only(200, "unit"),
+    ("POST", "submissions.opinion"): only(400, "unit"),
+    ("GET", "submissions.reply_file"): only(404, *ALL),   # nothing uploaded yet: not found, for whoever may look
+    ("GET", "submissions.on_time"): only(200, "admin", "auditor"),
     ("GET", "consultations.index"): only(200, *ALL),
     ("GET", "consultations.opinion"): only(200, "admin", "committee"),
     ("POST", "consultations.opinion"): only(400, "admin", "committee"),
@@ -107,8 +119,9 @@ EXPECT = {
 ARGS = {"unit_id": "own_unit", "name": "pattern", "copy_id": "own_copy", "document_id": "own_document",
         "submission_id": "own_submission", "consultation_id": "own_consultation", "meeting_id": "own_meeting",
         "user_id": "auditor", "rule_id": None, "entry_id": None, "filename": None, "host_name": None,
-        "event_id": None}
-OVERRIDES = {"table.unit_delete": {"unit_id": "parent_unit"}}
+        "event_id": None, "round_": None}
+OVERRIDES = {"table.unit_delete": {"unit_id": "parent_unit"},
+             "submissions.opinion": {"submission_id": "cohandled_submission"}}
 
 # Someone else's objects: allowed roles whose scope excludes them get 404 (never the data).
 FOREIGN = [
@@ -126,6 +139,18 @@ FOREIGN = [
                                                                         "auditor": 403}),
     ("GET", "drafts.minutes", {"meeting_id": "other_meeting"}, {"committee": 404}),
     ("POST", "drafts.minutes", {"meeting_id": "other_meeting"}, {"committee": 404}),
+    # someone else's task: not the unit's (main or co-handled), not the committee's
+    ("GET", "submissions.detail", {"submission_id": "other_submission"}, {"unit": 404, "committee": 404}),
+    ("GET", "submissions.rate", {"submission_id": "other_submission"}, {"committee": 404}),
+    ("POST", "submissions.rate", {"submission_id": "other_submission"}, {"committee": 404}),
+    ("GET", "submissions.reply_file", {"submission_id": "other_submission"}, {"unit": 404, "committee": 404}),
+    # a co-handler sees the task but may not answer, draft or extend it, and the main unit gives no opinion
+    ("GET", "submissions.detail", {"submission_id": "cohandled_submission"}, {"unit": 200, "committee": 404}),
+    ("GET", "submissions.replied", {"submission_id": "cohandled_submission"}, {"unit": 404}),
+    ("POST", "submissions.replied", {"submission_id": "cohandled_submission"}, {"unit": 404}),
+    ("GET", "drafts.reply", {"submission_id": "cohandled_submission"}, {"unit": 404}),
+    ("GET", "submissions.opinion", {"submission_id": "own_submission"}, {"unit": 404}),
+    ("POST", "submissions.opinion", {"submission_id": "other_submission"}, {"unit": 404}),
     ("GET", "inbox.detail", {"copy_id": "other_copy"}, {"committee": 404, "unit": 404}),
     ("GET", "inbox.file", {"copy_id": "other_copy"}, {"committee": 404, "unit": 404}),
     ("POST", "inbox.read", {"copy_id": "other_copy"}, {"committee": 404, "unit": 404}),
@@ -155,7 +180,7 @@ def _url(app, world, endpoint, rule, overrides=None):
     for name in rule.arguments:
         key = (overrides or {}).get(name) or OVERRIDES.get(endpoint, {}).get(name) or ARGS[name]
         fixed = {"rule_id": "npc-title", "entry_id": 1, "filename": "oa_liaison.css", "host_name": "nobody",
-                 "event_id": "evt-1"}
+                 "event_id": "evt-1", "round_": 1}
         args[name] = fixed[name] if key is None else world[key]
     with app.test_request_context():
         return url_for(endpoint, **args)

@@ -219,3 +219,31 @@ def test_opinion_reply_and_a_held_document_decided_in_the_browser(server, page):
     page.get_by_role("button", name="确认分送").click()
     page.get_by_text("抄送已交付投递").wait_for()
     shot(page, "25-held-document-copied")
+
+
+def test_the_committee_rates_an_answer_and_the_admin_sees_the_on_time_chart(server, page):
+    base, app, world = server
+    from oa_liaison_plugin.models import Submission, db
+    from oa_liaison_plugin.replies import tasks
+    with app.app_context():   # answered (in the browser by the test above, else here)
+        s = db.session.get(Submission, world["own_submission"])
+        if s.status == "open":
+            tasks.send_reply(app.extensions["oa_liaison"], s, "南教函〔2017〕5号", "2017-05-01", "jyj")
+            db.session.commit()
+    log_in(page, base, "jkwwt")
+    page.goto(f"{base}/submissions/{world['own_submission']}")
+    shot(page, "24-submission-committee-answered")
+    page.get_by_role("link", name="评价答复").click()
+    page.get_by_label("评价").select_option("不满意")
+    page.get_by_label("意见（可空）").fill("未说明寄宿制学校的建设时间表。")
+    page.get_by_role("button", name="提交评价").click()
+    page.get_by_text("答复单位将重新办理").wait_for()
+    assert "第2次办理" in page.content()
+    shot(page, "25-submission-rated-reopened")
+    page.get_by_role("button", name="退出").click()
+
+    log_in(page, base, "admin1")
+    page.goto(f"{base}/submissions/on-time?year=2017")
+    chart = page.locator("svg.chart")
+    assert chart.is_visible() and chart.locator("rect.bar").count() >= 1
+    shot(page, "26-submissions-on-time-chart")

@@ -60,6 +60,9 @@ def build_world(app) -> World:
                                  "received": "2017-03-10"})
     liaison.submission_received({"id": "sub-2", "committee": "城乡建设与环境资源保护委员会", "unit": "南部县自然资源和规划局",
                                  "kind": "调研报告", "title": "关于城区停车难问题的调研报告", "received": "2017-08-15"})
+    liaison.submission_received({"id": "sub-3", "committee": "城市经济委员会", "unit": "南部县财政局",
+                                 "cohandlers": ["南部县教育局"], "kind": "建言献策",
+                                 "title": "关于县城学校扩容经费保障的建议", "received": "2017-04-05"})
     liaison.meeting_scheduled({"id": "m-1", "unit": "南部县教育局", "kind": "liaison",
                                "title": "2017年第一次对口单位负责人联系会", "held_on": "2017-03-15"})
     liaison.meeting_scheduled({"id": "m-2", "unit": "南部县自然资源和规划局", "kind": "liaison",
@@ -82,6 +85,7 @@ def build_world(app) -> World:
             other_copy=db.session.scalar(select(Copy.id).where(Copy.committee_id == com["城乡建设与环境资源保护委员会"])),
             own_submission=db.session.scalar(select(Submission.id).where(Submission.host_id == "sub-1")),
             other_submission=db.session.scalar(select(Submission.id).where(Submission.host_id == "sub-2")),
+            cohandled_submission=db.session.scalar(select(Submission.id).where(Submission.host_id == "sub-3")),
             own_consultation=db.session.scalar(select(Consultation.id).where(
                 Consultation.document_id == major.id)),
             other_consultation=db.session.scalar(select(Consultation.id).where(
@@ -126,3 +130,15 @@ def login(client, username: str, password: str = PASSWORD):
 def csrf_of(html: str) -> str:
     m = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
     return m.group(1) if m else ""
+
+
+def signed_reply_docx() -> bytes:
+    """A reply letter as a unit would upload it after signing (a real .docx, opened again by the tests)."""
+    import io
+
+    import docx
+    d = docx.Document()
+    d.add_paragraph("南部县教育局关于加强农村寄宿制学校建设建议的答复")
+    buf = io.BytesIO()
+    d.save(buf)
+    return buf.getvalue()

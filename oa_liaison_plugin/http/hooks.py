@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import base64
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from sqlalchemy import select
 
@@ -42,17 +44,41 @@ def deliver_copy(liaison, copy):
     return post(liaison.config, host, copy_id, event)
 
 
+# Inside notify_batch(): each jurisdiction's callback host looked up once (a reminder pass notifies thousands).
+_batch: ContextVar[dict | None] = ContextVar("oa_liaison_notify_batch", default=None)
+
+
+@contextmanager
+def notify_batch():
+    """Within this block the callback host of a jurisdiction is looked up once, not once per notification."""
+    token = _batch.set({})
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+
+
+def _notify_host_id(code: str) -> int | None:
+    memo = _batch.get()
+    if memo is not None and code in memo:
+        return memo[code]
+    host_id = db.session.scalar(select(HttpHost.id).join(Jurisdiction, Jurisdiction.id == HttpHost.jurisdiction_id)
+                                .where(Jurisdiction.code == code, HttpHost.callback_url.is_not(None))
+                                .order_by(HttpHost.id).limit(1))
+    if memo is not None:
+        memo[code] = host_id
+    return host_id
+
+
 @hookimpl
 def notify(liaison, recipient, subject, body):
     """Queue a notification for the default jurisdiction's callback host (delivered by the worker, retried)."""
     code = recipient.get("jurisdiction") if isinstance(recipient, dict) else None
     with liaison.context():
-        jur = db.session.scalar(select(Jurisdiction.id).where(
-            Jurisdiction.code == (code or liaison.config["JURISDICTION"])))
-        host = _callback_host(jur) if jur is not None else None
-        if host is None:
+        host_id = _notify_host_id(code or liaison.config["JURISDICTION"])
+        if host_id is None:
             return None
-        db.session.add(Notification(host_id=host.id, payload={
+        db.session.add(Notification(host_id=host_id, payload={
             "recipient": dict(recipient) if isinstance(recipient, dict) else recipient,
             "subject": subject, "body": body}))
         db.session.commit()

@@ -26,6 +26,8 @@ AUDIT_ACTION = {
     "rule.move": "调整规则顺序", "copy.retry": "重试投递", "copy.retry_all": "重试全部失败投递",
     "copy.read": "标记已读", "user.create": "新增用户", "user.update": "修改用户",
     "host.create": "接入主机", "host.rotate": "轮换主机密钥", "host.delete": "删除接入主机",
+    "submission.replied": "标记来件已答复", "submission.extend": "延长答复期限", "submission.rated": "评价答复",
+    "submission.opinion": "送会办意见",
 }
 
 # (endpoint, label, roles): the side menu, in this order.

@@ -5,7 +5,7 @@ from flask import abort, g
 from flask_login import current_user
 from sqlalchemy import false, func, select
 
-from ..models import Consultation, Copy, Counterpart, Document, Meeting, Submission, db
+from ..models import Cohandler, Consultation, Copy, Counterpart, Document, Meeting, Submission, db
 from ..units import with_sub_units
 from .access import committee_id, unit_ids
 
@@ -58,10 +58,14 @@ def inbox():
     return q.where(false())
 
 
-def submissions():
+def submissions(*, cohandled: bool = False):
+    """Reply tasks the user may act on: a unit's own (主办); with ``cohandled``, also those it co-handles (会办)."""
     q = select(Submission).where(Submission.jurisdiction_id == _jid())
     if current_user.role == "unit":
-        q = q.where(Submission.unit_id.in_(unit_ids()))
+        mine = Submission.unit_id.in_(unit_ids())
+        if cohandled:
+            mine = mine | Submission.id.in_(select(Cohandler.submission_id).where(Cohandler.unit_id.in_(unit_ids())))
+        q = q.where(mine)
     elif current_user.role == "committee":
         q = q.where(Submission.committee_id == committee_id())
     return q

@@ -63,19 +63,29 @@ def register(host, key: str, data: dict) -> dict:
 
 def record_reply(host, key: str, data: dict) -> dict:
     """答复登记: oa-liaison records that the submission was answered (its deadline stops running)."""
+    from ...events import EventInputError
     from ...models import Submission
     from ...operations import AlreadyDone, mark_replied
     jur = host.liaison.jurisdiction_row()
     sid = db.session.scalar(select(Submission.id).where(Submission.jurisdiction_id == jur.id,
                                                         Submission.host_id == f"bpmn-{key}"))
+    letter = data.get("reply") or {}
     try:
         if sid is None:
             return {"reply_recorded": False}
-        mark_replied(sid)
-        db.session.commit()
+        if letter.get("doc_number") and letter.get("date"):   # the letter's number and date: a reply of record
+            from ...replies.tasks import notify_sent, send_reply
+            task = db.session.get(Submission, sid)
+            send_reply(host.liaison, task, letter["doc_number"], letter["date"], "（主办系统）")
+            db.session.commit()
+            notify_sent(host.liaison, task)
+        else:
+            mark_replied(sid)
+            db.session.commit()
         return {"reply_recorded": True}
-    except AlreadyDone:
-        return {"reply_recorded": False}
+    except (AlreadyDone, EventInputError) as exc:
+        db.session.rollback()
+        return {"reply_recorded": False, **({"error": str(exc)} if str(exc) else {})}
 
 
 def schedule(host, key: str, data: dict) -> dict:

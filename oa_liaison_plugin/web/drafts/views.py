@@ -7,7 +7,8 @@ from flask import Blueprint, abort, current_app, render_template, request, send_
 from flask_login import current_user
 from sqlalchemy import select
 
-from ...documents.drafts import DraftError, render_consultation, render_minutes, render_reply
+from ...documents.drafts import DEFAULT_CC, DraftError, render_consultation, render_minutes, render_reply
+from ...replies.tasks import cohandlers, start_drafting
 from ...models import Committee, Consultation, Document, Meeting, Submission, Unit, db
 from .. import queries
 from ..access import jurisdiction, allow
@@ -37,9 +38,11 @@ def _remembered() -> dict:
     return {k: v for k, v in (current_user.prefs or {}).items() if k in REMEMBERED}
 
 
-def _send(form, kind: str, render, filename: str):
+def _send(form, kind: str, render, filename: str, cc: list[str] | None = None):
     """Render the form's draft; DraftError becomes an error on the field it names."""
     data = form.draft()
+    if cc:
+        data["cc"] = cc
     liaison = current_app.extensions["oa_liaison"]
     extra = liaison.draft_context(kind, data)
     try:
@@ -65,12 +68,17 @@ def reply(submission_id: int):
         "unit": unit_title(sub.unit_id, sub.unit_name), "committee": committee_title(sub.committee.name),
         "kind": sub.kind, "title": sub.title, "number": sub.number or "", "received": sub.received_on,
         "date": local_today(), **_remembered()})
+    co = cohandlers(sub.id)
     if form.validate_on_submit():
-        sent = _send(form, "reply", render_reply, download_name(f"复函-{sub.title}"))
+        # The main unit copies its reply to the co-handling units (抄送), after the usual offices.
+        sent = _send(form, "reply", render_reply, download_name(f"复函-{sub.title}"),
+                     cc=[*DEFAULT_CC, *(c.unit_name for c in co)] if co else None)
         if sent is not None:
+            if start_drafting(sub.id):
+                db.session.commit()
             return sent
     return render_template("oa_liaison/drafts/form.html", form=form, kind="reply", heading="答复函草稿",
-                           subject=f"{sub.kind}《{sub.title}》", due=sub.due_on), status(form)
+                           subject=f"{sub.kind}《{sub.title}》", due=sub.due_on, cohandlers=co), status(form)
 
 
 @bp.route("/consultation/<int:consultation_id>", methods=["GET", "POST"])

@@ -5,9 +5,9 @@ from flask import Blueprint, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from ...models import Consultation, Copy, Document, Rule, Submission, db
+from ...models import Cohandler, Consultation, Copy, Document, Rule, Submission, db
 from .. import queries
-from ..access import allow, jurisdiction
+from ..access import allow, jurisdiction, unit_ids
 from ..labels import local_today
 
 bp = Blueprint("home", __name__)
@@ -31,11 +31,16 @@ def _cards() -> list[dict]:
         n = db.session.scalar(select(func.count(Rule.id)).where(Rule.jurisdiction_id == jurisdiction().id,
                                                                 Rule.enabled.is_(True)))
         card(str(n), "条分送规则在用", "决定哪些文件抄送、送哪些委员会", "rules.index")
+        card(queries.capped_count(queries.submissions().where(Submission.status == "open", Submission.due_on < today)),
+             "件来件已超过答复期限", "各单位的按期答复率也在“来件答复”中", "submissions.index", overdue=1)
     if role == "unit":
         subs = queries.submissions().where(Submission.status == "open")
         card(queries.capped_count(subs), "件来件待答复", "委员会的提案、调研报告等，可下载答复函草稿", "submissions.index")
         card(queries.capped_count(subs.where(Submission.due_on < today)), "件已超过答复期限", "请尽快答复",
              "submissions.index", overdue=1)
+        co = queries.submissions(cohandled=True).where(Submission.status == "open", Submission.id.in_(
+            select(Cohandler.submission_id).where(Cohandler.status == "open", Cohandler.unit_id.in_(unit_ids()))))
+        card(queries.capped_count(co), "件会办待送意见", "其他单位主办、本单位会办的来件", "submissions.index", co=1)
         card(queries.capped_count(queries.consultations().where(Consultation.status == "open")), "项征求意见进行中",
              "可下载征求意见函草稿", "consultations.index")
         card(queries.capped_count(queries.documents()), "份本单位发文", "查看去向、投递情况和已读回执",
@@ -48,6 +53,8 @@ def _cards() -> list[dict]:
              "对口单位就重大事项征求本委意见", "consultations.index")
         card(queries.capped_count(queries.submissions().where(Submission.status == "open")), "件来件待对方答复",
              "本委报送的提案、调研报告等", "submissions.index")
+        card(queries.capped_count(queries.submissions().where(Submission.state == "sent")), "件答复待评价",
+             "满意 / 基本满意 / 不满意", "submissions.index", state="sent")
     return cards
 
 

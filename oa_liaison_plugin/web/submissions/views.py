@@ -1,83 +1,229 @@
-"""Committee submissions (提案, 调研报告 …) and their reply deadlines; reply drafts are one click away."""
+"""Reply tasks in the panel: lists (due soon, overdue, co-handled), a task's page, its changes, the on-time rate."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+import io
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
 from sqlalchemy import select
 
-from ...models import Submission, db
-from ...operations import AlreadyDone, mark_replied
+from ...events import EventInputError
+from ...models import Blob, Cohandler, Reply, Submission, db
+from ...operations import AlreadyDone
+from ...replies import tasks
+from ...replies.listing import filtered
 from .. import queries
-from ..access import allow
+from ..access import allow, jurisdiction, unit_ids
 from ..audit.log import committed
-from ..forms import status as form_status
-from ..labels import SUBMISSION_STATUS, local_today
-from ..listing import committee_names, unit_names
-from ..models import AuditEntry
+from ..forms import choices, status as form_status
+from ..labels import download_name, local_today
+from ..listing import committee_names, int_arg, unit_names
 from ..paging import keyset
-from .forms import RepliedForm
+from .forms import ExtendForm, NewSubmissionForm, OpinionForm, RateForm, RepliedForm
 
 bp = Blueprint("submissions", __name__, url_prefix="/submissions")
 ACTION = "submission.replied"
+DUE_SOON_DAYS = 15
+EVERYONE = ("admin", "unit", "committee", "auditor")
 
 
 def _target(submission_id: int) -> str:
     return f"submission-{submission_id}"
 
 
-def replies(ids) -> dict[int, dict]:
-    """The reply letter (发文字号, date) of each replied submission, from its audit entry (latest wins)."""
-    targets = {_target(i): i for i in ids}
-    out: dict[int, dict] = {}
-    if targets:
-        for target, after in db.session.execute(
-                select(AuditEntry.target, AuditEntry.after).where(AuditEntry.action == ACTION,
-                                                                  AuditEntry.target.in_(targets))
-                .order_by(AuditEntry.id)):
-            out[targets[target]] = after or {}
+def latest_replies(ids) -> dict[int, Reply]:
+    """The latest answer of each task (its 发文字号, date and rating), one query."""
+    out: dict[int, Reply] = {}
+    if ids:
+        for r in db.session.scalars(select(Reply).where(Reply.submission_id.in_(ids)).order_by(Reply.round)):
+            out[r.submission_id] = r
     return out
 
 
+def _liaison():
+    return current_app.extensions["oa_liaison"]
+
+
+def _apply(form, action: str, s: Submission, after: dict, change) -> bool:
+    """Run a task change with its audit entry; bad input becomes an error on the field it names."""
+    try:
+        committed(action, _target(s.id), {"state": s.state, "due": s.due_on.isoformat()}, after, change)
+        return True
+    except EventInputError as exc:
+        db.session.rollback()
+        form.add_error(exc.field if exc.field in form._fields else None, str(exc).split("：", 1)[-1])
+    except AlreadyDone:   # a colleague was first: show the task as it now stands
+        flash("这件来件刚刚已由他人处理，未作改动。", "info")
+        abort(redirect(url_for(".detail", submission_id=s.id)))
+    return False
+
+
 @bp.route("")
-@allow("admin", "unit", "committee", "auditor")
+@allow(*EVERYONE)
 def index():
-    """Submissions newest first; ``status`` and ``overdue`` filters."""
-    q = queries.submissions()
-    status = request.args.get("status", "")
-    if status in SUBMISSION_STATUS:
-        q = q.where(Submission.status == status)
+    """Tasks newest first; filters: state, overdue, due soon, and for a unit its co-handled ones."""
+    today = local_today()
+    co = request.args.get("co") == "1" and current_user.role == "unit"
+    q = queries.submissions(cohandled=True)
+    if co:
+        q = q.where(~Submission.unit_id.in_(unit_ids()))
+    state = request.args.get("state", "")
     overdue = request.args.get("overdue") == "1"
-    if overdue:
-        q = q.where(Submission.status == "open", Submission.due_on < local_today())
+    soon = request.args.get("soon") == "1"
+    q = filtered(q, today, state=state if state in tasks.STATES else None, overdue=overdue,
+                 due_within=DUE_SOON_DAYS if soon else None)
     page = keyset(db.session, q, Submission.id)
-    return render_template("oa_liaison/submissions/index.html", page=page, status=status, overdue=overdue,
-                           statuses=SUBMISSION_STATUS, today=local_today(), committees=committee_names(),
-                           units=unit_names(),
-                           replies=replies([s.id for s in page.rows if s.status == "replied"]))
+    return render_template("oa_liaison/submissions/index.html", page=page, state=state, overdue=overdue, soon=soon,
+                           co=co, states=tasks.STATES, today=today, committees=committee_names(),
+                           units=unit_names(), mine=set(unit_ids()), soon_days=DUE_SOON_DAYS,
+                           replies=latest_replies([s.id for s in page.rows]))
+
+
+@bp.route("/<int:submission_id>")
+@allow(*EVERYONE)
+def detail(submission_id: int):
+    """One task: the submission, its deadline and extensions, co-handlers' opinions, answers and ratings."""
+    s = queries.one(queries.submissions(cohandled=True), Submission, submission_id)
+    main = current_user.role != "unit" or s.unit_id in unit_ids()
+    co = tasks.cohandlers(s.id)
+    if not main:   # a co-handler sees its own opinion, not the others'
+        co = [c for c in co if c.unit_id in unit_ids()]
+    elif current_user.role == "committee":   # opinions go to the main unit, not to the committee
+        co = []
+    return render_template("oa_liaison/submissions/detail.html", s=s, main=main, cohandlers=co,
+                           replies=tasks.replies(s.id), extensions=tasks.extensions(s.id), today=local_today(),
+                           states=tasks.STATES, committees=committee_names(), units=unit_names())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@allow("admin", "unit")
+def new():
+    """登记来件: a submission that arrived on paper gets its reply task like one from the host."""
+    form = NewSubmissionForm()
+    form.committee.choices = choices([("", "请选择")] + [(n, n) for n in committee_names().values()])
+    if current_user.role == "unit":
+        form.unit.data = unit_names().get(current_user.unit_id)
+    if request.method == "GET" and not form.received.data:
+        form.received.data = local_today()
+    if form.validate_on_submit():
+        import uuid
+        result = _liaison().submission_received({
+            "id": f"panel-{uuid.uuid4().hex[:12]}", "jurisdiction": jurisdiction().code,
+            "committee": form.committee.data, "unit": form.unit.data, "kind": form.kind.data,
+            "title": form.title.data, "number": form.number.data or None, "received": form.received.data.isoformat(),
+            "cohandlers": form.cohandlers.data or None})
+        if result.get("status") != "error":
+            s = db.session.scalar(select(Submission).where(Submission.jurisdiction_id == jurisdiction().id,
+                                                           Submission.host_id == result["submission_id"]))
+            flash(f"已登记，答复期限 {result['due']}。", "success")
+            return redirect(url_for(".detail", submission_id=s.id))
+        field, _, message = result["error"].removeprefix("字段 ").partition("：")
+        form.add_error(field.split("[")[0] if field.split("[")[0] in form._fields else None, message or field)
+    return render_template("oa_liaison/submissions/new.html", form=form), form_status(form)
 
 
 @bp.route("/<int:submission_id>/replied", methods=["GET", "POST"])
 @allow("admin", "unit")
 def replied(submission_id: int):
-    """标记已答复: the reply letter's number and date go into the audit log; the deadline no longer runs."""
+    """标记已答复: the reply letter's number, date and signed file; the committee is notified."""
     s = queries.one(queries.submissions(), Submission, submission_id)
     if s.status != "open":
         flash("这件来件已经标记为已答复。", "info")
-        return redirect(url_for(".index"))
+        return redirect(url_for(".detail", submission_id=s.id))
     form = RepliedForm()
     if request.method == "GET" and not form.date.data:
         form.date.data = local_today()
     if form.validate_on_submit():
-        if form.date.data < s.received_on or form.date.data > local_today():
-            form.add_error("date", f"复函日期应在收到日期（{s.received_on.isoformat()}）与今天之间")
-        else:
-            reply = {"status": "replied", "reply_doc_number": form.doc_number.data,
-                     "reply_date": form.date.data.isoformat(), "kind": s.kind, "title": s.title}
-            try:
-                committed(ACTION, _target(s.id), {"status": "open"}, reply, lambda: mark_replied(s.id))
-            except AlreadyDone:
-                flash("这件来件刚刚已由他人标记为已答复。", "info")
-                return redirect(url_for(".index"))
-            flash(f"已标记为已答复（{form.doc_number.data}）。", "success")
+        upload = form.file.data
+        data, name = (upload.read(), upload.filename) if upload else (None, None)
+        after = {"status": "replied", "reply_doc_number": form.doc_number.data,
+                 "reply_date": form.date.data.isoformat(), "kind": s.kind, "title": s.title, "round": s.round,
+                 "file_name": name}
+        if _apply(form, ACTION, s, after, lambda: tasks.send_reply(
+                _liaison(), s, form.doc_number.data, form.date.data, current_user.username, file_name=name, data=data,
+                today=local_today())):
+            tasks.notify_sent(_liaison(), s)
+            flash(f"已标记为已答复（{form.doc_number.data}），已通知委员会。", "success")
             return redirect(url_for(".index"))
     return render_template("oa_liaison/submissions/replied.html", s=s, form=form, today=local_today(),
-                           committees=committee_names(), units=unit_names()), form_status(form)
+                           committees=committee_names(), units=unit_names(),
+                           cohandlers=tasks.cohandlers(s.id)), form_status(form)
+
+
+@bp.route("/<int:submission_id>/extend", methods=["GET", "POST"])
+@allow("admin")
+def extend(submission_id: int):
+    """延期: a new deadline with its reason; the original stays beside it."""
+    s = queries.one(queries.submissions(), Submission, submission_id)
+    form = ExtendForm()
+    if form.validate_on_submit() and _apply(form, "submission.extend", s, {
+            "due": form.due.data.isoformat(), "reason": form.reason.data},
+            lambda: tasks.extend(s, form.due.data, form.reason.data, current_user.username)):
+        flash(f"答复期限已延至 {form.due.data.isoformat()}。", "success")
+        return redirect(url_for(".detail", submission_id=s.id))
+    return render_template("oa_liaison/submissions/change.html", s=s, form=form, heading="延长答复期限",
+                           button="确认延期", today=local_today()), form_status(form)
+
+
+@bp.route("/<int:submission_id>/rate", methods=["GET", "POST"])
+@allow("committee")
+def rate(submission_id: int):
+    """评价: the committee that sent the submission rates the latest answer; 不满意 reopens the task."""
+    s = queries.one(queries.submissions(), Submission, submission_id)
+    form = RateForm()
+    if form.validate_on_submit() and _apply(form, "submission.rated", s, {
+            "rating": form.rating.data, "comment": form.comment.data, "round": s.round},
+            lambda: tasks.rate(_liaison(), s, committee_names().get(current_user.committee_id), form.rating.data,
+                               form.comment.data, current_user.username, today=local_today())):
+        tasks.notify_rated(_liaison(), s)
+        flash("已评价" + ("，答复单位将重新办理。" if s.state == "reopened" else "。"), "success")
+        return redirect(url_for(".detail", submission_id=s.id))
+    return render_template("oa_liaison/submissions/change.html", s=s, form=form, heading="评价答复",
+                           button="提交评价", today=local_today(), reply=(tasks.replies(s.id) or [None])[-1]), \
+        form_status(form)
+
+
+@bp.route("/<int:submission_id>/opinion", methods=["GET", "POST"])
+@allow("unit")
+def opinion(submission_id: int):
+    """会办意见: a co-handling unit's opinion goes to the main unit."""
+    s = queries.one(queries.submissions(cohandled=True), Submission, submission_id)
+    c = db.session.scalar(select(Cohandler).where(Cohandler.submission_id == s.id,
+                                                  Cohandler.unit_id.in_(unit_ids())))
+    if c is None:
+        abort(404)
+    form = OpinionForm()
+    if form.validate_on_submit() and _apply(form, "submission.opinion", s, {"unit": c.unit_name},
+                                            lambda: tasks.give_opinion(c, form.opinion.data, current_user.username)):
+        tasks.notify_opinion(_liaison(), s, c)
+        flash("会办意见已送主办单位。", "success")
+        return redirect(url_for(".detail", submission_id=s.id))
+    return render_template("oa_liaison/submissions/change.html", s=s, form=form, heading="送会办意见",
+                           button="送主办单位", today=local_today(), cohandler=c), form_status(form)
+
+
+@bp.route("/<int:submission_id>/replies/<int:round_>/file")
+@allow(*EVERYONE)
+def reply_file(submission_id: int, round_: int):
+    """The signed reply as uploaded (its SHA-256 is on the task's page)."""
+    s = queries.one(queries.submissions(), Submission, submission_id)
+    r = db.session.scalar(select(Reply).where(Reply.submission_id == s.id, Reply.round == round_))
+    blob = db.session.get(Blob, r.file_sha256) if r is not None and r.file_sha256 else None
+    if blob is None:
+        abort(404)
+    suffix = ".pdf" if (r.file_name or "").lower().endswith(".pdf") else ".docx"
+    return send_file(io.BytesIO(blob.data), as_attachment=True, download_name=download_name(
+        f"复函-{r.doc_number}", suffix), mimetype="application/pdf" if suffix == ".pdf" else
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+
+
+@bp.route("/on-time")
+@allow("admin", "auditor")
+def on_time():
+    """按期答复率: per unit and year of the deadline, with a bar chart drawn on the server (SVG, no script)."""
+    today = local_today()
+    rows = tasks.on_time(jurisdiction().id, today)
+    years = sorted({r["year"] for r in rows}, reverse=True)
+    year = int_arg("year") or (years[0] if years else today.year)
+    shown = [r for r in rows if r["year"] == year]
+    return render_template("oa_liaison/submissions/on_time.html", rows=shown, years=years, year=year)

@@ -1,0 +1,134 @@
+"""The reminder ledger: passes propose reminders, the ledger's unique key lets each one go out exactly once."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Callable, Iterable
+
+from sqlalchemy import select, update
+
+from .models import Jurisdiction, ReminderSent, db, utcnow
+
+PASSES: list[Callable] = []
+_CHUNK = 500  # values per IN (…)
+
+
+@dataclass(frozen=True)
+class Reminder:
+    jurisdiction_id: int
+    kind: str        # "submission" | "cohandling" | "meeting_compliance" …
+    subject: str     # what it is about: a submission's host id, "committee:<id>:<year>" …
+    recipient: dict  # as the notify hook takes it, e.g. {"role": "unit", "unit": "南部县教育局"}
+    offset: str      # which reminder of that subject: "15", "3", "0" (overdue), "none-by-06-30" …
+    title: str       # the notification's subject line
+    body: str
+    extra: dict = field(default_factory=dict)  # merged into this reminder's line of `remind --json`
+
+    @cached_property
+    def recipient_key(self) -> str:
+        return json.dumps(self.recipient, ensure_ascii=False, sort_keys=True)[:300]
+
+    def key(self) -> tuple:
+        return self.jurisdiction_id, self.kind, self.subject, self.recipient_key, self.offset
+
+    def line(self) -> dict:
+        return {"kind": self.kind, "subject": self.subject, "recipient": self.recipient, "offset": self.offset,
+                "title": self.title,
+                **self.extra}
+
+
+def reminder_pass(fn):
+    """Register ``fn(liaison, jurisdiction, today) -> Iterable[Reminder]``, run by every :func:`run`."""
+    if fn not in PASSES:
+        PASSES.append(fn)
+    return fn
+
+
+def _claim_statement():
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    # One statement for every row (executemany, batched by SQLAlchemy): compiled once, not per batch.
+    return insert(ReminderSent).on_conflict_do_nothing().returning(
+        ReminderSent.id, ReminderSent.jurisdiction_id, ReminderSent.kind, ReminderSent.subject,
+        ReminderSent.recipient_key, ReminderSent.offset)
+
+
+def _already_sent(wanted: dict) -> list[tuple]:
+    """Keys of the wanted reminders the ledger has, found by their offsets (indexed): the daily pass mostly
+    proposes reminders sent on earlier days, and skipping them is cheaper than letting each INSERT conflict."""
+    found = []
+    groups: dict[tuple, set] = {}
+    for jid, kind, _, _, offset in wanted:
+        groups.setdefault((jid, kind), set()).add(offset)
+    for (jid, kind), offsets in groups.items():
+        offsets = sorted(offsets)
+        for i in range(0, len(offsets), _CHUNK):
+            found += db.session.connection().execute(
+                select(ReminderSent.jurisdiction_id, ReminderSent.kind, ReminderSent.subject, ReminderSent.recipient_key,
+                       ReminderSent.offset).where(ReminderSent.jurisdiction_id == jid, ReminderSent.kind == kind,
+                                                  ReminderSent.offset.in_(offsets[i:i + _CHUNK]))).all()
+    return [tuple(row) for row in found]
+
+
+def send_once(liaison, reminders: Iterable[Reminder]) -> list[Reminder]:
+    """Claim each reminder in the ledger and notify the ones this call claimed; returns those.
+
+    The claim commits before the notify hook is called: of several workers only the one whose INSERT
+    went in sends, and a restart finds the row. A crash between the two loses that one reminder
+    (``notified_at`` stays empty, visible) rather than sending it twice.
+    """
+    from .http.hooks import notify_batch
+    wanted = {r.key(): r for r in reminders}   # the same reminder twice in one pass is one reminder
+    if not wanted:
+        return []
+    for key in _already_sent(wanted):
+        wanted.pop(key, None)
+    now = utcnow()
+    rows = [{"jurisdiction_id": r.jurisdiction_id, "kind": r.kind, "subject": r.subject[:256],
+             "recipient_key": r.recipient_key, "offset": r.offset[:64], "recipient": r.recipient,
+             "title": r.title[:512], "sent_at": now} for r in wanted.values()]
+    claimed: dict[tuple, int] = {}
+    if rows:
+        for row in db.session.connection().execute(_claim_statement(), rows):   # a row already there: nothing
+            claimed[tuple(row)[1:]] = row.id
+    db.session.commit()
+    sent = [r for k, r in wanted.items() if k in claimed]
+    with notify_batch():
+        for r in sent:
+            liaison.call("notify", about=r.subject, recipient=r.recipient, subject=r.title, body=r.body)
+    if claimed:
+        ids = list(claimed.values())
+        for i in range(0, len(ids), _CHUNK):
+            db.session.execute(update(ReminderSent).where(ReminderSent.id.in_(ids[i:i + _CHUNK]))
+                               .values(notified_at=utcnow()))
+        db.session.commit()
+    return sent
+
+
+def run(liaison, today: dt.date, jurisdiction: str | None = None) -> list[dict]:
+    """Every registered pass for each jurisdiction (or the one named): what was sent, as JSON lines."""
+    _load_builtin_passes()
+    out: list[dict] = []
+    with liaison.context():
+        q = select(Jurisdiction).order_by(Jurisdiction.id)
+        if jurisdiction:
+            q = q.where(Jurisdiction.code == jurisdiction)
+        jurisdictions = list(db.session.scalars(q))
+        if jurisdiction and not jurisdictions:
+            raise LookupError(f"未知行政区：{jurisdiction}")
+        for jur in jurisdictions:
+            for fn in PASSES:
+                out += [r.line() for r in send_once(liaison, list(fn(liaison, jur, today)))]
+    return out
+
+
+def _load_builtin_passes() -> None:
+    from .replies import remind  # noqa: F401  (importing it registers the submission and co-handling passes)
+
+
+__all__ = ["Reminder", "reminder_pass", "send_once", "run", "PASSES"]

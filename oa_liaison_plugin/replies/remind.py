@@ -1,0 +1,74 @@
+"""Reminder passes for reply tasks: the main unit before its deadline and once overdue, co-handlers likewise.
+
+Offsets are days before the due date; 0 is the overdue reminder, sent on the first day after the due date.
+Each offset has a window of due dates, one query each: offset d covers the tasks for which d is the most
+recent offset already reached. A pass missed for some days (a stopped worker) therefore sends, per task,
+only the reminder that is due now — not the stale ones it skipped — and an overdue reminder is caught up
+for at most REMINDER_CATCH_UP_DAYS. The ledger's offset is "<d>@<due date>", so an extended or reopened
+task is reminded again against its new deadline, and never twice against the same one.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from ..models import Cohandler, Committee, Submission, db
+from ..reminders import Reminder, reminder_pass
+from .tasks import recipient
+
+
+def windows(offsets, today: dt.date, catch_up: int):
+    """(offset, lowest due date, highest due date) per offset, the largest offset first; windows are disjoint."""
+    days = sorted({int(d) for d in offsets}, reverse=True)
+    highs = [today + dt.timedelta(days=d) if d > 0 else today - dt.timedelta(days=1) for d in days]
+    for i, d in enumerate(days):
+        low = highs[i + 1] + dt.timedelta(days=1) if i + 1 < len(days) else highs[i] - dt.timedelta(days=catch_up)
+        yield d, low, highs[i]
+
+
+def _text(d: int, what: str, due: dt.date, today: dt.date) -> tuple[str, str]:
+    if d == 0:
+        return f"已超期：{what}", f"{what}的答复期限为{due.isoformat()}，已超期 {(today - due).days} 天，请尽快答复。"
+    return f"{d}天后到期：{what}", f"{what}应于{due.isoformat()}前答复（还有 {(due - today).days} 天）。"
+
+
+def _reminders(liaison, jur, today: dt.date, offsets: str, kind: str, rows_between, what):
+    """One query per offset (``rows_between(low, high)``: the rows whose due date is in its window)."""
+    catch_up = int(liaison.config["REMINDER_CATCH_UP_DAYS"])
+    for d, low, high in windows(liaison.config[offsets], today, catch_up):
+        for r in db.session.connection().execute(rows_between(low, high)):
+            title, body = _text(d, what(r), r.due_on, today)
+            yield Reminder(jur.id, kind, r.host_id, recipient(liaison, jur, "unit", r.unit_name),
+                           f"{d}@{r.due_on.isoformat()}", title, body,
+                           {"submission_id": r.host_id, "offset_days": d, "due": r.due_on.isoformat()})
+
+
+@reminder_pass
+def submission_reminders(liaison, jur, today: dt.date):
+    """The main unit (主办) of every open reply task, at each offset before its deadline and once overdue."""
+    def rows_between(low, high):
+        return (select(Submission.host_id, Submission.unit_name, Submission.kind, Submission.title,
+                       Submission.due_on, Submission.round, Committee.name.label("committee"))
+                .join(Committee, Committee.id == Submission.committee_id)
+                .where(Submission.jurisdiction_id == jur.id, Submission.status == "open",
+                       Submission.due_on >= low, Submission.due_on <= high))
+
+    def what(r):
+        return f"{r.committee}{r.kind}《{r.title}》" + (f"（第{r.round}次答复）" if r.round > 1 else "")
+    return _reminders(liaison, jur, today, "REMINDER_DAYS", "submission", rows_between, what)
+
+
+@reminder_pass
+def cohandling_reminders(liaison, jur, today: dt.date):
+    """Co-handling units (会办) whose opinion the main unit still waits for."""
+    def rows_between(low, high):
+        return (select(Submission.host_id, Submission.unit_name.label("main_unit"), Submission.kind,
+                       Submission.title, Cohandler.unit_name, Cohandler.due_on)
+                .join(Submission, Submission.id == Cohandler.submission_id)
+                .where(Submission.jurisdiction_id == jur.id, Submission.status == "open",
+                       Cohandler.status == "open", Cohandler.due_on >= low, Cohandler.due_on <= high))
+
+    def what(r):
+        return f"{r.kind}《{r.title}》的会办意见（送主办单位{r.main_unit}）"
+    return _reminders(liaison, jur, today, "COHANDLING_REMINDER_DAYS", "cohandling", rows_between, what)
