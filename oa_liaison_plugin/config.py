@@ -76,6 +76,7 @@ def finish(config: dict, instance_path: Path) -> None:
     config.setdefault("HOOKS_DIR", str(instance_path / "hooks"))
     config.setdefault("TEMPLATES_DIR", str(instance_path / "templates"))
     config.setdefault("FILES_DIR", str(instance_path / "files"))
+    config.setdefault("HOLIDAYS_FILE", str(instance_path / "holidays.json"))
     config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"]
     if config["DATABASE_URL"].startswith("sqlite"):
         # A local file cannot drop the connection under us: a ping would only add a query to every request.

@@ -51,3 +51,41 @@ def test_the_configured_period_per_kind_and_the_switch_reach_the_hook(tmp_path):
     base = {"committee": "教科文卫体委员会", "unit": "县教育局", "title": "关于X的建议", "received": "2017-07-01"}
     assert liaison.submission_received({**base, "id": "a", "kind": "社情民意"})["due"] == "2017-08-01"
     assert liaison.submission_received({**base, "id": "b", "kind": "提案"})["due"] == "2017-10-01"
+
+
+def test_an_admin_enters_the_next_years_notice_before_the_package_knows_it(tmp_path):
+    """The State Council announces a year's holidays late in the year before; chinese-calendar lags behind."""
+    from conftest import make_app
+    import json
+    (tmp_path / "i").mkdir()
+    (tmp_path / "i" / "holidays.json").write_text(json.dumps(
+        {"2099": {"holidays": ["2099-05-04", "2099-05-05"], "workdays": ["2099-05-09"]}}), encoding="utf-8")
+    app = make_app(f"sqlite:///{tmp_path / 'x.sqlite3'}", tmp_path / "i")
+    liaison = app.extensions["oa_liaison"]
+    base = {"committee": "教科文卫体委员会", "unit": "县教育局", "title": "关于X的建议", "kind": "提案"}
+    # 2099-05-02 is a Saturday; Monday 4th and Tuesday 5th are entered as holidays.
+    assert liaison.submission_received({**base, "id": "h1", "received": "2099-02-02"})["due"] == "2099-05-06"
+    # Saturday 9th is entered as a 调休 working day: a deadline falling on it stays.
+    assert liaison.submission_received({**base, "id": "h2", "received": "2099-02-09"})["due"] == "2099-05-09"
+
+
+@pytest.mark.parametrize("content,fragment", [
+    ('{"2099": {"holidays": ["2099-02-30"]}}', "2099-02-30"),
+    ('{"2099": {"holidays": ["2098-05-04"]}}', "不属于 2099 年"),
+    ('{"2099": {"holidays": "2099-05-04"}}', "应为日期列表"),
+    ('[1, 2]', "应为"),
+    ('{"2099": ', "无法读取"),
+])
+def test_a_broken_holiday_file_names_the_place_and_never_stops_a_submission(tmp_path, content, fragment, caplog):
+    from conftest import make_app
+    from oa_liaison_plugin.replies.deadlines import CalendarFileError, announced
+    (tmp_path / "i").mkdir()
+    path = tmp_path / "i" / "holidays.json"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(CalendarFileError, match=fragment):
+        announced(path)
+    app = make_app(f"sqlite:///{tmp_path / 'x.sqlite3'}", tmp_path / "i")
+    out = app.extensions["oa_liaison"].submission_received(
+        {"id": "h3", "committee": "教科文卫体委员会", "unit": "县教育局", "title": "关于X的建议", "kind": "提案",
+         "received": "2099-02-02"})
+    assert out["due"] == "2099-05-04" and "节假日文件" in caplog.text   # weekends only, and the admin is told

@@ -13,7 +13,7 @@ from sqlalchemy import func, select, update
 from ..events import SUBMISSION_COLUMNS, SUBMISSION_KINDS, EventInputError, _date, _names, _text, check_lengths
 from ..models import Cohandler, Committee, Extension, Jurisdiction, Reply, Submission, db, max_length, utcnow
 from ..operations import _once
-from .deadlines import add_months, due_date, months_for
+from .deadlines import CalendarFileError, add_months, announced, due_date, months_for
 
 STATES = {"received": "已收到", "drafting": "办理中", "sent": "已答复", "rated": "已评价", "reopened": "重新办理"}
 OPEN_STATES = ("received", "drafting", "reopened")   # the deadline runs (status "open")
@@ -23,7 +23,12 @@ MAGIC = {".docx": b"PK\x03\x04", ".pdf": b"%PDF"}
 
 
 def _deadline(liaison, start: dt.date, months: int) -> dt.date:
-    return due_date(start, months, working_days=bool(liaison.config["REPLY_WORKING_DAYS"]))
+    try:
+        extra = announced(liaison.config.get("HOLIDAYS_FILE"))
+    except CalendarFileError as exc:   # an admin's typo must not stop a submission: logged, package only
+        liaison.app.logger.warning("%s（本次按 chinese-calendar 计算期限）", exc)
+        extra = None
+    return due_date(start, months, working_days=bool(liaison.config["REPLY_WORKING_DAYS"]), extra=extra)
 
 
 # ------------------------------------------------------------------------------------ create
