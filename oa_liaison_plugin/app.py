@@ -7,6 +7,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from . import config as cfg
+from .meetings import compliance as _compliance  # noqa: F401  (registers its reminder pass)
 from .models import Jurisdiction, db
 from .plugins import get_plugin_manager
 from .runtime import Liaison

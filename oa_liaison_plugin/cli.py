@@ -381,9 +381,10 @@ def db_current(obj: Ctx):
 # A feature's commands live with the feature.
 from .documents.cli import draft  # noqa: E402
 from .http.cli import event, hosts, worker  # noqa: E402
+from .meetings.cli import leaders, meetings, remind, report, topics  # noqa: E402
 from .web.cli import serve, users  # noqa: E402
 
-for command in (draft, serve, users, hosts, event, worker):
+for command in (draft, serve, users, hosts, event, worker, meetings, leaders, topics, remind, report):
     main.add_command(command)
 
 if __name__ == "__main__":  # pragma: no cover

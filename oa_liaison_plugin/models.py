@@ -156,7 +156,8 @@ class Document(db.Model):
     __tablename__ = "liaison_document"
     __table_args__ = (UniqueConstraint("jurisdiction_id", "host_id"),
                       Index("ix_liaison_document_status", "jurisdiction_id", "status", "id"),
-                      Index("ix_liaison_document_unit", "unit_id", "id"))
+                      Index("ix_liaison_document_unit", "unit_id", "id"),
+                      Index("ix_liaison_document_issued", "jurisdiction_id", "issued_on"))
     id: Mapped[int] = mapped_column(primary_key=True)
     jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("liaison_jurisdiction.id", ondelete="CASCADE"))
     host_id: Mapped[str] = mapped_column(String(128))

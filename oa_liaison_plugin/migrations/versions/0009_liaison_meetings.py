@@ -118,6 +118,9 @@ def upgrade():
     with op.batch_alter_table('liaison_topic', schema=None) as batch_op:
         batch_op.create_index('ix_liaison_topic_year', ['jurisdiction_id', 'year'], unique=False)
 
+    with op.batch_alter_table('liaison_document', schema=None) as batch_op:
+        batch_op.create_index('ix_liaison_document_issued', ['jurisdiction_id', 'issued_on'], unique=False)
+
     with op.batch_alter_table('liaison_meeting', schema=None) as batch_op:
         batch_op.add_column(sa.Column('committee_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('place', sa.String(length=256), nullable=True))
@@ -137,6 +140,9 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('liaison_document', schema=None) as batch_op:
+        batch_op.drop_index('ix_liaison_document_issued')
+
     with op.batch_alter_table('liaison_meeting', schema=None) as batch_op:
         batch_op.drop_constraint('fk_liaison_meeting_committee', type_='foreignkey')
         batch_op.drop_constraint('fk_liaison_meeting_minutes', type_='foreignkey')
