@@ -28,6 +28,12 @@ def today(liaison) -> dt.date:
     return dt.datetime.now(zone).date()
 
 
+def committee_title(jur, name: str) -> str:
+    """How letters and minutes name a committee: 县政协 + its name (市政协 … for a city)."""
+    level = min(jur.prefixes or [""], key=len)
+    return name if "政协" in name else f"{level}政协{name}"
+
+
 def committee(liaison, jur, name, field: str = "committee") -> Committee:
     """A committee of the jurisdiction by name or alias, else EventInputError naming ``field``."""
     if not isinstance(name, str) or not name.strip():

@@ -114,6 +114,7 @@ def meetings_record(obj, file, jurisdiction, as_json):
 def meetings_minutes(obj, meeting_id, out, jurisdiction):
     """按会议记录生成纪要（.docx，GB/T 9704），无须重新填写。"""
     from ..documents.drafts import DraftError, render_minutes
+    from . import committee_title
     from .record import minutes_data
     with _session(obj, jurisdiction) as jur:
         m = _meeting(jur, meeting_id)
@@ -125,12 +126,6 @@ def meetings_minutes(obj, meeting_id, out, jurisdiction):
             raise EventInputError(exc.field, exc.message) from None
     _write(out, blob)
     click.echo(f"已生成纪要：{out}")
-
-
-def committee_title(jur, name: str) -> str:
-    """县政协 + the committee's name, as the minutes' 版记 and title use it."""
-    level = min(jur.prefixes or [""], key=len)
-    return name if "政协" in name else f"{level}政协{name}"
 
 
 @meetings.command("sign")
