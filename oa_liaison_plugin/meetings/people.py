@@ -56,6 +56,11 @@ def set_leader(liaison, jur, data: dict, today: dt.date) -> LiaisonLeader:
     if not isinstance(since, dt.date):
         from . import date_of
         since = date_of(since, "since")
+    same = db.session.scalar(select(LiaisonLeader).where(
+        LiaisonLeader.unit_id == unit.id, LiaisonLeader.name == name, LiaisonLeader.post == post,
+        LiaisonLeader.phone == phone, LiaisonLeader.since == since))
+    if same is not None:   # the same naming again (a re-sent list, a second demo run): nothing changes
+        return same
     current = db.session.scalar(select(LiaisonLeader).where(LiaisonLeader.unit_id == unit.id,
                                                             LiaisonLeader.until.is_(None)))
     if current is not None:
