@@ -30,6 +30,17 @@ def _liaison():
     return current_app.extensions["oa_liaison"]
 
 
+def _step(meeting_id: int, action: str, target: str, before, after, change, done) -> object:
+    """One audited change from a meeting page: flash the field's error or ``done(result)``, back to the meeting."""
+    try:
+        result = committed(action, target, before, after, change)
+    except EventInputError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(done(result), "success")
+    return redirect(url_for(".detail", meeting_id=meeting_id))
+
+
 @bp.route("")
 @allow("admin", "unit", "committee", "auditor")
 def index():
@@ -118,14 +129,9 @@ def signed(meeting_id: int):
         flash("；".join(form.all_errors) or "请选择文件", "error")
         return redirect(url_for(".detail", meeting_id=m.id))
     data, name = form.file.data.read(), form.file.data.filename
-    try:
-        digest = committed("meeting.signed", f"meeting-{m.id}", {"sha256": m.minutes_sha256}, {"file": name},
-                           lambda: rec.attach_signed_minutes(_liaison(), m, data, name))
-    except EventInputError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(f"已保存签发的纪要（SHA-256 {digest[:16]}…）。", "success")
-    return redirect(url_for(".detail", meeting_id=m.id))
+    return _step(m.id, "meeting.signed", f"meeting-{m.id}", {"sha256": m.minutes_sha256}, {"file": name},
+                 lambda: rec.attach_signed_minutes(_liaison(), m, data, name),
+                 lambda digest: f"已保存签发的纪要（SHA-256 {digest[:16]}…）。")
 
 
 @bp.route("/<int:meeting_id>/signed/file")
@@ -148,16 +154,12 @@ def answer(invitation_id: int):
             current_user.role == "unit" and i.unit_id not in unit_ids()):
         abort(404)
     form = StepForm()
-    if form.validate_on_submit():
-        try:
-            committed("invitation.answer", f"invitation-{i.id}", {"status": i.status},
-                      {"status": form.value.data, "name": i.name, "organisation": i.organisation},
-                      lambda: inv.answer(i, form.value.data, utcnow()))
-        except EventInputError as exc:
-            flash(str(exc), "error")
-        else:
-            flash(f"{i.organisation}{i.name}：{inv.STATUS[i.status]}。", "success")
-    return redirect(url_for(".detail", meeting_id=i.meeting_id))
+    if not form.validate_on_submit():
+        return redirect(url_for(".detail", meeting_id=i.meeting_id))
+    return _step(i.meeting_id, "invitation.answer", f"invitation-{i.id}", {"status": i.status},
+                 {"status": form.value.data, "name": i.name, "organisation": i.organisation},
+                 lambda: inv.answer(i, form.value.data, utcnow()),
+                 lambda _: f"{i.organisation}{i.name}：{inv.STATUS[i.status]}。")
 
 
 @bp.route("/topics/<int:topic_id>", methods=["POST"])
@@ -169,15 +171,11 @@ def topic(topic_id: int):
             current_user.role == "committee" and t.committee_id != committee_id()):
         abort(404)
     form = StepForm()
-    if form.validate_on_submit():
-        try:
-            committed("topic.advance", f"topic-{t.id}", {"state": t.state}, {"state": form.value.data, "title": t.title},
-                      lambda: tp.advance(t, form.value.data, local_today()))
-        except EventInputError as exc:
-            flash(str(exc), "error")
-        else:
-            flash(f"课题“{t.title}”：{tp.STATES[t.state]}。", "success")
-    return redirect(url_for(".detail", meeting_id=t.meeting_id))
+    if not form.validate_on_submit():
+        return redirect(url_for(".detail", meeting_id=t.meeting_id))
+    return _step(t.meeting_id, "topic.advance", f"topic-{t.id}", {"state": t.state},
+                 {"state": form.value.data, "title": t.title}, lambda: tp.advance(t, form.value.data, local_today()),
+                 lambda _: f"课题“{t.title}”：{tp.STATES[t.state]}。")
 
 
 @bp.route("/compliance")
