@@ -252,3 +252,29 @@ def test_cli_record_compliance_minutes_and_bad_input(lite_app, tmp_path):
     assert r.exit_code == 0 and len(lines) == 6 and all(x["kind"] == "meeting_compliance" for x in lines)
     with lite_app.app_context():
         assert db.session.scalar(select(func.count(LiaisonLeader.id))) == 2
+
+
+def test_the_worker_sends_due_reminders_once(lite_app):
+    from oa_liaison_plugin.http.worker import run as worker
+    liaison = lite_app.extensions["oa_liaison"]
+    liaison.config.update(MEETING_REMINDERS=[["01-01", 1]])   # due every day of the year: independent of today
+    assert worker(liaison, once=True)["reminders"] == 7
+    assert worker(liaison, once=True)["reminders"] == 0
+
+
+def test_a_committee_meeting_over_the_event_interface_names_its_committee(lite_app, tmp_path):
+    liaison = lite_app.extensions["oa_liaison"]
+    with lite_app.app_context():
+        people(liaison)
+        db.session.remove()
+    event = {"id": "c-9", "kind": "committee", "committee": "教科文卫体委员会", "title": "教科文卫体委员会专题协商会",
+             "held_on": "2017-06-01"}
+    (tmp_path / "e.json").write_text(json.dumps(event, ensure_ascii=False), "utf-8")
+    r = run(lite_app, "event", "meeting.scheduled", "--input", str(tmp_path / "e.json"), "--json")
+    assert r.exit_code == 0, r.output
+    result = json.loads(r.output)["result"]
+    assert result["invite"] == ["教科文卫体委员会"]
+    assert {("unit_leader", "王明"), ("unit_leader", "刘芳")} <= {(i["kind"], i["name"]) for i in result["invitees"]}
+    (tmp_path / "bad.json").write_text(json.dumps({**event, "id": "c-10", "committee": ""}), "utf-8")
+    bad = run(lite_app, "event", "meeting.scheduled", "--input", str(tmp_path / "bad.json"), "--json")
+    assert bad.exit_code == 2 and json.loads(bad.output)["field"] == "data.committee"

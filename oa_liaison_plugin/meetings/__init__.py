@@ -57,6 +57,19 @@ def unit(liaison, jur, name, field: str = "unit") -> Unit:
     return db.session.get(Unit, found.unit_id)
 
 
+def text(data, name: str, label: str, limit: int | None, required: bool = True) -> str | None:
+    """A text field of ``data``, stripped and at most ``limit`` characters (the column's), else EventInputError."""
+    value = data.get(name)
+    if not isinstance(value, (str, int)) or isinstance(value, bool) or not str(value).strip():
+        if required:
+            raise EventInputError(name, f"不能为空（{label}）")
+        return None
+    value = str(value).strip()
+    if limit and len(value) > limit:
+        raise EventInputError(name, f"{label}过长（{len(value)} 字符，上限 {limit}）")
+    return value
+
+
 def year_of(value, today_: dt.date, field: str = "year") -> int:
     """A year to report on: four digits, not after this year."""
     text = str(value).strip()

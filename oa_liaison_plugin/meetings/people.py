@@ -7,20 +7,8 @@ from sqlalchemy import and_, select
 
 from ..events import EventInputError
 from ..models import CommitteeMember, Counterpart, LiaisonLeader, Unit, db, max_length
-from . import committee as find_committee, settings, unit as find_unit
-
-
-def _text(data, name: str, column, label: str, required: bool = True) -> str | None:
-    value = data.get(name)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            raise EventInputError(name, f"不能为空（{label}）")
-        return None
-    value = str(value).strip()
-    limit = max_length(column)
-    if limit and len(value) > limit:
-        raise EventInputError(name, f"{label}过长（{len(value)} 字符，上限 {limit}）")
-    return value
+from ..documents.drafts import CHECKS
+from . import committee as find_committee, date_of, settings, text, unit as find_unit
 
 
 def liaison_units(jurisdiction_id: int):
@@ -43,18 +31,16 @@ def history(unit_id: int) -> list[LiaisonLeader]:
 
 def set_leader(liaison, jur, data: dict, today: dt.date) -> LiaisonLeader:
     """Name a unit's liaison leader (``unit``, ``name``, ``post``, ``phone``, ``since``); the previous one ends."""
-    from ..documents.drafts import CHECKS
     unit = find_unit(liaison, jur, data.get("unit"))
-    name = _text(data, "name", LiaisonLeader.name, "姓名")
-    post = _text(data, "post", LiaisonLeader.post, "职务")
-    phone = _text(data, "phone", LiaisonLeader.phone, "联系电话")
+    name = text(data, "name", "姓名", max_length(LiaisonLeader.name))
+    post = text(data, "post", "职务", max_length(LiaisonLeader.post))
+    phone = text(data, "phone", "联系电话", max_length(LiaisonLeader.phone))
     try:
         CHECKS["phone"]("phone", phone, {})
     except ValueError:
         raise EventInputError("phone", f"应为电话号码，如 0817-5512345，实际为 {phone!r}") from None
     since = data.get("since") or today
     if not isinstance(since, dt.date):
-        from . import date_of
         since = date_of(since, "since")
     same = db.session.scalar(select(LiaisonLeader).where(
         LiaisonLeader.unit_id == unit.id, LiaisonLeader.name == name, LiaisonLeader.post == post,
@@ -78,8 +64,8 @@ def set_leader(liaison, jur, data: dict, today: dt.date) -> LiaisonLeader:
 def add_member(liaison, jur, data: dict) -> CommitteeMember:
     """Add (or update) a committee member: ``committee``, ``name``, ``post``, optional ``unit`` where they work."""
     com = find_committee(liaison, jur, data.get("committee"))
-    name = _text(data, "name", CommitteeMember.name, "姓名")
-    post = _text(data, "post", CommitteeMember.post, "职务")
+    name = text(data, "name", "姓名", max_length(CommitteeMember.name))
+    post = text(data, "post", "职务", max_length(CommitteeMember.post))
     unit = find_unit(liaison, jur, data["unit"]) if data.get("unit") else None
     member = db.session.scalar(select(CommitteeMember).where(CommitteeMember.committee_id == com.id,
                                                              CommitteeMember.name == name))

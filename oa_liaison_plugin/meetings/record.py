@@ -11,7 +11,7 @@ from sqlalchemy import and_, func, select
 from ..events import EventInputError
 from ..models import (AgreedTopic, Blob, Committee, CommitteeMember, Counterpart, LiaisonLeader, Meeting, MeetingPerson,
                       Unit, db, max_length, utcnow)
-from . import committee as find_committee, date_of, unit as find_unit
+from . import committee as find_committee, date_of, text as _text, unit as find_unit
 
 TOPIC_KINDS = {"consultation": "协商", "research": "调研"}
 ROLES = {"attendee": "出席", "absent": "请假", "observer": "列席"}
@@ -43,18 +43,6 @@ def _texts(data, name: str) -> list[str]:
     return [x.strip() for x in value if x.strip()]
 
 
-def _text(data, name: str, label: str, limit: int | None, required: bool = True) -> str | None:
-    value = data.get(name)
-    if not isinstance(value, (str, int)) or not str(value).strip():
-        if required:
-            raise EventInputError(name, f"不能为空（{label}）")
-        return None
-    value = str(value).strip()
-    if limit and len(value) > limit:
-        raise EventInputError(name, f"{label}过长（{len(value)} 字符，上限 {limit}）")
-    return value
-
-
 def _pick(people, name: str, pool: list[dict], committee: str, *, reason: bool) -> list[dict]:
     """Attendees or absentees: each must be one of ``pool`` (by key or by name); absentees need a reason."""
     if people is None:
@@ -81,10 +69,9 @@ def _pick(people, name: str, pool: list[dict], committee: str, *, reason: bool) 
             raise EventInputError(f"{name}[{i}]", f"“{who}”有 {len(found)} 人同名，请注明 organisation（所在单位）")
         row = dict(found[0])
         if reason:
-            row["reason"] = _text(item, "reason", "请假原因", max_length(MeetingPerson.reason)) if isinstance(
-                item.get("reason"), str) and item["reason"].strip() else None
+            row["reason"] = _text(item, "reason", "请假原因", max_length(MeetingPerson.reason), required=False)
             if not row["reason"]:
-                raise EventInputError(f"{name}[{i}].reason", f"请写明{who}的请假原因")
+                raise EventInputError(f"{name}[{i}].reason", f"请写明{row['name']}的请假原因")
         out.append(row)
     return out
 

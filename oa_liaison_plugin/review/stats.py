@@ -73,8 +73,9 @@ def submission_stats(jurisdiction_id: int, year: int, by: str) -> dict:
     answered = Submission.status == "replied"
     figures = (func.count(Submission.id), _count_if(answered),
                _count_if(and_(answered, replied.c.at.is_not(None), _day(replied.c.at) <= Submission.due_on)))
-    q = select(Submission.committee_id, *figures) if by == "committee" else None
-    if by == "unit":
+    if by == "committee":
+        q = select(Submission.committee_id, *figures)
+    else:
         top, on = _top(Submission.unit_id)
         q = select(top, *figures).join(Unit, on)
     q = q.outerjoin(replied, replied.c.target == target).where(
