@@ -2,16 +2,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
 
 import pytest
 
 from oa_liaison_plugin.documents.write import estimate_pages
 from oa_liaison_plugin.models import db
 
-from test_drafts_render import FONTS_CONF, TOOLS, page_text, pages  # noqa: F401  (TOOLS: the skip reason)
-from test_drafts_render import pytestmark  # noqa: F401
+from test_drafts_render import page_text, pages, pytestmark, to_pdf  # noqa: F401  (pytestmark: skip without soffice)
 from test_meetings import people, record
 
 
@@ -38,13 +35,7 @@ def rendered(tmp_path_factory):
     for name, data in docs.items():
         (tmp / f"{name}.docx").write_bytes(data)
         files.append(tmp / f"{name}.docx")
-    (tmp / "fonts.conf").write_text(FONTS_CONF, encoding="utf-8")
-    env = dict(os.environ, FONTCONFIG_FILE=str(tmp / "fonts.conf"))
-    proc = subprocess.run(["soffice", f"-env:UserInstallation={(tmp / 'profile').as_uri()}", "--headless",
-                           "--convert-to", "pdf", "--outdir", str(tmp), *map(str, files)],
-                          env=env, capture_output=True, text=True, timeout=300)
-    out = {p.stem: p.with_suffix(".pdf") for p in files}
-    assert all(pdf.exists() for pdf in out.values()), proc.stdout + proc.stderr
+    out = to_pdf(tmp, files)
     return out, {name: estimate_pages(data) for name, data in docs.items()}
 
 
