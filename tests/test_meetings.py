@@ -78,6 +78,10 @@ def test_minutes_are_generated_from_the_record(app, liaison):
     ({"held_on": "2017-02-30"}, "held_on", "YYYY-MM-DD"),
     ({"attendees": []}, "attendees", "至少要有一名出席人员"),
     ({"agreed_topics": [{"title": "课题", "unit": "县外星局"}]}, "agreed_topics[0].unit", "未知单位"),
+    ({"agreed_topics": [{"kind": "调研", "unit": "县教育局"}]}, "agreed_topics[0].title", "课题名称"),
+    ({"observers": [{"post": "科长"}]}, "observers[0].name", "列席人员姓名"),
+    ({"attendees": "陈刚"}, "attendees", "应为列表"),
+    ({"place": "会" * 300}, "place", "会议地点过长"),
 ])
 def test_a_bad_record_names_its_field_and_saves_nothing(lite_app, change, field, words):
     liaison = lite_app.extensions["oa_liaison"]

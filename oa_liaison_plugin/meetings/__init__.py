@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+from collections.abc import Mapping
 from importlib import resources
 from zoneinfo import ZoneInfo
 
@@ -57,17 +58,33 @@ def unit(liaison, jur, name, field: str = "unit") -> Unit:
     return db.session.get(Unit, found.unit_id)
 
 
-def text(data, name: str, label: str, limit: int | None, required: bool = True) -> str | None:
-    """A text field of ``data``, stripped and at most ``limit`` characters (the column's), else EventInputError."""
-    value = data.get(name)
+def text(data, name: str, label: str, limit: int | None, required: bool = True, where: str = "") -> str | None:
+    """A text field of ``data``, stripped and at most ``limit`` characters (the column's), else EventInputError
+    naming it (``where``: the list entry it belongs to, e.g. ``observers[1]``)."""
+    value, field = data.get(name), f"{where}.{name}" if where else name
     if not isinstance(value, (str, int)) or isinstance(value, bool) or not str(value).strip():
         if required:
-            raise EventInputError(name, f"不能为空（{label}）")
+            raise EventInputError(field, f"不能为空（{label}）")
         return None
     value = str(value).strip()
     if limit and len(value) > limit:
-        raise EventInputError(name, f"{label}过长（{len(value)} 字符，上限 {limit}）")
+        raise EventInputError(field, f"{label}过长（{len(value)} 字符，上限 {limit}）")
     return value
+
+
+def items(value, name: str, expected: str) -> list[tuple[str, Mapping]]:
+    """(where, entry) for each entry of a list field; a bare string stands for ``{"name": …}``."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise EventInputError(name, f"应为列表，每项为{expected}")
+    out = []
+    for i, item in enumerate(value):
+        item = {"name": item} if isinstance(item, str) else item
+        if not isinstance(item, Mapping):
+            raise EventInputError(f"{name}[{i}]", f"应为{expected}")
+        out.append((f"{name}[{i}]", item))
+    return out
 
 
 def year_of(value, today_: dt.date, field: str = "year") -> int:

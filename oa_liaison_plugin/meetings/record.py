@@ -11,7 +11,7 @@ from sqlalchemy import and_, func, select
 from ..events import EventInputError
 from ..models import (AgreedTopic, Blob, Committee, CommitteeMember, Counterpart, LiaisonLeader, Meeting, MeetingPerson,
                       Unit, db, max_length, utcnow)
-from . import committee as find_committee, date_of, text as _text, unit as find_unit
+from . import committee as find_committee, date_of, items, text as _text, unit as find_unit
 
 TOPIC_KINDS = {"consultation": "协商", "research": "调研"}
 ROLES = {"attendee": "出席", "absent": "请假", "observer": "列席"}
@@ -45,67 +45,44 @@ def _texts(data, name: str) -> list[str]:
 
 def _pick(people, name: str, pool: list[dict], committee: str, *, reason: bool) -> list[dict]:
     """Attendees or absentees: each must be one of ``pool`` (by key or by name); absentees need a reason."""
-    if people is None:
-        return []
-    if not isinstance(people, list):
-        raise EventInputError(name, "应为人员列表，如 [\"王明\"] 或 [{\"name\": \"王明\", \"reason\": \"出差\"}]")
     by_name: dict[str, list[dict]] = {}
     for c in pool:
         by_name.setdefault(c["name"], []).append(c)
     keys = {c["key"]: c for c in pool}
     out = []
-    for i, item in enumerate(people):
-        item = {"name": item} if isinstance(item, str) else item
-        if not isinstance(item, Mapping) or not str(item.get("name") or item.get("key") or "").strip():
-            raise EventInputError(f"{name}[{i}]", "应为姓名或 {\"name\": …}")
+    for where, item in items(people, name, '姓名或 {"name": …, "reason": …}'):
         who = str(item.get("name") or "").strip()
         found = [keys[item["key"]]] if item.get("key") in keys else by_name.get(who, [])
         if item.get("organisation") and len(found) > 1:
             found = [c for c in found if c["organisation"] == item["organisation"]]
         if not found:
-            raise EventInputError(f"{name}[{i}]", f"“{who or item.get('key')}”不在{committee}对口单位的分管领导和本委员会"
-                                                  "委员名单中（先登记分管领导或委员）")
+            raise EventInputError(where, f"“{who or item.get('key') or ''}”不在{committee}对口单位的分管领导和本委员会"
+                                         "委员名单中（先登记分管领导或委员）")
         if len(found) > 1:
-            raise EventInputError(f"{name}[{i}]", f"“{who}”有 {len(found)} 人同名，请注明 organisation（所在单位）")
+            raise EventInputError(where, f"“{who}”有 {len(found)} 人同名，请注明 organisation（所在单位）")
         row = dict(found[0])
         if reason:
-            row["reason"] = _text(item, "reason", "请假原因", max_length(MeetingPerson.reason), required=False)
-            if not row["reason"]:
-                raise EventInputError(f"{name}[{i}].reason", f"请写明{row['name']}的请假原因")
+            row["reason"] = _text(item, "reason", f"{row['name']}的请假原因", max_length(MeetingPerson.reason),
+                                  where=where)
         out.append(row)
     return out
 
 
 def _observers(people) -> list[dict]:
-    if people is None:
-        return []
-    if not isinstance(people, list):
-        raise EventInputError("observers", "应为人员列表")
-    out = []
-    for i, item in enumerate(people):
-        item = {"name": item} if isinstance(item, str) else item
-        if not isinstance(item, Mapping):
-            raise EventInputError(f"observers[{i}]", "应为姓名或 {\"name\": …, \"post\": …, \"organisation\": …}")
-        out.append({"name": _text(item, "name", "列席人员姓名", max_length(MeetingPerson.name)),
-                    "post": _text(item, "post", "职务", max_length(MeetingPerson.post), required=False),
-                    "organisation": _text(item, "organisation", "单位", max_length(MeetingPerson.organisation),
-                                          required=False) or _text(item, "unit", "单位", 256, required=False)})
-    return out
+    return [{"name": _text(item, "name", "列席人员姓名", max_length(MeetingPerson.name), where=where),
+             "post": _text(item, "post", "职务", max_length(MeetingPerson.post), False, where),
+             "organisation": _text(item, "organisation", "单位", max_length(MeetingPerson.organisation), False, where)}
+            for where, item in items(people, "observers", '姓名或 {"name": …, "post": …, "organisation": …}')]
 
 
-def _agreed(liaison, jur, data, committee_name: str) -> list[dict]:
-    topics = data.get("agreed_topics") or []
-    if not isinstance(topics, list):
-        raise EventInputError("agreed_topics", "应为议定课题列表")
+def _agreed(liaison, jur, topics) -> list[dict]:
     out = []
-    for i, t in enumerate(topics):
-        if not isinstance(t, Mapping):
-            raise EventInputError(f"agreed_topics[{i}]", "应为 {\"title\": …, \"kind\": \"协商\"|\"调研\", \"unit\": …}")
+    for where, t in items(topics, "agreed_topics", '{"title": …, "kind": "协商"|"调研", "unit": …}'):
         kind = {v: k for k, v in TOPIC_KINDS.items()}.get(t.get("kind"), t.get("kind") or "consultation")
         if kind not in TOPIC_KINDS:
-            raise EventInputError(f"agreed_topics[{i}].kind", f"应为 协商 或 调研，实际为 {t.get('kind')!r}")
-        unit = find_unit(liaison, jur, t.get("unit"), f"agreed_topics[{i}].unit") if t.get("unit") else None
-        out.append({"title": _text(t, "title", "课题名称", max_length(AgreedTopic.title)), "kind": kind,
+            raise EventInputError(f"{where}.kind", f"应为 协商 或 调研，实际为 {t.get('kind')!r}")
+        unit = find_unit(liaison, jur, t["unit"], f"{where}.unit") if t.get("unit") else None
+        out.append({"title": _text(t, "title", "课题名称", max_length(AgreedTopic.title), where=where), "kind": kind,
                     "unit_id": unit.id if unit else None})
     return out
 
@@ -133,7 +110,7 @@ def record_meeting(liaison, jur, data: Mapping, today: dt.date) -> Meeting:
         raise EventInputError("absent", f"{'、'.join(p['name'] for p in absent if p['key'] in both)} 已列为出席人员")
     observers = _observers(data.get("observers"))
     topics, decisions = _texts(data, "topics"), _texts(data, "decisions")
-    agreed = _agreed(liaison, jur, data, com.name)
+    agreed = _agreed(liaison, jur, data.get("agreed_topics"))
     unit = find_unit(liaison, jur, data["unit"]) if data.get("unit") else None
     host_id = _text(data, "id", "会议编号", max_length(Meeting.host_id), required=False) or f"panel-{uuid.uuid4().hex[:12]}"
     meeting = db.session.scalar(select(Meeting).where(Meeting.jurisdiction_id == jur.id, Meeting.host_id == host_id))
