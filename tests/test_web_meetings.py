@@ -122,3 +122,34 @@ def test_compliance_and_review_pages_show_who_is_behind_with_charts_and_no_scrip
     report = admin.get("/review/report.docx?year=2017")
     assert report.status_code == 200 and report.mimetype.endswith("wordprocessingml.document")
     assert session_client(app, "jyj", world).get("/review").status_code == 403
+
+
+def test_a_topic_is_done_with_a_link_to_the_report_it_produced(panel):
+    from oa_liaison_plugin.models import AgreedTopic, db
+    app, world = panel
+    clerk = session_client(app, "jkwwt", world)
+    with app.app_context():
+        meeting_id = db.session.get(AgreedTopic, world["own_topic"]).meeting_id
+    detail = page(clerk.get(f"/meetings/{meeting_id}"))
+    assert f'value="submission-{world["own_submission"]}"' in detail   # its own committee's report is offered
+    assert f'value="submission-{world["other_submission"]}"' not in detail
+    url = f"/meetings/topics/{world['own_topic']}"
+    clerk.post(url, data={"value": "done", "link": f"submission-{world['other_submission']}"})
+    with app.app_context():
+        assert db.session.get(AgreedTopic, world["own_topic"]).state == "planned"   # refused: not this committee's
+    assert "不是本委员会的" in page(clerk.get(f"/meetings/{meeting_id}"))
+    clerk.post(url, data={"value": "done", "link": f"submission-{world['own_submission']}"})
+    with app.app_context():
+        t = db.session.get(AgreedTopic, world["own_topic"])
+        assert (t.state, t.submission_id) == ("done", world["own_submission"]) and t.done_on is not None
+    assert f"来件 #{world['own_submission']}" in page(clerk.get(f"/meetings/{meeting_id}"))
+
+
+def test_the_start_page_points_at_what_is_missing(panel):
+    app, world = panel
+    admin = page(session_client(app, "admin1", world).get("/"))
+    assert "个委员会联系会未达标" in admin and "个单位未确定分管领导" in admin
+    committee = page(session_client(app, "jkwwt", world).get("/"))
+    assert "次联系会" in committee
+    unit = page(session_client(app, "jyj", world).get("/"))
+    assert "位应邀请人员待确认" in unit

@@ -57,5 +57,13 @@ class SignedForm(Form):
 
 
 class StepForm(Form):
-    """One button's answer: confirm or decline a proposal, move a topic to its next state."""
+    """One button's answer: confirm or decline a proposal, move a topic to its next state (and what came of it)."""
     value = HiddenField()
+    link = StringField("成果", validators=[Optional(), Length(max=40)])
+
+    def outcome(self) -> dict:
+        """``consultation-12`` / ``submission-3`` -> the keyword topics.advance takes; anything else: none."""
+        kind, _, ident = (self.link.data or "").partition("-")
+        if kind in ("consultation", "submission") and ident.isascii() and ident.isdigit() and len(ident) < 10:
+            return {f"{kind}_id": int(ident)}
+        return {}

@@ -11,7 +11,8 @@ from ...documents.drafts import DraftError, render_minutes
 from ...events import EventInputError
 from ...meetings import invitations as inv, record as rec, topics as tp
 from ...meetings.compliance import compliance as compliance_of
-from ...models import AgreedTopic, Blob, Committee, Invitation, Meeting, db, utcnow
+from ...models import (AgreedTopic, Blob, Committee, Consultation, Document, Invitation, Meeting, Submission, db,
+                      utcnow)
 from .. import queries
 from ..access import allow, committee_id, jurisdiction, unit_ids
 from ..audit.log import committed
@@ -63,10 +64,24 @@ def detail(meeting_id: int):
     topics = db.session.scalars(select(AgreedTopic).where(AgreedTopic.meeting_id == m.id).order_by(AgreedTopic.id)).all()
     mine = set(unit_ids()) if current_user.role == "unit" else None
     return render_template("oa_liaison/meetings/detail.html", m=m, proposals=proposals, topics=topics,
+                           outcomes=_outcomes(m) if topics and current_user.role in RECORDERS else [],
                            can_answer=lambda i: current_user.role == "admin" or (mine is not None and i.unit_id in mine),
                            can_record=current_user.role in RECORDERS, units=unit_names(), committees=committee_names(),
                            roles=rec.ROLES, invitation_kinds=inv.KINDS, invitation_status=inv.STATUS,
                            topic_kinds=rec.TOPIC_KINDS, topic_states=tp.STATES, step=StepForm(), signed=SignedForm())
+
+
+def _outcomes(m: Meeting) -> list[tuple[str, str]]:
+    """What a topic of this committee can have led to: its consultations and its reports of that year and later."""
+    since = m.held_on.replace(month=1, day=1)
+    cons = db.session.execute(select(Consultation.id, Document.title).join(Document).where(
+        Consultation.committee_id == m.committee_id, Document.jurisdiction_id == m.jurisdiction_id,
+        Consultation.due_on >= since).order_by(Consultation.id.desc()).limit(50)).all()
+    subs = db.session.execute(select(Submission.id, Submission.kind, Submission.title).where(
+        Submission.committee_id == m.committee_id, Submission.jurisdiction_id == m.jurisdiction_id,
+        Submission.received_on >= since).order_by(Submission.id.desc()).limit(50)).all()
+    return ([(f"consultation-{i}", f"征求意见：{title or '（无标题）'}") for i, title in cons]
+            + [(f"submission-{i}", f"{kind}：{title}") for i, kind, title in subs])
 
 
 def _committee_for_record() -> Committee | None:
@@ -173,8 +188,10 @@ def topic(topic_id: int):
     form = StepForm()
     if not form.validate_on_submit():
         return redirect(url_for(".detail", meeting_id=t.meeting_id))
+    outcome = form.outcome()
     return _step(t.meeting_id, "topic.advance", f"topic-{t.id}", {"state": t.state},
-                 {"state": form.value.data, "title": t.title}, lambda: tp.advance(t, form.value.data, local_today()),
+                 {"state": form.value.data, "title": t.title, **outcome},
+                 lambda: tp.advance(t, form.value.data, local_today(), **outcome),
                  lambda _: f"课题“{t.title}”：{tp.STATES[t.state]}。")
 
 

@@ -38,13 +38,12 @@ def index():
     review = _review(year)
     committees = review["committees"]
     active = [u for u in review["units"] if any(u[k] for k in stats.UNIT_FIGURES)]
-    charts = [
-        Markup(bars(f"{year}年各专门委员会召开联系会次数", [(c["name"], c["meetings_held"]) for c in committees],
-                    target=review["minimum"])),
-        Markup(bars(f"{year}年各专门委员会收到抄送文件份数", [(c["name"], c["copies"]) for c in committees])),
-        Markup(bars(f"{year}年抄送文件最多的 15 个单位", sorted(
-            ((u["name"], u["documents_copied"]) for u in active), key=lambda x: -x[1])[:15])),
-    ]
+    top_units = sorted(((u["name"], u["documents_copied"]) for u in active), key=lambda x: -x[1])[:15]
+    charts = [(title, Markup(bars(title, rows, **kw))) for title, rows, kw in (
+        (f"{year}年各专门委员会召开联系会次数", [(c["name"], c["meetings_held"]) for c in committees],
+         {"target": review["minimum"]}),
+        (f"{year}年各专门委员会收到抄送文件份数", [(c["name"], c["copies"]) for c in committees], {}),
+        (f"{year}年抄送文件最多的单位（前 15 个）", top_units, {}))]
     return render_template("oa_liaison/review/index.html", review=review, year=year, charts=charts, active=active,
                            committee_figures=stats.COMMITTEE_FIGURES, unit_figures=stats.UNIT_FIGURES,
                            idle=len(review["units"]) - len(active))
