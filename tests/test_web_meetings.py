@@ -29,6 +29,13 @@ def page(resp) -> str:
     return resp.get_data(as_text=True)
 
 
+def meeting_of(app, model, ident: int) -> int:
+    """The meeting an invitation or a topic belongs to."""
+    from oa_liaison_plugin.models import db
+    with app.app_context():
+        return db.session.get(model, ident).meeting_id
+
+
 def test_a_committee_records_a_meeting_and_gets_minutes_from_it(panel):
     from oa_liaison_plugin.models import Meeting, db
     app, world = panel
@@ -75,8 +82,7 @@ def test_the_unit_confirms_or_declines_proposed_invitees(panel):
     from oa_liaison_plugin.models import Invitation, db
     app, world = panel
     unit = session_client(app, "jyj", world)
-    with app.app_context():
-        meeting_id = db.session.get(Invitation, world["own_invitation"]).meeting_id
+    meeting_id = meeting_of(app, Invitation, world["own_invitation"])
     detail = page(unit.get(f"/meetings/{meeting_id}"))
     assert "陈刚" in detail and "确认邀请" in detail
     assert unit.post(f"/meetings/invitations/{world['own_invitation']}", data={"value": "confirmed"}).status_code == 302
@@ -128,8 +134,7 @@ def test_a_topic_is_done_with_a_link_to_the_report_it_produced(panel):
     from oa_liaison_plugin.models import AgreedTopic, db
     app, world = panel
     clerk = session_client(app, "jkwwt", world)
-    with app.app_context():
-        meeting_id = db.session.get(AgreedTopic, world["own_topic"]).meeting_id
+    meeting_id = meeting_of(app, AgreedTopic, world["own_topic"])
     detail = page(clerk.get(f"/meetings/{meeting_id}"))
     assert f'value="submission-{world["own_submission"]}"' in detail   # its own committee's report is offered
     assert f'value="submission-{world["other_submission"]}"' not in detail
