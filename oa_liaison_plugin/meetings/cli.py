@@ -92,7 +92,11 @@ def meetings():
 @AS_JSON
 @click.pass_obj
 def meetings_record(obj, file, jurisdiction, as_json):
-    """记录一次联系会（JSON：committee、held_on、place、chair、attendees、absent、observers、topics、decisions、agreed_topics）。"""
+    """记录一次联系会（JSON 文件）；出席、请假人员须是对口单位分管领导或本委员会委员。
+
+    字段：committee、held_on、place、chair、attendees、absent（含 reason）、observers、topics、decisions、
+    agreed_topics（title、kind 协商/调研、unit）；可选 id（主办系统的会议编号）、title、unit。
+    """
     from ..models import db
     from .record import record_meeting
     data = _read_json(file)
