@@ -381,10 +381,11 @@ def db_current(obj: Ctx):
 # A feature's commands live with the feature.
 from .documents.cli import draft  # noqa: E402
 from .http.cli import event, hosts, worker  # noqa: E402
+from .meetings.cli import leaders, meetings, report, topics  # noqa: E402
 from .replies.cli import remind, submissions  # noqa: E402
 from .web.cli import serve, users  # noqa: E402
 
-for command in (draft, serve, users, hosts, event, worker, submissions, remind):
+for command in (draft, serve, users, hosts, event, worker, submissions, remind, meetings, leaders, topics, report):
     main.add_command(command)
 
 if __name__ == "__main__":  # pragma: no cover

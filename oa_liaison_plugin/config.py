@@ -43,6 +43,11 @@ DEFAULTS = {
     "CALLBACK_TIMEOUT_SECONDS": 10,
     "WORKER_POLL_SECONDS": 1.0,
     "WORKER_NICE": 10,                # `oa-liaison worker` lowers its CPU priority by this much (0: not)
+    # Liaison meetings (三(六)): at least this many a year per committee; a committee is reminded (once each)
+    # when by the day (MM-DD) it has held fewer than the number (the worker's daily reminder pass).
+    "MEETINGS_MINIMUM": 2,
+    "MEETING_REMINDERS": [["06-30", 1], ["10-31", 2]],
+    "SIGNED_MINUTES_MAX_BYTES": 20 * 1024 * 1024,
     "MAX_UPLOAD_BYTES": 50 * 1024 * 1024,
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     # The web panel. SECRET_KEY comes from OA_LIAISON_SECRET_KEY or the instance config.py; the panel

@@ -106,13 +106,19 @@ def run_demo(app, out: Path | None = None, echo=print) -> dict:
 
     produced["reply_task"] = _reply_task(app, liaison, scenario["reply_task"], out, echo)
 
+    with app.app_context():
+        _people(liaison, scenario, out, echo, produced)
     echo("\n== 会议（三(一)(三)、三(六)） ==")
     for meeting in scenario["meetings"]:
         r = liaison.meeting_scheduled(meeting)
         echo(f"  {meeting['title']}（{meeting['held_on']}）：" +
              (f"应邀请 {'、'.join(r['invite'])} 负责人参加" if r["invite"] else "无须邀请"))
+        for i in r.get("invitees", []):
+            echo(f"    · 提议邀请：{i['organisation']}{i['post'] or ''}{i['name']}（待单位确认）")
 
     produced["drafts"] = _drafts(app, liaison, scenario, out, echo)
+    with app.app_context():
+        _meetings_and_review(app, liaison, scenario, out, echo, produced)
     echo(f"\n演示完成。数据库：{app.config['DATABASE_URL']}")
     return produced
 
@@ -252,3 +258,72 @@ def _reply_task(app, liaison, story: dict, out: Path, echo) -> dict:
         show(f"第二次答复 {second['doc_number']}（{second['date']}），委员会评价“{story['second_rating']['rating']}”")
         done["summary"] = tasks.summary(task())
     return done
+
+
+def _people(liaison, scenario, out: Path, echo, produced) -> None:
+    """Liaison leaders (one changed mid-year, history kept), committee members, the filing report."""
+    from .meetings.filing import leaders_report
+    from .meetings.people import add_member, set_leader
+    echo("\n== 对口联系分管领导与委员会组成人员（五(二)） ==")
+    jur = liaison.jurisdiction()
+    for item in scenario["leaders"]:
+        lead = set_leader(liaison, jur, item, dt.date.fromisoformat(item["since"]))
+        echo(f"  {lead.unit.name}：{lead.post} {lead.name}（{lead.phone}），自 {lead.since.isoformat()}")
+    for item in scenario["members"]:
+        add_member(liaison, jur, item)
+    db.session.commit()
+    blob, summary = leaders_report(jur, date=dt.date(2017, 12, 31), templates_dir=liaison.config["TEMPLATES_DIR"])
+    path = out / "demo-leaders-report.docx"
+    path.write_bytes(blob)
+    produced["leaders_report"] = str(path)
+    echo(f"  {summary['named']} 个单位已确定分管领导，{len(summary['missing'])} 个尚未确定（面板“分管领导”页列出）")
+    echo(f"  报备函（主送县委办公室、县政府办公室、县政协办公室）：{path}")
+
+
+def _meetings_and_review(app, liaison, scenario, out: Path, echo, produced) -> None:
+    """A liaison meeting recorded and its minutes generated from the record; who is behind; the year's review."""
+    from . import reminders
+    from .documents.drafts import render_minutes
+    from .meetings import committee_title
+    from .meetings.compliance import compliance
+    from .meetings.invitations import answer
+    from .meetings.record import minutes_data, record_meeting
+    from .models import Invitation
+    from .review import year_review
+    from .review.report import review_report
+    jur, year = liaison.jurisdiction(), scenario["review_year"]
+    end = dt.date(year, 12, 31)
+    echo("\n== 联系会记录与纪要（三(六)）：纪要按会议记录生成，无须重填 ==")
+    recorded = [record_meeting(liaison, jur, item, end) for item in scenario["meeting_records"]]
+    db.session.commit()
+    m = recorded[0]
+    data = minutes_data(m, committee_title(jur, m.committee.name))
+    path = out / "demo-minutes-from-record.docx"
+    path.write_bytes(render_minutes(data, templates_dir=app.config["TEMPLATES_DIR"]))
+    produced["minutes_from_record"] = str(path)
+    echo(f"  {m.committee.name} {m.held_on.isoformat()}：出席 {len(data['attendees'])} 人，请假 {len(data['absent'])} 人，"
+         f"议定课题 {len(scenario['meeting_records'][0]['agreed_topics'])} 项")
+    echo(f"  纪要（第{data['seq']}期）：{path}")
+    first = db.session.scalars(select(Invitation).order_by(Invitation.id)).first()
+    if first is not None and first.status == "proposed":   # the unit confirms one proposal in the panel
+        answer(first, "confirmed", dt.datetime(year, 2, 15))
+        db.session.commit()
+    echo(f"\n== {year} 年联系会达标情况（每年至少 {liaison.config['MEETINGS_MINIMUM']} 次） ==")
+    result = compliance(liaison, jur, year, end)
+    for c in result["committees"]:
+        echo(f"  {c['name']}：{c['held']} 次{'  ← 未达到' if c['behind'] else ''}")
+    produced["behind"] = [c["name"] for c in result["committees"] if c["behind"]]
+    sent = [r for day in (1, 2) for r in reminders.run(liaison, dt.date(year, 11, day), jur.code)
+            if r["kind"] == "meeting_compliance"]   # the same pass also reminds of overdue replies
+    echo(f"  按 {year}-11-01 检查：新发提醒 {len(sent)} 条（每条只发一次，再检查不会重发）"
+         + (f"；例：{sent[0]['title']}" if sent else ""))
+    echo(f"\n== {year} 年度对口联系工作总结（五(三)） ==")
+    review = year_review(liaison, jur, year)
+    t = review["totals"]
+    echo(f"  抄送 {t['copies']} 份次；征求意见 {t['consultations_opened']} 次；来件 {t['submissions']} 件（已答复 "
+         f"{t['submissions_answered']}）；联系会 {t['meetings_held']} 次；应邀请 {t['invitations_proposed']} 人次；"
+         f"议定课题 {t['topics']} 项")
+    path = out / f"demo-review-{year}.docx"
+    path.write_bytes(review_report(review, date=end, templates_dir=app.config["TEMPLATES_DIR"]))
+    produced["review"] = str(path)
+    echo(f"  总结报告：{path}（面板“年度总结”页有图表）")

@@ -97,9 +97,15 @@ def meeting_scheduled(liaison, meeting):
 
     :param liaison: the running Liaison.
     :param meeting: a mapping with ``id``, ``unit``, ``title``, ``held_on`` (ISO date) and
-        optionally ``kind`` (``liaison`` for the 对口单位负责人联系会), ``committee``.
-    :return: the built-in implementation returns ``{"meeting_id", "invite"}``: the
-        committees whose leaders should be invited (notice 三(一)(三)).
+        optionally ``kind`` (``liaison`` for the 对口单位负责人联系会, ``work`` (default) for a unit's
+        meeting, ``committee`` for a committee's own meeting, which names ``committee`` instead of
+        ``unit``), ``committee``, ``important`` (a committee's important meeting).
+    :return: the built-in implementation returns ``{"meeting_id", "invite", "unit_known", "invitees"}``:
+        the committees whose leaders should be invited (notice 三(一)(三)) and the people proposed —
+        the committees' leaders and the unit's CPPCC members for a unit's county-wide meeting or
+        inspection, the counterpart units' leaders for a committee's important meeting — each
+        ``{"kind", "name", "post", "organisation", "status"}``; the unit confirms or declines them in
+        the panel. A bad event answers ``{"meeting_id", "invite": [], "error"}``.
     Ordering: all implementations run; ``Liaison`` returns the built-in implementation's answer,
     ignores the others' results and records their exceptions.
     """

@@ -156,7 +156,8 @@ class Document(db.Model):
     __tablename__ = "liaison_document"
     __table_args__ = (UniqueConstraint("jurisdiction_id", "host_id"),
                       Index("ix_liaison_document_status", "jurisdiction_id", "status", "id"),
-                      Index("ix_liaison_document_unit", "unit_id", "id"))
+                      Index("ix_liaison_document_unit", "unit_id", "id"),
+                      Index("ix_liaison_document_issued", "jurisdiction_id", "issued_on"))
     id: Mapped[int] = mapped_column(primary_key=True)
     jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("liaison_jurisdiction.id", ondelete="CASCADE"))
     host_id: Mapped[str] = mapped_column(String(128))
@@ -341,17 +342,112 @@ class ReminderSent(db.Model):
 
 
 class Meeting(db.Model):
-    """A meeting the host scheduled: a liaison meeting or a unit's county-wide meeting."""
+    """A meeting: a committee's liaison meeting (with its record), a unit's county-wide meeting, a committee's own."""
     __tablename__ = "liaison_meeting"
-    __table_args__ = (UniqueConstraint("jurisdiction_id", "host_id"),)
+    __table_args__ = (UniqueConstraint("jurisdiction_id", "host_id"),
+                      Index("ix_liaison_meeting_held", "jurisdiction_id", "kind", "held_on"))
     id: Mapped[int] = mapped_column(primary_key=True)
     jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("liaison_jurisdiction.id", ondelete="CASCADE"))
     host_id: Mapped[str] = mapped_column(String(128))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("liaison_unit.id"))
-    kind: Mapped[str] = mapped_column(String(16))  # liaison | work
+    committee_id: Mapped[int | None] = mapped_column(ForeignKey("liaison_committee.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(16))  # liaison | work | committee
     title: Mapped[str] = mapped_column(String(512))
     held_on: Mapped[dt.date] = mapped_column(Date)
-    invitees: Mapped[list] = mapped_column(JSON, default=list)
+    invitees: Mapped[list] = mapped_column(JSON, default=list)  # committee names (meeting_scheduled's "invite")
+    place: Mapped[str | None] = mapped_column(String(256))
+    chair: Mapped[str | None] = mapped_column(String(256))
+    topics: Mapped[list] = mapped_column(JSON, default=list)      # 交换意见的议题
+    decisions: Mapped[list] = mapped_column(JSON, default=list)   # 议定事项
+    recorded_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # The signed minutes as uploaded: the file is kept once by its SHA-256.
+    minutes_sha256: Mapped[str | None] = mapped_column(ForeignKey("liaison_blob.sha256"))
+    minutes_name: Mapped[str | None] = mapped_column(String(256))
+    minutes_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    committee: Mapped[Committee | None] = relationship()
+    people: Mapped[list["MeetingPerson"]] = relationship(cascade="all, delete-orphan", order_by="MeetingPerson.id")
+
+
+class MeetingPerson(db.Model):
+    """Someone at (or excused from) a meeting: an attendee, an absentee with a reason, or an observer."""
+    __tablename__ = "liaison_meeting_person"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("liaison_meeting.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(16))  # attendee | absent | observer
+    name: Mapped[str] = mapped_column(String(64))
+    post: Mapped[str | None] = mapped_column(String(128))
+    organisation: Mapped[str | None] = mapped_column(String(256))  # the unit or committee shown in the minutes
+    leader_id: Mapped[int | None] = mapped_column(ForeignKey("liaison_leader.id", ondelete="SET NULL"))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("liaison_committee_member.id", ondelete="SET NULL"))
+    reason: Mapped[str | None] = mapped_column(String(256))
+
+
+class CommitteeMember(db.Model):
+    """A member of a committee (主任, 副主任 and 委员 are its leaders and members); ``unit``: where the member works."""
+    __tablename__ = "liaison_committee_member"
+    __table_args__ = (UniqueConstraint("committee_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    committee_id: Mapped[int] = mapped_column(ForeignKey("liaison_committee.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(64))
+    post: Mapped[str] = mapped_column(String(128))
+    leader: Mapped[bool] = mapped_column(Boolean, default=False)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("liaison_unit.id", ondelete="SET NULL"))
+    committee: Mapped[Committee] = relationship()
+
+
+class LiaisonLeader(db.Model):
+    """A unit's liaison leader (分管领导, 五(二)); a change ends the old row (``until``), so history stays."""
+    __tablename__ = "liaison_leader"
+    __table_args__ = (Index("ix_liaison_leader_unit", "unit_id", "until"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("liaison_unit.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(64))
+    post: Mapped[str] = mapped_column(String(128))
+    phone: Mapped[str] = mapped_column(String(64))
+    since: Mapped[dt.date] = mapped_column(Date)
+    until: Mapped[dt.date | None] = mapped_column(Date)
+    unit: Mapped[Unit] = relationship()
+
+
+class AgreedTopic(db.Model):
+    """A consultation or research topic agreed at a liaison meeting, tracked planned -> in_progress -> done."""
+    __tablename__ = "liaison_topic"
+    __table_args__ = (Index("ix_liaison_topic_year", "jurisdiction_id", "year"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("liaison_jurisdiction.id", ondelete="CASCADE"))
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("liaison_meeting.id", ondelete="CASCADE"))
+    committee_id: Mapped[int] = mapped_column(ForeignKey("liaison_committee.id", ondelete="CASCADE"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("liaison_unit.id", ondelete="SET NULL"))
+    year: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))   # consultation | research
+    title: Mapped[str] = mapped_column(String(512))
+    state: Mapped[str] = mapped_column(String(16), default="planned")  # planned | in_progress | done
+    planned_on: Mapped[dt.date] = mapped_column(Date)
+    started_on: Mapped[dt.date | None] = mapped_column(Date)
+    done_on: Mapped[dt.date | None] = mapped_column(Date)
+    # What came of it: the consultation opened on it, or the committee's report (a submission).
+    consultation_id: Mapped[int | None] = mapped_column(ForeignKey("liaison_consultation.id", ondelete="SET NULL"))
+    submission_id: Mapped[int | None] = mapped_column(ForeignKey("liaison_submission.id", ondelete="SET NULL"))
+    committee: Mapped[Committee] = relationship()
+    unit: Mapped[Unit | None] = relationship()
+
+
+class Invitation(db.Model):
+    """Someone proposed for a meeting (三(一)(三)); the unit confirms or declines the proposal."""
+    __tablename__ = "liaison_invitation"
+    __table_args__ = (UniqueConstraint("meeting_id", "kind", "name", "organisation"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("liaison_meeting.id", ondelete="CASCADE"), index=True)
+    # committee_leader | cppcc_member (invited by a unit) | unit_leader (invited by a committee)
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(64))
+    post: Mapped[str | None] = mapped_column(String(128))
+    organisation: Mapped[str] = mapped_column(String(256))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("liaison_unit.id", ondelete="SET NULL"))  # who answers
+    committee_id: Mapped[int | None] = mapped_column(ForeignKey("liaison_committee.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(16), default="proposed")  # proposed | confirmed | declined
+    answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    meeting: Mapped[Meeting] = relationship()
 
 
 class EventError(db.Model):

@@ -128,7 +128,9 @@ def run(liaison, today: dt.date, jurisdiction: str | None = None) -> list[dict]:
 
 
 def _load_builtin_passes() -> None:
-    from .replies import remind  # noqa: F401  (importing it registers the submission and co-handling passes)
+    # Importing them registers the passes: submissions and co-handling (三(四)), meeting compliance (三(六)).
+    from .meetings import compliance  # noqa: F401
+    from .replies import remind  # noqa: F401
 
 
 __all__ = ["Reminder", "reminder_pass", "send_once", "run", "PASSES"]

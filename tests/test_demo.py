@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import zipfile
 
+import docx
+
 from sqlalchemy import func, select
 
 from oa_liaison_plugin.demo import run_demo
@@ -21,7 +23,16 @@ def test_demo_runs_every_capability(lite_app, tmp_path):
         assert db.session.scalar(select(func.count(Document.id)).where(Document.status == "unmatched")) == 0
         assert db.session.scalar(select(func.count(Consultation.id))) >= 1
         assert db.session.scalar(select(func.count(Submission.id))) == 2
-        assert db.session.scalar(select(func.count(Meeting.id))) == 4
+        assert db.session.scalar(select(func.count(Meeting.id))) == 5   # 4 scheduled + 1 recorded liaison meeting
+    # form (6): a committee behind, minutes generated from a meeting's record, the year's review
+    assert "提案委员会：0 次  ← 未达到" in text and "教科文卫体委员会：2 次\n" in text
+    assert "新发提醒 6 条" in text
+    minutes = docx.Document(produced["minutes_from_record"])
+    minutes_text = "\n".join(p.text for p in minutes.paragraphs)
+    assert "县文旅局局长赵勇（在省里参加培训）" in minutes_text and "农村寄宿制学校建设（牵头单位：县教育局）" in minutes_text
+    review = docx.Document(produced["review"])
+    assert [c.text for c in review.tables[0].rows[0].cells][0] == "专门委员会"
+    assert any(r.cells[0].text == "提案委员会" and "未达标" in r.cells[5].text for r in review.tables[0].rows)
     for kind in ("reply", "consultation", "minutes"):
         path = tmp_path / "out" / f"demo-{kind}.docx"
         with zipfile.ZipFile(path) as z:

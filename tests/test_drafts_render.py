@@ -53,6 +53,19 @@ FONTS_CONF = """<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fo
               for f in ("仿宋_GB2312", "楷体_GB2312", "宋体", "方正小标宋简体")) + "</fontconfig>"
 
 
+def to_pdf(tmp: Path, files: list[Path]) -> dict[str, Path]:
+    """Convert .docx files with LibreOffice (CJK fonts mapped as a Chinese desktop has them): stem -> PDF."""
+    (tmp / "fonts.conf").write_text(FONTS_CONF, encoding="utf-8")
+    env = dict(os.environ, FONTCONFIG_FILE=str(tmp / "fonts.conf"))
+    proc = subprocess.run(["soffice", f"-env:UserInstallation={(tmp / 'profile').as_uri()}", "--headless",
+                           "--convert-to", "pdf", "--outdir", str(tmp), *map(str, files)],
+                          env=env, capture_output=True, text=True, timeout=300)
+    out = {p.stem: p.with_suffix(".pdf") for p in files}
+    missing = [name for name, pdf in out.items() if not pdf.exists()]
+    assert not missing, f"soffice did not convert {missing}: {proc.stdout}{proc.stderr}"
+    return out
+
+
 @pytest.fixture(scope="module")
 def pdfs(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("drafts-render")
@@ -63,14 +76,7 @@ def pdfs(tmp_path_factory):
         path = tmp / f"{name}.docx"
         path.write_bytes(data)
         files.append(path)
-    (tmp / "fonts.conf").write_text(FONTS_CONF, encoding="utf-8")
-    env = dict(os.environ, FONTCONFIG_FILE=str(tmp / "fonts.conf"))
-    proc = subprocess.run(["soffice", f"-env:UserInstallation={(tmp / 'profile').as_uri()}", "--headless",
-                           "--convert-to", "pdf", "--outdir", str(tmp), *map(str, files)],
-                          env=env, capture_output=True, text=True, timeout=300)
-    out = {p.stem: p.with_suffix(".pdf") for p in files}
-    missing = [name for name, pdf in out.items() if not pdf.exists()]
-    assert not missing, f"soffice did not convert {missing}: {proc.stdout}{proc.stderr}"
+    out = to_pdf(tmp, files)
     if shutil.which("pdftoppm"):
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         for name, pdf in out.items():

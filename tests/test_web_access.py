@@ -90,6 +90,21 @@ EXPECT = {
     ("GET", "consultations.opinion"): only(200, "admin", "committee"),
     ("POST", "consultations.opinion"): only(400, "admin", "committee"),
     ("GET", "meetings.index"): only(200, *ALL),
+    ("GET", "meetings.detail"): only(200, *ALL),
+    ("GET", "meetings.new"): only(200, "admin", "committee"),   # the admin picks the committee first
+    ("POST", "meetings.new"): only(400, "admin", "committee"),
+    ("GET", "meetings.minutes"): only(200, "admin", "committee"),
+    ("POST", "meetings.signed"): only(302, "admin", "committee"),  # no file: back to the meeting with a notice
+    ("GET", "meetings.signed_file"): only(200, *ALL),
+    ("POST", "meetings.answer"): only(302, "admin", "unit"),
+    ("POST", "meetings.topic"): only(302, "admin", "committee"),
+    ("GET", "meetings.compliance"): only(200, *ALL),
+    ("GET", "leaders.index"): only(200, *ALL),
+    ("GET", "leaders.edit"): only(200, "admin", "unit"),
+    ("POST", "leaders.edit"): only(400, "admin", "unit"),
+    ("GET", "leaders.report"): only(200, "admin", "auditor"),
+    ("GET", "review.index"): only(200, "admin", "auditor"),
+    ("GET", "review.report"): only(200, "admin", "auditor"),
     ("GET", "drafts.reply"): only(200, "admin", "unit"),
     ("POST", "drafts.reply"): only(400, "admin", "unit"),
     ("GET", "drafts.consultation"): only(200, "admin", "unit"),
@@ -119,7 +134,7 @@ EXPECT = {
 ARGS = {"unit_id": "own_unit", "name": "pattern", "copy_id": "own_copy", "document_id": "own_document",
         "submission_id": "own_submission", "consultation_id": "own_consultation", "meeting_id": "own_meeting",
         "user_id": "auditor", "rule_id": None, "entry_id": None, "filename": None, "host_name": None,
-        "event_id": None, "round_": None}
+        "event_id": None, "round_": None, "invitation_id": "own_invitation", "topic_id": "own_topic"}
 OVERRIDES = {"table.unit_delete": {"unit_id": "parent_unit"},
              "submissions.opinion": {"submission_id": "cohandled_submission"}}
 
@@ -154,6 +169,13 @@ FOREIGN = [
     ("GET", "inbox.detail", {"copy_id": "other_copy"}, {"committee": 404, "unit": 404}),
     ("GET", "inbox.file", {"copy_id": "other_copy"}, {"committee": 404, "unit": 404}),
     ("POST", "inbox.read", {"copy_id": "other_copy"}, {"committee": 404, "unit": 404}),
+    ("GET", "meetings.detail", {"meeting_id": "other_meeting"}, {"committee": 404, "unit": 404}),
+    ("GET", "meetings.minutes", {"meeting_id": "other_meeting"}, {"committee": 404}),
+    ("POST", "meetings.signed", {"meeting_id": "other_meeting"}, {"committee": 404}),
+    ("POST", "meetings.answer", {"invitation_id": "other_invitation"}, {"unit": 404}),
+    ("POST", "meetings.topic", {"topic_id": "other_topic"}, {"committee": 404}),
+    ("GET", "leaders.edit", {"unit_id": "other_unit"}, {"unit": 404}),
+    ("POST", "leaders.edit", {"unit_id": "other_unit"}, {"unit": 404}),
 ]
 
 

@@ -247,3 +247,45 @@ def test_the_committee_rates_an_answer_and_the_admin_sees_the_on_time_chart(serv
     chart = page.locator("svg.chart")
     assert chart.is_visible() and chart.locator("rect.bar").count() >= 1
     shot(page, "26-submissions-on-time-chart")
+
+
+def test_a_meeting_recorded_in_the_browser_minutes_invitees_and_the_review(server, page):
+    base, app, world = server
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    log_in(page, base, "jkwwt")
+    page.goto(f"{base}/meetings/new")
+    page.get_by_label("县教育局 局长 王明").check()
+    page.get_by_label("会议地点").fill("县教育局会议室")
+    page.get_by_label("主持人（职务 姓名）").fill("陈刚")
+    page.get_by_label("议定事项（每行一项）").fill("联合督查校车安全")
+    page.get_by_label("议定的年度课题（每行：协商或调研 课题名称 牵头单位）").fill("调研 校园安全 县教育局")
+    shot(page, "18-meeting-record")
+    page.get_by_role("button", name="保存记录").click()
+    page.get_by_text("纪要可按记录直接生成").wait_for()
+    shot(page, "19-meeting-detail")
+    with page.expect_download() as info:
+        page.get_by_role("link", name="按记录生成纪要（.docx）").click()
+    assert Path(info.value.path()).read_bytes()[:2] == b"PK"
+    page.get_by_role("button", name="退出").click()
+
+    log_in(page, base, "jyj")
+    shot(page, "20-home-unit-invitees")
+    page.goto(f"{base}/meetings?kind=work")
+    page.get_by_role("link", name="全县教育工作会议").click()
+    page.locator("tr", has_text="陈刚").get_by_role("button", name="确认邀请").click()
+    page.get_by_text("已确认邀请").first.wait_for()
+    shot(page, "21-invitees-unit")
+    page.get_by_role("button", name="退出").click()
+
+    log_in(page, base, "admin1")
+    page.goto(f"{base}/review?year=2017")
+    charts = page.locator("svg.chart")
+    assert charts.count() == 3 and charts.first.bounding_box()["height"] > 50
+    shot(page, "22-review")
+    page.goto(f"{base}/meetings/compliance?year=2017")
+    assert page.get_by_text("未达到，还差").count() >= 1
+    shot(page, "23-compliance")
+    page.goto(f"{base}/leaders")
+    shot(page, "24-leaders")
+    assert not [e for e in errors if "Content Security Policy" in e], errors

@@ -31,8 +31,8 @@ def build_world(app) -> World:
     from sqlalchemy import select
 
     from oa_liaison_plugin.documents.samples import make_issued_docx
-    from oa_liaison_plugin.models import (Committee, Consultation, Copy, Document, Meeting, Submission, Unit,
-                                          UnitPattern, db)
+    from oa_liaison_plugin.models import (AgreedTopic, Committee, Consultation, Copy, Document, Invitation, Meeting,
+                                          Submission, Unit, UnitPattern, db)
     from oa_liaison_plugin.reference_host import ReferenceHost
     from oa_liaison_plugin.web.models import User
     from oa_liaison_plugin.web.users.accounts import create_user
@@ -73,6 +73,7 @@ def build_world(app) -> World:
                         unit=scope if role == "unit" else None,
                         committee=scope if role == "committee" else None)
         db.session.commit()
+        _liaison_people_and_meetings(liaison)
         com = {c.name: c.id for c in db.session.scalars(select(Committee))}
         unit = {u.name: u.id for u in db.session.scalars(select(Unit))}
         docs = {d.issuer: d for d in db.session.scalars(select(Document).order_by(Document.id.desc()))}
@@ -93,12 +94,48 @@ def build_world(app) -> World:
             own_meeting=db.session.scalar(select(Meeting.id).where(Meeting.host_id == "m-1")),
             other_meeting=db.session.scalar(select(Meeting.id).where(Meeting.host_id == "m-2")),
             own_unit=unit["县教育局"], parent_unit=unit["县政府办"], committee=com["教科文卫体委员会"],
+            other_unit=unit["县自然资源和规划局"],
+            own_invitation=_id(Invitation, Invitation.name == "陈刚"), other_invitation=_id(Invitation, Invitation.name == "赵敏"),
+            own_topic=_id(AgreedTopic, AgreedTopic.title == "农村寄宿制学校建设"),
+            other_topic=_id(AgreedTopic, AgreedTopic.title == "城区停车设施规划"),
             pattern=db.session.scalar(select(UnitPattern.name).order_by(UnitPattern.position)),
             auditor=db.session.scalar(select(User.id).where(User.username == "audit1")),
             users={u.username: u.get_id() for u in db.session.scalars(select(User))},
         )
     w.ids["host"] = host
     return w
+
+
+def _id(model, condition):
+    from sqlalchemy import select
+
+    from oa_liaison_plugin.models import db
+    return db.session.scalar(select(model.id).where(condition))
+
+
+def _liaison_people_and_meetings(liaison):
+    """Liaison leaders and members of two committees, both liaison meetings recorded (with an agreed topic each),
+    signed minutes for m-1, and a county-wide meeting of each unit with its proposed invitees (form 6)."""
+    from oa_liaison_plugin.meetings.people import add_member, set_leader
+    from oa_liaison_plugin.meetings.record import attach_signed_minutes, record_meeting
+    from oa_liaison_plugin.models import db
+    jur, today = liaison.jurisdiction(), dt.date(2017, 12, 31)
+    for unit, name in (("县教育局", "王明"), ("县自然资源和规划局", "孙磊")):
+        set_leader(liaison, jur, {"unit": unit, "name": name, "post": "局长", "phone": "0817-5512345",
+                                  "since": "2017-01-01"}, today)
+    add_member(liaison, jur, {"committee": "教科文卫体委员会", "name": "陈刚", "post": "主任"})
+    add_member(liaison, jur, {"committee": "城乡建设与环境资源保护委员会", "name": "赵敏", "post": "主任"})
+    m1 = record_meeting(liaison, jur, {"id": "m-1", "committee": "教科文卫体委员会", "held_on": "2017-03-15",
+                                       "place": "县政协三楼会议室", "chair": "陈刚", "attendees": ["陈刚", "王明"],
+                                       "agreed_topics": [{"title": "农村寄宿制学校建设", "unit": "县教育局"}]}, today)
+    record_meeting(liaison, jur, {"id": "m-2", "committee": "城乡建设与环境资源保护委员会", "held_on": "2017-04-15",
+                                  "place": "县自然资源和规划局会议室", "chair": "赵敏", "attendees": ["赵敏", "孙磊"],
+                                  "agreed_topics": [{"title": "城区停车设施规划", "unit": "县自然资源和规划局"}]}, today)
+    attach_signed_minutes(liaison, m1, b"%PDF-1.4 signed minutes", "纪要（签发）.pdf")
+    db.session.commit()
+    liaison.meeting_scheduled({"id": "w-1", "unit": "南部县教育局", "title": "全县教育工作会议", "held_on": "2017-04-01"})
+    liaison.meeting_scheduled({"id": "w-2", "unit": "南部县自然资源和规划局", "title": "全县国土执法检查部署会",
+                               "held_on": "2017-04-02"})
 
 
 def session_client(app, username: str | None, world: World):

@@ -1,19 +1,18 @@
-"""Built-in meeting_scheduled: liaison meetings, and committee leaders invited to county-wide meetings (三(一)(三))."""
+"""Built-in meeting_scheduled: liaison meetings, and invitees proposed for county-wide meetings (三(一)(三))."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from sqlalchemy import select
 
 from ..delivery import record_error
 from ..events import MEETING_COLUMNS, check_lengths
+from ..meetings import committee as find_committee
+from ..meetings.invitations import calls_for_invitation, propose
 from ..models import Meeting, db
 from ..plugins import hookimpl
 
-# 三(一): county-wide work meetings and special meetings; 三(三): inspections of these areas.
-_COUNTY_WIDE = re.compile(r"全县|全局|工作会议|专题会议|推进会|动员会|部署会")
-_INSPECTION = re.compile(r"(廉政|财政|税收|国土|物价).{0,12}(检查|督查|巡查)|重大案件")
+KINDS = ("liaison", "work", "committee")
 
 
 @hookimpl
@@ -21,7 +20,9 @@ def meeting_scheduled(liaison, meeting):
     with liaison.context():
         mid = str(meeting.get("id"))[:128] if isinstance(meeting, dict) else None
         try:
-            for f in ("id", "unit", "title", "held_on"):
+            kind = meeting.get("kind") if isinstance(meeting, dict) and meeting.get("kind") in KINDS else "work"
+            # A committee's own meeting names its committee; every other meeting names its unit.
+            for f in ("id", "committee" if kind == "committee" else "unit", "title", "held_on"):
                 if not isinstance(meeting, dict) or not str(meeting.get(f) or "").strip():
                     raise ValueError(f"字段 {f}：不能为空")
             check_lengths(meeting, MEETING_COLUMNS)
@@ -30,27 +31,48 @@ def meeting_scheduled(liaison, meeting):
             except ValueError:
                 raise ValueError(f"字段 held_on：日期应为 YYYY-MM-DD，实际为 {meeting['held_on']!r}") from None
             jur = liaison.jurisdiction(meeting.get("jurisdiction"))
-            unit = liaison.resolver(jur.code).resolve(str(meeting["unit"]))
-            kind = "liaison" if meeting.get("kind") == "liaison" else "work"
+            unit = liaison.resolver(jur.code).resolve(str(meeting.get("unit") or ""))
+            com = find_committee(liaison, jur, meeting["committee"]) if meeting.get("committee") else None
+            title = str(meeting["title"]).strip()
             invite = []
-            if unit.resolved and (kind == "liaison" or _COUNTY_WIDE.search(meeting["title"])
-                                  or _INSPECTION.search(meeting["title"])):
+            if kind == "committee":
+                invite = [com.name] if calls_for_invitation(kind, title, bool(meeting.get("important"))) else []
+            elif unit.resolved and calls_for_invitation(kind, title):
                 invite = list(unit.committees or [unit.committee])
+            if kind == "liaison" and com is None and invite:
+                com = find_committee(liaison, jur, invite[0])
             row = db.session.scalar(select(Meeting).where(Meeting.jurisdiction_id == jur.id,
                                                           Meeting.host_id == str(meeting["id"])))
             if row is None:
                 row = Meeting(jurisdiction_id=jur.id, host_id=str(meeting["id"]))
                 db.session.add(row)
             row.unit_id, row.kind, row.title, row.held_on, row.invitees = (
-                unit.unit_id, kind, str(meeting["title"]).strip(), held_on, invite)
+                unit.unit_id, kind, title, held_on, invite)
+            row.committee_id = com.id if com else None
+            db.session.flush()
+            proposed = propose(row, invite) if invite else []
+            invitees = [{"kind": i.kind, "name": i.name, "post": i.post, "organisation": i.organisation,
+                         "status": i.status} for i in proposed]
             db.session.commit()
-            if invite:
-                liaison.call("notify", about=row.host_id, recipient={"role": "unit", "unit": unit.unit},
-                                       subject="请邀请政协对口专门委员会负责人",
-                                       body=f"“{row.title}”（{held_on.isoformat()}）应邀请{'、'.join(invite)}负责人参加"
-                                            f"（南委办〔2017〕1号 三(一)(三)）。")
-            return {"meeting_id": row.host_id, "invite": invite, "unit_known": unit.resolved}
+            _notify(liaison, row, kind, unit, invite, proposed)
+            return {"meeting_id": row.host_id, "invite": invite, "unit_known": unit.resolved, "invitees": invitees}
         except Exception as exc:
             db.session.rollback()
             record_error("meeting_scheduled", "bad_event", str(exc), subject=mid)
             return {"meeting_id": mid, "invite": [], "error": str(exc)}
+
+
+def _notify(liaison, row: Meeting, kind: str, unit, invite: list[str], proposed) -> None:
+    when = f"“{row.title}”（{row.held_on.isoformat()}）"
+    if kind == "committee":
+        for name in dict.fromkeys(i.organisation for i in proposed):
+            liaison.call("notify", about=row.host_id, recipient={"role": "unit", "unit": name},
+                         subject="政协专门委员会邀请参加会议",
+                         body=f"{invite[0]}拟邀请贵单位负责人参加{when}，请在对口联系平台确认（南委办〔2017〕1号 三(一)）。")
+    elif invite:
+        names = "、".join(f"{i.organisation}{i.name}" for i in proposed if i.kind == "committee_leader") or "、".join(invite)
+        members = "、".join(i.name for i in proposed if i.kind == "cppcc_member")
+        liaison.call("notify", about=row.host_id, recipient={"role": "unit", "unit": unit.unit},
+                     subject="请邀请政协对口专门委员会负责人",
+                     body=f"{when}应邀请{'、'.join(invite)}负责人参加（南委办〔2017〕1号 三(一)(三)）：{names}"
+                          + (f"；本单位的县政协委员：{members}" if members else "") + "。请在对口联系平台确认或说明不邀请。")

@@ -155,7 +155,7 @@ def event(obj, type_, input_, file_, jurisdiction, as_json):
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def worker(obj, once, max_seconds, nice, as_json):
-    """后台工作进程：事件收件箱、抄送投递和通知，直到停止（Ctrl+C 或 SIGTERM）；可同时运行多个。"""
+    """后台工作进程：事件收件箱、抄送投递、通知和每日到期提醒，直到停止（Ctrl+C 或 SIGTERM）；可同时运行多个。"""
     from .worker import run
     lower = obj.app.config["WORKER_NICE"] if nice is None else nice
     if lower and hasattr(os, "nice"):

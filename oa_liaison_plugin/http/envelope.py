@@ -84,7 +84,10 @@ def check_data(event: dict, jurisdiction: str) -> None:
     if event["type"] == "document.issued":
         to_mapping(event, jurisdiction, check=True)
         return
-    for name in REQUIRED[event["type"]]:
+    required = REQUIRED[event["type"]]
+    if event["type"] == "meeting.scheduled" and data.get("kind") == "committee":   # names its committee, no unit
+        required = tuple("committee" if name == "unit" else name for name in required)
+    for name in required:
         value = data.get(name)
         if not isinstance(value, (str, int)) or isinstance(value, bool) or not str(value).strip():
             raise _bad(f"data.{name}", "不能为空" if value in (None, "") else "应为文本", "missing_field"

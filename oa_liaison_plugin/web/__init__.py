@@ -14,7 +14,7 @@ from werkzeug.routing import IntegerConverter
 
 HERE = Path(__file__).resolve().parent
 FEATURES = ("auth", "home", "table", "notice", "rules", "tester", "unmatched", "deliveries", "inbox", "documents",
-            "submissions", "consultations", "meetings", "drafts", "audit", "users", "hosts")
+            "submissions", "consultations", "meetings", "leaders", "review", "drafts", "audit", "users", "hosts")
 csrf = CSRFProtect()
 
 

@@ -12,7 +12,7 @@ DOCUMENT_STATUS = {"routed": "已分送", "not_qualified": "不抄送", "held": 
 COPY_STATUS = {"pending": "待投递", "failed": "投递失败，等待重试", "delivered": "已送达"}
 SUBMISSION_STATUS = {"open": "待答复", "replied": "已答复"}
 CONSULTATION_STATUS = {"open": "待反馈", "answered": "已反馈"}
-MEETING_KIND = {"liaison": "对口单位负责人联系会", "work": "工作会议"}
+MEETING_KIND = {"liaison": "对口单位负责人联系会", "work": "工作会议", "committee": "委员会会议"}
 RULE_ACTION = {"npc": "提请人大审议（抄送）", "important": "重要文件（抄送）", "major": "重大事项（抄送并征求意见）",
                "committee": "加送指定委员会", "exclude": "例行事务（不抄送）", "hold": "暂存待人工决定"}
 RULE_MATCH = {"any": "含任一词语", "all": "含全部词语", "exact": "完全等于", "regex": "正则表达式"}
@@ -28,6 +28,8 @@ AUDIT_ACTION = {
     "host.create": "接入主机", "host.rotate": "轮换主机密钥", "host.delete": "删除接入主机",
     "submission.replied": "标记来件已答复", "submission.extend": "延长答复期限", "submission.rated": "评价答复",
     "submission.opinion": "送会办意见",
+    "meeting.record": "记录联系会", "meeting.signed": "上传签发纪要", "invitation.answer": "确认邀请",
+    "topic.advance": "推进议定课题", "leader.set": "确定分管领导",
 }
 
 # (endpoint, label, roles): the side menu, in this order.
@@ -39,6 +41,8 @@ NAV = [
     ("submissions.index", "来件答复", {"admin", "unit", "committee", "auditor"}),
     ("consultations.index", "征求意见", {"admin", "unit", "committee", "auditor"}),
     ("meetings.index", "联系会与会议", {"admin", "unit", "committee", "auditor"}),
+    ("leaders.index", "分管领导", {"admin", "unit", "committee", "auditor"}),
+    ("review.index", "年度总结", {"admin", "auditor"}),
     ("unmatched.index", "待映射发文单位", {"admin", "auditor"}),
     ("deliveries.index", "抄送投递", {"admin", "auditor"}),
     ("table.index", "对口联系表", {"admin", "auditor"}),

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from flask import abort, g
 from flask_login import current_user
-from sqlalchemy import false, func, select
+from sqlalchemy import false, func, or_, select
 
-from ..models import Cohandler, Consultation, Copy, Counterpart, Document, Meeting, Submission, db
+from ..models import Cohandler, Consultation, Copy, Counterpart, Document, Invitation, Meeting, Submission, db
 from ..units import with_sub_units
 from .access import committee_id, unit_ids
 
@@ -82,11 +82,14 @@ def consultations():
 
 
 def meetings():
+    """A unit sees its own meetings and those it is invited to; a committee its own and its units'."""
     q = select(Meeting).where(Meeting.jurisdiction_id == _jid())
     if current_user.role == "unit":
-        q = q.where(Meeting.unit_id.in_(unit_ids()))
+        invited = select(Invitation.meeting_id).where(Invitation.unit_id.in_(unit_ids()))
+        q = q.where(or_(Meeting.unit_id.in_(unit_ids()), Meeting.id.in_(invited)))
     elif current_user.role == "committee":
-        q = q.where(Meeting.unit_id.in_(committee_unit_ids(committee_id()) if committee_id() else []))
+        cid = committee_id()
+        q = q.where(or_(Meeting.committee_id == cid, Meeting.unit_id.in_(committee_unit_ids(cid))) if cid else false())
     return q
 
 

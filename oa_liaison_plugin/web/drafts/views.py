@@ -7,7 +7,9 @@ from flask import Blueprint, abort, current_app, render_template, request, send_
 from flask_login import current_user
 from sqlalchemy import select
 
+from ... import meetings
 from ...documents.drafts import DEFAULT_CC, DraftError, render_consultation, render_minutes, render_reply
+from ...meetings.record import minutes_data, seq
 from ...replies.tasks import cohandlers, start_drafting
 from ...models import Committee, Consultation, Document, Meeting, Submission, Unit, db
 from .. import queries
@@ -24,9 +26,7 @@ REMEMBERED = ("signer", "contact", "phone")  # the clerk's own details, kept for
 
 def committee_title(name: str) -> str:
     """How a letter addresses a committee: 县政协 + its name (市政协 … for a city)."""
-    prefixes = jurisdiction().prefixes or []
-    level = min(prefixes, key=len) if prefixes else ""
-    return name if "政协" in name else f"{level}政协{name}"
+    return meetings.committee_title(jurisdiction(), name)
 
 
 def unit_title(unit_id: int | None, fallback: str) -> str:
@@ -102,21 +102,13 @@ def consultation(consultation_id: int):
 
 
 def _meeting_committee(meeting: Meeting) -> Committee | None:
+    if meeting.committee_id:
+        return meeting.committee
     if current_user.role == "committee":
         return db.session.get(Committee, current_user.committee_id)
     name = (meeting.invitees or [None])[0]
     return db.session.scalar(select(Committee).where(Committee.jurisdiction_id == meeting.jurisdiction_id,
                                                      Committee.name == name)) if name else None
-
-
-def _seq(meeting: Meeting, committee: Committee | None) -> int:
-    """This meeting's number among the committee's liaison meetings of its year."""
-    year = meeting.held_on.year
-    rows = db.session.execute(select(Meeting.id, Meeting.held_on, Meeting.invitees).where(
-        Meeting.jurisdiction_id == meeting.jurisdiction_id, Meeting.kind == "liaison")).all()
-    same = sorted((r.held_on, r.id) for r in rows if r.held_on.year == year
-                  and (committee is None or committee.name in (r.invitees or [])))
-    return same.index((meeting.held_on, meeting.id)) + 1 if (meeting.held_on, meeting.id) in same else 1
 
 
 @bp.route("/minutes/<int:meeting_id>", methods=["GET", "POST"])
@@ -128,10 +120,14 @@ def minutes(meeting_id: int):
         abort(404)
     committee = _meeting_committee(meeting)
     unit = db.session.get(Unit, meeting.unit_id) if meeting.unit_id else None
-    form = MinutesForm(data=None if request.method == "POST" else {
-        "committee": committee_title(committee.name) if committee else "", "year": meeting.held_on.year,
-        "seq": _seq(meeting, committee), "held_on": meeting.held_on,
-        "attendees": people_text([{"unit": unit.name, "post": "", "name": ""}] if unit else []).strip()})
+    prefill = {"committee": committee_title(committee.name) if committee else "", "year": meeting.held_on.year,
+               "seq": seq(meeting), "held_on": meeting.held_on,
+               "attendees": people_text([{"unit": unit.name, "post": "", "name": ""}] if unit else []).strip()}
+    if meeting.recorded_at is not None and committee:   # the record fills everything it knows
+        r = minutes_data(meeting, prefill["committee"])
+        prefill.update(place=r["place"], chair=r["chair"], attendees=people_text(r["attendees"]),
+                       absent=people_text(r["absent"]), topics="\n".join(r["topics"]), decisions="\n".join(r["decisions"]))
+    form = MinutesForm(data=None if request.method == "POST" else prefill)
     if form.validate_on_submit():
         sent = _send(form, "minutes", render_minutes, download_name(f"纪要-{meeting.title}"))
         if sent is not None:

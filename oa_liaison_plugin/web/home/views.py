@@ -1,11 +1,12 @@
 """The start page: what needs the user's attention, by role."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template, url_for
+from flask import Blueprint, current_app, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from ...models import Cohandler, Consultation, Copy, Document, Rule, Submission, db
+from ...meetings import compliance, people
+from ...models import Cohandler, Consultation, Copy, Document, Invitation, Rule, Submission, db
 from .. import queries
 from ..access import allow, jurisdiction, unit_ids
 from ..labels import local_today
@@ -55,7 +56,28 @@ def _cards() -> list[dict]:
              "本委报送的提案、调研报告等", "submissions.index")
         card(queries.capped_count(queries.submissions().where(Submission.state == "sent")), "件答复待评价",
              "满意 / 基本满意 / 不满意", "submissions.index", state="sent")
+    _liaison_cards(role, today, card)
     return cards
+
+
+def _liaison_cards(role: str, today, card) -> None:
+    """Form (6): committees behind on liaison meetings; units without a liaison leader; invitees to answer."""
+    if role in ("admin", "auditor", "committee"):
+        held = compliance.held(current_user.jurisdiction_id, today.year, today)
+        minimum = int(current_app.config["MEETINGS_MINIMUM"])
+        if role == "committee":
+            n = next((count for cid, _, count in held if cid == current_user.committee_id), 0)
+            card(str(n), f"次联系会（{today.year}年）", f"每年至少 {minimum} 次（三(六)）", "meetings.compliance")
+        else:
+            behind = sum(count < minimum for _, _, count in held)
+            card(str(behind), "个委员会联系会未达标", f"{today.year}年每个委员会至少 {minimum} 次", "meetings.compliance")
+    if role in ("admin", "auditor"):
+        missing = sum(lead is None for _, lead in people.leaders_by_unit(current_user.jurisdiction_id))
+        card(str(missing), "个单位未确定分管领导", "五(二)：姓名、职务、联系电话报三办备案", "leaders.index")
+    if role == "unit":
+        pending = select(Invitation.id).where(Invitation.unit_id.in_(unit_ids()), Invitation.status == "proposed")
+        card(queries.capped_count(pending), "位应邀请人员待确认", "全县性会议、检查应邀请政协委员会负责人（三(一)(三)）",
+             "meetings.index")
 
 
 @bp.route("/")

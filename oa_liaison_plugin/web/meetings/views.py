@@ -1,16 +1,45 @@
-"""Meetings: liaison meetings (对口单位负责人联系会) and county-wide meetings with invited committees."""
+"""Meetings: liaison meetings and their records, minutes and topics; invitations to county-wide meetings; compliance."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+import io
 
-from ...models import Meeting, db
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ...documents.drafts import DraftError, render_minutes
+from ...events import EventInputError
+from ...meetings import invitations as inv, record as rec, topics as tp
+from ...meetings.compliance import compliance as compliance_of
+from ...models import (AgreedTopic, Blob, Committee, Consultation, Document, Invitation, Meeting, Submission, db,
+                      utcnow)
 from .. import queries
-from ..access import allow
-from ..labels import MEETING_KIND
-from ..listing import unit_names
+from ..access import allow, committee_id, jurisdiction, unit_ids
+from ..audit.log import committed
+from ..drafts.views import DOCX, committee_title
+from ..forms import choices, status as form_status
+from ..labels import MEETING_KIND, download_name, local_today
+from ..listing import committee_names, int_arg, unit_names
 from ..paging import keyset
+from .forms import RecordForm, SignedForm, StepForm
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
+RECORDERS = ("admin", "committee")
+
+
+def _liaison():
+    return current_app.extensions["oa_liaison"]
+
+
+def _step(meeting_id: int, action: str, target: str, before, after, change, done) -> object:
+    """One audited change from a meeting page: flash the field's error or ``done(result)``, back to the meeting."""
+    try:
+        result = committed(action, target, before, after, change)
+    except EventInputError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(done(result), "success")
+    return redirect(url_for(".detail", meeting_id=meeting_id))
 
 
 @bp.route("")
@@ -23,4 +52,158 @@ def index():
         q = q.where(Meeting.kind == kind)
     page = keyset(db.session, q, Meeting.id)
     return render_template("oa_liaison/meetings/index.html", page=page, kind=kind, kinds=MEETING_KIND,
-                           units=unit_names())
+                           units=unit_names(), committees=committee_names())
+
+
+@bp.route("/<int:meeting_id>")
+@allow("admin", "unit", "committee", "auditor")
+def detail(meeting_id: int):
+    """会议详情: the record, agreed topics, invitees (the unit confirms or declines), the signed minutes."""
+    m = queries.one(queries.meetings(), Meeting, meeting_id)
+    proposals = db.session.scalars(select(Invitation).where(Invitation.meeting_id == m.id).order_by(Invitation.id)).all()
+    topics = db.session.scalars(select(AgreedTopic).where(AgreedTopic.meeting_id == m.id).order_by(AgreedTopic.id)).all()
+    mine = set(unit_ids()) if current_user.role == "unit" else None
+    return render_template("oa_liaison/meetings/detail.html", m=m, proposals=proposals, topics=topics,
+                           outcomes=_outcomes(m) if topics and current_user.role in RECORDERS else [],
+                           can_answer=lambda i: current_user.role == "admin" or (mine is not None and i.unit_id in mine),
+                           can_record=current_user.role in RECORDERS, units=unit_names(), committees=committee_names(),
+                           roles=rec.ROLES, invitation_kinds=inv.KINDS, invitation_status=inv.STATUS,
+                           topic_kinds=rec.TOPIC_KINDS, topic_states=tp.STATES, step=StepForm(), signed=SignedForm())
+
+
+def _outcomes(m: Meeting) -> list[tuple[str, str]]:
+    """What a topic of this committee can have led to: its consultations and its reports of that year and later."""
+    since = m.held_on.replace(month=1, day=1)
+    cons = db.session.execute(select(Consultation.id, Document.title).join(Document).where(
+        Consultation.committee_id == m.committee_id, Document.jurisdiction_id == m.jurisdiction_id,
+        Consultation.due_on >= since).order_by(Consultation.id.desc()).limit(50)).all()
+    subs = db.session.execute(select(Submission.id, Submission.kind, Submission.title).where(
+        Submission.committee_id == m.committee_id, Submission.jurisdiction_id == m.jurisdiction_id,
+        Submission.received_on >= since).order_by(Submission.id.desc()).limit(50)).all()
+    return ([(f"consultation-{i}", f"征求意见：{title or '（无标题）'}") for i, title in cons]
+            + [(f"submission-{i}", f"{kind}：{title}") for i, kind, title in subs])
+
+
+def _committee_for_record() -> Committee | None:
+    cid = committee_id() if current_user.role == "committee" else int_arg("committee")
+    com = db.session.get(Committee, cid) if cid else None
+    return com if com is not None and com.jurisdiction_id == current_user.jurisdiction_id else None
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@allow(*RECORDERS)
+def new():
+    """记录联系会: attendees are chosen from the counterpart units' liaison leaders and the committee's members."""
+    com = _committee_for_record()
+    if com is None:   # the admin picks the committee first (a POST without one is a bad request)
+        return render_template("oa_liaison/meetings/form.html", form=None, committee=None,
+                               committees=committee_names()), 400 if request.method == "POST" else 200
+    pool = rec.candidates(current_user.jurisdiction_id, com.id)
+    form = RecordForm(data=None if request.method == "POST" else {"held_on": local_today()})
+    form.attendees.choices = choices((c["key"], f"{c['organisation']} {c['post']} {c['name']}") for c in pool)
+    if form.validate_on_submit():
+        data = form.record(com.name)
+        try:
+            m = committed("meeting.record", f"committee-{com.id}", None, data,
+                          lambda: rec.record_meeting(_liaison(), jurisdiction(), data, local_today()))
+        except EventInputError as exc:
+            name = exc.field.split("[")[0].split(".")[0]
+            form.add_error(name if name in form._fields else None, str(exc))
+        else:
+            flash(f"已记录{com.name}{m.held_on.isoformat()}的联系会；纪要可按记录直接生成。", "success")
+            return redirect(url_for(".detail", meeting_id=m.id))
+    return render_template("oa_liaison/meetings/form.html", form=form, committee=com, pool=pool,
+                           committees=committee_names()), form_status(form)
+
+
+@bp.route("/<int:meeting_id>/minutes.docx")
+@allow(*RECORDERS)
+def minutes(meeting_id: int):
+    """纪要 generated from the meeting's record (no typing again)."""
+    m = queries.one(queries.meetings(), Meeting, meeting_id)
+    if m.recorded_at is None or m.committee_id is None:
+        abort(404)
+    data = rec.minutes_data(m, committee_title(m.committee.name))
+    try:
+        blob = render_minutes(data, templates_dir=current_app.config["TEMPLATES_DIR"],
+                              extra_context=_liaison().draft_context("minutes", data))
+    except DraftError as exc:
+        flash(f"无法生成纪要：{exc.message}", "error")
+        return redirect(url_for(".detail", meeting_id=m.id))
+    return send_file(io.BytesIO(blob), mimetype=DOCX, as_attachment=True,
+                     download_name=download_name(f"纪要-{m.title}"))
+
+
+@bp.route("/<int:meeting_id>/signed", methods=["POST"])
+@allow(*RECORDERS)
+def signed(meeting_id: int):
+    """Upload the signed minutes; kept with their SHA-256."""
+    m = queries.one(queries.meetings(), Meeting, meeting_id)
+    form = SignedForm()
+    if not form.validate_on_submit():
+        flash("；".join(form.all_errors) or "请选择文件", "error")
+        return redirect(url_for(".detail", meeting_id=m.id))
+    data, name = form.file.data.read(), form.file.data.filename
+    return _step(m.id, "meeting.signed", f"meeting-{m.id}", {"sha256": m.minutes_sha256}, {"file": name},
+                 lambda: rec.attach_signed_minutes(_liaison(), m, data, name),
+                 lambda digest: f"已保存签发的纪要（SHA-256 {digest[:16]}…）。")
+
+
+@bp.route("/<int:meeting_id>/signed/file")
+@allow("admin", "unit", "committee", "auditor")
+def signed_file(meeting_id: int):
+    m = queries.one(queries.meetings(), Meeting, meeting_id)
+    blob = db.session.get(Blob, m.minutes_sha256) if m.minutes_sha256 else None
+    if blob is None:
+        abort(404)
+    return send_file(io.BytesIO(blob.data), as_attachment=True, download_name=m.minutes_name or "纪要",
+                     mimetype="application/pdf" if blob.data.startswith(b"%PDF") else DOCX)
+
+
+@bp.route("/invitations/<int:invitation_id>", methods=["POST"])
+@allow("admin", "unit")
+def answer(invitation_id: int):
+    """The unit confirms (or declines) a proposed invitee."""
+    i = db.session.get(Invitation, invitation_id)
+    if i is None or i.meeting.jurisdiction_id != current_user.jurisdiction_id or (
+            current_user.role == "unit" and i.unit_id not in unit_ids()):
+        abort(404)
+    form = StepForm()
+    if not form.validate_on_submit():
+        return redirect(url_for(".detail", meeting_id=i.meeting_id))
+    return _step(i.meeting_id, "invitation.answer", f"invitation-{i.id}", {"status": i.status},
+                 {"status": form.value.data, "name": i.name, "organisation": i.organisation},
+                 lambda: inv.answer(i, form.value.data, utcnow()),
+                 lambda _: f"{i.organisation}{i.name}：{inv.STATUS[i.status]}。")
+
+
+@bp.route("/topics/<int:topic_id>", methods=["POST"])
+@allow("admin", "committee")
+def topic(topic_id: int):
+    """Move an agreed topic to its next state (optionally linking the consultation or report it produced)."""
+    t = db.session.get(AgreedTopic, topic_id)
+    if t is None or t.jurisdiction_id != current_user.jurisdiction_id or (
+            current_user.role == "committee" and t.committee_id != committee_id()):
+        abort(404)
+    form = StepForm()
+    if not form.validate_on_submit():
+        return redirect(url_for(".detail", meeting_id=t.meeting_id))
+    outcome = form.outcome()
+    return _step(t.meeting_id, "topic.advance", f"topic-{t.id}", {"state": t.state},
+                 {"state": form.value.data, "title": t.title, **outcome},
+                 lambda: tp.advance(t, form.value.data, local_today(), **outcome),
+                 lambda _: f"课题“{t.title}”：{tp.STATES[t.state]}。")
+
+
+@bp.route("/compliance")
+@allow("admin", "unit", "committee", "auditor")
+def compliance():
+    """各委员会联系会达标情况: who is behind this year (or ``year``)."""
+    today = local_today()
+    year = int_arg("year") or today.year
+    if not 1949 <= year <= today.year:
+        flash(f"{year} 年尚未到来，显示 {today.year} 年。", "info")
+        year = today.year
+    result = compliance_of(_liaison(), jurisdiction(), year, today)
+    return render_template("oa_liaison/meetings/compliance.html", result=result, today=today,
+                           mine=committee_id())

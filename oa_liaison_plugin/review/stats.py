@@ -1,0 +1,160 @@
+"""The yearly review's numbers (五(三)), each a GROUP BY in the database: per committee and per unit."""
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, case, exists, func, or_, select
+
+from ..models import (AgreedTopic, Committee, Consultation, Copy, Document, Invitation, Meeting, Reply, Submission, Unit,
+                      db)
+
+# Column order of each figure in the JSON, the page and the report.
+COMMITTEE_FIGURES = {
+    "copies": "收到抄送文件", "consultations_opened": "征求意见", "consultations_answered": "已反馈意见",
+    "submissions": "报送来件", "submissions_answered": "已答复", "submissions_on_time": "按期答复",
+    "meetings_held": "召开联系会", "invitations_proposed": "应邀请", "invitations_confirmed": "已邀请",
+    "invitations_declined": "未邀请", "topics": "议定课题", "topics_done": "课题完成",
+}
+UNIT_FIGURES = {
+    "documents_copied": "抄送文件", "consultations_opened": "征求意见", "consultations_answered": "收到意见",
+    "submissions": "收到来件", "submissions_answered": "已答复", "submissions_on_time": "按期答复",
+    "meetings_held": "召开会议", "invitations_proposed": "应邀请", "invitations_confirmed": "已邀请",
+    "invitations_declined": "未邀请", "topics": "牵头课题", "topics_done": "课题完成",
+}
+
+
+def utc_year(year: int, timezone: str) -> tuple[dt.datetime, dt.datetime]:
+    """The county's year as the naive UTC datetimes the database stores (start inclusive, end exclusive)."""
+    try:
+        zone = ZoneInfo(timezone or "Asia/Shanghai")
+    except Exception:
+        zone = dt.timezone(dt.timedelta(hours=8))
+    start, end = (dt.datetime(y, 1, 1, tzinfo=zone).astimezone(dt.timezone.utc).replace(tzinfo=None)
+                  for y in (year, year + 1))
+    return start, end
+
+
+def documents_of(year: int, timezone: str):
+    """A document belongs to the year it was issued in (the year it was received when the host gave no date)."""
+    start, end = utc_year(year, timezone)
+    return or_(Document.issued_on.between(dt.date(year, 1, 1), dt.date(year, 12, 31)),
+               and_(Document.issued_on.is_(None), Document.received_at >= start, Document.received_at < end))
+
+
+def _count_if(condition):
+    return func.sum(case((condition, 1), else_=0))
+
+
+def _top(unit_column):
+    """A unit's top-level unit (a department answers for its bracketed sub-units)."""
+    return func.coalesce(Unit.parent_id, Unit.id), Unit.id == unit_column
+
+
+def _rows(query) -> dict:
+    return {key: tuple(int(v or 0) for v in values) for key, *values in db.session.execute(query)}
+
+
+def _by(by: str, *figures):
+    """select(committee id | top-level unit id, *figures) over submissions, joined as ``by`` needs."""
+    if by == "committee":
+        return select(Submission.committee_id, *figures).select_from(Submission)
+    top, on = _top(Submission.unit_id)
+    return select(top, *figures).select_from(Submission).join(Unit, on)
+
+
+def _received_in(q, jurisdiction_id: int, year: int):
+    return q.where(Submission.jurisdiction_id == jurisdiction_id,
+                   Submission.received_on >= dt.date(year, 1, 1), Submission.received_on <= dt.date(year, 12, 31))
+
+
+def submission_stats(jurisdiction_id: int, year: int, by: str) -> dict:
+    """Submissions received in ``year`` by committee or by (top-level) unit: (received, answered, on time).
+
+    Answered: a reply was sent (or the task marked replied); on time: the first answer was sent by its
+    deadline, extensions included — the same test as the reply tasks' 按期答复率.
+    """
+    first = select(Reply.submission_id, Reply.sent_on, Reply.due_on).where(Reply.round == 1).subquery()
+    answered = or_(first.c.submission_id.is_not(None), Submission.status == "replied")
+    figures = (func.count(Submission.id), _count_if(answered), _count_if(first.c.sent_on <= first.c.due_on))
+    q = _by(by, *figures).outerjoin(first, first.c.submission_id == Submission.id)
+    q = _received_in(q, jurisdiction_id, year)
+    return _rows(q.group_by(q.selected_columns[0]))
+
+
+def ratings(jurisdiction_id: int, year: int, by: str) -> dict:
+    """The committees' ratings of the answers (满意/基本满意/不满意, every round's) to submissions received in
+    ``year``, per committee or (top-level) unit: {id: {rating: count}}."""
+    q = _by(by, Reply.rating, func.count(Reply.id)).join(Reply, Reply.submission_id == Submission.id)
+    q = _received_in(q, jurisdiction_id, year).where(Reply.rating.is_not(None))
+    out: dict = {}
+    for key, rating, n in db.session.execute(q.group_by(q.selected_columns[0], Reply.rating)):
+        out.setdefault(key, {})[rating] = int(n)
+    return out
+
+
+def committee_figures(jurisdiction_id: int, year: int, timezone: str) -> dict[int, dict]:
+    """committee id -> {figure: number} for COMMITTEE_FIGURES."""
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    in_year = and_(Document.jurisdiction_id == jurisdiction_id, documents_of(year, timezone))
+    copies = _rows(select(Copy.committee_id, func.count(Copy.id)).join(Document, Document.id == Copy.document_id)
+                   .where(in_year, Copy.committee_id.is_not(None)).group_by(Copy.committee_id))
+    consultations = _rows(select(Consultation.committee_id, func.count(Consultation.id),
+                                 _count_if(Consultation.status == "answered"))
+                          .join(Document, Document.id == Consultation.document_id).where(in_year)
+                          .group_by(Consultation.committee_id))
+    meetings = _rows(select(Meeting.committee_id, func.count(Meeting.id)).where(
+        Meeting.jurisdiction_id == jurisdiction_id, Meeting.kind == "liaison", Meeting.held_on >= first,
+        Meeting.held_on <= last).group_by(Meeting.committee_id))
+    invitations = _invitations(Invitation.committee_id, jurisdiction_id, first, last)
+    topics = _topics(AgreedTopic.committee_id, jurisdiction_id, year)
+    subs = submission_stats(jurisdiction_id, year, "committee")
+    return {cid: _merge(COMMITTEE_FIGURES, copies.get(cid, (0,)), consultations.get(cid, (0, 0)), subs.get(cid, (0, 0, 0)),
+                        meetings.get(cid, (0,)), invitations.get(cid, (0, 0, 0)), topics.get(cid, (0, 0)))
+            for cid in db.session.scalars(select(Committee.id).where(Committee.jurisdiction_id == jurisdiction_id))}
+
+
+def unit_figures(jurisdiction_id: int, year: int, timezone: str) -> dict[int, dict]:
+    """top-level unit id -> {figure: number} for UNIT_FIGURES (sub-units counted with their unit)."""
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    in_year = and_(Document.jurisdiction_id == jurisdiction_id, documents_of(year, timezone))
+    top, on = _top(Document.unit_id)
+    copied = exists().where(Copy.document_id == Document.id, Copy.committee_id.is_not(None))
+    documents = _rows(select(top, func.count(Document.id)).join(Unit, on).where(in_year, copied).group_by(top))
+    consultations = _rows(select(top, func.count(Consultation.id), _count_if(Consultation.status == "answered"))
+                          .select_from(Consultation).join(Document, Document.id == Consultation.document_id)
+                          .join(Unit, on).where(in_year).group_by(top))
+    mtop, mon = _top(Meeting.unit_id)
+    meetings = _rows(select(mtop, func.count(Meeting.id)).join(Unit, mon).where(
+        Meeting.jurisdiction_id == jurisdiction_id, Meeting.held_on >= first, Meeting.held_on <= last).group_by(mtop))
+    itop, ion = _top(Invitation.unit_id)
+    invitations = _invitations(itop, jurisdiction_id, first, last, join=(Unit, ion))
+    ttop, ton = _top(AgreedTopic.unit_id)
+    topics = _topics(ttop, jurisdiction_id, year, join=(Unit, ton))
+    subs = submission_stats(jurisdiction_id, year, "unit")
+    keys = set(documents) | set(consultations) | set(meetings) | set(invitations) | set(topics) | set(subs)
+    return {uid: _merge(UNIT_FIGURES, documents.get(uid, (0,)), consultations.get(uid, (0, 0)), subs.get(uid, (0, 0, 0)),
+                        meetings.get(uid, (0,)), invitations.get(uid, (0, 0, 0)), topics.get(uid, (0, 0)))
+            for uid in keys}
+
+
+def _invitations(key, jurisdiction_id: int, first: dt.date, last: dt.date, join=None) -> dict:
+    q = select(key, func.count(Invitation.id), _count_if(Invitation.status == "confirmed"),
+               _count_if(Invitation.status == "declined")).select_from(Invitation).join(
+        Meeting, Meeting.id == Invitation.meeting_id)
+    if join:
+        q = q.join(*join)
+    return _rows(q.where(Meeting.jurisdiction_id == jurisdiction_id, Meeting.held_on >= first,
+                         Meeting.held_on <= last).group_by(key))
+
+
+def _topics(key, jurisdiction_id: int, year: int, join=None) -> dict:
+    q = select(key, func.count(AgreedTopic.id), _count_if(AgreedTopic.state == "done")).select_from(AgreedTopic)
+    if join:
+        q = q.join(*join)
+    return _rows(q.where(AgreedTopic.jurisdiction_id == jurisdiction_id, AgreedTopic.year == year).group_by(key))
+
+
+def _merge(names: dict, *parts: tuple) -> dict:
+    values = [v for part in parts for v in part]
+    return dict(zip(names, values))

@@ -1,0 +1,69 @@
+"""Forms of the meetings pages: a liaison meeting's record, the signed minutes, one-button steps."""
+from __future__ import annotations
+
+import re
+
+from flask_wtf.file import FileField, FileRequired
+from wtforms import DateField, HiddenField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ...models import Meeting
+from ..forms import Form, fits, lines
+
+_REQUIRED = "请填写此项"
+_SPLIT = re.compile(r"[\s,，、]+")
+
+
+class RecordForm(Form):
+    held_on = DateField("会议日期", validators=[DataRequired("请填写日期（年-月-日）")])
+    place = StringField("会议地点", validators=[DataRequired(_REQUIRED), fits(Meeting.place)])
+    chair = StringField("主持人（职务 姓名）", validators=[DataRequired(_REQUIRED), fits(Meeting.chair)])
+    attendees = SelectMultipleField("出席人员", coerce=str, validate_choice=True,
+                                    widget=ListWidget(html_tag="ul", prefix_label=False), option_widget=CheckboxInput(),
+                                    validators=[DataRequired("请至少选择一名出席人员")])
+    absent = TextAreaField("请假人员（每行：姓名 原因）", validators=[Optional(), Length(max=5000)])
+    observers = TextAreaField("列席人员（每行：单位 职务 姓名）", validators=[Optional(), Length(max=5000)])
+    topics = TextAreaField("交换意见的议题（每行一个）", validators=[Optional(), Length(max=20000)])
+    decisions = TextAreaField("议定事项（每行一项）", validators=[Optional(), Length(max=20000)])
+    agreed_topics = TextAreaField("议定的年度课题（每行：协商或调研 课题名称 牵头单位）",
+                                  validators=[Optional(), Length(max=20000)])
+
+    def record(self, committee: str) -> dict:
+        """The record as :func:`~oa_liaison_plugin.meetings.record.record_meeting` takes it."""
+        absent = []
+        for line in lines(self.absent.data):
+            name, _, reason = line.partition(" ")
+            absent.append({"name": name, "reason": reason.strip()})
+        observers = []
+        for line in lines(self.observers.data):
+            parts = [p for p in _SPLIT.split(line) if p]
+            observers.append({"name": parts[-1], "post": parts[-2] if len(parts) > 1 else None,
+                              "organisation": " ".join(parts[:-2]) or None})
+        topics = []
+        for line in lines(self.agreed_topics.data):
+            parts = [p for p in _SPLIT.split(line) if p]
+            kind = parts.pop(0) if parts and parts[0] in ("协商", "调研") else "协商"
+            unit = parts.pop() if len(parts) > 1 else None
+            topics.append({"kind": kind, "title": " ".join(parts), "unit": unit})
+        return {"committee": committee, "held_on": self.held_on.data.isoformat(), "place": self.place.data,
+                "chair": self.chair.data, "attendees": [{"key": k} for k in self.attendees.data], "absent": absent,
+                "observers": observers, "topics": lines(self.topics.data), "decisions": lines(self.decisions.data),
+                "agreed_topics": topics}
+
+
+class SignedForm(Form):
+    file = FileField("签发后的纪要（PDF 或 .docx）", validators=[FileRequired("请选择文件")])
+
+
+class StepForm(Form):
+    """One button's answer: confirm or decline a proposal, move a topic to its next state (and what came of it)."""
+    value = HiddenField()
+    link = StringField("成果", validators=[Optional(), Length(max=40)])
+
+    def outcome(self) -> dict:
+        """``consultation-12`` / ``submission-3`` -> the keyword topics.advance takes; anything else: none."""
+        kind, _, ident = (self.link.data or "").partition("-")
+        if kind in ("consultation", "submission") and ident.isascii() and ident.isdigit() and len(ident) < 10:
+            return {f"{kind}_id": int(ident)}
+        return {}

@@ -1,0 +1,1 @@
+"""The yearly review page: figures per committee and unit with server-drawn charts, and its .docx."""

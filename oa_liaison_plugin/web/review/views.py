@@ -1,0 +1,58 @@
+"""年度总结 (五(三)): the year's figures per committee and unit, charts drawn as SVG, and the .docx report."""
+from __future__ import annotations
+
+import io
+
+from flask import Blueprint, current_app, flash, render_template, send_file
+from markupsafe import Markup
+
+from ...review import ratings_text, stats, year_review
+from ...review.charts import bars
+from ...review.report import review_report
+from ..access import allow, jurisdiction
+from ..drafts.views import DOCX
+from ..labels import download_name, local_today
+from ..listing import int_arg
+
+bp = Blueprint("review", __name__, url_prefix="/review")
+
+
+def _year() -> int:
+    today = local_today()
+    year = int_arg("year") or today.year
+    if not 1949 <= year <= today.year:
+        flash(f"{year} 年尚未到来，显示 {today.year} 年。", "info")
+        year = today.year
+    return year
+
+
+def _review(year: int) -> dict:
+    return year_review(current_app.extensions["oa_liaison"], jurisdiction(), year)
+
+
+@bp.route("")
+@allow("admin", "auditor")
+def index():
+    """The review page: totals, two charts and both tables (units with no activity folded away)."""
+    year = _year()
+    review = _review(year)
+    committees = review["committees"]
+    active = [u for u in review["units"] if any(u[k] for k in stats.UNIT_FIGURES)]
+    top_units = sorted(((u["name"], u["documents_copied"]) for u in active), key=lambda x: -x[1])[:15]
+    charts = [(title, Markup(bars(title, rows, **kw))) for title, rows, kw in (
+        (f"{year}年各专门委员会召开联系会次数", [(c["name"], c["meetings_held"]) for c in committees],
+         {"target": review["minimum"]}),
+        (f"{year}年各专门委员会收到抄送文件份数", [(c["name"], c["copies"]) for c in committees], {}),
+        (f"{year}年抄送文件最多的单位（前 15 个）", top_units, {}))]
+    return render_template("oa_liaison/review/index.html", review=review, year=year, charts=charts, active=active,
+                           committee_figures=stats.COMMITTEE_FIGURES, unit_figures=stats.UNIT_FIGURES,
+                           idle=len(review["units"]) - len(active), ratings_text=ratings_text)
+
+
+@bp.route("/report.docx")
+@allow("admin", "auditor")
+def report():
+    year = _year()
+    blob = review_report(_review(year), date=local_today(), templates_dir=current_app.config["TEMPLATES_DIR"])
+    return send_file(io.BytesIO(blob), mimetype=DOCX, as_attachment=True,
+                     download_name=download_name(f"{year}年度对口联系协商工作情况"))

@@ -1,0 +1,60 @@
+"""Form (6)'s documents rendered by LibreOffice (skipped where absent): the filing 函, the review 函, minutes from a record."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from oa_liaison_plugin.documents.write import estimate_pages
+from oa_liaison_plugin.models import db
+
+from test_drafts_render import page_text, pages, pytestmark, to_pdf  # noqa: F401  (pytestmark: skip without soffice)
+from test_meetings import people, record
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    from conftest import make_app
+    from oa_liaison_plugin.documents.drafts import render_minutes
+    from oa_liaison_plugin.meetings.filing import leaders_report
+    from oa_liaison_plugin.meetings.record import minutes_data
+    from oa_liaison_plugin.review import year_review
+    from oa_liaison_plugin.review.report import review_report
+    tmp = tmp_path_factory.mktemp("letters-render")
+    app = make_app(f"sqlite:///{tmp / 'l.sqlite3'}", tmp / "instance")
+    liaison = app.extensions["oa_liaison"]
+    with app.app_context():
+        jur = people(liaison)
+        m = record(liaison)
+        docs = {"leaders": leaders_report(jur, date=dt.date(2017, 12, 31), doc_number="南政协办函〔2017〕3号")[0],
+                "review": review_report(year_review(liaison, jur, 2017), date=dt.date(2018, 1, 10)),
+                "minutes": render_minutes(minutes_data(m, "县政协教科文卫体委员会"))}
+        db.session.remove()
+        db.engine.dispose()
+    files = []
+    for name, data in docs.items():
+        (tmp / f"{name}.docx").write_bytes(data)
+        files.append(tmp / f"{name}.docx")
+    out = to_pdf(tmp, files)
+    return out, {name: estimate_pages(data) for name, data in docs.items()}
+
+
+@pytest.mark.parametrize("name,expected", [
+    ("leaders", ["南部县政协办公室", "南政协办函〔2017〕3号", "县委办公室、县政府办公室、县政协办公室：",
+                 "对口联系工作分管领导名单", "序号部门（单位）分管领导职务联系电话", "南部县教育局王明局长0817-5512345",
+                 "南部县卫生健康局刘芳副局长", "2017年12月31日"]),
+    ("review", ["关于2017年度对口联系协商工作情况的函", "召开对口单位负责人联系会1次", "一、各专门委员会",
+                "教科文卫体委员会", "二、各部门（单位）", "2018年1月10日"]),
+    ("minutes", ["对口单位负责人联系会纪要", "第1期", "出席：", "县教育局局长王明", "请假：", "李华（外出学习）",
+                 "确定2017年协商课题：农村寄宿制学校建设（牵头单位：县教育局）"]),
+])
+def test_all_text_is_rendered(rendered, name, expected):
+    text = page_text(rendered[0][name])
+    for piece in expected:
+        assert piece in text, (piece, text[:800])
+
+
+def test_page_counts_match_the_estimate(rendered):
+    pdfs, estimates = rendered
+    for name, pdf in pdfs.items():
+        assert abs(pages(pdf) - estimates[name]) <= 1, (name, pages(pdf), estimates[name])

@@ -1,0 +1,160 @@
+"""Panel pages of form (6): record a meeting, minutes from it, signed minutes, invitations, leaders, compliance, review."""
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+
+import docx
+import pytest
+from sqlalchemy import func, select
+
+from test_web_support import build_world, session_client
+
+
+@pytest.fixture(scope="module")
+def panel(tmp_path_factory):
+    from conftest import make_app
+    tmp = tmp_path_factory.mktemp("meetings")
+    app = make_app(f"sqlite:///{tmp / 'p.sqlite3'}", tmp / "instance", WTF_CSRF_ENABLED=False)
+    world = build_world(app)
+    yield app, world
+    from oa_liaison_plugin.models import db
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def page(resp) -> str:
+    return resp.get_data(as_text=True)
+
+
+def meeting_of(app, model, ident: int) -> int:
+    """The meeting an invitation or a topic belongs to."""
+    from oa_liaison_plugin.models import db
+    with app.app_context():
+        return db.session.get(model, ident).meeting_id
+
+
+def test_a_committee_records_a_meeting_and_gets_minutes_from_it(panel):
+    from oa_liaison_plugin.models import Meeting, db
+    app, world = panel
+    clerk = session_client(app, "jkwwt", world)
+    form_page = page(clerk.get("/meetings/new"))
+    keys = {label: key for key, label in re.findall(
+        r'<input[^>]+value="((?:leader|member)-\d+)"[^>]*>\s*<label[^>]*>([^<]+)</label>', form_page)}
+    assert any("王明" in label for label in keys), form_page[:3000]
+    wang = next(k for label, k in keys.items() if "王明" in label)
+    data = {"held_on": "2017-09-20", "place": "县教育局会议室", "chair": "陈刚", "attendees": [wang],
+            "absent": "孙悟空 出差", "observers": "", "topics": "秋季开学安全", "decisions": "联合督查校车安全",
+            "agreed_topics": "调研 校园安全 县教育局"}
+    with app.app_context():
+        before = db.session.scalar(select(func.count(Meeting.id)))
+    bad = clerk.post("/meetings/new", data=data)
+    assert bad.status_code == 400 and "“孙悟空”不在教科文卫体委员会对口单位的分管领导和本委员会委员名单中" in page(bad)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Meeting.id))) == before   # nothing saved
+    ok = clerk.post("/meetings/new", data={**data, "absent": ""})
+    assert ok.status_code == 302
+    detail = page(clerk.get(ok.headers["Location"]))
+    assert "县教育局会议室" in detail and "校园安全" in detail and "按记录生成纪要" in detail
+    meeting_id = int(ok.headers["Location"].rstrip("/").split("/")[-1])
+    resp = clerk.get(f"/meetings/{meeting_id}/minutes.docx")
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(resp.data)).paragraphs)
+    assert "县教育局局长王明" in text and "联合督查校车安全" in text and "第2期" in text
+
+
+def test_signed_minutes_upload_keeps_the_hash(panel):
+    app, world = panel
+    clerk = session_client(app, "jkwwt", world)
+    pdf = b"%PDF-1.7 signed and sealed"
+    url = f"/meetings/{world['own_meeting']}"
+    resp = clerk.post(f"{url}/signed", data={"file": (io.BytesIO(pdf), "纪要-盖章.pdf")},
+                      content_type="multipart/form-data")
+    assert resp.status_code == 302
+    assert hashlib.sha256(pdf).hexdigest() in page(clerk.get(url))
+    assert clerk.get(f"{url}/signed/file").data == pdf
+    clerk.post(f"{url}/signed", data={"file": (io.BytesIO(b"hello"), "x.txt")}, content_type="multipart/form-data")
+    assert "PDF 或 .docx" in page(clerk.get(url))
+
+
+def test_the_unit_confirms_or_declines_proposed_invitees(panel):
+    from oa_liaison_plugin.models import Invitation, db
+    app, world = panel
+    unit = session_client(app, "jyj", world)
+    meeting_id = meeting_of(app, Invitation, world["own_invitation"])
+    detail = page(unit.get(f"/meetings/{meeting_id}"))
+    assert "陈刚" in detail and "确认邀请" in detail
+    assert unit.post(f"/meetings/invitations/{world['own_invitation']}", data={"value": "confirmed"}).status_code == 302
+    assert unit.post(f"/meetings/invitations/{world['other_invitation']}", data={"value": "confirmed"}).status_code == 404
+    with app.app_context():
+        assert db.session.get(Invitation, world["own_invitation"]).status == "confirmed"
+        assert db.session.get(Invitation, world["other_invitation"]).status == "proposed"
+
+
+def test_leaders_page_lists_units_without_one_and_keeps_history(panel):
+    from oa_liaison_plugin.models import LiaisonLeader, db
+    app, world = panel
+    admin = session_client(app, "admin1", world)
+    listing = page(admin.get("/leaders"))
+    assert "未确定分管领导的单位" in listing and "县财政局" in listing and "王明" in listing
+    unit = session_client(app, "jyj", world)
+    bad = unit.post(f"/leaders/{world['own_unit']}", data={"name": "赵强", "post": "副局长", "phone": "无电话",
+                                                           "since": "2017-06-01"})
+    assert bad.status_code == 400 and "电话号码" in page(bad)
+    ok = unit.post(f"/leaders/{world['own_unit']}", data={"name": "赵强", "post": "副局长", "phone": "0817-5510000",
+                                                          "since": "2017-06-01"})
+    assert ok.status_code == 302
+    with app.app_context():
+        rows = db.session.scalars(select(LiaisonLeader).where(LiaisonLeader.unit_id == world["own_unit"])).all()
+        assert {(r.name, r.until is None) for r in rows} == {("王明", False), ("赵强", True)}
+    report = admin.get("/leaders/report.docx")
+    d = docx.Document(io.BytesIO(report.data))
+    assert any("赵强" in c.text for row in d.tables[0].rows for c in row.cells)
+
+
+def test_compliance_and_review_pages_show_who_is_behind_with_charts_and_no_script(panel):
+    app, world = panel
+    admin = session_client(app, "admin1", world)
+    comp = page(admin.get("/meetings/compliance?year=2017"))
+    assert "2017 年联系会达标情况" in comp and "未达到，还差" in comp
+    future = admin.get("/meetings/compliance?year=2999")
+    assert future.status_code == 200 and "尚未到来" in page(future)
+    resp = admin.get("/review?year=2017")
+    html = page(resp)
+    assert "script-src 'none'" in resp.headers["Content-Security-Policy"]
+    assert "<script" not in html and html.count("<svg") == 3 and "最低 2 次" in html
+    assert "联系会未达标" in html and "教科文卫体委员会" in html
+    report = admin.get("/review/report.docx?year=2017")
+    assert report.status_code == 200 and report.mimetype.endswith("wordprocessingml.document")
+    assert session_client(app, "jyj", world).get("/review").status_code == 403
+
+
+def test_a_topic_is_done_with_a_link_to_the_report_it_produced(panel):
+    from oa_liaison_plugin.models import AgreedTopic, db
+    app, world = panel
+    clerk = session_client(app, "jkwwt", world)
+    meeting_id = meeting_of(app, AgreedTopic, world["own_topic"])
+    detail = page(clerk.get(f"/meetings/{meeting_id}"))
+    assert f'value="submission-{world["own_submission"]}"' in detail   # its own committee's report is offered
+    assert f'value="submission-{world["other_submission"]}"' not in detail
+    url = f"/meetings/topics/{world['own_topic']}"
+    clerk.post(url, data={"value": "done", "link": f"submission-{world['other_submission']}"})
+    with app.app_context():
+        assert db.session.get(AgreedTopic, world["own_topic"]).state == "planned"   # refused: not this committee's
+    assert "不是本委员会的" in page(clerk.get(f"/meetings/{meeting_id}"))
+    clerk.post(url, data={"value": "done", "link": f"submission-{world['own_submission']}"})
+    with app.app_context():
+        t = db.session.get(AgreedTopic, world["own_topic"])
+        assert (t.state, t.submission_id) == ("done", world["own_submission"]) and t.done_on is not None
+    assert f"来件 #{world['own_submission']}" in page(clerk.get(f"/meetings/{meeting_id}"))
+
+
+def test_the_start_page_points_at_what_is_missing(panel):
+    app, world = panel
+    admin = page(session_client(app, "admin1", world).get("/"))
+    assert "个委员会联系会未达标" in admin and "个单位未确定分管领导" in admin
+    committee = page(session_client(app, "jkwwt", world).get("/"))
+    assert "次联系会" in committee
+    unit = page(session_client(app, "jyj", world).get("/"))
+    assert "位应邀请人员待确认" in unit
