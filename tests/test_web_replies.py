@@ -53,8 +53,8 @@ def test_answer_rate_reopen_and_answer_again_in_the_panel(lite_world, lite_app):
 
 
 def lite_app_today() -> str:
-    from oa_liaison_plugin.web.labels import local_today
-    return local_today().isoformat()
+    from oa_liaison_plugin.config import DEFAULTS, county_today
+    return county_today(DEFAULTS).isoformat()
 
 
 def test_the_co_handler_sends_its_opinion_and_the_main_unit_sees_it_when_drafting(lite_world, lite_app):

@@ -6,6 +6,7 @@ import socket
 import time
 
 from .. import reminders
+from ..config import county_today
 from ..delivery import deliver_due, record_error
 from . import inbox, outbox
 
@@ -35,11 +36,10 @@ def run(liaison, *, once: bool = False, max_seconds: float | None = None, stoppe
 
 def remind_daily(liaison, reminded_on, total: dict):
     """The reminder pass once per county day (the ledger keeps it to once per reminder across workers)."""
-    from ..web.labels import local_today
     if not liaison.config["REMIND_IN_WORKER"]:
         return reminded_on
     with liaison.context():
-        today = local_today()
+        today = county_today(liaison.config)
         if today == reminded_on:
             return reminded_on
         try:

@@ -6,10 +6,10 @@ import functools
 import json
 from collections.abc import Mapping
 from importlib import resources
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from ..config import county_today
 from ..events import EventInputError
 from ..models import Committee, Unit, db
 
@@ -22,11 +22,7 @@ def settings() -> dict:
 
 def today(liaison) -> dt.date:
     """Today in the county (the configured time zone), for reminders and "a year in the future"."""
-    try:
-        zone = ZoneInfo(liaison.config.get("TIMEZONE") or "Asia/Shanghai")
-    except Exception:
-        zone = dt.timezone(dt.timedelta(hours=8))
-    return dt.datetime.now(zone).date()
+    return county_today(liaison.config)
 
 
 def committee_title(jur, name: str) -> str:

@@ -228,9 +228,8 @@ def opinion(obj, submission_id, unit, opinion, by, jurisdiction, as_json):
 def remind(obj, today, jurisdiction, as_json):
     """发送到期提醒一轮（答复期限前 15、3 天及超期当天等；每条只发一次）。供 cron 使用。"""
     from .. import reminders
-    from ..web.labels import local_today
-    with obj.app.app_context():
-        day = _day(today, "today", as_json) or local_today()
+    from ..config import county_today
+    day = _day(today, "today", as_json) or county_today(obj.app.config)
     try:
         sent = reminders.run(obj.liaison, day, jurisdiction)
     except LookupError as exc:

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
+
+from ..config import county_today, county_zone
 
 DOCUMENT_STATUS = {"routed": "已分送", "not_qualified": "不抄送", "held": "暂存待定", "unmatched": "待映射单位",
                    "error": "出错"}
@@ -55,10 +56,7 @@ NAV = [
 
 
 def _zone():
-    try:
-        return ZoneInfo(current_app.config.get("TIMEZONE") or "Asia/Shanghai")
-    except Exception:
-        return dt.timezone(dt.timedelta(hours=8))
+    return county_zone(current_app.config)
 
 
 def local_time(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -69,7 +67,7 @@ def local_time(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 
 
 def local_today() -> dt.date:
-    return dt.datetime.now(_zone()).date()
+    return county_today(current_app.config)
 
 
 def copy_status(copy) -> str:

@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, flash, render_template, send_file
 from markupsafe import Markup
 
 from ...review import ratings_text, stats, year_review
-from ...review.charts import bars
+from ..charts import bars
 from ...review.report import review_report
 from ..access import allow, jurisdiction
 from ..drafts.views import DOCX

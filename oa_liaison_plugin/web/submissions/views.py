@@ -5,6 +5,7 @@ import io
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 
 from ...events import EventInputError
@@ -15,6 +16,7 @@ from ...replies.listing import filtered
 from .. import queries
 from ..access import allow, jurisdiction, unit_ids
 from ..audit.log import committed
+from ..charts import bars
 from ..forms import choices, status as form_status
 from ..labels import download_name, local_today
 from ..listing import committee_names, int_arg, unit_names
@@ -226,4 +228,9 @@ def on_time():
     years = sorted({r["year"] for r in rows}, reverse=True)
     year = int_arg("year") or (years[0] if years else today.year)
     shown = [r for r in rows if r["year"] == year]
-    return render_template("oa_liaison/submissions/on_time.html", rows=shown, years=years, year=year)
+    title = f"{year}年各单位按期答复率"
+    chart = bars(title, [(r["unit"], (r["rate"] or 0) * 100,
+                          f"{(r['rate'] or 0) * 100:.0f}%（{r['on_time']}/{r['on_time'] + r['late']}）") for r in shown],
+                 scale=100)
+    return render_template("oa_liaison/submissions/on_time.html", rows=shown, years=years, year=year,
+                           chart=Markup(chart) if shown else None)
