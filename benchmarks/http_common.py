@@ -112,7 +112,8 @@ class Callbacks:
         import random
         self.rng = random.Random(seed)
         self.webhook = Webhook(secret)
-        self.acked: dict[str, int] = {}
+        self.acked: dict[str, int] = {}       # copies (liaison.copy) acknowledged, by webhook-id
+        self.notified: dict[str, int] = {}    # notifications (liaison.notification), e.g. the reminders
         self.offered_after_ack = 0
         self.bad = 0
         self.calls = 0
@@ -136,9 +137,10 @@ class Callbacks:
                     self.end_headers()
                     return
                 msg = self.headers["webhook-id"]
+                copy = json.loads(body).get("type") == "liaison.copy"
                 with outer.lock:
                     outer.calls += 1
-                    if msg in outer.acked:
+                    if msg in (outer.acked if copy else outer.notified):
                         outer.offered_after_ack += 1
                     roll = outer.rng.random()
                 if roll < hang:
@@ -149,7 +151,8 @@ class Callbacks:
                     self.end_headers()
                     return
                 with outer.lock:
-                    outer.acked[msg] = outer.acked.get(msg, 0) + 1
+                    seen = outer.acked if copy else outer.notified
+                    seen[msg] = seen.get(msg, 0) + 1
                 self.send_response(200)
                 self.end_headers()
 

@@ -424,3 +424,20 @@ def test_what_waitress_refuses_itself_answers_in_the_api_shape(app):
     assert [(s, b["error"]) for s, _, b in answers] == [(413, "too_large"), (400, "bad_request")]
     assert all(t.startswith("application/json") and b["message"] for _, t, b in answers)
     assert count(app, InboxEvent) == 0
+
+
+def test_the_serving_process_checkpoints_sqlite_off_the_request_path(app):
+    """`serve` raises SQLite's autocheckpoint threshold and copies the log from a thread of its own."""
+    import threading
+    import time
+    from oa_liaison_plugin.web.serving import checkpoint_in_background
+    sqlite = app.config["DATABASE_URL"].startswith("sqlite")
+    before = {t.name for t in threading.enumerate()}
+    checkpoint_in_background(app, every=0.05)
+    started = {t.name for t in threading.enumerate()} - before
+    assert started == ({"oa-liaison-checkpoint"} if sqlite else set())
+    if not sqlite:
+        return
+    with app.app_context():
+        with db.engine.connect() as conn:   # a new connection: a 202's commit no longer does the copy itself
+            assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 20000
