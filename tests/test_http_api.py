@@ -429,7 +429,6 @@ def test_what_waitress_refuses_itself_answers_in_the_api_shape(app):
 def test_the_serving_process_checkpoints_sqlite_off_the_request_path(app):
     """`serve` raises SQLite's autocheckpoint threshold and copies the log from a thread of its own."""
     import threading
-    import time
     from oa_liaison_plugin.web.serving import checkpoint_in_background
     sqlite = app.config["DATABASE_URL"].startswith("sqlite")
     before = {t.name for t in threading.enumerate()}
