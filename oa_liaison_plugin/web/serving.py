@@ -49,7 +49,7 @@ def checkpoint_in_background(app, every: float = 1.0) -> None:
     import threading
     import time
 
-    from sqlalchemy import event, text
+    from sqlalchemy import event
 
     from ..models import db
     with app.app_context():
