@@ -17,8 +17,8 @@ def _app(obj):
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="监听地址")
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="端口")
-@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64),
-              help="waitress 工作线程数（SQLite 只有一个写入者：2 核机器上 2–4 个最快）")
+@click.option("--threads", default=None, type=click.IntRange(1, 64),
+              help="waitress 工作线程数（默认与 CPU 核数相同，2–8 个：请求在 Python 中计算，多于核数只会互相等待）")
 @click.option("--trusted-proxy", metavar="IP", help="前置 HTTPS 反向代理（如 nginx）的地址：信任它转来的 X-Forwarded-*")
 @click.option("--debug", is_flag=True, help="本机调试：用 Flask 自带服务器，出错显示详情（切勿用于生产）")
 @click.pass_obj
@@ -47,6 +47,7 @@ def serve(obj, host, port, threads, trusted_proxy, debug):
         app.run(host=host, port=port, debug=True, use_reloader=False)
         return
     from .serving import checkpoint_in_background, create_server
+    threads = threads or min(8, max(2, os.cpu_count() or 2))
     proxy = {}
     if trusted_proxy:  # HTTPS ends at the proxy: take the scheme and client address from its headers
         proxy = {"trusted_proxy": trusted_proxy, "trusted_proxy_count": 1,
