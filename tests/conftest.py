@@ -91,3 +91,25 @@ def notice_text() -> str:
     """南委办〔2017〕1号 as shipped in the package's data (the notice importer reads it there too)."""
     from importlib import resources
     return resources.files("oa_liaison_plugin").joinpath("data/notices/nanbu-2017-1.txt").read_text("utf-8")
+
+
+def upgraded_from(db_url: str, revision: str, seed) -> list:
+    """An upgrade test: a fresh database at ``revision`` with one jurisdiction (id 1); ``seed(conn)`` writes the
+    old rows and returns a reader; the migrations run to head; returns what the reader reads then."""
+    from alembic import command
+    from sqlalchemy import create_engine, text
+
+    from oa_liaison_plugin.schema import alembic_config
+    engine = create_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            command.upgrade(alembic_config(conn), revision)
+            conn.execute(text("INSERT INTO liaison_jurisdiction (id, code, name, prefixes, table_version, "
+                              "rules_version, updated_at) VALUES (1, 'nanbu', '南部县', '[]', 1, 1, "
+                              "'2017-01-01 00:00:00')"))
+            read = seed(conn)
+            command.upgrade(alembic_config(conn), "head")
+            return read(conn)
+    finally:
+        engine.dispose()
+

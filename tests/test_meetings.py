@@ -285,19 +285,13 @@ def test_a_committee_meeting_over_the_event_interface_names_its_committee(lite_a
 
 
 def test_a_database_with_meetings_upgrades_to_0009_and_keeps_them(db_url):
-    from alembic import command
-    from sqlalchemy import create_engine, text
+    from sqlalchemy import text
+    from conftest import upgraded_from
 
-    from oa_liaison_plugin.schema import alembic_config
-    engine = create_engine(db_url)
-    with engine.begin() as conn:
-        command.upgrade(alembic_config(conn), "0007")
-        conn.execute(text("INSERT INTO liaison_jurisdiction (id, code, name, prefixes, table_version, rules_version, "
-                          "updated_at) VALUES (1, 'x', '某县', '[]', 1, 1, '2017-01-01 00:00:00')"))
+    def seed(conn):
         conn.execute(text("INSERT INTO liaison_meeting (jurisdiction_id, host_id, kind, title, held_on, invitees) "
                           "VALUES (1, 'old-1', 'liaison', '老会议', '2017-03-01', '[]')"))
-        command.upgrade(alembic_config(conn), "head")
-        row = conn.execute(text("SELECT title, topics, decisions, committee_id FROM liaison_meeting")).one()
-    engine.dispose()
+        return lambda c: c.execute(text("SELECT title, topics, decisions, committee_id FROM liaison_meeting")).one()
+    row = upgraded_from(db_url, "0007", seed)
     assert row[0] == "老会议" and row[3] is None
     assert [json.loads(v) if isinstance(v, str) else v for v in row[1:3]] == [[], []]

@@ -206,23 +206,18 @@ def test_the_submissions_commands_keep_their_json_keys_and_refuse_bad_input(tmp_
 
 
 def test_migration_0008_turns_replied_submissions_into_sent_tasks(db_url):
-    from alembic import command
-    from sqlalchemy import create_engine, text
-    from oa_liaison_plugin.schema import alembic_config
-    engine = create_engine(db_url)
-    with engine.begin() as conn:
-        command.upgrade(alembic_config(conn), "0007")
-        conn.execute(text("INSERT INTO liaison_jurisdiction (id, code, name, prefixes, table_version, rules_version, "
-                          "updated_at) VALUES (1, 'nanbu', '南部县', '[]', 1, 1, '2017-01-01')"))
+    from sqlalchemy import text
+    from conftest import upgraded_from
+
+    def seed(conn):
         conn.execute(text("INSERT INTO liaison_committee (id, jurisdiction_id, name, aliases, position) "
                           "VALUES (1, 1, '提案委员会', '[]', 0)"))
         for i, status in ((1, "open"), (2, "replied")):
             conn.execute(text("INSERT INTO liaison_submission (id, jurisdiction_id, host_id, committee_id, unit_name, "
                               "kind, title, received_on, due_on, status) VALUES (:i, 1, :h, 1, '县教育局', '提案', "
                               "'关于X的建议', '2017-03-10', '2017-06-12', :s)"), {"i": i, "h": f"old-{i}", "s": status})
-        command.upgrade(alembic_config(conn), "head")
-        rows = conn.execute(text("SELECT host_id, status, state, original_due_on, round FROM liaison_submission "
-                                 "ORDER BY id")).all()
-    engine.dispose()
+        return lambda c: c.execute(text("SELECT host_id, status, state, original_due_on, round FROM "
+                                        "liaison_submission ORDER BY id")).all()
+    rows = upgraded_from(db_url, "0007", seed)
     assert [(r[0], r[1], r[2], str(r[3]), r[4]) for r in rows] == [
         ("old-1", "open", "received", "2017-06-12", 1), ("old-2", "replied", "sent", "2017-06-12", 1)]
