@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import bisect
 import datetime
+import html
 import io
 import math
 import os
@@ -16,7 +17,7 @@ from typing import Callable
 from lxml import etree
 
 from ..numerals import cn_value as _cn_number
-from .secrecy import MAX_LINE, Mark, find_marks, strictest
+from .secrecy import INVISIBLE, MAX_LINE, Mark, find_marks, strictest
 
 __all__ = ["DocumentReadError", "DocumentFacts", "read_docx", "extract_facts", "DOC_TYPES"]
 
@@ -76,6 +77,7 @@ class DocumentFacts:
     # Every 密级 mark found in any part of the file (see documents/secrecy.py for ``where``); ``secrecy`` and
     # ``secrecy_period`` are the strictest mark's.
     secrecy_marks: list[Mark] = field(default_factory=list)
+    format: str | None = None    # the format read, from the bytes (see documents/formats.py)
 
 
 # ---------------------------------------------------------------------------------------- reading
@@ -298,6 +300,51 @@ def _side_parts(zf: zipfile.ZipFile, names: dict, main: str, max_ratio: float) -
     return [(kind, name) for name, kind in out.items()]
 
 
+_ALT_CHUNK = "/aFChunk"
+
+
+def _alt_chunks(zf, names: dict, main: str, max_uncompressed: int, max_ratio: float) -> list[tuple[str, list[str]]]:
+    """The text of every altChunk part (HTML, plain text, RTF or a whole .docx Word merges into the body)."""
+    folder, _, base = main.rpartition("/")
+    info = names.get(f"{folder}/_rels/{base}.rels" if folder else f"_rels/{base}.rels")
+    root = _small_root(_small_bytes(zf, info, max_ratio)) if info is not None else None
+    out = []
+    for rel in root.iter(f"{{{_REL_NS}}}Relationship") if root is not None else ():
+        target = rel.get("Target") or ""
+        if not (rel.get("Type") or "").endswith(_ALT_CHUNK) or rel.get("TargetMode") == "External":
+            continue
+        path = target.lstrip("/") if target.startswith("/") else _join(folder, target)
+        if path not in names:
+            continue
+        raw = _read_member(zf, names[path], min(SIDE_PART, max_uncompressed), max_ratio)
+        out.append(("altchunk", _chunk_lines(raw)))
+    return out
+
+
+def _chunk_lines(raw: bytes) -> list[str]:
+    """An altChunk's text as lines, whatever it holds (its format from its bytes, like any file)."""
+    from .formats import read_any
+    if raw.startswith((b"PK", b"{\\rtf")):
+        try:
+            return read_any(raw, nested=True).body.split("\n")
+        except DocumentReadError as exc:
+            raise _fail("bad_part", f"文件内嵌的另一文档（altChunk）无法读取：{exc.message}") from exc
+    text = _decode_text(raw)
+    if "<" in text:   # HTML or MHT: block ends become line ends, tags and entities go
+        text = re.sub(r"(?i)<br\s*/?>|</(?:p|div|h[1-6]|li|tr|td|th|title)>", "\n", text)
+        text = html.unescape(re.sub(r"<[^>]*>", "", text))
+    return text.splitlines()
+
+
+def _decode_text(raw: bytes) -> str:
+    for enc in ("utf-8-sig", "utf-16") if not raw.startswith((b"\xff\xfe", b"\xfe\xff")) else ("utf-16",):
+        try:
+            return raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("gb18030", errors="replace")
+
+
 def _rel_targets(root: etree._Element | None, folder: str) -> tuple[tuple[str, str], ...]:
     out = []
     for rel in root.iter(f"{{{_REL_NS}}}Relationship") if root is not None else ():
@@ -321,26 +368,43 @@ def _join(folder: str, target: str) -> str:
 
 
 # Compiled once; XSLT objects may be shared between threads. No file or network access, ever.
-_TEXT = etree.XSLT(etree.fromstring(resources.files(__package__).joinpath("paragraphs.xsl").read_bytes()),
-                   access_control=etree.XSLTAccessControl.DENY_ALL)
+_XSL = resources.files(__package__).joinpath("paragraphs.xsl").read_bytes()
+_TEXT = etree.XSLT(etree.fromstring(_XSL), access_control=etree.XSLTAccessControl.DENY_ALL)
+# The text as a person sees it where a part hides runs (w:vanish) or sets ruby: hidden runs and the ruby's
+# phonetic text (w:rt) left out. Only parts holding those pay for the extra templates (they would cost every run).
+_SEEN_RULES = b"""
+  <xsl:template match="w:r[w:rPr/w:vanish[not(@w:val='0' or @w:val='false' or @w:val='off')]]
+                       | s:r[s:rPr/s:vanish[not(@s:val='0' or @s:val='false' or @s:val='off')]]" mode="text"/>
+  <xsl:template match="w:rt | s:rt" mode="text"/>
+</xsl:stylesheet>"""
+_TEXT_SEEN = etree.XSLT(etree.fromstring(_XSL.replace(b"</xsl:stylesheet>", _SEEN_RULES)),
+                        access_control=etree.XSLTAccessControl.DENY_ALL)
 
 
-def _paragraphs(root: etree._Element, places: dict[str, list[str]] | None = None) -> list[str]:
+def _hides(raw: bytes) -> bool:
+    """A part with hidden runs or ruby, whose text a person sees differs from all of its text."""
+    return b"vanish" in raw or b"ruby" in raw
+
+
+def _paragraphs(root: etree._Element, places: dict[str, list[str]] | None = None, seen: bool = False) -> list[str]:
     """The body's text as lines: one per w:p (see paragraphs.xsl), split again at w:br/w:cr."""
     ns = root.tag[1:].split("}", 1)[0] if root.tag.startswith("{") else _W
     if ns not in (_W, _W_STRICT) or root.tag != f"{{{ns}}}document":
         raise _fail("not_docx", "文件不是 Word 文档（正文根元素不是 w:document）")
     if root.find(f"{{{ns}}}body") is None:
         raise _fail("empty_body")
-    return _lines(root, places)
+    return _lines(root, places, seen)
 
 
 _COMBINED = re.compile("\ufdd1([^\ufdd1\t]*)\t([^\ufdd1\t]*)\ufdd1(?:\\1\\2)?")
 
 
-def _lines(root: etree._Element, places: dict[str, list[str]] | None = None) -> list[str]:
-    """Any part's text as lines (see paragraphs.xsl); ``places`` gets each placed line's places, in order."""
-    text = bytes(_TEXT(root)).decode("utf-8")
+def _lines(root: etree._Element, places: dict[str, list[str]] | None = None, seen: bool = False) -> list[str]:
+    """Any part's text as lines (see paragraphs.xsl); ``places`` gets each placed line's places, in order.
+
+    ``seen``: as a person sees it (no hidden runs, no ruby text); else all of the text.
+    """
+    text = bytes((_TEXT_SEEN if seen else _TEXT)(root)).decode("utf-8")
     if "\ufdd1" in text:   # 双行合一: keep the copy split in halves, drop the run's own text after it
         text = _COMBINED.sub(r"\1\t\2", text)
     lines = text[:-1].split("\n") if text else []
@@ -355,8 +419,11 @@ def _lines(root: etree._Element, places: dict[str, list[str]] | None = None) -> 
 
 
 def read_docx(data: bytes | str | os.PathLike, *, max_bytes: int = MAX_BYTES,
-              max_uncompressed: int = MAX_UNCOMPRESSED, max_ratio: float = MAX_RATIO) -> DocumentFacts:
+              max_uncompressed: int = MAX_UNCOMPRESSED, max_ratio: float = MAX_RATIO,
+              nested: bool = False) -> DocumentFacts:
     """Read an issued .docx (bytes or a path) safely and return its facts.
+
+    ``nested``: the .docx stands inside another as an altChunk; one that holds an altChunk again is refused.
 
     Raises :class:`DocumentReadError` (and nothing else) for any bad input; ``TypeError`` only when
     ``data`` is neither bytes nor a path.
@@ -376,30 +443,20 @@ def read_docx(data: bytes | str | os.PathLike, *, max_bytes: int = MAX_BYTES,
         if raw.startswith(_OLE2):
             # An encrypted .docx is an OLE2 container holding an "EncryptedPackage" stream.
             raise _fail("encrypted" if "EncryptedPackage".encode("utf-16-le") in raw else "legacy_doc")
-        try:
-            zf = zipfile.ZipFile(io.BytesIO(raw))
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as exc:
-            raise _fail("truncated" if raw.startswith(b"PK") else "not_zip") from exc
         stage = "truncated"
-        with zf:
-            infos = zf.infolist()
-            if len(infos) > MAX_MEMBERS:
-                raise _fail("zip_bomb", f"压缩包成员过多（{len(infos)} 个），已拒绝读取")
-            if sum(i.file_size for i in infos) > max_uncompressed:
-                raise _fail("zip_bomb")
-            for i in infos:
-                if i.file_size > RATIO_FLOOR and i.file_size > max_ratio * max(i.compress_size, 1):
-                    raise _fail("zip_bomb")
-            names = {i.filename: i for i in infos}
+        with open_zip(raw, max_uncompressed=max_uncompressed, max_ratio=max_ratio) as (zf, names):
             target = _main_part(zf, names, max_ratio)
             if target not in names:
                 raise _fail("not_docx")
             xml = _read_member(zf, names[target], max_uncompressed, max_ratio)
             stage = "bad_xml"
             places: dict[str, list[str]] = {}
-            paragraphs = _paragraphs(_parse_xml(xml), places)
+            root, hides = _parse_xml(xml), _hides(xml)
+            paragraphs = _paragraphs(root, places, seen=hides)
             if not any(p.strip() for p in paragraphs):
                 raise _fail("empty_body")
+            # Stricter wins: what a person sees decides the facts, and all of the text is scanned for marks too.
+            scan = [("hidden", _lines(root))] if hides else []
             side = []
             for where, name in _side_parts(zf, names, target, max_ratio):
                 try:
@@ -407,17 +464,16 @@ def read_docx(data: bytes | str | os.PathLike, *, max_bytes: int = MAX_BYTES,
                     part = _parse_xml(raw_part)
                 except DocumentReadError as exc:
                     raise _fail("bad_part") if exc.code == "bad_xml" else exc
-                side.append((where, _lines(part)))
+                side.append((where, _lines(part, seen=_hides(raw_part))))
+                if _hides(raw_part):
+                    scan.append(("hidden", _lines(part)))
+            if b"altChunk" in xml:
+                if nested:
+                    raise _fail("ambiguous", "文件内嵌的文档又内嵌了文档（altChunk 套 altChunk），无法确定文件真实内容")
+                scan += _alt_chunks(zf, names, target, max_uncompressed, max_ratio)
             props = _Properties(zf, names, max_ratio)
-            facts = extract_facts(paragraphs, props.title)
-            if places:
-                _placed(places, facts.secrecy_marks)
-            heads = [line for where, lines in side if where == "header" for line in lines]
-            if (facts.doc_number is None or facts.issuer is None) and any(map(str.strip, heads)):
-                _from_header(facts, heads, paragraphs, props.title)
-            marks = [m for where, lines in side for m in find_marks(lines, where)]
-            _set_secrecy(facts, facts.secrecy_marks + marks + props.marks)
-            return facts
+            return facts_from_parts(paragraphs, side=side, marks=props.marks, title=props.title, places=places,
+                                    scan=scan, format="docx")
     except DocumentReadError:
         raise
     except RuntimeError as exc:          # zipfile: "... is encrypted, password required"
@@ -432,6 +488,85 @@ def read_docx(data: bytes | str | os.PathLike, *, max_bytes: int = MAX_BYTES,
         raise _fail("zip_bomb") from exc
     except Exception as exc:             # last resort: callers must only ever see DocumentReadError
         raise _fail(stage) from exc
+
+
+class open_zip:
+    """``with open_zip(raw) as (zf, names):`` a zip package opened with the hardening every zip-based format shares.
+
+    Refuses (DocumentReadError): not a zip (``not_zip``/``truncated``), too many members, a declared total or a
+    member's ratio like a bomb (``zip_bomb``), and two entries of one name or a central directory that names a
+    member differently from its local header (``ambiguous``: another program may read the other copy). ``names``
+    maps each member name to its ZipInfo.
+    """
+
+    def __init__(self, raw: bytes, *, max_uncompressed: int = MAX_UNCOMPRESSED, max_ratio: float = MAX_RATIO):
+        try:
+            self.zf = zipfile.ZipFile(io.BytesIO(raw))
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as exc:
+            raise _fail("truncated" if raw.startswith(b"PK") else "not_zip") from exc
+        try:
+            infos = self.zf.infolist()
+            if len(infos) > MAX_MEMBERS:
+                raise _fail("zip_bomb", f"压缩包成员过多（{len(infos)} 个），已拒绝读取")
+            if sum(i.file_size for i in infos) > max_uncompressed:
+                raise _fail("zip_bomb")
+            for i in infos:
+                if i.file_size > RATIO_FLOOR and i.file_size > max_ratio * max(i.compress_size, 1):
+                    raise _fail("zip_bomb")
+            self.names = {}
+            for i in infos:
+                key = i.filename.replace("\\", "/").lower()
+                if key in self.names:
+                    raise _fail("ambiguous", f"压缩包内有两个同名成员（{_shown(i.filename)}），不同软件会读到不同内容，"
+                                             "无法确定文件真实内容")
+                self.names[key] = i
+            self.names = {i.filename: i for i in infos}
+        except BaseException:
+            self.zf.close()
+            raise
+
+    def __enter__(self):
+        return self.zf, self.names
+
+    def __exit__(self, *exc):
+        self.zf.close()
+        return False
+
+
+def visible(line: str) -> str:
+    """A line as a person sees it: zero-width characters, soft hyphens, direction and variation marks removed."""
+    return INVISIBLE.sub("", line) if INVISIBLE.search(line) else line
+
+
+def facts_from_parts(lines: list[str], *, side=(), marks=(), title=None, places=None, scan=(),
+                     format: str | None = None) -> DocumentFacts:
+    """The facts of a file whose text a reader has laid out as lines; every reader ends here.
+
+    ``lines``: the body's lines in reading order; ``side``: ``(where, lines)`` of the parts around it (``header``,
+    ``footer``, ``footnote``...: scanned for marks, and the headers give the 版头 when the body has none);
+    ``marks``: marks the reader found itself (metadata, custom tags); ``title``: the metadata title (or a function
+    that reads it), the fallback title; ``places``: from docx's paragraphs.xsl; ``scan``: ``(where, lines)`` read
+    only for marks (an OFD's text in file order beside position order).
+    Invisible characters are taken out of every line first, so a mark reads as a person sees it.
+    """
+    lines = [visible(x) for x in lines]
+    side = [(where, [visible(x) for x in part]) for where, part in side]
+    facts = extract_facts(lines, title)
+    facts.format = format
+    if places:
+        _placed(places, facts.secrecy_marks)
+    heads = [line for where, part in side if where == "header" for line in part]
+    if (facts.doc_number is None or facts.issuer is None) and any(map(str.strip, heads)):
+        _from_header(facts, heads, lines, title)
+    found = [m for where, part in side for m in find_marks(part, where)]
+    seen = {(m.level, m.text) for m in facts.secrecy_marks + found}
+    for where, part in scan:
+        for m in find_marks([visible(x) for x in part], where):
+            if (m.level, m.text) not in seen:
+                seen.add((m.level, m.text))
+                found.append(m)
+    _set_secrecy(facts, facts.secrecy_marks + found + list(marks))
+    return facts
 
 
 def _from_header(facts: DocumentFacts, heads: list[str], paragraphs: list[str], core_title) -> None:
@@ -743,7 +878,8 @@ def extract_facts(paragraphs: list[str], core_title: str | Callable[[], str | No
             if m.group("period2") and facts.secrecy and not facts.secrecy_period:   # "保密期限：5年" alone
                 facts.secrecy_period = _simplified(m.group("period2"))
             facts.urgency = facts.urgency or m.group("urgency")
-        elif not _SIGNER.match(folded(i)) and folded(i) != "文件" and _HAS_CJK.search(folded(i)):
+        elif not _SIGNER.match(folded(i)) and folded(i) != "文件" and _HAS_CJK.search(folded(i)) \
+                and not ("密" in texts[i] and find_marks([texts[i]], "body")):   # a mark is never the issuer
             mark_lines.append(i)
     if doc_idx is not None or title_idx is not None:
         for i in mark_lines:

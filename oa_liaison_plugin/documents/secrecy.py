@@ -30,7 +30,9 @@ LEVELS = ("秘密", "机密", "绝密")   # ascending strictness
 PLACES = {"body": "正文", "letter_line": "信函格式文号行", "table": "表格", "textbox": "文本框", "frame": "图文框",
           "content_control": "内容控件", "field": "域结果", "insertion": "修订插入内容", "header": "页眉",
           "footer": "页脚", "footnote": "脚注", "endnote": "尾注", "comment": "批注", "properties": "文档属性",
-          "title": "标题", "stored": "已记录的密级"}
+          "title": "标题", "stored": "已记录的密级", "hidden": "隐藏文字", "altchunk": "内嵌文档（altChunk）",
+          "metadata": "文档元数据", "annotation": "注释", "file_order": "正文（按文件存储顺序）",
+          "attachment_name": "文件名"}
 
 _DATA = json.loads(resources.files("oa_liaison_plugin").joinpath("data/secrecy.json").read_text("utf-8"))
 
@@ -62,25 +64,34 @@ _VARIANTS = str.maketrans({"絕": "绝", "機": "机", "祕": "秘", "長": "长
                            "☆": "★", "*": "★", "﹡": "★", "✱": "★", "✲": "★", "✳": "★", "⋆": "★", "＊": "★",
                            "：": ":", "，": ",", "；": ";", "（": "(", "）": ")"})
 _LEVEL = r"(?P<level>绝密|机密|秘密)"
-_PERIOD = r"(?:长期|永久|半年|[0-9一二三四五六七八九十百]{1,4}(?:年|个月|月|日|天))"
+# A period (1年, 1年6个月, 半年, 长期) or, GB/T 9704 §7.2.2, a declassification date (2027年12月31日).
+_PERIOD = (r"(?:长期|永久|半年|[0-9〇○零一二三四五六七八九]{4}年[0-9一二三四五六七八九十]{1,3}月[0-9一二三四五六七八九十]{1,3}日"
+           r"|[0-9一二三四五六七八九十百]{1,4}(?:年|个月|月|日|天)(?:[0-9一二三四五六七八九十]{1,3}(?:个月|月|日|天))?)")
+# ... or a declassification condition (秘密★解密条件：项目验收后).
+_CONDITION = r"(?:解密条件|解密时间|解密日期):?[^★]{1,50}"
 _SEP = r"[,;、]?"
 _URGENCY = r"(?:紧急程度:?)?(?:特急|加急|特提|急件|平急)"
 _DOC_NO = r"[\u4e00-\u9fffA-Za-z]{1,20}[〔\[(﹝【]\d{4}[〕\])﹞】]第?\d{1,6}号(?:签发人:?[\u4e00-\u9fff·]{0,12})?"
 _MARK = re.compile(
     rf"(?:份号:?)?(?:No\.?)?\d{{0,8}}{_SEP}(?:{_URGENCY}{_SEP})?"
     rf"★*(?:密级|保密等级|密级标志)?:?[\[(【〔<]?{_LEVEL}级?[\])】〕>]?"
-    rf"(?:★*(?:保密期限:?)?(?P<period>{_PERIOD}))?★*"
+    rf"(?:★*(?:保密期限:?)?(?P<period>{_PERIOD})|★*(?P<condition>{_CONDITION}))?★*"
     rf"(?:{_SEP}保密期限:?(?P<period2>{_PERIOD}))?"
-    rf"(?:{_SEP}{_URGENCY})?(?P<docno>{_DOC_NO})?")
+    rf"(?:{_SEP}{_URGENCY})?(?:{_SEP}份号:?(?:No\.?)?\d{{1,8}})?(?:{_SEP}{_URGENCY})?(?P<docno>{_DOC_NO})?")
 _LABELLED = re.compile(r"(?:密级|保密等级):(?P<word>[^,;:★]{1,8})")
 _GAP = re.compile(r"\t|\s{2,}|\u3000")
 MAX_LINE = 120   # a longer line is a paragraph of prose, never a mark
 _PROSE_END = tuple("。，；！？,;!?")   # a sentence, never a mark (no mark spelling ends so)
 
 
+# Characters a person does not see: zero-width, soft hyphen, joiners, direction and variation marks.
+INVISIBLE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180e\u200b-\u200f\u202a-\u202e"
+                       "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]")
+
+
 def _fold(text: str) -> str:
-    """Width folded (full-width ASCII to ASCII), variants folded, all whitespace removed."""
-    s = "".join(text.split()).translate(_VARIANTS)
+    """Width folded (full-width ASCII to ASCII), variants folded, all whitespace and invisible characters removed."""
+    s = INVISIBLE.sub("", "".join(text.split())).translate(_VARIANTS)
     return unicodedata.normalize("NFKC", s) if not s.isascii() and re.search("[\uff01-\uff5e]", s) else s
 
 
@@ -89,10 +100,10 @@ def _match(segment: str, where: str) -> Mark | None:
     if not f or len(f) > 80:
         return None
     m = _MARK.fullmatch(f)
-    text = segment.strip()[:60]
+    text = INVISIBLE.sub("", segment.strip())[:60]
     if m:
         place = "letter_line" if m.group("docno") and where == "body" else where
-        return Mark(m.group("level"), m.group("period") or m.group("period2"), text, place)
+        return Mark(m.group("level"), m.group("period") or m.group("period2") or m.group("condition"), text, place)
     m = _LABELLED.fullmatch(f)
     if m and level_of(m.group("word")) is not None:
         return Mark(level_of(m.group("word")), None, text, where)
