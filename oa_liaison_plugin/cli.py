@@ -383,9 +383,11 @@ from .documents.cli import draft  # noqa: E402
 from .http.cli import event, hosts, worker  # noqa: E402
 from .meetings.cli import leaders, meetings, report, topics  # noqa: E402
 from .replies.cli import remind, submissions  # noqa: E402
+from .routing.cli import documents  # noqa: E402
 from .web.cli import serve, users  # noqa: E402
 
-for command in (draft, serve, users, hosts, event, worker, submissions, remind, meetings, leaders, topics, report):
+for command in (draft, serve, users, hosts, event, worker, submissions, remind, meetings, leaders, topics, report,
+                documents):
     main.add_command(command)
 
 if __name__ == "__main__":  # pragma: no cover

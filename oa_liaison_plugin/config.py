@@ -51,6 +51,9 @@ DEFAULTS = {
     "MEETING_REMINDERS": [["06-30", 1], ["10-31", 2]],
     "SIGNED_MINUTES_MAX_BYTES": 20 * 1024 * 1024,
     "MAX_UPLOAD_BYTES": 50 * 1024 * 1024,
+    # A document that arrives without its file (metadata only) is decided on the host's 密级 field alone; True
+    # holds it for a person instead (a host may also set its own: hosts add/update --require-file).
+    "REQUIRE_FILE": False,
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     # The web panel. SECRET_KEY comes from OA_LIAISON_SECRET_KEY or the instance config.py; the panel
     # refuses to run in production (not DEBUG/TESTING) without a real one.

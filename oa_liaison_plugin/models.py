@@ -173,7 +173,7 @@ class Document(db.Model):
     # Everything read and given (recipients, 附注, flags, attachments, disagreements).
     meta: Mapped[dict] = mapped_column(JSON, default=dict)
     body: Mapped[str | None] = mapped_column(Text)
-    # routed | not_qualified | held | unmatched | error
+    # routed | not_qualified | held | unmatched | offline (a classified one handed over through 机要) | error
     status: Mapped[str] = mapped_column(String(16))
     hold_reason: Mapped[str | None] = mapped_column(Text)
     received_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

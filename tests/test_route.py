@@ -175,9 +175,9 @@ def test_host_metadata_wins_and_disagreements_are_recorded(app, host):
 
 def test_copy_is_a_frozen_snapshot(app, liaison, host):
     data = docx()
-    attachment = b"attachment bytes"
+    attachment = docx(title="南部县学校安全工作检查名单", doc_number=None)
     r = liaison.document_issued({"id": "ext-1", "issuer": "南部县教育局", "file": data, "file_name": "方案.docx",
-                                 "url": "https://oa.example/doc/1", "attachments": [{"name": "附件1.xlsx",
+                                 "url": "https://oa.example/doc/1", "attachments": [{"name": "附件1.docx",
                                                                                      "data": attachment}]})
     assert r["status"] == "routed"
     with app.app_context():

@@ -158,10 +158,10 @@ def _copies(app, document_id):
                                   .where(Copy.document_id == document_id).order_by(Copy.id)).all()
 
 
-def test_a_classified_document_reaches_a_committee_only_by_an_admins_decision(world, app):
+def test_a_classified_document_is_never_sent_not_even_by_an_admin(world, app):
+    """保密法: a 机密 document offers only 不分送 and the record of an offline hand-over through 机要 channels."""
     from oa_liaison_plugin.models import Committee, Decision, Document, db
     from oa_liaison_plugin.routing.route import redecide
-    from oa_liaison_plugin.web.documents.views import counterpart_committee
     doc_id = world["held_document"]
     liaison = app.extensions["oa_liaison"]
     with app.app_context():
@@ -170,51 +170,95 @@ def test_a_classified_document_reaches_a_committee_only_by_an_admins_decision(wo
         # The automatic path, run again, still holds it and copies nothing.
         assert redecide(liaison, row, "backfill").status == "held"
         db.session.commit()
-        default = counterpart_committee(row)
         committees = {c.name: c.id for c in db.session.scalars(select(Committee))}
-    assert default and not _copies(app, doc_id)
-    url = f"/documents/{doc_id}/manual-copy"
-    form = {"committees": [default], "reason": "经县保密办审查同意，在委员会内部传阅"}
+    default = "社会法制和民族宗教委员会" if "社会法制和民族宗教委员会" in committees else next(iter(committees))
+    copy_url, handover_url = f"/documents/{doc_id}/manual-copy", f"/documents/{doc_id}/handover"
+    handover = {"committees": [default], "handed_on": "2017-03-20", "handed_by": "县委机要局 王某",
+                "reason": "经县保密办审查同意，纸质件经机要交通送达"}
     for user in ("jyj", "jkwwt", "audit1", "zrzy"):
-        assert session_client(app, user, world).post(url, data=form).status_code == 403
+        assert session_client(app, user, world).post(handover_url, data=handover).status_code == 403
         assert session_client(app, user, world).post(f"/documents/{doc_id}/no-copy",
                                                      data={"reason": "x"}).status_code == 403
     auditor = body(session_client(app, "audit1", world).get(f"/documents/{doc_id}"))
-    assert "暂存待定" in auditor and "确认分送" not in auditor and "确认不分送" not in auditor
-    assert not _copies(app, doc_id)
+    assert "暂存待定" in auditor and "登记" not in auditor and "确认不分送" not in auditor
 
     admin = session_client(app, "admin1", world)
     page = body(admin.get(f"/documents/{doc_id}"))
-    assert "人工分送" in page and "确认不分送" in page
-    [checked] = re.findall(r"<input[^>]*checked[^>]*>", page)
-    assert f'value="{default}"' in checked  # the issuer's counterpart committee, ticked by default
-    assert "请写明理由" in body(admin.post(url, data={"committees": [default], "reason": ""}))
-    assert admin.post(url, data={"committees": ["不存在的委员会"], "reason": "x"}).status_code == 400
-    assert admin.post(url, data={"reason": "x"}).status_code == 400
+    assert "登记线下机要传递" in page and "确认不分送" in page and "不得通过本系统传送" in page
+    assert "人工分送" not in page and copy_url not in page and "checked" not in page   # nothing pre-ticked
+    # A hand-made request to send it electronically is refused, also with the confirmation already given.
+    for data in ({"committees": [default], "reason": "x"}, {"committees": [default], "reason": "x", "confirmed": "1"}):
+        resp = admin.post(copy_url, data=data, follow_redirects=True)
+        assert "不得通过本系统传送" in body(resp)
+    assert not _copies(app, doc_id) and not world["host"].inbox(default)
+    # The hand-over's fields are checked, each with its own message.
+    assert "请填写经办人" in body(admin.post(handover_url, data={**handover, "handed_by": " "}))
+    assert "请填写传递日期" in body(admin.post(handover_url, data={**handover, "handed_on": ""}))
+    assert "不能晚于今天" in body(admin.post(handover_url, data={**handover, "handed_on": "2999-01-01"}))
+    assert admin.post(handover_url, data={**handover, "committees": ["不存在的委员会"]}).status_code == 400
+
+    assert admin.post(handover_url, data=handover).status_code == 302
+    assert not _copies(app, doc_id) and not world["host"].inbox(default)   # no copy made, nothing offered
+    with app.app_context():
+        assert db.session.get(Document, doc_id).status == "offline"
+        last = db.session.scalar(select(Decision).where(Decision.document_id == doc_id)
+                                 .order_by(Decision.id.desc()))
+        assert last.trigger == "handover" and last.committees == [] and not last.qualified
+        text = last.reasons[0]["text"]
+        assert "admin1" in text and "王某" in text and default in text and "2017年3月20日" in text
+        assert "本系统未传送文件" in text
+    [entry] = _audit(app, "document.handover")
+    assert entry.after["committees"] == [default] and entry.after["handed_by"] == "县委机要局 王某"
+    assert entry.before["status"] == "held"
+    page = body(admin.get(f"/documents/{doc_id}"))
+    assert "已线下机要传递" in page and "登记线下机要传递" in page   # the status, and the record's trigger
+    # Recorded once; the automatic path adds nothing afterwards.
+    assert admin.post(handover_url, data=handover).status_code == 302
+    with app.app_context():
+        redecide(liaison, db.session.get(Document, doc_id), "backfill")
+        db.session.commit()
     assert not _copies(app, doc_id)
 
-    resp = admin.post(url, data={"committees": [default, default], "reason": form["reason"]})
-    assert resp.status_code == 302
-    copies = _copies(app, doc_id)
-    assert [c.committee_id for c in copies] == [committees[default]]  # exactly once, for the chosen one
-    assert [i.title for i in world["host"].inbox(default)] == ["关于开展重大案件专项整治的实施方案"]
+
+def test_a_manual_copy_is_confirmed_on_a_page_of_its_own(lite_world, lite_app):
+    """A held document without a 密级 (here a restricting 附注) goes out only after a server-side confirmation."""
+    from oa_liaison_plugin.models import Committee, Decision, Document, db
+    app, world = lite_app, lite_world
+    world["host"].issue(issuer="南部县教育局", title="关于校园周边环境整治的通知", note="此件不公开",
+                        issued_on="2017-05-20", flags={"important": True})
+    with app.app_context():
+        doc_id = db.session.scalar(select(Document.id).where(Document.title == "关于校园周边环境整治的通知"))
+        assert db.session.get(Document, doc_id).status == "held"
+        committees = {c.name: c.id for c in db.session.scalars(select(Committee))}
+    name = next(iter(committees))
+    url = f"/documents/{doc_id}/manual-copy"
+    admin = session_client(app, "admin1", world)
+    page = body(admin.get(f"/documents/{doc_id}"))
+    assert "人工分送" in page and "登记线下机要传递" not in page
+    assert not re.findall(r"<input[^>]*checked[^>]*>", page)   # nothing pre-ticked
+    assert "onclick" not in page and "confirm(" not in page   # no script the CSP would block
+    assert "请写明理由" in body(admin.post(url, data={"committees": [name], "reason": ""}))
+    assert admin.post(url, data={"committees": ["不存在的委员会"], "reason": "x"}).status_code == 400
+    assert admin.post(url, data={"reason": "x"}).status_code == 400
+
+    form = {"committees": [name, name], "reason": "经核对，附注限制的是对外公开，委员会内部可传阅"}
+    confirm = admin.post(url, data=form)
+    assert confirm.status_code == 200 and "确认分送" in body(confirm) and "不能撤回" in body(confirm)
+    assert not _copies(app, doc_id)   # the first step only asks
+    fields = dict(re.findall(r'<input type="hidden" name="(reason|confirmed)" value="([^"]*)"', body(confirm)))
+    assert fields["confirmed"] == "1"
+    assert admin.post(url, data={**form, "confirmed": "1"}).status_code == 302
+    assert [c.committee_id for c in _copies(app, doc_id)] == [committees[name]]   # exactly once
+    assert [i.title for i in world["host"].inbox(name)] == ["关于校园周边环境整治的通知"]
     with app.app_context():
         assert db.session.get(Document, doc_id).status == "routed"
         last = db.session.scalar(select(Decision).where(Decision.document_id == doc_id)
                                  .order_by(Decision.id.desc()))
-        assert last.trigger == "manual" and last.committees == [default]
-        text = " ".join(r["text"] for r in last.reasons)
-        assert "admin1" in text and "县保密办" in text and "机密" in text
+        assert last.trigger == "manual" and last.committees == [name]
     [entry] = _audit(app, "document.manual_copy")
-    assert entry.after["committees"] == [default] and entry.before["status"] == "held"
-    assert "人工决定" in body(admin.get(f"/documents/{doc_id}"))
-
-    # Decided once: a second click changes nothing; the automatic path adds nothing either.
-    assert admin.post(url, data={"committees": list(committees), "reason": "再来一次"}).status_code == 302
-    assert len(_copies(app, doc_id)) == 1
-    with app.app_context():
-        redecide(liaison, db.session.get(Document, doc_id), "backfill")
-        db.session.commit()
+    assert entry.after["committees"] == [name] and entry.before["status"] == "held"
+    # Decided once: a second confirmed post changes nothing.
+    assert admin.post(url, data={**form, "confirmed": "1"}).status_code == 302
     assert len(_copies(app, doc_id)) == 1
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Iterable
 
-__all__ = ["LEVELS", "NOT_CLASSIFIED", "PLACES", "Mark", "level_of", "find_marks", "strictest",
+__all__ = ["LEVELS", "NOT_CLASSIFIED", "PLACES", "Mark", "level_of", "find_marks", "name_marks", "strictest",
            "restricting_note"]
 
 LEVELS = ("秘密", "机密", "绝密")   # ascending strictness
@@ -57,6 +57,20 @@ class Mark:
     period: str | None
     text: str
     where: str
+    source: str | None = None   # the attachment it stands in (附件1《名单》); None: the main file or the host
+
+
+_LEVEL_WORD = re.compile("(绝密|机密|秘密)")
+
+
+def name_marks(name: str | None, source: str | None = None) -> list[Mark]:
+    """A level word anywhere in a file's name (参会人员名单（秘密）.docx) is a mark: names are short, and a
+    clerk who wrote 秘密 into one meant it (stricter wins)."""
+    if not name or "密" not in name:
+        return []
+    found = _LEVEL_WORD.findall(_fold(name))
+    level = strictest(found)
+    return [Mark(level, None, INVISIBLE.sub("", name.strip())[:60], "attachment_name", source)] if level else []
 
 
 # Traditional and variant forms seen in marks, folded to the simplified ones.

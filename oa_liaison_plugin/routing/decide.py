@@ -7,6 +7,7 @@ qualification (a person overrules the rules) and is saved through the same ``rec
 """
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
@@ -14,8 +15,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..documents.read import DocumentReadError, _doc_type as doc_type_of_title, read_docx
-from ..documents.secrecy import Mark, find_marks, level_of, strictest
+from ..documents.formats import detect, read_any
+from ..documents.read import DocumentFacts, DocumentReadError, _doc_type as doc_type_of_title
+from ..documents.secrecy import Mark, find_marks, level_of, name_marks, restricting_note, strictest
 from ..events import IssuedDocument
 from ..models import Committee, Counterpart, Document, Unit, db
 from .normalize import normalize
@@ -49,6 +51,15 @@ class Case:
     plugin_errors: list[dict] = field(default_factory=list)
     data: bytes | None = None        # the file's bytes (given or fetched), kept with the copies
     file_sha256: str | None = None
+    file_format: str | None = None   # the main file's format, from its bytes (documents/formats.py)
+    # One entry per attachment: {"name", "label" (附件1《名单》), "format", "error": {"code", "message"} or None}
+    attachments: list[dict] = field(default_factory=list)
+    no_file: bool = False            # metadata only: no file was given or fetched
+    require_file: bool = False       # hold a metadata-only document (REQUIRE_FILE, or the host's own setting)
+
+
+# The HTTP host's own REQUIRE_FILE for the event being processed (None: the setting's value).
+host_requires_file: contextvars.ContextVar[bool | None] = contextvars.ContextVar("host_requires_file", default=None)
 
 
 def decide(liaison, jur, source: IssuedDocument | Document) -> tuple[Case, Verdict]:
@@ -70,14 +81,12 @@ def _from_event(liaison, doc: IssuedDocument) -> Case:
                            "error": f"returned {type(data).__name__}",
                            "text": f"插件 {fetched.results[0][0]} 的 fetch_document_file 返回的不是文件内容"})
             data = None
-    read, read_error, sha = None, None, None
+    read, read_error, sha, fmt = None, None, None, None
+    max_bytes = liaison.config["MAX_UPLOAD_BYTES"]
     if data is not None:
         data = bytes(data)
         sha = hashlib.sha256(data).hexdigest()
-        try:
-            read = read_docx(data, max_bytes=liaison.config["MAX_UPLOAD_BYTES"])
-        except DocumentReadError as exc:
-            read_error = {"code": exc.code, "message": exc.message}
+        read, read_error, fmt = read_file(data, doc.file_name, max_bytes)
     found = {f: getattr(read, f) for f in FACT_FIELDS} if read is not None else {}
     facts, disagreements = {}, {}
     for f in FACT_FIELDS:
@@ -90,17 +99,55 @@ def _from_event(liaison, doc: IssuedDocument) -> Case:
     facts["body"] = doc.body if doc.body else (read.body if read is not None else "")
     facts["attachment_names"] = [a["name"] for a in doc.attachments] or list(read.attachments if read else [])
     marks = (list(read.secrecy_marks) if read is not None else []) + \
-        find_marks([facts["title"] or "", facts["copy_number"] or ""], "title")
+        find_marks([facts["title"] or "", facts["copy_number"] or ""], "title") + name_marks(doc.file_name, "正文文件")
     if doc.body:
         marks += find_marks(doc.body.split("\n"), "body")
+    attachments, notes = [], []
+    for i, a in enumerate(doc.attachments, 1):
+        entry, attachment_marks, note = read_attachment(i, a["name"], a["data"], max_bytes)
+        attachments.append(entry)
+        marks += attachment_marks
+        notes += [note] if note else []
     host = {"secrecy": doc.secrecy, "secrecy_period": doc.secrecy_period, "note": doc.note}
     _strictest_secrecy(facts, host, marks)
     document = {"id": doc.id, **{f: _plain(facts[f]) for f in FACT_FIELDS}, "jurisdiction": doc.jurisdiction,
                 "body": facts["body"], "file": data, "file_name": doc.file_name, "url": doc.url,
                 "attachments": doc.attachments, "flags": dict(doc.flags)}
+    required = host_requires_file.get()
     return Case(host_id=doc.id, facts=facts, flags=dict(doc.flags), document=document, host=host, marks=marks,
-                file_note=found.get("note"), read_error=read_error, disagreements=disagreements,
-                plugin_errors=errors, data=data, file_sha256=sha)
+                file_note=found.get("note") or next(iter(notes), None), read_error=read_error,
+                disagreements=disagreements, plugin_errors=errors, data=data, file_sha256=sha, file_format=fmt,
+                attachments=attachments, no_file=data is None,
+                require_file=bool(liaison.config["REQUIRE_FILE"] if required is None else required))
+
+
+def read_file(data: bytes, name: str | None, max_bytes: int) -> tuple[DocumentFacts | None, dict | None, str]:
+    """A file in any format read for the decision: (facts, None, format) or (None, read error, format)."""
+    fmt = detect(data, name).code
+    try:
+        return read_any(data, name=name, max_bytes=max_bytes), None, fmt
+    except DocumentReadError as exc:
+        return None, {"code": exc.code, "message": exc.message, "format": fmt}, fmt
+
+
+def attachment_label(number: int, name: str | None) -> str:
+    """附件1《参会人员名单》: how a reason names an attachment (its name without the extension)."""
+    stem = (name or "").strip()
+    head, dot, ext = stem.rpartition(".")
+    if dot and head and 1 <= len(ext) <= 5 and ext.isascii() and ext.isalnum():
+        stem = head
+    return f"附件{number}《{stem[:60]}》" if stem else f"附件{number}"
+
+
+def read_attachment(number: int, name: str | None, data: bytes, max_bytes: int) -> tuple[dict, list[Mark], str | None]:
+    """One attachment read like the main file: its entry, its marks (in the file and in its name, each naming
+    the attachment), and a restricting 附注 it carries."""
+    label = attachment_label(number, name)
+    read, error, fmt = read_file(data, name, max_bytes)
+    marks = [Mark(m.level, m.period, m.text, m.where, label) for m in (read.secrecy_marks if read else [])]
+    note = read.note if read is not None and restricting_note(read.note) else None
+    return ({"name": name, "label": label, "format": fmt, "error": error},
+            marks + name_marks(name, label), note)
 
 
 def _strictest_secrecy(facts: dict, host: dict, marks: list[Mark]) -> None:
@@ -138,7 +185,9 @@ def _from_stored(row: Document) -> Case:
                 "file": None, "file_name": meta.get("file_name"), "url": row.url, "attachments": [], "flags": flags}
     return Case(host_id=row.host_id, facts=facts, flags=flags, document=document, host=meta.get("host") or {},
                 marks=marks, file_note=meta.get("file_note"), read_error=meta.get("read_error"),
-                disagreements=meta.get("disagreements") or {}, file_sha256=row.file_sha256)
+                disagreements=meta.get("disagreements") or {}, file_sha256=row.file_sha256,
+                file_format=meta.get("format"), attachments=meta.get("attachments") or [],
+                no_file=bool(meta.get("no_file")), require_file=bool(meta.get("require_file")))
 
 
 def _complete(liaison, jur, case: Case) -> None:

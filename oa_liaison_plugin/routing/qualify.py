@@ -37,6 +37,11 @@ def holds(case) -> list[str]:
     out = []
     if case.read_error:
         out.append(f"文件无法读取（{case.read_error['message']}），须人工核对后再分送")
+    for a in case.attachments:
+        if a.get("error"):
+            out.append(f"{a['label']}无法读取（{a['error']['message']}），可能标有密级，须人工核对后再分送")
+    if case.no_file and case.require_file:
+        out.append("未附正文文件，无法核对文件中的密级标志（本系统要求主办系统附正文文件），须人工核对后再分送")
     secrecy = _secrecy_hold(case)
     if secrecy:
         out.append(secrecy)
@@ -60,11 +65,11 @@ def _secrecy_hold(case) -> str | None:
     if mark is None or (host_level == level and not case.marks):
         period = case.facts.get("secrecy_period")
         return f"密级文件（{said or level}{'★' + period if period and '★' not in said else ''}）不自动抄送，须由专人决定"
-    where = _WHERE.get(mark.where, mark.where)
+    where = (mark.source or "文件") + _WHERE.get(mark.where, mark.where)
     if said and host_level != level:
-        return (f"密级文件：主办系统标注密级“{said}”，文件{where}标有“{mark.text}”，从严按{level}处理，"
+        return (f"密级文件：主办系统标注密级“{said}”，{where}标有“{mark.text}”，从严按{level}处理，"
                 f"不自动抄送，须由专人决定")
-    return f"密级文件（文件{where}标有“{mark.text}”），不自动抄送，须由专人决定"
+    return f"密级文件（{where}标有“{mark.text}”），不自动抄送，须由专人决定"
 
 
 def _union(*groups) -> list[str]:
@@ -96,6 +101,10 @@ def qualify(case) -> Verdict:
         reasons.append({"code": "rule_warning", "text": str(w)})
     actions = {h.action for h in hits} | {s.get("action") for s in signals}
 
+    if case.no_file and not case.require_file:
+        said = (case.host.get("secrecy") or "").strip() or "无"
+        reasons.append({"code": "no_file", "text": f"未附正文文件，密级以主办系统标注“{said}”为准"
+                                                   f"{'（及其所给正文文本）' if case.facts.get('body') else ''}"})
     found = holds(case)
     if not found and "hold" in actions:
         first = next((r for r in reasons if r["code"] in ("rule:hold", "signal:hold")), None)

@@ -9,13 +9,15 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..delivery import deliver_due, record_error
+from ..documents.formats import FORMATS, file_name_for
 from ..events import EventInputError, IssuedDocument
 from ..models import (Blob, Consultation, Copy, Decision, Document, EventError, Jurisdiction, Unit, db,
                       max_length, utcnow)
+from ..documents.secrecy import level_of
 from .decide import Case, decide, rule_fields
 from .qualify import Verdict, manual_verdict
 
-FINAL = ("routed", "not_qualified", "held")
+FINAL = ("routed", "not_qualified", "held", "offline")
 _SHORT_COLUMNS = {f: max_length(getattr(Document, f)) for f in ("issuer", "title", "doc_number", "doc_type", "secrecy")}
 
 # Core statements on the tables, built once: on the hot path the ORM's bulk-insert machinery and
@@ -77,8 +79,12 @@ def record(liaison, jur, doc_id: int, doc: dict, verdict: Verdict, trigger: str,
     snapshot = {"host_id": doc["host_id"], "document_id": doc["host_id"], "title": doc.get("title"),
                 "doc_number": doc.get("doc_number"), "issuer": doc.get("issuer"), "unit": meta.get("unit"),
                 "doc_type": doc.get("doc_type"), "issued_on": issued_on.isoformat() if issued_on else None,
-                "url": doc.get("url"), "file_sha256": doc.get("file_sha256"), "file_name": meta.get("file_name"),
-                "attachments": meta.get("attachments", []),
+                "url": doc.get("url"), "file_sha256": doc.get("file_sha256"),
+                **_file_fields(meta.get("file_name") or doc.get("doc_number") or doc.get("title"), meta.get("format"),
+                               doc.get("file_sha256")),
+                "attachments": [{"name": a["name"], "size": a["size"], "sha256": a["sha256"],
+                                 **_file_fields(a["name"], a.get("format"), a["sha256"])}
+                                for a in meta.get("attachments", [])],
                 "main_recipients": meta.get("main_recipients", []), "cc": meta.get("cc", [])}
     copies = []
     for name in verdict.committees:
@@ -101,6 +107,14 @@ def record(liaison, jur, doc_id: int, doc: dict, verdict: Verdict, trigger: str,
                 for n in verdict.consultation_committees if committee_ids[n] not in have]
         if rows:
             conn.execute(_INSERT[Consultation], rows)
+
+
+def _file_fields(name: str | None, fmt: str | None, sha: str | None) -> dict:
+    """A copied file's name with its real extension, its format and content type (None without a file)."""
+    if sha is None or fmt is None:
+        return {"file_name": name if sha else None, "format": fmt, "content_type": None}
+    real = FORMATS.get(fmt, FORMATS["unknown"])
+    return {"file_name": file_name_for(name, real), "format": real.code, "content_type": real.content_type}
 
 
 def _bad_event(document, exc: EventInputError) -> dict:
@@ -162,10 +176,11 @@ def _document_values(liaison, jur, doc: IssuedDocument, case: Case, verdict: Ver
                      if case.data is not None and len(case.data) <= max_bytes else None),
         meta={"disagreements": case.disagreements, "read_error": case.read_error,
               "file_sha256": case.file_sha256, "file_size": len(case.data) if case.data is not None else None,
-              "file_name": doc.file_name, "flags": doc.flags,
-              "attachments": [{"name": a["name"], "size": len(a["data"]),
+              "file_name": doc.file_name, "flags": doc.flags, "format": case.file_format,
+              "no_file": case.no_file, "require_file": case.require_file,
+              "attachments": [{"name": a["name"], "size": len(a["data"]), **read,
                                "sha256": _store_blob(a["data"]) if len(a["data"]) <= max_bytes else None}
-                              for a in doc.attachments],
+                              for a, read in zip(doc.attachments, case.attachments)],
               "unit": resolution.unit if resolution is not None else None,
               "host": case.host, "file_note": case.file_note, **({"overlong": overlong} if overlong else {}),
               "secrecy_marks": [m.__dict__ for m in case.marks],
@@ -230,19 +245,60 @@ class NotHeld(Exception):
     """The document is no longer held: someone else decided it first."""
 
 
+class Classified(Exception):
+    """A classified (密级) document: it never travels through this system, not even by a person's decision."""
+
+    def __init__(self, level: str):
+        self.level = level
+        super().__init__(f"这份文件标有密级（{level}），依照保密法不得通过本系统传送，只能选择“不分送”，"
+                         f"或登记已通过机要渠道线下传递")
+
+
+def classified(row: Document) -> str | None:
+    """The document's 密级 (the strictest of the host's value and every mark in the file and its attachments)."""
+    return level_of(row.secrecy)
+
+
 def decide_manually(liaison, row: Document, committees: list[str], *, reason: str, user: str) -> Verdict:
     """An administrator decides a held document: copy to ``committees``, or to none; caller commits.
 
-    Raises :class:`NotHeld` when another person decided it in the meantime (checked in the UPDATE itself).
+    Raises :class:`Classified` for copies of a classified document (only 不分送 or :func:`record_handover`),
+    and :class:`NotHeld` when another person decided it in the meantime (checked in the UPDATE itself).
     """
-    jur = db.session.get(Jurisdiction, row.jurisdiction_id)
+    level = classified(row)
+    if committees and level:
+        raise Classified(level)
     verdict = manual_verdict(committees, reason=reason, user=user, previous_hold=row.hold_reason)
+    _decide_held(liaison, row, verdict, "manual")
+    return verdict
+
+
+def record_handover(liaison, row: Document, committees: list[str], *, handed_on: dt.date, handed_by: str,
+                    reason: str, user: str) -> Verdict:
+    """Record that a held classified document went to ``committees`` offline, through 机要 channels; caller commits.
+
+    No copy is made and nothing is offered to the host: the record says who handed it over, when and to whom.
+    """
+    if not classified(row):
+        raise ValueError("只有密级文件才登记线下机要传递；其他文件请用人工分送")
+    names = "、".join(committees)
+    text = (f"{user} 登记：已于{handed_on.year}年{handed_on.month}月{handed_on.day}日由{handed_by}通过机要渠道"
+            f"线下送{names}（本系统未传送文件）：{reason}")
+    verdict = Verdict(status="offline", reasons=[
+        {"code": "handover", "text": text, "user": user, "reason": reason, "committees": list(committees),
+         "handed_on": handed_on.isoformat(), "handed_by": handed_by},
+        *([{"code": "manual_hold", "text": f"原暂存原因：{row.hold_reason}"}] if row.hold_reason else [])])
+    _decide_held(liaison, row, verdict, "handover")
+    return verdict
+
+
+def _decide_held(liaison, row: Document, verdict: Verdict, trigger: str) -> None:
+    jur = db.session.get(Jurisdiction, row.jurisdiction_id)
     done = db.session.execute(update(Document).where(Document.id == row.id, Document.status == "held").values(
         status=verdict.status, hold_reason=None, decided_at=utcnow()))
     if done.rowcount != 1:
         raise NotHeld()
-    record(liaison, jur, row.id, _columns(row), verdict, "manual")
-    return verdict
+    record(liaison, jur, row.id, _columns(row), verdict, trigger)
 
 
 def reroute_unmatched(liaison, jurisdiction_code: str | None = None) -> list[str]:

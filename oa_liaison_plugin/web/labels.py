@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from ..config import county_today, county_zone
 
 DOCUMENT_STATUS = {"routed": "已分送", "not_qualified": "不抄送", "held": "暂存待定", "unmatched": "待映射单位",
+                   "offline": "已线下机要传递",
                    "error": "出错"}
 COPY_STATUS = {"pending": "待投递", "failed": "投递失败，等待重试", "delivered": "已送达"}
 SUBMISSION_STATUS = {"open": "待答复", "replied": "已答复"}
@@ -91,7 +92,14 @@ def web_url(value) -> bool:
     return isinstance(value, str) and value.lower().startswith(("http://", "https://"))
 
 
+def format_label(code: str | None) -> str:
+    """A file format's Chinese name (OFD 版式文件, Word 97-2003 文档…) from its code."""
+    from ..documents.formats import FORMATS
+    return FORMATS[code].label if code in FORMATS else "未知格式"
+
+
 def register_filters(app: Flask) -> None:
+    app.add_template_filter(format_label, "format_label")
     app.add_template_filter(web_url, "web_url")
     app.add_template_filter(local_time, "local")
     app.add_template_filter(lambda d: d.isoformat() if d else "", "day")

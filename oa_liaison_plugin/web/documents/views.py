@@ -6,9 +6,8 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ...delivery import deliver_due
-from ...models import Committee, Consultation, Copy, Counterpart, Decision, Document, Unit, db
-from ...routing.route import NotHeld, decide_manually
-from ...units import up
+from ...models import Committee, Consultation, Copy, Decision, Document, db
+from ...routing.route import Classified, NotHeld, classified, decide_manually, record_handover
 from .. import queries
 from ..access import allow, jurisdiction
 from ..audit.log import committed
@@ -16,7 +15,7 @@ from ..forms import choices
 from ..labels import DOCUMENT_STATUS, local_today
 from ..listing import COPY_COLUMNS, DOCUMENT_COLUMNS, committee_names, int_arg, unit_names
 from ..paging import keyset
-from .forms import ManualCopyForm, NoCopyForm
+from .forms import HandoverForm, ManualCopyForm, NoCopyForm
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 
@@ -57,30 +56,23 @@ def _committee_choices() -> list:
     return choices((n, n) for n in rows)
 
 
-def counterpart_committee(doc: Document) -> str | None:
-    """The committee the issuing unit (or the nearest parent unit) liaises with."""
-    for unit_id in up(doc.unit_id, lambda i: db.session.scalar(select(Unit.parent_id).where(Unit.id == i))):
-        name = db.session.scalar(select(Committee.name)
-                                 .join(Counterpart, Counterpart.committee_id == Committee.id)
-                                 .where(Counterpart.unit_id == unit_id))
-        if name:
-            return name
-    return None
-
-
-def _decide_forms(doc: Document, copy_form=None, skip_form=None):
+def _decide_forms(doc: Document, copy_form=None, skip_form=None, handover_form=None) -> dict:
+    """The forms a held document offers an administrator: for a classified one 不分送 and the offline hand-over
+    only (never a copy through this system), for any other 人工分送 (nothing ticked) and 不分送."""
     if doc.status != "held" or current_user.role != "admin":
-        return None, None
-    if copy_form is None:
-        copy_form = ManualCopyForm(formdata=None)
-        default = counterpart_committee(doc)
-        copy_form.committees.data = [default] if default else []
-    copy_form.committees.choices = _committee_choices()
-    return copy_form, skip_form or NoCopyForm(formdata=None)
+        return {}
+    forms = {"skip_form": skip_form or NoCopyForm(formdata=None)}
+    if classified(doc):
+        forms["handover_form"] = handover_form or HandoverForm(formdata=None)
+        forms["handover_form"].committees.choices = _committee_choices()
+    else:
+        forms["copy_form"] = copy_form or ManualCopyForm(formdata=None)
+        forms["copy_form"].committees.choices = _committee_choices()
+    return forms
 
 
-def _detail(doc: Document, copy_form=None, skip_form=None, code: int = 200):
-    copy_form, skip_form = _decide_forms(doc, copy_form, skip_form)
+def _detail(doc: Document, code: int = 200, **forms):
+    forms = _decide_forms(doc, **forms)
     decisions = db.session.scalars(select(Decision).where(Decision.document_id == doc.id)
                                    .order_by(Decision.id.desc())).all()
     copies = db.session.execute(select(*COPY_COLUMNS).where(Copy.document_id == doc.id)
@@ -89,7 +81,7 @@ def _detail(doc: Document, copy_form=None, skip_form=None, code: int = 200):
                                        .order_by(Consultation.id)).all()
     return render_template("oa_liaison/documents/detail.html", doc=doc, decisions=decisions, copies=copies,
                            consultations=consultations, committees=committee_names(), units=unit_names(),
-                           today=local_today(), copy_form=copy_form, skip_form=skip_form), code
+                           today=local_today(), secrecy=classified(doc), **forms), code
 
 
 def _held_or_back(document_id: int):
@@ -100,16 +92,17 @@ def _held_or_back(document_id: int):
     return doc, None
 
 
-def _decide(doc: Document, names: list[str], reason: str, action: str):
+def _decide(doc: Document, action: str, after: dict, change):
     """Record a person's decision through the one decision path; None when someone else decided first."""
     liaison = current_app.extensions["oa_liaison"]
     before = {"status": doc.status, "hold_reason": doc.hold_reason}
-    after = {"status": "routed" if names else "not_qualified", "reason": reason, **({"committees": names} if names else {})}
     try:
-        committed(action, f"document-{doc.id}", before, after,
-                  lambda: decide_manually(liaison, doc, names, reason=reason, user=current_user.username))
+        committed(action, f"document-{doc.id}", before, after, lambda: change(liaison))
     except NotHeld:
         flash("这份文件刚刚已由他人决定，未重复处理。", "info")
+        return None
+    except Classified as exc:
+        flash(str(exc), "error")
         return None
     return liaison
 
@@ -124,12 +117,20 @@ def manual_copy(document_id: int):
     doc, back = _held_or_back(document_id)
     if back:
         return back
+    if classified(doc):   # the form is not offered; a hand-made request is refused all the same
+        flash(str(Classified(classified(doc))), "error")
+        return redirect(url_for(".detail", document_id=doc.id))
     form = ManualCopyForm()
     form.committees.choices = _committee_choices()
     if not form.validate_on_submit():
         return _detail(doc, copy_form=form, code=400)
     names = list(dict.fromkeys(form.committees.data))
-    liaison = _decide(doc, names, form.reason.data, "document.manual_copy")
+    if form.confirmed.data != "1":   # a server-side confirmation step: works under the panel's CSP
+        form.confirmed.data = "1"
+        return render_template("oa_liaison/documents/confirm_copy.html", doc=doc, form=form, names=names)
+    liaison = _decide(doc, "document.manual_copy", {"status": "routed", "reason": form.reason.data, "committees": names},
+                      lambda lia: decide_manually(lia, doc, names, reason=form.reason.data,
+                                                  user=current_user.username))
     if liaison is None:
         return redirect(url_for(".detail", document_id=doc.id))
     if liaison.config["DELIVER_INLINE"]:  # as on the automatic path; otherwise the delivery worker sends them
@@ -148,6 +149,33 @@ def no_copy(document_id: int):
     form = NoCopyForm()
     if not form.validate_on_submit():
         return _detail(doc, skip_form=form, code=400)
-    if _decide(doc, [], form.reason.data, "document.no_copy") is not None:
+    if _decide(doc, "document.no_copy", {"status": "not_qualified", "reason": form.reason.data},
+               lambda lia: decide_manually(lia, doc, [], reason=form.reason.data,
+                                           user=current_user.username)) is not None:
         flash("已确认不分送，理由已记入判断记录。", "success")
+    return redirect(url_for(".detail", document_id=doc.id))
+
+
+@bp.route("/<int:document_id>/handover", methods=["POST"])
+@allow("admin")
+def handover(document_id: int):
+    """登记线下机要传递: a classified document went to committees through 机要 channels; no copy is made."""
+    doc, back = _held_or_back(document_id)
+    if back:
+        return back
+    if not classified(doc):
+        flash("这份文件没有密级，不登记线下机要传递；如需分送，请用“人工分送”。", "error")
+        return redirect(url_for(".detail", document_id=doc.id))
+    form = HandoverForm()
+    form.committees.choices = _committee_choices()
+    if not form.validate_on_submit():
+        return _detail(doc, handover_form=form, code=400)
+    names = list(dict.fromkeys(form.committees.data))
+    after = {"status": "offline", "committees": names, "handed_on": form.handed_on.data.isoformat(),
+             "handed_by": form.handed_by.data, "reason": form.reason.data}
+    if _decide(doc, "document.handover", after,
+               lambda lia: record_handover(lia, doc, names, handed_on=form.handed_on.data,
+                                           handed_by=form.handed_by.data, reason=form.reason.data,
+                                           user=current_user.username)) is not None:
+        flash(f"已登记：这份密级文件已通过机要渠道线下送{'、'.join(names)}。本系统未传送文件。", "success")
     return redirect(url_for(".detail", document_id=doc.id))

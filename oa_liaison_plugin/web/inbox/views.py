@@ -6,6 +6,7 @@ import io
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
+from ...documents.formats import detect
 from ...models import Blob, Copy, Document, Unit, db, utcnow
 from ...operations import AlreadyDone, mark_read
 from .. import queries
@@ -44,17 +45,34 @@ def detail(copy_id: int):
 @bp.route("/<int:copy_id>/file")
 @allow(*CLERKS)
 def file(copy_id: int):
-    """The frozen .docx that was copied."""
+    """The frozen file that was copied, under its own name, extension and content type (OFD, PDF, .docx...)."""
     copy = queries.one(queries.inbox(), Copy, copy_id)
-    sha = (copy.snapshot or {}).get("file_sha256")
+    snap = copy.snapshot or {}
+    return _send_blob(snap.get("file_sha256"),
+                      snap.get("file_name") or snap.get("doc_number") or snap.get("title") or f"copy-{copy.id}")
+
+
+@bp.route("/<int:copy_id>/attachments/<int:number>")
+@allow(*CLERKS)
+def attachment(copy_id: int, number: int):
+    """附件 N (from 1) of the copied document, as it was handed over."""
+    copy = queries.one(queries.inbox(), Copy, copy_id)
+    attachments = (copy.snapshot or {}).get("attachments") or []
+    if not 1 <= number <= len(attachments):
+        abort(404)
+    a = attachments[number - 1]
+    return _send_blob(a.get("sha256"), a.get("name") or f"附件{number}")
+
+
+def _send_blob(sha: str | None, name: str):
+    """A stored file as a download; its format (so extension and content type) read from its bytes."""
     blob = db.session.get(Blob, sha) if sha else None
     if blob is None:
         abort(404)
-    snap = copy.snapshot
-    base = snap.get("file_name") or snap.get("doc_number") or snap.get("title") or f"copy-{copy.id}"
-    name = download_name(base[:-5] if base.lower().endswith(".docx") else base)
-    return send_file(io.BytesIO(blob.data), as_attachment=True, download_name=name,
-                     mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    fmt = detect(blob.data, name)
+    stem = name[:-len(fmt.extension)] if fmt.extension and name.lower().endswith(fmt.extension) else name
+    return send_file(io.BytesIO(blob.data), as_attachment=True, mimetype=fmt.content_type,
+                     download_name=download_name(stem, fmt.extension))
 
 
 def _sender(copy: Copy, document: Document) -> dict:
