@@ -231,7 +231,10 @@ def table_map(obj: Ctx, name, unit, jurisdiction):
 
 
 @main.command()
-@click.option("--file", "file_", type=click.Path(exists=True, dir_okay=False), help="已印发的 .docx")
+@click.option("--file", "file_", type=click.Path(exists=True, dir_okay=False),
+              help="已印发的文件（OFD、PDF、.docx、.doc、.wps、.odt、.rtf，按内容识别格式）")
+@click.option("--attachment", "attachments", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="附件（可多次；与正文同样读取，任一附件标有密级即整份暂存）")
 @click.option("--issuer")
 @click.option("--title")
 @click.option("--doc-type")
@@ -243,21 +246,25 @@ def table_map(obj: Ctx, name, unit, jurisdiction):
 @click.option("--jurisdiction", "-j", default=None)
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def route(obj: Ctx, file_, issuer, title, doc_type, main_recipients, secrecy, major, important, npc, jurisdiction,
-          as_json):
+def route(obj: Ctx, file_, attachments, issuer, title, doc_type, main_recipients, secrecy, major, important, npc,
+          jurisdiction, as_json):
     """试算一份文件的分送决定（不记录任何内容）；命令行参数优先于文件内容。"""
     from .events import EventInputError
     from .routing.route import preview
     document = {"id": "dry-run", "issuer": issuer, "title": title, "doc_type": doc_type,
                 "main_recipients": list(main_recipients), "secrecy": secrecy, "jurisdiction": jurisdiction,
                 "flags": {k: True for k, v in (("major", major), ("important", important), ("npc", npc)) if v}}
-    if file_:
-        from .routing.backfill import read_regular
+    from .routing.backfill import read_regular
+    for path in ([file_] if file_ else []) + list(attachments):
         try:
-            document["file"] = read_regular(Path(file_))
+            data = read_regular(Path(path))
         except OSError as exc:
-            click.echo(f"无法读取 {file_}：{exc.strerror or exc}", err=True)
+            click.echo(f"无法读取 {path}：{exc.strerror or exc}", err=True)
             sys.exit(EXIT_UNREADABLE)
+        if path == file_:
+            document["file"], document["file_name"] = data, Path(path).name
+        else:
+            document.setdefault("attachments", []).append({"name": Path(path).name, "data": data})
     if not file_ and not issuer:
         raise click.UsageError("请给出 --file 或 --issuer")
     with obj.app.app_context():
@@ -272,8 +279,11 @@ def route(obj: Ctx, file_, issuer, title, doc_type, main_recipients, secrecy, ma
                    ("抄送：" + "、".join(p["committees"] or p["units"])) if p["qualified"] else "不抄送")
         for r in p["reasons"]:
             click.echo(f"  - {r['text']}")
-    if p.get("read_error"):
-        click.echo(f"无法读取 {file_}：{p['read_error']['message']}", err=True)
+    unreadable = [(file_, p["read_error"])] if p.get("read_error") else []
+    unreadable += [(a["name"], a["error"]) for a in p.get("attachments", []) if a.get("error")]
+    for name, error in unreadable:
+        click.echo(f"无法读取 {name}：{error['message']}", err=True)
+    if unreadable:
         sys.exit(EXIT_UNREADABLE)
 
 
@@ -281,11 +291,12 @@ def route(obj: Ctx, file_, issuer, title, doc_type, main_recipients, secrecy, ma
 @click.argument("directory", required=False, type=click.Path(exists=True, file_okay=False))
 @click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), help="已记录文件中，收到日期不早于此日者")
 @click.option("--apply", "apply_", is_flag=True, help="真正执行（默认只试算）")
-@click.option("--issuer", help="目录中 .docx 的发文单位（文件内无版头时）")
+@click.option("--issuer", help="目录中文件的发文单位（文件内无版头时）")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def backfill(obj: Ctx, directory, since, apply_, issuer, as_json):
-    """用当前规则重新判断已有文件（目录中的 .docx，或 --since 以来已记录的文件）；默认试算。"""
+    """用当前规则重新判断已有文件（目录中的 OFD、PDF、.docx、.doc、.wps、.odt、.rtf，或 --since 以来已记录的文件）；默认试算。
+    有文件无法读取或被跳过时退出码为 4。"""
     from .routing.backfill import backfill_directory, backfill_since
     if bool(directory) == bool(since):
         raise click.UsageError("请给出目录 DIR 或 --since DATE 之一")

@@ -473,6 +473,8 @@ class HttpHost(db.Model):
     jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("liaison_jurisdiction.id", ondelete="CASCADE"))
     callback_url: Mapped[str | None] = mapped_column(String(1024))
     allow_origins: Mapped[list] = mapped_column(JSON, default=list)
+    # Hold its documents that come without a file (None: the REQUIRE_FILE setting decides).
+    require_file: Mapped[bool | None] = mapped_column(Boolean)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     jurisdiction: Mapped[Jurisdiction] = relationship()
     secrets: Mapped[list["HostSecret"]] = relationship(back_populates="host", cascade="all, delete-orphan",

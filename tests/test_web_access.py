@@ -65,12 +65,15 @@ EXPECT = {
     # own_copy is the committee's copy: the unit clerk (the sender) gets 404, never the copy.
     ("GET", "inbox.detail"): {**only(200, "committee"), "unit": 404},
     ("GET", "inbox.file"): {**only(200, "committee"), "unit": 404},
+    # own_copy's document has no attachments: 404 for the committee too
+    ("GET", "inbox.attachment"): only(404, "committee", "unit"),
     ("POST", "inbox.read"): {**only(302, "committee"), "unit": 404},
     ("GET", "documents.index"): only(200, "admin", "unit", "auditor"),
     ("GET", "documents.detail"): only(200, "admin", "unit", "auditor"),
     # own_document is routed, not held: the admin is sent back with a notice, nothing changes.
     ("POST", "documents.manual_copy"): only(302, "admin"),
     ("POST", "documents.no_copy"): only(302, "admin"),
+    ("POST", "documents.handover"): only(302, "admin"),
     ("GET", "submissions.index"): only(200, *ALL),
     ("GET", "submissions.replied"): only(200, "admin", "unit"),
     ("POST", "submissions.replied"): only(400, "admin", "unit"),
@@ -124,6 +127,7 @@ EXPECT = {
     # no host of that name: the admin gets 404
     ("POST", "hosts.rotate"): only(404, "admin"),
     ("POST", "hosts.remove"): only(404, "admin"),
+    ("POST", "hosts.require_file"): only(404, "admin"),
     # the hosts' API: no session counts, only a signature (none here)
     ("POST", "api.events"): {r: 401 for r in ("anon", *ROLES)},
     ("POST", "api.preview"): {r: 401 for r in ("anon", *ROLES)},
@@ -134,7 +138,7 @@ EXPECT = {
 ARGS = {"unit_id": "own_unit", "name": "pattern", "copy_id": "own_copy", "document_id": "own_document",
         "submission_id": "own_submission", "consultation_id": "own_consultation", "meeting_id": "own_meeting",
         "user_id": "auditor", "rule_id": None, "entry_id": None, "filename": None, "host_name": None,
-        "event_id": None, "round_": None, "invitation_id": "own_invitation", "topic_id": "own_topic"}
+        "event_id": None, "round_": None, "number": None, "invitation_id": "own_invitation", "topic_id": "own_topic"}
 OVERRIDES = {"table.unit_delete": {"unit_id": "parent_unit"},
              "submissions.opinion": {"submission_id": "cohandled_submission"}}
 
@@ -201,7 +205,7 @@ def _url(app, world, endpoint, rule, overrides=None):
     args = {}
     for name in rule.arguments:
         key = (overrides or {}).get(name) or OVERRIDES.get(endpoint, {}).get(name) or ARGS[name]
-        fixed = {"rule_id": "npc-title", "entry_id": 1, "filename": "oa_liaison.css", "host_name": "nobody",
+        fixed = {"rule_id": "npc-title", "entry_id": 1, "number": 1, "filename": "oa_liaison.css", "host_name": "nobody",
                  "event_id": "evt-1", "round_": 1}
         args[name] = fixed[name] if key is None else world[key]
     with app.test_request_context():

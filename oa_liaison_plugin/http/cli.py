@@ -26,16 +26,18 @@ def hosts():
 @click.option("--jurisdiction", "-j", required=True, help="行政区代码（此主机只能发送该行政区的事件）")
 @click.option("--callback-url", help="抄送和通知回调地址（http(s)）")
 @click.option("--allow-origin", "allow_origins", multiple=True, help="允许下载 file_url 的来源，如 https://oa.example.cn")
+@click.option("--require-file/--no-require-file", default=None,
+              help="未附正文文件的发文暂存待人工核对（默认按设置 REQUIRE_FILE）")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def hosts_add(obj, name, jurisdiction, callback_url, allow_origins, as_json):
+def hosts_add(obj, name, jurisdiction, callback_url, allow_origins, require_file, as_json):
     """登记主机 NAME，并只显示这一次签名密钥（whsec_…）。"""
     from ..models import db
     from . import hosts as h
     with obj.app.app_context():
         try:
             host, secret = h.add(obj.app.config, name, jurisdiction, callback_url=callback_url,
-                                 allow_origins=allow_origins)
+                                 allow_origins=allow_origins, require_file=require_file)
             db.session.commit()
         except h.HostError as exc:
             db.session.rollback()
@@ -67,6 +69,37 @@ def hosts_rotate(obj, name, overlap_hours, as_json):
         click.echo(_dump({"name": name, "secret": secret, "old_valid_hours": overlap_hours}))
     else:
         click.echo(f"主机 {name} 的新密钥（只显示这一次；旧密钥 {overlap_hours:g} 小时内仍有效）：\n{secret}")
+
+
+@hosts.command("update")
+@click.argument("name")
+@click.option("--require-file", "require_file", flag_value="yes", help="未附正文文件的发文暂存待人工核对")
+@click.option("--no-require-file", "require_file", flag_value="no", help="未附正文文件的发文按主办系统的密级标注判断")
+@click.option("--default-require-file", "require_file", flag_value="default", help="按设置 REQUIRE_FILE")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def hosts_update(obj, name, require_file, as_json):
+    """修改主机 NAME 的设置。"""
+    from ..models import db
+    from ..web.audit.log import record
+    from ..routing.cli import cli_actor
+    from . import hosts as h
+    if require_file is None:
+        raise click.UsageError("请给出 --require-file、--no-require-file 或 --default-require-file")
+    value = {"yes": True, "no": False, "default": None}[require_file]
+    with obj.app.app_context():
+        try:
+            before = h.describe(h.get(name)) if h.get(name) is not None else None
+            host = h.set_require_file(name, value)
+            record("host.update", name, before, h.describe(host), actor=cli_actor(),
+                   jurisdiction_id=host.jurisdiction_id)
+            db.session.commit()
+            out = h.describe(host)
+        except h.HostError as exc:
+            db.session.rollback()
+            raise click.ClickException(str(exc)) from None
+    click.echo(_dump(out) if as_json else f"已修改主机 {name}：未附正文文件时"
+               f"{'暂存待人工核对' if value else '按主办系统的密级标注判断' if value is False else '按设置 REQUIRE_FILE'}")
 
 
 @hosts.command("list")

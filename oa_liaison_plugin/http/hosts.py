@@ -39,7 +39,7 @@ def get(name: str) -> HttpHost | None:
 
 
 def add(config, name: str, jurisdiction: str, *, callback_url: str | None = None,
-        allow_origins: tuple[str, ...] = ()) -> tuple[HttpHost, str]:
+        allow_origins: tuple[str, ...] = (), require_file: bool | None = None) -> tuple[HttpHost, str]:
     """A new host and its first secret in whsec_ form (shown once); caller commits."""
     if not NAME.match(name or ""):
         raise HostError("主机名只能用小写字母、数字、-、_、.，以字母或数字开头，最长 64 个字符")
@@ -62,7 +62,7 @@ def add(config, name: str, jurisdiction: str, *, callback_url: str | None = None
             raise HostError(f"允许的文件来源应为 http(s)://主机[:端口]：{o}")
         origins.append(norm)
     host = HttpHost(name=name, jurisdiction_id=jur.id, callback_url=callback_url or None,
-                    allow_origins=sorted(set(origins)))
+                    allow_origins=sorted(set(origins)), require_file=require_file)
     secret = new_secret()
     host.secrets.append(HostSecret(sealed=seal(config, secret)))
     db.session.add(host)
@@ -153,10 +153,19 @@ def signers(config, name: str | None = None, *, fresh: bool = False) -> list[Sig
     return found
 
 
+def set_require_file(name: str, value: bool | None) -> HttpHost:
+    """Whether the host's documents without a file are held (None: the REQUIRE_FILE setting); caller commits."""
+    host = get(name)
+    if host is None:
+        raise HostError(f"未知主机：{name}")
+    host.require_file = value
+    return host
+
+
 def describe(host: HttpHost) -> dict:
     now = utcnow()
     return {"name": host.name, "jurisdiction": host.jurisdiction.code, "callback_url": host.callback_url,
-            "allow_origins": list(host.allow_origins or []),
+            "allow_origins": list(host.allow_origins or []), "require_file": host.require_file,
             "secrets": [{"created_at": s.created_at.isoformat() + "Z",
                          "expires_at": s.expires_at.isoformat() + "Z" if s.expires_at else None}
                         for s in host.secrets if s.expires_at is None or s.expires_at > now],

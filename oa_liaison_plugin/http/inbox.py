@@ -14,6 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..delivery import claim, record_error, still_mine
 from ..models import InboxEvent, db, utcnow
+from ..routing.decide import host_requires_file
 from . import hosts
 from .envelope import ApiError, TYPES, to_mapping
 from .fetch import FetchError, fetch
@@ -96,7 +97,9 @@ def _process_claimed(liaison, row_id: int) -> str:
     event = json.loads(row.body)
     host = hosts.get(row.sender) if row.sender != CLI_SENDER else None
     allowed = list(host.allow_origins or []) if host is not None else []
+    require_file = host.require_file if host is not None else None
     db.session.commit()   # end the read: the event's own transactions follow
+    token = host_requires_file.set(require_file)
     try:
         result = handle(liaison, event, row.jurisdiction, allowed)
         status, error = "done", None
@@ -112,6 +115,8 @@ def _process_claimed(liaison, row_id: int) -> str:
             next_attempt_at=utcnow() + dt.timedelta(seconds=backoff[min(row.attempts, len(backoff) - 1)])))
         db.session.commit()
         return "failed"
+    finally:
+        host_requires_file.reset(token)
     slim = dict(event, data={k: v for k, v in event["data"].items() if k != "file_base64"}) \
         if isinstance(event.get("data"), dict) else event
     if isinstance(slim.get("data"), dict) and isinstance(slim["data"].get("attachments"), list):

@@ -1,4 +1,4 @@
-"""Backfill: the current rules over existing documents (a folder of .docx, or recorded documents)."""
+"""Backfill: the current rules over existing documents (a folder of issued files in any format, or recorded ones)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 from sqlalchemy import func, select
 
+from ..documents.formats import detect
 from ..models import Copy, Decision, Document, db
 from .decide import decide
 from .route import preview, redecide, route_document
@@ -78,18 +79,29 @@ def backfill_since(liaison, since: dt.date, *, apply: bool, progress: bool = Fal
     return summary
 
 
-def docx_files(directory: Path, skipped: list[dict]) -> list[Path]:
-    """The regular files named *.docx under ``directory``; anything else so named is listed in ``skipped``."""
+# The endings of the formats read (documents/formats.py); a file is still read by its bytes, never its name.
+EXTENSIONS = (".docx", ".ofd", ".pdf", ".doc", ".wps", ".odt", ".rtf")
+
+
+def issued_files(directory: Path, skipped: list[dict]) -> list[Path]:
+    """The regular files under ``directory`` in a supported format; every other entry is listed in ``skipped``
+    with why (another format, a directory's special files, broken links) and never opened."""
     files = []
-    for path in sorted(directory.rglob("*.docx")):
+    for path in sorted(directory.rglob("*")):
         try:
             mode = path.stat().st_mode  # follows a symlink: a broken one raises
         except OSError as exc:
             skipped.append({"file": str(path), "reason": f"无法访问（{exc.strerror or exc}），可能是失效的符号链接"})
             continue
+        if stat.S_ISDIR(mode):
+            if path.name.lower().endswith(EXTENSIONS):
+                skipped.append({"file": str(path), "reason": "是目录，不是文件，未读取（其中的文件照常读取）"})
+            continue
         if not stat.S_ISREG(mode):
-            kind = "目录" if stat.S_ISDIR(mode) else "管道、设备或其他特殊文件"
-            skipped.append({"file": str(path), "reason": f"不是普通文件（{kind}），未读取"})
+            skipped.append({"file": str(path), "reason": "不是普通文件（管道、设备或其他特殊文件），未读取"})
+            continue
+        if not path.name.lower().endswith(EXTENSIONS):
+            skipped.append({"file": str(path), "reason": "不是可读取的公文格式（OFD、PDF、.docx、.doc、.wps、.odt、.rtf），未读取"})
             continue
         files.append(path)
     return files
@@ -117,13 +129,13 @@ def _stored_read_error(liaison, host_id: str):
 
 def backfill_directory(liaison, directory: Path, *, apply: bool, issuer: str | None = None,
                        progress: bool = False) -> dict:
-    """Route every regular .docx of a folder (id = file:<sha256>); a dry run records nothing.
+    """Route every issued file of a folder, in any supported format (id = file:<sha256>); a dry run records nothing.
 
     Whatever cannot be read is counted (``unreadable``) and listed with why (``skipped``; a file's
-    ``read_error``); other files named *.docx (directories, FIFOs, devices, broken links) are never opened.
+    ``read_error``); other files (other formats, FIFOs, devices, broken links) are listed and never opened.
     """
     skipped: list[dict] = []
-    files = docx_files(directory, skipped)
+    files = issued_files(directory, skipped)
     summary = {"documents": len(files), "changed": 0, "new_copies": 0, "applied": apply, "by_status": {},
                "files": [], "unreadable": 0, "skipped": skipped}
     for item in skipped:
@@ -156,7 +168,8 @@ def backfill_directory(liaison, directory: Path, *, apply: bool, issuer: str | N
                 read_error = result.get("read_error")
             summary["changed"] += int(changed)
             summary["by_status"][status] = summary["by_status"].get(status, 0) + 1
-            entry = {"file": str(path), "status": status, "committees": result.get("committees", [])}
+            entry = {"file": str(path), "status": status, "committees": result.get("committees", []),
+                     "format": detect(data, path.name).code}
             if read_error:
                 summary["unreadable"] += 1
                 entry["read_error"] = read_error

@@ -203,6 +203,8 @@ def preview(liaison, document) -> dict:
     out = verdict.as_json()
     if case.read_error:
         out["read_error"] = case.read_error
+    out["format"] = case.file_format
+    out["attachments"] = case.attachments
     out["issuer"] = case.issuer.as_json() if case.issuer is not None else None
     out["facts"] = {k: _plain(v) for k, v in case.facts.items() if k != "body"}
     out["secrecy_marks"] = [m.__dict__ for m in case.marks]

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
+from sqlalchemy import select
 
 from ...http import hosts, inbox
 from ...http.envelope import ApiError, check_data, parse, to_mapping
 from ...http.fetch import FetchError, fetch
 from ...http.sealing import SealError
 from ...http.signing import SignatureError, check_headers, matches
-from ...models import InboxEvent, db
+from ...models import HttpHost, InboxEvent, db
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -111,8 +112,13 @@ def preview():
         db.session.rollback()
         return _refuse(exc, host.name if host is not None else None)
     liaison = current_app.extensions["oa_liaison"]
-    decision = decide_preview(liaison, document)
-    messages = liaison.check_before_issue(document)
+    from ...routing.decide import host_requires_file
+    token = host_requires_file.set(db.session.scalar(select(HttpHost.require_file).where(HttpHost.id == host.id)))
+    try:
+        decision = decide_preview(liaison, document)
+        messages = liaison.check_before_issue(document)
+    finally:
+        host_requires_file.reset(token)
     return jsonify({"messages": messages, "decision": decision}), 200
 
 

@@ -1,5 +1,5 @@
 """The form to connect a host over HTTP."""
-from wtforms import StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..forms import Form
@@ -10,3 +10,20 @@ class NewHostForm(Form):
     callback_url = StringField("回调地址（抄送和通知发到这里，可不填）", validators=[Optional(), Length(max=1024)])
     allow_origins = TextAreaField("允许下载文件的来源（每行一个，如 https://oa.example.cn）",
                                   validators=[Optional(), Length(max=4000)])
+
+# How a host's documents that come without a file are decided (HttpHost.require_file: None, True, False).
+REQUIRE_FILE_CHOICES = [("", "按系统设置（REQUIRE_FILE）"), ("yes", "暂存，待人工核对密级"),
+                        ("no", "按主办系统标注的密级判断")]
+REQUIRE_FILE_VALUES = {"": None, "yes": True, "no": False}
+
+
+class RequireFileField(SelectField):
+    def __init__(self, label="未附正文文件的发文", **kw):
+        super().__init__(label, choices=REQUIRE_FILE_CHOICES, default="", **kw)
+
+
+NewHostForm.require_file = RequireFileField()
+
+
+class RequireFileForm(Form):
+    require_file = RequireFileField()

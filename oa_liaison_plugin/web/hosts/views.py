@@ -9,7 +9,7 @@ from ...models import HttpHost, db
 from ..access import allow, jurisdiction
 from ..audit.log import record
 from ..forms import status
-from .forms import NewHostForm
+from .forms import REQUIRE_FILE_CHOICES, REQUIRE_FILE_VALUES, NewHostForm, RequireFileForm
 
 bp = Blueprint("hosts", __name__, url_prefix="/hosts")
 
@@ -27,7 +27,8 @@ def index():
     """The jurisdiction's hosts, without their secrets."""
     rows = db.session.scalars(select(HttpHost).where(HttpHost.jurisdiction_id == jurisdiction().id)
                               .order_by(HttpHost.name)).all()
-    return render_template("oa_liaison/hosts/index.html", hosts=[hosts.describe(h) for h in rows])
+    return render_template("oa_liaison/hosts/index.html", hosts=[hosts.describe(h) for h in rows],
+                           require_file_choices=REQUIRE_FILE_CHOICES)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -40,7 +41,8 @@ def new():
         try:
             host, secret = hosts.add(current_app.config, form.name.data.strip(), jurisdiction().code,
                                      callback_url=(form.callback_url.data or "").strip() or None,
-                                     allow_origins=origins)
+                                     allow_origins=origins,
+                                     require_file=REQUIRE_FILE_VALUES.get(form.require_file.data))
             db.session.flush()
             record("host.create", host.name, None, hosts.describe(host))
             db.session.commit()
@@ -61,6 +63,24 @@ def rotate(host_name: str):
     record("host.rotate", host.name, None, None)
     db.session.commit()
     return render_template("oa_liaison/hosts/secret.html", name=host.name, secret=secret, rotated=True)
+
+
+@bp.post("/<host_name>/require-file")
+@allow("admin")
+def require_file(host_name: str):
+    """Whether the host's documents without a file are held for a person (None: the REQUIRE_FILE setting)."""
+    from flask import flash, redirect, url_for
+    host = _mine(host_name)
+    form = RequireFileForm()
+    if form.validate_on_submit():
+        before = hosts.describe(host)
+        hosts.set_require_file(host.name, REQUIRE_FILE_VALUES[form.require_file.data])
+        record("host.update", host.name, before, hosts.describe(host))
+        db.session.commit()
+        flash(f"已修改主机“{host.name}”未附正文文件时的处理。", "success")
+    else:
+        flash("请选择未附正文文件时的处理方式。", "error")
+    return redirect(url_for(".index"))
 
 
 @bp.post("/<host_name>/remove")
