@@ -2,7 +2,7 @@
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..forms import Form
+from ..forms import Form, choices
 
 
 class NewHostForm(Form):
@@ -19,7 +19,7 @@ REQUIRE_FILE_VALUES = {"": None, "yes": True, "no": False}
 
 class RequireFileField(SelectField):
     def __init__(self, label="未附正文文件的发文", **kw):
-        super().__init__(label, choices=REQUIRE_FILE_CHOICES, default="", **kw)
+        super().__init__(label, choices=choices(REQUIRE_FILE_CHOICES), default="", **kw)
 
 
 NewHostForm.require_file = RequireFileField()
