@@ -326,7 +326,9 @@ def _chunk_lines(raw: bytes) -> list[str]:
     from .formats import read_any
     if raw.startswith((b"PK", b"{\\rtf")):
         try:
-            return read_any(raw, nested=True).body.split("\n")
+            inner = read_any(raw, nested=True)
+            # its body, and the lines of the marks found anywhere in it (a header, properties...)
+            return inner.body.split("\n") + [m.text for m in inner.secrecy_marks]
         except DocumentReadError as exc:
             raise _fail("bad_part", f"文件内嵌的另一文档（altChunk）无法读取：{exc.message}") from exc
     text = _decode_text(raw)
