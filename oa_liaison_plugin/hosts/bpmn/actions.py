@@ -6,7 +6,7 @@ import datetime as dt
 from sqlalchemy import select
 
 from ...models import db
-from .models import NumberCounter, StoredFile
+from .models import NumberCounter, StoredAttachment, StoredFile
 
 DOCUMENT_FIELDS = ("issuer", "title", "doc_number", "doc_type", "main_recipients", "cc", "secrecy",
                    "secrecy_period", "note", "issued_on", "flags", "url", "body")
@@ -18,6 +18,10 @@ def document_event(key: str, data: dict) -> dict:
     stored = db.session.scalar(select(StoredFile).where(StoredFile.instance_key == key))
     if stored is not None:
         event["file"] = stored.data
+    attachments = db.session.scalars(select(StoredAttachment).where(StoredAttachment.instance_key == key)
+                                     .order_by(StoredAttachment.position)).all()
+    if attachments:
+        event["attachments"] = [{"name": a.name, "data": a.data} for a in attachments]
     return event
 
 

@@ -10,9 +10,9 @@ from ...models import db, utcnow
 from ...plugins import hookimpl
 from . import engine
 from .actions import ACTIONS
-from .models import Message, ProcessInstance, StoredFile
+from .models import Message, ProcessInstance, StoredAttachment, StoredFile
 
-TABLES = [m.__table__ for m in (ProcessInstance, StoredFile, Message)] + \
+TABLES = [m.__table__ for m in (ProcessInstance, StoredFile, StoredAttachment, Message)] + \
     [db.metadata.tables["bpmnhost_number"]]
 
 
@@ -27,8 +27,10 @@ class BpmnHost:
         liaison.pm.register(self, name="bpmn-host")
 
     # ------------------------------------------------------------------ processes
-    def start(self, process: str, data: dict, *, key: str | None = None, file: bytes | None = None) -> str:
-        """Start a process instance with its first data; runs until a person must act. Returns its key."""
+    def start(self, process: str, data: dict, *, key: str | None = None, file: bytes | None = None,
+              attachments: list[tuple[str, bytes]] = ()) -> str:
+        """Start a process instance with its first data (and the draft's file and 附件, as (name, bytes));
+        runs until a person must act. Returns its key."""
         key = key or f"{process}-{uuid.uuid4().hex[:12]}"
         with self.liaison.context():
             wf = engine.new(process, data)
@@ -36,6 +38,8 @@ class BpmnHost:
             db.session.add(row)
             if file is not None:
                 db.session.add(StoredFile(instance_key=key, data=file))
+            for position, (name, content) in enumerate(attachments, 1):
+                db.session.add(StoredAttachment(instance_key=key, position=position, name=name, data=content))
             db.session.commit()   # the instance exists before anything it starts (a crash leaves it resumable)
             self._advance(row, wf)
         return key

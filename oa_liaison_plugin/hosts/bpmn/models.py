@@ -28,6 +28,17 @@ class StoredFile(db.Model):
     data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
+class StoredAttachment(db.Model):
+    """A drafted document's attachment (附件), in order, beside its main file."""
+    __tablename__ = "bpmnhost_attachment"
+    __table_args__ = (UniqueConstraint("instance_key", "position"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_key: Mapped[str] = mapped_column(String(128), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(256))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class Message(db.Model):
     """A notification oa-liaison asked the OA to show someone."""
     __tablename__ = "bpmnhost_message"
