@@ -49,7 +49,9 @@ def sqlite_url(tmp_path):
 
 def make_app(url, instance, **config):
     from oa_liaison_plugin import create_app
-    test_config = {"DATABASE_URL": url, "TESTING": True, "DELIVERY_BACKOFF_SECONDS": [0], **config}
+    # A cheap password hash: the panel's tests create and log in many users (scrypt costs ~0.1 s each).
+    test_config = {"DATABASE_URL": url, "TESTING": True, "DELIVERY_BACKOFF_SECONDS": [0],
+                   "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", **config}
     app = create_app(test_config, instance_path=instance)
     return app
 

@@ -30,6 +30,12 @@ def login_key(name: str) -> str:
     return unicodedata.normalize("NFKC", name.strip()).casefold()
 
 
+def password_method() -> str:
+    """The password hash (werkzeug method); PASSWORD_HASH_METHOD lets the tests use a cheap one."""
+    from flask import current_app, has_app_context
+    return (current_app.config.get("PASSWORD_HASH_METHOD") if has_app_context() else None) or "scrypt"
+
+
 class User(UserMixin, db.Model):
     """Someone who logs in to the panel: a role, and for clerks the unit or committee they serve."""
     __tablename__ = "liaison_user"
@@ -55,7 +61,7 @@ class User(UserMixin, db.Model):
         return value
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = generate_password_hash(password, method=password_method())
         self.session_token = new_token()
 
     def check_password(self, password: str) -> bool:

@@ -12,14 +12,21 @@ from ...models import db, utcnow
 from ..access import allow
 from ..audit.log import committed, record
 from ..forms import status
-from ..models import User, login_key, new_token
+from ..models import User, login_key, new_token, password_method
 from . import throttle
 from .forms import LoginForm, PasswordForm
 
 bp = Blueprint("auth", __name__)
 ALL = ("admin", "unit", "committee", "auditor")
-# Checked when the name is unknown, so a wrong name costs as long as a wrong password.
-_DUMMY_HASH = generate_password_hash("not-a-password")
+# Checked when the name is unknown, so a wrong name costs as long as a wrong password (one per method).
+_DUMMY_HASHES: dict[str, str] = {}
+
+
+def _dummy_hash() -> str:
+    method = password_method()
+    if method not in _DUMMY_HASHES:
+        _DUMMY_HASHES[method] = generate_password_hash("not-a-password", method=method)
+    return _DUMMY_HASHES[method]
 
 
 def _safe_next(target: str | None) -> str:
@@ -51,7 +58,7 @@ def login():
         wait = throttle.locked_for(name, addr)
         user = None if wait else db.session.scalar(select(User).where(User.login_name == login_key(name)))
         given = form.password.data
-        ok = not wait and (user.check_password(given) if user else check_password_hash(_DUMMY_HASH, given))
+        ok = not wait and (user.check_password(given) if user else check_password_hash(_dummy_hash(), given))
         if wait:
             # Not even the right password gets in while locked: guessing must not pay.
             form.add_error(None, f"登录失败次数过多，已暂时锁定，请 {wait} 分钟后再试，或请管理员重设密码。")
