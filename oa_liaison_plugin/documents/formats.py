@@ -1,7 +1,7 @@
 """Which format a file is, from its bytes (never its name), and the one entry to every reader: read_any.
 
 The formats an OA hands over after 签发: the sealed 版式 file (OFD, GB/T 33190; PDF) and the 流式 正文
-(.docx, .doc, .wps, .odt, .rtf). Each has a code (stable: stored with documents and copies), a Chinese label
+(.docx, .doc, .wps, .odt, .rtf), and attachments' workbooks (.xlsx). Each has a code (stable: stored with documents and copies), a Chinese label
 for clerks, the file extension and the content type a copy of it keeps.
 """
 from __future__ import annotations
@@ -36,6 +36,7 @@ FORMATS = {f.code: f for f in (
     Format("wps", "WPS 文字文档（.wps）", ".wps", "application/vnd.ms-works"),
     Format("odt", "ODF 文本文档（.odt）", ".odt", "application/vnd.oasis.opendocument.text"),
     Format("rtf", "RTF 文档", ".rtf", "application/rtf"),
+    Format("xlsx", "Excel 工作簿（.xlsx）", ".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     Format("unknown", "无法识别的格式", "", "application/octet-stream"),
 )}
 
@@ -70,6 +71,8 @@ def _zip_kind(raw: bytes) -> str:
         return "docx"
     if "ofd.xml" in names:
         return "ofd"
+    if "xl/workbook.xml" in names:
+        return "xlsx"
     if "mimetype" in names and "content.xml" in names:
         return "odt"
     return "docx"
@@ -142,10 +145,15 @@ def _rtf(raw: bytes, **kw) -> DocumentFacts:
     return read_rtf(raw, max_bytes=kw["max_bytes"])
 
 
+def _xlsx(raw: bytes, **kw) -> DocumentFacts:
+    from .xlsx import read_xlsx
+    return read_xlsx(raw, max_bytes=kw["max_bytes"])
+
+
 def _unknown(raw: bytes, **kw) -> DocumentFacts:
     raise DocumentReadError("unknown_format", "无法识别的文件格式（不是 OFD、PDF、Word、WPS、ODT 或 RTF 文件），"
                                               "无法核对密级")
 
 
 _READERS = {"docx": _docx, "ofd": _ofd, "pdf": _pdf, "doc": _doc, "wps": _doc, "odt": _odt, "rtf": _rtf,
-            "unknown": _unknown}
+            "xlsx": _xlsx, "unknown": _unknown}
