@@ -108,16 +108,17 @@ def read_odt(raw: bytes, *, max_bytes: int = MAX_BYTES, max_uncompressed: int = 
 
 def _facts(content: etree._Element, styles: etree._Element | None,
            meta: etree._Element | None) -> DocumentFacts:
-    common = _hidden_styles(styles, f"{{{_OFFICE}}}styles")
+    common = _styles(styles, f"{{{_OFFICE}}}styles")
     body = content.find(f"{{{_OFFICE}}}body/{{{_OFFICE}}}text")
     if body is None:
         raise DocumentReadError("empty_body", "文件不是 ODF 文本文档（没有 office:text 正文）")
-    text = _Text({**common, **_hidden_styles(content, f"{{{_OFFICE}}}automatic-styles")})
+    # Automatic styles of content.xml and styles.xml are apart (both may have a "P1"); common ones are shared.
+    text = _Text(_hidden({**common, **_styles(content, f"{{{_OFFICE}}}automatic-styles")}))
     out = text.out("body")
     text.block(body, out, None, False, 0)
     if not any(line.strip() for line in out.lines):
         raise DocumentReadError("empty_body")
-    side = _Text({**common, **_hidden_styles(styles, f"{{{_OFFICE}}}automatic-styles")}, text.outs)
+    side = _Text(_hidden({**common, **_styles(styles, f"{{{_OFFICE}}}automatic-styles")}), text.outs)
     masters = styles.find(f"{{{_OFFICE}}}master-styles") if styles is not None else None
     for page in masters if masters is not None else ():
         for part in page:
@@ -242,21 +243,21 @@ class _Text:
                     seen.append(child.tail)
 
 
-def _hidden_styles(root: etree._Element | None, container: str) -> dict[tuple[str, str], bool]:
-    """(family, name) → hidden, for the styles in ``container``: text:display="none" on their text properties,
-    or on a parent's (style:parent-style-name, within the same family)."""
+def _styles(root: etree._Element | None, container: str) -> dict[tuple[str, str], tuple[bool, str | None]]:
+    """(family, name) → (text:display="none" on the style itself, its parent) for a container's styles."""
     box = root.find(container) if root is not None else None
-    if box is None and root is not None and root.tag == container:
-        box = root
-    styles: dict[tuple[str, str], tuple[bool, str | None]] = {}
+    out = {}
     for el in box.iter(f"{{{_STYLE}}}style") if box is not None else ():
-        props = el.find(f"{{{_STYLE}}}text-properties")
         family = el.get(f"{{{_STYLE}}}family") or ""
-        own = props is not None and props.get(_DISPLAY) == "none"
-        if el.tag == f"{{{_STYLE}}}style" and family == "section":
-            sp = el.find(f"{{{_STYLE}}}section-properties")
-            own = own or (sp is not None and sp.get(_DISPLAY) == "none")
-        styles[(family, el.get(f"{{{_STYLE}}}name") or "")] = (own, el.get(f"{{{_STYLE}}}parent-style-name"))
+        kind = "section-properties" if family == "section" else "text-properties"
+        props = el.find(f"{{{_STYLE}}}{kind}")
+        out[(family, el.get(f"{{{_STYLE}}}name") or "")] = (
+            props is not None and props.get(_DISPLAY) == "none", el.get(f"{{{_STYLE}}}parent-style-name"))
+    return out
+
+
+def _hidden(styles: dict[tuple[str, str], tuple[bool, str | None]]) -> dict[tuple[str, str], bool]:
+    """(family, name) → hidden, by the style itself or an ancestor (style:parent-style-name, same family)."""
     out = {}
     for key, (own, parent) in styles.items():
         seen = {key}
