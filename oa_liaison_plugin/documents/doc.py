@@ -24,7 +24,7 @@ _ENCRYPTED = "文件已加密（设有打开密码），无法核对密级"
 _SAVE_AS = "；如果它是可编辑的正文，请在 WPS 或 Word 中另存为 .docx 或 .doc 后再上传"
 # OLE files that are not Word documents, by a stream only they hold.
 _OTHER_OLE = (("Workbook", "Excel 工作簿"), ("Book", "Excel 工作簿"), ("PowerPoint Document", "PowerPoint 演示文稿"),
-              ("CONTENTS", "Microsoft Works 或 WPS 2003 以前版本的文档"), ("MatOST", "Microsoft Works 文档"),
+              ("CONTENTS", "Microsoft Works 或早期 WPS 文档"), ("MatOST", "Microsoft Works 文档"),
               ("VisioDocument", "Visio 绘图"))
 
 # Compressed (8-bit) pieces: MS-DOC 2.4.1 maps 0x82-0x8C, 0x91-0x9C and 0x9F as cp1252 does, any other byte
@@ -117,8 +117,8 @@ class _Fib:
         self.flags = struct.unpack_from("<H", word, 10)[0]
         if self.flags & 0x0100:   # fEncrypted (also set for XOR obfuscation)
             raise _fail("encrypted", _ENCRYPTED)
-        if nfib < 0x6A:   # Word 6.0/95 (nFib 101-105): no piece table, 8-bit text in the system code page
-            raise _fail("unsupported_format", f"文件是 Word 6.0/95 格式的旧文档，无法核对密级{_SAVE_AS}")
+        if nfib < 0x6A:   # Word 6.0/95 (nFib 101-105) and older: no piece table, 8-bit text in a code page
+            raise _fail("unsupported_format", f"文件是 Word 6.0/95 或更早版本格式的旧文档，无法核对密级{_SAVE_AS}")
         csw = struct.unpack_from("<H", word, 32)[0]
         at = 34 + 2 * csw
         cslw = _u16(word, at)

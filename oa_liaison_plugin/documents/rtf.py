@@ -125,6 +125,8 @@ def read_rtf(raw: bytes, *, max_bytes: int = MAX_BYTES) -> DocumentFacts:
 
 
 class _Reader:
+    """One file's reading: the group stack, the text of each story (sink), the metadata and the fonts."""
+
     def __init__(self):
         self.state = _State()
         self.stack: list[_State] = []
