@@ -209,8 +209,8 @@ def test_a_file_fetched_from_the_host_is_frozen_with_the_copies(app, liaison, ho
 
 
 @pytest.mark.parametrize("payload,code", [
-    (b"not a zip at all", "not_zip"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "legacy_doc"),
+    (b"not a zip at all", "unknown_format"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "damaged"),   # an OLE header and nothing else
 ])
 def test_bad_files_are_held_with_a_clear_reason(app, host, payload, code):
     r = host.issue(issuer="南部县教育局", file=payload, title="关于义务教育的实施方案", flags={"important": True})
