@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 import zipfile
 import zlib
 
 from lxml import etree
 
-from .layout import Piece, file_order, lay_out
+from .layout import file_order, in_order, lay_out
 from .metadata import metadata_marks
-from .read import (MAX_BYTES, MAX_RATIO, MAX_UNCOMPRESSED, MB, DocumentFacts, DocumentReadError, _load,
-                   _parse_xml, _read_member, facts_from_parts, open_zip)
+from .read import (MAX_BYTES, MAX_RATIO, MAX_UNCOMPRESSED, MB, RATIO_FLOOR, DocumentFacts, DocumentReadError,
+                   _load, _parse_xml, _read_member, facts_from_parts, open_zip)
 
 __all__ = ["read_ofd", "MAX_PAGES", "MAX_TEXT_CODES"]
 
@@ -37,6 +38,8 @@ _MESSAGES = {
     "not_ofd": "压缩包中没有 OFD.xml（OFD 文件的入口），不是有效的 OFD 文件",
     "no_text": "扫描件，无文字层，无法核对密级",
 }
+# A relative location of plain segments (none empty, none starting with a dot, no backslash or space).
+_PLAIN_LOC = re.compile(r"[^./\\\s][^/\\\s]*(?:/[^./\\\s][^/\\\s]*)*")
 _NO_DOC = "OFD 文件已损坏：OFD.xml 中没有文档（DocBody/DocRoot），无法核对密级"
 
 
@@ -75,11 +78,15 @@ def _box(value) -> tuple[float, float, float, float]:
     return x, y, w, h
 
 
-def _advance(text: str, size: float, deltas: str | None) -> float:
+def _object(obj) -> tuple[float, float, float]:
+    """A TextObject's origin (its Boundary's corner) and font size; what is missing or damaged reads as 0."""
+    x, y, _, _ = _box(obj.get("Boundary"))
+    return x, y, _num(obj.get("Size"))
+
+
+def _advance(text: str, size: float, deltas: str) -> float:
     """How far a TextCode's text runs: its DeltaX spacings ("g 3 5.6" repeats 5.6 three times) and the last
-    character's own width; one em a character without them."""
-    if not deltas:
-        return len(text) * size
+    character's own width."""
     toks, total, i = deltas.split(), 0.0, 0
     while i < len(toks):
         if toks[i] == "g" and i + 2 < len(toks):
@@ -100,12 +107,13 @@ def _tags(root, name: str) -> tuple[str, ...]:
 class _Reader:
     """One OFD package being read: parts by path, what they cost, the pieces of text found so far."""
 
-    def __init__(self, zf: zipfile.ZipFile, names: dict, max_uncompressed: int, max_ratio: float,
+    def __init__(self, raw: bytes, zf: zipfile.ZipFile, names: dict, max_uncompressed: int, max_ratio: float,
                  max_pages: int):
-        self.zf, self.names = zf, names
+        self.raw, self.zf, self.names = raw, zf, names
         self.folded = {n.lower().lstrip("/"): i for n, i in names.items()}
         self.max_uncompressed, self.max_ratio, self.max_pages = max_uncompressed, max_ratio, max_pages
-        self.inflated = self.codes = self.pages = 0
+        self.inflated = self.pages = 0
+        self.first_chars: list[int] = []   # the characters on each document's first page
 
     def part(self, path: str, what: str, required: bool = True):
         info = self.names.get(path) or self.folded.get(path.lower())
@@ -113,7 +121,10 @@ class _Reader:
             if not required:
                 return None
             raise _fail("bad_ofd", f"OFD 文件已损坏：缺少{what}（{path}），无法核对密级")
-        raw = _read_member(self.zf, info, min(PART, self.max_uncompressed), self.max_ratio)
+        limit = min(PART, self.max_uncompressed)
+        raw = _plain_member(self.raw, info, limit, self.max_ratio)
+        if raw is None:
+            raw = _read_member(self.zf, info, limit, self.max_ratio)
         self.inflated += len(raw)
         if self.inflated > self.max_uncompressed:
             raise _fail("zip_bomb")
@@ -124,40 +135,60 @@ class _Reader:
                 raise _fail("bad_xml", f"OFD 文件已损坏：{what}（{path}）的 XML 无法解析，无法核对密级") from exc
             raise
 
-    def pieces(self, root, page: int, out: list[Piece]) -> None:
+    def pieces(self, root, page: int, out: list) -> None:
         """Every TextCode of a part (a page, a template, an annotation's appearance) as Pieces, file order."""
-        last_obj = None
-        ox = oy = size = 0.0
+        last = None
+        append = out.append
+        ox = oy = size = x = y = 0.0
         ctm = None
-        x = y = 0.0
+        # The reader's hot loop, once per TextCode: no calls on the common path (one TextObject, its Boundary
+        # and Size, a TextCode with X, Y and "g N d" spacing), numbers parsed inline, plain tuples
+        # (see layout.Piece); anything else, or a damaged number (read as 0), goes the slow way.
         for code in root.iter(*_tags(root, "TextCode")):
-            self.codes += 1
-            if self.codes > MAX_TEXT_CODES:
-                raise _fail("too_large", f"OFD 文件的文字对象过多（超过 {MAX_TEXT_CODES} 个），已拒绝读取")
             obj = code.getparent()
-            if obj is not last_obj:
-                last_obj = obj
-                ox, oy, _, _ = _box(obj.get("Boundary"))
-                size = _num(obj.get("Size"), 3.5) or 3.5
-                ctm = _ctm(obj.get("CTM"))
+            if obj is not last:
+                last = obj
+                try:
+                    bx, by, _, _ = obj.get("Boundary").split()
+                    ox, oy, size = float(bx), float(by), float(obj.get("Size"))
+                except (AttributeError, TypeError, ValueError):
+                    ox, oy, size = _object(obj)
+                if size <= 0:
+                    size = 3.5
+                ctm = obj.get("CTM")
+                if ctm is not None:
+                    ctm = _ctm(ctm)
                 x = y = 0.0
+            get = code.get
+            try:
+                x = float(get("X", x))
+                y = float(get("Y", y))
+            except ValueError:
+                x, y = _num(get("X")), _num(get("Y"))
             text = code.text
-            if "X" in code.attrib:
-                x = _num(code.get("X"))
-            if "Y" in code.attrib:
-                y = _num(code.get("Y"))
             if not text:
                 continue
-            advance = _advance(text, size, code.get("DeltaX"))
+            deltas = get("DeltaX")
+            if deltas is None:
+                advance = len(text) * size
+            elif deltas[:2] == "g ":   # "g N d": one spacing for the whole run
+                try:
+                    _, n, d = deltas.split()
+                    advance = float(n) * float(d) + size
+                except ValueError:
+                    advance = _advance(text, size, deltas)
+            else:
+                advance = _advance(text, size, deltas)
             if ctm is None:
-                out.append(Piece(page, oy + y, ox + x, ox + x + advance, size, text))
+                append((page, oy + y, ox + x, ox + x + advance, size, text))
             else:
                 a, b, c, d, e, f = ctm
-                scale = abs(d) or 1.0
                 px, py = a * x + c * y + e, b * x + d * y + f
                 end = ox + px + advance * (abs(a) or 1.0)
-                out.append(Piece(page, oy + py, ox + px, end, size * scale, text))
+                append((page, oy + py, ox + px, end, size * (abs(d) or 1.0), text))
             x += advance   # a following TextCode without X goes on where this one ends
+        if len(out) > MAX_TEXT_CODES:
+            raise _fail("too_large", f"OFD 文件的文字对象过多（超过 {MAX_TEXT_CODES} 个），已拒绝读取")
 
     def read(self) -> DocumentFacts:
         ofd = self.part("OFD.xml", "入口文件 OFD.xml", required=False)
@@ -166,11 +197,10 @@ class _Reader:
         bodies = _children(ofd, "DocBody")[:MAX_DOCS]
         if not bodies:
             raise _fail("bad_ofd", _NO_DOC)
-        body_pieces: list[Piece] = []
+        body_pieces: list = []
         heights: dict[int, float] = {}
         side: list[tuple[str, list[str]]] = []
         fields, custom, titles = [], [], []
-        firsts = []   # each document's first page
         for docbody in bodies:
             info = _child(docbody, "DocInfo")
             titles.append(_text(_child(info, "Title")))
@@ -185,23 +215,17 @@ class _Reader:
             doc = self.part(doc_path, "文档根文件 Document.xml")
             if _local(doc.tag) != "Document":
                 raise _fail("bad_ofd", f"OFD 文件已损坏：{doc_path} 不是 OFD 文档（根元素不是 Document），无法核对密级")
-            firsts.append(self.pages)
             self.document(doc, posixpath.dirname(doc_path), body_pieces, heights, side)
-        chars = dict.fromkeys(firsts, 0)
-        for p in body_pieces:
-            if p.page in chars:
-                chars[p.page] += len(p.text) - p.text.count(" ")
-        if not body_pieces or min(chars.values()) < SPARSE:
+        if min(self.first_chars) < SPARSE:
             raise _fail("no_text")
         body, header, footer = lay_out(body_pieces, heights, head=HEAD_MM, foot=FOOT_MM)
         side = [("header", header), ("footer", footer)] + side
-        stored = file_order(body_pieces)
-        scan = [("file_order", stored)] if stored != body else []
+        scan = [] if in_order(body_pieces) else [("file_order", file_order(body_pieces))]
         title = next((t for t in titles if t), None)
         return facts_from_parts(body, side=side, marks=metadata_marks(fields, custom), title=title, scan=scan,
                                 format="ofd")
 
-    def document(self, doc, folder: str, out: list[Piece], heights: dict[int, float],
+    def document(self, doc, folder: str, out: list, heights: dict[int, float],
                  side: list[tuple[str, list[str]]]) -> None:
         """One Document.xml: its pages into ``out``, its templates and annotations into ``side``."""
         common = _child(doc, "CommonData")
@@ -224,15 +248,18 @@ class _Reader:
                 raise _fail("bad_ofd", f"OFD 文件已损坏：第 {n + 1} 页没有内容文件（BaseLoc），无法核对密级")
             root = self.part(_resolve(folder, loc), f"第 {n + 1} 页的内容文件")
             heights[n] = _box(_text(_child(_child(root, "Area"), "PhysicalBox")))[3] or default_height
+            start = len(out)
             self.pieces(root, n, out)
-            for ref in root.iter(*_tags(root, "Template")):
+            if page is pages[0]:
+                self.first_chars.append(sum(len(p[5]) - p[5].count(" ") for p in out[start:]))
+            for ref in _children(root, "Template"):
                 used.setdefault(ref.get("TemplateID") or "", None)
         # Every template counts, used or not: its text is in the file (stricter wins).
         for tid in [*used, *(t for t in templates if t not in used)]:
             loc = templates.get(tid)
             if loc:
                 tpl = self.part(_resolve(folder, loc), "模板页内容文件")
-                pieces: list[Piece] = []
+                pieces: list = []
                 self.pieces(tpl, 0, pieces)
                 lines, header, footer = lay_out(pieces)
                 side.append(("header", header + lines + footer))
@@ -251,7 +278,7 @@ class _Reader:
         for loc in filter(None, locs):
             root = self.part(_resolve(folder, loc), "注释文件")
             for annot in root.iter(*_tags(root, "Annot")):
-                pieces: list[Piece] = []
+                pieces: list = []
                 self.pieces(annot, 0, pieces)
                 lines += lay_out(pieces)[0]
                 lines += [_text(el) for el in annot.iter(*_tags(annot, "Remark"), *_tags(annot, "Parameter"))]
@@ -266,8 +293,44 @@ def _ctm(value) -> tuple[float, ...] | None:
     return None if ctm == (1.0, 0.0, 0.0, 1.0, 0.0, 0.0) else ctm
 
 
+def _plain_member(raw: bytes, info: zipfile.ZipInfo, limit: int, max_ratio: float) -> bytes | None:
+    """A plain member (stored or deflated, not encrypted, its local header naming it as the central directory
+    does, its CRC right) inflated straight from the package's bytes: zipfile.open costs more than inflating a
+    page. None for anything else, which _read_member reads (and refuses) the long way. The limits are
+    _read_member's: no more than ``limit`` bytes, nor a bomb-like ratio."""
+    if info.flag_bits & 0x9 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        return None
+    at = info.header_offset
+    head = raw[at:at + 30]
+    if len(head) < 30 or head[:4] != b"PK\x03\x04":
+        return None
+    n, m = int.from_bytes(head[26:28], "little"), int.from_bytes(head[28:30], "little")
+    try:
+        name = info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437")
+    except UnicodeEncodeError:
+        return None
+    if raw[at + 30:at + 30 + n] != name:
+        return None
+    data = raw[at + 30 + n + m:at + 30 + n + m + info.compress_size]
+    if len(data) != info.compress_size:
+        return None
+    cap = min(limit, max(RATIO_FLOOR, max_ratio * max(info.compress_size, 1)))
+    if info.compress_type == zipfile.ZIP_STORED:
+        out = data
+    else:
+        inflater = zlib.decompressobj(-15)
+        out = inflater.decompress(data, int(cap) + 1)
+        if len(out) <= cap and not inflater.eof:
+            return None
+    if len(out) > cap:
+        raise _fail("zip_bomb")
+    return out if len(out) == info.file_size and zlib.crc32(out) == info.CRC else None
+
+
 def _resolve(folder: str, loc: str) -> str:
     """A GB/T 33190 ST_Loc: absolute from the package root ("/Doc_0/…") or relative to the referring file."""
+    if folder and _PLAIN_LOC.fullmatch(loc):
+        return f"{folder}/{loc}"   # the common "Pages/Page_0/Content.xml": nothing to normalise
     loc = loc.strip().replace("\\", "/")
     path = posixpath.normpath(loc.lstrip("/") if loc.startswith("/") else posixpath.join(folder, loc))
     return path.lstrip("/") if not path.startswith("..") else path
@@ -286,7 +349,7 @@ def read_ofd(data: bytes | str | os.PathLike, *, max_bytes: int = MAX_BYTES,
         raise _fail("too_large", f"文件过大（{len(raw) / MB:.1f} MB，上限 {max_bytes / MB:.0f} MB），已拒绝读取")
     try:
         with open_zip(raw, max_uncompressed=max_uncompressed, max_ratio=max_ratio) as (zf, names):
-            return _Reader(zf, names, max_uncompressed, max_ratio, max_pages).read()
+            return _Reader(raw, zf, names, max_uncompressed, max_ratio, max_pages).read()
     except DocumentReadError as exc:
         if exc.code in ("not_zip", "truncated"):
             raise _fail(exc.code) from exc

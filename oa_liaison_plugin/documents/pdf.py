@@ -11,7 +11,7 @@ from array import array
 import pypdfium2 as pdfium
 import pypdfium2.raw as c
 
-from .layout import Piece, lay_out
+from .layout import lay_out
 from .metadata import metadata_marks, secrecy_key, xmp_marks
 from .read import MAX_BYTES, MB, DocumentFacts, DocumentReadError, _load, _parse_xml, facts_from_parts
 
@@ -66,7 +66,7 @@ class _Page:
         self.height = (self.right - self.left) if self.rotation in (1, 3) else (self.top - self.bottom)
         self.chars = 0
         self.lines: list[str] = []
-        self.pieces: list[Piece] = []
+        self.pieces: list[tuple] = []   # layout.Piece
 
     def _place(self, x: float, y: float) -> tuple[float, float]:
         """(x, y downwards from the top) as the page is shown, whatever its /Rotate."""
@@ -133,8 +133,8 @@ class _Page:
                 [r.span() for r in _RUN.finditer(text, a, b)]
             for s, e in runs:
                 x, y = self._place(*origin(s))
-                end = right(e - 1) - self.left if upright else None
-                self.pieces.append(Piece(self.number, y, x, end, size, text[s:e] if len(runs) > 1 else line))
+                end = right(e - 1) - self.left if upright else x + (e - s) * size
+                self.pieces.append((self.number, y, x, end, size, text[s:e] if len(runs) > 1 else line))
 
 
 def _annot_string(annot, key: bytes) -> str:
@@ -222,7 +222,7 @@ def _read(raw: bytes, max_pages: int) -> DocumentFacts:
         n = len(pdf)
         if n > max_pages:
             raise _fail("too_many_pages", f"PDF 文件页数过多（{n} 页，上限 {max_pages} 页），已拒绝读取")
-        pieces: list[Piece] = []
+        pieces: list[tuple] = []
         heights: dict[int, float] = {}
         stored: list[str] = []
         annots: list[str] = []
