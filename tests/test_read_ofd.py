@@ -307,6 +307,38 @@ def test_duplicate_entries_are_ambiguous():
     assert err.code == "ambiguous"
 
 
+def test_a_bomb_behind_a_small_declared_size_is_refused():
+    files = members(build.ofd_of(build.NOTICE))
+    files["Doc_0/Pages/Page_0/Content.xml"] = page(" " * (3 * 1024 * 1024))
+    data = bytearray(rezip(files))
+    name = b"Doc_0/Pages/Page_0/Content.xml"
+    entry = data.index(b"PK\x01\x02")
+    while data[entry + 46:entry + 46 + len(name)] != name:   # the member's central directory entry
+        entry = data.index(b"PK\x01\x02", entry + 4)
+    data[entry + 24:entry + 28] = (1000).to_bytes(4, "little")   # declared: 1,000 bytes
+    assert _error(bytes(data)).code == "zip_bomb"
+
+
+def test_stored_members_and_damaged_data():
+    files = members(build.ofd_of(SECRET))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as zf:
+        for name, data in files.items():
+            zf.writestr(name, data)
+    assert read_ofd(out.getvalue()).secrecy == "秘密"
+    data = bytearray(build.ofd_of(SECRET))
+    at = data.index(b"Doc_0/Pages/Page_0/Content.xml") + 40   # inside the page's deflated data
+    data[at:at + 8] = b"\xff" * 8
+    assert _error(bytes(data)).code in ("truncated", "bad_xml")
+
+
+def test_a_local_header_naming_another_member_is_ambiguous():
+    data = bytearray(build.ofd_of(SECRET))
+    at = data.index(b"Doc_0/Pages/Page_0/Content.xml")   # the local header's copy comes first
+    data[at:at + 30] = b"Doc_0/Pages/Page_9/Content.xml"
+    assert _error(bytes(data)).code == "ambiguous"
+
+
 def test_page_and_text_limits(monkeypatch):
     data = build.ofd_of(build.NOTICE)
     assert ofd_module.MAX_PAGES == 2_000

@@ -294,10 +294,10 @@ def _ctm(value) -> tuple[float, ...] | None:
 
 
 def _plain_member(raw: bytes, info: zipfile.ZipInfo, limit: int, max_ratio: float) -> bytes | None:
-    """A plain member (stored or deflated, not encrypted, its local header naming it as the central directory
-    does, its CRC right) inflated straight from the package's bytes: zipfile.open costs more than inflating a
-    page. None for anything else, which _read_member reads (and refuses) the long way. The limits are
-    _read_member's: no more than ``limit`` bytes, nor a bomb-like ratio."""
+    """A plain member (stored or deflated, not encrypted, its CRC right) inflated straight from the package's
+    bytes: zipfile.open costs more than inflating a page. None for anything else, which _read_member reads
+    (and refuses) the long way. The limits are _read_member's: no more than ``limit`` bytes, nor a bomb-like
+    ratio; a local header naming the member otherwise than the central directory is ``ambiguous``."""
     if info.flag_bits & 0x9 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
         return None
     at = info.header_offset
@@ -310,7 +310,8 @@ def _plain_member(raw: bytes, info: zipfile.ZipInfo, limit: int, max_ratio: floa
     except UnicodeEncodeError:
         return None
     if raw[at + 30:at + 30 + n] != name:
-        return None
+        raise _fail("ambiguous", f"压缩包成员 {info.filename[:120]} 在目录与文件头中的名称不一致，不同软件会读到不同内容，"
+                                 "无法确定文件真实内容")
     data = raw[at + 30 + n + m:at + 30 + n + m + info.compress_size]
     if len(data) != info.compress_size:
         return None
