@@ -348,6 +348,19 @@ def test_page_and_text_limits(monkeypatch):
     assert _error(data).code == "too_large"
 
 
+def test_more_documents_or_templates_than_allowed_are_refused_not_cut_short(monkeypatch):
+    monkeypatch.setattr(ofd_module, "MAX_TEMPLATES", 0)
+    assert _error(build.ofd_of(build.NOTICE, header="秘密")).code == "too_large"
+    monkeypatch.setattr(ofd_module, "MAX_DOCS", 0)
+    assert _error(build.ofd_of(build.NOTICE)).code == "too_large"
+
+
+def test_a_missing_annotation_part_is_refused():
+    files = members(build.ofd_of(build.NOTICE, annotations={0: "秘密"}))
+    del files["Doc_0/Annots/Page_0/Annotation.xml"]
+    assert _error(rezip(files)).code == "bad_ofd"
+
+
 def test_paths_outside_the_package_are_missing_parts():
     files = members(build.ofd_of(build.NOTICE))
     files["OFD.xml"] = files["OFD.xml"].replace(b"Doc_0/Document.xml", b"../../etc/Document.xml")

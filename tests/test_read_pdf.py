@@ -210,6 +210,14 @@ def test_limits(monkeypatch):
     assert error(data, max_bytes=1000).code == "too_large"
 
 
+def test_too_many_annotations_or_secrecy_keys_are_refused_not_cut_short(monkeypatch):
+    monkeypatch.setattr(pdf_module, "MAX_ANNOTS", 1)
+    assert error(build.pdf_of(build.NOTICE, annotations={0: ["甲", "乙"]})).code == "too_large"
+    monkeypatch.setattr(pdf_module, "MAX_CUSTOM_KEYS", 1)
+    info = {"密级": "无", "密级2": "无", "Classification": "秘密"}
+    assert error(build.pdf_of(build.NOTICE, info=info)).code == "too_large"
+
+
 def test_threads_share_pdfium_safely():
     files = [corpus("lo_notice_secret.pdf"), corpus("lo_report_plain.pdf"), build.pdf_of(build.LETTER)]
     expected = [read_pdf(d).doc_number for d in files]

@@ -19,7 +19,7 @@ __all__ = ["read_ofd", "MAX_PAGES", "MAX_TEXT_CODES"]
 
 OFD_NS = "http://www.ofdspec.org/2016"
 MAX_PAGES = 2_000
-MAX_TEXT_CODES = 400_000   # over all pages, templates and annotations
+MAX_TEXT_CODES = 400_000   # in the pages, a template or an annotation
 MAX_DOCS = 16              # DocBody entries in OFD.xml
 MAX_TEMPLATES = 256
 MAX_ANNOTATION_FILES = MAX_PAGES
@@ -194,9 +194,10 @@ class _Reader:
         ofd = self.part("OFD.xml", "入口文件 OFD.xml", required=False)
         if ofd is None or _local(ofd.tag) != "OFD":
             raise _fail("not_ofd")
-        bodies = _children(ofd, "DocBody")[:MAX_DOCS]
+        bodies = _children(ofd, "DocBody")
         if not bodies:
             raise _fail("bad_ofd", _NO_DOC)
+        _limit(len(bodies), MAX_DOCS, "文档（DocBody）")
         body_pieces: list = []
         heights: dict[int, float] = {}
         side: list[tuple[str, list[str]]] = []
@@ -231,8 +232,9 @@ class _Reader:
         common = _child(doc, "CommonData")
         default_height = _box(_text(_child(_child(common, "PageArea"), "PhysicalBox")))[3] or 297.0
         templates = {}
-        for tpl in _children(common, "TemplatePage")[:MAX_TEMPLATES]:
+        for tpl in _children(common, "TemplatePage"):
             templates.setdefault(tpl.get("ID") or "", tpl.get("BaseLoc") or "")
+        _limit(len(templates), MAX_TEMPLATES, "模板页")
         pages = [p for pages in _children(doc, "Pages") for p in _children(pages, "Page")]
         if not pages:
             raise _fail("bad_ofd", "OFD 文件已损坏：文档中没有页面（Pages），无法核对密级")
@@ -269,12 +271,11 @@ class _Reader:
 
     def annotations(self, path: str) -> list[str]:
         """The text of every annotation (its appearance, remark and parameters), pages in order."""
-        index = self.part(path, "注释索引文件", required=False)
-        if index is None:
-            return []
+        index = self.part(path, "注释索引文件")
         lines: list[str] = []
         folder = posixpath.dirname(path)
-        locs = [_text(_child(p, "FileLoc")) for p in _children(index, "Page")][:MAX_ANNOTATION_FILES]
+        locs = [_text(_child(p, "FileLoc")) for p in _children(index, "Page")]
+        _limit(len(locs), MAX_ANNOTATION_FILES, "注释文件")
         for loc in filter(None, locs):
             root = self.part(_resolve(folder, loc), "注释文件")
             for annot in root.iter(*_tags(root, "Annot")):
@@ -283,6 +284,12 @@ class _Reader:
                 lines += lay_out(pieces)[0]
                 lines += [_text(el) for el in annot.iter(*_tags(annot, "Remark"), *_tags(annot, "Parameter"))]
         return [line for line in lines if line]
+
+
+def _limit(count: int, most: int, what: str) -> None:
+    # Refused, never cut short: what is left unread may hold the 密级.
+    if count > most:
+        raise _fail("too_large", f"OFD 文件的{what}过多（{count} 个，上限 {most} 个），已拒绝读取")
 
 
 def _ctm(value) -> tuple[float, ...] | None:

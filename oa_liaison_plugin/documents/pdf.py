@@ -19,8 +19,9 @@ __all__ = ["read_pdf", "MAX_PAGES"]
 
 MAX_PAGES = 2_000
 MAX_CHARS = 5_000_000       # over all pages
-MAX_ANNOTS = 500            # per page
-MAX_CUSTOM_KEYS = 32
+MAX_ANNOTS = 1_000          # per page
+MAX_CUSTOM_KEYS = 64        # Info keys named like 密级
+MAX_KEY_HITS = 50_000       # places in the bytes where such a name may start
 MM = 72 / 25.4              # points in a millimetre
 # GB/T 9704's type area starts 37 mm below the page's top; a line whose baseline is above 28 mm is a page
 # header (Word's default 25.4 mm top margin puts the first body line's foot near 31 mm). A footer's baseline
@@ -149,7 +150,10 @@ def _annot_string(annot, key: bytes) -> str:
 def _annotations(page) -> list[str]:
     """The text of the page's annotations (a note's /Contents, a form field's /V): a stamp may say 秘密."""
     out = []
-    for k in range(min(c.FPDFPage_GetAnnotCount(page), MAX_ANNOTS)):
+    count = c.FPDFPage_GetAnnotCount(page)
+    if count > MAX_ANNOTS:   # refused, never cut short: an annotation left unread may say 秘密
+        raise _fail("too_large", f"PDF 文件一页上的注释过多（{count} 个，上限 {MAX_ANNOTS} 个），已拒绝读取")
+    for k in range(count):
         annot = c.FPDFPage_GetAnnot(page, k)
         if not annot:
             continue
@@ -177,9 +181,13 @@ def _custom_keys(raw: bytes) -> list[bytes]:
     stream is not seen."""
     low = raw.lower()
     keys: dict[bytes, None] = {}
+    hits = 0
     for needle in _KEY_NEEDLES:
         at = low.find(needle)
-        while at >= 0 and len(keys) < MAX_CUSTOM_KEYS:
+        while at >= 0:
+            hits += 1
+            if hits > MAX_KEY_HITS:   # refused, never cut short
+                raise _fail("too_large", "PDF 文件中疑似密级的元数据键过多，已拒绝读取")
             start = raw.rfind(b"/", max(0, at - 128), at + 1)
             m = _NAME.match(raw, start) if start >= 0 else None
             if m and m.end() > at:
@@ -187,6 +195,8 @@ def _custom_keys(raw: bytes) -> list[bytes]:
                 if key not in _STANDARD_KEYS and secrecy_key(key.decode("utf-8", "replace")):
                     keys.setdefault(key, None)
             at = low.find(needle, at + len(needle))
+    if len(keys) > MAX_CUSTOM_KEYS:
+        raise _fail("too_large", "PDF 文件中疑似密级的元数据键过多，已拒绝读取")
     return list(keys)
 
 
