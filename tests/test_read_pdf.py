@@ -124,6 +124,8 @@ def test_info_keys_and_custom_keys():
     assert (f.secrecy, f.secrecy_period) == ("机密", "5年") and f.secrecy_marks[0].where == "metadata"
     f = read_pdf(build.pdf_of(build.NOTICE, info={"Classification": "绝密"}))
     assert f.secrecy == "绝密"
+    f = read_pdf(build.pdf_of(build.NOTICE, info={"密级".encode("gbk"): "秘密"}))   # a name in GBK
+    assert f.secrecy == "秘密" and f.secrecy_marks[0].text == "秘密"
     f = read_pdf(build.pdf_of(build.NOTICE, info={"密级": "非密", "Subject": "校园安全"}))
     assert f.secrecy is None and f.secrecy_marks == []
     assert read_pdf(corpus("lo_pypdf_info_key.pdf")).secrecy == "机密"

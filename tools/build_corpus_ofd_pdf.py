@@ -412,17 +412,19 @@ def ofd_of(doc: Doc, *, mark_in_body: bool = True, header: str | None = None, **
 PT = 72 / 25.4   # points in a millimetre
 
 
-def _pdf_name(key: str) -> bytes:
-    """A PDF name, every byte but regular ASCII characters escaped as #xx (密级 -> #E5#AF#86#E7#BA#A7)."""
+def _pdf_name(key: str | bytes) -> bytes:
+    """A PDF name, every byte but regular ASCII characters escaped as #xx (密级 -> #E5#AF#86#E7#BA#A7); bytes
+    are taken as they are (a name in GBK)."""
+    data = key if isinstance(key, bytes) else key.encode()
     return b"/" + b"".join(bytes([b]) if 0x21 < b < 0x7F and b not in b"#/()<>[]{}%" else b"#%02X" % b
-                           for b in key.encode())
+                           for b in data)
 
 
 def _pdf_text(value: str) -> bytes:
     return b"<FEFF" + value.encode("utf-16-be").hex().upper().encode() + b">"
 
 
-def simple_pdf(pages: list[list[Run]], *, info: dict[str, str] | None = None, xmp: str | None = None,
+def simple_pdf(pages: list[list[Run]], *, info: dict[str | bytes, str] | None = None, xmp: str | None = None,
                annotations: dict[int, list[str]] | None = None, picture_pages=(), reverse: bool = False,
                draw_last: dict[str, str] | None = None) -> bytes:
     """A PDF of the runs written by hand (tests and the benchmark without LibreOffice): Type 3 fonts with a

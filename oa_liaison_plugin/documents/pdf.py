@@ -46,9 +46,10 @@ _LINE = re.compile(r"[^\r\n]+")
 _RUN = re.compile(r"[^ ]+")
 _NAME = re.compile(rb"/((?:[^\s/<>\[\]()%{}#]|#[0-9A-Fa-f]{2}){1,127})")
 _HEX = re.compile(rb"#([0-9A-Fa-f]{2})")
-# Bytes a custom Info key that may hold a 密级 contains (lower-cased): 密 escaped as a PDF name or raw UTF-8,
-# and the English words (see metadata.secrecy_key).
-_KEY_NEEDLES = (b"#e5#af#86", "密".encode(), b"classif", b"secre", b"confiden", b"security")
+# Bytes a custom Info key that may hold a 密级 contains (lower-cased): 密 in UTF-8 or GBK (Chinese software
+# writes either), escaped as a PDF name or raw, and the English words (see metadata.secrecy_key).
+_KEY_NEEDLES = (b"#e5#af#86", "密".encode(), b"#c3#dc", "密".encode("gbk"), b"classif", b"secre", b"confiden",
+                b"security")
 
 
 def _fail(code: str, message: str | None = None) -> DocumentReadError:
@@ -175,6 +176,13 @@ def _meta(doc, key: bytes) -> str:
     return buf.raw[:n - 2].decode("utf-16-le", "replace")
 
 
+def _key_name(key: bytes) -> str:
+    try:
+        return key.decode("utf-8")
+    except UnicodeDecodeError:
+        return key.decode("gb18030", "replace")
+
+
 def _custom_keys(raw: bytes) -> list[bytes]:
     """Info keys beyond the standard ones whose names may hold a 密级 (PDFium lists no keys: the names are found
     in the file's bytes, their values asked of PDFium, which decrypts them). A key inside a compressed object
@@ -192,7 +200,7 @@ def _custom_keys(raw: bytes) -> list[bytes]:
             m = _NAME.match(raw, start) if start >= 0 else None
             if m and m.end() > at:
                 key = _HEX.sub(lambda h: bytes([int(h.group(1), 16)]), m.group(1))
-                if key not in _STANDARD_KEYS and secrecy_key(key.decode("utf-8", "replace")):
+                if key not in _STANDARD_KEYS and secrecy_key(_key_name(key)):
                     keys.setdefault(key, None)
             at = low.find(needle, at + len(needle))
     if len(keys) > MAX_CUSTOM_KEYS:
@@ -258,7 +266,7 @@ def _read(raw: bytes, max_pages: int) -> DocumentFacts:
         doc = pdf.raw
         title = _meta(doc, b"Title").strip() or None
         fields = [title, _meta(doc, b"Subject"), _meta(doc, b"Keywords")]
-        custom = [(k.decode("utf-8", "replace"), _meta(doc, k)) for k in _custom_keys(raw)]
+        custom = [(_key_name(k), _meta(doc, k)) for k in _custom_keys(raw)]
         marks = metadata_marks(fields, custom) + _xmp(raw)
         side = [("header", header), ("footer", footer)] + ([("annotation", annots)] if annots else [])
         return facts_from_parts(body, side=side, marks=marks, title=title,
