@@ -109,6 +109,21 @@ def test_lines_drawn_bottom_to_top_are_read_top_to_bottom():
     assert f.cc == ["县委办公室", "县政府办公室"]
 
 
+@pytest.mark.parametrize("scaled", [False, True])
+def test_gaps_are_measured_in_the_font_size_on_the_page(scaled):
+    # "1 Tf" with the size in the text matrix (PDFium then gives a font size of 1): a gap of half a character
+    # is still a space, a wide one a tab.
+    pages, _ = build.typeset(build.LETTER)
+    left, pitch = build.LEFT, build.PITCH
+    pages[0] += [build.Run(left, 234, build.SIZE3, "甲乙"),
+                 build.Run(left + 2.5 * pitch, 234, build.SIZE3, "丙丁")]
+    f = read_pdf(build.simple_pdf(pages, scaled=scaled))
+    lines = f.body.split("\n")
+    assert "甲乙 丙丁" in lines and "秘密★1年\t南教函〔2023〕5号" in lines
+    assert (f.doc_number, f.issuer, f.secrecy, f.title) == (
+        "南教函〔2023〕5号", "南部县教育局", "秘密", "关于商请协助开展校园周边环境集中整治的函")
+
+
 @pytest.mark.parametrize("part", ["★", "★1", "密★", "秘"])
 def test_a_part_of_the_mark_drawn_last(part):
     # PDFium keeps the file's order, so the part drawn last comes at the page's end; by position it is back.

@@ -426,13 +426,13 @@ def _pdf_text(value: str) -> bytes:
 
 def simple_pdf(pages: list[list[Run]], *, info: dict[str | bytes, str] | None = None, xmp: str | None = None,
                annotations: dict[int, list[str]] | None = None, picture_pages=(), reverse: bool = False,
-               draw_last: dict[str, str] | None = None) -> bytes:
+               draw_last: dict[str, str] | None = None, scaled: bool = False) -> bytes:
     """A PDF of the runs written by hand (tests and the benchmark without LibreOffice): Type 3 fonts with a
     ToUnicode map; ``info``: Info keys (any name: 密级 is escaped); ``xmp``: an
     uncompressed XMP packet; ``annotations``: page index -> notes' /Contents; ``picture_pages``: pages that
     also (or only, when they have no runs) show a grey picture; ``reverse``: lines drawn bottom to top;
     ``draw_last``: run text -> a part of it drawn after the rest of the page, at its place (a ★ drawn
-    last)."""
+    last); ``scaled``: font size 1, the text matrix scaled instead."""
     objects: list[bytes] = []
 
     def add(body: bytes) -> int:
@@ -475,12 +475,17 @@ def simple_pdf(pages: list[list[Run]], *, info: dict[str | bytes, str] | None = 
 
     def show(r: Run, text: str, x: float) -> bytes:
         size = r.size * PT
-        out = [b"BT %.2f Tc 1 0 0 1 %.2f %.2f Tm" % (r.pitch * PT - size, x * PT, (PAGE_H - r.y) * PT)]
+        if scaled:   # "1 Tf" and the size in the text matrix, as some writers do
+            spacing = (r.pitch * PT - size) / size
+            y = (PAGE_H - r.y) * PT
+            out = [b"BT %.4f Tc %.2f 0 0 %.2f %.2f %.2f Tm" % (spacing, size, size, x * PT, y)]
+        else:
+            out = [b"BT %.2f Tc 1 0 0 1 %.2f %.2f Tm" % (r.pitch * PT - size, x * PT, (PAGE_H - r.y) * PT)]
         font = None
         for ch in text:
             f, code = code_of[ch]
             if f != font:
-                out.append(b"/F%d %.2f Tf" % (f, size))
+                out.append(b"/F%d %.2f Tf" % (f, 1.0 if scaled else size))
                 font = f
             out.append(b"<%02X> Tj" % code)
         return b" ".join(out + [b"ET"])

@@ -115,6 +115,12 @@ class _Page:
             c.FPDFText_GetLooseCharBox(tp, index(i), box)
             return box.right
 
+        def em(i: int) -> float:
+            # The font's size on the page, from the loose box: FPDFText_GetFontSize says 1 where the text
+            # matrix does the scaling.
+            c.FPDFText_GetLooseCharBox(tp, index(i), box)
+            return max(box.top - box.bottom, box.right - box.left)
+
         upright = self.rotation == 0
         for m in _LINE.finditer(text):
             line = m.group()
@@ -123,7 +129,7 @@ class _Page:
             if a >= b:
                 continue
             line = text[a:b]
-            size = c.FPDFText_GetFontSize(tp, index(a)) or 10.0
+            size = em(a) or 10.0
             if astral:
                 line = line.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
             self.chars += len(line) - line.count(" ")
