@@ -46,6 +46,7 @@ _LINE = re.compile(r"[^\r\n]+")
 _RUN = re.compile(r"[^ ]+")
 _NAME = re.compile(rb"/((?:[^\s/<>\[\]()%{}#]|#[0-9A-Fa-f]{2}){1,127})")
 _HEX = re.compile(rb"#([0-9A-Fa-f]{2})")
+_INFO_REF = re.compile(rb"/Info\s*(\d{1,10})\s+(\d{1,5})\s+R")
 # Bytes a custom Info key that may hold a 密级 contains (lower-cased): 密 in UTF-8 or GBK (Chinese software
 # writes either), escaped as a PDF name or raw, and the English words (see metadata.secrecy_key).
 _KEY_NEEDLES = (b"#e5#af#86", "密".encode(), b"#c3#dc", "密".encode("gbk"), b"classif", b"secre", b"confiden",
@@ -102,24 +103,11 @@ class _Page:
         if astral:   # one str index per UTF-16 unit, as PDFium counts; pairs are joined again per line
             text = "".join(map(chr, array("H", data)))
         same = got - 1 == n and not astral
-        x_, y_, box = ctypes.c_double(), ctypes.c_double(), c.FS_RECTF()
+        box = c.FS_RECTF()
+        loose = c.FPDFText_GetLooseCharBox
 
         def index(i: int) -> int:
             return i if same else c.FPDFText_GetCharIndexFromTextIndex(tp, i)
-
-        def origin(i: int) -> tuple[float, float]:
-            c.FPDFText_GetCharOrigin(tp, index(i), x_, y_)
-            return x_.value, y_.value
-
-        def right(i: int) -> float:   # the loose box: the advance, even where a font lacks the glyph
-            c.FPDFText_GetLooseCharBox(tp, index(i), box)
-            return box.right
-
-        def em(i: int) -> float:
-            # The font's size on the page, from the loose box: FPDFText_GetFontSize says 1 where the text
-            # matrix does the scaling.
-            c.FPDFText_GetLooseCharBox(tp, index(i), box)
-            return max(box.top - box.bottom, box.right - box.left)
 
         upright = self.rotation == 0
         for m in _LINE.finditer(text):
@@ -129,7 +117,6 @@ class _Page:
             if a >= b:
                 continue
             line = text[a:b]
-            size = em(a) or 10.0
             if astral:
                 line = line.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
             self.chars += len(line) - line.count(" ")
@@ -140,8 +127,15 @@ class _Page:
             runs = [(a, b)] if " " not in line or astral else \
                 [r.span() for r in _RUN.finditer(text, a, b)]
             for s, e in runs:
-                x, y = self._place(*origin(s))
-                end = right(e - 1) - self.left if upright else x + (e - s) * size
+                # The loose box (the font's ascent and descent, the advance): its corner places the run, its
+                # height is the size on the page (FPDFText_GetFontSize says 1 where the text matrix does the
+                # scaling), and it is there even where a font lacks the glyph.
+                loose(tp, index(s), box)
+                x, y = self._place(box.left, box.bottom)
+                size = max(box.top - box.bottom, box.right - box.left) or 10.0
+                if e - s > 1:
+                    loose(tp, index(e - 1), box)
+                end = box.right - self.left if upright else x + (e - s) * size
                 self.pieces.append((self.number, y, x, end, size, text[s:e] if len(runs) > 1 else line))
 
 
@@ -189,26 +183,49 @@ def _key_name(key: bytes) -> str:
         return key.decode("gb18030", "replace")
 
 
+def _info_objects(raw: bytes) -> list[bytes] | None:
+    """The bytes of the Info dictionaries the trailers name ("/Info 12 0 R" -> "12 0 obj ... endobj", every
+    revision's), or None when one of them is not found in plain bytes (then the whole file is searched)."""
+    out, refs, at = [], set(), raw.find(b"/Info")
+    while at >= 0 and len(refs) <= MAX_CUSTOM_KEYS:
+        m = _INFO_REF.match(raw, at)
+        if m:
+            refs.add(m.group(1) + b" " + m.group(2) + b" obj")
+        at = raw.find(b"/Info", at + 5)
+    for ref in refs:
+        found, at = False, raw.find(ref)
+        while at >= 0:
+            if at == 0 or not raw[at - 1:at].isdigit():
+                end = raw.find(b"endobj", at)
+                out.append(raw[at:end if 0 <= end - at <= 1 * MB else at + 1 * MB])
+                found = True
+            at = raw.find(ref, at + len(ref))
+        if not found:
+            return None
+    return out
+
+
 def _custom_keys(raw: bytes) -> list[bytes]:
     """Info keys beyond the standard ones whose names may hold a 密级 (PDFium lists no keys: the names are found
-    in the file's bytes, their values asked of PDFium, which decrypts them). A key inside a compressed object
-    stream is not seen."""
-    low = raw.lower()
+    in the Info dictionaries' bytes, their values asked of PDFium, which decrypts them). A dictionary inside a
+    compressed object stream is not seen."""
     keys: dict[bytes, None] = {}
     hits = 0
-    for needle in _KEY_NEEDLES:
-        at = low.find(needle)
-        while at >= 0:
-            hits += 1
-            if hits > MAX_KEY_HITS:   # refused, never cut short
-                raise _fail("too_large", "PDF 文件中疑似密级的元数据键过多，已拒绝读取")
-            start = raw.rfind(b"/", max(0, at - 128), at + 1)
-            m = _NAME.match(raw, start) if start >= 0 else None
-            if m and m.end() > at:
-                key = _HEX.sub(lambda h: bytes([int(h.group(1), 16)]), m.group(1))
-                if key not in _STANDARD_KEYS and secrecy_key(_key_name(key)):
-                    keys.setdefault(key, None)
-            at = low.find(needle, at + len(needle))
+    for part in _info_objects(raw) or [raw]:
+        low = part.lower()
+        for needle in _KEY_NEEDLES:
+            at = low.find(needle)
+            while at >= 0:
+                hits += 1
+                if hits > MAX_KEY_HITS:   # refused, never cut short
+                    raise _fail("too_large", "PDF 文件中疑似密级的元数据键过多，已拒绝读取")
+                start = part.rfind(b"/", max(0, at - 128), at + 1)
+                m = _NAME.match(part, start) if start >= 0 else None
+                if m and m.end() > at:
+                    key = _HEX.sub(lambda h: bytes([int(h.group(1), 16)]), m.group(1))
+                    if key not in _STANDARD_KEYS and secrecy_key(_key_name(key)):
+                        keys.setdefault(key, None)
+                at = low.find(needle, at + len(needle))
     if len(keys) > MAX_CUSTOM_KEYS:
         raise _fail("too_large", "PDF 文件中疑似密级的元数据键过多，已拒绝读取")
     return list(keys)
