@@ -10,7 +10,7 @@ on PDFium) and ``pdftotext -layout`` in a subprocess when installed.
 Yardstick: read_docx on the same document's .docx in the same run (benchmarks/bench_read.py; README's
 figures were measured on a quieter machine: scale by its ratio).
 
-Run: python benchmarks/bench_read_formats.py [--pages 20] [--runs 50]
+Run: python benchmarks/bench_read_formats.py [--pages 20] [--runs 50]   (LibreOffice makes the PDF: ~20 s)
 """
 from __future__ import annotations
 
@@ -127,14 +127,18 @@ def pdftotext(data: bytes) -> str:
     return done.stdout.decode()
 
 
-def median_ms(fn, data: bytes, runs: int) -> float:
-    fn(data)   # warm up (imports, caches)
-    times = []
+def medians(calls: dict, runs: int) -> dict:
+    """Median ms of each (function, data), the calls taken in turn so that another process's load falls on
+    all of them alike (this machine is shared)."""
+    times: dict = {name: [] for name in calls}
+    for fn, data in calls.values():
+        fn(data)   # warm up (imports, caches)
     for _ in range(runs):
-        t0 = time.perf_counter()
-        fn(data)
-        times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times)
+        for name, (fn, data) in calls.items():
+            t0 = time.perf_counter()
+            fn(data)
+            times[name].append((time.perf_counter() - t0) * 1000)
+    return {name: statistics.median(t) for name, t in times.items()}
 
 
 def document(body_pages: int):
@@ -181,27 +185,32 @@ def main(argv=None) -> None:
     assert facts.doc_number == "南教发〔2023〕12号" and facts.secrecy == "秘密", facts
     assert read_pdf(pdf).doc_number == "南教发〔2023〕12号"
 
-    yard = median_ms(read_docx, docx, args.runs)
+    m = medians({"docx": (read_docx, docx), "ofd": (read_ofd, ofd), "ofd_chars": (naive_ofd, ofd),
+                 "ofd_codes": (naive_ofd_runs, ofd), "pdf": (read_pdf, pdf),
+                 "pdf_plain": (plain_pdfium, pdf)}, args.runs)
+    yard = m["docx"]
+    print(f"{args.runs} runs of each, taken in turn")
     print(f"yardstick: read_docx on the same 通知 as .docx, {len(docx) / 1024:.0f} KB: median {yard:.2f} ms "
           "(README: 1.7 ms on a quieter machine)")
     print()
-    fast, slow = median_ms(read_ofd, ofd, args.runs), median_ms(naive_ofd, ofd, args.runs)
-    runs = median_ms(naive_ofd_runs, ofd, args.runs)
-    print(f"OFD: {ofd_pages} pages, {len(ofd) / 1024:.0f} KB, {len(facts.body)} characters, "
-          f"{args.runs} runs each")
+    fast = m["ofd"]
+    print(f"OFD: {ofd_pages} pages, {len(ofd) / 1024:.0f} KB, {len(facts.body)} characters")
     print(f"  read_ofd (zipfile+lxml, positions, file order, template, all facts): median {fast:.2f} ms")
-    print(f"  ElementTree + Python loops, a character at a time (no facts):        median {slow:.2f} ms")
-    print(f"  ElementTree + Python loops, a TextCode at a time (no facts):         median {runs:.2f} ms")
-    print(f"  ratio: per character / read_ofd = {slow / fast:.1f}x, per TextCode / read_ofd = "
-          f"{runs / fast:.1f}x; read_ofd / read_docx = {fast / yard:.1f}x")
+    print(f"  ElementTree + Python loops, a character at a time (no facts):        "
+          f"median {m['ofd_chars']:.2f} ms")
+    print(f"  ElementTree + Python loops, a TextCode at a time (no facts):         "
+          f"median {m['ofd_codes']:.2f} ms")
+    print(f"  ratio: per character / read_ofd = {m['ofd_chars'] / fast:.1f}x, per TextCode / read_ofd = "
+          f"{m['ofd_codes'] / fast:.1f}x; read_ofd / read_docx = {fast / yard:.1f}x")
     print()
-    fast, plain = median_ms(read_pdf, pdf, args.runs), median_ms(plain_pdfium, pdf, args.runs)
-    print(f"PDF: {pdf_pages} pages by {made_by}, {len(pdf) / 1024:.0f} KB, {args.runs} runs each")
+    fast, plain = m["pdf"], m["pdf_plain"]
+    print(f"PDF: {pdf_pages} pages by {made_by}, {len(pdf) / 1024:.0f} KB")
     print(f"  read_pdf (pypdfium2, positions, header band, metadata, all facts): median {fast:.2f} ms")
     print(f"  pypdfium2 get_text_range per page (no positions, no facts):        median {plain:.2f} ms")
     if shutil.which("pdftotext"):
-        print(f"  pdftotext -layout (subprocess):                                   "
-              f"median {median_ms(pdftotext, pdf, max(5, args.runs // 5)):.2f} ms")
+        slow = medians({"pdftotext": (pdftotext, pdf)}, max(5, args.runs // 5))["pdftotext"]
+        print(f"  pdftotext -layout (subprocess, {max(5, args.runs // 5)} runs):                          "
+              f"median {slow:.2f} ms")
     print(f"  read_pdf / plain = {fast / plain:.2f}x; read_pdf / read_docx = {fast / yard:.1f}x")
 
 
