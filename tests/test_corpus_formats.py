@@ -20,7 +20,8 @@ from oa_liaison_plugin.documents.secrecy import strictest
 FORMATS = Path(__file__).resolve().parent / "corpus" / "formats"
 SIDECARS = sorted(FORMATS.glob("*.json"))
 FACTS = {"secrecy": "secrecy", "period": "secrecy_period", "doc_number": "doc_number", "title": "title",
-         "issuer": "issuer", "urgency": "urgency", "copy_number": "copy_number"}
+         "issuer": "issuer", "urgency": "urgency", "copy_number": "copy_number", "secrecy_period": "secrecy_period",
+         "cc": "cc"}
 KNOWN = {"generator", "layout", "format", "no_text", "error", *FACTS}
 
 
