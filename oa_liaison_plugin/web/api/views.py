@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 
-from ...http import hosts, inbox
+from ...http import hosts, inbox, lanes
 from ...http.envelope import ApiError, check_data, parse, to_mapping
 from ...http.fetch import FetchError, fetch
 from ...http.sealing import SealError
@@ -75,7 +75,7 @@ def events():
         return _refuse(exc, host.name if host is not None else None)
     liaison = current_app.extensions["oa_liaison"]
     if not duplicate and current_app.config["API_PROCESS_INLINE"]:
-        inbox.after_commit(liaison, row_id)
+        inbox.after_commit(liaison, row_id, jurisdiction)
     return jsonify({"id": inbox.public_id(row_id), "status": "accepted"}), 202
 
 
@@ -101,10 +101,10 @@ def preview():
         document = to_mapping(event, host.jurisdiction)
         url = document.pop("_file_url", None)
         if url and document.get("file") is None:
-            try:
-                document["file"] = fetch(url, host.allow_origins or [],
-                                         max_bytes=current_app.config["MAX_UPLOAD_BYTES"],
-                                         timeout=current_app.config["FILE_FETCH_TIMEOUT_SECONDS"])
+            try:   # on a fetcher thread, never more at once than leave serving threads free
+                document["file"] = lanes.fetch_for_request(
+                    current_app.extensions["oa_liaison"], fetch, url, host.allow_origins or [],
+                    current_app.config["MAX_UPLOAD_BYTES"], current_app.config["FILE_FETCH_TIMEOUT_SECONDS"])
             except FetchError as exc:
                 raise ApiError(422, "file_fetch_failed", str(exc), "data.file_url") from None
     except ApiError as exc:

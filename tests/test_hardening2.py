@@ -1,0 +1,223 @@
+"""Hardening, second round (issue 22): slow hosts, special files, NUL, huge JSON and the last tracebacks."""
+from __future__ import annotations
+
+import datetime as dt
+import http.client
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from http_host import CallbackHost, Served, cloud_event, post_event, signed, wait_for
+from oa_liaison_plugin.documents.samples import make_issued_docx
+from oa_liaison_plugin.http import callbacks, hosts, inbox
+from oa_liaison_plugin.http.fetch import FetchError, fetch
+from oa_liaison_plugin.models import Document, InboxEvent, db
+from slow_host import TrickleHost
+
+CLI = str(Path(sys.executable).with_name("oa-liaison"))
+KEY = secrets.token_hex(32)
+
+
+def docx(**kw):
+    base = dict(issuer="南部县教育局", doc_number="南教发〔2017〕12号", title="关于印发《南部县义务教育均衡发展实施方案》的通知",
+                main_recipients=["各乡镇人民政府", "县级各部门"], body_paragraphs=["为推进义务教育均衡发展，……"],
+                date=dt.date(2017, 3, 5))
+    base.update(kw)
+    return make_issued_docx(**base)
+
+
+def env_for(instance: Path, **extra) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OA_LIAISON_")}
+    env.update({"OA_LIAISON_INSTANCE_PATH": str(instance), "OA_LIAISON_SECRET_KEY": KEY, **extra})
+    return env
+
+
+def cli(instance: Path, *args, input_=None, **env):
+    return subprocess.run([CLI, *args], capture_output=True, text=True, env=env_for(instance, **env),
+                          input=input_, timeout=120)
+
+
+@pytest.fixture
+def trickle():
+    t = TrickleHost()
+    yield t
+    t.close()
+
+
+# ------------------------------------------------------------------ 1. one total deadline, never on request threads
+
+
+def test_a_file_host_trickling_headers_is_cut_at_the_total_deadline():
+    slow = TrickleHost(lines=100)   # 20 s of headers, each line well inside the deadline
+    try:
+        with pytest.raises(FetchError, match="超时"):
+            fetch(f"{slow.origin}/doc.docx", [slow.origin], 1_000_000, 1.0)
+        wait_for(lambda: slow.cut == 1)
+        assert slow.finished == 0
+    finally:
+        slow.close()
+
+
+def test_a_callback_host_trickling_headers_is_cut_at_the_total_deadline(lite_app):
+    slow = TrickleHost(lines=100)
+    lite_app.config["CALLBACK_TIMEOUT_SECONDS"] = 1.0
+    try:
+        with lite_app.app_context():
+            hosts.add(lite_app.config, "oa1", "nanbu", callback_url=f"{slow.origin}/cb")
+            db.session.commit()
+            with pytest.raises(callbacks.CallbackError, match="超时"):
+                callbacks.post(lite_app.config, hosts.get("oa1"), "m-1",
+                               callbacks.cloudevent("liaison.notification", "m-1", "/x", {}))
+        wait_for(lambda: slow.cut == 1)
+        assert slow.finished == 0
+    finally:
+        slow.close()
+
+
+def _second_jurisdiction(app, code="other"):
+    from oa_liaison_plugin.routing import table
+    data = table.default_table()
+    data["jurisdiction"] = {**data["jurisdiction"], "code": code, "name": "另一县"}
+    with app.app_context():
+        table.load(data)
+        app.extensions["oa_liaison"].ensure_rules()
+        db.session.commit()
+
+
+def test_a_stalled_callback_host_delays_no_other_jurisdictions_events(lite_app, trickle):
+    lite_app.config.update(CALLBACK_TIMEOUT_SECONDS=8)
+    _second_jurisdiction(lite_app)
+    with lite_app.app_context():
+        _, slow_secret = hosts.add(lite_app.config, "slow", "nanbu", callback_url=f"{trickle.origin}/cb")
+        _, quick_secret = hosts.add(lite_app.config, "quick", "other")
+        db.session.commit()
+    quick = CallbackHost(quick_secret)
+    with lite_app.app_context():
+        hosts.get("quick").callback_url = quick.url
+        db.session.commit()
+    served = Served(lite_app)
+    try:
+        import base64
+        file_b64 = base64.b64encode(docx()).decode()
+        for n in range(4):   # more than the lane's threads: every one of them waits on the stalled host
+            code, _ = post_event(served.port, slow_secret, "document.issued", {"id": f"S-{n}", "file_base64": file_b64},
+                                 event_id=f"s-{n}")
+            assert code == 202
+        wait_for(lambda: trickle.accepted >= int(lite_app.config["API_PROCESS_THREADS"]))
+        code, _ = post_event(served.port, quick_secret, "document.issued", {"id": "Q-1", "file_base64": file_b64},
+                             event_id="q-1")
+        assert code == 202
+        wait_for(lambda: quick.acked)
+        # the other jurisdiction's copy went out while the stalled host still held every call made to it
+        assert trickle.finished == 0 and trickle.cut == 0
+    finally:
+        trickle.close()
+        with lite_app.app_context():   # the stalled calls end (failed, to be retried) before the app goes
+            wait_for(lambda: db.session.scalar(select(func.count()).select_from(InboxEvent).where(
+                InboxEvent.status == "done")) == 5 or db.session.rollback())
+            db.session.remove()
+        served.close()
+        quick.close()
+
+
+def test_an_event_whose_fetch_is_slow_keeps_its_lease_and_is_processed_once(lite_app, trickle):
+    lite_app.config.update(FILE_FETCH_TIMEOUT_SECONDS=1.5, DELIVERY_LEASE_SECONDS=0.2, API_PROCESS_INLINE=False)
+    liaison = lite_app.extensions["oa_liaison"]
+    with lite_app.app_context():
+        _, secret = hosts.add(lite_app.config, "oa1", "nanbu", allow_origins=(trickle.origin,))
+        db.session.commit()
+    served = Served(lite_app)
+    try:
+        code, _ = post_event(served.port, secret, "document.issued", {"id": "F-1", "file_url": f"{trickle.origin}/f"},
+                             event_id="f-1")
+        assert code == 202
+        first = {}
+        worker = threading.Thread(target=lambda: first.update(inbox.process_due(liaison)))
+        worker.start()
+        wait_for(lambda: trickle.accepted == 1)
+        overtaken = 0
+        while worker.is_alive():   # a second worker tries all along; the lease must keep it out
+            overtaken += inbox.process_due(liaison)["events"]
+        worker.join()
+        assert first == {"events": 1, "events_failed": 0} and overtaken == 0
+        assert trickle.accepted == 1
+        with lite_app.app_context():
+            doc = db.session.scalar(select(Document).where(Document.host_id == "F-1"))
+            assert doc.status == "held" and "超时" in doc.hold_reason
+            db.session.remove()
+    finally:
+        served.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _serve(instance: Path, **env):
+    port = _free_port()
+    proc = subprocess.Popen([CLI, "serve", "--port", str(port), "--threads", "2"], env=env_for(instance, **env),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    for _ in range(600):
+        if proc.poll() is not None:
+            pytest.fail("serve exited: " + proc.stderr.read().decode("utf-8", "replace"))
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return proc, port
+        except OSError:
+            time.sleep(0.1)
+    proc.terminate()
+    pytest.fail("serve did not start")
+
+
+def _call(port, method, path, body=b"", headers=None):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        resp = conn.getresponse()
+        return resp.status, resp.read()
+    finally:
+        conn.close()
+
+
+def test_previews_of_a_trickling_file_host_leave_the_server_answering(tmp_path, trickle):
+    import json
+    instance = tmp_path / "instance"
+    added = cli(instance, "hosts", "add", "oa1", "--jurisdiction", "nanbu", "--allow-origin", trickle.origin, "--json")
+    assert added.returncode == 0, added.stderr
+    secret = json.loads(added.stdout)["secret"]
+    proc, port = _serve(instance, OA_LIAISON_FILE_FETCH_TIMEOUT_SECONDS="2")
+    try:
+        answers = []
+
+        def preview(n):
+            body = cloud_event("document.issued", {"id": f"P-{n}", "file_url": f"{trickle.origin}/p{n}"},
+                               event_id=f"pv-{n}")
+            answers.append(_call(port, "POST", "/api/v1/preview", body, signed(secret, f"pv-{n}", body)))
+
+        clients = [threading.Thread(target=preview, args=(n,)) for n in range(8)]
+        for c in clients:
+            c.start()
+        wait_for(lambda: trickle.accepted >= 1)
+        status, _ = _call(port, "GET", "/login")   # served while previews wait on the slow host
+        assert status == 200
+        for c in clients:
+            c.join()
+        got = [(code, json.loads(raw)) for code, raw in answers]
+        assert {code for code, _ in got} <= {422, 503}, got
+        slow = [a for code, a in got if code == 422]
+        assert slow and all(a["error"] == "file_fetch_failed" and "超时" in a["message"] for a in slow)
+        assert all(a["error"] == "busy" for code, a in got if code == 503)
+        wait_for(lambda: trickle.cut == len(slow))
+    finally:
+        proc.terminate()
+        proc.wait(20)
