@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .files import write_atomic
+from .files import OutputError, write_atomic
 
 EXIT_UNKNOWN = 3
 EXIT_UNREADABLE = 4   # route --file / backfill DIR: a file could not be read (or was not a regular file)
@@ -105,7 +105,13 @@ def table_export(obj: Ctx, jurisdiction, out):
             raise click.UsageError(str(exc)) from None
     text = _dump(data)
     if out:
-        write_atomic(Path(out), text.encode("utf-8"))
+        try:
+            write_atomic(out, text.encode("utf-8"))
+        except OutputError as exc:
+            click.echo(f"错误：{exc}", err=True)
+            raise SystemExit(2) from None
+        except OSError as exc:
+            raise click.ClickException(f"无法写入 {out}：{exc.strerror or exc}") from None
         click.echo(f"已导出 {len(data['units'])} 个单位到 {out}", err=True)
     else:
         click.echo(text)

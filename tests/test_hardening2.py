@@ -221,3 +221,79 @@ def test_previews_of_a_trickling_file_host_leave_the_server_answering(tmp_path, 
     finally:
         proc.terminate()
         proc.wait(20)
+
+
+# ------------------------------------------------------------------ 2. --out writes only regular files
+
+REPLY = {"unit": "南部县教育局", "committee": "县政协教科卫体委员会", "kind": "提案",
+         "title": "关于加强农村寄宿制学校建设的建议", "number": "12", "received": "2017-01-05",
+         "category": "A", "signer": "王明", "contact": "李华", "phone": "0817-5512345", "doc_number": "南教函[2017]05号", "date": "2017-03-20"}
+
+
+def _out_command(tmp_path: Path, name: str):
+    import json
+    if name == "draft":
+        (tmp_path / "reply.json").write_text(json.dumps(REPLY, ensure_ascii=False), "utf-8")
+        return lambda out: ["draft", "reply", "--input", str(tmp_path / "reply.json"), "--out", out]
+    return {"table": lambda out: ["table", "export", "--out", out],
+            "report": lambda out: ["report", "year", "2017", "--out", out],
+            "leaders": lambda out: ["leaders", "report", "--out", out]}[name]
+
+
+OUT_COMMANDS = ["table", "report", "leaders", "draft"]
+
+
+def _special(tmp_path: Path, kind: str) -> Path:
+    path = tmp_path / f"special-{kind}"
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "device":   # a copy of /dev/full's node: replacing it is what --out /dev/full did
+        if os.geteuid() != 0:
+            pytest.skip("making a device node needs root")
+        import stat
+        os.mknod(path, stat.S_IFCHR | 0o666, os.makedev(1, 7))
+    return path
+
+
+@pytest.mark.parametrize("command", OUT_COMMANDS)
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_out_refuses_a_special_file_and_leaves_it(tmp_path, command, kind):
+    import stat
+    target = _special(tmp_path, kind)
+    before = os.lstat(target)
+    done = cli(tmp_path / "instance", *_out_command(tmp_path, command)(str(target)))
+    assert done.returncode == 2, (done.returncode, done.stderr)
+    assert "不是普通文件" in done.stderr and "Traceback" not in done.stderr
+    after = os.lstat(target)
+    assert stat.S_IFMT(after.st_mode) == stat.S_IFMT(before.st_mode) and after.st_ino == before.st_ino
+
+
+@pytest.mark.parametrize("command", OUT_COMMANDS)
+def test_out_through_a_symlink_writes_its_target_and_keeps_the_link(tmp_path, command):
+    real = tmp_path / "real.out"
+    real.write_bytes(b"old")
+    link = tmp_path / "link.out"
+    link.symlink_to(real)
+    done = cli(tmp_path / "instance", *_out_command(tmp_path, command)(str(link)))
+    assert done.returncode == 0, done.stderr
+    assert link.is_symlink() and os.readlink(link) == str(real)
+    assert real.read_bytes() != b"old" and len(real.read_bytes()) > 100
+
+
+@pytest.mark.parametrize("command", OUT_COMMANDS)
+@pytest.mark.parametrize("umask", [0o022, 0o027])
+def test_a_new_output_file_gets_the_umask_mode(tmp_path, command, umask):
+    out = tmp_path / "new.out"
+    done = subprocess.run([CLI, *_out_command(tmp_path, command)(str(out))], capture_output=True, text=True,
+                          env=env_for(tmp_path / "instance"), timeout=120, preexec_fn=lambda: os.umask(umask))
+    assert done.returncode == 0, done.stderr
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+@pytest.mark.parametrize("command", OUT_COMMANDS)
+def test_out_dash_is_standard_output(tmp_path, command):
+    done = subprocess.run([CLI, *_out_command(tmp_path, command)("-")], capture_output=True,
+                          env=env_for(tmp_path / "instance"), timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(b"PK" if command != "table" else b"{")
+    assert not (Path.cwd() / "-").exists()

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..events import EventInputError
-from ..files import write_atomic
+from ..files import OutputError, to_stdout, write_atomic
 
 EXIT_BAD_INPUT = 2
 JURISDICTION = click.option("--jurisdiction", "-j", default=None, help="行政区代码（默认配置中的 JURISDICTION）")
@@ -63,9 +63,15 @@ def _read_json(path: str):
 
 def _write(out: str, blob: bytes) -> None:
     path = Path(out)
-    if not path.parent.is_dir():
+    if not to_stdout(out) and not path.parent.is_dir():
         raise click.ClickException(f"输出目录不存在：{path.parent}")
-    write_atomic(path, blob)
+    try:
+        write_atomic(out, blob)
+    except OutputError as exc:
+        click.echo(f"错误：{exc}", err=True)
+        raise SystemExit(EXIT_BAD_INPUT) from None
+    except OSError as exc:
+        raise click.ClickException(f"无法写入 {out}：{exc.strerror or exc}") from None
 
 
 def _meeting(jur, meeting_id: str):
@@ -128,7 +134,7 @@ def meetings_minutes(obj, meeting_id, out, jurisdiction):
         except DraftError as exc:
             raise EventInputError(exc.field, exc.message) from None
     _write(out, blob)
-    click.echo(f"已生成纪要：{out}")
+    click.echo(f"已生成纪要：{out}", err=to_stdout(out))
 
 
 @meetings.command("sign")
@@ -248,7 +254,8 @@ def leaders_report(obj, out, issuer, doc_number, jurisdiction, as_json):
     _write(out, blob)
     click.echo(_dump({"out": out, **summary}) if as_json else
                f"已生成报备函：{out}（{summary['named']} 个单位" +
-               (f"；未确定分管领导：{'、'.join(summary['missing'])}）" if summary["missing"] else "）"))
+               (f"；未确定分管领导：{'、'.join(summary['missing'])}）" if summary["missing"] else "）"),
+               err=to_stdout(out))
 
 
 # ------------------------------------------------------------------------------- topics
@@ -344,6 +351,6 @@ def report_year(obj, year, out, issuer, doc_number, jurisdiction, as_json):
         _write(out, review_report(review, date=_today(obj), issuer=issuer, doc_number=doc_number,
                                   templates_dir=obj.app.config["TEMPLATES_DIR"]))
     if as_json:
-        click.echo(_dump(review))
+        click.echo(_dump(review), err=to_stdout(out))
     else:
-        click.echo(f"已生成 {year} 年度对口联系工作报告：{out}")
+        click.echo(f"已生成 {year} 年度对口联系工作报告：{out}", err=to_stdout(out))
