@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .files import OutputError, write_atomic
+from .files import OutputError, read_input, write_atomic
 
 EXIT_UNKNOWN = 3
 EXIT_UNREADABLE = 4   # route --file / backfill DIR: a file could not be read (or was not a regular file)
@@ -123,13 +123,14 @@ def table_export(obj: Ctx, jurisdiction, out):
 def table_load(obj: Ctx, file):
     """导入对口联系表文件（全部成功或全部不变）。"""
     from .routing import table as t
-    from .jsonfile import JsonError, loads
+    from .jsonfile import JsonError, load_file
     try:
-        data = loads(Path(file).read_bytes(), file)
+        data = load_file(file, file)
     except OSError as exc:
         raise click.ClickException(f"无法读取 {file}：{exc.strerror or exc}") from None
-    except JsonError as exc:
-        raise click.ClickException(str(exc)) from None
+    except JsonError as exc:   # invalid input: exit 2, as for a table that does not validate
+        click.echo(f"错误：{exc}", err=True)
+        sys.exit(2)
     report: dict = {}
     with obj.app.app_context():
         try:
@@ -165,8 +166,9 @@ def import_notice(obj: Ctx, file, jurisdiction, as_json, apply_):
         sys.exit(2)
 
     try:
-        parsed = notice.parse(notice.read_notice(Path(file).read_bytes(), file))
-    except notice.NoticeError as exc:
+        raw = read_input(file, max_bytes=notice.grammar().raw["max_bytes"])
+        parsed = notice.parse(notice.read_notice(raw, file))
+    except (notice.NoticeError, OSError) as exc:
         fail(str(exc))
     out = notice.public(parsed)
     if apply_:

@@ -297,3 +297,148 @@ def test_out_dash_is_standard_output(tmp_path, command):
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(b"PK" if command != "table" else b"{")
     assert not (Path.cwd() / "-").exists()
+
+
+# ------------------------------------------------------------------ 3. NUL and other control characters
+
+DOC = {"id": "D-1", "issuer": "南部县教育局", "title": "关于学校安全的通知", "doc_number": "南教发〔2017〕1号",
+       "body": "正文", "doc_type": "通知", "main_recipients": ["各乡镇人民政府"], "secrecy": "无"}
+SUB = {"id": "S-1", "committee": "提案委员会", "unit": "南部县教育局", "kind": "提案", "title": "关于学校安全的提案",
+       "number": "12", "received": "2026-11-01"}
+MEET = {"id": "M-1", "unit": "南部县教育局", "title": "全县教育工作会议", "held_on": "2026-12-10", "place": "县会议中心"}
+EVENTS = {"document.issued": DOC, "submission.received": SUB, "meeting.scheduled": MEET}
+# Every text field of every event: the CloudEvent's own attributes and each data field.
+TEXT_FIELDS = [(t, f) for t in EVENTS for f in ("id", "source")] + \
+              [(t, f"data.{k}") for t, data in EVENTS.items() for k, v in data.items() if isinstance(v, str)] + \
+              [("document.issued", "data.main_recipients[0]")]
+
+
+def _poisoned(type_: str, field: str, char: str) -> bytes:
+    import json
+    event = {"specversion": "1.0", "id": "ev-1", "source": "https://oa.example.cn/gw", "type": type_,
+             "datacontenttype": "application/json", "data": dict(EVENTS[type_])}
+    if field.startswith("data.main_recipients"):
+        event["data"]["main_recipients"] = [f"各乡镇{char}人民政府"]
+    elif field.startswith("data."):
+        event["data"][field[5:]] = f"{event['data'][field[5:]]}{char}x"
+    else:
+        event[field] = f"{event[field]}{char}x"
+    return json.dumps(event, ensure_ascii=False).encode()
+
+
+@pytest.fixture
+def api(app):
+    s = Served(app)
+    with app.app_context():
+        _, secret = hosts.add(app.config, "oa1", "nanbu")
+        db.session.commit()
+    yield s.port, secret
+    s.close()
+
+
+@pytest.mark.parametrize("type_,field", TEXT_FIELDS)
+def test_a_nul_in_any_text_field_of_an_event_is_refused_naming_it(app, api, type_, field):
+    import json
+    from http_host import request as http_request
+    port, secret = api
+    for char in ("\x00", "\x01"):
+        body = _poisoned(type_, field, char)
+        code, answer = http_request(port, "/api/v1/events", body, signed(secret, f"m-{field}-{ord(char)}", body))
+        assert code == 400 and answer["field"] == field and "控制字符" in answer["message"], answer
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(InboxEvent)) == 0
+        db.session.remove()
+    ok = json.loads(_poisoned(type_, field, ""))   # the same event without it is accepted
+    body = json.dumps(ok, ensure_ascii=False).encode()
+    assert http_request(port, "/api/v1/events", body, signed(secret, "m-ok", body))[0] == 202
+
+
+def test_a_nul_in_a_preview_is_refused_naming_the_field(app, api):
+    from http_host import request as http_request
+    port, secret = api
+    body = _poisoned("document.issued", "data.title", "\x00")
+    code, answer = http_request(port, "/api/v1/preview", body, signed(secret, "m-p", body))
+    assert code == 400 and answer["field"] == "data.title"
+
+
+def test_a_nul_in_submissions_add_is_refused_naming_the_field(db_url, tmp_path):
+    import json
+    given = tmp_path / "sub.json"
+    given.write_text(json.dumps({**SUB, "title": "提案\u0000标题"}, ensure_ascii=False), "utf-8")
+    done = cli(tmp_path / "instance", "submissions", "add", "--input", str(given), "--json",
+               OA_LIAISON_DATABASE_URL=db_url)
+    assert done.returncode == 2 and "Traceback" not in done.stderr and "INSERT" not in done.stderr + done.stdout
+    assert "title" in done.stderr and "控制字符" in done.stderr
+
+
+@pytest.mark.parametrize("field,value", [("username", "boss\x00"), ("password", "pw\x00")])
+def test_a_nul_in_a_panel_form_is_a_400_naming_the_field(app, field, value):
+    client = app.test_client()
+    data = {"username": "boss", "password": "pw", field: value}
+    resp = client.post("/login", data=data)
+    assert resp.status_code == 400
+    assert field in resp.get_data(as_text=True) and "控制字符" in resp.get_data(as_text=True)
+    assert client.get("/login?next=/%00").status_code == 400
+
+
+# ------------------------------------------------------------------ 5. one JSON loader: depth, digits, size
+
+HUGE = "1" * 5000
+
+
+def test_a_huge_integer_in_an_event_is_a_400(app, api):
+    from http_host import request as http_request
+    port, secret = api
+    body = _poisoned("document.issued", "data.title", "").replace(b'"ev-1"', b'"ev-1", "n": ' + HUGE.encode())
+    code, answer = http_request(port, "/api/v1/events", body, signed(secret, "m-huge", body))
+    assert code == 400 and answer["error"] == "bad_json" and "数字过长" in answer["message"]
+
+
+def _input_commands(tmp_path: Path, given: Path) -> dict:
+    return {"event": ["event", "document.issued", "--input", str(given), "--json"],
+            "submissions": ["submissions", "add", "--input", str(given), "--json"],
+            "meetings": ["meetings", "record", str(given)],
+            "table": ["table", "load", str(given)],
+            "draft": ["draft", "reply", "--input", str(given), "--out", str(tmp_path / "o.docx")]}
+
+
+@pytest.mark.parametrize("command", ["event", "submissions", "meetings", "table", "draft"])
+@pytest.mark.parametrize("content", ["huge", "deep", "nan"])
+def test_json_inputs_with_huge_numbers_or_deep_nesting_are_clear_errors(tmp_path, command, content):
+    given = tmp_path / "in.json"
+    given.write_text({"huge": '{"id": ' + HUGE + "}", "deep": "[" * 100_000 + "]" * 100_000,
+                      "nan": '{"id": NaN}'}[content], "utf-8")
+    done = cli(tmp_path / "instance", *_input_commands(tmp_path, given)[command])
+    assert done.returncode == 2, (done.returncode, done.stdout, done.stderr)
+    assert "Traceback" not in done.stderr
+    assert any(w in done.stdout + done.stderr for w in ("数字过长", "嵌套层数过深", "不是有效的 JSON"))
+
+
+# ------------------------------------------------------------------ 6. FIFOs and endless input
+
+
+def _fifo_commands(tmp_path: Path, fifo: Path) -> dict:
+    return {**_input_commands(tmp_path, fifo),
+            "import-notice": ["import-notice", str(fifo)],
+            "meetings-sign": ["meetings", "sign", "M-1", str(fifo)],
+            "submissions-reply": ["submissions", "reply", "S-1", "--doc-number", "1", "--date", "2017-01-01",
+                                  "--file", str(fifo)]}
+
+
+@pytest.mark.parametrize("command", ["event", "submissions", "meetings", "table", "draft", "import-notice",
+                                     "meetings-sign", "submissions-reply"])
+def test_a_fifo_as_input_is_refused_at_once(tmp_path, command):
+    fifo = tmp_path / "in.fifo"
+    os.mkfifo(fifo)
+    try:
+        done = subprocess.run([CLI, *_fifo_commands(tmp_path, fifo)[command]], capture_output=True, text=True,
+                              env=env_for(tmp_path / "instance"), timeout=60)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"{command} waited on a FIFO")
+    assert done.returncode in (1, 2) and "Traceback" not in done.stderr
+    assert "不是普通文件" in done.stdout + done.stderr
+
+
+def test_import_notice_of_an_endless_device_is_refused(tmp_path):
+    done = cli(tmp_path / "instance", "import-notice", "/dev/zero", "--json")
+    assert done.returncode == 2 and "不是普通文件" in done.stdout + done.stderr and "Traceback" not in done.stderr

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..events import EventInputError
-from ..files import OutputError, to_stdout, write_atomic
+from ..files import OutputError, read_input, to_stdout, write_atomic
 
 EXIT_BAD_INPUT = 2
 JURISDICTION = click.option("--jurisdiction", "-j", default=None, help="行政区代码（默认配置中的 JURISDICTION）")
@@ -51,9 +51,9 @@ def _year(obj, year) -> int:
 
 
 def _read_json(path: str):
-    from ..jsonfile import JsonError, loads
+    from ..jsonfile import JsonError, load_file
     try:
-        return loads(Path(path).read_bytes(), f"输入文件 {path} ")
+        return load_file(path, f"输入文件 {path} ")
     except OSError as exc:
         raise click.ClickException(f"无法读取 {path}：{exc.strerror or exc}") from None
     except JsonError as exc:
@@ -147,7 +147,11 @@ def meetings_sign(obj, meeting_id, file, jurisdiction, as_json):
     """上传签发后的纪要（PDF 或 .docx），连同其 SHA-256 保存。"""
     from ..models import db
     from .record import attach_signed_minutes
-    data = Path(file).read_bytes()
+    try:
+        data = read_input(file, max_bytes=int(obj.app.config["SIGNED_MINUTES_MAX_BYTES"]))
+    except OSError as exc:
+        click.echo(f"错误：{exc}", err=True)
+        raise SystemExit(EXIT_BAD_INPUT) from None
     with _session(obj, jurisdiction) as jur:
         m = _meeting(jur, meeting_id)
         digest = attach_signed_minutes(obj.liaison, m, data, Path(file).name)

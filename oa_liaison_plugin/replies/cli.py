@@ -4,9 +4,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from pathlib import Path
 
 import click
+
+from ..files import read_input
 from sqlalchemy import select
 
 from ..events import EventInputError
@@ -86,9 +87,9 @@ def _task_command(name: str):
 @click.pass_obj
 def add(obj, input_path, as_json):
     """登记一件来件（如纸质来件），生成答复任务和期限。"""
-    from ..jsonfile import JsonError, loads
+    from ..jsonfile import JsonError, load_file
     try:
-        data = loads(Path(input_path).read_bytes(), input_path)
+        data = load_file(input_path, input_path)
     except OSError as exc:
         _fail(f"无法读取 {input_path}：{exc.strerror or exc}", as_json, "input")
     except JsonError as exc:
@@ -168,7 +169,7 @@ def reply(obj, submission_id, doc_number, date_, file_, today, by, jurisdiction,
     data = None
     if file_:
         try:
-            data = Path(file_).read_bytes()
+            data = read_input(file_, max_bytes=int(obj.app.config["MAX_UPLOAD_BYTES"]))
         except OSError as exc:
             _fail(f"参数 --file：无法读取 {file_}：{exc.strerror or exc}", as_json, "file")
     today = _day(today, "today", as_json)
