@@ -442,3 +442,45 @@ def test_a_fifo_as_input_is_refused_at_once(tmp_path, command):
 def test_import_notice_of_an_endless_device_is_refused(tmp_path):
     done = cli(tmp_path / "instance", "import-notice", "/dev/zero", "--json")
     assert done.returncode == 2 and "不是普通文件" in done.stdout + done.stderr and "Traceback" not in done.stderr
+
+
+# ------------------------------------------------------------------ 7. removal is immediate, rotation shown once
+
+
+def test_a_host_removed_by_another_process_is_refused_at_once(lite_app, tmp_path):
+    from http_host import post_event as post
+    lite_app.config["API_HOSTS_CACHE_SECONDS"] = 3600   # only the database may tell the serving process
+    with lite_app.app_context():
+        _, secret = hosts.add(lite_app.config, "oa1", "nanbu")
+        db.session.commit()
+    served = Served(lite_app)
+    try:
+        assert post(served.port, secret, "submission.received", SUB, event_id="e-1")[0] == 202
+        done = subprocess.run([CLI, "hosts", "remove", "oa1"], capture_output=True, text=True, timeout=120,
+                              env=env_for(lite_app.instance_path,
+                                          OA_LIAISON_DATABASE_URL=lite_app.config["SQLALCHEMY_DATABASE_URI"],
+                                          OA_LIAISON_HOSTS_KEY_FILE=str(Path(lite_app.instance_path) / "hosts.key")))
+        assert done.returncode == 0, done.stderr
+        code, answer = post(served.port, secret, "submission.received", {**SUB, "id": "S-2"}, event_id="e-2")
+        assert (code, answer["error"]) == (401, "unknown_host")
+    finally:
+        served.close()
+
+
+def test_refreshing_the_rotation_page_never_rotates_again(tmp_path):
+    from conftest import make_app
+    from test_web_support import build_world, session_client
+    app = make_app(f"sqlite:///{tmp_path / 'p.sqlite3'}", tmp_path / "instance", WTF_CSRF_ENABLED=False)
+    world = build_world(app)
+    admin = session_client(app, "admin1", world)
+    admin.post("/hosts/new", data={"name": "county-oa"}, follow_redirects=True)
+    answer = admin.post("/hosts/county-oa/rotate")
+    assert answer.status_code in (302, 303)
+    shown = admin.get(answer.headers["Location"]).get_data(as_text=True)
+    secret = shown.split('<code class="secret">')[1].split("</code>")[0]
+    assert secret.startswith("whsec_")
+    again = admin.get(answer.headers["Location"], follow_redirects=True).get_data(as_text=True)   # a refresh
+    assert secret not in again and "只显示一次" in again
+    with app.app_context():
+        assert len(hosts.get("county-oa").secrets) == 2   # the first and the one rotation
+        assert hosts.live_secrets(app.config, hosts.get("county-oa"))[0].hex() != ""
