@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from .clitypes import SECONDS
 from .files import OutputError, read_input, write_atomic
 
 EXIT_UNKNOWN = 3
@@ -315,7 +316,7 @@ def backfill(obj: Ctx, directory, since, apply_, issuer, as_json):
 
 @main.command()
 @click.option("--loop", is_flag=True, help="持续运行（投递工作进程）")
-@click.option("--max-seconds", type=float, default=None)
+@click.option("--max-seconds", type=SECONDS, default=None)
 @click.pass_obj
 def deliver(obj: Ctx, loop, max_seconds):
     """把待投递的抄送交给主办系统（失败的按退避时间重试）。"""

@@ -484,3 +484,40 @@ def test_refreshing_the_rotation_page_never_rotates_again(tmp_path):
     with app.app_context():
         assert len(hosts.get("county-oa").secrets) == 2   # the first and the one rotation
         assert hosts.live_secrets(app.config, hosts.get("county-oa"))[0].hex() != ""
+
+
+# ------------------------------------------------------------------ 6. no tracebacks
+
+
+@pytest.mark.parametrize("args", [
+    ["remind", "--today", "0001-01-01", "--json"],
+    ["remind", "--today", "9999-12-31", "--json"],
+    ["submissions", "list", "--due-within", "3660", "--today", "9999-12-31", "--json"],
+    ["hosts", "rotate", "oa1", "--overlap-hours", "nan"],
+    ["worker", "--max-seconds", "nan"],
+    ["worker", "--max-seconds", "inf"],
+    ["deliver", "--max-seconds", "nan"],
+])
+def test_hostile_option_values_are_usage_errors_not_tracebacks(tmp_path, args):
+    try:
+        done = cli(tmp_path / "instance", *args)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"{args} never exited")
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr[-2000:]
+
+
+def test_a_submission_received_in_year_9999_is_refused_naming_the_field(tmp_path):
+    import json
+    given = tmp_path / "sub.json"
+    given.write_text(json.dumps({**SUB, "received": "9999-12-31"}, ensure_ascii=False), "utf-8")
+    done = cli(tmp_path / "instance", "event", "submission.received", "--input", str(given), "--json")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert json.loads(done.stdout)["field"] == "data.received"
+
+
+def test_a_signed_status_request_for_a_huge_event_id_is_a_404(app, api):
+    from http_host import request as http_request
+    port, secret = api
+    path = "/api/v1/events/evt-99999999999999999999"
+    code, answer = http_request(port, path, b"", signed(secret, "m-status", b""), method="GET")
+    assert (code, answer["error"]) == (404, "not_found")

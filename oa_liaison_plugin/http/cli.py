@@ -10,6 +10,8 @@ import uuid
 
 import click
 
+from ..clitypes import SECONDS, Finite
+
 
 def _dump(obj) -> str:
     return json.dumps(obj, ensure_ascii=False, indent=2, default=str)
@@ -47,7 +49,7 @@ def hosts_add(obj, name, jurisdiction, callback_url, allow_origins, as_json):
 
 @hosts.command("rotate")
 @click.argument("name")
-@click.option("--overlap-hours", default=24.0, show_default=True, type=click.FloatRange(0, 24 * 30),
+@click.option("--overlap-hours", default=24.0, show_default=True, type=Finite(0, 24 * 30),
               help="旧密钥继续有效的小时数")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
@@ -157,7 +159,7 @@ def event(obj, type_, input_, file_, jurisdiction, as_json):
 
 @click.command()
 @click.option("--once", is_flag=True, help="只处理一轮到期的事件、抄送和通知")
-@click.option("--max-seconds", type=float, default=None, help="运行这么多秒后退出")
+@click.option("--max-seconds", type=SECONDS, default=None, help="运行这么多秒后退出")
 @click.option("--nice", type=click.IntRange(0, 19), default=None,
               help="降低本进程的 CPU 优先级（默认取配置 WORKER_NICE=10）：主机等待的 202 应答优先")
 @click.option("--json", "as_json", is_flag=True)

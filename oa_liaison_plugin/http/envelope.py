@@ -5,7 +5,7 @@ import base64
 import binascii
 
 from .. import jsonfile
-from ..events import EventInputError, IssuedDocument
+from ..events import EventInputError, IssuedDocument, _date
 
 TYPES = {"document.issued": "document_issued", "submission.received": "submission_received",
          "meeting.scheduled": "meeting_scheduled"}
@@ -84,6 +84,11 @@ def check_data(event: dict, jurisdiction: str) -> None:
     if event["type"] == "document.issued":
         to_mapping(event, jurisdiction, check=True)
         return
+    for name in ("received", "held_on"):   # checked on receipt: a 202 is never followed by a refusal
+        try:
+            _date(data.get(name), name)
+        except EventInputError as exc:
+            raise _bad(f"data.{name}", str(exc).split("：", 1)[-1]) from None
     required = REQUIRED[event["type"]]
     if event["type"] == "meeting.scheduled" and data.get("kind") == "committee":   # names its committee, no unit
         required = tuple("committee" if name == "unit" else name for name in required)

@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from ..events import FIRST_YEAR, LAST_YEAR
 from ..files import read_input
 from sqlalchemy import select
 
@@ -31,9 +32,12 @@ def _day(value: str | None, name: str, as_json: bool) -> dt.date | None:
     if value is None:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         _fail(f"参数 --{name}：日期应为 YYYY-MM-DD，实际为 {value!r}", as_json, name)
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:   # deadlines and windows are counted from it, months either way
+        _fail(f"参数 --{name}：日期应在 {FIRST_YEAR}–{LAST_YEAR} 年之间，实际为 {value}", as_json, name)
+    return day
 
 
 def _task(obj, host_id: str, jurisdiction: str | None, as_json: bool):

@@ -125,7 +125,9 @@ def event_status(event_id: str):
     host = None
     try:
         host = _authenticate(b"")
-        row_id = int(event_id[4:]) if event_id.startswith("evt-") and event_id[4:].isdigit() else None
+        digits = event_id[4:]
+        row_id = int(digits) if event_id.startswith("evt-") and digits.isascii() and digits.isdigit() \
+            and len(digits) <= 18 else None   # beyond a 64-bit id no row can have it
         row = db.session.get(InboxEvent, row_id) if row_id else None
         if row is None or row.sender != host.name:
             raise ApiError(404, "not_found", "没有此事件")
