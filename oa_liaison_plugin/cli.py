@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from .files import write_atomic
+from .clitypes import SECONDS
+from .files import OutputError, read_input, write_atomic
 
 EXIT_UNKNOWN = 3
 EXIT_UNREADABLE = 4   # route --file / backfill DIR: a file could not be read (or was not a regular file)
@@ -105,7 +106,13 @@ def table_export(obj: Ctx, jurisdiction, out):
             raise click.UsageError(str(exc)) from None
     text = _dump(data)
     if out:
-        write_atomic(Path(out), text.encode("utf-8"))
+        try:
+            write_atomic(out, text.encode("utf-8"))
+        except OutputError as exc:
+            click.echo(f"错误：{exc}", err=True)
+            raise SystemExit(2) from None
+        except OSError as exc:
+            raise click.ClickException(f"无法写入 {out}：{exc.strerror or exc}") from None
         click.echo(f"已导出 {len(data['units'])} 个单位到 {out}", err=True)
     else:
         click.echo(text)
@@ -117,13 +124,14 @@ def table_export(obj: Ctx, jurisdiction, out):
 def table_load(obj: Ctx, file):
     """导入对口联系表文件（全部成功或全部不变）。"""
     from .routing import table as t
-    from .jsonfile import JsonError, loads
+    from .jsonfile import JsonError, load_file
     try:
-        data = loads(Path(file).read_bytes(), file)
+        data = load_file(file, file)
     except OSError as exc:
         raise click.ClickException(f"无法读取 {file}：{exc.strerror or exc}") from None
-    except JsonError as exc:
-        raise click.ClickException(str(exc)) from None
+    except JsonError as exc:   # invalid input: exit 2, as for a table that does not validate
+        click.echo(f"错误：{exc}", err=True)
+        sys.exit(2)
     report: dict = {}
     with obj.app.app_context():
         try:
@@ -159,8 +167,9 @@ def import_notice(obj: Ctx, file, jurisdiction, as_json, apply_):
         sys.exit(2)
 
     try:
-        parsed = notice.parse(notice.read_notice(Path(file).read_bytes(), file))
-    except notice.NoticeError as exc:
+        raw = read_input(file, max_bytes=notice.grammar().raw["max_bytes"])
+        parsed = notice.parse(notice.read_notice(raw, file))
+    except (notice.NoticeError, OSError) as exc:
         fail(str(exc))
     out = notice.public(parsed)
     if apply_:
@@ -318,7 +327,7 @@ def backfill(obj: Ctx, directory, since, apply_, issuer, as_json):
 
 @main.command()
 @click.option("--loop", is_flag=True, help="持续运行（投递工作进程）")
-@click.option("--max-seconds", type=float, default=None)
+@click.option("--max-seconds", type=SECONDS, default=None)
 @click.pass_obj
 def deliver(obj: Ctx, loop, max_seconds):
     """把待投递的抄送交给主办系统（失败的按退避时间重试）。"""

@@ -40,8 +40,9 @@ DEFAULTS = {
     "API_MAX_BODY_BYTES": 20 * 1024 * 1024,
     "API_HOSTS_CACHE_SECONDS": 2.0,   # a removed host's requests stop within this (refusals never wait on it)
     "API_PROCESS_INLINE": True,
-    "API_PROCESS_THREADS": 2,
-    "FILE_FETCH_TIMEOUT_SECONDS": 10,
+    "API_PROCESS_THREADS": 2,         # per jurisdiction: one slow host never delays another's events
+    "API_PREVIEW_FETCHES": 1,         # file_url fetches previews may wait for at once (more: 503 busy)
+    "FILE_FETCH_TIMEOUT_SECONDS": 10,  # in all: connecting, status line, headers and body
     "CALLBACK_TIMEOUT_SECONDS": 10,
     "WORKER_POLL_SECONDS": 1.0,
     "WORKER_NICE": 10,                # `oa-liaison worker` lowers its CPU priority by this much (0: not)

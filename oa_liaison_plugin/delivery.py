@@ -6,10 +6,27 @@ import os
 import random
 import socket
 import time
+from contextlib import contextmanager
+from contextvars import ContextVar
 
+from flask import has_request_context
 from sqlalchemy import or_, select, update
 
-from .models import Blob, Copy, EventError, db, utcnow
+from .models import Blob, Copy, Document, EventError, HttpHost, Jurisdiction, db, utcnow
+
+# Documents decided inside delivered_after(): their copies are offered after the block, not inside it.
+_held_back: ContextVar[list | None] = ContextVar("oa_liaison_held_back", default=None)
+
+
+@contextmanager
+def delivered_after():
+    """Within this block deliver_due only notes the documents (None: all due); the caller delivers after."""
+    held: list = []
+    token = _held_back.set(held)
+    try:
+        yield held
+    finally:
+        _held_back.reset(token)
 
 
 def record_error(event: str, code: str, message: str, *, subject: str | None = None, detail=None) -> None:
@@ -44,6 +61,13 @@ def payload(copy: Copy) -> dict:
             "attachments": attachments, "reasons": copy.reasons}
 
 
+def lease_seconds(config) -> float:
+    """A claim's lease: the setting, but always longer than the longest outbound deadline it covers."""
+    longest = max(float(config["FILE_FETCH_TIMEOUT_SECONDS"]), float(config["CALLBACK_TIMEOUT_SECONDS"]))
+    # Twice the deadline: the outbound call, and as long again for the row's own work (decide, record).
+    return max(float(config["DELIVERY_LEASE_SECONDS"]), 2 * longest)
+
+
 def claim(model, liaison, *, limit: int, now: dt.datetime, where=()) -> tuple[list[int], dt.datetime]:
     """Lease due rows of a ledger (copies, notifications, inbox events) to this worker; SKIP LOCKED lets
     several workers share it on PostgreSQL. Returns the ids and the lease, for :func:`still_mine`."""
@@ -51,7 +75,7 @@ def claim(model, liaison, *, limit: int, now: dt.datetime, where=()) -> tuple[li
                                 or_(model.lease_until.is_(None), model.lease_until < now), *where)
          .order_by(model.id).limit(limit).with_for_update(skip_locked=True))
     ids = list(db.session.scalars(q))
-    lease = now + dt.timedelta(seconds=liaison.config["DELIVERY_LEASE_SECONDS"])
+    lease = now + dt.timedelta(seconds=lease_seconds(liaison.config))
     if ids:
         db.session.execute(update(model).where(model.id.in_(ids)).values(lease_until=lease))
     db.session.commit()
@@ -66,14 +90,29 @@ def still_mine(model, row_id: int, lease: dt.datetime, config) -> bool:
     """
     renewed = db.session.execute(update(model).where(model.id == row_id, model.status == "pending",
                                                      model.lease_until == lease).values(
-        lease_until=utcnow() + dt.timedelta(seconds=config["DELIVERY_LEASE_SECONDS"])))
+        lease_until=utcnow() + dt.timedelta(seconds=lease_seconds(config))))
     db.session.commit()
     return renewed.rowcount == 1
 
 
 def deliver_due(liaison, *, limit: int = 100, document_ids=None) -> dict:
-    """Offer every due copy to the host once; returns counts of delivered and failed attempts."""
+    """Offer every due copy to the host once; returns counts of delivered and failed attempts.
+
+    On a thread that answers a request, when a host is called back over HTTP, the copies go to their
+    jurisdiction's background lane instead (``queued`` in the counts): no request waits on another host.
+    """
     counts = {"delivered": 0, "failed": 0}
+    held = _held_back.get()
+    if held is not None:
+        held.extend(document_ids if document_ids is not None else [None])
+        return counts
+    if has_request_context() and _calls_back():
+        from .http import lanes
+        code = db.session.scalar(select(Jurisdiction.code).join(Document, Document.jurisdiction_id == Jurisdiction.id)
+                                 .where(Document.id.in_(document_ids)).limit(1)) if document_ids else None
+        lanes.submit(liaison, code or liaison.config["JURISDICTION"], _deliver_in_background, liaison, limit,
+                     document_ids)
+        return {**counts, "queued": True}
     with liaison.context():
         now = utcnow()
         ids, lease = claim(Copy, liaison, limit=limit, now=now,
@@ -112,6 +151,17 @@ def deliver_due(liaison, *, limit: int = 100, document_ids=None) -> dict:
             db.session.commit()
             counts["delivered"] += 1
     return counts
+
+
+def _calls_back() -> bool:
+    return db.session.scalar(select(HttpHost.id).where(HttpHost.callback_url.is_not(None)).limit(1)) is not None
+
+
+def _deliver_in_background(liaison, limit, document_ids) -> None:
+    try:
+        deliver_due(liaison, limit=limit, document_ids=document_ids)
+    except Exception as exc:   # left pending: the worker retries it
+        liaison.app.logger.warning("后台投递出错，留给工作进程：%s", type(exc).__name__)
 
 
 def run_worker(liaison, *, poll: float = 2.0, max_seconds: float | None = None, once: bool = False) -> dict:

@@ -85,6 +85,9 @@ def _names(value: Any, name: str) -> list[str]:
     return out
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 9998   # the dates any input may give (the panel's queries take the same)
+
+
 def _date(value: Any, name: str) -> dt.date | None:
     if value is None or value == "":
         return None
@@ -93,9 +96,12 @@ def _date(value: Any, name: str) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     try:
-        return dt.date.fromisoformat(str(value)[:10])
+        day = dt.date.fromisoformat(str(value)[:10])
     except ValueError:
         raise EventInputError(name, f"日期应为 YYYY-MM-DD，实际为 {value!r}") from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:   # deadlines are counted months ahead: year 10000 does not exist
+        raise EventInputError(name, f"日期应在 {FIRST_YEAR}–{LAST_YEAR} 年之间，实际为 {value!r}")
+    return day
 
 
 @dataclass

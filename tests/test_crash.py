@@ -16,7 +16,8 @@ WORKER = textwrap.dedent("""
     from oa_liaison_plugin import create_app
     from oa_liaison_plugin.reference_host import ReferenceHost
     app = create_app({"DATABASE_URL": sys.argv[1], "DELIVERY_BACKOFF_SECONDS": [0],
-                      "DELIVERY_LEASE_SECONDS": 1}, instance_path=sys.argv[2])
+                      "DELIVERY_LEASE_SECONDS": 1, "FILE_FETCH_TIMEOUT_SECONDS": 0.4,
+                      "CALLBACK_TIMEOUT_SECONDS": 0.4}, instance_path=sys.argv[2])
     liaison = app.extensions["oa_liaison"]
     host = ReferenceHost(liaison)
     mode = sys.argv[3]

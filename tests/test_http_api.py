@@ -386,14 +386,15 @@ def test_panel_connects_a_host_shows_its_secret_once_and_rotates_it(tmp_path):
     world = build_world(app)
     admin = session_client(app, "admin1", world)
     page = admin.post("/hosts/new", data={"name": "county-oa", "callback_url": "http://127.0.0.1:9/cb",
-                                          "allow_origins": "http://127.0.0.1:9\n"}).get_data(as_text=True)
+                                          "allow_origins": "http://127.0.0.1:9\n"},
+                      follow_redirects=True).get_data(as_text=True)
     secret = page.split('<code class="secret">')[1].split("</code>")[0]
     assert secret.startswith("whsec_")
     listing = admin.get("/hosts").get_data(as_text=True)
     assert "county-oa" in listing and secret not in listing
     again = admin.post("/hosts/new", data={"name": "county-oa"})
     assert again.status_code == 400 and "已存在" in again.get_data(as_text=True)
-    rotated = admin.post("/hosts/county-oa/rotate").get_data(as_text=True)
+    rotated = admin.post("/hosts/county-oa/rotate", follow_redirects=True).get_data(as_text=True)
     assert "whsec_" in rotated and secret not in rotated and "轮换中" in admin.get("/hosts").get_data(as_text=True)
     assert session_client(app, "audit1", world).post("/hosts/county-oa/remove").status_code == 403
     assert admin.post("/hosts/county-oa/remove").status_code == 302

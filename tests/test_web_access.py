@@ -126,6 +126,7 @@ EXPECT = {
     ("POST", "hosts.new"): only(400, "admin"),
     # no host of that name: the admin gets 404
     ("POST", "hosts.rotate"): only(404, "admin"),
+    ("GET", "hosts.secret"): only(302, "admin"),   # nothing to show: back to the list
     ("POST", "hosts.remove"): only(404, "admin"),
     ("POST", "hosts.require_file"): only(404, "admin"),
     # the hosts' API: no session counts, only a signature (none here)

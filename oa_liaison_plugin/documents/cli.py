@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 
 from ..files import write_atomic
-from ..jsonfile import JsonError, loads
+from ..files import read_input
+from ..jsonfile import MAX_BYTES, JsonError, loads
 from .drafts import render_draft
 from .write import DraftError, estimate_pages
 
@@ -21,7 +22,7 @@ def _fail(message: str):
 
 def _read_json(path: str):
     try:
-        raw = Path(path).read_bytes()
+        raw = read_input(path, max_bytes=MAX_BYTES)
     except OSError as exc:
         _fail(f"无法读取输入文件 {path}：{exc}")
     try:

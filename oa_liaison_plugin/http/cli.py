@@ -7,9 +7,10 @@ import os
 import signal
 import time
 import uuid
-from pathlib import Path
 
 import click
+
+from ..clitypes import SECONDS, Finite
 
 
 def _dump(obj) -> str:
@@ -50,7 +51,7 @@ def hosts_add(obj, name, jurisdiction, callback_url, allow_origins, require_file
 
 @hosts.command("rotate")
 @click.argument("name")
-@click.option("--overlap-hours", default=24.0, show_default=True, type=click.FloatRange(0, 24 * 30),
+@click.option("--overlap-hours", default=24.0, show_default=True, type=Finite(0, 24 * 30),
               help="旧密钥继续有效的小时数")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
@@ -150,17 +151,26 @@ def event(obj, type_, input_, file_, jurisdiction, as_json):
     from ..models import db
     from . import inbox
     from .envelope import ApiError, check_data, parse
+    from ..files import read_input
+    from ..jsonfile import JsonError, load_file
     try:
-        given = json.loads(Path(input_).read_text("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise click.ClickException(f"{input_}：不是有效的 UTF-8 JSON：{exc}") from None
+        given = load_file(input_, f"{input_} ", max_bytes=int(obj.app.config["API_MAX_BODY_BYTES"]))
+        file_b64 = base64.b64encode(read_input(file_, max_bytes=int(obj.app.config["MAX_UPLOAD_BYTES"]))).decode() \
+            if file_ else None
+    except OSError as exc:
+        raise click.ClickException(f"无法读取：{exc}") from None
+    except JsonError as exc:
+        click.echo(json.dumps({"error": "bad_field" if exc.field else "bad_json", "message": str(exc),
+                               **({"field": exc.field} if exc.field else {})}, ensure_ascii=False)
+                   if as_json else f"错误：{exc}", err=not as_json)
+        raise SystemExit(2) from None
     if isinstance(given, dict) and "specversion" not in given:  # just the data: wrap it as the endpoint sees it
         given = {"specversion": "1.0", "id": str(given.get("id") or uuid.uuid4()), "source": "/oa-liaison/cli",
                  "type": type_, "datacontenttype": "application/json", "data": given}
     if isinstance(given, dict) and given.get("type") not in (None, type_):
         raise click.ClickException(f"{input_}：事件类型 {given.get('type')} 与命令行的 {type_} 不符")
     if file_ and isinstance(given, dict) and isinstance(given.get("data"), dict):
-        given["data"]["file_base64"] = base64.b64encode(Path(file_).read_bytes()).decode()
+        given["data"]["file_base64"] = file_b64
     body = json.dumps(given, ensure_ascii=False)
     liaison = obj.liaison
     with obj.app.app_context():
@@ -182,7 +192,7 @@ def event(obj, type_, input_, file_, jurisdiction, as_json):
 
 @click.command()
 @click.option("--once", is_flag=True, help="只处理一轮到期的事件、抄送和通知")
-@click.option("--max-seconds", type=float, default=None, help="运行这么多秒后退出")
+@click.option("--max-seconds", type=SECONDS, default=None, help="运行这么多秒后退出")
 @click.option("--nice", type=click.IntRange(0, 19), default=None,
               help="降低本进程的 CPU 优先级（默认取配置 WORKER_NICE=10）：主机等待的 202 应答优先")
 @click.option("--json", "as_json", is_flag=True)

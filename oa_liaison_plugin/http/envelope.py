@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 
-from ..events import EventInputError, IssuedDocument
+from .. import jsonfile
+from ..events import EventInputError, IssuedDocument, _date
 
 TYPES = {"document.issued": "document_issued", "submission.received": "submission_received",
          "meeting.scheduled": "meeting_scheduled"}
@@ -34,9 +34,9 @@ def _bad(field: str, message: str, code: str = "bad_field") -> ApiError:
 def parse(body: bytes) -> dict:
     """The CloudEvent, its attributes checked; raises ApiError(400)."""
     try:
-        event = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        raise ApiError(400, "bad_json", f"请求体不是有效的 UTF-8 JSON：{type(exc).__name__}") from None
+        event = jsonfile.loads(body, "请求体", max_bytes=len(body))
+    except jsonfile.JsonError as exc:
+        raise ApiError(400, "bad_field" if exc.field else "bad_json", str(exc), exc.field) from None
     if not isinstance(event, dict):
         raise ApiError(400, "bad_json", "请求体应为 JSON 对象（CloudEvents 1.0 结构化模式）")
     for name in ("specversion", "id", "source", "type"):
@@ -84,6 +84,11 @@ def check_data(event: dict, jurisdiction: str) -> None:
     if event["type"] == "document.issued":
         to_mapping(event, jurisdiction, check=True)
         return
+    for name in ("received", "held_on"):   # checked on receipt: a 202 is never followed by a refusal
+        try:
+            _date(data.get(name), name)
+        except EventInputError as exc:
+            raise _bad(f"data.{name}", str(exc).split("：", 1)[-1]) from None
     required = REQUIRED[event["type"]]
     if event["type"] == "meeting.scheduled" and data.get("kind") == "committee":   # names its committee, no unit
         required = tuple("committee" if name == "unit" else name for name in required)

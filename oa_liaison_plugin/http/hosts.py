@@ -162,6 +162,12 @@ def set_require_file(name: str, value: bool | None) -> HttpHost:
     return host
 
 
+def still_there(host_id: int) -> bool:
+    """Whether a cached signer's host still exists: one primary-key read, so a removal made by any process
+    stops the host's requests in every serving process at once, not when the cache expires."""
+    return db.session.scalar(select(HttpHost.id).where(HttpHost.id == host_id)) is not None
+
+
 def describe(host: HttpHost) -> dict:
     now = utcnow()
     return {"name": host.name, "jurisdiction": host.jurisdiction.code, "callback_url": host.callback_url,

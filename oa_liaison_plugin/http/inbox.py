@@ -5,17 +5,16 @@ import contextvars
 import datetime as dt
 import json
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from ..delivery import claim, record_error, still_mine
+from ..delivery import claim, deliver_due, delivered_after, lease_seconds, record_error, still_mine
 from ..models import InboxEvent, db, utcnow
 from ..routing.decide import host_requires_file
-from . import hosts
+from . import hosts, lanes
 from .envelope import ApiError, TYPES, to_mapping
 from .fetch import FetchError, fetch
 
@@ -79,7 +78,7 @@ def handle(liaison, event: dict, jurisdiction: str, allowed: list[str]) -> dict:
 
 def _claim_one(liaison, row_id: int) -> bool:
     now = utcnow()
-    lease = now + dt.timedelta(seconds=liaison.config["DELIVERY_LEASE_SECONDS"])
+    lease = now + dt.timedelta(seconds=lease_seconds(liaison.config))
     done = db.session.execute(update(InboxEvent).where(
         InboxEvent.id == row_id, InboxEvent.status == "pending",
         or_(InboxEvent.lease_until.is_(None), InboxEvent.lease_until < now)).values(lease_until=lease))
@@ -101,7 +100,8 @@ def _process_claimed(liaison, row_id: int) -> str:
     db.session.commit()   # end the read: the event's own transactions follow
     token = host_requires_file.set(require_file)
     try:
-        result = handle(liaison, event, row.jurisdiction, allowed)
+        with delivered_after() as held:   # callbacks wait until the event is done, outside its lease
+            result = handle(liaison, event, row.jurisdiction, allowed)
         status, error = "done", None
     except ApiError as exc:   # checked on receipt; only a host's later change (e.g. removed) gets here
         result, status, error = {"status": "error", "error": str(exc)}, "done", str(exc)
@@ -127,6 +127,8 @@ def _process_claimed(liaison, row_id: int) -> str:
         attempts=InboxEvent.attempts + 1, lease_until=None, processed_at=utcnow(),
         body=json.dumps(slim, ensure_ascii=False)))
     db.session.commit()
+    if held:
+        deliver_due(liaison, limit=50, document_ids=None if None in held else held)
     return status
 
 
@@ -161,16 +163,9 @@ def status_of(row_id: int) -> dict | None:
             "type": row.type, "result": row.result, "error": row.last_error}
 
 
-_pools: dict[int, ThreadPoolExecutor] = {}
-
-
-def after_commit(liaison, row_id: int) -> None:
-    """Process a just-recorded event in the background of this process; the worker takes what is left."""
-    pool = _pools.get(id(liaison))
-    if pool is None:
-        pool = _pools.setdefault(id(liaison), ThreadPoolExecutor(
-            max_workers=int(liaison.config["API_PROCESS_THREADS"]), thread_name_prefix="oa-liaison-inbox"))
-    pool.submit(_safe_process, liaison, row_id)
+def after_commit(liaison, row_id: int, jurisdiction: str) -> None:
+    """Process a just-recorded event on its jurisdiction's lane of this process; the worker takes what is left."""
+    lanes.submit(liaison, jurisdiction, _safe_process, liaison, row_id)
 
 
 def _safe_process(liaison, row_id):

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..events import EventInputError
-from ..files import write_atomic
+from ..files import OutputError, read_input, to_stdout, write_atomic
 
 EXIT_BAD_INPUT = 2
 JURISDICTION = click.option("--jurisdiction", "-j", default=None, help="行政区代码（默认配置中的 JURISDICTION）")
@@ -51,9 +51,9 @@ def _year(obj, year) -> int:
 
 
 def _read_json(path: str):
-    from ..jsonfile import JsonError, loads
+    from ..jsonfile import JsonError, load_file
     try:
-        return loads(Path(path).read_bytes(), f"输入文件 {path} ")
+        return load_file(path, f"输入文件 {path} ")
     except OSError as exc:
         raise click.ClickException(f"无法读取 {path}：{exc.strerror or exc}") from None
     except JsonError as exc:
@@ -63,9 +63,15 @@ def _read_json(path: str):
 
 def _write(out: str, blob: bytes) -> None:
     path = Path(out)
-    if not path.parent.is_dir():
+    if not to_stdout(out) and not path.parent.is_dir():
         raise click.ClickException(f"输出目录不存在：{path.parent}")
-    write_atomic(path, blob)
+    try:
+        write_atomic(out, blob)
+    except OutputError as exc:
+        click.echo(f"错误：{exc}", err=True)
+        raise SystemExit(EXIT_BAD_INPUT) from None
+    except OSError as exc:
+        raise click.ClickException(f"无法写入 {out}：{exc.strerror or exc}") from None
 
 
 def _meeting(jur, meeting_id: str):
@@ -128,7 +134,7 @@ def meetings_minutes(obj, meeting_id, out, jurisdiction):
         except DraftError as exc:
             raise EventInputError(exc.field, exc.message) from None
     _write(out, blob)
-    click.echo(f"已生成纪要：{out}")
+    click.echo(f"已生成纪要：{out}", err=to_stdout(out))
 
 
 @meetings.command("sign")
@@ -141,7 +147,11 @@ def meetings_sign(obj, meeting_id, file, jurisdiction, as_json):
     """上传签发后的纪要（PDF 或 .docx），连同其 SHA-256 保存。"""
     from ..models import db
     from .record import attach_signed_minutes
-    data = Path(file).read_bytes()
+    try:
+        data = read_input(file, max_bytes=int(obj.app.config["SIGNED_MINUTES_MAX_BYTES"]))
+    except OSError as exc:
+        click.echo(f"错误：{exc}", err=True)
+        raise SystemExit(EXIT_BAD_INPUT) from None
     with _session(obj, jurisdiction) as jur:
         m = _meeting(jur, meeting_id)
         digest = attach_signed_minutes(obj.liaison, m, data, Path(file).name)
@@ -248,7 +258,8 @@ def leaders_report(obj, out, issuer, doc_number, jurisdiction, as_json):
     _write(out, blob)
     click.echo(_dump({"out": out, **summary}) if as_json else
                f"已生成报备函：{out}（{summary['named']} 个单位" +
-               (f"；未确定分管领导：{'、'.join(summary['missing'])}）" if summary["missing"] else "）"))
+               (f"；未确定分管领导：{'、'.join(summary['missing'])}）" if summary["missing"] else "）"),
+               err=to_stdout(out))
 
 
 # ------------------------------------------------------------------------------- topics
@@ -344,6 +355,6 @@ def report_year(obj, year, out, issuer, doc_number, jurisdiction, as_json):
         _write(out, review_report(review, date=_today(obj), issuer=issuer, doc_number=doc_number,
                                   templates_dir=obj.app.config["TEMPLATES_DIR"]))
     if as_json:
-        click.echo(_dump(review))
+        click.echo(_dump(review), err=to_stdout(out))
     else:
-        click.echo(f"已生成 {year} 年度对口联系工作报告：{out}")
+        click.echo(f"已生成 {year} 年度对口联系工作报告：{out}", err=to_stdout(out))

@@ -4,9 +4,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from pathlib import Path
 
 import click
+
+from ..events import FIRST_YEAR, LAST_YEAR
+from ..files import read_input
 from sqlalchemy import select
 
 from ..events import EventInputError
@@ -30,9 +32,12 @@ def _day(value: str | None, name: str, as_json: bool) -> dt.date | None:
     if value is None:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         _fail(f"参数 --{name}：日期应为 YYYY-MM-DD，实际为 {value!r}", as_json, name)
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:   # deadlines and windows are counted from it, months either way
+        _fail(f"参数 --{name}：日期应在 {FIRST_YEAR}–{LAST_YEAR} 年之间，实际为 {value}", as_json, name)
+    return day
 
 
 def _task(obj, host_id: str, jurisdiction: str | None, as_json: bool):
@@ -86,9 +91,9 @@ def _task_command(name: str):
 @click.pass_obj
 def add(obj, input_path, as_json):
     """登记一件来件（如纸质来件），生成答复任务和期限。"""
-    from ..jsonfile import JsonError, loads
+    from ..jsonfile import JsonError, load_file
     try:
-        data = loads(Path(input_path).read_bytes(), input_path)
+        data = load_file(input_path, input_path)
     except OSError as exc:
         _fail(f"无法读取 {input_path}：{exc.strerror or exc}", as_json, "input")
     except JsonError as exc:
@@ -168,7 +173,7 @@ def reply(obj, submission_id, doc_number, date_, file_, today, by, jurisdiction,
     data = None
     if file_:
         try:
-            data = Path(file_).read_bytes()
+            data = read_input(file_, max_bytes=int(obj.app.config["MAX_UPLOAD_BYTES"]))
         except OSError as exc:
             _fail(f"参数 --file：无法读取 {file_}：{exc.strerror or exc}", as_json, "file")
     today = _day(today, "today", as_json)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from dateutil.relativedelta import relativedelta
 
-from ..jsonfile import loads
+from ..jsonfile import load_file
 
 
 class CalendarFileError(ValueError):
@@ -22,7 +22,7 @@ def announced(path: str | Path | None) -> dict[dt.date, bool]:
     if not path or not Path(path).is_file():
         return {}
     try:
-        data = loads(Path(path).read_bytes(), f"节假日文件 {path}")
+        data = load_file(path, f"节假日文件 {path}", max_bytes=1024 * 1024)
     except (OSError, ValueError) as exc:
         raise CalendarFileError(f"节假日文件 {path} 无法读取：{exc}") from None
     if not isinstance(data, dict):

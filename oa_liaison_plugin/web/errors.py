@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
 from ..models import db
 
@@ -17,6 +17,12 @@ PAGES = {
 }
 API_CODES = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 413: "too_large",
              500: "internal_error"}
+
+
+class BadInput(BadRequest):
+    """A 400 whose Chinese description is shown as it is (e.g. the field with a control character)."""
+
+
 CSRF_MESSAGE = "页面已过期或来源不明（安全校验未通过）。请刷新页面后重新提交。"
 
 
@@ -51,6 +57,8 @@ def register_errors(app: Flask) -> None:
             return exc
         if exc.code >= 500:
             db.session.rollback()
+        if isinstance(exc, BadInput):
+            return _page(exc.code, exc.description.replace("{", "{{").replace("}", "}}"))
         return _page(exc.code)
 
     @app.errorhandler(Exception)

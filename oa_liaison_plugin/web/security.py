@@ -79,6 +79,20 @@ def configure(app: Flask) -> None:
     if app.config.get("MAX_FORM_MEMORY_SIZE", 500_000) <= 500_000:
         app.config["MAX_FORM_MEMORY_SIZE"] = 2 * 1024 * 1024  # a pasted body in the rule tester
 
+    @app.before_request
+    def _no_control_characters():
+        """A NUL (PostgreSQL refuses it) or another control character in any field is refused, named."""
+        from ..jsonfile import control_character
+        from .errors import BadInput
+        if request.path.startswith("/api/"):   # the API reads its body itself, through the one JSON loader
+            return
+        for where, values in (("查询参数", request.args), ("表单字段", request.form)):
+            for name, value in values.items(multi=True):
+                bad = control_character(name) or control_character(value)
+                if bad:
+                    raise BadInput(f"{where} {control_character(name) and repr(name) or name} 含控制字符 {bad}"
+                                   "（不允许 NUL 等控制字符），请删去后重新提交。")
+
     @app.after_request
     def _headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import select
 
-from ...http import hosts, inbox
+from ...http import hosts, inbox, lanes
 from ...http.envelope import ApiError, check_data, parse, to_mapping
 from ...http.fetch import FetchError, fetch
 from ...http.sealing import SealError
@@ -52,7 +52,10 @@ def _authenticate(body: bytes) -> hosts.Signer:
             raise ApiError(401, "bad_signature", "签名无法核对（服务器的主机密钥文件有误，已记录）") from None
         for host in candidates:
             if matches(host.secrets, h["webhook-id"], ts, body, h["webhook-signature"]):
-                return host
+                if fresh or hosts.still_there(host.id):
+                    return host
+                hosts.forget_signers()   # removed in some process: this one's cache goes at once
+                break
     if not candidates:
         raise ApiError(401, "unknown_host", "未知主机（X-OA-Host 未登记）" if name else "没有登记任何主机")
     raise ApiError(401, "bad_signature", "签名不正确" if name else "签名不正确，或发送方未登记")
@@ -76,7 +79,7 @@ def events():
         return _refuse(exc, host.name if host is not None else None)
     liaison = current_app.extensions["oa_liaison"]
     if not duplicate and current_app.config["API_PROCESS_INLINE"]:
-        inbox.after_commit(liaison, row_id)
+        inbox.after_commit(liaison, row_id, jurisdiction)
     return jsonify({"id": inbox.public_id(row_id), "status": "accepted"}), 202
 
 
@@ -102,10 +105,10 @@ def preview():
         document = to_mapping(event, host.jurisdiction)
         url = document.pop("_file_url", None)
         if url and document.get("file") is None:
-            try:
-                document["file"] = fetch(url, host.allow_origins or [],
-                                         max_bytes=current_app.config["MAX_UPLOAD_BYTES"],
-                                         timeout=current_app.config["FILE_FETCH_TIMEOUT_SECONDS"])
+            try:   # on a fetcher thread, never more at once than leave serving threads free
+                document["file"] = lanes.fetch_for_request(
+                    current_app.extensions["oa_liaison"], fetch, url, host.allow_origins or [],
+                    current_app.config["MAX_UPLOAD_BYTES"], current_app.config["FILE_FETCH_TIMEOUT_SECONDS"])
             except FetchError as exc:
                 raise ApiError(422, "file_fetch_failed", str(exc), "data.file_url") from None
     except ApiError as exc:
@@ -128,7 +131,9 @@ def event_status(event_id: str):
     host = None
     try:
         host = _authenticate(b"")
-        row_id = int(event_id[4:]) if event_id.startswith("evt-") and event_id[4:].isdigit() else None
+        digits = event_id[4:]
+        row_id = int(digits) if event_id.startswith("evt-") and digits.isascii() and digits.isdigit() \
+            and len(digits) <= 18 else None   # beyond a 64-bit id no row can have it
         row = db.session.get(InboxEvent, row_id) if row_id else None
         if row is None or row.sender != host.name:
             raise ApiError(404, "not_found", "没有此事件")

@@ -86,8 +86,9 @@ def retry(copy_id: int):
     else:
         counts = _retry([Copy.id == copy.id], "copy.retry", f"copy-{copy.id}",
                         document_ids=[copy.document_id])
-        flash("已重试：送达。" if counts["delivered"] else "已重试，仍未送达，系统稍后会再试。原因见下方。",
-              "success" if counts["delivered"] else "warning")
+        flash("已交给后台投递，稍后刷新查看结果。" if counts.get("queued") else "已重试：送达。"
+              if counts["delivered"] else "已重试，仍未送达，系统稍后会再试。原因见下方。",
+              "success" if counts["delivered"] or counts.get("queued") else "warning")
     return redirect(url_for(".detail", copy_id=copy_id))
 
 
@@ -98,6 +99,8 @@ def retry_failed():
     counts = _retry([Copy.last_error.is_not(None)], "copy.retry_all", "全部失败的抄送")
     if not counts["copies"]:
         flash("没有投递失败的抄送。", "info")
+    elif counts.get("queued"):
+        flash(f"已将 {counts['copies']} 份交给后台投递，稍后刷新查看结果。", "success")
     else:
         flash(f"已重试 {counts['copies']} 份：送达 {counts['delivered']} 份，仍失败 {counts['failed']} 份。",
               "success" if not counts["failed"] else "warning")

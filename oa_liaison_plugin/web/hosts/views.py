@@ -1,10 +1,11 @@
 """Hosts connected over HTTP: list, connect (the secret shown once), rotate a secret, remove."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, session, url_for
 from sqlalchemy import select
 
 from ...http import hosts
+from ...http.sealing import seal, unseal
 from ...models import HttpHost, db
 from ..access import allow, jurisdiction
 from ..audit.log import record
@@ -50,7 +51,7 @@ def new():
             db.session.rollback()
             form.name.errors = [*form.name.errors, str(exc)]
         else:
-            return render_template("oa_liaison/hosts/secret.html", name=host.name, secret=secret, rotated=False)
+            return _show_once(host.name, secret, rotated=False)
     return render_template("oa_liaison/hosts/form.html", form=form), status(form)
 
 
@@ -62,7 +63,26 @@ def rotate(host_name: str):
     secret = hosts.rotate(current_app.config, host.name)
     record("host.rotate", host.name, None, None)
     db.session.commit()
-    return render_template("oa_liaison/hosts/secret.html", name=host.name, secret=secret, rotated=True)
+    return _show_once(host.name, secret, rotated=True)
+
+
+def _show_once(name: str, secret: str, *, rotated: bool):
+    # Post/redirect/get: refreshing the page that shows the secret never makes (or rotates) another one.
+    # The session cookie carries it sealed with the hosts' key, and only until that page has shown it.
+    session["host_secret"] = {"name": name, "sealed": seal(current_app.config, secret.encode()), "rotated": rotated}
+    return redirect(url_for(".secret", host_name=name))
+
+
+@bp.get("/<host_name>/secret")
+@allow("admin")
+def secret(host_name: str):
+    """The secret just made or rotated, shown once; afterwards this page only says it is gone."""
+    given = session.pop("host_secret", None)
+    if not isinstance(given, dict) or given.get("name") != host_name:
+        flash("密钥只显示一次，现已不再显示；如未记下，请再轮换一次。", "warning")
+        return redirect(url_for(".index"))
+    return render_template("oa_liaison/hosts/secret.html", name=host_name,
+                           secret=unseal(current_app.config, given["sealed"]).decode(), rotated=given["rotated"])
 
 
 @bp.post("/<host_name>/require-file")
@@ -86,8 +106,7 @@ def require_file(host_name: str):
 @bp.post("/<host_name>/remove")
 @allow("admin")
 def remove(host_name: str):
-    """Disconnect a host: its secrets stop working at once."""
-    from flask import flash, redirect, url_for
+    """Disconnect a host: its secrets stop working at once (every serving process checks the database)."""
     host = _mine(host_name)
     before = hosts.describe(host)
     db.session.delete(host)
