@@ -50,3 +50,124 @@ def test_no_classified_document_is_ever_copied(lite_app, mark, where, words, iss
     with lite_app.app_context():
         row = db.session.scalar(select(Document).where(Document.host_id == event["id"]))
         assert db.session.scalar(select(func.count(Copy.id)).where(Copy.document_id == row.id)) == 0
+
+
+# ------------------------------------------------------- every format, every spelling, in an attachment too
+
+import importlib.util  # noqa: E402
+import io  # noqa: E402
+import sys  # noqa: E402
+import zipfile  # noqa: E402
+from dataclasses import replace  # noqa: E402
+from pathlib import Path  # noqa: E402
+from xml.sax.saxutils import escape  # noqa: E402
+
+import word97  # noqa: E402
+
+_spec = importlib.util.spec_from_file_location(
+    "build_corpus_ofd_pdf", Path(__file__).resolve().parents[1] / "tools" / "build_corpus_ofd_pdf.py")
+build = sys.modules.setdefault(_spec.name, importlib.util.module_from_spec(_spec))   # dataclasses look it up
+_spec.loader.exec_module(build)
+
+# Every spelling of GB/T 9704 §7.2.2 and the ones files really carry.
+SPELLINGS = ["{l}", "{l}★1年", "{l}★1年6个月", "{l}★2027年12月31日", "{l}★解密条件：项目验收后", "{l}★3年 份号：000012",
+             "份号：000012　{l}★6个月　特急", "密级：{l}　保密期限：6个月", "{l} ★ 10年", "{l}☆长期", "{l}*1年"]
+INVISIBLE = ["", "\u200b", "\u00ad", "\u2060", "\ufeff"]
+HEAD = ["南部县教育局文件", "南教发〔2023〕12号", "关于开展校园安全专项检查的通知", "各乡镇中心学校：", "现将有关事项通知如下。"]
+
+marks_any = st.builds(lambda spelling, level, cut: spelling.format(l=level[:1] + cut + level[1:]),
+                      st.sampled_from(SPELLINGS), st.sampled_from(LEVELS), st.sampled_from(INVISIBLE))
+
+
+def _rtf(lines: list[str]) -> bytes:
+    def enc(s):
+        return "".join(c if ord(c) < 128 and c not in "\\{}" else f"\\u{ord(c) - 65536 if ord(c) > 32767 else ord(c)}?"
+                       for c in s)
+    return ("{\\rtf1\\ansi\\ansicpg936\\uc1 " + "".join(f"{{\\pard {enc(x)}\\par}}" for x in lines) + "}").encode()
+
+
+def _odt(lines: list[str]) -> bytes:
+    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body>'
+               '<office:text>' + "".join(f"<text:p>{escape(x)}</text:p>" for x in lines) +
+               '</office:text></office:body></office:document-content>')
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.text", compress_type=zipfile.ZIP_STORED)
+        zf.writestr("content.xml", content)
+        zf.writestr("META-INF/manifest.xml", '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:'
+                                             'xmlns:manifest:1.0"/>')
+    return out.getvalue()
+
+
+def _docx_header(mark: str) -> bytes:
+    from docx import Document as Docx
+    d = Docx()
+    d.sections[0].header.paragraphs[0].text = mark
+    for line in HEAD:
+        d.add_paragraph(line)
+    out = io.BytesIO()
+    d.save(out)
+    return out.getvalue()
+
+
+# Each writer puts the mark line where that format's files carry it (the first line, or a page header).
+WRITERS = {
+    "docx": lambda mark: _docx_header(mark),
+    "ofd": lambda mark: build.ofd_of(replace(build.NOTICE), header=mark),
+    "ofd_one_char": lambda mark: build.ofd_of(replace(build.NOTICE), header=mark, one_char=True, seed=3),
+    "pdf": lambda mark: build.pdf_of(replace(build.NOTICE), header=mark),
+    "doc": lambda mark: word97.compound_file(word97.word_streams(word97.lines(mark, *HEAD))),
+    "rtf": lambda mark: _rtf([mark, *HEAD]),
+    "odt": lambda mark: _odt([mark, *HEAD]),
+}
+CLEAN = make_issued_docx(issuer="南部县教育局", doc_number="南教发〔2023〕12号", title="关于开展校园安全专项检查的通知",
+                         main_recipients=["各乡镇中心学校"], body_paragraphs=["现将有关事项通知如下。"])
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(mark=marks_any, fmt=st.sampled_from(sorted(WRITERS)),
+       where=st.sampled_from(["file", "attachment", "second_attachment", "attachment_name"]),
+       host_says=st.sampled_from([None, "无", "公开"]),
+       flags=st.fixed_dictionaries({}, optional={"major": st.booleans(), "important": st.booleans(),
+                                                 "npc": st.booleans()}))
+def test_no_classified_file_or_attachment_in_any_format_is_ever_copied(lite_app, mark, fmt, where, host_says, flags):
+    liaison = lite_app.extensions["oa_liaison"]
+    marked = WRITERS[fmt](mark)
+    event = {"id": f"f-{next(_ids)}", "flags": flags, "file": CLEAN, "file_name": "正文.docx",
+             "attachments": [{"name": "实施方案.docx", "data": CLEAN}]}
+    if host_says:
+        event["secrecy"] = host_says
+    if where == "file":
+        event["file"], event["file_name"] = marked, f"正文.{fmt[:4]}"
+    elif where == "attachment":
+        event["attachments"] = [{"name": f"名单.{fmt[:4]}", "data": marked}]
+    elif where == "second_attachment":
+        event["attachments"].append({"name": "名单", "data": marked})   # no extension: read by its bytes
+    else:
+        event["attachments"].append({"name": f"参会人员名单（{mark}）.docx", "data": CLEAN})
+    result = liaison.document_issued(event)
+    assert result["status"] == "held", (fmt, where, mark, result)
+    assert not result["committees"] and not result["units"]
+    if where != "file":
+        assert "附件" in result["hold_reason"], result["hold_reason"]
+    with lite_app.app_context():
+        row = db.session.scalar(select(Document).where(Document.host_id == event["id"]))
+        assert db.session.scalar(select(func.count(Copy.id)).where(Copy.document_id == row.id)) == 0
+
+
+def test_each_writer_alone_is_read_clean_and_routed(lite_app):
+    """The generators above are honest: without the mark line each format's file is routed, not held."""
+    liaison = lite_app.extensions["oa_liaison"]
+    for fmt, write in sorted(WRITERS.items()):
+        if fmt in ("ofd", "ofd_one_char", "pdf"):
+            clean = {"ofd": lambda: build.ofd_of(build.NOTICE), "pdf": lambda: build.pdf_of(build.NOTICE),
+                     "ofd_one_char": lambda: build.ofd_of(build.NOTICE, one_char=True, seed=3)}[fmt]()
+        elif fmt == "docx":
+            clean = CLEAN
+        else:
+            clean = write("南部县教育局")
+        r = liaison.document_issued({"id": f"clean-{fmt}", "issuer": "南部县教育局", "file": clean,
+                                     "flags": {"important": True}})
+        assert r["status"] == "routed", (fmt, r)
