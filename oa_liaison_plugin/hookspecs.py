@@ -46,8 +46,12 @@ def document_issued(liaison, document):
     :param document: a mapping (or :class:`~oa_liaison_plugin.events.IssuedDocument`) with at
         least ``id`` (the host's document id) and ``issuer``; optional ``title``,
         ``doc_number``, ``doc_type``, ``main_recipients``, ``cc``, ``secrecy``, ``note``,
-        ``body``, ``file`` (the .docx bytes), ``attachments``, ``url``, ``flags``
-        (``major``, ``important``, ``npc``).
+        ``body``, ``file`` (the file's bytes: OFD, PDF, .docx, .doc, .wps, .odt or .rtf, told apart by
+        their bytes), ``file_name``, ``attachments`` (a list of ``{"name", "data"}``, each read like
+        the file: a 密级 mark in any of them, or in its name, holds the whole document, as does one that
+        cannot be read), ``url``, ``flags`` (``major``, ``important``, ``npc``). Without a file (and none
+        from ``fetch_document_file``) the 密级 is the host's ``secrecy`` alone, and the reasons say so;
+        ``REQUIRE_FILE`` holds such a document instead.
     :return: the built-in implementation returns ``{"document_id", "status", "qualified",
         "committees", "consultation_committees", "units", "held", "hold_reason", "reasons",
         "duplicate"}``; ``status`` is ``routed``, ``not_qualified``, ``held``, ``unmatched`` or
@@ -122,8 +126,10 @@ def deliver_copy(liaison, copy):
     :param copy: a mapping with ``copy_id``, ``document_id`` (the host's document id, also as
         ``host_id``), ``committee`` (or ``unit`` for a committee's report sent to its units),
         ``title``, ``doc_number``, ``doc_type``, ``issuer``, ``issued_on``, ``main_recipients``,
-        ``cc``, ``file_sha256``, ``file`` (bytes or None), ``file_name``, ``attachments`` (each with
-        ``name``, ``size``, ``sha256``, ``data``), ``url`` and ``reasons``.  ``copy_id`` is stable: the same copy may be
+        ``cc``, ``file_sha256``, ``file`` (bytes or None), ``file_name`` (with the real format's extension),
+        ``format`` and ``content_type`` (from the file's bytes), ``attachments`` (each with ``name``,
+        ``size``, ``sha256``, ``format``, ``content_type``, ``data``), ``url`` and ``reasons``. A
+        classified document is never offered.  ``copy_id`` is stable: the same copy may be
         offered again after a crash, so the host must treat it as an idempotency key.
     :return: an acknowledgement (any non-empty string, e.g. the host's inbox item id) once
         the host has durably accepted the copy; ``None`` when this implementation does not
@@ -154,7 +160,7 @@ def notify(liaison, recipient, subject, body):
 
 @hookspec(firstresult=True)
 def fetch_document_file(liaison, document_id):
-    """Fetch the issued .docx of a document the host did not pass along with the event.
+    """Fetch the issued file (OFD, PDF, .docx…) of a document the host did not pass along with the event.
 
     :param liaison: the running Liaison.
     :param document_id: the host's document id.

@@ -220,3 +220,54 @@ def test_the_bpmn_flow_carries_attachments_to_the_signer_and_holds(app, liaison)
     host.complete(key, "sign", {"approved": True})
     done = host.complete(key, "seal", {})
     assert done["liaison"]["status"] == "held" and done["copied_to"] == [] and host.inbox() == []
+
+
+# ------------------------------------------------------------- a copy keeps its real name, format and type
+
+def test_a_pdf_and_an_unnamed_workbook_are_copied_and_downloaded_as_what_they_are(app, liaison, served):
+    import importlib.util
+    import sys
+    from pathlib import Path
+    spec = importlib.util.spec_from_file_location(
+        "build_corpus_ofd_pdf", Path(__file__).resolve().parents[1] / "tools" / "build_corpus_ofd_pdf.py")
+    build = sys.modules.setdefault(spec.name, importlib.util.module_from_spec(spec))
+    spec.loader.exec_module(build)
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.Workbook()
+    wb.active.append(["序号", "学校"])
+    out = io.BytesIO()
+    wb.save(out)
+    pdf = build.pdf_of(build.NOTICE)
+    secret = _host(app)
+    cb = CallbackHost(secret)
+    with app.app_context():
+        hosts.get("oa1").callback_url = cb.url
+        db.session.commit()
+    post_event(served.port, secret, "document.issued",
+               {"id": "p-1", "file_base64": b64(pdf), "file_name": "正文.docx", "flags": {"important": True},
+                "attachments": [{"name": "统计表", "data_base64": b64(out.getvalue())}]}, event_id="ev-p1")
+    wait_for(lambda: doc_status(app, "p-1") == "routed" and cb.received)
+    data = cb.received[0]["event"]["data"]
+    assert (data["file_name"], data["format"], data["content_type"]) == ("正文.docx.pdf", "pdf", "application/pdf")
+    [att] = data["attachments"]
+    assert (att["name"], att["file_name"], att["format"]) == ("统计表", "统计表.xlsx", "xlsx")
+    assert base64.b64decode(data["file_base64"]) == pdf
+    cb.close()
+
+    from test_web_support import session_client
+    from oa_liaison_plugin.models import Committee, Copy
+    from oa_liaison_plugin.web.users.accounts import create_user
+    with app.app_context():
+        name = db.session.scalar(select(Committee.name).join(Copy, Copy.committee_id == Committee.id))
+        create_user(liaison, username="clerk1", password="x" * 12, role="committee", committee=name)
+        db.session.commit()
+        copy_id = db.session.scalar(select(Copy.id))
+    clerk = session_client(app, "clerk1", None)
+    resp = clerk.get(f"/inbox/{copy_id}/file")
+    assert resp.status_code == 200 and resp.mimetype == "application/pdf" and resp.data == pdf
+    assert ".pdf" in resp.headers["Content-Disposition"] and ".docx" in resp.headers["Content-Disposition"]
+    resp = clerk.get(f"/inbox/{copy_id}/attachments/1")
+    assert resp.status_code == 200 and resp.mimetype.endswith("spreadsheetml.sheet") and resp.data == out.getvalue()
+    assert clerk.get(f"/inbox/{copy_id}/attachments/2").status_code == 404
+    page = clerk.get(f"/inbox/{copy_id}").get_data(as_text=True)
+    assert "PDF 版式文件" in page and "统计表" in page
