@@ -125,3 +125,36 @@ def test_backfill_keeps_a_persons_decision(lite_app):
             assert summary["manual_kept"] == 1 and summary["changed"] == 0
         assert db.session.scalar(select(func.count(Decision.id))) == decisions
         assert db.session.scalar(select(Document.status).where(Document.host_id == "m1")) == "routed"
+
+
+def test_backfill_reads_every_format_and_lists_what_it_skips(tmp_path):
+    import importlib.util
+    import sys
+    from dataclasses import replace
+    from pathlib import Path
+
+    import word97
+    spec = importlib.util.spec_from_file_location(
+        "build_corpus_ofd_pdf", Path(__file__).resolve().parents[1] / "tools" / "build_corpus_ofd_pdf.py")
+    build = sys.modules.setdefault(spec.name, importlib.util.module_from_spec(spec))
+    spec.loader.exec_module(build)
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.ofd").write_bytes(build.ofd_of(build.NOTICE))
+    (docs / "b.pdf").write_bytes(build.pdf_of(replace(build.NOTICE, secrecy="秘密", period="1年")))
+    (docs / "c.doc").write_bytes(word97.compound_file(word97.word_streams(word97.lines(
+        "南部县财政局文件", "南财发〔2023〕3号", "关于2023年县级预算执行情况的报告", "县人大常委会：", "现将有关情况报告如下。"))))
+    (docs / "d.wps").write_bytes((docs / "c.doc").read_bytes())
+    sample(docs, "e.docx")
+    (docs / "readme.txt").write_text("说明")
+    (docs / "photo.jpg").write_bytes(b"\xff\xd8\xff not a document")
+    p = run(tmp_path / "i", "backfill", str(docs), "--json")
+    assert p.returncode == 4 and "Traceback" not in p.stderr   # files were skipped: said, listed, exit 4
+    out = json.loads(p.stdout)
+    formats = {Path(f["file"]).name: (f["format"], f["status"]) for f in out["files"]}
+    assert formats == {"a.ofd": ("ofd", formats["a.ofd"][1]), "b.pdf": ("pdf", "held"),
+                       "c.doc": ("doc", formats["c.doc"][1]), "d.wps": ("wps", formats["d.wps"][1]),
+                       "e.docx": ("docx", formats["e.docx"][1])}
+    assert all(status != "held" for name, (_, status) in formats.items() if name != "b.pdf")
+    assert {Path(x["file"]).name for x in out["skipped"]} == {"readme.txt", "photo.jpg"}
+    assert "readme.txt" in p.stderr and out["unreadable"] == 0
