@@ -454,14 +454,16 @@ def test_rule_tester_shows_the_rules_a_title_almost_matched(lite_world, lite_app
     assert "差一点命中的规则" not in html                                    # sharing only 工作 is no near miss
 
 
-def test_rule_tester_rejects_what_is_not_a_docx(lite_world, lite_app):
+def test_rule_tester_reads_any_format_and_says_what_it_cannot_read(lite_world, lite_app):
     admin = as_user(lite_app, lite_world, "admin1")
-    for name, data, message in (("a.pdf", b"%PDF-1.4", "只能上传 .docx 文件"),
-                                ("a.docx", b"just some text", "文件内容不是 .docx"),
+    for name, data, message in (("a.pdf", b"%PDF-1.4", "PDF"),
+                                ("a.docx", b"just some text", "无法识别的文件格式"),
                                 ("a.docx", b"PK\x03\x04broken zip", "文件无法读取")):
         resp = admin.post("/tester", data={"file": (io.BytesIO(data), name)},
                           content_type="multipart/form-data")
-        assert resp.status_code in (200, 400) and message in body(resp), name
+        page = body(resp)
+        assert resp.status_code in (200, 400) and message in page and "暂存" in page, name
+        assert "另存为 .docx" not in page
     resp = admin.post("/tester", data={})
     assert resp.status_code == 400 and "请上传文件，或至少填写发文单位" in body(resp)
     resp = admin.post("/tester", data={"issuer": "南部县教育局", "doc_type": "通" * 40})

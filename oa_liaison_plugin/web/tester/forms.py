@@ -1,19 +1,16 @@
-"""The rule tester's form: a .docx, or a title and an issuer typed in."""
+"""The rule tester's form: an issued file (OFD, PDF, .docx, .doc, .wps, .odt, .rtf), or a title and an issuer typed in."""
 from __future__ import annotations
 
-from flask_wtf.file import FileAllowed, FileField
+from flask_wtf.file import FileField
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from ...models import Document
 from ..forms import Form, fits
 
-DOCX_MAGIC = b"PK\x03\x04"
-
-
 class TesterForm(Form):
-    file = FileField("已印发的文件（.docx，可不传）", validators=[
-        Optional(), FileAllowed(["docx"], "只能上传 .docx 文件（WPS/Word 另存为 .docx）")])
+    # Any format: it is read by its bytes, and what cannot be read is shown as the hold it would get.
+    file = FileField("已印发的文件（OFD、PDF、.docx、.doc、.wps、.odt、.rtf，可不传）", validators=[Optional()])
     issuer = StringField("发文单位", validators=[fits(Document.issuer)])
     title = StringField("标题", validators=[fits(Document.title)])
     doc_type = StringField("文种（如 通知、意见、报告）", validators=[fits(Document.doc_type)])
@@ -28,12 +25,6 @@ class TesterForm(Form):
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
         upload = self.file.data
-        if ok and upload and upload.filename:
-            head = upload.stream.read(4)
-            upload.stream.seek(0)
-            if head != DOCX_MAGIC:
-                self.add_error("file", "文件内容不是 .docx（可能是改了扩展名的 .doc 或其他文件），请用 WPS/Word 另存为 .docx")
-                ok = False
         if ok and not (upload and upload.filename) and not self.issuer.data:
             self.add_error("issuer", "请上传文件，或至少填写发文单位")
             ok = False
