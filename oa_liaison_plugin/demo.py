@@ -50,9 +50,12 @@ def run_demo(app, out: Path | None = None, echo=print) -> dict:
 
     liaison.config["DELIVERY_BACKOFF_SECONDS"] = [1]  # the demo waits one second, not ten, before retrying
     host = _host(liaison, echo)
+    handovers = []
     for item in scenario["documents"]:
-        meta = {k: v for k, v in item.items() if k not in ("file", "issuer")}
+        meta = {k: v for k, v in item.items() if k not in ("file", "issuer", "sealed", "attachments", "handover")}
         file = None
+        if item.get("sealed"):   # the sealed 版式 file an OA hands over after 签发 (OFD, PDF), shipped as data
+            file = resources.files("oa_liaison_plugin").joinpath(f"data/{item['sealed']}").read_bytes()
         if item.get("file"):
             f = item["file"]
             meta["doc_number"] = f["doc_number"]
@@ -61,11 +64,19 @@ def run_demo(app, out: Path | None = None, echo=print) -> dict:
                                     body_paragraphs=f.get("body", ["……"]), secrecy=f.get("secrecy"),
                                     secrecy_period=f.get("secrecy_period"), copy_number=f.get("copy_number"),
                                     note=f.get("note"), date=dt.date.fromisoformat(f.get("date", "2017-03-01")))
+        attachments = [(a["name"], make_issued_docx(
+            issuer=item["issuer"], doc_number=None, title=a["title"], main_recipients=[], body_paragraphs=["（名单略）"],
+            secrecy=a.get("secrecy"), secrecy_period=a.get("secrecy_period"))) for a in item.get("attachments", [])]
         title = item.get("title") or item["file"]["title"]
-        echo(f"\n  《{title}》（{item['issuer']}）")
-        r = _issue(host, item["issuer"], title, file, meta, echo)
+        what = f"，{item['file_name'].rpartition('.')[2].upper()} 版式文件" if item.get("sealed") else ""
+        echo(f"\n  《{title}》（{item['issuer']}{what}{'，附件 ' + str(len(attachments)) + ' 个' if attachments else ''}）")
+        r = _issue(host, item["issuer"], title, file, meta, echo, attachments)
         produced["documents"].append(r)
         _echo_result(echo, r)
+        if item.get("handover") and r["status"] == "held":
+            handovers.append((r["host_id"], item["handover"]))
+    for host_id, h in handovers:
+        _handover(app, liaison, host_id, h, echo)
 
     echo("\n== 管理员把未知发文单位映射到已有单位（无须重新印发） ==")
     mapping = scenario["mapping"]
@@ -135,15 +146,35 @@ def _host(liaison, echo):
     return BpmnHost(liaison, fail_deliveries=1)
 
 
-def _issue(host, issuer: str, title: str, file, meta: dict, echo) -> dict:
+def _handover(app, liaison, host_id: str, h: dict, echo) -> None:
+    """A classified document's offline 机要 hand-over, recorded as an administrator would (no copy is made)."""
+    from .models import Document
+    from .routing.route import record_handover
+    from .web.audit.log import record
+    with app.app_context():
+        row = db.session.scalar(select(Document).where(Document.host_id == host_id))
+        if row is None or row.status != "held":
+            return
+        before = {"status": row.status, "hold_reason": row.hold_reason}
+        record_handover(liaison, row, h["committees"], handed_on=dt.date.fromisoformat(h["handed_on"]),
+                        handed_by=h["handed_by"], reason=h["reason"], user="admin")
+        record("document.handover", f"document-{row.id}", before, {"status": "offline", **h}, actor="demo")
+        db.session.commit()
+    echo(f"\n== 密级文件不经本系统传送：管理员登记线下机要传递 ==\n  {host_id} → {'、'.join(h['committees'])}："
+         f"{h['handed_on']} 由{h['handed_by']}经机要渠道送达（本系统未传送文件，未产生抄送）")
+
+
+def _issue(host, issuer: str, title: str, file, meta: dict, echo, attachments=()) -> dict:
     """One document through the host's issuing flow; the plugin's summary with the advice the signer saw."""
     if not hasattr(host, "start"):   # the reference host: one call
+        if attachments:
+            meta = {**meta, "attachments": [{"name": n, "data": d} for n, d in attachments]}
         r = host.issue(issuer=issuer, file=file, **meta)
         for advice in r.get("advice", []):
             echo(f"    印发前提示：{advice}")
         return r
     key = host.start("fawen", {"issuer": issuer, **meta, **({"title": title} if "title" in meta else {})},
-                     file=file)
+                     file=file, attachments=attachments)
     for step in ("draft", "review", "countersign"):
         host.complete(key, step, {})
     advice = host.data(key).get("liaison_advice", [])

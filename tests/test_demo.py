@@ -18,7 +18,15 @@ def test_demo_runs_every_capability(lite_app, tmp_path):
     assert {"routed", "not_qualified", "held", "unmatched"} <= set(statuses)
     text = "\n".join(lines)
     assert "1 份暂存文件已自动分送" in text and "密级文件" in text and "答复期限" in text
+    # the sealed files an OA hands over (OFD, PDF), a classified attachment held and handed over offline
+    assert "OFD 版式文件" in text and "PDF 版式文件" in text
+    assert "附件1《校园安全检查人员名单》正文标有“秘密★1年”" in text and "登记线下机要传递" in text
     with lite_app.app_context():
+        ofd = db.session.scalar(select(Document).where(Document.title == "关于2022年县级财政预算执行情况的报告"))
+        assert ofd.status == "routed" and ofd.meta["format"] == "ofd"
+        pdf = db.session.scalar(select(Document).where(Document.title == "关于加强校园安全管理工作的通知"))
+        assert (pdf.status, pdf.meta["format"], pdf.secrecy) == ("offline", "pdf", "秘密")
+        assert db.session.scalar(select(func.count(Copy.id)).where(Copy.document_id == pdf.id)) == 0
         assert db.session.scalar(select(func.count(Copy.id)).where(Copy.status != "delivered")) == 0
         assert db.session.scalar(select(func.count(Document.id)).where(Document.status == "unmatched")) == 0
         assert db.session.scalar(select(func.count(Consultation.id))) >= 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextvars
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -136,7 +137,11 @@ def attachment_label(number: int, name: str | None) -> str:
     head, dot, ext = stem.rpartition(".")
     if dot and head and 1 <= len(ext) <= 5 and ext.isascii() and ext.isalnum():
         stem = head
+    stem = _NUMBERED.sub("", stem) or stem   # "附件1 名单" is 附件1《名单》, not 附件1《附件1 名单》
     return f"附件{number}《{stem[:60]}》" if stem else f"附件{number}"
+
+
+_NUMBERED = re.compile(r"^附件\s*[0-9０-９一二三四五六七八九十]*\s*[:：、.．\-_　 ]*")
 
 
 def read_attachment(number: int, name: str | None, data: bytes, max_bytes: int) -> tuple[dict, list[Mark], str | None]:

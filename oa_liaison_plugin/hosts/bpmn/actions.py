@@ -8,7 +8,7 @@ from sqlalchemy import select
 from ...models import db
 from .models import NumberCounter, StoredAttachment, StoredFile
 
-DOCUMENT_FIELDS = ("issuer", "title", "doc_number", "doc_type", "main_recipients", "cc", "secrecy",
+DOCUMENT_FIELDS = ("issuer", "title", "doc_number", "doc_type", "main_recipients", "cc", "secrecy", "file_name",
                    "secrecy_period", "note", "issued_on", "flags", "url", "body")
 
 
