@@ -239,11 +239,17 @@ def test_preview_and_issue_agree(app, liaison):
 
 
 def test_an_administrators_decision_is_recorded_through_the_one_path(app, liaison):
-    from oa_liaison_plugin.routing.route import decide_manually
-    liaison.document_issued({"id": "m-1", **QUALIFIED, "secrecy": "秘密"})
+    from oa_liaison_plugin.routing.route import Classified, decide_manually
+    liaison.document_issued({"id": "s-1", **QUALIFIED, "secrecy": "秘密"})
+    liaison.document_issued({"id": "m-1", **QUALIFIED, "note": "此件不公开"})
     with app.app_context():
+        secret = db.session.scalar(select(Document).where(Document.host_id == "s-1"))
+        with pytest.raises(Classified):   # 保密法: not even a person sends a classified document through here
+            decide_manually(liaison, secret, ["教科文卫体委员会"], reason="经保密办同意", user="admin1")
+        db.session.rollback()
+        assert db.session.get(Document, secret.id).status == "held"
         row = db.session.scalar(select(Document).where(Document.host_id == "m-1"))
-        decide_manually(liaison, row, ["教科文卫体委员会"], reason="经保密办同意", user="admin1")
+        decide_manually(liaison, row, ["教科文卫体委员会"], reason="附注限制的是对外公开", user="admin1")
         db.session.commit()
         last = db.session.scalar(select(Decision).where(Decision.document_id == row.id).order_by(Decision.id.desc()))
         assert last.trigger == "manual" and last.committees == ["教科文卫体委员会"]
@@ -251,7 +257,7 @@ def test_an_administrators_decision_is_recorded_through_the_one_path(app, liaiso
         # backfill never overrules a person
         backfill_since(liaison, dt.date(2000, 1, 1), apply=True)
         assert db.session.get(Document, row.id).status == "routed"
-    assert copies(app, "m-1") == 1
+    assert copies(app, "m-1") == 1 and copies(app, "s-1") == 0
 
 
 # ------------------------------------------------------------------ one test per promise of the hook docs
