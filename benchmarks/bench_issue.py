@@ -46,7 +46,11 @@ def sample(pages: int) -> bytes:
 def naive_issue(app, jur, rules, units, doc_id, data, style="regex"):
     """The baseline: python-docx + linear name scan + per-rule loop + a single commit."""
     d = docx.Document(io.BytesIO(data))
-    facts = extract_facts([p.text for p in d.paragraphs])
+    naive_decide(jur, rules, units, doc_id, extract_facts([p.text for p in d.paragraphs]), style)
+
+
+def naive_decide(jur, rules, units, doc_id, facts, style="regex"):
+    """The baseline's decision on read facts: a linear name scan, a loop over every rule and term, a commit."""
     issuer = unicodedata.normalize("NFKC", facts.issuer or "")
     unit = next((u for u in units for n in [u["name"], u.get("full_name"), *u.get("aliases", [])]
                  if n and unicodedata.normalize("NFKC", n) == issuer), None)

@@ -13,12 +13,10 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import io
-import re
 import statistics
 import sys
 import tempfile
 import time
-import unicodedata
 from dataclasses import replace
 from pathlib import Path
 
@@ -36,9 +34,9 @@ import pypdfium2 as pdfium  # noqa: E402
 from oa_liaison_plugin import create_app  # noqa: E402
 from oa_liaison_plugin.documents.read import extract_facts  # noqa: E402
 from oa_liaison_plugin.documents.samples import make_long_body  # noqa: E402
-from oa_liaison_plugin.models import Decision, Document, db  # noqa: E402
+from bench_issue import naive_decide  # noqa: E402
+from oa_liaison_plugin.models import db  # noqa: E402
 from oa_liaison_plugin.routing import ruleset as stored  # noqa: E402
-from oa_liaison_plugin.routing.normalize import normalize  # noqa: E402
 from oa_liaison_plugin.routing.table import export  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location("bench_read_formats", ROOT / "benchmarks" / "bench_read_formats.py")
@@ -82,25 +80,7 @@ def naive_issue(jur, rules, units, doc_id, pdf: bytes, attachments) -> None:
             wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
             "\n".join(str(c) for ws in wb for row in ws.iter_rows(values_only=True) for c in row)
             wb.close()
-    issuer = unicodedata.normalize("NFKC", facts.issuer or "")
-    unit = next((u for u in units for n in [u["name"], u.get("full_name"), *u.get("aliases", [])]
-                 if n and unicodedata.normalize("NFKC", n) == issuer), None)
-    fields = {"title": normalize(facts.title or ""), "body": normalize(facts.body)}
-    hits = []
-    for r in rules:
-        if not r.get("enabled", True) or r["match"] not in ("any", "all"):
-            continue
-        found = [t for t in r["terms"]
-                 if any(re.search(re.escape(normalize(t)), fields.get(f, ""), re.IGNORECASE) for f in r["fields"])]
-        if (found and r["match"] == "any") or (len(found) == len(r["terms"]) and r["match"] == "all"):
-            hits.append(r["id"])
-    row = Document(jurisdiction_id=jur.id, host_id=doc_id, issuer=facts.issuer or "", title=facts.title,
-                   body=facts.body, status="routed" if hits else "not_qualified", meta={})
-    db.session.add(row)
-    db.session.flush()
-    db.session.add(Decision(document_id=row.id, trigger="issued", qualified=bool(hits), held=False,
-                            reasons=[{"rule": h} for h in hits], committees=[unit["committee"]] if unit else []))
-    db.session.commit()
+    naive_decide(jur, rules, units, doc_id, facts)
 
 
 def main(argv=None) -> None:

@@ -6,6 +6,7 @@ for clerks, the file extension and the content type a copy of it keeps.
 """
 from __future__ import annotations
 
+import importlib
 import io
 import os
 import zipfile
@@ -106,7 +107,7 @@ def read_any(data: bytes | str | os.PathLike, *, name: str | None = None, max_by
         raise DocumentReadError("too_large", f"文件过大（{len(raw) / MB:.1f} MB，上限 {max_bytes / MB:.0f} MB），已拒绝读取")
     fmt = detect(raw, name)
     try:
-        facts = _READERS[fmt.code](raw, max_bytes=max_bytes, nested=nested)
+        facts = _reader(fmt.code)(raw, max_bytes=max_bytes, nested=nested)
     except DocumentReadError:
         raise
     except Exception as exc:   # last resort: callers only ever see DocumentReadError
@@ -115,45 +116,22 @@ def read_any(data: bytes | str | os.PathLike, *, name: str | None = None, max_by
     return facts
 
 
-def _docx(raw: bytes, *, max_bytes: int, nested: bool) -> DocumentFacts:
-    from .read import read_docx
-    return read_docx(raw, max_bytes=max_bytes, nested=nested)
-
-
-def _ofd(raw: bytes, **kw) -> DocumentFacts:
-    from .ofd import read_ofd
-    return read_ofd(raw, max_bytes=kw["max_bytes"])
-
-
-def _pdf(raw: bytes, **kw) -> DocumentFacts:
-    from .pdf import read_pdf
-    return read_pdf(raw, max_bytes=kw["max_bytes"])
-
-
-def _doc(raw: bytes, **kw) -> DocumentFacts:
-    from .doc import read_doc
-    return read_doc(raw, max_bytes=kw["max_bytes"])
-
-
-def _odt(raw: bytes, **kw) -> DocumentFacts:
-    from .odt import read_odt
-    return read_odt(raw, max_bytes=kw["max_bytes"])
-
-
-def _rtf(raw: bytes, **kw) -> DocumentFacts:
-    from .rtf import read_rtf
-    return read_rtf(raw, max_bytes=kw["max_bytes"])
-
-
-def _xlsx(raw: bytes, **kw) -> DocumentFacts:
-    from .xlsx import read_xlsx
-    return read_xlsx(raw, max_bytes=kw["max_bytes"])
-
-
 def _unknown(raw: bytes, **kw) -> DocumentFacts:
     raise DocumentReadError("unknown_format", "无法识别的文件格式（不是 OFD、PDF、Word、WPS、ODT 或 RTF 文件），"
                                               "无法核对密级")
 
 
-_READERS = {"docx": _docx, "ofd": _ofd, "pdf": _pdf, "doc": _doc, "wps": _doc, "odt": _odt, "rtf": _rtf,
-            "xlsx": _xlsx, "unknown": _unknown}
+# Each format's reader: module and function, imported on first use (a host sending only .docx loads no PDF engine).
+_READERS = {"docx": ("read", "read_docx"), "ofd": ("ofd", "read_ofd"), "pdf": ("pdf", "read_pdf"),
+            "doc": ("doc", "read_doc"), "wps": ("doc", "read_doc"), "odt": ("odt", "read_odt"),
+            "rtf": ("rtf", "read_rtf"), "xlsx": ("xlsx", "read_xlsx")}
+
+
+def _reader(code: str):
+    if code not in _READERS:
+        return _unknown
+    module, name = _READERS[code]
+    read = getattr(importlib.import_module(f"{__package__}.{module}"), name)
+    if code == "docx":
+        return read
+    return lambda raw, *, max_bytes, nested: read(raw, max_bytes=max_bytes)
