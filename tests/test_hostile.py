@@ -185,6 +185,9 @@ def lite_world(lite_app):
 ])
 def test_login_redirects_only_to_same_site_paths(lite_world, lite_app, next_):
     resp = lite_app.test_client().post(f"/login?next={next_}", data={"username": "admin1", "password": PASSWORD})
+    if "%00" in next_:   # a NUL in any query value is refused before anything else (issue 22), never followed
+        assert resp.status_code == 400 and "Location" not in resp.headers
+        return
     assert resp.status_code == 302 and resp.headers["Location"] == "/", resp.headers.get("Location")
 
 
