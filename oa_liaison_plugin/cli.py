@@ -225,7 +225,10 @@ def table_map(obj: Ctx, name, unit, jurisdiction):
     from .routing.route import reroute_unmatched
     from .routing.table_ops import add_alias
     with obj.app.app_context():
-        jur = obj.liaison.jurisdiction(jurisdiction)
+        try:
+            jur = obj.liaison.jurisdiction(jurisdiction)
+        except LookupError as exc:
+            raise click.UsageError(str(exc)) from None
         code = jur.code
         try:
             add_alias(jur, unit, name)
