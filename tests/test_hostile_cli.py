@@ -37,7 +37,7 @@ def commands(group: click.Group = main, path: tuple = ()):
 
 
 def hostile(tmp: Path) -> list[str]:
-    return ["nan", "inf", "-1", "99999999999999999999999", str(2 ** 63), "0001-01-01", "9999-12-31",
+    return ["nan", "inf", "-1", "99999999999999999999999", str(2 ** 63), "0001-01-01", "9999-12-31", "", "x" * 300,
             str(tmp / "missing.json"), str(tmp / "fifo"), str(tmp / "a-directory")]
 
 
@@ -97,8 +97,9 @@ def world(tmp_path_factory, database):
     os.environ.update(env)
     from oa_liaison_plugin.app import create_app
     app = create_app()
+    sane = dict(SANE, **_recorded(app))
     try:
-        yield tmp, fifo, env, app
+        yield tmp, fifo, env, app, sane
     finally:
         fifo.close()
         for k, v in saved.items():
@@ -112,7 +113,20 @@ def world(tmp_path_factory, database):
             db.engine.dispose()
 
 
-def _sane(param: click.Parameter, tmp: Path) -> list[str]:
+def _recorded(app) -> dict:
+    """The panel tests' world (documents, submissions, meetings, topics): the walk reaches past the lookups."""
+    from sqlalchemy import select
+
+    from oa_liaison_plugin.models import Document, db
+    from test_web_support import build_world
+    world = build_world(app)
+    with app.app_context():
+        held = db.session.scalar(select(Document.host_id).where(Document.id == world["held_document"]))
+        db.session.remove()
+    return {"submission_id": "sub-1", "meeting_id": "m-1", "host_id": held, "topic_id": str(world["own_topic"])}
+
+
+def _sane(param: click.Parameter, tmp: Path, sane: dict) -> list[str]:
     if param.name in FILE_PARAMS:
         value = str(tmp / ("a-directory" if param.name == "directory" else "in.json"))
     elif param.name in OUT_PARAMS:
@@ -120,17 +134,17 @@ def _sane(param: click.Parameter, tmp: Path) -> list[str]:
     elif isinstance(param.type, click.Choice):
         value = str(param.type.choices[0])
     else:
-        value = SANE.get(param.name, "x")
+        value = sane.get(param.name, "x")
     return [value] if isinstance(param, click.Argument) else [param.opts[0], value]
 
 
-def _argv(path, cmd, target: click.Parameter | None, value: str | None, tmp: Path) -> list[str]:
+def _argv(path, cmd, target: click.Parameter | None, value: str | None, tmp: Path, sane: dict) -> list[str]:
     args, opts = [], []
     for p in cmd.params:
         if p is target:
             given = [value] if isinstance(p, click.Argument) else [p.opts[0]] if p.is_flag else [p.opts[0], value]
         elif p.required:
-            given = _sane(p, tmp)
+            given = _sane(p, tmp, sane)
         else:
             continue
         (args if isinstance(p, click.Argument) else opts).extend(given)
@@ -157,12 +171,12 @@ COMMANDS = list(commands())
 
 @pytest.mark.parametrize("path,cmd", COMMANDS, ids=[" ".join(path) for path, _ in COMMANDS])
 def test_every_option_of_every_command_survives_hostile_values(world, monkeypatch, path, cmd):
-    tmp, fifo, env, app = world
+    tmp, fifo, env, app, sane = world
     monkeypatch.setattr(cli_module.Ctx, "app", property(lambda self: app))   # one app: the walk is about commands
     runner = CliRunner()
     trouble = []
     for param, value in _runs(path, cmd, tmp):
-        argv = _argv(path, cmd, param, value, tmp)
+        argv = _argv(path, cmd, param, value, tmp, sane)
         result = runner.invoke(main, argv, input="", env=env, catch_exceptions=True)
         out = result.output   # stdout and stderr as they came
         escaped = result.exception is not None and not isinstance(result.exception, SystemExit)
