@@ -131,3 +131,29 @@ def test_versions_start_at_one_after_the_upgrade(db_url):
         return lambda c: [c.execute(text(f"SELECT version FROM {t}")).scalar_one()
                           for t in ("liaison_unit", "liaison_rule")]
     assert upgraded_from(db_url, "0010", seed) == [1, 1]
+
+
+def test_a_name_mapped_since_the_form_was_loaded_is_not_wiped(two_admins):
+    app, world, first, _ = two_admins
+    url = f"/table/units/{world['own_unit']}/edit"
+    mine = form_of(first.get(url))
+    from oa_liaison_plugin.models import db
+    from oa_liaison_plugin.routing.table_ops import add_alias
+    with app.app_context():   # what `table map` and the unmatched page do
+        add_alias(app.extensions["oa_liaison"].jurisdiction(), "县教育局", "南部县教育局办公室")
+        db.session.commit()
+    assert first.post(url, data=mine).status_code == 409
+    assert "南部县教育局办公室" in _aliases(app, world["own_unit"])
+
+
+def test_a_unit_form_loaded_before_a_table_load_is_stale(two_admins):
+    app, world, first, _ = two_admins
+    url = f"/table/units/{world['own_unit']}/edit"
+    mine = form_of(first.get(url))
+    from oa_liaison_plugin.models import db
+    from oa_liaison_plugin.routing import table
+    with app.app_context():
+        data = table.export("nanbu")
+        table.load(data)
+        db.session.commit()
+    assert first.post(url, data=mine).status_code == 409
