@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
 from pathlib import Path
 
 import click
@@ -33,6 +34,8 @@ class Ctx:
             folder = Path(self.instance).expanduser() if self.instance else instance_path_from_env()
             try:
                 folder.mkdir(parents=True, exist_ok=True)
+                # exists is not enough (/proc/1): the database's lock file and hosts.key are created in it
+                tempfile.TemporaryFile(dir=folder).close()
             except OSError as exc:
                 raise click.ClickException(f"无法使用实例目录 {folder}：{exc.strerror or exc}"
                                            "（用 --instance 或 OA_LIAISON_INSTANCE_PATH 指定一个可写的目录）") from None
@@ -222,7 +225,10 @@ def table_map(obj: Ctx, name, unit, jurisdiction):
     from .routing.route import reroute_unmatched
     from .routing.table_ops import add_alias
     with obj.app.app_context():
-        jur = obj.liaison.jurisdiction(jurisdiction)
+        try:
+            jur = obj.liaison.jurisdiction(jurisdiction)
+        except LookupError as exc:
+            raise click.UsageError(str(exc)) from None
         code = jur.code
         try:
             add_alias(jur, unit, name)

@@ -19,3 +19,23 @@ class Finite(click.FloatRange):
 
 
 SECONDS = Finite(0, 10 ** 8)
+
+
+class RowId(click.ParamType):
+    """A record's number as the database stores it (PostgreSQL's integer): 1 … 2**31-1; anything else exit 2."""
+
+    name = "id"
+    LAST = 2 ** 31 - 1
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int):
+            number = value
+        else:
+            text = str(value).strip()
+            number = int(text) if text.isascii() and text.isdigit() else None
+        if number is None or not 1 <= number <= self.LAST:
+            self.fail(f"应为 1–{self.LAST} 之间的编号，实际为 {value!r}", param, ctx)
+        return number
+
+
+ROW_ID = RowId()

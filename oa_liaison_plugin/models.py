@@ -78,6 +78,8 @@ class Unit(db.Model):
     full_name: Mapped[str | None] = mapped_column(String(256))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("liaison_unit.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # Optimistic locking: a panel form carries the version it was loaded at (versions.py).
+    version: Mapped[int] = mapped_column(Integer, default=1)
     parent: Mapped["Unit | None"] = relationship(remote_side=[id])
     names: Mapped[list["UnitName"]] = relationship(back_populates="unit", cascade="all, delete-orphan",
                                                    order_by="UnitName.id")
@@ -122,6 +124,8 @@ class UnitPattern(db.Model):
     committee_id: Mapped[int] = mapped_column(ForeignKey("liaison_committee.id", ondelete="CASCADE"))
     note: Mapped[str | None] = mapped_column(Text)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # Optimistic locking: a panel form carries the version it was loaded at (versions.py).
+    version: Mapped[int] = mapped_column(Integer, default=1)
     committee: Mapped[Committee] = relationship()
 
 
@@ -138,6 +142,8 @@ class Rule(db.Model):
     position: Mapped[int] = mapped_column(Integer, default=0)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     data: Mapped[dict] = mapped_column(JSON)
+    # Optimistic locking: a panel form carries the version it was loaded at (versions.py).
+    version: Mapped[int] = mapped_column(Integer, default=1)
 
 
 # ----------------------------------------------------------------- documents and decisions
@@ -364,6 +370,8 @@ class Meeting(db.Model):
     minutes_sha256: Mapped[str | None] = mapped_column(ForeignKey("liaison_blob.sha256"))
     minutes_name: Mapped[str | None] = mapped_column(String(256))
     minutes_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # Optimistic locking: a panel form carries the version it was loaded at (versions.py).
+    version: Mapped[int] = mapped_column(Integer, default=1)
     committee: Mapped[Committee | None] = relationship()
     people: Mapped[list["MeetingPerson"]] = relationship(cascade="all, delete-orphan", order_by="MeetingPerson.id")
 
@@ -475,6 +483,8 @@ class HttpHost(db.Model):
     allow_origins: Mapped[list] = mapped_column(JSON, default=list)
     # Hold its documents that come without a file (None: the REQUIRE_FILE setting decides).
     require_file: Mapped[bool | None] = mapped_column(Boolean)
+    # Optimistic locking: a panel form carries the version it was loaded at (versions.py).
+    version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     jurisdiction: Mapped[Jurisdiction] = relationship()
     secrets: Mapped[list["HostSecret"]] = relationship(back_populates="host", cascade="all, delete-orphan",

@@ -521,3 +521,62 @@ def test_a_signed_status_request_for_a_huge_event_id_is_a_404(app, api):
     path = "/api/v1/events/evt-99999999999999999999"
     code, answer = http_request(port, path, b"", signed(secret, "m-status", b""), method="GET")
     assert (code, answer["error"]) == (404, "not_found")
+
+
+# ------------------------------------------------------------------ 8. the tracebacks left (second half)
+
+
+def test_an_unknown_jurisdiction_in_submissions_list_is_a_usage_error(tmp_path):
+    import json
+    done = cli(tmp_path / "instance", "submissions", "list", "-j", "nosuch", "--json")
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr[-2000:]
+    assert "未知行政区" in done.stderr and json.loads(done.stdout)["field"] == "jurisdiction"
+
+
+def test_due_within_cannot_reach_past_the_last_date(tmp_path):
+    import json
+    done = cli(tmp_path / "instance", "submissions", "list", "--due-within", "3660", "--today", "9998-12-31", "--json")
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr[-2000:]
+    assert json.loads(done.stdout) == {"today": "9998-12-31", "submissions": []}
+
+
+@pytest.mark.parametrize("args,named", [
+    (["topics", "set", "99999999999999999999999", "done"], "TOPIC_ID"),
+    (["topics", "set", str(2 ** 31), "done"], "TOPIC_ID"),
+    (["topics", "set", "1", "done", "--consultation", str(2 ** 63)], "--consultation"),
+    (["topics", "set", "1", "done", "--submission", str(2 ** 31)], "--submission"),
+])
+def test_a_huge_topic_id_is_refused_on_every_database(db_url, tmp_path, args, named):
+    done = cli(tmp_path / "instance", *args, OA_LIAISON_DATABASE_URL=db_url)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr[-2000:]
+    assert "编号" in done.stderr and named in done.stderr
+
+
+def test_serve_on_a_port_in_use_says_so(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        done = cli(tmp_path / "instance", "serve", "--port", str(port))
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr[-2000:]
+    assert "已被占用" in done.stderr and str(port) in done.stderr
+
+
+@pytest.mark.parametrize("folder", ["/proc/1", "/proc/1/nosuch"])
+def test_an_instance_folder_it_cannot_write_is_a_clear_error(tmp_path, folder):
+    done = subprocess.run([CLI, "--instance", folder, "submissions", "list"], capture_output=True, text=True,
+                          env=env_for(tmp_path / "unused"), timeout=120)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr[-2000:]
+    assert "实例目录" in done.stderr and folder in done.stderr
+
+
+def test_a_callback_url_longer_than_its_column_is_refused_naming_it(db_url, tmp_path):
+    import json
+    instance = tmp_path / "instance"
+    url = "https://oa.example.cn/" + "a" * 5000
+    done = cli(instance, "hosts", "add", "oa1", "-j", "nanbu", "--callback-url", url, "--json",
+               OA_LIAISON_DATABASE_URL=db_url)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr[-2000:]
+    assert "callback-url" in done.stderr and "1024" in done.stderr
+    listed = cli(instance, "hosts", "list", "--json", OA_LIAISON_DATABASE_URL=db_url)
+    assert listed.returncode == 0 and json.loads(listed.stdout) == []

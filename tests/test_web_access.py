@@ -284,3 +284,28 @@ def test_auditor_cannot_change_anything(world_app):
             # the hosts' API ignores sessions: an auditor's session is no signature (401)
             refused = (401,) if endpoint.startswith("api.") else (403, 404)
             assert auditor.post(_url(app, world, endpoint, rule), data={}).status_code in refused, endpoint
+
+
+ODD_IDS = ["0", "-1", str(2 ** 31), str(2 ** 63), "abc", "%00", "x" * 300]
+
+
+def _odd_url(rule, value: str) -> str:
+    """The rule's path with every variable part replaced by ``value`` as it stands (no converter asked)."""
+    import re
+    return re.sub(r"<[^>]+>", value, rule.rule)
+
+
+@pytest.mark.parametrize("role", ["anon", *ROLES])
+def test_odd_ids_in_every_route_are_never_a_500(world_app, role):
+    app, world = world_app
+    client = session_client(app, ROLES.get(role), world)
+    broken = []
+    for (method, endpoint), rule in sorted(_routes(app).items()):
+        if not rule.arguments or endpoint == "auth.logout":
+            continue
+        for value in ODD_IDS:
+            url = _odd_url(rule, value)
+            resp = client.open(url, method=method, data={})
+            if resp.status_code >= 500:
+                broken.append(f"{method} {url[:120]} ({endpoint}): {resp.status_code}")
+    assert not broken, "\n".join(broken)

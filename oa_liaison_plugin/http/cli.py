@@ -17,6 +17,16 @@ def _dump(obj) -> str:
     return json.dumps(obj, ensure_ascii=False, indent=2, default=str)
 
 
+def _refused(exc, as_json: bool):
+    """A value at fault is bad input (exit 2, naming the option); any other refusal, exit 1."""
+    if exc.field is None:
+        raise click.ClickException(str(exc)) from None
+    if as_json:
+        click.echo(_dump({"error": str(exc), "field": exc.field}))
+    click.echo(f"错误：参数 --{exc.field.replace('_', '-')}：{exc}", err=True)
+    raise SystemExit(2) from None
+
+
 @click.group()
 def hosts():
     """经 HTTP 接入的主办系统（主机）：登记、轮换密钥、列出、删除。"""
@@ -42,7 +52,7 @@ def hosts_add(obj, name, jurisdiction, callback_url, allow_origins, require_file
             db.session.commit()
         except h.HostError as exc:
             db.session.rollback()
-            raise click.ClickException(str(exc)) from None
+            _refused(exc, as_json)
     if as_json:
         click.echo(_dump({"name": name, "secret": secret}))
     else:

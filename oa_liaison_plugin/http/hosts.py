@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import bindparam, or_, select
 
-from ..models import HostSecret, HttpHost, Jurisdiction, db, utcnow
+from ..models import HostSecret, HttpHost, Jurisdiction, db, max_length, utcnow
 from .sealing import seal, unseal
 from .signing import as_whsec, new_secret
 
@@ -18,7 +18,11 @@ NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 
 
 class HostError(ValueError):
-    """A host that cannot be added or changed; the message says why (Chinese)."""
+    """A host that cannot be added or changed; the message says why (Chinese); ``field``: the value at fault."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 def origin(url: str) -> str | None:
@@ -42,15 +46,18 @@ def add(config, name: str, jurisdiction: str, *, callback_url: str | None = None
         allow_origins: tuple[str, ...] = (), require_file: bool | None = None) -> tuple[HttpHost, str]:
     """A new host and its first secret in whsec_ form (shown once); caller commits."""
     if not NAME.match(name or ""):
-        raise HostError("主机名只能用小写字母、数字、-、_、.，以字母或数字开头，最长 64 个字符")
+        raise HostError("主机名只能用小写字母、数字、-、_、.，以字母或数字开头，最长 64 个字符", "name")
     if get(name) is not None:
         raise HostError(f"主机“{name}”已存在")
     jur = db.session.scalar(select(Jurisdiction).where(Jurisdiction.code == jurisdiction))
     if jur is None:
-        raise HostError(f"未知行政区：{jurisdiction}")
+        raise HostError(f"未知行政区：{jurisdiction}", "jurisdiction")
     if callback_url:
+        limit = max_length(HttpHost.callback_url)
+        if len(callback_url) > limit:
+            raise HostError(f"回调地址过长：{len(callback_url)} 个字符，最多 {limit} 个", "callback_url")
         if origin(callback_url) is None:
-            raise HostError(f"回调地址应为 http(s) URL：{callback_url}")
+            raise HostError(f"回调地址应为 http(s) URL：{callback_url}", "callback_url")
         other = db.session.scalar(select(HttpHost.name).where(HttpHost.jurisdiction_id == jur.id,
                                                                 HttpHost.callback_url.is_not(None)))
         if other:
@@ -59,7 +66,7 @@ def add(config, name: str, jurisdiction: str, *, callback_url: str | None = None
     for o in allow_origins:
         norm = origin(o)
         if norm is None or urlsplit(o.strip()).path not in ("", "/"):
-            raise HostError(f"允许的文件来源应为 http(s)://主机[:端口]：{o}")
+            raise HostError(f"允许的文件来源应为 http(s)://主机[:端口]：{o}", "allow_origin")
         origins.append(norm)
     host = HttpHost(name=name, jurisdiction_id=jur.id, callback_url=callback_url or None,
                     allow_origins=sorted(set(origins)), require_file=require_file)

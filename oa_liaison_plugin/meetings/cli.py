@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ..clitypes import ROW_ID
 from ..events import EventInputError
 from ..files import OutputError, read_input, to_stdout, write_atomic
 
@@ -300,11 +301,11 @@ def topic_json(t) -> dict:
 
 
 @topics.command("set")
-@click.argument("topic_id", type=int)
+@click.argument("topic_id", type=ROW_ID)
 @click.argument("state")
 @click.option("--on", "on", help="日期 YYYY-MM-DD（默认今天）")
-@click.option("--consultation", type=int, help="由此形成的征求意见编号")
-@click.option("--submission", type=int, help="由此形成的调研报告（来件）编号")
+@click.option("--consultation", type=ROW_ID, help="由此形成的征求意见编号")
+@click.option("--submission", type=ROW_ID, help="由此形成的调研报告（来件）编号")
 @JURISDICTION
 @AS_JSON
 @click.pass_obj

@@ -40,9 +40,16 @@ def _day(value: str | None, name: str, as_json: bool) -> dt.date | None:
     return day
 
 
+def _jurisdiction(obj, code: str | None, as_json: bool):
+    try:
+        return obj.liaison.jurisdiction(code)
+    except LookupError as exc:
+        _fail(f"参数 --jurisdiction：{exc}", as_json, "jurisdiction")
+
+
 def _task(obj, host_id: str, jurisdiction: str | None, as_json: bool):
     from ..models import Submission, db
-    jur = obj.liaison.jurisdiction(jurisdiction)
+    jur = _jurisdiction(obj, jurisdiction, as_json)
     s = db.session.scalar(select(Submission).where(Submission.jurisdiction_id == jur.id, Submission.host_id == host_id))
     if s is None:
         _fail(f"参数 SUBMISSION_ID：没有编号为“{host_id}”的来件", as_json, "submission_id")
@@ -122,7 +129,7 @@ def list_(obj, unit, committee, state, overdue, due_within, today, jurisdiction,
     from .listing import task_lines, tasks_query
     today = _day(today, "today", as_json) or dt.date.today()
     with obj.app.app_context():
-        jur = obj.liaison.jurisdiction(jurisdiction)
+        jur = _jurisdiction(obj, jurisdiction, as_json)
         resolver = obj.liaison.resolver(jur.code)
         unit_id = committee_id = None
         if unit:

@@ -27,8 +27,15 @@ def filtered(q, today: dt.date, *, state=None, overdue=False, due_within=None):
         q = q.where(Submission.status == "open", Submission.due_on < today)
     if due_within is not None:
         q = q.where(Submission.status == "open", Submission.due_on >= today,
-                    Submission.due_on <= today + dt.timedelta(days=due_within))
+                    Submission.due_on <= last_day(today, due_within))
     return q
+
+
+def last_day(today: dt.date, days: int) -> dt.date:
+    """``today`` plus ``days``, or the last date there is when that lies beyond it."""
+    if days >= (dt.date.max - today).days:
+        return dt.date.max
+    return today + dt.timedelta(days=days)
 
 
 def task_line(s: Submission, committee: str, today: dt.date) -> dict:

@@ -7,6 +7,7 @@ from importlib import resources
 from sqlalchemy import func, select
 
 from ..models import Jurisdiction, Rule, db
+from ..versions import bump, claim
 from .rules import RuleSet, validate_rule
 
 
@@ -28,6 +29,11 @@ def rules_of(jur: Jurisdiction) -> list[dict]:
     return [{**r.data, "id": r.rule_id, "enabled": r.enabled, "order": r.position} for r in rows]
 
 
+def version_of(jur: Jurisdiction, rule_id: str) -> int | None:
+    """The rule's version (what its edit form carries), None for no such rule."""
+    return db.session.scalar(select(Rule.version).where(Rule.jurisdiction_id == jur.id, Rule.rule_id == rule_id))
+
+
 def compile_for(jur: Jurisdiction) -> RuleSet:
     return RuleSet.compile(rules_of(jur))
 
@@ -39,21 +45,30 @@ def replace_all(jur: Jurisdiction, rules: list[dict]) -> None:
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
         raise ValueError(f"规则编号重复：{'，'.join(dupes)}")
+    # The rows are written anew: each keeps counting its versions, so a form loaded before is stale.
+    versions = dict(db.session.execute(select(Rule.rule_id, Rule.version).where(Rule.jurisdiction_id == jur.id)).all())
     db.session.query(Rule).filter(Rule.jurisdiction_id == jur.id).delete()
     for pos, r in enumerate(cleaned):
         db.session.add(Rule(jurisdiction_id=jur.id, rule_id=r["id"], position=r.get("order", pos),
-                            enabled=r.get("enabled", True), data=r))
+                            enabled=r.get("enabled", True), data=r, version=versions.get(r["id"], 0) + 1))
     jur.rules_version = (jur.rules_version or 0) + 1
     db.session.commit()
 
 
-def save_rule(jur: Jurisdiction, rule: dict) -> Rule:
-    """Add or change one rule; it takes effect at the next document (version bump), no restart."""
+def save_rule(jur: Jurisdiction, rule: dict, *, version=None) -> Rule:
+    """Add or change one rule; it takes effect at the next document (version bump), no restart.
+
+    ``version``: the rule's version its form was loaded at; versions.Stale when it was saved since.
+    """
     cleaned = validate_rule(rule)
     row = db.session.scalar(select(Rule).where(Rule.jurisdiction_id == jur.id, Rule.rule_id == cleaned["id"]))
     if row is None:
         row = Rule(jurisdiction_id=jur.id, rule_id=cleaned["id"])
         db.session.add(row)
+    elif version is not None:
+        claim(Rule, row.id, version)
+    else:
+        bump(row)
     row.data, row.enabled, row.position = cleaned, cleaned.get("enabled", True), cleaned.get("order", 0)
     jur.rules_version = (jur.rules_version or 0) + 1
     db.session.commit()

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from ..models import Committee, Counterpart, Jurisdiction, Unit, UnitName, UnitPattern, db, max_length
+from ..versions import bump
 from .normalize import name_key, visible
 from .rules import PatternError, compile_pattern
 
@@ -319,6 +320,8 @@ def load(data: Any, report: dict | None = None, *, commit: bool = True) -> Juris
         db.session.flush()
         for pos, spec in enumerate(table.units):
             unit = units.get(spec["name"]) or Unit(jurisdiction_id=jur.id, name=spec["name"])
+            if unit.id is not None:
+                bump(unit)   # its names are written anew: a unit form loaded before is stale
             unit.full_name, unit.position = spec["full_name"], pos
             db.session.add(unit)
             units[spec["name"]] = unit

@@ -12,6 +12,7 @@ from sqlalchemy import delete, func, select, true
 
 from ..models import Committee, Counterpart, Jurisdiction, Unit, UnitName, UnitPattern, db, max_length
 from ..units import up
+from ..versions import bump
 from .normalize import name_key
 from .rules import PatternError, compile_pattern
 from .table import (_FIELD_OF_KIND, MAX_NAME, NOTE_MAX, REGEX_MAX, Problem, TableError, _Checker, canonical,
@@ -67,6 +68,7 @@ def add_alias(jur: Jurisdiction, unit_name: str, alias: str) -> Unit:
         raise TableError([Problem("unknown_unit", "unit", f"未知单位“{unit_name}”")])
     spec = unit_spec(unit)
     spec["aliases"] = [*spec["aliases"], alias]
+    bump(unit)   # a unit form loaded before would otherwise save its alias list without this one
     return _save_unit(jur, unit, _check_unit(jur, spec, unit))
 
 

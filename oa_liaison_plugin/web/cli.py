@@ -1,6 +1,7 @@
 """The panel's commands: `oa-liaison serve` (waitress) and `oa-liaison users` (add, list, passwd)."""
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import sys
@@ -55,8 +56,13 @@ def serve(obj, host, port, threads, trusted_proxy, debug):
     # waitress refuses a larger body itself, before buffering it; a little over Flask's limit, so the
     # bodies just over it still get the panel's own (Chinese) 413 page.
     limit = app.config.get("MAX_CONTENT_LENGTH") or app.config["MAX_UPLOAD_BYTES"]
-    server = create_server(app, host=host, port=port, threads=threads, ident="oa-liaison",
-                           max_request_body_size=limit + 1024 * 1024, **proxy)
+    try:
+        server = create_server(app, host=host, port=port, threads=threads, ident="oa-liaison",
+                               max_request_body_size=limit + 1024 * 1024, **proxy)
+    except OSError as exc:
+        why = "端口已被占用（另一个 serve 或其他程序在用，换一个 --port）" if exc.errno == errno.EADDRINUSE else \
+            (exc.strerror or str(exc))
+        raise click.ClickException(f"无法在 {host}:{port} 上监听：{why}") from None
     logging.basicConfig()   # waitress reports its queue and socket trouble through logging
     checkpoint_in_background(app)
     server.print_listen("Serving on http://{}:{}")

@@ -54,6 +54,8 @@ class User(UserMixin, db.Model):
     prefs: Mapped[dict] = mapped_column(JSON, default=dict)  # draft signer/contact/phone last used
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # Optimistic locking: a panel form carries the version it was loaded at (versions.py).
+    version: Mapped[int] = mapped_column(Integer, default=1)
 
     @validates("username")
     def _fold(self, _key, value: str) -> str:

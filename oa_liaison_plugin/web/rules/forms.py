@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import re
 
-from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (BooleanField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField,
+                     TextAreaField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -20,6 +21,7 @@ class CheckboxesField(SelectMultipleField):
 
 
 class RuleForm(Form):
+    version = HiddenField()   # the rule's version when the form was loaded
     rule_id = StringField("编号", validators=[
         DataRequired("请填写编号"), fits(Rule.rule_id),
         Regexp(RULE_ID, message="编号只能用英文字母、数字和 - _ . :，如 imp-school-safety")])

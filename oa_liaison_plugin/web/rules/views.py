@@ -7,8 +7,10 @@ from sqlalchemy import select
 from ...models import Committee, db
 from ...routing import ruleset
 from ...routing.rules import RuleError
+from ...versions import Stale
 from ..access import allow, jurisdiction
 from ..audit.log import committed
+from ..conflict import conflict_page
 from ..forms import choices, status
 from ..labels import RULE_ACTION
 from .forms import RuleForm
@@ -44,6 +46,7 @@ def index():
 
 
 def _save(form: RuleForm, before: dict | None) -> bool:
+    """Save the form's rule; a rule changed since its form was loaded raises versions.Stale, nothing saved."""
     rule = form.rule()
     if rule["action"] == "committee" and not rule.get("committee"):
         form.add_error("committee", "请选择要加送的委员会")
@@ -51,7 +54,7 @@ def _save(form: RuleForm, before: dict | None) -> bool:
     jur = jurisdiction()
     try:
         committed("rule.update" if before else "rule.create", rule["id"], before, rule,
-                  lambda: ruleset.save_rule(jur, rule))
+                  lambda: ruleset.save_rule(jur, rule, version=form.version.data if before else None))
     except RuleError as exc:
         base = (exc.field or "").split("[")[0].split(".")[0]
         form.add_error(FIELD_OF.get(base, base) or None, exc.problem)
@@ -81,12 +84,19 @@ def new():
 def edit(rule_id: str):
     """Change a rule (its id stays)."""
     before = _rule(rule_id)
-    form = RuleForm(data=None if request.method == "POST" else RuleForm.data_of(before))
+    form = RuleForm(data=None if request.method == "POST" else {
+        **RuleForm.data_of(before), "version": ruleset.version_of(jurisdiction(), rule_id)})
     _committee_choices(form)
     if request.method == "POST":
         form.rule_id.data = rule_id  # the id is not editable: a new id is a new rule
-    if form.validate_on_submit() and _save(form, before):
-        return redirect(url_for(".index") + f"#rule-{rule_id}")
+    if form.validate_on_submit():
+        try:
+            saved = _save(form, before)
+        except Stale:
+            return conflict_page(f"规则“{before['name']}”", _rule(rule_id), form.rule(),
+                                 url_for(".edit", rule_id=rule_id))
+        if saved:
+            return redirect(url_for(".index") + f"#rule-{rule_id}")
     return render_template("oa_liaison/rules/form.html", form=form, rule=before), status(form)
 
 

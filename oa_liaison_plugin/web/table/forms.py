@@ -5,7 +5,7 @@ import datetime as dt
 import re
 
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ...models import Unit, UnitPattern
@@ -37,6 +37,7 @@ def former_text(former: list[dict]) -> str:
 
 
 class UnitForm(Form):
+    version = HiddenField()   # the unit's version when the form was loaded
     name = StringField("单位简称", validators=[DataRequired("请填写单位简称"), fits(Unit.name)])
     full_name = StringField("单位全称", validators=[Optional(), fits(Unit.full_name)])
     committee = SelectField("对口专门委员会", choices=[], validate_choice=False)

@@ -14,8 +14,10 @@ from ...routing import table
 from ...routing import table_ops as ops
 from ...routing.route import reroute_unmatched
 from ...units import children_map, walk
+from ...versions import Stale, claim
 from ..access import allow, get_or_404, jurisdiction
 from ..audit.log import record
+from ..conflict import conflict_page
 from ..labels import local_today
 from ..forms import choices, status
 from .forms import ImportForm, PatternForm, UnitForm, former_text
@@ -136,12 +138,21 @@ def unit_edit(unit_id: int):
     form = UnitForm(data=None if request.method == "POST" else {
         **before, "committee": linked[0] if linked else "", "more_committees": linked[1:],
         "aliases": "\n".join(before.get("aliases", [])),
-        "former_names": former_text(before.get("former_names", []))})
+        "former_names": former_text(before.get("former_names", [])), "version": unit.version})
     _choices(form)
     if form.validate_on_submit():
         item, old = form.item(), unit.name
-        if _save(form, "table.unit.update", old, before,
-                 lambda: ops.unit_spec(ops.update_unit(unit, item, today=local_today()))):
+
+        def change():
+            claim(Unit, unit.id, form.version.data)
+            return ops.unit_spec(ops.update_unit(unit, item, today=local_today()))
+
+        try:
+            saved = _save(form, "table.unit.update", old, before, change)
+        except Stale:
+            return conflict_page(f"单位“{old}”", ops.unit_spec(get_or_404(Unit, unit_id)), item,
+                                 url_for(".unit_edit", unit_id=unit_id))
+        if saved:
             return redirect(url_for(".index", q=item["name"]))
     return _unit_page(form, unit)
 

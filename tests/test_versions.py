@@ -1,0 +1,159 @@
+"""Optimistic locking (issue 22, item 4): a form saved over a newer version is a conflict page, nothing overwritten."""
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+from sqlalchemy import select, text
+
+from conftest import make_app, upgraded_from
+from test_web_support import build_world, session_client
+
+
+class _Fields(HTMLParser):
+    """A page's form as a browser would submit it unchanged: inputs, checked boxes, selected options, textareas."""
+
+    def __init__(self):
+        super().__init__()
+        self.data: dict[str, list[str]] = {}
+        self._select = self._textarea = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        name = a.get("name")
+        if tag == "input" and name and a.get("type") not in ("submit", "button"):
+            if a.get("type") in ("checkbox", "radio") and "checked" not in a:
+                return
+            self.data.setdefault(name, []).append(a.get("value", "y" if a.get("type") == "checkbox" else ""))
+        elif tag == "select":
+            self._select = name
+        elif tag == "option" and self._select and "selected" in a:
+            self.data.setdefault(self._select, []).append(a.get("value", ""))
+        elif tag == "textarea":
+            self._textarea = name
+            self.data.setdefault(name, []).append("")
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.data[self._textarea][-1] += data.lstrip("\n") if not self.data[self._textarea][-1] else data
+
+
+def form_of(resp) -> dict:
+    assert resp.status_code == 200, resp.status_code
+    parser = _Fields()
+    parser.feed(resp.get_data(as_text=True))
+    return {k: v if len(v) > 1 else v[0] for k, v in parser.data.items() if k != "csrf_token"}
+
+
+@pytest.fixture(scope="module")
+def two_admins(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("versions")
+    app = make_app(f"sqlite:///{tmp / 'v.sqlite3'}", tmp / "instance", WTF_CSRF_ENABLED=False)
+    world = build_world(app)
+    from oa_liaison_plugin.models import db
+    from oa_liaison_plugin.web.users.accounts import create_user
+    with app.app_context():
+        create_user(app.extensions["oa_liaison"], username="admin2", password="x" * 12, role="admin")
+        db.session.commit()
+    yield app, world, session_client(app, "admin1", world), session_client(app, "admin2", world)
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _aliases(app, unit_id):
+    from oa_liaison_plugin.models import Unit, db
+    from oa_liaison_plugin.routing.table_ops import unit_spec
+    with app.app_context():
+        return unit_spec(db.session.get(Unit, unit_id)).get("aliases", [])
+
+
+def test_a_unit_saved_over_a_newer_version_is_a_conflict_and_keeps_theirs(two_admins):
+    app, world, first, second = two_admins
+    url = f"/table/units/{world['own_unit']}/edit"
+    mine, theirs = form_of(first.get(url)), form_of(second.get(url))
+    theirs["aliases"] = (theirs["aliases"] + "\n县教体局").strip()
+    assert second.post(url, data=theirs).status_code == 302
+    mine["aliases"] = (mine["aliases"] + "\n县教育和体育局").strip()
+    resp = first.post(url, data=mine)
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 409 and "他人" in page
+    assert "县教体局" in page and "县教育和体育局" in page   # theirs and yours, side by side
+    aliases = _aliases(app, world["own_unit"])
+    assert "县教体局" in aliases and "县教育和体育局" not in aliases
+    again = form_of(first.get(url))   # reloaded: theirs is in the form, and saving on top of it works
+    again["aliases"] = again["aliases"] + "\n县教育和体育局"
+    assert first.post(url, data=again).status_code == 302
+    assert {"县教体局", "县教育和体育局"} <= set(_aliases(app, world["own_unit"]))
+
+
+def _terms(app, rule_id):
+    from oa_liaison_plugin.routing import ruleset
+    with app.app_context():
+        jur = app.extensions["oa_liaison"].jurisdiction()
+        return next(r for r in ruleset.rules_of(jur) if r["id"] == rule_id)["terms"]
+
+
+def test_a_hold_term_just_added_is_not_wiped_by_a_stale_rule_form(two_admins):
+    app, _, first, second = two_admins
+    url = "/rules/hold-title-internal/edit"
+    mine, theirs = form_of(first.get(url)), form_of(second.get(url))
+    theirs["terms"] = theirs["terms"].rstrip() + "\n不宜公开"
+    assert second.post(url, data=theirs).status_code == 302
+    mine["name"] = mine["name"] + "（改）"
+    resp = first.post(url, data=mine)
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 409 and "不宜公开" in page and mine["name"] in page
+    assert "不宜公开" in _terms(app, "hold-title-internal")
+
+
+def test_a_stale_form_after_a_toggle_is_a_conflict(two_admins):
+    app, _, first, second = two_admins
+    url = "/rules/hold-body-restricted/edit"
+    mine = form_of(first.get(url))
+    assert second.post("/rules/hold-body-restricted/toggle").status_code == 302
+    assert first.post(url, data=mine).status_code == 409
+
+
+def test_versions_start_at_one_after_the_upgrade(db_url):
+    def seed(conn):
+        conn.execute(text("INSERT INTO liaison_committee (id, jurisdiction_id, name, aliases, position) "
+                          "VALUES (1, 1, '提案委员会', '[]', 0)"))
+        conn.execute(text("INSERT INTO liaison_unit (id, jurisdiction_id, name, position) VALUES (1, 1, '县教育局', 0)"))
+        conn.execute(text("INSERT INTO liaison_rule (id, jurisdiction_id, rule_id, position, enabled, data) "
+                          "VALUES (1, 1, 'r1', 0, true, '{}')"))
+        return lambda c: [c.execute(text(f"SELECT version FROM {t}")).scalar_one()
+                          for t in ("liaison_unit", "liaison_rule")]
+    assert upgraded_from(db_url, "0010", seed) == [1, 1]
+
+
+def test_a_name_mapped_since_the_form_was_loaded_is_not_wiped(two_admins):
+    app, world, first, _ = two_admins
+    url = f"/table/units/{world['own_unit']}/edit"
+    mine = form_of(first.get(url))
+    from oa_liaison_plugin.models import db
+    from oa_liaison_plugin.routing.table_ops import add_alias
+    with app.app_context():   # what `table map` and the unmatched page do
+        add_alias(app.extensions["oa_liaison"].jurisdiction(), "县教育局", "南部县教育局办公室")
+        db.session.commit()
+    assert first.post(url, data=mine).status_code == 409
+    assert "南部县教育局办公室" in _aliases(app, world["own_unit"])
+
+
+def test_a_unit_form_loaded_before_a_table_load_is_stale(two_admins):
+    app, world, first, _ = two_admins
+    url = f"/table/units/{world['own_unit']}/edit"
+    mine = form_of(first.get(url))
+    from oa_liaison_plugin.models import db
+    from oa_liaison_plugin.routing import table
+    with app.app_context():
+        data = table.export("nanbu")
+        table.load(data)
+        db.session.commit()
+    assert first.post(url, data=mine).status_code == 409
