@@ -498,3 +498,38 @@ def test_the_forwarding_exclusion_ships_disabled(defaults):
     forward = [r for r in load_defaults()["rules"] if r["id"] == "ex-forward"]
     assert forward and forward[0]["enabled"] is False
     assert "exclude" not in actions(defaults.evaluate({"title": "关于转发《四川省人民政府关于加强教育工作的意见》的通知"}))
+
+
+def test_stored_rules_are_not_tried_again_on_a_loaded_machine(lite_app, monkeypatch):
+    """A saved regex rule passed the backtracking trial when it was saved; compiling the stored set again (a
+    new process, a rule changed) must not fail when the machine is too busy to finish a 50 ms trial — that
+    turned an issued document into an internal error, recorded nowhere but the error log."""
+    from oa_liaison_plugin.routing import rules as rules_module
+    liaison = lite_app.extensions["oa_liaison"]
+
+    class Busy:   # every trial search "times out", as on a machine whose CPU is taken
+        def __init__(self, compiled):
+            self.compiled = compiled
+
+        def search(self, text, *a, timeout=None, **kw):
+            if timeout is not None and len(text) >= 1000:
+                raise TimeoutError("busy")
+            return self.compiled.search(text, *a, **kw)
+
+        def __getattr__(self, name):
+            return getattr(self.compiled, name)
+
+    compile_real = rules_module.regex.compile
+    monkeypatch.setattr(rules_module.regex, "compile", lambda *a, **k: Busy(compile_real(*a, **k)))
+    with pytest.raises(rules_module.PatternError):   # a new rule is still tried, and refused when it times out
+        rules_module.compile_pattern("(a+)+b")
+    monkeypatch.setattr(rules_module.regex, "compile", compile_real)
+    with lite_app.app_context():
+        jur = liaison.jurisdiction()
+        jur.rules_version += 1   # the next decision recompiles the stored set
+        from oa_liaison_plugin.models import db
+        db.session.commit()
+    monkeypatch.setattr(rules_module.regex, "compile", lambda *a, **k: Busy(compile_real(*a, **k)))
+    r = liaison.document_issued({"id": "busy-1", "issuer": "南部县教育局", "title": "关于印发实施方案的通知",
+                                 "flags": {"important": True}})
+    assert r["status"] == "routed", r

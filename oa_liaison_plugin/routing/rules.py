@@ -93,7 +93,7 @@ def _trial_texts(compiled_pattern: str) -> list[str]:
     return texts
 
 
-def validate_rule(rule: dict) -> dict:
+def validate_rule(rule: dict, *, trial: bool = True) -> dict:
     """Check one rule and return a cleaned copy; raise RuleError naming the rule and the problem."""
     if not isinstance(rule, dict):
         raise RuleError(None, None, "规则必须是对象（键值对）")
@@ -151,7 +151,7 @@ def validate_rule(rule: dict) -> dict:
     if order is not None:
         clean["order"] = order
     if match == "regex":
-        clean["pattern"] = _check_pattern(rule.get("pattern"), fail)
+        clean["pattern"] = _check_pattern(rule.get("pattern"), fail, trial)
     else:
         clean["terms"] = _check_terms(rule.get("terms"), match, fail)
     return clean
@@ -176,7 +176,7 @@ class PatternError(ValueError):
     """A regular expression that must not be used; the message (Chinese) says why."""
 
 
-def compile_pattern(pattern: str, flags: int = 0):
+def compile_pattern(pattern: str, flags: int = 0, *, trial: bool = True):
     """Compile a person's regex with `regex`, refusing invalid, empty-matching and catastrophic ones.
 
     Used for content rules and the table's name patterns alike; matches against them are then bounded
@@ -188,7 +188,7 @@ def compile_pattern(pattern: str, flags: int = 0):
         raise PatternError(f"正则表达式无效：{exc}") from None
     if compiled.search("") is not None:
         raise PatternError("正则表达式可匹配空文本，会命中所有文件")
-    for text in _trial_texts(compiled.pattern):
+    for text in _trial_texts(compiled.pattern) if trial else ():
         try:
             compiled.search(text, timeout=TRIAL_TIMEOUT)
         except TimeoutError:
@@ -196,13 +196,13 @@ def compile_pattern(pattern: str, flags: int = 0):
     return compiled
 
 
-def _check_pattern(pattern, fail) -> str:
+def _check_pattern(pattern, fail, trial: bool = True) -> str:
     if not isinstance(pattern, str) or not pattern.strip():
         fail("pattern", "match 为 regex 时必须填写 pattern（正则表达式）")
     if len(pattern) > MAX_PATTERN:
         fail("pattern", f"正则表达式超过 {MAX_PATTERN} 个字符")
     try:
-        compile_pattern(fold_pattern(pattern), REGEX_FLAGS)
+        compile_pattern(fold_pattern(pattern), REGEX_FLAGS, trial=trial)
     except PatternError as exc:
         fail("pattern", str(exc))
     return pattern
@@ -235,7 +235,7 @@ class RuleSet:
         raise TypeError("use RuleSet.compile(rules)")
 
     @classmethod
-    def compile(cls, rules: Iterable[dict], *, regex_timeout: float = 0.05,
+    def compile(cls, rules: Iterable[dict], *, trial: bool = True, regex_timeout: float = 0.05,
                 regex_budget: float = 0.5) -> "RuleSet":
         """Validate every rule and build the matcher once; disabled rules are skipped.
 
@@ -248,7 +248,7 @@ class RuleSet:
         self._hits: dict[tuple, RuleHit] = {}
         cleaned, seen = [], set()
         for pos, raw in enumerate(rules):
-            rule = validate_rule(raw)
+            rule = validate_rule(raw, trial=trial)
             if rule["id"] in seen:
                 raise RuleError(rule["id"], "id", "编号重复")
             seen.add(rule["id"])

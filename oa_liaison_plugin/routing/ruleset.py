@@ -35,7 +35,9 @@ def version_of(jur: Jurisdiction, rule_id: str) -> int | None:
 
 
 def compile_for(jur: Jurisdiction) -> RuleSet:
-    return RuleSet.compile(rules_of(jur))
+    # Stored rules passed the backtracking trial when they were saved. Trying them again here timed out on a
+    # loaded machine and turned a document into an internal error; each match stays bounded by its timeout.
+    return RuleSet.compile(rules_of(jur), trial=False)
 
 
 def replace_all(jur: Jurisdiction, rules: list[dict]) -> None:
