@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import io
 import os
+import struct
 import zipfile
 from dataclasses import dataclass
 
@@ -65,6 +66,11 @@ def _zip_kind(raw: bytes) -> str:
     """docx, ofd or odt from the package's own markers; a broken zip is taken for a .docx (its reader says why)."""
     if raw[30:38] == b"mimetype" and b"application/vnd.oasis.opendocument.text" in raw[38:120]:
         return "odt"
+    # The common case without parsing the archive twice (its reader opens it anyway): the central directory
+    # names word/document.xml and nothing of another package kind.
+    names = _central_directory(raw).lower()
+    if b"word/document.xml" in names and not any(k in names for k in (b"ofd.xml", b"xl/workbook", b"content.xml")):
+        return "docx"
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as zf:
             names = {n.lower().replace("\\", "/") for n in zf.namelist()}
@@ -77,6 +83,15 @@ def _zip_kind(raw: bytes) -> str:
     if "mimetype" in names and "content.xml" in names:
         return "odt"
     return "docx"
+
+
+def _central_directory(raw: bytes) -> bytes:
+    """The bytes of a zip's central directory (where every member is named), found from its end record."""
+    at = raw.rfind(b"PK\x05\x06", max(0, len(raw) - 65_557))
+    if at < 0 or at + 22 > len(raw):
+        return b""
+    size, offset = struct.unpack_from("<II", raw, at + 12)
+    return raw[offset:offset + size] if offset + size <= at else raw[max(0, at - size):at]
 
 
 def file_name_for(name: str | None, fmt: Format, fallback: str = "文件") -> str:
@@ -108,10 +123,13 @@ def read_any(data: bytes | str | os.PathLike, *, name: str | None = None, max_by
     fmt = detect(raw, name)
     try:
         facts = _reader(fmt.code)(raw, max_bytes=max_bytes, nested=nested)
-    except DocumentReadError:
+    except DocumentReadError as exc:
+        exc.format = fmt.code
         raise
     except Exception as exc:   # last resort: callers only ever see DocumentReadError
-        raise DocumentReadError("unreadable", f"{fmt.label}无法读取（文件可能已损坏）") from exc
+        error = DocumentReadError("unreadable", f"{fmt.label}无法读取（文件可能已损坏）")
+        error.format = fmt.code
+        raise error from exc
     facts.format = fmt.code
     return facts
 

@@ -50,6 +50,8 @@ _MESSAGES = {
 class DocumentReadError(Exception):
     """A .docx that cannot be read; ``code`` is stable (see ``_MESSAGES``), ``message`` is for a clerk."""
 
+    format: str | None = None   # the format it was read as (documents/formats.py), when read_any knew it
+
     def __init__(self, code: str, message: str | None = None):
         self.code = code
         self.message = message or _MESSAGES.get(code, "文件无法读取")

@@ -124,10 +124,11 @@ def _from_event(liaison, doc: IssuedDocument) -> Case:
 
 def read_file(data: bytes, name: str | None, max_bytes: int) -> tuple[DocumentFacts | None, dict | None, str]:
     """A file in any format read for the decision: (facts, None, format) or (None, read error, format)."""
-    fmt = detect(data, name).code
     try:
-        return read_any(data, name=name, max_bytes=max_bytes), None, fmt
+        facts = read_any(data, name=name, max_bytes=max_bytes)
+        return facts, None, facts.format
     except DocumentReadError as exc:
+        fmt = exc.format or detect(data, name).code   # too large to read: said before the format was looked at
         return None, {"code": exc.code, "message": exc.message, "format": fmt}, fmt
 
 
