@@ -108,7 +108,7 @@ def test_admin_edits_a_rule_tries_a_document_and_maps_an_issuer(server, page, tm
                                       main_recipients=["各乡镇卫生院"], body_paragraphs=["现将工作方案印发给你们。"],
                                       date=dt.date(2017, 6, 1)))
     page.goto(f"{base}/tester")
-    page.get_by_label("已印发的文件（.docx，可不传）").set_input_files(str(docx))
+    page.get_by_label("已印发的文件（OFD、PDF、.docx、.doc、.wps、.odt、.rtf，可不传）").set_input_files(str(docx))
     page.get_by_role("button", name="试算").click()
     result = page.locator("#result")
     result.wait_for()
@@ -211,14 +211,18 @@ def test_opinion_reply_and_a_held_document_decided_in_the_browser(server, page):
     page.get_by_role("button", name="退出").click()
 
     log_in(page, base, "admin1")
-    page.goto(f"{base}/documents/{world['held_document']}")
-    assert page.locator("input[type=checkbox]:checked").count() == 1
-    page.get_by_label("分送理由").fill("经县保密办审查同意，在委员会内部传阅")
+    page.goto(f"{base}/documents/{world['held_document']}")   # 机密: never sent, only handed over offline
+    assert page.locator("input[type=checkbox]:checked").count() == 0
+    assert page.get_by_role("button", name="下一步：确认分送").count() == 0
+    page.get_by_label("教科文卫体委员会").check()
+    page.get_by_label("传递日期").fill("2017-03-20")
+    page.get_by_label("经办人（机要交通或机要员）").fill("县委机要局 王某")
+    page.get_by_label("说明").fill("经县保密办审查同意，纸质件经机要交通送达")
     shot(page, "24-held-document-admin")
-    page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="确认分送").click()
-    page.get_by_text("抄送已交付投递").wait_for()
-    shot(page, "25-held-document-copied")
+    page.get_by_role("button", name="登记（本系统不传送文件）").click()
+    page.get_by_text("本系统未传送文件").first.wait_for()
+    assert "已线下机要传递" in page.content()
+    shot(page, "25-held-document-handed-over")
 
 
 def test_the_committee_rates_an_answer_and_the_admin_sees_the_on_time_chart(server, page):
