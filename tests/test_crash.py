@@ -23,8 +23,14 @@ WORKER = textwrap.dedent("""
     mode = sys.argv[3]
     if mode == "restart":
         host.resend_unnotified()
-        time.sleep(1.2)  # a lease the killed process held expires
         from oa_liaison_plugin.delivery import deliver_due
+        from oa_liaison_plugin.models import Copy, db, utcnow
+        deadline = time.monotonic() + 30
+        with app.app_context():   # wait until no lease the killed process held is still running
+            while time.monotonic() < deadline and db.session.scalar(
+                    db.select(db.func.count(Copy.id)).where(Copy.lease_until > utcnow())):
+                db.session.rollback()
+                time.sleep(0.05)
         deliver_due(liaison, limit=100000)
         print("restarted", flush=True)
         sys.exit(0)
