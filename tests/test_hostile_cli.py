@@ -172,6 +172,7 @@ COMMANDS = list(commands())
 @pytest.mark.parametrize("path,cmd", COMMANDS, ids=[" ".join(path) for path, _ in COMMANDS])
 def test_every_option_of_every_command_survives_hostile_values(world, monkeypatch, path, cmd):
     tmp, fifo, env, app, sane = world
+    monkeypatch.chdir(tmp)   # a hostile --out such as "nan" is a relative path: it lands here, not in the checkout
     monkeypatch.setattr(cli_module.Ctx, "app", property(lambda self: app))   # one app: the walk is about commands
     runner = CliRunner()
     trouble = []
