@@ -115,3 +115,12 @@ def upgraded_from(db_url: str, revision: str, seed) -> list:
     finally:
         engine.dispose()
 
+
+
+@pytest.fixture
+def served(app):
+    """The app answering HTTP on a free local port (a real server in a thread)."""
+    from http_host import Served
+    s = Served(app)
+    yield s
+    s.close()

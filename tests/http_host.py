@@ -1,6 +1,7 @@
 """Test helpers for hosts over HTTP: a served app, a signing client (standardwebhooks + cloudevents), a callback host."""
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import http.client
 import json
@@ -119,3 +120,27 @@ def wait_for(predicate, timeout: float = 20.0):
             return value
         time.sleep(0.05)
     raise AssertionError("condition not met in time")
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+def add_host(app, name="oa1", jurisdiction="nanbu", **kw) -> str:
+    """Register an HTTP host; returns its signing secret."""
+    from oa_liaison_plugin.http import hosts
+    from oa_liaison_plugin.models import db
+    with app.app_context():
+        _, secret = hosts.add(app.config, name, jurisdiction, **kw)
+        db.session.commit()
+    return secret
+
+
+def doc_status(app, host_id):
+    from sqlalchemy import select
+
+    from oa_liaison_plugin.models import Document, db
+    with app.app_context():
+        s = db.session.scalar(select(Document.status).where(Document.host_id == host_id))
+        db.session.remove()
+        return s

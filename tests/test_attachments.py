@@ -8,9 +8,10 @@ import json
 
 import pytest
 from docx import Document as Docx
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from http_host import CallbackHost, Served, cloud_event, post_event, request, signed, wait_for
+from helpers import copies
+from http_host import CallbackHost, add_host, b64, cloud_event, doc_status, post_event, request, signed, wait_for
 from oa_liaison_plugin.documents.samples import make_issued_docx
 from oa_liaison_plugin.http import hosts
 from oa_liaison_plugin.models import Copy, Document, db
@@ -34,13 +35,6 @@ def listing(header: str | None = None, body: str = "南部县学校安全检查�
     out = io.BytesIO()
     d.save(out)
     return out.getvalue()
-
-
-def copies(app, host_id) -> int:
-    with app.app_context():
-        n = db.session.scalar(select(func.count(Copy.id)).join(Document).where(Document.host_id == host_id))
-        db.session.remove()
-        return n
 
 
 def issue(liaison, host_id, **kw):
@@ -131,33 +125,8 @@ def test_require_file_holds_a_document_without_a_file(tmp_path, sqlite_url):
 
 # ------------------------------------------------------------------------------------------ over HTTP
 
-def b64(data: bytes) -> str:
-    return base64.b64encode(data).decode()
-
-
-def doc_status(app, host_id):
-    with app.app_context():
-        s = db.session.scalar(select(Document.status).where(Document.host_id == host_id))
-        db.session.remove()
-        return s
-
-
-@pytest.fixture
-def served(app):
-    s = Served(app)
-    yield s
-    s.close()
-
-
-def _host(app, name="oa1", **kw):
-    with app.app_context():
-        _, secret = hosts.add(app.config, name, "nanbu", **kw)
-        db.session.commit()
-    return secret
-
-
 def test_over_http_a_classified_attachment_is_held_and_never_called_back(app, served):
-    secret = _host(app)
+    secret = add_host(app)
     cb = CallbackHost(secret)
     with app.app_context():
         hosts.get("oa1").callback_url = cb.url
@@ -175,7 +144,7 @@ def test_over_http_a_classified_attachment_is_held_and_never_called_back(app, se
 
 
 def test_a_hosts_own_require_file_wins_over_the_setting(app, served):
-    strict, lax = _host(app, "strict", require_file=True), _host(app, "lax")
+    strict, lax = add_host(app, "strict", require_file=True), add_host(app, "lax")
     meta = {"issuer": "南部县教育局", "title": "关于实施方案的通知", "secrecy": "无", "flags": {"important": True}}
     post_event(served.port, strict, "document.issued", {"id": "h-2", **meta}, event_id="ev-h2")
     post_event(served.port, lax, "document.issued", {"id": "h-3", **meta}, event_id="ev-h3")
@@ -238,7 +207,7 @@ def test_a_pdf_and_an_unnamed_workbook_are_copied_and_downloaded_as_what_they_ar
     out = io.BytesIO()
     wb.save(out)
     pdf = build.pdf_of(build.NOTICE)
-    secret = _host(app)
+    secret = add_host(app)
     cb = CallbackHost(secret)
     with app.app_context():
         hosts.get("oa1").callback_url = cb.url

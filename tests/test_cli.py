@@ -3,19 +3,15 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 
-EXE = shutil.which("oa-liaison") or str(Path(sys.executable).with_name("oa-liaison"))
+from helpers import EXE, cli
 
 
 def run(instance, *args, stdin=None, env=None):
-    e = {k: v for k, v in os.environ.items() if not k.startswith("OA_LIAISON_")}
-    e.update({"OA_LIAISON_INSTANCE_PATH": str(instance), **(env or {})})
-    return subprocess.run([EXE, *args], capture_output=True, text=True, input=stdin, env=e, timeout=120)
+    return cli(instance, *args, input_=stdin, **(env or {}))
 
 
 def test_resolve_one_name_json(tmp_path):

@@ -6,8 +6,9 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
+import helpers
+from helpers import copies
 from oa_liaison_plugin import hookimpl
-from oa_liaison_plugin.documents.samples import make_issued_docx
 from oa_liaison_plugin.models import Copy, Decision, Document, EventError, db
 from oa_liaison_plugin.routing.backfill import backfill_since
 from oa_liaison_plugin.routing.route import preview
@@ -16,19 +17,7 @@ QUALIFIED = dict(issuer="南部县教育局", title="关于印发《南部县义
 
 
 def docx(**kw):
-    base = dict(issuer="南部县教育局", doc_number="南教发〔2017〕12号",
-                title="关于印发《南部县义务教育均衡发展实施方案》的通知", main_recipients=["各乡镇人民政府"],
-                body_paragraphs=["为推进义务教育均衡发展……"])
-    base.update(kw)
-    return make_issued_docx(**base)
-
-
-def copies(app, host_id=None) -> int:
-    with app.app_context():
-        q = select(func.count(Copy.id)).join(Document, Document.id == Copy.document_id)
-        if host_id:
-            q = q.where(Document.host_id == host_id)
-        return db.session.scalar(q)
+    return helpers.docx(**{"main_recipients": ["各乡镇人民政府"], "date": None, **kw})
 
 
 class HoldPilot:

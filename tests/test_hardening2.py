@@ -1,13 +1,10 @@
 """Hardening, second round (issue 22): slow hosts, special files, NUL, huge JSON and the last tracebacks."""
 from __future__ import annotations
 
-import datetime as dt
 import http.client
 import os
-import secrets
 import socket
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -16,33 +13,12 @@ import pytest
 from sqlalchemy import func, select
 
 from http_host import CallbackHost, Served, cloud_event, post_event, signed, wait_for
-from oa_liaison_plugin.documents.samples import make_issued_docx
 from oa_liaison_plugin.http import callbacks, hosts, inbox
 from oa_liaison_plugin.http.fetch import FetchError, fetch
 from oa_liaison_plugin.models import Document, InboxEvent, db
 from slow_host import TrickleHost
-
-CLI = str(Path(sys.executable).with_name("oa-liaison"))
-KEY = secrets.token_hex(32)
-
-
-def docx(**kw):
-    base = dict(issuer="南部县教育局", doc_number="南教发〔2017〕12号", title="关于印发《南部县义务教育均衡发展实施方案》的通知",
-                main_recipients=["各乡镇人民政府", "县级各部门"], body_paragraphs=["为推进义务教育均衡发展，……"],
-                date=dt.date(2017, 3, 5))
-    base.update(kw)
-    return make_issued_docx(**base)
-
-
-def env_for(instance: Path, **extra) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OA_LIAISON_")}
-    env.update({"OA_LIAISON_INSTANCE_PATH": str(instance), "OA_LIAISON_SECRET_KEY": KEY, **extra})
-    return env
-
-
-def cli(instance: Path, *args, input_=None, **env):
-    return subprocess.run([CLI, *args], capture_output=True, text=True, env=env_for(instance, **env),
-                          input=input_, timeout=120)
+from helpers import EXE as CLI, cli, docx
+from helpers import cli_env as env_for
 
 
 @pytest.fixture

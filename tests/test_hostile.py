@@ -4,10 +4,8 @@ from __future__ import annotations
 import http.client
 import os
 import re
-import secrets
 import socket
 import subprocess
-import sys
 import time
 import urllib.parse
 from http.cookies import SimpleCookie
@@ -16,15 +14,8 @@ from pathlib import Path
 import pytest
 
 from test_web_support import PASSWORD, build_world, csrf_of, session_client
-
-CLI = str(Path(sys.executable).with_name("oa-liaison"))
-KEY = secrets.token_hex(32)
-
-
-def _env(instance: Path, **extra) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OA_LIAISON_")}
-    env.update({"OA_LIAISON_INSTANCE_PATH": str(instance), "OA_LIAISON_SECRET_KEY": KEY, **extra})
-    return env
+from helpers import EXE as CLI, KEY, docx
+from helpers import cli_env as _env
 
 
 def _free_port() -> int:
@@ -432,11 +423,7 @@ def test_a_bad_instance_path_is_a_clear_message(tmp_path):
 
 
 def _docx() -> bytes:
-    import datetime as dt
-
-    from oa_liaison_plugin.documents.samples import make_issued_docx
-    return make_issued_docx(issuer="南部县教育局", doc_number="南教发〔2017〕12号", title="关于印发实施方案的通知",
-                            main_recipients=["县级各部门"], body_paragraphs=["正文。"], date=dt.date(2017, 3, 5))
+    return docx(title="关于印发实施方案的通知", main_recipients=["县级各部门"], body_paragraphs=["正文。"])
 
 
 def _run(tmp_path, *args):

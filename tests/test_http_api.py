@@ -8,44 +8,18 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from http_host import CallbackHost, Served, cloud_event, post_event, request, signed, wait_for
-from oa_liaison_plugin.documents.samples import make_issued_docx
+from http_host import CallbackHost, add_host, b64, cloud_event, doc_status, post_event, request, signed, wait_for
 from oa_liaison_plugin.http import hosts
 from oa_liaison_plugin.models import Copy, Document, HostSecret, InboxEvent, Meeting, Submission, db
 
-EXE = shutil.which("oa-liaison") or str(Path(sys.executable).with_name("oa-liaison"))
+from helpers import EXE, cli_env, docx
 
 
-def docx(**kw):
-    base = dict(issuer="南部县教育局", doc_number="南教发〔2017〕12号", title="关于印发《南部县义务教育均衡发展实施方案》的通知",
-                main_recipients=["各乡镇人民政府", "县级各部门"], body_paragraphs=["为推进义务教育均衡发展，……"],
-                date=dt.date(2017, 3, 5))
-    base.update(kw)
-    return make_issued_docx(**base)
-
-
-def b64(data: bytes) -> str:
-    return base64.b64encode(data).decode()
-
-
-def add_host(app, name="oa1", jurisdiction="nanbu", **kw):
-    with app.app_context():
-        _, secret = hosts.add(app.config, name, jurisdiction, **kw)
-        db.session.commit()
-    return secret
-
-
-@pytest.fixture
-def served(app):
-    s = Served(app)
-    yield s
-    s.close()
 
 
 def count(app, model, *where):
@@ -53,13 +27,6 @@ def count(app, model, *where):
         n = db.session.scalar(select(func.count()).select_from(model).where(*where))
         db.session.remove()
         return n
-
-
-def doc_status(app, host_id):
-    with app.app_context():
-        s = db.session.scalar(select(Document.status).where(Document.host_id == host_id))
-        db.session.remove()
-        return s
 
 
 def test_signed_document_is_accepted_decided_and_its_copy_called_back_signed(app, served):
@@ -279,9 +246,7 @@ def test_rotated_secret_overlaps_then_the_old_one_stops(app, served):
 
 
 def _cli_env(app):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OA_LIAISON_")}
-    env.update({"OA_LIAISON_INSTANCE_PATH": app.instance_path, "OA_LIAISON_DATABASE_URL": app.config["DATABASE_URL"]})
-    return env
+    return cli_env(app.instance_path, OA_LIAISON_DATABASE_URL=app.config["DATABASE_URL"])
 
 
 def _cli(app, *args):

@@ -4,11 +4,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
-import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 from sqlalchemy import select
 
@@ -18,7 +13,7 @@ from oa_liaison_plugin.documents.samples import make_issued_docx
 from oa_liaison_plugin.http import hosts, outbox
 from oa_liaison_plugin.models import Copy, Notification, db
 
-EXE = shutil.which("oa-liaison") or str(Path(sys.executable).with_name("oa-liaison"))
+from helpers import cli
 
 
 def docx():
@@ -99,9 +94,7 @@ def test_without_a_callback_url_copies_wait_for_other_plugins(app, liaison):
 
 
 def run(instance, *args, env=None):
-    e = {k: v for k, v in os.environ.items() if not k.startswith("OA_LIAISON_")}
-    e.update({"OA_LIAISON_INSTANCE_PATH": str(instance), **(env or {})})
-    return subprocess.run([EXE, *args], capture_output=True, text=True, env=e, timeout=120)
+    return cli(instance, *args, **(env or {}))
 
 
 def test_hosts_and_event_commands(tmp_path):

@@ -7,18 +7,11 @@ import hashlib
 import pytest
 from sqlalchemy import func, select
 
+from helpers import docx
 from oa_liaison_plugin import hookimpl
-from oa_liaison_plugin.documents.samples import make_issued_docx
 from oa_liaison_plugin.models import Blob, Consultation, Copy, Decision, Document, EventError, db
 from oa_liaison_plugin.routing import ruleset
 
-
-def docx(**kw):
-    base = dict(issuer="南部县教育局", doc_number="南教发〔2017〕12号", title="关于印发《南部县义务教育均衡发展实施方案》的通知",
-                main_recipients=["各乡镇人民政府", "县级各部门"], body_paragraphs=["为推进义务教育均衡发展，……"],
-                date=dt.date(2017, 3, 5))
-    base.update(kw)
-    return make_issued_docx(**base)
 
 
 def copies(app, host_id=None):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from html.parser import HTMLParser
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import text
 
 from conftest import make_app, upgraded_from
 from test_web_support import build_world, session_client
