@@ -296,6 +296,63 @@ def test_a_user_form_loaded_before_users_passwd_is_stale(two_admins):
     assert _user(app, "cjhz").check_password("from-the-cli-2017")
 
 
+def _meeting(app, meeting_id):
+    from oa_liaison_plugin.models import Meeting
+    return _read(app, lambda s: s.get(Meeting, meeting_id))
+
+
+def test_a_meeting_record_saved_over_a_newer_version_is_a_conflict_and_keeps_theirs(two_admins):
+    app, world, first, second = two_admins
+    url = f"/meetings/{world['own_meeting']}/record"
+    resp = _stale_save(first, second, url, lambda f: f.update(place="县政协五楼会议室"),
+                       lambda f: f.update(chair="县政协副主席 李强"))
+    _conflict(resp, "县政协五楼会议室", "县政协副主席 李强", "会议地点（不同）", "主持人（职务 姓名）（不同）")
+    meeting = _meeting(app, world["own_meeting"])
+    assert meeting.place == "县政协五楼会议室" and meeting.chair != "县政协副主席 李强"
+
+
+def test_a_meeting_record_form_shows_the_record_and_saves_it_unchanged(two_admins):
+    app, world, first, _ = two_admins
+    url = f"/meetings/{world['own_meeting']}/record"
+    before = _meeting(app, world["own_meeting"])
+    mine = form_of(first.get(url))
+    assert mine["place"] == before.place and mine["chair"] == before.chair and len(mine["attendees"]) == 2
+    assert "农村寄宿制学校建设" in mine["agreed_topics"]
+    assert first.post(url, data=mine).status_code == 302
+    after = _meeting(app, world["own_meeting"])
+    assert (after.place, after.chair, after.held_on, after.host_id) == (before.place, before.chair, before.held_on,
+                                                                       before.host_id)
+    from oa_liaison_plugin.web.models import AuditEntry
+    entry = _read(app, lambda s: s.scalar(select(AuditEntry).where(AuditEntry.action == "meeting.record")
+                                          .order_by(AuditEntry.id.desc())))
+    assert entry.target == f"meeting-{world['own_meeting']}" and entry.before["place"] == before.place
+    assert "县教育局 局长 王明" in entry.before["attendees"]
+
+
+def test_a_meeting_record_form_loaded_before_meetings_record_is_stale(two_admins, tmp_path):
+    app, world, first, _ = two_admins
+    url = f"/meetings/{world['own_meeting']}/record"
+    mine = form_of(first.get(url))
+    record = {"id": "m-1", "committee": "教科文卫体委员会", "held_on": "2017-03-15", "place": "县教育局会议室",
+              "chair": "陈刚", "attendees": ["陈刚", "王明"]}
+    (tmp_path / "m.json").write_text(json.dumps(record, ensure_ascii=False), "utf-8")
+    _cli(app, "meetings", "record", str(tmp_path / "m.json"))
+    mine["place"] = "面板上改的地点"
+    _conflict(first.post(url, data=mine))
+    assert _meeting(app, world["own_meeting"]).place == "县教育局会议室"
+
+
+def test_a_meeting_record_form_loaded_before_the_host_reschedules_is_stale(two_admins):
+    app, world, first, _ = two_admins
+    url = f"/meetings/{world['own_meeting']}/record"
+    mine = form_of(first.get(url))
+    app.extensions["oa_liaison"].meeting_scheduled({"id": "m-1", "unit": "南部县教育局", "kind": "liaison",
+                                                    "title": "2017年第一次对口单位负责人联系会", "held_on": "2017-03-16"})
+    mine["place"] = "改期前打开的表单"
+    _conflict(first.post(url, data=mine), "2017-03-16", "会议日期（不同）")
+    assert _meeting(app, world["own_meeting"]).place != "改期前打开的表单"
+
+
 @pytest.mark.parametrize("version", ["9" * 30, "-1", "abc"])
 def test_a_version_no_row_can_have_is_a_conflict_on_either_database(app, version):
     from oa_liaison_plugin.models import UnitPattern, db

@@ -97,6 +97,8 @@ EXPECT = {
     ("GET", "meetings.detail"): only(200, *ALL),
     ("GET", "meetings.new"): only(200, "admin", "committee"),   # the admin picks the committee first
     ("POST", "meetings.new"): only(400, "admin", "committee"),
+    ("GET", "meetings.record"): only(200, "admin", "committee"),
+    ("POST", "meetings.record"): only(400, "admin", "committee"),
     ("GET", "meetings.minutes"): only(200, "admin", "committee"),
     ("POST", "meetings.signed"): only(302, "admin", "committee"),  # no file: back to the meeting with a notice
     ("GET", "meetings.signed_file"): only(200, *ALL),
@@ -177,6 +179,8 @@ FOREIGN = [
     ("POST", "inbox.read", {"copy_id": "other_copy"}, {"committee": 404, "unit": 404}),
     ("GET", "meetings.detail", {"meeting_id": "other_meeting"}, {"committee": 404, "unit": 404}),
     ("GET", "meetings.minutes", {"meeting_id": "other_meeting"}, {"committee": 404}),
+    ("GET", "meetings.record", {"meeting_id": "other_meeting"}, {"committee": 404}),
+    ("POST", "meetings.record", {"meeting_id": "other_meeting"}, {"committee": 404}),
     ("POST", "meetings.signed", {"meeting_id": "other_meeting"}, {"committee": 404}),
     ("POST", "meetings.answer", {"invitation_id": "other_invitation"}, {"unit": 404}),
     ("POST", "meetings.topic", {"topic_id": "other_topic"}, {"committee": 404}),
