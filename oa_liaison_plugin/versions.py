@@ -20,9 +20,12 @@ def claim(model, row_id: int, version) -> None:
     guard = [model.id == row_id]
     if version not in (None, ""):
         try:
-            guard.append(model.version == int(version))
+            number = int(version)
         except (TypeError, ValueError):
             raise Stale() from None
+        if not 0 < number < 2 ** 31:   # no row has it, and PostgreSQL's INTEGER would overflow on it
+            raise Stale()
+        guard.append(model.version == number)
     done = db.session.execute(update(model).where(*guard).values(version=model.version + 1)
                               .execution_options(synchronize_session=False))
     if done.rowcount != 1:

@@ -1,6 +1,7 @@
 """Shared fixtures: a real SQLite file and a real PostgreSQL schema per test, the app, the reference host."""
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 
@@ -23,11 +24,14 @@ def pg_available() -> bool:
     return _pg_ok
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db_url(request, tmp_path):
-    """A fresh database: a SQLite file, or a PostgreSQL schema dropped afterwards."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'liaison.sqlite3'}"
+DATABASES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@contextlib.contextmanager
+def database(kind: str, folder):
+    """A fresh database: a SQLite file in ``folder``, or a PostgreSQL schema dropped afterwards."""
+    if kind == "sqlite":
+        yield f"sqlite:///{folder / 'liaison.sqlite3'}"
         return
     if not pg_available():
         if os.environ.get("CI"):
@@ -37,9 +41,18 @@ def db_url(request, tmp_path):
     schema = f"t_{uuid.uuid4().hex[:12]}"
     with psycopg.connect("host=127.0.0.1 port=5432 user=postgres dbname=test", autocommit=True) as conn:
         conn.execute(f"CREATE SCHEMA {schema}")
-    yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-    with psycopg.connect("host=127.0.0.1 port=5432 user=postgres dbname=test", autocommit=True) as conn:
-        conn.execute(f"DROP SCHEMA {schema} CASCADE")
+    try:
+        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect("host=127.0.0.1 port=5432 user=postgres dbname=test", autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture(params=DATABASES)
+def db_url(request, tmp_path):
+    """A fresh database: a SQLite file, or a PostgreSQL schema dropped afterwards."""
+    with database(request.param, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

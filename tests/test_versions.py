@@ -1,10 +1,13 @@
 """Optimistic locking (issue 22, item 4): a form saved over a newer version is a conflict page, nothing overwritten."""
 from __future__ import annotations
 
+import json
+import re
 from html.parser import HTMLParser
 
 import pytest
-from sqlalchemy import text
+from click.testing import CliRunner
+from sqlalchemy import select, text
 
 from conftest import make_app, upgraded_from
 from test_web_support import build_world, session_client
@@ -157,3 +160,210 @@ def test_a_unit_form_loaded_before_a_table_load_is_stale(two_admins):
         table.load(data)
         db.session.commit()
     assert first.post(url, data=mine).status_code == 409
+
+
+# ---------------------------------------------------------------- patterns, hosts, users, meeting records
+
+
+def _stale_save(first, second, url, theirs_change, mine_change, form=None):
+    """Both load the form at one version; the second saves first (302); the first's save is answered."""
+    load = form or (lambda client: form_of(client.get(url)))
+    mine, theirs = load(first), load(second)
+    theirs_change(theirs)
+    assert second.post(url, data=theirs).status_code == 302
+    mine_change(mine)
+    return first.post(url, data=mine)
+
+
+def _conflict(resp, *shown):
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 409 and "已被他人修改" in page and "没有保存" in page, resp.status_code
+    for text_ in shown:
+        assert text_ in page, text_
+
+
+def _read(app, query):
+    from oa_liaison_plugin.models import db
+    with app.app_context():
+        return query(db.session)
+
+
+def _cli(app, *args, env=None):
+    from oa_liaison_plugin.cli import main
+    result = CliRunner().invoke(main, list(args), env={"OA_LIAISON_INSTANCE_PATH": app.instance_path,
+                                                        "OA_LIAISON_DATABASE_URL": app.config["DATABASE_URL"],
+                                                        **(env or {})})
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def _pattern(app, name):
+    from oa_liaison_plugin.models import UnitPattern
+    return _read(app, lambda s: s.scalar(select(UnitPattern).where(UnitPattern.name == name)))
+
+
+def test_a_pattern_saved_over_a_newer_version_is_a_conflict_and_keeps_theirs(two_admins):
+    app, world, first, second = two_admins
+    url = f"/table/patterns/{world['pattern']}/edit"
+    before = _pattern(app, world["pattern"]).regex
+    resp = _stale_save(first, second, url, lambda f: f.update(regex=f["regex"] + "|县属学校"),
+                       lambda f: f.update(note="改过的说明"))
+    _conflict(resp, "县属学校", "改过的说明", "正则表达式（不同）", "说明（不同）")
+    pattern = _pattern(app, world["pattern"])
+    assert pattern.regex == before + "|县属学校" and pattern.note != "改过的说明"
+
+
+def test_a_pattern_form_loaded_before_a_table_load_is_stale(two_admins):
+    app, world, first, _ = two_admins
+    url = f"/table/patterns/{world['pattern']}/edit"
+    mine = form_of(first.get(url))
+    from oa_liaison_plugin.models import db
+    from oa_liaison_plugin.routing import table
+    with app.app_context():   # what `oa-liaison table load` does: the pattern rows are written anew
+        table.load(table.export("nanbu"))
+        db.session.commit()
+    mine["note"] = "表格导入前打开的表单"
+    _conflict(first.post(url, data=mine))
+    assert _pattern(app, world["pattern"]).note != "表格导入前打开的表单"
+
+
+@pytest.fixture(scope="module")
+def gateway(two_admins):
+    app = two_admins[0]
+    from oa_liaison_plugin.http import hosts
+    from oa_liaison_plugin.models import db
+    with app.app_context():
+        hosts.add(app.config, "oa-gw", "nanbu")
+        db.session.commit()
+    return "oa-gw"
+
+
+def _host_form(client, name):
+    """The host's row form on the hosts page, as the browser would post it."""
+    page = client.get("/hosts").get_data(as_text=True)
+    found = re.search(rf'<form[^>]*action="/hosts/{name}/require-file".*?</form>', page, re.S)
+    assert found, "no require-file form for the host"
+    parser = _Fields()
+    parser.feed(found.group())
+    return {k: v[0] for k, v in parser.data.items() if k != "csrf_token"}
+
+
+def _require_file(app, name):
+    from oa_liaison_plugin.models import HttpHost
+    return _read(app, lambda s: s.scalar(select(HttpHost.require_file).where(HttpHost.name == name)))
+
+
+def test_a_host_setting_saved_over_a_newer_version_is_a_conflict_and_keeps_theirs(two_admins, gateway):
+    app, _, first, second = two_admins
+    url = f"/hosts/{gateway}/require-file"
+    resp = _stale_save(first, second, url, lambda f: f.update(require_file="yes"),
+                       lambda f: f.update(require_file="no"), form=lambda c: _host_form(c, gateway))
+    _conflict(resp, "暂存，待人工核对密级", "按主办系统标注的密级判断")
+    assert _require_file(app, gateway) is True
+
+
+def test_a_host_form_loaded_before_hosts_update_is_stale(two_admins, gateway):
+    app, _, first, _ = two_admins
+    mine = _host_form(first, gateway)
+    _cli(app, "hosts", "update", gateway, "--no-require-file")
+    mine["require_file"] = ""
+    _conflict(first.post(f"/hosts/{gateway}/require-file", data=mine))
+    assert _require_file(app, gateway) is False
+
+
+def _user(app, name):
+    from oa_liaison_plugin.web.models import User
+    return _read(app, lambda s: s.scalar(select(User).where(User.username == name)))
+
+
+def test_a_user_saved_over_a_newer_version_is_a_conflict_and_keeps_theirs(two_admins):
+    app, world, first, second = two_admins
+    url = f"/users/{_user(app, 'zrzy').id}/edit"
+    resp = _stale_save(first, second, url, lambda f: f.pop("active"),
+                       lambda f: f.update(password="new-secret-2017"))
+    _conflict(resp, "启用（不同）")
+    user = _user(app, "zrzy")
+    assert not user.active and not user.check_password("new-secret-2017")
+
+
+def test_a_user_form_loaded_before_users_passwd_is_stale(two_admins):
+    app, _, first, _ = two_admins
+    url = f"/users/{_user(app, 'cjhz').id}/edit"
+    mine = form_of(first.get(url))
+    _cli(app, "users", "passwd", "cjhz", env={"OA_LIAISON_PASSWORD": "from-the-cli-2017"})
+    mine["password"] = "from-the-panel-2017"
+    _conflict(first.post(url, data=mine))
+    assert _user(app, "cjhz").check_password("from-the-cli-2017")
+
+
+def _meeting(app, meeting_id):
+    from oa_liaison_plugin.models import Meeting
+    return _read(app, lambda s: s.get(Meeting, meeting_id))
+
+
+def test_a_meeting_record_saved_over_a_newer_version_is_a_conflict_and_keeps_theirs(two_admins):
+    app, world, first, second = two_admins
+    url = f"/meetings/{world['own_meeting']}/record"
+    resp = _stale_save(first, second, url, lambda f: f.update(place="县政协五楼会议室"),
+                       lambda f: f.update(chair="县政协副主席 李强"))
+    _conflict(resp, "县政协五楼会议室", "县政协副主席 李强", "会议地点（不同）", "主持人（职务 姓名）（不同）")
+    meeting = _meeting(app, world["own_meeting"])
+    assert meeting.place == "县政协五楼会议室" and meeting.chair != "县政协副主席 李强"
+
+
+def test_a_meeting_record_form_shows_the_record_and_saves_it_unchanged(two_admins):
+    app, world, first, _ = two_admins
+    url = f"/meetings/{world['own_meeting']}/record"
+    before = _meeting(app, world["own_meeting"])
+    mine = form_of(first.get(url))
+    assert mine["place"] == before.place and mine["chair"] == before.chair and len(mine["attendees"]) == 2
+    assert "农村寄宿制学校建设" in mine["agreed_topics"]
+    assert first.post(url, data=mine).status_code == 302
+    after = _meeting(app, world["own_meeting"])
+    assert (after.place, after.chair, after.held_on, after.host_id) == (before.place, before.chair, before.held_on,
+                                                                       before.host_id)
+    from oa_liaison_plugin.web.models import AuditEntry
+    entry = _read(app, lambda s: s.scalar(select(AuditEntry).where(AuditEntry.action == "meeting.record")
+                                          .order_by(AuditEntry.id.desc())))
+    assert entry.target == f"meeting-{world['own_meeting']}" and entry.before["place"] == before.place
+    assert "县教育局 局长 王明" in entry.before["attendees"]
+
+
+def test_a_meeting_record_form_loaded_before_meetings_record_is_stale(two_admins, tmp_path):
+    app, world, first, _ = two_admins
+    url = f"/meetings/{world['own_meeting']}/record"
+    mine = form_of(first.get(url))
+    record = {"id": "m-1", "committee": "教科文卫体委员会", "held_on": "2017-03-15", "place": "县教育局会议室",
+              "chair": "陈刚", "attendees": ["陈刚", "王明"]}
+    (tmp_path / "m.json").write_text(json.dumps(record, ensure_ascii=False), "utf-8")
+    _cli(app, "meetings", "record", str(tmp_path / "m.json"))
+    mine["place"] = "面板上改的地点"
+    _conflict(first.post(url, data=mine))
+    assert _meeting(app, world["own_meeting"]).place == "县教育局会议室"
+
+
+def test_a_meeting_record_form_loaded_before_the_host_reschedules_is_stale(two_admins):
+    app, world, first, _ = two_admins
+    url = f"/meetings/{world['own_meeting']}/record"
+    mine = form_of(first.get(url))
+    app.extensions["oa_liaison"].meeting_scheduled({"id": "m-1", "unit": "南部县教育局", "kind": "liaison",
+                                                    "title": "2017年第一次对口单位负责人联系会", "held_on": "2017-03-16"})
+    mine["place"] = "改期前打开的表单"
+    _conflict(first.post(url, data=mine), "2017-03-16", "会议日期（不同）")
+    assert _meeting(app, world["own_meeting"]).place != "改期前打开的表单"
+
+
+@pytest.mark.parametrize("version", ["9" * 30, "-1", "abc"])
+def test_a_version_no_row_can_have_is_a_conflict_on_either_database(app, version):
+    from oa_liaison_plugin.models import UnitPattern, db
+    from oa_liaison_plugin.web.users.accounts import create_user
+    with app.app_context():
+        create_user(app.extensions["oa_liaison"], username="admin9", password="x" * 12, role="admin")
+        db.session.commit()
+        name = db.session.scalar(select(UnitPattern.name).order_by(UnitPattern.position))
+    app.config["WTF_CSRF_ENABLED"] = False
+    client = session_client(app, "admin9", None)
+    mine = form_of(client.get(f"/table/patterns/{name}/edit"))
+    mine.update(version=version, note="篡改的版本号")
+    _conflict(client.post(f"/table/patterns/{name}/edit", data=mine))
+    assert _pattern(app, name).note != "篡改的版本号"

@@ -293,3 +293,31 @@ def test_a_meeting_recorded_in_the_browser_minutes_invitees_and_the_review(serve
     page.goto(f"{base}/leaders")
     shot(page, "24-leaders")
     assert not [e for e in errors if "Content Security Policy" in e], errors
+
+
+def test_two_clerks_edit_one_meeting_record_and_the_later_save_is_a_conflict(server, browser):
+    base, _, world = server
+    pages = []
+    for username in ("jkwwt", "admin1"):   # two people, each in a browser of their own
+        context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
+        pages.append(context.new_page())
+        pages[-1].set_default_timeout(15000)
+        log_in(pages[-1], base, username)
+        pages[-1].goto(f"{base}/meetings/{world['own_meeting']}")
+        pages[-1].get_by_role("link", name="修改会议记录").click()
+    clerk, admin = pages
+    clerk.get_by_label("会议地点").fill("县政协二楼会议室")
+    clerk.get_by_role("button", name="保存记录").click()
+    clerk.get_by_text("县政协二楼会议室").wait_for()
+    admin.get_by_label("主持人（职务 姓名）").fill("县政协副主席 陈刚")
+    admin.get_by_role("button", name="保存记录").click()
+    admin.get_by_role("heading", name="已被他人修改").wait_for()
+    differs = admin.locator("tr.differs")
+    assert differs.count() == 2
+    assert "县政协二楼会议室" in differs.nth(0).inner_text() and "县政协副主席 陈刚" in differs.nth(1).inner_text()
+    shot(admin, "32-meeting-record-conflict")
+    admin.get_by_role("link", name="重新打开表单").click()
+    assert admin.get_by_label("会议地点").input_value() == "县政协二楼会议室"
+    assert admin.get_by_label("主持人（职务 姓名）").input_value() != "县政协副主席 陈刚"
+    for p in pages:
+        p.context.close()

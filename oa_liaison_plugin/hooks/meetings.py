@@ -11,6 +11,7 @@ from ..meetings import committee as find_committee
 from ..meetings.invitations import calls_for_invitation, propose
 from ..models import Meeting, db
 from ..plugins import hookimpl
+from ..versions import bump
 
 KINDS = ("liaison", "work", "committee")
 
@@ -46,6 +47,8 @@ def meeting_scheduled(liaison, meeting):
             if row is None:
                 row = Meeting(jurisdiction_id=jur.id, host_id=str(meeting["id"]))
                 db.session.add(row)
+            else:
+                bump(row)   # rescheduled by the host: a record form loaded before is stale
             row.unit_id, row.kind, row.title, row.held_on, row.invitees = (
                 unit.unit_id, kind, title, held_on, invite)
             row.committee_id = com.id if com else None

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, or_, select
 
 from ..models import HostSecret, HttpHost, Jurisdiction, db, max_length, utcnow
+from ..versions import claim
 from .sealing import seal, unseal
 from .signing import as_whsec, new_secret
 
@@ -160,11 +161,15 @@ def signers(config, name: str | None = None, *, fresh: bool = False) -> list[Sig
     return found
 
 
-def set_require_file(name: str, value: bool | None) -> HttpHost:
-    """Whether the host's documents without a file are held (None: the REQUIRE_FILE setting); caller commits."""
+def set_require_file(name: str, value: bool | None, *, version=None) -> HttpHost:
+    """Whether the host's documents without a file are held (None: the REQUIRE_FILE setting); caller commits.
+
+    ``version``: the host's version its form was loaded at (versions.claim: Stale if saved since).
+    """
     host = get(name)
     if host is None:
         raise HostError(f"未知主机：{name}")
+    claim(HttpHost, host.id, version)
     host.require_file = value
     return host
 

@@ -11,6 +11,7 @@ from sqlalchemy import and_, func, select
 from ..events import EventInputError
 from ..models import (AgreedTopic, Blob, Committee, CommitteeMember, Counterpart, LiaisonLeader, Meeting, MeetingPerson,
                       Unit, db, max_length, utcnow)
+from ..versions import claim
 from . import committee as find_committee, date_of, items, text as _text, unit as find_unit
 
 TOPIC_KINDS = {"consultation": "协商", "research": "调研"}
@@ -87,10 +88,11 @@ def _agreed(liaison, jur, topics) -> list[dict]:
     return out
 
 
-def record_meeting(liaison, jur, data: Mapping, today: dt.date) -> Meeting:
+def record_meeting(liaison, jur, data: Mapping, today: dt.date, *, version=None) -> Meeting:
     """Save a liaison meeting's record (new, or the host's meeting of that ``id``); flushed, not committed.
 
     Attendees and absentees are chosen from :func:`candidates`; agreed topics become tracked items.
+    ``version``: the meeting's version its record's form was loaded at (versions.claim: Stale if saved since).
     """
     if not isinstance(data, Mapping):
         raise EventInputError("(输入)", "会议记录应为 JSON 对象")
@@ -117,6 +119,8 @@ def record_meeting(liaison, jur, data: Mapping, today: dt.date) -> Meeting:
     if meeting is None:
         meeting = Meeting(jurisdiction_id=jur.id, host_id=host_id, invitees=[com.name])
         db.session.add(meeting)
+    else:
+        claim(Meeting, meeting.id, version)
     title = _text(data, "title", "会议名称", max_length(Meeting.title), required=False)
     meeting.kind, meeting.committee_id, meeting.held_on = "liaison", com.id, held_on
     meeting.title = title or meeting.title or f"{held_on.year}年{com.name}对口单位负责人联系会"

@@ -298,6 +298,9 @@ def load(data: Any, report: dict | None = None, *, commit: bool = True) -> Juris
 
         units = {x.name: x for x in db.session.scalars(select(Unit).where(Unit.jurisdiction_id == jur.id))}
         db.session.execute(delete(UnitName).where(UnitName.jurisdiction_id == jur.id))
+        # Pattern rows are written anew: each keeps counting its versions, so a form loaded before is stale.
+        pattern_versions = dict(db.session.execute(select(UnitPattern.name, UnitPattern.version)
+                                                   .where(UnitPattern.jurisdiction_id == jur.id)).all())
         db.session.execute(delete(UnitPattern).where(UnitPattern.jurisdiction_id == jur.id))
         wanted = {u["name"] for u in table.units}
         renamed = []
@@ -339,7 +342,7 @@ def load(data: Any, report: dict | None = None, *, commit: bool = True) -> Juris
         for pos, spec in enumerate(table.patterns):
             db.session.add(UnitPattern(jurisdiction_id=jur.id, name=spec["name"], regex=spec["regex"],
                                        committee_id=committees[spec["committee"]].id, note=spec["note"],
-                                       position=pos))
+                                       position=pos, version=pattern_versions.get(spec["name"], 0) + 1))
         if commit:
             db.session.commit()
     except Exception:

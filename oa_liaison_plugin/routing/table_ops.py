@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, select, true
 
 from ..models import Committee, Counterpart, Jurisdiction, Unit, UnitName, UnitPattern, db, max_length
 from ..units import up
-from ..versions import bump
+from ..versions import bump, claim
 from .normalize import name_key
 from .rules import PatternError, compile_pattern
 from .table import (_FIELD_OF_KIND, MAX_NAME, NOTE_MAX, REGEX_MAX, Problem, TableError, _Checker, canonical,
@@ -198,10 +198,12 @@ def create_pattern(jur: Jurisdiction, spec: dict) -> UnitPattern:
     return pattern
 
 
-def update_pattern(pattern: UnitPattern, spec: dict) -> UnitPattern:
-    """Change one name pattern."""
+def update_pattern(pattern: UnitPattern, spec: dict, *, version=None) -> UnitPattern:
+    """Change one name pattern; ``version``: the one its form was loaded at (versions.claim)."""
     jur = db.session.get(Jurisdiction, pattern.jurisdiction_id)
-    for key, value in _check_pattern(jur, spec, pattern).items():
+    checked = _check_pattern(jur, spec, pattern)
+    claim(UnitPattern, pattern.id, version)
+    for key, value in checked.items():
         setattr(pattern, key, value)
     _bump(jur)
     return pattern

@@ -140,6 +140,7 @@ def users_passwd(obj, name):
     from sqlalchemy import select
 
     from ..models import db
+    from ..versions import bump
     from .audit.log import record
     from .auth import throttle
     from .models import User
@@ -155,6 +156,7 @@ def users_passwd(obj, name):
         if user is None:
             raise click.ClickException(f"没有用户“{name}”")
         user.set_password(password)
+        bump(user)   # a user form loaded before would otherwise reset the password again
         throttle.clear(user.username)
         record("user.update", name, None, {"password_reset": True}, jurisdiction_id=user.jurisdiction_id,
                note="oa-liaison users passwd")

@@ -81,11 +81,15 @@ def configure(app: Flask) -> None:
 
     @app.before_request
     def _no_control_characters():
-        """A NUL (PostgreSQL refuses it) or another control character in any field is refused, named."""
+        """A NUL (PostgreSQL refuses it) or another control character in the path or any field is refused, named."""
         from ..jsonfile import control_character
         from .errors import BadInput
         if request.path.startswith("/api/"):   # the API reads its body itself, through the one JSON loader
             return
+        for value in (request.view_args or {}).values():   # a name in the path (a pattern's, a host's)
+            bad = isinstance(value, str) and control_character(value)
+            if bad:
+                raise BadInput(f"网址含控制字符 {bad}（不允许 NUL 等控制字符），请检查网址。")
         for where, values in (("查询参数", request.args), ("表单字段", request.form)):
             for name, value in values.items(multi=True):
                 bad = control_character(name) or control_character(value)

@@ -1,5 +1,5 @@
 """The form to connect a host over HTTP."""
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..forms import Form, choices
@@ -27,3 +27,4 @@ NewHostForm.require_file = RequireFileField()
 
 class RequireFileForm(Form):
     require_file = RequireFileField()
+    version = HiddenField()   # the host's version when its row of the list was loaded

@@ -9,6 +9,7 @@ from ...http.sealing import seal, unseal
 from ...models import HttpHost, db
 from ..access import allow, jurisdiction
 from ..audit.log import record
+from ..conflict import conflict_on_stale
 from ..forms import status
 from .forms import REQUIRE_FILE_CHOICES, REQUIRE_FILE_VALUES, NewHostForm, RequireFileForm
 
@@ -28,7 +29,8 @@ def index():
     """The jurisdiction's hosts, without their secrets."""
     rows = db.session.scalars(select(HttpHost).where(HttpHost.jurisdiction_id == jurisdiction().id)
                               .order_by(HttpHost.name)).all()
-    return render_template("oa_liaison/hosts/index.html", hosts=[hosts.describe(h) for h in rows],
+    return render_template("oa_liaison/hosts/index.html", hosts=[{**hosts.describe(h), "version": h.version}
+                                                                 for h in rows],
                            require_file_choices=REQUIRE_FILE_CHOICES)
 
 
@@ -89,18 +91,25 @@ def secret(host_name: str):
 @allow("admin")
 def require_file(host_name: str):
     """Whether the host's documents without a file are held for a person (None: the REQUIRE_FILE setting)."""
-    from flask import flash, redirect, url_for
     host = _mine(host_name)
     form = RequireFileForm()
     if form.validate_on_submit():
         before = hosts.describe(host)
-        hosts.set_require_file(host.name, REQUIRE_FILE_VALUES[form.require_file.data])
+        value = REQUIRE_FILE_VALUES[form.require_file.data]
+        with conflict_on_stale(f"接入主机“{host.name}”", lambda: _setting(_mine(host_name).require_file),
+                               _setting(value), url_for(".index"), form):
+            hosts.set_require_file(host.name, value, version=form.version.data)
         record("host.update", host.name, before, hosts.describe(host))
         db.session.commit()
         flash(f"已修改主机“{host.name}”未附正文文件时的处理。", "success")
     else:
         flash("请选择未附正文文件时的处理方式。", "error")
     return redirect(url_for(".index"))
+
+
+def _setting(value: bool | None) -> dict:
+    """The host's setting as its form shows it (for the conflict page)."""
+    return {"require_file": dict(REQUIRE_FILE_CHOICES)[{None: "", True: "yes", False: "no"}[value]]}
 
 
 @bp.post("/<host_name>/remove")

@@ -8,6 +8,7 @@ from wtforms import DateField, HiddenField, SelectMultipleField, StringField, Te
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ...meetings.record import ROLES, TOPIC_KINDS
 from ...models import Meeting
 from ..forms import Form, fits, lines
 
@@ -28,6 +29,22 @@ class RecordForm(Form):
     decisions = TextAreaField("议定事项（每行一项）", validators=[Optional(), Length(max=20000)])
     agreed_topics = TextAreaField("议定的年度课题（每行：协商或调研 课题名称 牵头单位）",
                                   validators=[Optional(), Length(max=20000)])
+    version = HiddenField()   # the meeting's version when its record's form was loaded
+
+    @staticmethod
+    def data_of(meeting: Meeting, topics) -> dict:
+        """A recorded meeting (and its agreed ``topics``) as the form shows it: :meth:`record`'s inverse."""
+        people = {role: [p for p in meeting.people if p.role == role] for role in ROLES}
+        return {"held_on": meeting.held_on, "place": meeting.place, "chair": meeting.chair,
+                "attendees": [f"leader-{p.leader_id}" if p.leader_id else f"member-{p.member_id}"
+                              for p in people["attendee"]],
+                "absent": "\n".join(f"{p.name} {p.reason or ''}".strip() for p in people["absent"]),
+                "observers": "\n".join(" ".join(filter(None, (p.organisation, p.post, p.name)))
+                                       for p in people["observer"]),
+                "topics": "\n".join(meeting.topics or []), "decisions": "\n".join(meeting.decisions or []),
+                "agreed_topics": "\n".join(" ".join(filter(None, (TOPIC_KINDS[t.kind], t.title,
+                                                                   t.unit and t.unit.name))) for t in topics),
+                "version": meeting.version}
 
     def record(self, committee: str) -> dict:
         """The record as :func:`~oa_liaison_plugin.meetings.record.record_meeting` takes it."""

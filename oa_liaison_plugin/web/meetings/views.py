@@ -1,6 +1,7 @@
 """Meetings: liaison meetings and their records, minutes and topics; invitations to county-wide meetings; compliance."""
 from __future__ import annotations
 
+import contextlib
 import io
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
@@ -16,6 +17,7 @@ from ...models import (AgreedTopic, Blob, Committee, Consultation, Document, Inv
 from .. import queries
 from ..access import allow, committee_id, jurisdiction, unit_ids
 from ..audit.log import committed
+from ..conflict import conflict_on_stale
 from ..drafts.views import DOCX, committee_title
 from ..forms import choices, status as form_status
 from ..labels import MEETING_KIND, download_name, local_today
@@ -98,22 +100,62 @@ def new():
     if com is None:   # the admin picks the committee first (a POST without one is a bad request)
         return render_template("oa_liaison/meetings/form.html", form=None, committee=None,
                                committees=committee_names()), 400 if request.method == "POST" else 200
+    return _record_form(com, None)
+
+
+@bp.route("/<int:meeting_id>/record", methods=["GET", "POST"])
+@allow(*RECORDERS)
+def record(meeting_id: int):
+    """修改会议记录 of a liaison meeting (its committee's clerk or an admin); a stale form saves nothing."""
+    m = queries.one(queries.meetings(), Meeting, meeting_id)
+    if m.kind != "liaison" or m.committee_id is None or (
+            current_user.role == "committee" and m.committee_id != committee_id()):
+        abort(404)
+    return _record_form(m.committee, m)
+
+
+def _record_form(com: Committee, m: Meeting | None):
+    """The record's form: a new liaison meeting of ``com``, or ``m``'s record as it stands."""
     pool = rec.candidates(current_user.jurisdiction_id, com.id)
-    form = RecordForm(data=None if request.method == "POST" else {"held_on": local_today()})
-    form.attendees.choices = choices((c["key"], f"{c['organisation']} {c['post']} {c['name']}") for c in pool)
+    loaded = RecordForm.data_of(m, _topics(m)) if m else {"held_on": local_today()}
+    form = RecordForm(data=None if request.method == "POST" else loaded)
+    form.attendees.choices = choices((c["key"], _person(c)) for c in pool)
     if form.validate_on_submit():
-        data = form.record(com.name)
+        data = {**form.record(com.name), **({"id": m.host_id, "title": m.title} if m else {})}
+        guard = conflict_on_stale(f"“{m.title}”的会议记录", lambda: _shown(RecordForm.data_of(m, _topics(m)), pool),
+                                  _shown(form.data, pool), url_for(".record", meeting_id=m.id), form) \
+            if m else contextlib.nullcontext()
         try:
-            m = committed("meeting.record", f"committee-{com.id}", None, data,
-                          lambda: rec.record_meeting(_liaison(), jurisdiction(), data, local_today()))
+            with guard:
+                saved = committed("meeting.record", f"meeting-{m.id}" if m else f"committee-{com.id}",
+                                  _shown(loaded, pool) if m else None, data,
+                                  lambda: rec.record_meeting(_liaison(), jurisdiction(), data, local_today(),
+                                                             version=form.version.data))
         except EventInputError as exc:
             name = exc.field.split("[")[0].split(".")[0]
             form.add_error(name if name in form._fields else None, str(exc))
         else:
-            flash(f"已记录{com.name}{m.held_on.isoformat()}的联系会；纪要可按记录直接生成。", "success")
-            return redirect(url_for(".detail", meeting_id=m.id))
-    return render_template("oa_liaison/meetings/form.html", form=form, committee=com, pool=pool,
+            flash(f"已记录{com.name}{saved.held_on.isoformat()}的联系会；纪要可按记录直接生成。", "success")
+            return redirect(url_for(".detail", meeting_id=saved.id))
+    return render_template("oa_liaison/meetings/form.html", form=form, committee=com, pool=pool, meeting=m,
                            committees=committee_names()), form_status(form)
+
+
+def _topics(m: Meeting | None) -> list[AgreedTopic]:
+    return db.session.scalars(select(AgreedTopic).where(AgreedTopic.meeting_id == m.id)
+                              .order_by(AgreedTopic.id)).all() if m else []
+
+
+def _person(c: dict) -> str:
+    return f"{c['organisation']} {c['post']} {c['name']}"
+
+
+def _shown(data: dict, pool: list[dict]) -> dict:
+    """A record's form data as the conflict page and the audit log show it: attendees by name, not by key."""
+    names = {c["key"]: _person(c) for c in pool}
+    shown = {k: v for k, v in data.items() if k not in ("csrf_token", "version")}
+    return {**shown, "held_on": str(shown.get("held_on") or ""),
+            "attendees": sorted(names.get(a, a) for a in shown.get("attendees") or [])}
 
 
 @bp.route("/<int:meeting_id>/minutes.docx")

@@ -7,10 +7,9 @@ from sqlalchemy import select
 from ...models import Committee, db
 from ...routing import ruleset
 from ...routing.rules import RuleError
-from ...versions import Stale
 from ..access import allow, jurisdiction
 from ..audit.log import committed
-from ..conflict import conflict_page
+from ..conflict import conflict_on_stale
 from ..forms import choices, status
 from ..labels import RULE_ACTION
 from .forms import RuleForm
@@ -90,11 +89,9 @@ def edit(rule_id: str):
     if request.method == "POST":
         form.rule_id.data = rule_id  # the id is not editable: a new id is a new rule
     if form.validate_on_submit():
-        try:
+        with conflict_on_stale(f"规则“{before['name']}”", lambda: _rule(rule_id), form.rule(),
+                               url_for(".edit", rule_id=rule_id)):
             saved = _save(form, before)
-        except Stale:
-            return conflict_page(f"规则“{before['name']}”", _rule(rule_id), form.rule(),
-                                 url_for(".edit", rule_id=rule_id))
         if saved:
             return redirect(url_for(".index") + f"#rule-{rule_id}")
     return render_template("oa_liaison/rules/form.html", form=form, rule=before), status(form)

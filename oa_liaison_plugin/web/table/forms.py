@@ -77,6 +77,7 @@ class PatternForm(Form):
                             validators=[DataRequired("请选择委员会")])
     regex = StringField("单位名称的正则表达式", validators=[DataRequired("请填写正则表达式"), Length(max=REGEX_MAX)])
     note = TextAreaField("说明", validators=[Optional(), Length(max=NOTE_MAX)])
+    version = HiddenField()   # the pattern's version when the form was loaded
 
     def item(self) -> dict:
         return {"name": self.name.data, "committee": self.committee.data, "regex": self.regex.data,

@@ -14,10 +14,10 @@ from ...routing import table
 from ...routing import table_ops as ops
 from ...routing.route import reroute_unmatched
 from ...units import children_map, walk
-from ...versions import Stale, claim
+from ...versions import claim
 from ..access import allow, get_or_404, jurisdiction
 from ..audit.log import record
-from ..conflict import conflict_page
+from ..conflict import conflict_on_stale
 from ..labels import local_today
 from ..forms import choices, status
 from .forms import ImportForm, PatternForm, UnitForm, former_text
@@ -147,11 +147,9 @@ def unit_edit(unit_id: int):
             claim(Unit, unit.id, form.version.data)
             return ops.unit_spec(ops.update_unit(unit, item, today=local_today()))
 
-        try:
+        with conflict_on_stale(f"单位“{old}”", lambda: ops.unit_spec(get_or_404(Unit, unit_id)), item,
+                               url_for(".unit_edit", unit_id=unit_id)):
             saved = _save(form, "table.unit.update", old, before, change)
-        except Stale:
-            return conflict_page(f"单位“{old}”", ops.unit_spec(get_or_404(Unit, unit_id)), item,
-                                 url_for(".unit_edit", unit_id=unit_id))
         if saved:
             return redirect(url_for(".index", q=item["name"]))
     return _unit_page(form, unit)
@@ -202,12 +200,15 @@ def pattern_edit(name: str):
     """Change a name pattern."""
     pattern = _pattern(name)
     before = ops.pattern_spec(pattern)
-    form = PatternForm(data=None if request.method == "POST" else before)
+    form = PatternForm(data=None if request.method == "POST" else {**before, "version": pattern.version})
     _pattern_choices(form)
     if form.validate_on_submit():
         item = form.item()
-        if _save(form, "table.pattern.update", pattern.name, before,
-                 lambda: ops.pattern_spec(ops.update_pattern(pattern, item))):
+        with conflict_on_stale(f"名称规则“{pattern.name}”", lambda: ops.pattern_spec(_pattern(name)), item,
+                               url_for(".pattern_edit", name=name)):
+            saved = _save(form, "table.pattern.update", pattern.name, before,
+                          lambda: ops.pattern_spec(ops.update_pattern(pattern, item, version=form.version.data)))
+        if saved:
             return redirect(url_for(".index") + "#patterns")
     return render_template("oa_liaison/table/pattern_form.html", form=form, pattern=pattern), status(form)
 

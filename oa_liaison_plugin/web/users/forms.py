@@ -1,5 +1,5 @@
 """Forms to add and change users."""
-from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from ..forms import Form, choices
@@ -23,3 +23,4 @@ class NewUserForm(ScopeFields):
 class EditUserForm(ScopeFields):
     active = BooleanField("启用（停用后立即退出，不能再登录）")
     password = PasswordField("重置密码（不改请留空）", validators=[Optional(), _LENGTH])
+    version = HiddenField()   # the user's version when the form was loaded

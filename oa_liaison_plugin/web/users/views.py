@@ -6,11 +6,13 @@ from flask_login import current_user, login_user
 from sqlalchemy import select
 
 from ...models import Committee, Unit, db
+from ...versions import claim
 from ..access import allow, get_or_404, jurisdiction
 from ..audit.log import record
+from ..conflict import conflict_on_stale
 from ..auth import throttle
 from ..forms import choices, status
-from ..models import User, new_token
+from ..models import ROLES, User, new_token
 from .accounts import AccountError, create_user, describe, resolve_scope, scope_name
 from .forms import EditUserForm, NewUserForm
 
@@ -66,6 +68,11 @@ def new():
     return render_template("oa_liaison/users/form.html", form=form, user=None, units=_units()), status(form)
 
 
+def _shown(user: dict) -> dict:
+    """A user's role, scope and status as the conflict page shows them (never the password)."""
+    return {"role": ROLES.get(user["role"], user["role"]), "scope": user["scope"], "active": user["active"]}
+
+
 @bp.route("/<int:user_id>/edit", methods=["GET", "POST"])
 @allow("admin")
 def edit(user_id: int):
@@ -74,7 +81,7 @@ def edit(user_id: int):
     scope = scope_name(user)
     form = EditUserForm(data=None if request.method == "POST" else {
         "role": user.role, "active": user.active, "unit": scope if user.role == "unit" else "",
-        "committee": scope if user.role == "committee" else ""})
+        "committee": scope if user.role == "committee" else "", "version": user.version})
     _choices(form)
     if form.validate_on_submit():
         if user.id == current_user.id and (form.role.data != "admin" or not form.active.data):
@@ -87,6 +94,11 @@ def edit(user_id: int):
                 form.add_error(exc.field if exc.field in form._fields else None, exc.message)
             else:
                 before = describe(user)
+                yours = _shown({"role": form.role.data, "scope": "".join(filter(None, _scope(form))),
+                                "active": bool(form.active.data)})
+                with conflict_on_stale(f"用户“{user.username}”", lambda: _shown(describe(get_or_404(User, user_id))),
+                                       yours, url_for(".edit", user_id=user_id), form):
+                    claim(User, user.id, form.version.data)
                 user.role, user.unit_id, user.committee_id = form.role.data, unit_id, committee_id
                 user.active = bool(form.active.data)
                 if form.password.data:
