@@ -9,6 +9,8 @@ import click
 import pytest
 from click.testing import CliRunner
 
+import conftest
+from conftest import DATABASES
 from oa_liaison_plugin import cli as cli_module
 from oa_liaison_plugin.cli import main
 
@@ -63,26 +65,11 @@ class FifoWatch:
         os.close(fd)
 
 
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(scope="module", params=DATABASES)
 def database(request, tmp_path_factory):
     """SQLite, then PostgreSQL (whose integers overflow where SQLite's do not): one database for the whole walk."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'liaison.sqlite3'}"
-        return
-    import uuid
-
-    import psycopg
-    from conftest import PG_URL, pg_available
-    if not pg_available():
-        if os.environ.get("CI"):
-            pytest.fail("PostgreSQL on 127.0.0.1:5432 is not reachable (CI must start it)")
-        pytest.skip("PostgreSQL not reachable")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect("host=127.0.0.1 port=5432 user=postgres dbname=test", autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-    with psycopg.connect("host=127.0.0.1 port=5432 user=postgres dbname=test", autocommit=True) as conn:
-        conn.execute(f"DROP SCHEMA {schema} CASCADE")
+    with conftest.database(request.param, tmp_path_factory.mktemp("db")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
