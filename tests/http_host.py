@@ -111,8 +111,9 @@ class CallbackHost:
         self.server.shutdown()
 
 
-def wait_for(predicate, timeout: float = 20.0):
-    """Poll until true (the background processing is asynchronous by design); fails after timeout."""
+def wait_for(predicate, timeout: float = 120.0):
+    """Poll until true (the background processing is asynchronous by design); the timeout only ends a hung
+    run, so it is generous enough for a machine under full load."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()
