@@ -34,13 +34,13 @@ def deliver_copy(liaison, copy):
     copy_id = str(copy.get("copy_id", ""))
     if not copy_id.startswith("copy-") or not copy_id[5:].isdigit():
         return None
-    jur = db.session.execute(select(Jurisdiction.id, Jurisdiction.code).join(
+    jur = db.session.execute(select(Jurisdiction.id, Jurisdiction.code, Copy.created_at).join(
         Document, Document.jurisdiction_id == Jurisdiction.id).join(Copy, Copy.document_id == Document.id)
         .where(Copy.id == int(copy_id[5:]))).first()
     host = _callback_host(jur.id) if jur is not None else None
     if host is None:
         return None
-    event = cloudevent("liaison.copy", copy_id, f"/oa-liaison/{jur.code}", copy_data(copy))
+    event = cloudevent("liaison.copy", copy_id, f"/oa-liaison/{jur.code}", copy_data(copy), jur.created_at)
     return post(liaison.config, host, copy_id, event)
 
 

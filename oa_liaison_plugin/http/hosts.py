@@ -79,13 +79,16 @@ def add(config, name: str, jurisdiction: str, *, callback_url: str | None = None
 
 
 def rotate(config, name: str, *, overlap_hours: float = 24) -> str:
-    """A new secret; the current ones stay valid for ``overlap_hours``; caller commits."""
+    """A new secret; the current one stays valid for ``overlap_hours``; caller commits.
+
+    An older secret keeps the overlap an earlier rotation gave it (the host may not have switched yet), unless
+    ``overlap_hours`` is 0: that ends every older secret now, as for a leaked one."""
     host = get(name)
     if host is None:
         raise HostError(f"未知主机：{name}")
     until = utcnow() + dt.timedelta(hours=overlap_hours)
     for s in host.secrets:
-        if s.expires_at is None or s.expires_at > until:
+        if s.expires_at is None or (overlap_hours <= 0 and s.expires_at > until):
             s.expires_at = until
     secret = new_secret()
     host.secrets.append(HostSecret(sealed=seal(config, secret)))

@@ -22,7 +22,7 @@ def deliver_due(liaison, *, limit: int = 50) -> dict:
             code = db.session.get(Jurisdiction, row.host.jurisdiction_id).code
             try:
                 post(liaison.config, row.host, msg_id, cloudevent("liaison.notification", msg_id,
-                                                                  f"/oa-liaison/{code}", row.payload))
+                                                                  f"/oa-liaison/{code}", row.payload, row.created_at))
             except CallbackError as exc:
                 db.session.execute(update(Notification).where(Notification.id == nid).values(
                     attempts=Notification.attempts + 1, last_error=str(exc)[:2000], lease_until=None,
