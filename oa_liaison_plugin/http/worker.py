@@ -98,6 +98,7 @@ def remind_daily(liaison, reminded_on, total: dict):
         try:
             total["reminders"] += len(reminders.run(liaison, today))
         except Exception as exc:   # a failed pass is retried on the next round, never stops the worker
+            db.session.rollback()
             record_error("remind", "remind_failed", f"{type(exc).__name__}: {exc}")
             return reminded_on
     return today
