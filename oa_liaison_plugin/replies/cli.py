@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from ..clock import county_today
 from ..events import FIRST_YEAR, LAST_YEAR
 from ..files import read_input
 from sqlalchemy import select
@@ -127,7 +128,7 @@ def add(obj, input_path, as_json):
 def list_(obj, unit, committee, state, overdue, due_within, today, jurisdiction, as_json):
     """列出答复任务：状态、期限、是否超期。"""
     from .listing import task_lines, tasks_query
-    today = _day(today, "today", as_json) or dt.date.today()
+    today = _day(today, "today", as_json) or county_today(obj.app.config)
     with obj.app.app_context():
         jur = _jurisdiction(obj, jurisdiction, as_json)
         resolver = obj.liaison.resolver(jur.code)
@@ -240,7 +241,6 @@ def opinion(obj, submission_id, unit, opinion, by, jurisdiction, as_json):
 def remind(obj, today, jurisdiction, as_json):
     """发送到期提醒一轮（答复期限前 15、3 天及超期当天等；每条只发一次）。供 cron 使用。"""
     from .. import reminders
-    from ..config import county_today
     day = _day(today, "today", as_json) or county_today(obj.app.config)
     try:
         sent = reminders.run(obj.liaison, day, jurisdiction)

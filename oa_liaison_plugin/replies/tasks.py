@@ -10,6 +10,7 @@ from pathlib import PurePath
 
 from sqlalchemy import func, select, update
 
+from ..clock import county_today
 from ..events import SUBMISSION_COLUMNS, SUBMISSION_KINDS, EventInputError, _date, _names, _text, check_lengths
 from ..models import Cohandler, Committee, Extension, Jurisdiction, Reply, Submission, db, max_length, utcnow
 from ..operations import _once
@@ -44,7 +45,7 @@ def create(liaison, submission) -> tuple[Submission, bool]:
     check_lengths(submission, SUBMISSION_COLUMNS)
     if submission["kind"] not in SUBMISSION_KINDS:
         raise EventInputError("kind", f"应为 {'/'.join(SUBMISSION_KINDS)}，实际为 {submission['kind']!r}")
-    received = _date(submission.get("received"), "received") or dt.date.today()
+    received = _date(submission.get("received"), "received") or county_today(liaison.config)
     jur = liaison.jurisdiction(submission.get("jurisdiction"))
     resolver = liaison.resolver(jur.code)
     committee = resolver.committee(str(submission["committee"]))
@@ -175,7 +176,7 @@ def send_reply(liaison, s: Submission, doc_number: str, sent_on, by: str, *, fil
     sent_on = _date(sent_on, "date")
     if sent_on is None:
         raise EventInputError("date", "不能为空")
-    today = today or dt.date.today()
+    today = today or county_today(liaison.config)
     if sent_on < s.received_on or sent_on > today:
         raise EventInputError("date", f"复函日期应在收到日期（{s.received_on.isoformat()}）与今天之间")
     name = check_reply_file(file_name, data, liaison.config["REPLY_FILE_TYPES"])
@@ -204,7 +205,7 @@ def rate(liaison, s: Submission, committee: str, rating: str, comment: str | Non
     reopen = rating in liaison.config["REOPEN_RATINGS"]
     values = {"state": "rated"}
     if reopen:
-        due = _deadline(liaison, today or dt.date.today(), int(liaison.config["REOPEN_MONTHS"]))
+        due = _deadline(liaison, today or county_today(liaison.config), int(liaison.config["REOPEN_MONTHS"]))
         values = {"state": "reopened", "status": "open", "round": s.round + 1, "due_on": due, "original_due_on": due}
     _changed(s, update(Submission).where(Submission.id == s.id, Submission.state == "sent",
                                          Submission.round == s.round).values(**values))

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, exists, func, or_, select
 
+from ..clock import day_bounds
 from ..models import (AgreedTopic, Committee, Consultation, Copy, Document, Invitation, Meeting, Reply, Submission, Unit,
                       db)
 
@@ -26,13 +26,8 @@ UNIT_FIGURES = {
 
 def utc_year(year: int, timezone: str) -> tuple[dt.datetime, dt.datetime]:
     """The county's year as the naive UTC datetimes the database stores (start inclusive, end exclusive)."""
-    try:
-        zone = ZoneInfo(timezone or "Asia/Shanghai")
-    except Exception:
-        zone = dt.timezone(dt.timedelta(hours=8))
-    start, end = (dt.datetime(y, 1, 1, tzinfo=zone).astimezone(dt.timezone.utc).replace(tzinfo=None)
-                  for y in (year, year + 1))
-    return start, end
+    config = {"TIMEZONE": timezone}
+    return day_bounds(config, dt.date(year, 1, 1))[0], day_bounds(config, dt.date(year + 1, 1, 1))[0]
 
 
 def documents_of(year: int, timezone: str):
