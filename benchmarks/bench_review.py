@@ -32,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from oa_liaison_plugin import create_app  # noqa: E402
 from oa_liaison_plugin.models import (AgreedTopic, Committee, Consultation, Copy, Counterpart, Document,  # noqa: E402
                                       Invitation, Meeting, Submission, Unit, db)
+from oa_liaison_plugin.clock import county_today  # noqa: E402
 from oa_liaison_plugin.review import stats  # noqa: E402
 from oa_liaison_plugin.web.models import AuditEntry  # noqa: E402
 from oa_liaison_plugin.web.users.accounts import create_user  # noqa: E402
@@ -118,6 +119,7 @@ def python_review(liaison, jur, year: int) -> dict:
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     start, end = stats.utc_year(year, liaison.config.get("TIMEZONE"))
     s = db.session
+    today = county_today(liaison.config)
     parent = dict(s.execute(select(Unit.id, Unit.parent_id).where(Unit.jurisdiction_id == jur.id)).all())
     top = {u: p or u for u, p in parent.items()}
     in_year = {}
@@ -151,6 +153,7 @@ def python_review(liaison, jur, year: int) -> dict:
                 counter[(key, "submissions")] += 1
                 counter[(key, "submissions_answered")] += status == "replied"
                 counter[(key, "submissions_on_time")] += status == "replied" and at is not None and at.date() <= due
+                counter[(key, "submissions_due")] += status == "replied" or due < today
     held = {}
     for mid, cid, unit, kind, day in s.execute(select(Meeting.id, Meeting.committee_id, Meeting.unit_id, Meeting.kind,
                                                       Meeting.held_on).where(Meeting.jurisdiction_id == jur.id)):
@@ -183,6 +186,8 @@ def python_review(liaison, jur, year: int) -> dict:
                  Unit.jurisdiction_id == jur.id, Unit.parent_id.is_(None)).order_by(Unit.position, Unit.id))
              if uid in liaising or uid in active]
     totals = {k: sum(x[k] for x in committees) for k in stats.COMMITTEE_FIGURES}
+    for row in (*committees, *units, totals):
+        row["on_time_rate"] = stats.on_time_rate(row["submissions_on_time"], row["submissions_due"])
     return {"year": year, "jurisdiction": jur.code, "jurisdiction_name": jur.name, "minimum": minimum,
             "committees": committees, "units": units, "totals": totals,
             "committees_behind": [x["name"] for x in committees if x["behind"]]}

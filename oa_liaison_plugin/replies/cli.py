@@ -156,6 +156,27 @@ def list_(obj, unit, committee, state, overdue, due_within, today, jurisdiction,
         click.echo(f"{t['submission_id']}  {t['state_label']}  {t['unit']}  {t['kind']}《{t['title']}》  期限 {t['due']}{late}")
 
 
+@submissions.command("on-time")
+@click.option("--year", type=click.IntRange(FIRST_YEAR, LAST_YEAR), help="收到来件的年度（默认今年）")
+@click.option("--today", help="以此日期为今天（YYYY-MM-DD）")
+@_JUR
+@_JSON
+@click.pass_obj
+def on_time_(obj, year, today, jurisdiction, as_json):
+    """按期答复率：一年内收到的来件，合计和各单位（口径同年度总结）。"""
+    from ..review.stats import ON_TIME_DEFINITION
+    from .tasks import on_time
+    today = _day(today, "today", as_json) or county_today(obj.app.config)
+    with obj.app.app_context():
+        figures = on_time(_jurisdiction(obj, jurisdiction, as_json).id, today, year or today.year)
+    if as_json:
+        click.echo(_dump({"today": today.isoformat(), **figures, "definition": ON_TIME_DEFINITION}))
+        return
+    click.echo(f"{figures['year']}年按期答复率：{figures['total']['text']}")
+    for r in figures["units"]:
+        click.echo(f"  {r['unit']}  {r['text']}")
+
+
 @_task_command("extend")
 @click.option("--due", required=True, help="新的答复期限（YYYY-MM-DD）")
 @click.option("--reason", required=True, help="延期理由")
