@@ -8,7 +8,6 @@ from pathlib import Path
 
 import click
 
-from .clitypes import SECONDS
 from .files import OutputError, read_input, write_atomic
 
 EXIT_UNKNOWN = 3
@@ -332,14 +331,11 @@ def backfill(obj: Ctx, directory, since, apply_, issuer, as_json):
 
 
 @main.command()
-@click.option("--loop", is_flag=True, help="持续运行（投递工作进程）")
-@click.option("--max-seconds", type=SECONDS, default=None)
-@click.pass_obj
-def deliver(obj: Ctx, loop, max_seconds):
-    """把待投递的抄送交给主办系统（失败的按退避时间重试）。"""
-    from .delivery import run_worker
-    counts = run_worker(obj.liaison, once=not loop, max_seconds=max_seconds)
-    click.echo(_dump(counts))
+@click.pass_context
+def deliver(ctx):
+    """同 worker --once --json：处理一轮到期的事件、抄送和通知（持续运行请用 worker）。"""
+    from .http.cli import worker as worker_command
+    ctx.invoke(worker_command, once=True, max_seconds=None, nice=None, as_json=True)
 
 
 # ---------------------------------------------------------------------------------- demo

@@ -165,9 +165,11 @@ def test_on_time_rate_per_unit_and_year_counts_extensions_and_overdue(app):   # 
         tasks.send_reply(liaison, task("t0"), "南教函〔2017〕1号", "2017-07-20", "u", today=D("2017-08-01"))
         tasks.send_reply(liaison, task("t1"), "南教函〔2017〕2号", "2017-06-20", "u", today=D("2017-08-01"))
         db.session.commit()
-        rows = {r["unit"]: r for r in tasks.on_time(task("t0").jurisdiction_id, D("2017-08-01"), 2017)}
+        figures = tasks.on_time(task("t0").jurisdiction_id, D("2017-08-01"), 2017)
+    rows = {r["unit"]: r for r in figures["units"]}
     assert (rows["县教育局"]["on_time"], rows["县教育局"]["late"], rows["县教育局"]["rate"]) == (1, 1, 0.5)
     assert (rows["县财政局"]["on_time"], rows["县财政局"]["late"]) == (0, 1)     # open, past its deadline
+    assert figures["total"]["text"] == "33.3%（1/3）"
 
 
 def cli(instance, *args):

@@ -24,6 +24,7 @@ def document_issued(liaison, document):
                 error = exc
                 break
         subject = str(document.get("id"))[:128] if isinstance(document, dict) else None
+        db.session.rollback()   # the failed decision's own work: none of it stays (the error log is written apart)
         record_error("document_issued", "internal_error", f"{type(error).__name__}: {error}", subject=subject)
         return {"document_id": subject, "status": "error", "error": f"内部错误已记录：{type(error).__name__}",
                 "held": False, "qualified": False, "hold_reason": None, "committees": [],
@@ -38,6 +39,7 @@ def check_before_issue(liaison, document):
         except EventInputError as exc:
             return [f"文件信息有误：{exc}"]
         except Exception as exc:
+            db.session.rollback()
             record_error("check_before_issue", "internal_error", f"{type(exc).__name__}: {exc}")
             return [f"预检出错（已记录）：{type(exc).__name__}"]
     if p["status"] == "unmatched" or p["status"] == "held":

@@ -11,6 +11,7 @@ from ..replies.tasks import cohandlers, create, recipient
 
 def _error(submission, message):
     sid = str(submission.get("id"))[:128] if isinstance(submission, dict) else None
+    db.session.rollback()   # this event's own work failed: none of it stays (the error log is written apart)
     record_error("submission_received", "bad_event", message, subject=sid)
     return {"submission_id": sid, "status": "error", "error": message, "unit": None, "committee": None, "due": None}
 

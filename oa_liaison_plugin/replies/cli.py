@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from ..clock import county_today
 from ..events import FIRST_YEAR, LAST_YEAR
 from ..files import read_input
 from sqlalchemy import select
@@ -127,7 +128,7 @@ def add(obj, input_path, as_json):
 def list_(obj, unit, committee, state, overdue, due_within, today, jurisdiction, as_json):
     """列出答复任务：状态、期限、是否超期。"""
     from .listing import task_lines, tasks_query
-    today = _day(today, "today", as_json) or dt.date.today()
+    today = _day(today, "today", as_json) or county_today(obj.app.config)
     with obj.app.app_context():
         jur = _jurisdiction(obj, jurisdiction, as_json)
         resolver = obj.liaison.resolver(jur.code)
@@ -153,6 +154,27 @@ def list_(obj, unit, committee, state, overdue, due_within, today, jurisdiction,
     for t in lines:
         late = f"，已超期 {-t['days_left']} 天" if t["overdue"] else ""
         click.echo(f"{t['submission_id']}  {t['state_label']}  {t['unit']}  {t['kind']}《{t['title']}》  期限 {t['due']}{late}")
+
+
+@submissions.command("on-time")
+@click.option("--year", type=click.IntRange(FIRST_YEAR, LAST_YEAR), help="收到来件的年度（默认今年）")
+@click.option("--today", help="以此日期为今天（YYYY-MM-DD）")
+@_JUR
+@_JSON
+@click.pass_obj
+def on_time_(obj, year, today, jurisdiction, as_json):
+    """按期答复率：一年内收到的来件，合计和各单位（口径同年度总结）。"""
+    from ..review.stats import ON_TIME_DEFINITION
+    from .tasks import on_time
+    today = _day(today, "today", as_json) or county_today(obj.app.config)
+    with obj.app.app_context():
+        figures = on_time(_jurisdiction(obj, jurisdiction, as_json).id, today, year or today.year)
+    if as_json:
+        click.echo(_dump({"today": today.isoformat(), **figures, "definition": ON_TIME_DEFINITION}))
+        return
+    click.echo(f"{figures['year']}年按期答复率：{figures['total']['text']}")
+    for r in figures["units"]:
+        click.echo(f"  {r['unit']}  {r['text']}")
 
 
 @_task_command("extend")
@@ -240,7 +262,6 @@ def opinion(obj, submission_id, unit, opinion, by, jurisdiction, as_json):
 def remind(obj, today, jurisdiction, as_json):
     """发送到期提醒一轮（答复期限前 15、3 天及超期当天等；每条只发一次）。供 cron 使用。"""
     from .. import reminders
-    from ..config import county_today
     day = _day(today, "today", as_json) or county_today(obj.app.config)
     try:
         sent = reminders.run(obj.liaison, day, jurisdiction)

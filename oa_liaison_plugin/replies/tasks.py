@@ -10,8 +10,10 @@ from pathlib import PurePath
 
 from sqlalchemy import func, select, update
 
+from ..clock import county_today
 from ..events import SUBMISSION_COLUMNS, SUBMISSION_KINDS, EventInputError, _date, _names, _text, check_lengths
-from ..models import Cohandler, Committee, Extension, Jurisdiction, Reply, Submission, db, max_length, utcnow
+from ..models import (Cohandler, Committee, Extension, Jurisdiction, Reply, Submission, Unit, db, max_length,
+                      utcnow)
 from ..operations import _once
 from .deadlines import CalendarFileError, add_months, announced, due_date, months_for
 
@@ -44,7 +46,7 @@ def create(liaison, submission) -> tuple[Submission, bool]:
     check_lengths(submission, SUBMISSION_COLUMNS)
     if submission["kind"] not in SUBMISSION_KINDS:
         raise EventInputError("kind", f"应为 {'/'.join(SUBMISSION_KINDS)}，实际为 {submission['kind']!r}")
-    received = _date(submission.get("received"), "received") or dt.date.today()
+    received = _date(submission.get("received"), "received") or county_today(liaison.config)
     jur = liaison.jurisdiction(submission.get("jurisdiction"))
     resolver = liaison.resolver(jur.code)
     committee = resolver.committee(str(submission["committee"]))
@@ -175,7 +177,7 @@ def send_reply(liaison, s: Submission, doc_number: str, sent_on, by: str, *, fil
     sent_on = _date(sent_on, "date")
     if sent_on is None:
         raise EventInputError("date", "不能为空")
-    today = today or dt.date.today()
+    today = today or county_today(liaison.config)
     if sent_on < s.received_on or sent_on > today:
         raise EventInputError("date", f"复函日期应在收到日期（{s.received_on.isoformat()}）与今天之间")
     name = check_reply_file(file_name, data, liaison.config["REPLY_FILE_TYPES"])
@@ -204,7 +206,7 @@ def rate(liaison, s: Submission, committee: str, rating: str, comment: str | Non
     reopen = rating in liaison.config["REOPEN_RATINGS"]
     values = {"state": "rated"}
     if reopen:
-        due = _deadline(liaison, today or dt.date.today(), int(liaison.config["REOPEN_MONTHS"]))
+        due = _deadline(liaison, today or county_today(liaison.config), int(liaison.config["REOPEN_MONTHS"]))
         values = {"state": "reopened", "status": "open", "round": s.round + 1, "due_on": due, "original_due_on": due}
     _changed(s, update(Submission).where(Submission.id == s.id, Submission.state == "sent",
                                          Submission.round == s.round).values(**values))
@@ -262,36 +264,27 @@ def notify_opinion(liaison, s: Submission, c: Cohandler) -> None:
 # ------------------------------------------------------------------------------------ figures
 
 
-def on_time(jurisdiction_id: int, today: dt.date, year: int | None = None) -> list[dict]:
-    """Per unit and year of the deadline: answers sent by their deadline (extensions included) vs. not.
+def on_time(jurisdiction_id: int, today: dt.date, year: int) -> dict:
+    """The 按期答复率 of submissions received in ``year``, in all and per (top-level) unit, counted as the
+    yearly review counts it (review.stats.ON_TIME_DEFINITION): ``{"year", "total", "units"}``."""
+    from ..review import stats
+    names = dict(db.session.execute(select(Unit.id, Unit.name).where(Unit.jurisdiction_id == jurisdiction_id)).all())
+    units = [{"unit": names.get(unit_id), **stats.on_time_rate(on_time_n, due)}
+             for unit_id, (_, _, on_time_n, due) in stats.submission_stats(jurisdiction_id, year, "unit", today).items()
+             if due]
+    # In all: by committee, as the review's totals (every submission has one; a unit not in the table has none).
+    counts = stats.submission_stats(jurisdiction_id, year, "committee", today).values()
+    total = stats.on_time_rate(sum(c[2] for c in counts), sum(c[3] for c in counts))
+    return {"year": year, "total": total,
+            "units": sorted(units, key=lambda r: (-(r["rate"] or 0), r["unit"] or ""))}
 
-    "Not" counts late answers and tasks still open past their deadline; an open task not yet due is in
-    neither. Each round of a task is one answer.
-    """
-    due_year = func.extract("year", Reply.due_on)
-    answered = db.session.execute(
-        select(Submission.unit_name, due_year.label("year"), (Reply.sent_on <= Reply.due_on).label("ok"),
-               func.count()).join(Submission, Submission.id == Reply.submission_id)
-        .where(Submission.jurisdiction_id == jurisdiction_id)
-        .group_by(Submission.unit_name, due_year, Reply.sent_on <= Reply.due_on)).all()
-    open_year = func.extract("year", Submission.due_on)
-    overdue = db.session.execute(
-        select(Submission.unit_name, open_year.label("year"), func.count())
-        .where(Submission.jurisdiction_id == jurisdiction_id, Submission.status == "open",
-               Submission.due_on < today).group_by(Submission.unit_name, open_year)).all()
-    table: dict[tuple, dict] = {}
-    for unit, y, ok, n in answered:
-        row = table.setdefault((unit, int(y)), {"unit": unit, "year": int(y), "on_time": 0, "late": 0})
-        row["on_time" if ok else "late"] += n
-    for unit, y, n in overdue:
-        row = table.setdefault((unit, int(y)), {"unit": unit, "year": int(y), "on_time": 0, "late": 0})
-        row["late"] += n
-    rows = [r for r in table.values() if year is None or r["year"] == year]
-    for r in rows:
-        total = r["on_time"] + r["late"]
-        r["rate"] = round(r["on_time"] / total, 4) if total else None
-    return sorted(rows, key=lambda r: (-r["year"], -(r["rate"] or 0), r["unit"]))
+
+def received_years(jurisdiction_id: int) -> list[int]:
+    """The years submissions were received in, newest first."""
+    received = func.extract("year", Submission.received_on)
+    return sorted({int(y) for y in db.session.scalars(select(received).where(
+        Submission.jurisdiction_id == jurisdiction_id).distinct())}, reverse=True)
 
 
 __all__ = ["STATES", "RATINGS", "create", "summary", "start_drafting", "extend", "send_reply", "rate",
-           "give_opinion", "on_time", "add_months"]
+           "give_opinion", "on_time", "received_years", "add_months"]

@@ -8,6 +8,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from ..clock import county_today
 from ..delivery import deliver_due, record_error
 from ..documents.formats import FORMATS, file_name_for
 from ..events import EventInputError, IssuedDocument
@@ -100,7 +101,7 @@ def record(liaison, jur, doc_id: int, doc: dict, verdict: Verdict, trigger: str,
         conn.execute(_INSERT[Copy], [dict(c, document_id=doc_id, status="pending", snapshot=snapshot, attempts=0,
                                           next_attempt_at=now, created_at=now) for c in copies])
     if verdict.consultation_committees:
-        due = (issued_on or dt.date.today()) + dt.timedelta(days=int(liaison.config["CONSULTATION_DAYS"]))
+        due = (issued_on or county_today(liaison.config)) + dt.timedelta(days=int(liaison.config["CONSULTATION_DAYS"]))
         have = set() if new else set(db.session.scalars(
             select(Consultation.committee_id).where(Consultation.document_id == doc_id)))
         rows = [dict(document_id=doc_id, committee_id=committee_ids[n], due_on=due, status="open", created_at=now)

@@ -13,6 +13,7 @@ from ...models import Blob, Cohandler, Reply, Submission, db
 from ...operations import AlreadyDone
 from ...replies import tasks
 from ...replies.listing import filtered
+from ...review import stats
 from .. import queries
 from ..access import allow, jurisdiction, unit_ids
 from ..audit.log import committed
@@ -222,15 +223,13 @@ def reply_file(submission_id: int, round_: int):
 @bp.route("/on-time")
 @allow("admin", "auditor")
 def on_time():
-    """按期答复率: per unit and year of the deadline, with a bar chart drawn on the server (SVG, no script)."""
+    """按期答复率 (review.stats.ON_TIME_DEFINITION): per unit and in all for a year received, with a bar chart
+    drawn on the server (SVG, no script)."""
     today = local_today()
-    rows = tasks.on_time(jurisdiction().id, today)
-    years = sorted({r["year"] for r in rows}, reverse=True)
+    years = tasks.received_years(jurisdiction().id)
     year = int_arg("year") or (years[0] if years else today.year)
-    shown = [r for r in rows if r["year"] == year]
-    title = f"{year}年各单位按期答复率"
-    chart = bars(title, [(r["unit"], (r["rate"] or 0) * 100,
-                          f"{(r['rate'] or 0) * 100:.0f}%（{r['on_time']}/{r['on_time'] + r['late']}）") for r in shown],
-                 scale=100)
-    return render_template("oa_liaison/submissions/on_time.html", rows=shown, years=years, year=year,
-                           chart=Markup(chart) if shown else None)
+    figures = tasks.on_time(jurisdiction().id, today, year)
+    shown = figures["units"]
+    chart = bars(f"{year}年各单位按期答复率", [(r["unit"], (r["rate"] or 0) * 100, r["text"]) for r in shown], scale=100)
+    return render_template("oa_liaison/submissions/on_time.html", rows=shown, total=figures["total"], years=years,
+                           year=year, definition=stats.ON_TIME_DEFINITION, chart=Markup(chart) if shown else None)
