@@ -210,7 +210,6 @@ def test_text_codes_with_delta_x_and_without_x():
     assert f.secrecy == "秘密" and "秘密★1年" in f.body.split("\n")
 
 
-
 def test_a_repeated_boundary_under_another_ctm_is_placed_by_its_own_object():
     # The reader parses each number string once per file and looks it up after: two objects with one Boundary
     # string, the second moved 20 mm down by its CTM, stand on two lines.
@@ -223,6 +222,7 @@ def test_a_repeated_boundary_under_another_ctm_is_placed_by_its_own_object():
     assert f.secrecy == "机密"
 
 # ------------------------------------------------------------------------------------------- scans and errors
+
 
 def test_image_only_ofd_is_a_scan():
     png = b"\x89PNG\r\n\x1a\n" + b"\0" * 64

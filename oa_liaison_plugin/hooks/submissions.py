@@ -45,4 +45,3 @@ def submission_received(liaison, submission):
         except Exception as exc:
             db.session.rollback()
             return _error(submission, f"内部错误已记录：{type(exc).__name__}: {exc}")
-

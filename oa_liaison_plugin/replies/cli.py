@@ -273,4 +273,3 @@ def remind(obj, today, jurisdiction, as_json):
         for line in sent:
             click.echo(f"已提醒 {line['recipient']}：{line['subject']}（{line['offset']}）")
         click.echo(f"共发送 {len(sent)} 条提醒（{day.isoformat()}）")
-

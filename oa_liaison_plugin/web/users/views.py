@@ -114,4 +114,3 @@ def edit(user_id: int):
                 flash(f"已保存用户“{user.username}”。", "success")
                 return redirect(url_for(".index"))
     return render_template("oa_liaison/users/form.html", form=form, user=user, units=_units()), status(form)
-
