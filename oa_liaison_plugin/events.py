@@ -34,7 +34,7 @@ class EventInputError(ValueError):
     """A host event with a missing or malformed field; ``field`` names it."""
 
     def __init__(self, field_name: str, message: str):
-        self.field = field_name
+        self.field, self.message = field_name, message
         super().__init__(f"字段 {field_name}：{message}")
 
 

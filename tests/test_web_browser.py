@@ -171,7 +171,7 @@ def test_clerks_download_a_draft_and_mark_a_copy_read(server, page):
     assert "已读" in receipt.inner_text()
     shot(page, "17-documents-unit-read-receipt")
     messages = [m for m in world["host"].messages() if m.subject.startswith("已读回执")]
-    assert messages and messages[0].recipient == {"role": "unit", "unit": "县教育局"}
+    assert messages and messages[0].recipient == {"role": "unit", "unit": "县教育局", "jurisdiction": "nanbu"}
 
 
 def test_error_pages_are_chinese(server, page):

@@ -43,16 +43,15 @@ def hosts():
 @click.pass_obj
 def hosts_add(obj, name, jurisdiction, callback_url, allow_origins, require_file, as_json):
     """登记主机 NAME，并只显示这一次签名密钥（whsec_…）。"""
-    from ..models import db
+    from ..audit import Actor
+    from ..operations import hosts as ops
     from . import hosts as h
-    with obj.app.app_context():
-        try:
-            host, secret = h.add(obj.app.config, name, jurisdiction, callback_url=callback_url,
-                                 allow_origins=allow_origins, require_file=require_file)
-            db.session.commit()
-        except h.HostError as exc:
-            db.session.rollback()
-            _refused(exc, as_json)
+    try:
+        with obj.liaison.work(Actor.cli()) as uow:
+            secret = ops.add(uow, name, jurisdiction, callback_url=callback_url, allow_origins=allow_origins,
+                             require_file=require_file)
+    except h.HostError as exc:
+        _refused(exc, as_json)
     if as_json:
         click.echo(_dump({"name": name, "secret": secret}))
     else:
@@ -67,15 +66,14 @@ def hosts_add(obj, name, jurisdiction, callback_url, allow_origins, require_file
 @click.pass_obj
 def hosts_rotate(obj, name, overlap_hours, as_json):
     """给主机 NAME 换新密钥；旧密钥在重叠期内仍被接受。"""
-    from ..models import db
+    from ..audit import Actor
+    from ..operations import hosts as ops
     from . import hosts as h
-    with obj.app.app_context():
-        try:
-            secret = h.rotate(obj.app.config, name, overlap_hours=overlap_hours)
-            db.session.commit()
-        except h.HostError as exc:
-            db.session.rollback()
-            raise click.ClickException(str(exc)) from None
+    try:
+        with obj.liaison.work(Actor.cli()) as uow:
+            secret = ops.rotate(uow, name, overlap_hours=overlap_hours)
+    except h.HostError as exc:
+        raise click.ClickException(str(exc)) from None
     if as_json:
         click.echo(_dump({"name": name, "secret": secret, "old_valid_hours": overlap_hours}))
     else:
@@ -91,24 +89,17 @@ def hosts_rotate(obj, name, overlap_hours, as_json):
 @click.pass_obj
 def hosts_update(obj, name, require_file, as_json):
     """修改主机 NAME 的设置。"""
-    from ..models import db
-    from ..web.audit.log import record
-    from ..routing.cli import cli_actor
+    from ..audit import Actor
+    from ..operations import hosts as ops
     from . import hosts as h
     if require_file is None:
         raise click.UsageError("请给出 --require-file、--no-require-file 或 --default-require-file")
     value = {"yes": True, "no": False, "default": None}[require_file]
-    with obj.app.app_context():
-        try:
-            before = h.describe(h.get(name)) if h.get(name) is not None else None
-            host = h.set_require_file(name, value)
-            record("host.update", name, before, h.describe(host), actor=cli_actor(),
-                   jurisdiction_id=host.jurisdiction_id)
-            db.session.commit()
-            out = h.describe(host)
-        except h.HostError as exc:
-            db.session.rollback()
-            raise click.ClickException(str(exc)) from None
+    try:
+        with obj.liaison.work(Actor.cli()) as uow:
+            out = ops.set_require_file(uow, name, value)
+    except h.HostError as exc:
+        raise click.ClickException(str(exc)) from None
     click.echo(_dump(out) if as_json else f"已修改主机 {name}：未附正文文件时"
                f"{'暂存待人工核对' if value else '按主办系统的密级标注判断' if value is False else '按设置 REQUIRE_FILE'}")
 
@@ -136,14 +127,14 @@ def hosts_list(obj, as_json):
 @click.pass_obj
 def hosts_remove(obj, name):
     """删除主机 NAME（其密钥随即失效）。"""
-    from ..models import db
+    from ..audit import Actor
+    from ..operations import hosts as ops
     from . import hosts as h
-    with obj.app.app_context():
-        try:
-            h.remove(name)
-            db.session.commit()
-        except h.HostError as exc:
-            raise click.ClickException(str(exc)) from None
+    try:
+        with obj.liaison.work(Actor.cli()) as uow:
+            ops.remove(uow, name)
+    except h.HostError as exc:
+        raise click.ClickException(str(exc)) from None
     click.echo(f"已删除主机 {name}")
 
 

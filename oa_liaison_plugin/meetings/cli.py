@@ -37,6 +37,14 @@ def _session(obj, jurisdiction):
             raise SystemExit(EXIT_BAD_INPUT) from None
 
 
+@contextlib.contextmanager
+def _work(obj, jurisdiction):
+    """A unit of work by cli:<os user> in the jurisdiction (committed once at the end); bad input as in _session."""
+    from ..audit import Actor
+    with _session(obj, jurisdiction) as jur, obj.liaison.work(Actor.cli()) as uow:
+        yield uow, jur
+
+
 def _today(obj):
     from . import today
     return today(obj.liaison)
@@ -104,12 +112,10 @@ def meetings_record(obj, file, jurisdiction, as_json):
     字段：committee、held_on、place、chair、attendees、absent（含 reason）、observers、topics、decisions、
     agreed_topics（title、kind 协商/调研、unit）；可选 id（主办系统的会议编号）、title、unit。
     """
-    from ..models import db
-    from .record import record_meeting
+    from ..operations import meetings as ops
     data = _read_json(file)
-    with _session(obj, jurisdiction) as jur:
-        m = record_meeting(obj.liaison, jur, data, _today(obj))
-        db.session.commit()
+    with _work(obj, jurisdiction) as (uow, jur):
+        m = ops.record_meeting(uow, jur, data, _today(obj))
         out = {"meeting_id": m.host_id, "committee": m.committee.name, "held_on": m.held_on.isoformat(),
                "attendees": sum(p.role == "attendee" for p in m.people),
                "absent": sum(p.role == "absent" for p in m.people)}
@@ -146,17 +152,14 @@ def meetings_minutes(obj, meeting_id, out, jurisdiction):
 @click.pass_obj
 def meetings_sign(obj, meeting_id, file, jurisdiction, as_json):
     """上传签发后的纪要（PDF 或 .docx），连同其 SHA-256 保存。"""
-    from ..models import db
-    from .record import attach_signed_minutes
+    from ..operations import meetings as ops
     try:
         data = read_input(file, max_bytes=int(obj.app.config["SIGNED_MINUTES_MAX_BYTES"]))
     except OSError as exc:
         click.echo(f"错误：{exc}", err=True)
         raise SystemExit(EXIT_BAD_INPUT) from None
-    with _session(obj, jurisdiction) as jur:
-        m = _meeting(jur, meeting_id)
-        digest = attach_signed_minutes(obj.liaison, m, data, Path(file).name)
-        db.session.commit()
+    with _work(obj, jurisdiction) as (uow, jur):
+        digest = ops.sign(uow, _meeting(jur, meeting_id), data, Path(file).name)
     click.echo(_dump({"meeting_id": meeting_id, "sha256": digest, "size": len(data)}) if as_json
                else f"已保存签发纪要：{Path(file).name}（SHA-256 {digest}）")
 
@@ -191,11 +194,9 @@ def meetings_compliance(obj, year, jurisdiction, as_json):
 @click.pass_obj
 def meetings_member(obj, committee, name, post, unit, jurisdiction):
     """登记专门委员会的组成人员（主任、副主任为负责人）。"""
-    from ..models import db
-    from .people import add_member
-    with _session(obj, jurisdiction) as jur:
-        m = add_member(obj.liaison, jur, {"committee": committee, "name": name, "post": post, "unit": unit})
-        db.session.commit()
+    from ..operations import meetings as ops
+    with _work(obj, jurisdiction) as (uow, jur):
+        m = ops.add_member(uow, jur, {"committee": committee, "name": name, "post": post, "unit": unit})
         click.echo(f"已登记：{m.committee.name} {m.post} {m.name}{'（负责人）' if m.leader else ''}")
 
 
@@ -217,12 +218,10 @@ def leaders():
 @click.pass_obj
 def leaders_set(obj, unit, name, post, phone, since, jurisdiction):
     """确定（或更换）一个单位的分管领导；原分管领导保留在历史中。"""
-    from ..models import db
-    from .people import set_leader
-    with _session(obj, jurisdiction) as jur:
-        lead = set_leader(obj.liaison, jur, {"unit": unit, "name": name, "post": post, "phone": phone,
-                                             "since": since}, _today(obj))
-        db.session.commit()
+    from ..operations import meetings as ops
+    with _work(obj, jurisdiction) as (uow, jur):
+        lead = ops.set_leader(uow, jur, {"unit": unit, "name": name, "post": post, "phone": phone, "since": since},
+                              _today(obj))
         click.echo(f"{lead.unit.name}：分管领导 {lead.post} {lead.name}（{lead.phone}），自 {lead.since.isoformat()}")
 
 
@@ -312,15 +311,14 @@ def topic_json(t) -> dict:
 def topics_set(obj, topic_id, state, on, consultation, submission, jurisdiction, as_json):
     """推进一个课题：in_progress（进行中）或 done（完成），可关联征求意见或调研报告。"""
     from ..models import AgreedTopic, db
+    from ..operations import meetings as ops
     from . import date_of
-    from .topics import advance
-    with _session(obj, jurisdiction) as jur:
+    with _work(obj, jurisdiction) as (uow, jur):
         t = db.session.get(AgreedTopic, topic_id)
         if t is None or t.jurisdiction_id != jur.id:
             raise EventInputError("topic", f"没有编号为 {topic_id} 的课题")
-        advance(t, state, date_of(on, "on") if on else _today(obj), consultation_id=consultation,
-                submission_id=submission)
-        db.session.commit()
+        ops.advance_topic(uow, t, state, date_of(on, "on") if on else _today(obj), consultation_id=consultation,
+                          submission_id=submission)
         out = topic_json(t)
     click.echo(_dump(out) if as_json else f"课题“{out['title']}”：{out['state']}")
 

@@ -1,7 +1,7 @@
 """What happens to a reply task: created, drafted, extended, answered, rated (perhaps reopened), co-handled.
 
-Each change is a guarded UPDATE (operations._once) so two clerks at once change a task once; the caller
-commits (with its audit entry). Bad input raises EventInputError naming the field, in Chinese.
+Each change is a guarded UPDATE (operations.once) so two clerks at once change a task once; the operation
+(operations.replies) audits, tells the other side and commits. Bad input raises EventInputError naming the field, in Chinese.
 """
 from __future__ import annotations
 
@@ -11,12 +11,11 @@ from pathlib import PurePath
 from sqlalchemy import func, select, update
 
 from ..events import SUBMISSION_COLUMNS, SUBMISSION_KINDS, EventInputError, _date, _names, _text, check_lengths
-from ..models import Cohandler, Committee, Extension, Jurisdiction, Reply, Submission, db, max_length, utcnow
-from ..operations import _once
+from ..models import Cohandler, Committee, Extension, Reply, Submission, db, max_length, utcnow
+from ..operations import once as _once
 from .deadlines import CalendarFileError, add_months, announced, due_date, months_for
 
 STATES = {"received": "已收到", "drafting": "办理中", "sent": "已答复", "rated": "已评价", "reopened": "重新办理"}
-OPEN_STATES = ("received", "drafting", "reopened")   # the deadline runs (status "open")
 RATINGS = ("满意", "基本满意", "不满意")
 # A signed reply's first bytes: .docx is a zip, .pdf starts with %PDF.
 MAGIC = {".docx": b"PK\x03\x04", ".pdf": b"%PDF"}
@@ -218,45 +217,6 @@ def give_opinion(c: Cohandler, opinion: str, by: str) -> None:
     opinion = _text(opinion, "opinion", limit=20000, required=True)
     _once(update(Cohandler).where(Cohandler.id == c.id, Cohandler.status == "open")
           .values(status="answered", opinion=opinion, answered_at=utcnow(), answered_by=by[:128]))
-
-
-# ------------------------------------------------------------------------------------ notices
-
-
-def recipient(liaison, jur, role: str, name: str) -> dict:
-    """A notify recipient; one outside the default jurisdiction names its own (its host is told)."""
-    out = {"role": role, role: name}
-    if jur.code != liaison.config["JURISDICTION"]:
-        out["jurisdiction"] = jur.code
-    return out
-
-
-def _tell(liaison, s: Submission, to: tuple[str, str], subject: str, body: str) -> None:
-    jur = db.session.get(Jurisdiction, s.jurisdiction_id)
-    liaison.call("notify", about=s.host_id, recipient=recipient(liaison, jur, *to), subject=subject, body=body)
-
-
-def notify_sent(liaison, s: Submission) -> None:
-    """The committee hears that its submission was answered (and sees the answer in its panel)."""
-    r = replies(s.id)[-1]
-    _tell(liaison, s, ("committee", s.committee.name), f"已答复：{s.kind}《{s.title}》",
-          f"{s.unit_name}已答复贵委{s.kind}《{s.title}》，复函{r.doc_number}（{r.sent_on.isoformat()}）。"
-          f"请在面板“来件答复”中查看并评价（满意/基本满意/不满意）。")
-
-
-def notify_rated(liaison, s: Submission) -> None:
-    """The main unit hears the rating; after a reopening rating, its new deadline."""
-    r = replies(s.id)[-1]
-    again = f"请于{s.due_on.isoformat()}前再次答复。" if s.state == "reopened" else ""
-    _tell(liaison, s, ("unit", s.unit_name), f"答复评价：{r.rating}（{s.kind}《{s.title}》）",
-          f"{s.committee.name}对复函{r.doc_number}的评价为“{r.rating}”。"
-          + (f"意见：{r.rating_comment}。" if r.rating_comment else "") + again)
-
-
-def notify_opinion(liaison, s: Submission, c: Cohandler) -> None:
-    """The main unit hears that a co-handling unit sent its opinion."""
-    _tell(liaison, s, ("unit", s.unit_name), f"会办意见：{c.unit_name}（{s.kind}《{s.title}》）",
-          f"会办单位{c.unit_name}已送来对{s.kind}《{s.title}》的会办意见，起草答复时可在面板中查看。")
 
 
 # ------------------------------------------------------------------------------------ figures

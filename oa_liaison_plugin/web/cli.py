@@ -96,21 +96,21 @@ def users():
 @click.pass_obj
 def users_add(obj, name, role, unit, committee, jurisdiction):
     """新增用户 NAME。"""
+    from ..audit import Actor
     from ..models import db
-    from .audit.log import record
     from .users.accounts import AccountError, create_user, describe, scope_name
     password = _password()
     app = _app(obj)
+    liaison = app.extensions["oa_liaison"]
     with app.app_context():
         try:
-            user = create_user(app.extensions["oa_liaison"], username=name, password=password, role=role,
-                               unit=unit, committee=committee, jurisdiction=jurisdiction)
-            db.session.flush()
-            record("user.create", user.username, None, describe(user), jurisdiction_id=user.jurisdiction_id,
-                   note="oa-liaison users add")
-            db.session.commit()
+            with liaison.work(Actor.cli()) as uow:
+                user = create_user(liaison, username=name, password=password, role=role, unit=unit,
+                                   committee=committee, jurisdiction=jurisdiction)
+                db.session.flush()
+                uow.audit("user.create", user.username, None, describe(user), jurisdiction_id=user.jurisdiction_id,
+                          note="oa-liaison users add")
         except AccountError as exc:
-            db.session.rollback()
             raise click.ClickException(exc.message) from None
         scope = scope_name(user)
         label = user.role_label
@@ -139,8 +139,8 @@ def users_passwd(obj, name):
     """重设用户 NAME 的密码（其已登录的会话随即失效）。"""
     from sqlalchemy import select
 
+    from ..audit import Actor
     from ..models import db
-    from .audit.log import record
     from .auth import throttle
     from .models import User
     from .users.accounts import AccountError, check_password
@@ -150,13 +150,12 @@ def users_passwd(obj, name):
     except AccountError as exc:
         raise click.ClickException(exc.message) from None
     app = _app(obj)
-    with app.app_context():
+    with app.app_context(), app.extensions["oa_liaison"].work(Actor.cli()) as uow:
         user = db.session.scalar(select(User).where(User.username == name))
         if user is None:
             raise click.ClickException(f"没有用户“{name}”")
         user.set_password(password)
         throttle.clear(user.username)
-        record("user.update", name, None, {"password_reset": True}, jurisdiction_id=user.jurisdiction_id,
-               note="oa-liaison users passwd")
-        db.session.commit()
+        uow.audit("user.update", name, None, {"password_reset": True}, jurisdiction_id=user.jurisdiction_id,
+                  note="oa-liaison users passwd")
     click.echo(f"已重设 {name} 的密码")

@@ -8,11 +8,12 @@ from flask_login import current_user
 
 from ...events import EventInputError
 from ...meetings.filing import leaders_report
-from ...meetings.people import history, leaders_by_unit, set_leader
+from ...meetings.people import history, leaders_by_unit
 from ...models import Unit
+from ...operations import meetings as ops
 from .. import queries
 from ..access import allow, committee_id, get_or_404, jurisdiction, unit_ids
-from ..audit.log import committed
+from ..audit.log import work
 from ..drafts.views import DOCX
 from ..forms import status as form_status
 from ..labels import download_name, local_today
@@ -55,10 +56,9 @@ def edit(unit_id: int):
     if form.validate_on_submit():
         data = {"unit": unit.name, "name": form.name.data, "post": form.post.data, "phone": form.phone.data,
                 "since": form.since.data}
-        before = {"name": current.name, "post": current.post, "phone": current.phone} if current else None
         try:
-            committed("leader.set", f"unit-{unit.id}", before, {**data, "since": data["since"].isoformat()},
-                      lambda: set_leader(current_app.extensions["oa_liaison"], jurisdiction(), data, local_today()))
+            with work() as uow:
+                ops.set_leader(uow, jurisdiction(), data, local_today())
         except EventInputError as exc:
             form.add_error(exc.field if exc.field in form._fields else None, str(exc))
         else:
