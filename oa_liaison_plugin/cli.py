@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from .clierrors import map_input_errors
 from .clitypes import SECONDS
 from .files import OutputError, read_input, write_atomic
 
@@ -127,14 +128,11 @@ def table_export(obj: Ctx, jurisdiction, out):
 def table_load(obj: Ctx, file):
     """导入对口联系表文件（全部成功或全部不变）。"""
     from .routing import table as t
-    from .jsonfile import JsonError, load_file
+    from .jsonfile import load_file
     try:
-        data = load_file(file, file)
+        data = load_file(file, file)   # bad JSON: the InputError mapping, exit 2 as for a table that does not validate
     except OSError as exc:
         raise click.ClickException(f"无法读取 {file}：{exc.strerror or exc}") from None
-    except JsonError as exc:   # invalid input: exit 2, as for a table that does not validate
-        click.echo(f"错误：{exc}", err=True)
-        sys.exit(2)
     from .audit import Actor
     from .operations import table as ops
     report: dict = {}
@@ -268,7 +266,7 @@ def table_map(obj: Ctx, name, unit, jurisdiction):
 def route(obj: Ctx, file_, attachments, issuer, title, doc_type, main_recipients, secrecy, major, important, npc,
           jurisdiction, as_json):
     """试算一份文件的分送决定（不记录任何内容）；命令行参数优先于文件内容。"""
-    from .events import EventInputError
+    from .errors import InputError
     from .routing.route import preview
     document = {"id": "dry-run", "issuer": issuer, "title": title, "doc_type": doc_type,
                 "main_recipients": list(main_recipients), "secrecy": secrecy, "jurisdiction": jurisdiction,
@@ -289,7 +287,7 @@ def route(obj: Ctx, file_, attachments, issuer, title, doc_type, main_recipients
     with obj.app.app_context():
         try:
             p = preview(obj.liaison, {k: v for k, v in document.items() if v not in (None, [], {})})
-        except (EventInputError, LookupError) as exc:
+        except (InputError, LookupError) as exc:
             raise click.UsageError(str(exc)) from None
     if as_json:
         click.echo(_dump(p))
@@ -419,6 +417,7 @@ from .web.cli import serve, users  # noqa: E402
 for command in (draft, serve, users, hosts, event, worker, submissions, remind, meetings, leaders, topics, report,
                 documents):
     main.add_command(command)
+map_input_errors(main)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

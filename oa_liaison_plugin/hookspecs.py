@@ -88,8 +88,8 @@ def submission_received(liaison, submission):
         "due"}`` (plus ``state`` and ``cohandlers``: ``[{"unit", "due"}]``): a reply task is recorded with
         its deadline — the kind's period from the date received, moved off weekends and public holidays —
         and the main unit and co-handlers are notified. A malformed submission (unknown unit or
-        committee, wrong kind, an impossible date) returns ``status: "error"`` and an ``error`` naming the
-        field; nothing is recorded.
+        committee, wrong kind, an impossible date) returns ``status: "error"``, an ``error`` naming the
+        field and the ``field`` itself (e.g. ``cohandlers[1]``); nothing is recorded.
     Ordering: all implementations run; ``Liaison`` returns the built-in implementation's answer,
     ignores the others' results and records their exceptions.
     """

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from oa_liaison_plugin import hookimpl
-from oa_liaison_plugin.events import EventInputError
+from oa_liaison_plugin.errors import InputError
 from oa_liaison_plugin.audit import Actor
 from oa_liaison_plugin.models import Blob, Submission, db
 from oa_liaison_plugin.operations import replies
@@ -140,16 +140,16 @@ def test_bad_changes_are_refused_naming_the_field(lite_app):
                                       data=b"PK\x03\x04"), "file"),
             (lambda: tasks.rate(liaison, s, "教科文卫体委员会", "满意", None, "c"), "submission"),  # nothing sent
         ]:
-            with pytest.raises(EventInputError) as e:
+            with pytest.raises(InputError) as e:
                 call()
             assert e.value.field == field and str(e.value).startswith(f"字段 {field}："), str(e.value)
             db.session.rollback()
         tasks.send_reply(liaison, s, "南教函〔2017〕8号", "2017-05-01", "u", today=D("2017-05-02"))
         db.session.commit()
-        with pytest.raises(EventInputError) as e:
+        with pytest.raises(InputError) as e:
             tasks.rate(liaison, task(), "提案委员会", "满意", None, "c")    # not the committee that sent it
         assert e.value.field == "committee"
-        with pytest.raises(EventInputError) as e:
+        with pytest.raises(InputError) as e:
             tasks.rate(liaison, task(), "教科文卫体委员会", "很好", None, "c")
         assert e.value.field == "rating"
         assert task().state == "sent"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..audit import HOST, Actor
 from ..delivery import record_error
-from ..events import EventInputError
+from ..errors import InputError
 from ..operations import replies
 from ..plugins import hookimpl
 from ..replies.deadlines import add_months  # noqa: F401  (kept importable from here)
@@ -26,7 +26,7 @@ def received(liaison, submission, actor: Actor) -> dict:
         return {"submission_id": out["submission_id"], "unit": out["unit"], "committee": out["committee"],
                 "due": out["due"], "unit_known": True, "state": out["state"],
                 "cohandlers": [{"unit": c["unit"], "due": c["due"]} for c in out["cohandlers"]]}
-    except EventInputError as exc:
+    except InputError as exc:
         return _error(submission, str(exc), exc.field)
     except LookupError as exc:
         return _error(submission, f"字段 jurisdiction：{exc}", "jurisdiction")

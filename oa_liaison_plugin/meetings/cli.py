@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..clitypes import ROW_ID
-from ..events import EventInputError
+from ..errors import InputError
 from ..files import OutputError, read_input, to_stdout, write_atomic
 
 EXIT_BAD_INPUT = 2
@@ -22,24 +22,18 @@ def _dump(obj) -> str:
 
 @contextlib.contextmanager
 def _session(obj, jurisdiction):
-    """App context and jurisdiction; bad input is a Chinese message naming the field and exit code 2, nothing saved."""
-    from ..models import db
+    """App context and jurisdiction (bad input is the command line's InputError mapping: exit 2, nothing saved)."""
     with obj.app.app_context():
         try:
             jur = obj.liaison.jurisdiction(jurisdiction)
         except LookupError as exc:
             raise click.UsageError(str(exc)) from None
-        try:
-            yield jur
-        except EventInputError as exc:
-            db.session.rollback()
-            click.echo(f"错误：{exc}", err=True)
-            raise SystemExit(EXIT_BAD_INPUT) from None
+        yield jur
 
 
 @contextlib.contextmanager
 def _work(obj, jurisdiction):
-    """A unit of work by cli:<os user> in the jurisdiction (committed once at the end); bad input as in _session."""
+    """A unit of work by cli:<os user> in the jurisdiction, committed once at the end (none after bad input)."""
     from ..audit import Actor
     with _session(obj, jurisdiction) as jur, obj.liaison.work(Actor.cli()) as uow:
         yield uow, jur
@@ -52,22 +46,15 @@ def _today(obj):
 
 def _year(obj, year) -> int:
     from . import year_of
-    try:
-        return year_of(year, _today(obj))
-    except EventInputError as exc:
-        click.echo(f"错误：{exc}", err=True)
-        raise SystemExit(EXIT_BAD_INPUT) from None
+    return year_of(year, _today(obj))
 
 
 def _read_json(path: str):
-    from ..jsonfile import JsonError, load_file
+    from ..jsonfile import load_file
     try:
         return load_file(path, f"输入文件 {path} ")
     except OSError as exc:
         raise click.ClickException(f"无法读取 {path}：{exc.strerror or exc}") from None
-    except JsonError as exc:
-        click.echo(f"错误：{exc}", err=True)
-        raise SystemExit(EXIT_BAD_INPUT) from None
 
 
 def _write(out: str, blob: bytes) -> None:
@@ -89,7 +76,7 @@ def _meeting(jur, meeting_id: str):
     from ..models import Meeting, db
     row = db.session.scalar(select(Meeting).where(Meeting.jurisdiction_id == jur.id, Meeting.host_id == meeting_id))
     if row is None:
-        raise EventInputError("meeting", f"没有编号为 {meeting_id} 的会议")
+        raise InputError("meeting", f"没有编号为 {meeting_id} 的会议")
     return row
 
 
@@ -129,17 +116,14 @@ def meetings_record(obj, file, jurisdiction, as_json):
 @click.pass_obj
 def meetings_minutes(obj, meeting_id, out, jurisdiction):
     """按会议记录生成纪要（.docx，GB/T 9704），无须重新填写。"""
-    from ..documents.drafts import DraftError, render_minutes
+    from ..documents.drafts import render_minutes
     from . import committee_title
     from .record import minutes_data
     with _session(obj, jurisdiction) as jur:
         m = _meeting(jur, meeting_id)
         data = minutes_data(m, committee_title(jur, m.committee.name))
-        try:
-            blob = render_minutes(data, templates_dir=obj.app.config["TEMPLATES_DIR"],
-                                  extra_context=obj.liaison.draft_context("minutes", data))
-        except DraftError as exc:
-            raise EventInputError(exc.field, exc.message) from None
+        blob = render_minutes(data, templates_dir=obj.app.config["TEMPLATES_DIR"],
+                              extra_context=obj.liaison.draft_context("minutes", data))
     _write(out, blob)
     click.echo(f"已生成纪要：{out}", err=to_stdout(out))
 
@@ -316,7 +300,7 @@ def topics_set(obj, topic_id, state, on, consultation, submission, jurisdiction,
     with _work(obj, jurisdiction) as (uow, jur):
         t = db.session.get(AgreedTopic, topic_id)
         if t is None or t.jurisdiction_id != jur.id:
-            raise EventInputError("topic", f"没有编号为 {topic_id} 的课题")
+            raise InputError("topic", f"没有编号为 {topic_id} 的课题")
         ops.advance_topic(uow, t, state, date_of(on, "on") if on else _today(obj), consultation_id=consultation,
                           submission_id=submission)
         out = topic_json(t)

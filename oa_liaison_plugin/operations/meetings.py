@@ -8,7 +8,7 @@ from ..models import AgreedTopic, Invitation, Meeting
 
 
 def record_meeting(uow, jur, data: dict, today: dt.date) -> Meeting:
-    """Save a liaison meeting's record (EventInputError names the field at fault)."""
+    """Save a liaison meeting's record (InputError names the field at fault)."""
     m = rec.record_meeting(uow.liaison, jur, data, today)
     uow.audit("meeting.record", f"committee-{m.committee_id}", None, data, jurisdiction_id=jur.id)
     return m

@@ -11,7 +11,7 @@ from ..events import FIRST_YEAR, LAST_YEAR
 from ..files import read_input
 from sqlalchemy import select
 
-from ..events import EventInputError
+from ..errors import InputError
 
 EXIT_BAD_INPUT = 2
 CLI_USER = "（命令行）"
@@ -57,14 +57,13 @@ def _task(obj, host_id: str, jurisdiction: str | None, as_json: bool):
 
 
 def _change(obj, as_json: bool, change):
-    """Run ``change(uow)`` as cli:<os user> in one transaction; bad input and races become clear errors."""
+    """Run ``change(uow)`` as cli:<os user> in one transaction; a race is a clear error (bad input: the
+    InputError mapping)."""
     from ..audit import Actor
     from ..operations import AlreadyDone
     try:
         with obj.liaison.work(Actor.cli()) as uow:
             return change(uow)
-    except EventInputError as exc:
-        _fail(str(exc), as_json, exc.field)
     except AlreadyDone:
         _fail("这件来件刚刚已由他人处理，未作改动", as_json, "submission_id")
 
@@ -96,12 +95,12 @@ def _task_command(name: str):
 @click.pass_obj
 def add(obj, input_path, as_json):
     """登记一件来件（如纸质来件），生成答复任务和期限。"""
-    from ..jsonfile import JsonError, load_file
+    from ..jsonfile import load_file
     try:
         data = load_file(input_path, input_path)
     except OSError as exc:
         _fail(f"无法读取 {input_path}：{exc.strerror or exc}", as_json, "input")
-    except JsonError as exc:
+    except InputError as exc:
         _fail(str(exc), as_json, "input")
     from ..audit import Actor
     from ..hooks.submissions import received

@@ -98,20 +98,17 @@ def users_add(obj, name, role, unit, committee, jurisdiction):
     """新增用户 NAME。"""
     from ..audit import Actor
     from ..models import db
-    from .users.accounts import AccountError, create_user, describe, scope_name
+    from .users.accounts import create_user, describe, scope_name
     password = _password()
     app = _app(obj)
     liaison = app.extensions["oa_liaison"]
     with app.app_context():
-        try:
-            with liaison.work(Actor.cli()) as uow:
-                user = create_user(liaison, username=name, password=password, role=role, unit=unit,
-                                   committee=committee, jurisdiction=jurisdiction)
-                db.session.flush()
-                uow.audit("user.create", user.username, None, describe(user), jurisdiction_id=user.jurisdiction_id,
-                          note="oa-liaison users add")
-        except AccountError as exc:
-            raise click.ClickException(exc.message) from None
+        with liaison.work(Actor.cli()) as uow:   # bad input: the command's InputError mapping (exit 2)
+            user = create_user(liaison, username=name, password=password, role=role, unit=unit,
+                               committee=committee, jurisdiction=jurisdiction)
+            db.session.flush()
+            uow.audit("user.create", user.username, None, describe(user), jurisdiction_id=user.jurisdiction_id,
+                      note="oa-liaison users add")
         scope = scope_name(user)
         label = user.role_label
     click.echo(f"已新增用户 {name}（{label}{'，' + scope if scope else ''}）")
@@ -143,12 +140,9 @@ def users_passwd(obj, name):
     from ..models import db
     from .auth import throttle
     from .models import User
-    from .users.accounts import AccountError, check_password
+    from .users.accounts import check_password
     password = _password()
-    try:
-        check_password(password)
-    except AccountError as exc:
-        raise click.ClickException(exc.message) from None
+    check_password(password)
     app = _app(obj)
     with app.app_context(), app.extensions["oa_liaison"].work(Actor.cli()) as uow:
         user = db.session.scalar(select(User).where(User.username == name))

@@ -68,7 +68,7 @@ def register(host, key: str, data: dict) -> dict:
 def record_reply(host, key: str, data: dict) -> dict:
     """答复登记: oa-liaison records that the submission was answered (its deadline stops running)."""
     from ...audit import Actor
-    from ...events import EventInputError
+    from ...errors import InputError
     from ...models import Submission
     from ...operations import AlreadyDone, replies
     jur = host.liaison.jurisdiction_row()
@@ -85,7 +85,7 @@ def record_reply(host, key: str, data: dict) -> dict:
             else:
                 replies.mark_replied(uow, task)
         return {"reply_recorded": True}
-    except (AlreadyDone, EventInputError) as exc:
+    except (AlreadyDone, InputError) as exc:
         return {"reply_recorded": False, **({"error": str(exc)} if str(exc) else {})}
 
 

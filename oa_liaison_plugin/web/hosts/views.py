@@ -4,13 +4,14 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, session, url_for
 from sqlalchemy import select
 
+from ...errors import InputError
 from ...http import hosts
 from ...http.sealing import seal, unseal
 from ...models import HttpHost, db
 from ...operations import hosts as ops
 from ..access import allow, jurisdiction
 from ..audit.log import work
-from ..forms import status
+from ..forms import input_error, status
 from .forms import REQUIRE_FILE_CHOICES, REQUIRE_FILE_VALUES, NewHostForm, RequireFileForm
 
 bp = Blueprint("hosts", __name__, url_prefix="/hosts")
@@ -46,8 +47,8 @@ def new():
                 secret = ops.add(uow, name, jurisdiction().code,
                                  callback_url=(form.callback_url.data or "").strip() or None, allow_origins=origins,
                                  require_file=REQUIRE_FILE_VALUES.get(form.require_file.data))
-        except hosts.HostError as exc:
-            form.name.errors = [*form.name.errors, str(exc)]
+        except InputError as exc:
+            input_error(form, exc)
         else:
             return _show_once(name, secret, rotated=False)
     return render_template("oa_liaison/hosts/form.html", form=form), status(form)

@@ -7,8 +7,8 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from sqlalchemy import select
 
-from ...documents.drafts import DraftError, render_minutes
-from ...events import EventInputError
+from ...documents.drafts import render_minutes
+from ...errors import InputError
 from ...meetings import invitations as inv, record as rec, topics as tp
 from ...meetings.compliance import compliance as compliance_of
 from ...models import (AgreedTopic, Blob, Committee, Consultation, Document, Invitation, Meeting, Submission, db,
@@ -18,7 +18,7 @@ from .. import queries
 from ..access import allow, committee_id, jurisdiction, unit_ids
 from ..audit.log import work
 from ..drafts.views import DOCX, committee_title
-from ..forms import choices, status as form_status
+from ..forms import choices, input_error, status as form_status
 from ..labels import MEETING_KIND, download_name, local_today
 from ..listing import committee_names, int_arg, unit_names
 from ..paging import keyset
@@ -38,7 +38,7 @@ def _step(meeting_id: int, change, done) -> object:
     try:
         with work() as uow:
             result = change(uow)
-    except EventInputError as exc:
+    except InputError as exc:
         flash(str(exc), "error")
     else:
         flash(done(result), "success")
@@ -110,9 +110,8 @@ def new():
             with work() as uow:
                 m = ops.record_meeting(uow, jurisdiction(), data, local_today())
                 held_on, meeting_id = m.held_on, m.id
-        except EventInputError as exc:
-            name = exc.field.split("[")[0].split(".")[0]
-            form.add_error(name if name in form._fields else None, str(exc))
+        except InputError as exc:
+            input_error(form, exc)
         else:
             flash(f"已记录{com.name}{held_on.isoformat()}的联系会；纪要可按记录直接生成。", "success")
             return redirect(url_for(".detail", meeting_id=meeting_id))
@@ -131,7 +130,7 @@ def minutes(meeting_id: int):
     try:
         blob = render_minutes(data, templates_dir=current_app.config["TEMPLATES_DIR"],
                               extra_context=_liaison().draft_context("minutes", data))
-    except DraftError as exc:
+    except InputError as exc:
         flash(f"无法生成纪要：{exc.message}", "error")
         return redirect(url_for(".detail", meeting_id=m.id))
     return send_file(io.BytesIO(blob), mimetype=DOCX, as_attachment=True,

@@ -8,7 +8,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 
-from ...events import EventInputError
+from ...errors import InputError
 from ...models import Blob, Cohandler, Reply, Submission, db
 from ...operations import AlreadyDone, replies as ops
 from ...replies import tasks
@@ -17,7 +17,7 @@ from .. import queries
 from ..access import allow, jurisdiction, unit_ids
 from ..audit.log import work
 from ..charts import bars
-from ..forms import choices, status as form_status
+from ..forms import choices, input_error, status as form_status
 from ..labels import download_name, local_today
 from ..listing import committee_names, int_arg, unit_names
 from ..paging import keyset
@@ -43,8 +43,8 @@ def _apply(form, s: Submission, change) -> bool:
         with work() as uow:
             change(uow)
         return True
-    except EventInputError as exc:
-        form.add_error(exc.field if exc.field in form._fields else None, exc.message)
+    except InputError as exc:
+        input_error(form, exc)
     except AlreadyDone:   # a colleague was first: show the task as it now stands
         flash("这件来件刚刚已由他人处理，未作改动。", "info")
         abort(redirect(url_for(".detail", submission_id=s.id)))
@@ -108,9 +108,8 @@ def new():
                     "title": form.title.data, "number": form.number.data or None,
                     "received": form.received.data.isoformat(), "cohandlers": form.cohandlers.data or None})
                 sid, due = s.id, s.due_on
-        except EventInputError as exc:
-            field = exc.field.split("[")[0]
-            form.add_error(field if field in form._fields else None, exc.message)
+        except InputError as exc:
+            input_error(form, exc)
         else:
             flash(f"已登记，答复期限 {due.isoformat()}。", "success")
             return redirect(url_for(".detail", submission_id=sid))

@@ -9,6 +9,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from sqlalchemy import select
 
 from ... import jsonfile
+from ...errors import InputError
 from ...models import Committee, Counterpart, Unit, UnitName, UnitPattern, db
 from ...operations import table as ops_table
 from ...routing import table
@@ -240,7 +241,7 @@ def import_():
         raw = form.file.data.read()
         try:
             data = jsonfile.loads(raw, "文件")
-        except jsonfile.JsonError as exc:
+        except InputError as exc:
             form.add_error("file", str(exc))
         else:
             jur = jurisdiction()
