@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy.exc import IntegrityError
 
 from ..delivery import record_error
-from ..events import EventInputError
+from ..errors import InputError
 from ..models import db
 from ..plugins import hookimpl
 from ..routing.route import preview, route_document
@@ -36,7 +36,7 @@ def check_before_issue(liaison, document):
     with liaison.context():
         try:
             p = preview(liaison, document)
-        except EventInputError as exc:
+        except InputError as exc:
             return [f"文件信息有误：{exc}"]
         except Exception as exc:
             db.session.rollback()

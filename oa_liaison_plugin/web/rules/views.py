@@ -6,11 +6,11 @@ from sqlalchemy import select
 
 from ...models import Committee, db
 from ...routing import ruleset
-from ...routing.rules import RuleError
+from ...errors import InputError
 from ..access import allow, jurisdiction
 from ..audit.log import committed
 from ..conflict import conflict_on_stale
-from ..forms import choices, status
+from ..forms import choices, input_error, status
 from ..labels import RULE_ACTION
 from .forms import RuleForm
 
@@ -54,9 +54,8 @@ def _save(form: RuleForm, before: dict | None) -> bool:
     try:
         committed("rule.update" if before else "rule.create", rule["id"], before, rule,
                   lambda: ruleset.save_rule(jur, rule, version=form.version.data if before else None))
-    except RuleError as exc:
-        base = (exc.field or "").split("[")[0].split(".")[0]
-        form.add_error(FIELD_OF.get(base, base) or None, exc.problem)
+    except InputError as exc:
+        input_error(form, exc, FIELD_OF)
         return False
     flash(f"规则“{rule['name']}”已保存，下一份文件起生效。", "success")
     return True
