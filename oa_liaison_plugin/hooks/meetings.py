@@ -23,44 +23,6 @@ def meeting_scheduled(liaison, meeting):
     with liaison.context():
         mid = str(meeting.get("id"))[:128] if isinstance(meeting, dict) else None
         try:
-            kind = meeting.get("kind") if isinstance(meeting, dict) and meeting.get("kind") in KINDS else "work"
-            # A committee's own meeting names its committee; every other meeting names its unit.
-            for f in ("id", "committee" if kind == "committee" else "unit", "title", "held_on"):
-                if not isinstance(meeting, dict) or not str(meeting.get(f) or "").strip():
-                    raise ValueError(f"字段 {f}：不能为空")
-            check_lengths(meeting, MEETING_COLUMNS)
-            try:
-                held_on = dt.date.fromisoformat(str(meeting["held_on"]))
-            except ValueError:
-                raise ValueError(f"字段 held_on：日期应为 YYYY-MM-DD，实际为 {meeting['held_on']!r}") from None
-            jur = liaison.jurisdiction(meeting.get("jurisdiction"))
-            unit = liaison.resolver(jur.code).resolve(str(meeting.get("unit") or ""))
-            com = find_committee(liaison, jur, meeting["committee"]) if meeting.get("committee") else None
-            title = str(meeting["title"]).strip()
-            invite = []
-            if kind == "committee":
-                invite = [com.name] if calls_for_invitation(kind, title, bool(meeting.get("important"))) else []
-            elif unit.resolved and calls_for_invitation(kind, title):
-                invite = list(unit.committees or [unit.committee])
-            if kind == "liaison" and com is None and invite:
-                com = find_committee(liaison, jur, invite[0])
-            row = db.session.scalar(select(Meeting).where(Meeting.jurisdiction_id == jur.id,
-                                                          Meeting.host_id == str(meeting["id"])))
-            if row is None:
-                row = Meeting(jurisdiction_id=jur.id, host_id=str(meeting["id"]))
-                db.session.add(row)
-            else:
-                bump(row)   # rescheduled by the host: a record form loaded before is stale
-            row.unit_id, row.kind, row.title, row.held_on, row.invitees = (
-                unit.unit_id, kind, title, held_on, invite)
-            row.committee_id = com.id if com else None
-            db.session.flush()
-            proposed = propose(row, invite) if invite else []
-            invitees = [{"kind": i.kind, "name": i.name, "post": i.post, "organisation": i.organisation,
-                         "status": i.status} for i in proposed]
-            db.session.commit()
-            _notify(liaison, row, kind, unit, invite, proposed)
-            return {"meeting_id": row.host_id, "invite": invite, "unit_known": unit.resolved, "invitees": invitees}
             with liaison.work(HOST) as uow:
                 return schedule(uow, meeting)
         except Exception as exc:
