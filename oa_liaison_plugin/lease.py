@@ -90,8 +90,9 @@ def still_mine(model, row_id: int, lease: dt.datetime, config) -> bool:
     return renewed.rowcount == 1
 
 
-def attempt(liaison, ledger: Ledger, row_id: int, counts: dict | None = None) -> bool:
-    """Try one row this worker holds: done (the ledger's columns), or back off with jitter and log why."""
+def attempt(liaison, ledger: Ledger, row_id: int, counts: dict | None = None) -> bool | None:
+    """Try one row this worker holds: done (True; the ledger's columns), or back off with jitter and log why
+    (False); None when another worker finished it meanwhile."""
     model = ledger.model
     attempts = db.session.scalar(select(model.attempts).where(model.id == row_id))
     try:
@@ -107,9 +108,11 @@ def attempt(liaison, ledger: Ledger, row_id: int, counts: dict | None = None) ->
                                   detail=exc.detail if isinstance(exc, Retry) else {}))
         db.session.commit()
         return False
-    db.session.execute(update(model).where(model.id == row_id, model.status == "pending").values(
-        attempts=model.attempts + 1, lease_until=None, **done.values))
+    finished = db.session.execute(update(model).where(model.id == row_id, model.status == "pending").values(
+        attempts=model.attempts + 1, lease_until=None, **done.values)).rowcount
     db.session.commit()
+    if not finished:   # another worker finished it first (its lease had run out): counted once, there
+        return None
     if done.then is not None:
         add_counts(counts if counts is not None else {}, done.then() or {})
     return True
@@ -132,5 +135,7 @@ def run_due(liaison, ledger: Ledger, *, limit: int, where=(), jurisdiction: str 
         for row_id in ids:
             if not still_mine(ledger.model, row_id, lease, liaison.config):
                 continue
-            counts[ledger.done_key if attempt(liaison, ledger, row_id, counts) else ledger.failed_key] += 1
+            done = attempt(liaison, ledger, row_id, counts)
+            if done is not None:
+                counts[ledger.done_key if done else ledger.failed_key] += 1
     return counts

@@ -21,7 +21,7 @@ ACTOR = f"cli:{getpass.getuser()}"
 NOT_AUDITED = {
     "resolve", "table export", "route", "backfill", "deliver", "demo", "db upgrade", "db current",
     "meetings minutes", "meetings compliance", "leaders list", "leaders report", "topics list", "report year",
-    "submissions list", "remind", "hosts list", "event", "worker", "serve", "users list",
+    "submissions list", "submissions on-time", "remind", "hosts list", "event", "worker", "serve", "users list",
     "draft reply", "draft consultation", "draft minutes",
     "import-notice",   # without --apply it only prints; --apply is run below
 }

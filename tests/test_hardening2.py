@@ -1,6 +1,7 @@
 """Hardening, second round (issue 22): slow hosts, special files, NUL, huge JSON and the last tracebacks."""
 from __future__ import annotations
 
+import datetime as dt
 import http.client
 import os
 import socket
@@ -51,7 +52,7 @@ def test_a_callback_host_trickling_headers_is_cut_at_the_total_deadline(lite_app
             db.session.commit()
             with pytest.raises(callbacks.CallbackError, match="超时"):
                 callbacks.post(lite_app.config, hosts.get("oa1"), "m-1",
-                               callbacks.cloudevent("liaison.notification", "m-1", "/x", {}))
+                               callbacks.cloudevent("liaison.notification", "m-1", "/x", {}, dt.datetime(2026, 1, 1)))
         wait_for(lambda: slow.cut == 1)
         assert slow.finished == 0
     finally:

@@ -115,7 +115,7 @@ def test_hosts_and_event_commands(tmp_path):
     assert p.returncode == 0, p.stderr
     out = json.loads(p.stdout)
     assert set(out) == {"name", "secret"} and out["secret"].startswith("whsec_")
-    assert run(tmp_path, "hosts", "add", "oa1", "--jurisdiction", "nanbu").returncode == 1
+    assert run(tmp_path, "hosts", "add", "oa1", "--jurisdiction", "nanbu").returncode == 2   # invalid input
     listed = json.loads(run(tmp_path, "hosts", "list", "--json").stdout)
     assert listed[0]["name"] == "oa1" and "secret" not in json.dumps(listed).replace('"secrets"', "")
     rotated = json.loads(run(tmp_path, "hosts", "rotate", "oa1", "--json").stdout)

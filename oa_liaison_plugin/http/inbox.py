@@ -114,7 +114,8 @@ def process(liaison, row_id: int) -> str | None:
         try:
             if not claim_one(InboxEvent, liaison, row_id):
                 return None
-            return "done" if attempt(liaison, EVENTS, row_id) else "failed"
+            done = attempt(liaison, EVENTS, row_id)
+            return None if done is None else "done" if done else "failed"
         finally:
             db.session.remove()
 
