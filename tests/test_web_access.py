@@ -63,6 +63,7 @@ EXPECT = {
     ("POST", "deliveries.retry"): only(302, "admin"),
     ("POST", "deliveries.retry_failed"): only(302, "admin"),
     ("GET", "inbox.index"): only(200, "committee", "unit"),
+    ("GET", "inbox.export"): only(200, "committee", "unit"),
     # own_copy is the committee's copy: the unit clerk (the sender) gets 404, never the copy.
     ("GET", "inbox.detail"): {**only(200, "committee"), "unit": 404},
     ("GET", "inbox.file"): {**only(200, "committee"), "unit": 404},
@@ -70,12 +71,14 @@ EXPECT = {
     ("GET", "inbox.attachment"): only(404, "committee", "unit"),
     ("POST", "inbox.read"): {**only(302, "committee"), "unit": 404},
     ("GET", "documents.index"): only(200, "admin", "unit", "auditor"),
+    ("GET", "documents.export"): only(200, "admin", "unit", "auditor"),
     ("GET", "documents.detail"): only(200, "admin", "unit", "auditor"),
     # own_document is routed, not held: the admin is sent back with a notice, nothing changes.
     ("POST", "documents.manual_copy"): only(302, "admin"),
     ("POST", "documents.no_copy"): only(302, "admin"),
     ("POST", "documents.handover"): only(302, "admin"),
     ("GET", "submissions.index"): only(200, *ALL),
+    ("GET", "submissions.export"): only(200, *ALL),
     ("GET", "submissions.replied"): only(200, "admin", "unit"),
     ("POST", "submissions.replied"): only(400, "admin", "unit"),
     ("GET", "submissions.detail"): only(200, *ALL),
@@ -91,9 +94,11 @@ EXPECT = {
     ("GET", "submissions.reply_file"): only(404, *ALL),   # nothing uploaded yet: not found, for whoever may look
     ("GET", "submissions.on_time"): only(200, "admin", "auditor"),
     ("GET", "consultations.index"): only(200, *ALL),
+    ("GET", "consultations.export"): only(200, *ALL),
     ("GET", "consultations.opinion"): only(200, "admin", "committee"),
     ("POST", "consultations.opinion"): only(400, "admin", "committee"),
     ("GET", "meetings.index"): only(200, *ALL),
+    ("GET", "meetings.export"): only(200, *ALL),
     ("GET", "meetings.detail"): only(200, *ALL),
     ("GET", "meetings.new"): only(200, "admin", "committee"),   # the admin picks the committee first
     ("POST", "meetings.new"): only(400, "admin", "committee"),
@@ -111,6 +116,7 @@ EXPECT = {
     ("GET", "leaders.report"): only(200, "admin", "auditor"),
     ("GET", "review.index"): only(200, "admin", "auditor"),
     ("GET", "review.report"): only(200, "admin", "auditor"),
+    ("GET", "review.export"): only(200, "admin", "auditor"),
     ("GET", "drafts.reply"): only(200, "admin", "unit"),
     ("POST", "drafts.reply"): only(400, "admin", "unit"),
     ("GET", "drafts.consultation"): only(200, "admin", "unit"),

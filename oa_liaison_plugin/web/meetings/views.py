@@ -19,6 +19,7 @@ from ..access import allow, committee_id, jurisdiction, unit_ids
 from ..audit.log import committed
 from ..conflict import conflict_on_stale
 from ..drafts.views import DOCX, committee_title
+from ..export import MOST_ROWS, Column, Sheet, send_xlsx
 from ..forms import choices, status as form_status
 from ..labels import MEETING_KIND, download_name, local_today
 from ..listing import committee_names, int_arg, unit_names
@@ -44,17 +45,36 @@ def _step(meeting_id: int, action: str, target: str, before, after, change, done
     return redirect(url_for(".detail", meeting_id=meeting_id))
 
 
-@bp.route("")
-@allow("admin", "unit", "committee", "auditor")
-def index():
-    """Meetings newest first; ``kind=liaison`` for liaison meetings only."""
+def _listed():
     q = queries.meetings()
     kind = request.args.get("kind", "")
     if kind in MEETING_KIND:
         q = q.where(Meeting.kind == kind)
+    return q, kind
+
+
+@bp.route("")
+@allow("admin", "unit", "committee", "auditor")
+def index():
+    """Meetings newest first; ``kind=liaison`` for liaison meetings only."""
+    q, kind = _listed()
     page = keyset(db.session, q, Meeting.id)
     return render_template("oa_liaison/meetings/index.html", page=page, kind=kind, kinds=MEETING_KIND,
                            units=unit_names(), committees=committee_names())
+
+
+@bp.route("/export.xlsx")
+@allow("admin", "unit", "committee", "auditor")
+def export():
+    """The meetings as listed (same scope and kind), every page, as an Excel sheet."""
+    q, _ = _listed()
+    units, committees = unit_names(), committee_names()
+    columns = [Column("日期", 12), Column("会议", 44), Column("类型", 22), Column("单位或委员会", 24),
+               Column("应邀请", 30), Column("已记录", 8)]
+    rows = [(m.held_on, m.title, MEETING_KIND.get(m.kind, ""), units.get(m.unit_id) or committees.get(m.committee_id) or "",
+             "、".join(m.invitees or []), "是" if m.recorded_at else "否")
+            for m in db.session.scalars(q.order_by(Meeting.id.desc()).limit(MOST_ROWS))]
+    return send_xlsx(f"联系会与会议（{local_today().isoformat()}）", [Sheet("会议", columns, rows)])
 
 
 @bp.route("/<int:meeting_id>")
