@@ -159,3 +159,40 @@ def test_due_lists_are_sorted_by_days_left(lite_world, lite_app):
     most = order[0]
     assert f"已超期 {(today - due[most]).days} 天" in page
     assert "共 3 条，第 1/1 页" in page
+
+
+def test_deliveries_are_searched_and_exported_alike(lite_world, lite_app):
+    admin = session_client(lite_app, "admin1", lite_world)
+    page = html(admin, "/deliveries?q=总体规划")
+    assert "城市总体规划" in page and "义务教育" not in page
+    rows = only(sheets(admin, "/deliveries/export.xlsx?q=总体规划"))
+    assert column(rows, "标题") == ["关于南部县城市总体规划修编的意见"]
+    assert column(rows, "抄送给") == ["城乡建设与环境资源保护委员会"]
+    assert only(sheets(admin, "/deliveries/export.xlsx?to=2000-01-01"))[1:] == []
+
+
+def test_the_counterpart_table_exports_as_a_workbook_with_its_filter(lite_world, lite_app):
+    admin = session_client(lite_app, "admin1", lite_world)
+    book = sheets(admin, "/table/export.xlsx")
+    assert list(book) == ["对口联系表", "名称规则"]
+    units = book["对口联系表"]
+    assert units[0] == ("对口委员会", "单位", "全称", "别名", "曾用名")
+    assert ("教科文卫体委员会", "县教育局") in {r[:2] for r in units[1:]}
+    found = sheets(admin, "/table/export.xlsx?q=教育局")["对口联系表"]
+    assert 1 < len(found) < len(units) and all("教育局" in " ".join(map(str, r)) for r in found[1:])
+
+
+def test_leaders_and_audit_export_what_their_pages_show(lite_world, lite_app):
+    clerk = only(sheets(session_client(lite_app, "jyj", lite_world), "/leaders/export.xlsx"))
+    assert clerk[0] == ("单位", "分管领导", "职务", "联系电话", "起始")
+    assert [r[:2] for r in clerk[1:]] == [("县教育局", "王明")]
+    assert clerk[1][4] == dt.datetime(2017, 1, 1)
+    admin = session_client(lite_app, "admin1", lite_world)
+    assert len(only(sheets(admin, "/leaders/export.xlsx"))) > 100   # every unit, with or without a leader
+    committee = session_client(lite_app, "jkwwt", lite_world)
+    assert committee.post(f"/inbox/{lite_world['own_copy']}/read").status_code == 302
+    entries = only(sheets(session_client(lite_app, "audit1", lite_world), "/audit/export.xlsx?user=jkwwt"))
+    assert entries[0] == ("时间", "用户", "操作", "对象", "来源地址")
+    assert [r[1:4] for r in entries[1:]] == [("jkwwt", "标记已读", f"copy-{lite_world['own_copy']}")]
+    assert isinstance(entries[1][0], dt.datetime)
+    assert only(sheets(admin, "/audit/export.xlsx?user=nobody"))[1:] == []
