@@ -196,3 +196,15 @@ def test_leaders_and_audit_export_what_their_pages_show(lite_world, lite_app):
     assert [r[1:4] for r in entries[1:]] == [("jkwwt", "标记已读", f"copy-{lite_world['own_copy']}")]
     assert isinstance(entries[1][0], dt.datetime)
     assert only(sheets(admin, "/audit/export.xlsx?user=nobody"))[1:] == []
+
+
+def test_a_long_list_is_counted_only_so_far(lite_world, lite_app, monkeypatch):
+    """Counting every row of a large list would cost more than the page: beyond COUNT_CAP it says 余条."""
+    from oa_liaison_plugin.web import paging
+    monkeypatch.setattr(paging, "COUNT_CAP", 3)
+    monkeypatch.setattr(paging, "PAGE_SIZE", 2)
+    admin = session_client(lite_app, "admin1", lite_world)
+    first = html(admin, "/documents")
+    assert "共 3 余条，第 1 页" in first
+    more = re.search(r'href="(/documents\?before=\d+)">更早的', first).group(1)
+    assert "共 3 余条，第 2 页" in html(admin, more)
