@@ -80,9 +80,9 @@ def test_every_page_fits_a_desktop_and_a_phone(server, browser, username):  # no
 
 
 def test_dates_do_not_break_and_titles_keep_their_width(server, browser):  # noqa: F811
-    """On a phone a submission's date stays on one line and its title is not wrapped every few characters."""
+    """On a phone a date stays on one line, and a title or a header link is not wrapped every few characters."""
     base, _, _ = server
-    with signed_in(browser, base, "jyj", 390) as page:
+    with signed_in(browser, base, "jkwwt", 390) as page:   # the longest header: 教科文卫体委员会
         page.goto(f"{base}/submissions")
         date = page.locator("tbody tr td.date").first
         box = date.bounding_box()
@@ -90,6 +90,10 @@ def test_dates_do_not_break_and_titles_keep_their_width(server, browser):  # noq
         assert box["height"] < 2 * line + 1   # its padding aside, one line
         title = page.locator("tbody tr td a", has_text="寄宿制").first
         assert title.bounding_box()["width"] > 200
+        for link in ("修改密码", "退出"):   # the header's links keep their words whole
+            element = page.locator("header.top").get_by_text(link, exact=True)
+            own = float(element.evaluate("e => parseFloat(getComputedStyle(e).lineHeight)"))
+            assert element.bounding_box()["height"] < 1.5 * own, link
 
 
 def test_skip_link_and_body_text_size(server, browser):  # noqa: F811
