@@ -112,6 +112,7 @@ EXPECT = {
     ("POST", "meetings.answer"): only(302, "admin", "unit"),
     ("POST", "meetings.topic"): only(302, "admin", "committee"),
     ("GET", "meetings.compliance"): only(200, *ALL),
+    ("GET", "meetings.compliance_export"): only(200, *ALL),
     ("GET", "leaders.index"): only(200, *ALL),
     ("GET", "leaders.export"): only(200, *ALL),
     ("GET", "leaders.edit"): only(200, "admin", "unit"),

@@ -208,3 +208,9 @@ def test_a_long_list_is_counted_only_so_far(lite_world, lite_app, monkeypatch):
     assert "共 3 余条，第 1 页" in first
     more = re.search(r'href="(/documents\?before=\d+)">更早的', first).group(1)
     assert "共 3 余条，第 2 页" in html(admin, more)
+
+
+def test_meeting_compliance_exports_the_year_asked(lite_world, lite_app):
+    rows = only(sheets(session_client(lite_app, "jkwwt", lite_world), "/meetings/compliance.xlsx?year=2017"))
+    assert rows[0] == ("专门委员会", "已召开", "最低要求", "情况")
+    assert ("教科文卫体委员会", 1, 2, "未达到，还差 1 次") in rows

@@ -262,10 +262,24 @@ def topic(topic_id: int):
 def compliance():
     """各委员会联系会达标情况: who is behind this year (or ``year``)."""
     today = local_today()
+    return render_template("oa_liaison/meetings/compliance.html", result=_compliance(today), today=today,
+                           mine=committee_id())
+
+
+def _compliance(today) -> dict:
     year = int_arg("year") or today.year
     if not 1949 <= year <= today.year:
         flash(f"{year} 年尚未到来，显示 {today.year} 年。", "info")
         year = today.year
-    result = compliance_of(_liaison(), jurisdiction(), year, today)
-    return render_template("oa_liaison/meetings/compliance.html", result=result, today=today,
-                           mine=committee_id())
+    return compliance_of(_liaison(), jurisdiction(), year, today)
+
+
+@bp.route("/compliance.xlsx")
+@allow("admin", "unit", "committee", "auditor")
+def compliance_export():
+    """The compliance table of the year, as an Excel sheet."""
+    result = _compliance(local_today())
+    rows = [(c["name"], c["held"], result["minimum"],
+             f"未达到，还差 {result['minimum'] - c['held']} 次" if c["behind"] else "已达到") for c in result["committees"]]
+    columns = [Column("专门委员会", 26), Column("已召开", 8), Column("最低要求", 10), Column("情况", 18)]
+    return send_xlsx(f"{result['year']}年联系会达标情况", [Sheet("联系会达标情况", columns, rows)])
