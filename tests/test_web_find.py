@@ -214,3 +214,15 @@ def test_meeting_compliance_exports_the_year_asked(lite_world, lite_app):
     rows = only(sheets(session_client(lite_app, "jkwwt", lite_world), "/meetings/compliance.xlsx?year=2017"))
     assert rows[0] == ("专门委员会", "已召开", "最低要求", "情况")
     assert ("教科文卫体委员会", 1, 2, "未达到，还差 1 次") in rows
+
+
+def test_rules_and_users_export_in_full(lite_world, lite_app):
+    auditor = session_client(lite_app, "audit1", lite_world)
+    rules = only(sheets(auditor, "/rules/export.xlsx?action=major"))
+    assert rules[0][:4] == ("顺序", "名称", "编号", "命中后")
+    assert len(rules) > 1 and set(column(rules, "命中后")) == {"重大事项（抄送并征求意见）"}
+    assert len(only(sheets(auditor, "/rules/export.xlsx"))) > len(rules)
+    users = only(sheets(auditor, "/users/export.xlsx"))
+    assert users[0] == ("用户名", "角色", "单位 / 委员会", "状态", "最近登录")
+    assert ("jyj", "单位联络员") in {r[:2] for r in users[1:]}
+    assert "correct-horse-9" not in str(users)
