@@ -186,7 +186,7 @@ def main():
              copies.where(Copy.status == "pending", Copy.last_error.is_not(None)).order_by(Copy.id.desc())),
             ("deliveries, sending unit", "b-admin", f"/deliveries?unit={uid}",
              copies.where(Document.unit_id == uid).order_by(Copy.id.desc())),
-            ("deliveries, one month", "b-admin", "/deliveries?since=2022-06-01&until=2022-06-30",
+            ("deliveries, one month", "b-admin", "/deliveries?from=2022-06-01&to=2022-06-30",
              copies.where(Copy.created_at >= dt.datetime(2022, 5, 31, 16),
                           Copy.created_at < dt.datetime(2022, 6, 30, 16)).order_by(Copy.id.desc())),
             ("inbox (committee)", "b-committee", "/inbox",

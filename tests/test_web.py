@@ -526,8 +526,8 @@ def test_deliveries_filter_and_retry(lite_world, lite_app):
         copy_id, committee_id = copy.id, copy.committee_id
     assert "预算调整方案" in body(admin.get(f"/deliveries?committee={committee_id}"))
     assert "预算调整方案" not in body(admin.get(f"/deliveries?unit={lite_world['own_unit']}"))
-    assert "预算调整方案" not in body(admin.get("/deliveries?until=2000-01-01"))
-    assert "预算调整方案" in body(admin.get(f"/deliveries?since={dt.date.today() - dt.timedelta(days=1)}"))
+    assert "预算调整方案" not in body(admin.get("/deliveries?to=2000-01-01"))
+    assert "预算调整方案" in body(admin.get(f"/deliveries?from={dt.date.today() - dt.timedelta(days=1)}"))
     detail = body(admin.get(f"/deliveries/{copy_id}"))
     assert "提请人大常委会审议" in detail and "暂不可用" in detail
     host.fail_deliveries = 0
@@ -536,7 +536,7 @@ def test_deliveries_filter_and_retry(lite_world, lite_app):
     with lite_app.app_context():
         assert db.session.get(Copy, copy_id).status == "delivered"
     assert "没有投递失败的抄送" in body(admin.post("/deliveries/retry-failed", follow_redirects=True))
-    assert admin.get("/deliveries?status=bogus&committee=abc&since=yesterday").status_code == 200
+    assert admin.get("/deliveries?status=bogus&committee=abc&from=yesterday").status_code == 200
 
 
 # --------------------------------------------------------------------------- inbox and receipts

@@ -30,6 +30,8 @@ def init_web(app: Flask) -> None:
     """Register the panel on the app (call before db.create_all so the panel's tables are created)."""
     from .access import gate, login_manager, scope_label  # (and .models: the panel's tables)
     from .errors import register_errors
+    from .due import days_left
+    from .export import export_url
     from .labels import NAV, register_filters
     from .security import configure
 
@@ -63,7 +65,8 @@ def init_web(app: Flask) -> None:
         path = url_for(request.endpoint, **request.view_args)
         return path + ("?" + urlencode(args) if args else "")
 
-    app.jinja_env.globals.update(nav_items=nav_items, scope_label=scope_label, page_url=page_url)
+    app.jinja_env.globals.update(nav_items=nav_items, scope_label=scope_label, page_url=page_url,
+                                 export_url=export_url, days_left=days_left)
 
 
 def ensure_demo_users(app: Flask) -> list[tuple[str, str, str, str]]:

@@ -32,16 +32,8 @@ def int_arg(name: str) -> int | None:
     return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
 
 
-# Dates a filter may name: the county's midnight of 0001-01-01 or of the day after 9999-12-31 is no datetime.
+# Dates a search may name: the county's midnight of 0001-01-01 or of the day after 9999-12-31 is no datetime.
 FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(9998, 12, 31)
-
-
-def date_arg(name: str) -> dt.date | None:
-    try:
-        day = dt.date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
-        return None
-    return day if FIRST_DAY <= day <= LAST_DAY else None
 
 
 def utc_start(day: dt.date) -> dt.datetime:

@@ -8,6 +8,7 @@ from ...operations import AlreadyDone, consultations
 from .. import queries
 from ..access import allow
 from ..audit.log import work
+from ..export import MOST_ROWS, Column, Sheet, local, send_xlsx
 from ..forms import status as form_status
 from ..labels import CONSULTATION_STATUS, local_today
 from ..listing import committee_names, unit_names
@@ -17,10 +18,7 @@ from .forms import OpinionForm
 bp = Blueprint("consultations", __name__, url_prefix="/consultations")
 
 
-@bp.route("")
-@allow("admin", "unit", "committee", "auditor")
-def index():
-    """Consultations newest first, with their document, due date and the committee's opinion."""
+def _listed():
     q = queries.consultations().with_only_columns(
         Consultation.id, Consultation.committee_id, Consultation.due_on, Consultation.status,
         Consultation.opinion, Consultation.answered_at,
@@ -29,10 +27,32 @@ def index():
     status = request.args.get("status", "")
     if status in CONSULTATION_STATUS:
         q = q.where(Consultation.status == status)
+    return q, status
+
+
+@bp.route("")
+@allow("admin", "unit", "committee", "auditor")
+def index():
+    """Consultations newest first, with their document, due date and the committee's opinion."""
+    q, status = _listed()
     page = keyset(db.session, q, Consultation.id)
     return render_template("oa_liaison/consultations/index.html", page=page, status=status,
                            statuses=CONSULTATION_STATUS, today=local_today(), committees=committee_names(),
                            units=unit_names())
+
+
+@bp.route("/export.xlsx")
+@allow("admin", "unit", "committee", "auditor")
+def export():
+    """The consultations as listed (same scope and status), every page, as an Excel sheet."""
+    q, _ = _listed()
+    units, committees = unit_names(), committee_names()
+    columns = [Column("文件", 44), Column("文号", 22), Column("发文单位", 22), Column("征求意见的委员会", 22),
+               Column("反馈截止", 12), Column("状态", 8), Column("委员会意见", 50), Column("反馈时间", 17)]
+    rows = [(c.title or "（无标题）", c.doc_number or "", units.get(c.unit_id) or c.issuer or "",
+             committees.get(c.committee_id, ""), c.due_on, CONSULTATION_STATUS.get(c.status, ""), c.opinion or "",
+             local(c.answered_at)) for c in db.session.execute(q.order_by(Consultation.id.desc()).limit(MOST_ROWS))]
+    return send_xlsx(f"征求意见（{local_today().isoformat()}）", [Sheet("征求意见", columns, rows)])
 
 
 @bp.route("/<int:consultation_id>/opinion", methods=["GET", "POST"])

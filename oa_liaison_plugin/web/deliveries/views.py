@@ -1,8 +1,6 @@
 """Deliveries: every copy with its status, reasons and errors; retry the failed ones."""
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from ...delivery import deliver_due
 from ...models import Copy, Document, db
@@ -10,9 +8,11 @@ from ...operations import copies
 from .. import queries
 from ..access import allow, jurisdiction
 from ..audit.log import work
-from ..labels import COPY_STATUS
-from ..listing import COPY_COLUMNS, committee_names, date_arg, int_arg, unit_names, utc_start
+from ..export import MOST_ROWS, Column, Sheet, local, send_xlsx
+from ..labels import COPY_STATUS, copy_status, local_today
+from ..listing import COPY_COLUMNS, committee_names, int_arg, unit_names
 from ..paging import keyset
+from ..search import search_args, searched
 
 bp = Blueprint("deliveries", __name__, url_prefix="/deliveries")
 RETRY_ALL_LIMIT = 500
@@ -21,8 +21,7 @@ RETRY_ALL_LIMIT = 500
 def _filtered():
     q = queries.copies().with_only_columns(*COPY_COLUMNS, Document.title, Document.issuer,
                                            Document.doc_number, Document.unit_id.label("sender_id"))
-    args = {"committee": int_arg("committee"), "unit": int_arg("unit"),
-            "status": request.args.get("status", ""), "since": date_arg("since"), "until": date_arg("until")}
+    args = {"committee": int_arg("committee"), "unit": int_arg("unit"), "status": request.args.get("status", "")}
     if args["committee"]:
         q = q.where(Copy.committee_id == args["committee"])
     if args["unit"]:
@@ -35,21 +34,34 @@ def _filtered():
         q = q.where(Copy.status == "pending", Copy.last_error.is_not(None))
     else:
         args["status"] = ""
-    if args["since"]:
-        q = q.where(Copy.created_at >= utc_start(args["since"]))
-    if args["until"]:
-        q = q.where(Copy.created_at < utc_start(args["until"] + dt.timedelta(days=1)))
-    return q, args
+    search = search_args()
+    q = searched(q, search, (Document.title, Document.doc_number, Document.issuer), Copy.created_at, stamp=True)
+    return q, {**args, "search": search}
 
 
 @bp.route("")
 @allow("admin", "auditor")
 def index():
-    """Copies newest first, filtered by committee, sending unit, status and date."""
+    """Copies newest first, filtered by committee, sending unit, status; searched by words and date."""
     q, args = _filtered()
     page = keyset(db.session, q, Copy.id)
-    return render_template("oa_liaison/deliveries/index.html", page=page, args=args, statuses=COPY_STATUS,
-                           committees=committee_names(), units=unit_names())
+    return render_template("oa_liaison/deliveries/index.html", page=page, args=args, search=args["search"],
+                           statuses=COPY_STATUS, committees=committee_names(), units=unit_names())
+
+
+@bp.route("/export.xlsx")
+@allow("admin", "auditor")
+def export():
+    """The copies as listed (same filters and search), every page, as an Excel sheet."""
+    q, _ = _filtered()
+    committees, units = committee_names(), unit_names()
+    columns = [Column("生成时间", 17), Column("文号", 22), Column("标题", 44), Column("发文单位", 22), Column("抄送给", 22),
+               Column("状态", 16), Column("尝试次数", 8), Column("送达时间", 17), Column("阅读时间", 17), Column("最近错误", 30)]
+    rows = [(local(c.created_at), c.doc_number or "", c.title or "（无标题）", units.get(c.sender_id) or c.issuer or "",
+             committees.get(c.committee_id) or units.get(c.unit_id) or "", COPY_STATUS.get(copy_status(c), ""),
+             c.attempts, local(c.delivered_at), local(c.read_at), (c.last_error or "")[:200])
+            for c in db.session.execute(q.order_by(Copy.id.desc()).limit(MOST_ROWS))]
+    return send_xlsx(f"抄送投递（{local_today().isoformat()}）", [Sheet("抄送投递", columns, rows)])
 
 
 @bp.route("/<int:copy_id>")

@@ -12,18 +12,18 @@ from .. import queries
 from ..access import allow, jurisdiction
 from ..audit.log import work
 from ..forms import choices
-from ..labels import DOCUMENT_STATUS, local_today
+from ..export import MOST_ROWS, Column, Sheet, local, send_xlsx
+from ..labels import COPY_STATUS, DOCUMENT_STATUS, copy_status, local_time, local_today
 from ..listing import COPY_COLUMNS, DOCUMENT_COLUMNS, committee_names, int_arg, unit_names
 from ..paging import keyset
+from ..search import search_args, searched
 from .forms import HandoverForm, ManualCopyForm, NoCopyForm
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 
 
-@bp.route("")
-@allow("admin", "unit", "auditor")
-def index():
-    """Documents newest first, each with its copies and whether they were read."""
+def _listed():
+    """The documents the list shows (scope, filters and search applied), with what the form asked for."""
     q = queries.documents().with_only_columns(*DOCUMENT_COLUMNS)
     status = request.args.get("status", "")
     if status in DOCUMENT_STATUS:
@@ -31,15 +31,48 @@ def index():
     unit = int_arg("unit") if current_user.role != "unit" else None
     if unit:
         q = q.where(Document.unit_id == unit)
-    page = keyset(db.session, q, Document.id)
+    search = search_args()
+    q = searched(q, search, (Document.title, Document.doc_number, Document.issuer), Document.received_at, stamp=True)
+    return q, {"status": status, "unit": unit, "search": search}
+
+
+def _copies_of(ids) -> dict[int, list]:
     copies: dict[int, list] = {}
-    if page.rows:
-        ids = [d.id for d in page.rows]
+    if ids:
         for c in db.session.execute(select(*COPY_COLUMNS).where(Copy.document_id.in_(ids)).order_by(Copy.id)):
             copies.setdefault(c.document_id, []).append(c)
-    return render_template("oa_liaison/documents/index.html", page=page, copies=copies, status=status,
-                           unit=unit, statuses=DOCUMENT_STATUS, committees=committee_names(),
-                           units=unit_names())
+    return copies
+
+
+@bp.route("")
+@allow("admin", "unit", "auditor")
+def index():
+    """Documents newest first, each with its copies and whether they were read."""
+    q, asked = _listed()
+    page = keyset(db.session, q, Document.id)
+    return render_template("oa_liaison/documents/index.html", page=page, copies=_copies_of([d.id for d in page.rows]),
+                           statuses=DOCUMENT_STATUS, committees=committee_names(), units=unit_names(), **asked)
+
+
+@bp.route("/export.xlsx")
+@allow("admin", "unit", "auditor")
+def export():
+    """The list as on screen (same scope, filters and search), every page of it, as an Excel sheet."""
+    q, _ = _listed()
+    rows = db.session.execute(q.order_by(Document.id.desc()).limit(MOST_ROWS)).all()
+    copies, committees, units = _copies_of([d.id for d in rows]), committee_names(), unit_names()
+
+    def receipts(d) -> str:
+        return "；".join(f"{committees.get(c.committee_id) or units.get(c.unit_id)}："
+                        + (f"已读 {local_time(c.read_at)}" if c.read_at else
+                           "已送达，未读" if copy_status(c) == "delivered" else COPY_STATUS.get(copy_status(c), ""))
+                        for c in copies.get(d.id, []))
+
+    sheet = Sheet("发文与分送", [Column("收到时间", 17), Column("印发日期", 12), Column("文号", 22), Column("标题", 50),
+                               Column("发文单位", 22), Column("处理结果", 10), Column("抄送与回执", 50)],
+                  [(local(d.received_at), d.issued_on, d.doc_number or "", d.title or "（无标题）",
+                    units.get(d.unit_id) or d.issuer or "", DOCUMENT_STATUS.get(d.status, ""), receipts(d)) for d in rows])
+    return send_xlsx(f"发文与分送（{local_today().isoformat()}）", [sheet])
 
 
 @bp.route("/<int:document_id>")

@@ -11,25 +11,50 @@ from ...operations import AlreadyDone, copies
 from .. import queries
 from ..access import allow
 from ..audit.log import work
-from ..labels import download_name
+from ..export import MOST_ROWS, Column, Sheet, local, send_xlsx
+from ..labels import download_name, local_today
 from ..listing import COPY_COLUMNS, committee_names, unit_names
 from ..paging import keyset
+from ..search import search_args, searched
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 CLERKS = ("committee", "unit")
 
 
-@bp.route("")
-@allow(*CLERKS)
-def index():
-    """Copies to me, newest first; ``?unread=1`` for the unread ones."""
+def _listed():
+    """The copies the inbox shows (unread only, search applied), with what the form asked for."""
     q = queries.inbox().with_only_columns(*COPY_COLUMNS, Document.title, Document.issuer, Document.doc_number,
                                           Document.unit_id.label("sender_id"), Document.issued_on)
     unread = request.args.get("unread") == "1"
     if unread:
         q = q.where(Copy.read_at.is_(None))
+    search = search_args()
+    q = searched(q, search, (Document.title, Document.doc_number, Document.issuer), Copy.created_at, stamp=True)
+    return q, {"unread": unread, "search": search}
+
+
+@bp.route("")
+@allow(*CLERKS)
+def index():
+    """Copies to me, newest first; ``?unread=1`` for the unread ones; search and export."""
+    q, asked = _listed()
     page = keyset(db.session, q, Copy.id)
-    return render_template("oa_liaison/inbox/index.html", page=page, unread=unread, units=unit_names())
+    return render_template("oa_liaison/inbox/index.html", page=page, units=unit_names(), **asked)
+
+
+@bp.route("/export.xlsx")
+@allow(*CLERKS)
+def export():
+    """The inbox as on screen (same copies, filter and search), every page of it, as an Excel sheet."""
+    q, _ = _listed()
+    rows = db.session.execute(q.order_by(Copy.id.desc()).limit(MOST_ROWS)).all()
+    units = unit_names()
+    columns = [Column("收到时间", 17), Column("文号", 22), Column("标题", 50), Column("发文单位", 22),
+               Column("印发日期", 12), Column("状态", 8), Column("阅读时间", 17)]
+    out = [(local(c.delivered_at or c.created_at), c.doc_number or "", c.title or "（无标题）",
+            units.get(c.sender_id) or c.issuer or "", c.issued_on, "已读" if c.read_at else "未读", local(c.read_at))
+           for c in rows]
+    return send_xlsx(f"收件箱（{local_today().isoformat()}）", [Sheet("收件箱", columns, out)])
 
 
 @bp.route("/<int:copy_id>")

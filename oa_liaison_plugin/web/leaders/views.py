@@ -15,6 +15,7 @@ from .. import queries
 from ..access import allow, committee_id, get_or_404, jurisdiction, unit_ids
 from ..audit.log import work
 from ..drafts.views import DOCX
+from ..export import Column, Sheet, send_xlsx
 from ..forms import input_error, status as form_status
 from ..labels import download_name, local_today
 from .forms import LeaderForm
@@ -22,18 +23,34 @@ from .forms import LeaderForm
 bp = Blueprint("leaders", __name__, url_prefix="/leaders")
 
 
-@bp.route("")
-@allow("admin", "unit", "committee", "auditor")
-def index():
-    """Units with their liaison leader; those without one first. A unit sees its own, a committee its units."""
+def _rows() -> list:
+    """(unit, leader or None) for the units the user may see: a unit its own, a committee its units."""
     rows = leaders_by_unit(current_user.jurisdiction_id)
     if current_user.role == "unit":
         rows = [r for r in rows if r[0].id in unit_ids()]
     elif current_user.role == "committee":
         mine = set(queries.committee_unit_ids(committee_id())) if committee_id() else set()
         rows = [r for r in rows if r[0].id in mine]
+    return rows
+
+
+@bp.route("")
+@allow("admin", "unit", "committee", "auditor")
+def index():
+    """Units with their liaison leader; those without one first."""
+    rows = _rows()
     missing = [u for u, lead in rows if lead is None]
     return render_template("oa_liaison/leaders/index.html", rows=rows, missing=missing)
+
+
+@bp.route("/export.xlsx")
+@allow("admin", "unit", "committee", "auditor")
+def export():
+    """The units the page shows with their leaders (none: left blank), as an Excel sheet."""
+    columns = [Column("单位", 26), Column("分管领导", 12), Column("职务", 20), Column("联系电话", 16), Column("起始", 12)]
+    rows = [(u.name, *((lead.name, lead.post, lead.phone, lead.since) if lead else ("", "", "", None)))
+            for u, lead in _rows()]
+    return send_xlsx(f"对口联系分管领导（{local_today().isoformat()}）", [Sheet("分管领导", columns, rows)])
 
 
 def _editable(unit_id: int) -> Unit:

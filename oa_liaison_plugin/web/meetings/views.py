@@ -20,6 +20,7 @@ from ..access import allow, committee_id, jurisdiction, unit_ids
 from ..audit.log import work
 from ..conflict import conflict_on_stale
 from ..drafts.views import DOCX, committee_title
+from ..export import MOST_ROWS, Column, Sheet, send_xlsx
 from ..forms import choices, input_error, status as form_status
 from ..labels import MEETING_KIND, download_name, local_today
 from ..listing import committee_names, int_arg, unit_names
@@ -47,17 +48,36 @@ def _step(meeting_id: int, change, done) -> object:
     return redirect(url_for(".detail", meeting_id=meeting_id))
 
 
-@bp.route("")
-@allow("admin", "unit", "committee", "auditor")
-def index():
-    """Meetings newest first; ``kind=liaison`` for liaison meetings only."""
+def _listed():
     q = queries.meetings()
     kind = request.args.get("kind", "")
     if kind in MEETING_KIND:
         q = q.where(Meeting.kind == kind)
+    return q, kind
+
+
+@bp.route("")
+@allow("admin", "unit", "committee", "auditor")
+def index():
+    """Meetings newest first; ``kind=liaison`` for liaison meetings only."""
+    q, kind = _listed()
     page = keyset(db.session, q, Meeting.id)
     return render_template("oa_liaison/meetings/index.html", page=page, kind=kind, kinds=MEETING_KIND,
                            units=unit_names(), committees=committee_names())
+
+
+@bp.route("/export.xlsx")
+@allow("admin", "unit", "committee", "auditor")
+def export():
+    """The meetings as listed (same scope and kind), every page, as an Excel sheet."""
+    q, _ = _listed()
+    units, committees = unit_names(), committee_names()
+    columns = [Column("日期", 12), Column("会议", 44), Column("类型", 22), Column("单位或委员会", 24),
+               Column("应邀请", 30), Column("已记录", 8)]
+    rows = [(m.held_on, m.title, MEETING_KIND.get(m.kind, ""), units.get(m.unit_id) or committees.get(m.committee_id) or "",
+             "、".join(m.invitees or []), "是" if m.recorded_at else "否")
+            for m in db.session.scalars(q.order_by(Meeting.id.desc()).limit(MOST_ROWS))]
+    return send_xlsx(f"联系会与会议（{local_today().isoformat()}）", [Sheet("会议", columns, rows)])
 
 
 @bp.route("/<int:meeting_id>")
@@ -238,10 +258,24 @@ def topic(topic_id: int):
 def compliance():
     """各委员会联系会达标情况: who is behind this year (or ``year``)."""
     today = local_today()
+    return render_template("oa_liaison/meetings/compliance.html", result=_compliance(today), today=today,
+                           mine=committee_id())
+
+
+def _compliance(today) -> dict:
     year = int_arg("year") or today.year
     if not 1949 <= year <= today.year:
         flash(f"{year} 年尚未到来，显示 {today.year} 年。", "info")
         year = today.year
-    result = compliance_of(_liaison(), jurisdiction(), year, today)
-    return render_template("oa_liaison/meetings/compliance.html", result=result, today=today,
-                           mine=committee_id())
+    return compliance_of(_liaison(), jurisdiction(), year, today)
+
+
+@bp.route("/compliance.xlsx")
+@allow("admin", "unit", "committee", "auditor")
+def compliance_export():
+    """The compliance table of the year, as an Excel sheet."""
+    result = _compliance(local_today())
+    rows = [(c["name"], c["held"], result["minimum"],
+             f"未达到，还差 {result['minimum'] - c['held']} 次" if c["behind"] else "已达到") for c in result["committees"]]
+    columns = [Column("专门委员会", 26), Column("已召开", 8), Column("最低要求", 10), Column("情况", 18)]
+    return send_xlsx(f"{result['year']}年联系会达标情况", [Sheet("联系会达标情况", columns, rows)])

@@ -10,8 +10,9 @@ from ...errors import InputError
 from ..access import allow, jurisdiction
 from ..audit.log import committed
 from ..conflict import conflict_on_stale
+from ..export import Column, Sheet, send_xlsx
 from ..forms import choices, input_error, status
-from ..labels import RULE_ACTION
+from ..labels import RULE_ACTION, RULE_FIELD, RULE_MATCH, local_today
 from .forms import RuleForm
 
 bp = Blueprint("rules", __name__, url_prefix="/rules")
@@ -42,6 +43,21 @@ def index():
     action = request.args.get("action", "")
     rules = [r for r in _rules() if not action or r.get("action") == action]
     return render_template("oa_liaison/rules/index.html", rules=rules, action=action, actions=RULE_ACTION)
+
+
+@bp.route("/export.xlsx")
+@allow("admin", "auditor")
+def export():
+    """The rules as listed (same filter), every term and pattern in full, as an Excel sheet."""
+    action = request.args.get("action", "")
+    rows = [(r["order"], r["name"], r["id"], RULE_ACTION.get(r["action"], ""), r.get("committee") or "",
+             "、".join(RULE_FIELD.get(f, f) for f in r.get("fields", [])), RULE_MATCH.get(r.get("match"), ""),
+             "是" if r.get("negate") else "", r.get("pattern") if r.get("match") == "regex" else "、".join(r.get("terms", [])),
+             "启用" if r.get("enabled") else "停用")
+            for r in _rules() if not action or r.get("action") == action]
+    columns = [Column("顺序", 6), Column("名称", 24), Column("编号", 22), Column("命中后", 20), Column("加送委员会", 20),
+               Column("查找范围", 18), Column("匹配方式", 12), Column("反向", 6), Column("词语或正则", 60), Column("状态", 6)]
+    return send_xlsx(f"分送规则（{local_today().isoformat()}）", [Sheet("分送规则", columns, rows)])
 
 
 def _save(form: RuleForm, before: dict | None) -> bool:

@@ -21,7 +21,10 @@ from ..charts import bars
 from ..forms import choices, input_error, status as form_status
 from ..labels import download_name, local_today
 from ..listing import committee_names, int_arg, unit_names
-from ..paging import keyset
+from ..due import days_left
+from ..export import MOST_ROWS, Column, Sheet, send_xlsx
+from ..paging import keyset, numbered
+from ..search import search_args, searched
 from .forms import ExtendForm, NewSubmissionForm, OpinionForm, RateForm, RepliedForm
 
 bp = Blueprint("submissions", __name__, url_prefix="/submissions")
@@ -52,11 +55,8 @@ def _apply(form, s: Submission, change) -> bool:
     return False
 
 
-@bp.route("")
-@allow(*EVERYONE)
-def index():
-    """Tasks newest first; filters: state, overdue, due soon, and for a unit its co-handled ones."""
-    today = local_today()
+def _listed(today):
+    """The tasks the list shows (scope, filters and search applied), with what the form asked for."""
     co = request.args.get("co") == "1" and current_user.role == "unit"
     q = queries.submissions(cohandled=True)
     if co:
@@ -66,11 +66,51 @@ def index():
     soon = request.args.get("soon") == "1"
     q = filtered(q, today, state=state if state in tasks.STATES else None, overdue=overdue,
                  due_within=DUE_SOON_DAYS if soon else None)
-    page = keyset(db.session, q, Submission.id)
-    return render_template("oa_liaison/submissions/index.html", page=page, state=state, overdue=overdue, soon=soon,
-                           co=co, states=tasks.STATES, today=today, committees=committee_names(),
-                           units=unit_names(), mine=set(unit_ids()), soon_days=DUE_SOON_DAYS,
-                           replies=latest_replies([s.id for s in page.rows]))
+    search = search_args()
+    q = searched(q, search, (Submission.title, Submission.number, Submission.unit_name), Submission.received_on)
+    return q, {"co": co, "state": state, "overdue": overdue, "soon": soon, "search": search}
+
+
+def _by_days_left(asked: dict) -> bool:
+    # Lists of what is due are read by urgency: the fewest days left (the longest overdue) first.
+    return asked["soon"] or asked["overdue"]
+
+
+@bp.route("")
+@allow(*EVERYONE)
+def index():
+    """Tasks newest first (due soon and overdue ones by days left); filters, search, export."""
+    today = local_today()
+    q, asked = _listed(today)
+    if _by_days_left(asked):
+        page = numbered(db.session, q, Submission.due_on, Submission.id)
+    else:
+        page = keyset(db.session, q, Submission.id)
+    return render_template("oa_liaison/submissions/index.html", page=page, states=tasks.STATES, today=today,
+                           committees=committee_names(), units=unit_names(), mine=set(unit_ids()),
+                           soon_days=DUE_SOON_DAYS, replies=latest_replies([s.id for s in page.rows]), **asked)
+
+
+@bp.route("/export.xlsx")
+@allow(*EVERYONE)
+def export():
+    """The list as on screen (same scope, filters, search and order), every page of it, as an Excel sheet."""
+    today = local_today()
+    q, asked = _listed(today)
+    order = (Submission.due_on, Submission.id) if _by_days_left(asked) else (Submission.id.desc(),)
+    rows = db.session.scalars(q.order_by(*order).limit(MOST_ROWS)).all()
+    replies, committees, units = latest_replies([s.id for s in rows]), committee_names(), unit_names()
+    columns = [Column("收到日期", 12), Column("类别", 10), Column("来件", 44), Column("编号", 12), Column("委员会", 22),
+               Column("答复单位", 22), Column("答复期限", 12), Column("剩余时间", 12), Column("状态", 10),
+               Column("复函文号", 22), Column("答复日期", 12), Column("评价", 10)]
+    out = []
+    for s in rows:
+        r = replies.get(s.id)
+        out.append((s.received_on, s.kind, s.title, s.number or "", committees.get(s.committee_id, ""),
+                    units.get(s.unit_id) or s.unit_name, s.due_on, days_left(s.due_on, today) if s.status == "open" else "",
+                    tasks.STATES.get(s.state, ""), r.doc_number if r else "", r.sent_on if r else None,
+                    (r.rating or "") if r else ""))
+    return send_xlsx(f"来件答复（{today.isoformat()}）", [Sheet("来件答复", columns, out)])
 
 
 @bp.route("/<int:submission_id>")

@@ -20,6 +20,7 @@ from ...versions import claim
 from ..access import allow, get_or_404, jurisdiction
 from ..audit.log import work
 from ..conflict import conflict_on_stale
+from ..export import Column, Sheet, send_xlsx
 from ..labels import local_today
 from ..forms import choices, status
 from .forms import ImportForm, PatternForm, UnitForm, former_text
@@ -231,6 +232,20 @@ def export():
     body = json.dumps(table.export(jur.code), ensure_ascii=False, indent=2).encode("utf-8")
     return send_file(io.BytesIO(body), mimetype="application/json", as_attachment=True,
                      download_name=f"对口联系表-{jur.code}.json")
+
+
+@bp.route("/export.xlsx")
+@allow("admin", "auditor")
+def export_xlsx():
+    """The table as the page shows it (same name filter), as an Excel workbook to read and print."""
+    view = _overview(request.args.get("q", "").strip()[:64])
+    units = [(g["committee"].name, ("└ " if r["depth"] else "") + r["unit"].name, r["unit"].full_name or "",
+              "、".join(r["aliases"]), "、".join(f.name for f in r["former"])) for g in view["groups"] for r in g["rows"]]
+    patterns = [(p.name, p.committee.name, p.regex, p.note or "") for p in view["patterns"]]
+    return send_xlsx(f"对口联系表（{local_today().isoformat()}）", [
+        Sheet("对口联系表", [Column("对口委员会", 24), Column("单位", 24), Column("全称", 32), Column("别名", 40),
+                            Column("曾用名", 30)], units),
+        Sheet("名称规则", [Column("名称", 20), Column("对口委员会", 24), Column("正则表达式", 40), Column("说明", 40)], patterns)])
 
 
 @bp.route("/import", methods=["GET", "POST"])

@@ -11,8 +11,10 @@ from ...versions import claim
 from ..access import allow, get_or_404, jurisdiction
 from ..audit.log import record
 from ..conflict import conflict_on_stale
+from ..export import Column, Sheet, local, send_xlsx
 from ..auth import throttle
 from ..forms import choices, input_error, status
+from ..labels import local_today
 from ..models import ROLES, User, new_token
 from .accounts import create_user, describe, resolve_scope, scope_name
 from .forms import EditUserForm, NewUserForm
@@ -41,9 +43,22 @@ def _scope(form) -> tuple[str | None, str | None]:
 @allow("admin", "auditor")
 def index():
     """Every user of the jurisdiction."""
-    users = db.session.scalars(select(User).where(User.jurisdiction_id == current_user.jurisdiction_id)
-                               .order_by(User.role, User.username)).all()
-    return render_template("oa_liaison/users/index.html", users=users, scope_name=scope_name)
+    return render_template("oa_liaison/users/index.html", users=_users(), scope_name=scope_name)
+
+
+def _users() -> list[User]:
+    return db.session.scalars(select(User).where(User.jurisdiction_id == current_user.jurisdiction_id)
+                              .order_by(User.role, User.username)).all()
+
+
+@bp.route("/export.xlsx")
+@allow("admin", "auditor")
+def export():
+    """The users as listed (no password or token), as an Excel sheet."""
+    rows = [(u.username, u.role_label, scope_name(u) or "", "启用" if u.active else "停用", local(u.last_login_at))
+            for u in _users()]
+    columns = [Column("用户名", 16), Column("角色", 12), Column("单位 / 委员会", 26), Column("状态", 6), Column("最近登录", 17)]
+    return send_xlsx(f"用户（{local_today().isoformat()}）", [Sheet("用户", columns, rows)])
 
 
 @bp.route("/new", methods=["GET", "POST"])
