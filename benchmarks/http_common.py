@@ -57,15 +57,6 @@ def serve(env, port: int, threads: int | None = None) -> subprocess.Popen:
     raise SystemExit("oa-liaison serve did not start")
 
 
-def fresh_pg_schema() -> str:
-    import psycopg
-    import uuid
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect("host=127.0.0.1 port=5432 user=postgres dbname=test", autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    return f"postgresql+psycopg://postgres@127.0.0.1:5432/test?options=-csearch_path%3D{schema}"
-
-
 def event_body(type_: str, event_id: str, data: dict) -> bytes:
     return json.dumps({"specversion": "1.0", "id": event_id, "source": "https://oa.example.cn/bench",
                        "type": type_, "time": dt.datetime.now(dt.timezone.utc).isoformat(),
