@@ -17,8 +17,9 @@ LOCAL_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 def add_database_url(ap: argparse.ArgumentParser) -> None:
     """`--database-url URL` (and `--pg`, short for the local PostgreSQL server) on a benchmark's parser."""
     ap.add_argument("--database-url", default="sqlite://", metavar="URL",
-                    help="where to run: sqlite:// (default: files in a temporary folder) or a PostgreSQL URL "
-                         "(the run creates fresh databases on that server beside the one named, and drops them)")
+                    help="where to run: sqlite:// (default: files in a temporary folder) or a PostgreSQL "
+                         "URL (the run creates fresh databases on that server beside the one named, and "
+                         "drops them)")
     ap.add_argument("--pg", dest="database_url", action="store_const", const=LOCAL_PG,
                     help=f"short for --database-url {LOCAL_PG}")
 

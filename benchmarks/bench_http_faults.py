@@ -24,7 +24,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_db import add_database_url, db_label, fresh  # noqa: E402
-from http_common import EXE, Callbacks, Client, cli, counts, docx_b64, env_for, event_body, free_port, serve  # noqa: E402
+from http_common import (EXE, Callbacks, Client, add_settings, cli, counts, docx_b64, env_for,  # noqa: E402
+                         event_body, free_port, serve, settings)
 
 
 def main() -> None:
@@ -33,6 +34,7 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=3)
     ap.add_argument("--kill-every", type=float, default=1.5)
     add_database_url(ap)
+    add_settings(ap)
     ap.add_argument("--drain-timeout", type=float, default=300)
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="oa-liaison-faults-"))
@@ -40,6 +42,7 @@ def main() -> None:
     env = env_for(tmp / "instance", db_url, OA_LIAISON_API_PROCESS_INLINE="false",
                   OA_LIAISON_CALLBACK_TIMEOUT_SECONDS="1", OA_LIAISON_DELIVERY_LEASE_SECONDS="3",
                   OA_LIAISON_WORKER_POLL_SECONDS="0.2")
+    env.update(settings(args))   # --setting: the served processes' own configuration
     callbacks = Callbacks("whsec_" + "A" * 44, fail=0.30, hang=0.05, hang_seconds=2)
     secret = json.loads(cli(env, "hosts", "add", "bench", "--jurisdiction", "nanbu", "--callback-url",
                             callbacks.url, "--json"))["secret"]

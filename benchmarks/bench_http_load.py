@@ -21,7 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_db import add_database_url, db_label, fresh  # noqa: E402
-from http_common import Callbacks, Client, cli, counts, docx_b64, env_for, event_body, free_port, serve  # noqa: E402
+from http_common import (Callbacks, Client, add_settings, cli, counts, docx_b64, env_for, event_body,  # noqa: E402
+                         free_port, serve, settings)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -38,6 +39,7 @@ def main() -> None:
     ap.add_argument("--events", type=int, default=10000)
     ap.add_argument("--clients", type=int, default=8)
     add_database_url(ap)
+    add_settings(ap)
     ap.add_argument("--threads", type=int, default=None, help="oa-liaison serve --threads (default: its own)")
     ap.add_argument("--drain-timeout", type=float, default=600)
     ap.add_argument("--inline", action="store_true",
@@ -46,6 +48,7 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="oa-liaison-load-"))
     db_url = fresh(args.database_url, "http")
     env = env_for(tmp / "instance", db_url, OA_LIAISON_API_PROCESS_INLINE="true" if args.inline else "false")
+    env.update(settings(args))   # --setting: the served processes' own configuration
     secret = json.loads(cli(env, "hosts", "add", "bench", "--jurisdiction", "nanbu", "--json"))["secret"]
     callbacks = Callbacks(secret)
     cli(env, "hosts", "remove", "bench")
