@@ -1,4 +1,4 @@
-"""PostgreSQL connection settings: a pool that pings only connections that sat idle, and no wasted round trips."""
+"""PostgreSQL connection settings: the warm connection first, and a ping only for one that sat idle."""
 from __future__ import annotations
 
 import time
@@ -29,7 +29,7 @@ def tune(engine, config) -> None:
     # statement. A connection back in the pool for less than `idle` seconds was working a moment ago;
     # only an older one (a server restart, a firewall's idle timeout) is pinged before use.
     event.listen(engine, "checkin", _stamp)
-    event.listen(engine, "checkout", lambda dbapi_conn, record, proxy: _ping_if_idle(dbapi_conn, record, idle))
+    event.listen(engine, "checkout", lambda dbapi_conn, record, _: _ping_if_idle(dbapi_conn, record, idle))
 
 
 def _stamp(dbapi_conn, record) -> None:
