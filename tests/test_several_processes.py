@@ -29,9 +29,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _serve(env) -> tuple[subprocess.Popen, int]:
+def _serve(env, *more) -> tuple[subprocess.Popen, int]:
     port = _free_port()
-    proc = subprocess.Popen([EXE, "serve", "--port", str(port), "--threads", "2"], env=env,
+    proc = subprocess.Popen([EXE, "serve", "--port", str(port), "--threads", "2", *more], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
     def up():
