@@ -115,3 +115,16 @@ def test_events_and_the_panel_through_nginx_reach_both_servers_and_are_decided_o
                     p.terminate()
             for p in procs:
                 p.wait(timeout=60)
+
+
+def test_the_systemd_units_are_valid(tmp_path):
+    """systemd-analyze parses docs/deploy's units as instances, the ExecStart pointing at this install
+    (running them needs systemd as PID 1, which the test machine has not)."""
+    if not shutil.which("systemd-analyze"):
+        pytest.skip("needs systemd-analyze")
+    for unit, instance in (("oa-liaison-serve@.service", "8081"), ("oa-liaison-worker@.service", "1")):
+        text_ = (DEPLOY / unit).read_text().replace("/opt/oa-liaison/.venv/bin/oa-liaison", EXE)
+        (tmp_path / unit.replace("@", f"@{instance}")).write_text(text_)
+    done = subprocess.run(["systemd-analyze", "verify", *map(str, tmp_path.glob("*@*.service"))],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and str(tmp_path) not in done.stderr, done.stderr   # no warning about ours
