@@ -47,3 +47,22 @@ def test_a_postgresql_connection_used_a_moment_ago_is_not_pinged(pg_app):
             db.session.scalar(text("SELECT 1"))
         db.session.rollback()
         assert db.session.scalar(text("SELECT 1")) == 1   # the pool threw it away; the next one is new
+
+
+def test_postgresql_statements_go_out_with_their_own_placeholders(app):
+    """$1 placeholders through psycopg's raw cursor: a literal %, a repeated parameter, a batched
+    INSERT … RETURNING (SQLAlchemy's insertmanyvalues) all work as with %(name)s."""
+    from sqlalchemy import insert
+
+    from oa_liaison_plugin.models import EventError, utcnow
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            assert db.engine.dialect.paramstyle == "numeric_dollar"
+        assert db.session.scalar(text("SELECT :a || '%' || :a"), {"a": "x"}) == "x%x"
+        rows = [dict(at=utcnow(), event="e", code="c", message=f"m{i}", subject=f"s{i}", detail={"i": i})
+                for i in range(1200)]
+        batched = insert(EventError).returning(EventError.id, EventError.subject,
+                                               sort_by_parameter_order=True)
+        assert [s for _, s in db.session.execute(batched, rows)] == [f"s{i}" for i in range(1200)]
+        like = text("SELECT count(*) FROM liaison_event_error WHERE message LIKE 'm1%'")
+        assert db.session.scalar(like) == 311   # m1, m10–m19, m100–m199, m1000–m1199
