@@ -50,8 +50,15 @@ def fresh(url: str, name: str = "bench", template: str | None = None) -> str:
     return make_url(url).set(database=db).render_as_string(hide_password=False)
 
 
+def analyze(url: str) -> None:
+    """PostgreSQL: gather the planner's statistics after a bulk fill, as autovacuum does on a running
+    server (a just-filled table looks empty to the planner until then); SQLite is left as it runs."""
+    if is_pg(url):
+        _admin(url, "ANALYZE")
+
+
 def _admin(url: str, statement: str) -> None:
     import psycopg
-    u = make_url(url).set(drivername="postgresql")
+    u = make_url(url).set(drivername="postgresql")   # the URL as psycopg takes it
     with psycopg.connect(u.render_as_string(hide_password=False), autocommit=True) as conn:
         conn.execute(statement)

@@ -27,7 +27,7 @@ from sqlalchemy import func, insert, select
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_db import add_database_url, db_label, fresh  # noqa: E402
+from bench_db import add_database_url, analyze, db_label, fresh  # noqa: E402
 from oa_liaison_plugin import create_app  # noqa: E402
 from oa_liaison_plugin.models import (Committee, Consultation, Copy, Counterpart, Document,  # noqa: E402
                                       Meeting, Submission, Unit, db)
@@ -159,6 +159,7 @@ def main():
                           "DELIVER_INLINE": False}, instance_path=tmp)
         t0 = time.perf_counter()
         info = fill(app, args.documents)
+        analyze(app.config["DATABASE_URL"])
         sizes = ", ".join(f"{k} {v:,}" for k, v in info["counts"].items())
         print(f"filled in {time.perf_counter() - t0:.1f} s: {sizes}")
         users, uid, cid = info["users"], info["unit_id"], info["committee_id"]

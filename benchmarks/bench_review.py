@@ -30,7 +30,7 @@ from sqlalchemy import insert, select
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_db import add_database_url, db_label, fresh  # noqa: E402
+from bench_db import add_database_url, analyze, db_label, fresh  # noqa: E402
 from oa_liaison_plugin import create_app  # noqa: E402
 from oa_liaison_plugin.models import (AgreedTopic, Committee, Consultation, Copy, Counterpart, Document,  # noqa: E402
                                       Invitation, Meeting, Submission, Unit, db)
@@ -212,6 +212,7 @@ def main() -> None:
                           "WTF_CSRF_ENABLED": False}, instance_path=Path(tmp) / "instance")
         t = time.perf_counter()
         fill(app, args.documents)
+        analyze(app.config["DATABASE_URL"])
         liaison = app.extensions["oa_liaison"]
         with app.app_context():
             n_docs, n_copies = (db.session.scalar(select(db.func.count()).select_from(m)) for m in (Document, Copy))
