@@ -4,7 +4,7 @@ Bad, missing and duplicated signature headers, replays, stale and future timesta
 deeply nested JSON, wrong types, a file_url at another origin, at a redirect and at a 10 GB stream.
 Checks every answer's status and error code, that no answer is a 500, and that nothing is recorded twice.
 
-Run:  .venv/bin/python benchmarks/bench_http_bad_input.py [--pg]
+Run:  .venv/bin/python benchmarks/bench_http_bad_input.py [--database-url URL]
 """
 from __future__ import annotations
 
@@ -21,7 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from oa_liaison_plugin.http.signing import sign  # noqa: E402
-from http_common import Client, cli, counts, docx_b64, env_for, event_body, free_port, fresh_pg_schema, serve  # noqa: E402
+from bench_db import add_database_url, fresh  # noqa: E402
+from http_common import Client, cli, counts, docx_b64, env_for, event_body, free_port, serve  # noqa: E402
 
 
 class Files(BaseHTTPRequestHandler):
@@ -60,10 +61,10 @@ class Files(BaseHTTPRequestHandler):
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--pg", action="store_true")
+    add_database_url(ap)
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="oa-liaison-bad-"))
-    db_url = fresh_pg_schema() if args.pg else f"sqlite:///{tmp / 'liaison.sqlite3'}"
+    db_url = fresh(args.database_url, "http")
     files = ThreadingHTTPServer(("127.0.0.1", 0), Files)
     files.daemon_threads = True
     threading.Thread(target=files.serve_forever, daemon=True).start()

@@ -7,7 +7,7 @@ Checks: every event processed once, every document decided, every copy acknowled
 how often the host was offered a copy again after acknowledging it (a kill between the host's 2xx and
 the ledger's commit; the host deduplicates on webhook-id).
 
-Run:  .venv/bin/python benchmarks/bench_http_faults.py [--events 500] [--workers 3] [--pg]
+Run:  .venv/bin/python benchmarks/bench_http_faults.py [--events 500] [--workers 3] [--database-url URL]
 """
 from __future__ import annotations
 
@@ -23,7 +23,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from http_common import EXE, Callbacks, Client, cli, counts, docx_b64, env_for, event_body, free_port, fresh_pg_schema, serve  # noqa: E402
+from bench_db import add_database_url, db_label, fresh  # noqa: E402
+from http_common import (EXE, Callbacks, Client, add_settings, cli, counts, docx_b64, env_for,  # noqa: E402
+                         event_body, free_port, serve, settings)
 
 
 def main() -> None:
@@ -31,14 +33,16 @@ def main() -> None:
     ap.add_argument("--events", type=int, default=500)
     ap.add_argument("--workers", type=int, default=3)
     ap.add_argument("--kill-every", type=float, default=1.5)
-    ap.add_argument("--pg", action="store_true")
+    add_database_url(ap)
+    add_settings(ap)
     ap.add_argument("--drain-timeout", type=float, default=300)
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="oa-liaison-faults-"))
-    db_url = fresh_pg_schema() if args.pg else f"sqlite:///{tmp / 'liaison.sqlite3'}"
+    db_url = fresh(args.database_url, "http")
     env = env_for(tmp / "instance", db_url, OA_LIAISON_API_PROCESS_INLINE="false",
                   OA_LIAISON_CALLBACK_TIMEOUT_SECONDS="1", OA_LIAISON_DELIVERY_LEASE_SECONDS="3",
                   OA_LIAISON_WORKER_POLL_SECONDS="0.2")
+    env.update(settings(args))   # --setting: the served processes' own configuration
     callbacks = Callbacks("whsec_" + "A" * 44, fail=0.30, hang=0.05, hang_seconds=2)
     secret = json.loads(cli(env, "hosts", "add", "bench", "--jurisdiction", "nanbu", "--callback-url",
                             callbacks.url, "--json"))["secret"]
@@ -85,7 +89,7 @@ def main() -> None:
         n = counts(db_url)
         took = time.perf_counter() - started
         twice = sum(1 for v in callbacks.acked.values() if v > 1)
-        print(f"{'PostgreSQL' if args.pg else 'SQLite'}: {args.events} events, {args.workers} workers, "
+        print(f"{db_label(db_url)}: {args.events} events, {args.workers} workers, "
               f"{killing['kills']} SIGKILLs, callback host failing 30 % and hanging on 5 %: done in {took:.1f} s")
         print(f"inbox {n['inbox']} (processed {n['inbox_done']}), documents {n['documents']} (decided {n['decided']}), "
               f"copies {n['copies']}, delivered {n['delivered']}; callback calls {callbacks.calls}, copies the host "

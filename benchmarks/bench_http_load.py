@@ -5,7 +5,7 @@ URL is a counting host in this process, then 8 client threads POST N events to /
 Reports the 202's throughput and p50/p99, then waits until every event is processed and every copy
 acknowledged, and checks: every event recorded once, every document decided, every copy delivered once.
 
-Run:  .venv/bin/python benchmarks/bench_http_load.py [--events 10000] [--clients 8] [--pg]
+Run:  .venv/bin/python benchmarks/bench_http_load.py [--events 10000] [--clients 8] [--database-url URL]
 """
 from __future__ import annotations
 
@@ -20,7 +20,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from http_common import Callbacks, Client, cli, counts, docx_b64, env_for, event_body, free_port, fresh_pg_schema, serve  # noqa: E402
+from bench_db import add_database_url, db_label, fresh  # noqa: E402
+from http_common import (Callbacks, Client, add_settings, cli, counts, docx_b64, env_for, event_body,  # noqa: E402
+                         free_port, serve, settings)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -36,15 +38,17 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--events", type=int, default=10000)
     ap.add_argument("--clients", type=int, default=8)
-    ap.add_argument("--pg", action="store_true", help="PostgreSQL on 127.0.0.1:5432 instead of SQLite")
+    add_database_url(ap)
+    add_settings(ap)
     ap.add_argument("--threads", type=int, default=None, help="oa-liaison serve --threads (default: its own)")
     ap.add_argument("--drain-timeout", type=float, default=600)
     ap.add_argument("--inline", action="store_true",
                     help="process events in the serving process after each 202 (default: a separate worker)")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="oa-liaison-load-"))
-    db_url = fresh_pg_schema() if args.pg else f"sqlite:///{tmp / 'liaison.sqlite3'}"
+    db_url = fresh(args.database_url, "http")
     env = env_for(tmp / "instance", db_url, OA_LIAISON_API_PROCESS_INLINE="true" if args.inline else "false")
+    env.update(settings(args))   # --setting: the served processes' own configuration
     secret = json.loads(cli(env, "hosts", "add", "bench", "--jurisdiction", "nanbu", "--json"))["secret"]
     callbacks = Callbacks(secret)
     cli(env, "hosts", "remove", "bench")
@@ -89,7 +93,7 @@ def main() -> None:
         latencies.sort()
         p50 = statistics.median(latencies) * 1000
         p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000
-        print(f"{'PostgreSQL' if args.pg else 'SQLite'}: {args.events} events from {args.clients} clients in "
+        print(f"{db_label(db_url)}: {args.events} events from {args.clients} clients in "
               f"{sent:.1f} s = {args.events / sent:.0f} events/s accepted; 202 p50 {p50:.1f} ms, p99 {p99:.1f} ms; "
               f"non-202: {len(errors)}; the server used {cpu * 1000 / args.events:.2f} ms of CPU an event "
               f"(serve --threads {args.threads or 'default'})")

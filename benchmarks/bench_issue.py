@@ -8,7 +8,7 @@
    text normalised once, to show how much of the gain is the reader and how much the rule engine.
 2. backfill --since over already-extracted documents: batched commits versus a commit per document.
 
-Run:  .venv/bin/python benchmarks/bench_issue.py [--runs 100] [--backfill 3000] [--extra-rules N]
+Run:  .venv/bin/python benchmarks/bench_issue.py [--runs 100] [--backfill 3000] [--extra-rules N] [--database-url URL]
 """
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ import docx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bench_db import add_database_url, db_label, fresh
 from oa_liaison_plugin import create_app
 from oa_liaison_plugin.documents.read import extract_facts
 from oa_liaison_plugin.documents.samples import make_issued_docx, make_long_body
@@ -110,10 +111,13 @@ def main():
     ap.add_argument("--backfill", type=int, default=3000)
     ap.add_argument("--extra-rules", type=int, default=0,
                     help="add N generated topic rules to the default set (a county that grew its rules)")
+    add_database_url(ap)
     args = ap.parse_args()
     data = sample(20)
+    where = db_label(args.database_url)
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({"DATABASE_URL": f"sqlite:///{tmp}/b.sqlite3", "DELIVER_INLINE": False}, instance_path=tmp)
+        app = create_app({"DATABASE_URL": fresh(args.database_url, "issue"), "DELIVER_INLINE": False},
+                         instance_path=tmp)
         liaison = app.extensions["oa_liaison"]
         with app.app_context():
             jur = liaison.jurisdiction()
@@ -128,7 +132,7 @@ def main():
             warm = interleaved_medians_ms(fns, args.runs, 20, "warm")
             cold = interleaved_medians_ms(fns, args.runs, 1, "cold")
             status = db.session.scalar(db.select(Document.status).where(Document.host_id == "warm-0-0"))
-        print(f"document_issued, 20-page .docx ({len(data) // 1024} KB, {len(rules)} rules), SQLite, "
+        print(f"document_issued, 20-page .docx ({len(data) // 1024} KB, {len(rules)} rules), {where}, "
               f"delivery excluded; "
               f"median of {args.runs} calls each")
         for label, (ours, base, strict) in (("warm (rounds of 20 calls in turn)", warm),
@@ -168,7 +172,7 @@ def main():
                 redecide(liaison, row, "backfill")
                 db.session.commit()
             t_base = (time.perf_counter() - t0) / len(rows)
-        print(f"backfill --since over {n} already-extracted documents ({len(body)} chars each), SQLite")
+        print(f"backfill --since over {n} already-extracted documents ({len(body)} chars each), {where}")
         print(f"  dry run        : {dry['documents'] / t_dry:7.0f} documents/s")
         print(f"  --apply        : {dry['documents'] / t_apply:7.0f} documents/s (batched commits; target ≥ 500/s)")
         print(f"  baseline       : {1 / t_base:7.0f} documents/s (a commit per document)")

@@ -1,6 +1,6 @@
 """Benchmark: the web panel's list pages on a large database, each beside a naive baseline in the same run.
 
-Fills a SQLite database (bulk inserts through SQLAlchemy Core) with N documents and about 3N copies
+Fills a database (SQLite by default; bulk inserts through SQLAlchemy Core) with N documents and about 3N copies
 spread over the 南部县 table, plus submissions, consultations, meetings and audit entries, then asks
 each list page through Flask's test client (logged in as the role that uses it) and reports the
 median time of the whole request: routing, login check, scoped keyset query, rendering.
@@ -9,7 +9,7 @@ The baseline is the first way one would write each list: the same scoped filter 
 every matching row loaded through the ORM (Document.body and Copy.snapshot included), a COUNT(*)
 for "page x of y", then the first 50 rows kept — the query work of an unpaginated list.
 
-Run:  .venv/bin/python benchmarks/bench_panel.py [--documents 100000] [--runs 15]
+Run:  .venv/bin/python benchmarks/bench_panel.py [--documents 100000] [--runs 15] [--database-url URL]
 """
 from __future__ import annotations
 
@@ -25,7 +25,9 @@ from pathlib import Path
 from sqlalchemy import func, insert, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bench_db import add_database_url, analyze, db_label, fresh  # noqa: E402
 from oa_liaison_plugin import create_app  # noqa: E402
 from oa_liaison_plugin.models import (Committee, Consultation, Copy, Counterpart, Document,  # noqa: E402
                                       Meeting, Submission, Unit, db)
@@ -149,13 +151,15 @@ def naive(app, query, count_query):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--documents", type=int, default=100_000)
+    add_database_url(ap)
     ap.add_argument("--runs", type=int, default=15)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({"DATABASE_URL": f"sqlite:///{tmp}/panel.sqlite3", "TESTING": True,
+        app = create_app({"DATABASE_URL": fresh(args.database_url, "panel"), "TESTING": True,
                           "DELIVER_INLINE": False}, instance_path=tmp)
         t0 = time.perf_counter()
         info = fill(app, args.documents)
+        analyze(app.config["DATABASE_URL"])
         sizes = ", ".join(f"{k} {v:,}" for k, v in info["counts"].items())
         print(f"filled in {time.perf_counter() - t0:.1f} s: {sizes}")
         users, uid, cid = info["users"], info["unit_id"], info["committee_id"]
@@ -205,7 +209,8 @@ def main():
             ("home (admin, capped counts)", "b-admin", "/", None),
             ("home (committee)", "b-committee", "/", None),
         ]
-        print(f"\nlist pages, SQLite, {args.runs} runs each, median of the whole request (Flask test client)")
+        print(f"\nlist pages, {db_label(args.database_url)}, {args.runs} runs each, median of the whole request "
+              "(Flask test client)")
         print("panel = the whole request (query + rendering); baseline = its query work alone")
         print("(no rendering), so the speed-up understates the difference for large result sets.")
         print(f"{'page':32} {'panel':>9} {'baseline':>10} {'speed-up':>9}  rows the baseline loads")

@@ -3,22 +3,25 @@
 Ours (oa_liaison_plugin.reminders.run): one query per offset picks the tasks whose reminder is due, one
 INSERT … ON CONFLICT DO NOTHING RETURNING per 500 claims them in the ledger, then notify. The baseline is
 what a first version would do: load every open task, and for each one whose reminder is due ask the ledger
-whether it was sent, insert it, notify. Both run on copies of the same SQLite file, with the same offsets,
-and must send the same reminders. Each is run twice: the first pass sends, the second (same day, as a
-restarted worker would) finds everything sent. Run: python benchmarks/bench_remind.py [--tasks N]
+whether it was sent, insert it, notify. Both run on copies of the same database (a SQLite file, or a
+PostgreSQL database made from the same template), with the same offsets, and must send the same reminders. Each is run twice: the first pass sends, the second (same day, as a
+restarted worker would) finds everything sent.
+Run: python benchmarks/bench_remind.py [--tasks N] [--database-url URL]
 """
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import sqlite3
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 from sqlalchemy import insert, select
 
-from oa_liaison_plugin import create_app, reminders
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_db import add_database_url, analyze, db_label, fresh  # noqa: E402
+from oa_liaison_plugin import create_app, reminders  # noqa: E402
 from oa_liaison_plugin.models import Committee, ReminderSent, Submission, Unit, db
 from oa_liaison_plugin.reminders import Reminder
 from oa_liaison_plugin.replies.remind import windows
@@ -26,8 +29,8 @@ from oa_liaison_plugin.replies.remind import windows
 TODAY = dt.date(2025, 6, 2)
 
 
-def build(path: Path, n: int) -> None:
-    app = create_app({"DATABASE_URL": f"sqlite:///{path}"}, instance_path=str(path.parent))
+def build(url: str, folder: Path, n: int) -> None:
+    app = create_app({"DATABASE_URL": url}, instance_path=str(folder))
     with app.app_context():
         jur = app.extensions["oa_liaison"].jurisdiction()
         committees = list(db.session.scalars(select(Committee.id).where(Committee.jurisdiction_id == jur.id)))
@@ -44,12 +47,6 @@ def build(path: Path, n: int) -> None:
             db.session.execute(insert(Submission), rows[i:i + 5000])
         db.session.commit()
         db.engine.dispose()
-
-
-def copy(src: Path, dst: Path) -> Path:
-    with sqlite3.connect(src) as a, sqlite3.connect(dst) as b:
-        a.backup(b)
-    return dst
 
 
 def per_task_loop(liaison, jur, today: dt.date) -> list[Reminder]:
@@ -86,17 +83,21 @@ def timed(fn):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--tasks", type=int, default=100_000)
-    tasks = ap.parse_args().tasks
+    add_database_url(ap)
+    args = ap.parse_args()
+    tasks = args.tasks
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         t0 = time.perf_counter()
-        build(tmp / "seed.sqlite3", tasks)
-        print(f"data: {tasks:,} open reply tasks in a SQLite file (due dates from {TODAY - dt.timedelta(days=60)} "
+        seed = fresh(args.database_url, "remind_seed")
+        build(seed, tmp / "seed", tasks)
+        analyze(seed)   # the copies made from it keep the statistics
+        print(f"data: {tasks:,} open reply tasks in {db_label(seed)} (due dates from {TODAY - dt.timedelta(days=60)} "
               f"to {TODAY + dt.timedelta(days=364)}), built in {time.perf_counter() - t0:.1f} s; today {TODAY}")
         results = {}
         for name in ("ours", "baseline"):
-            path = copy(tmp / "seed.sqlite3", tmp / f"{name}.sqlite3")
-            app = create_app({"DATABASE_URL": f"sqlite:///{path}", "REMIND_IN_WORKER": False},
+            url = fresh(args.database_url, name, template=seed)
+            app = create_app({"DATABASE_URL": url, "REMIND_IN_WORKER": False},
                              instance_path=str(tmp / name))
             liaison = app.extensions["oa_liaison"]
             with app.app_context():

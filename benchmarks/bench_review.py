@@ -1,6 +1,6 @@
 """Benchmark: the yearly review (五(三)) of a county with 100,000 documents and 300,000 copies in the year.
 
-Fills a SQLite database (bulk inserts through SQLAlchemy Core) with N documents issued in one year, 3N
+Fills a database (SQLite by default; bulk inserts through SQLAlchemy Core) with N documents issued in one year, 3N
 copies, consultations, submissions (replied ones with their audit entry), liaison and work meetings with
 proposed invitees, and agreed topics. Then, side by side in one run:
 
@@ -11,7 +11,7 @@ proposed invitees, and agreed topics. Then, side by side in one run:
 
 Both must give the same numbers (checked). Times are medians of --runs requests.
 
-Run:  .venv/bin/python benchmarks/bench_review.py [--documents 100000] [--runs 5]
+Run:  .venv/bin/python benchmarks/bench_review.py [--documents 100000] [--runs 5] [--database-url URL]
 """
 from __future__ import annotations
 
@@ -28,7 +28,9 @@ from pathlib import Path
 from sqlalchemy import insert, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bench_db import add_database_url, analyze, db_label, fresh  # noqa: E402
 from oa_liaison_plugin import create_app  # noqa: E402
 from oa_liaison_plugin.models import (AgreedTopic, Committee, Consultation, Copy, Counterpart, Document,  # noqa: E402
                                       Invitation, Meeting, Reply, Submission, Unit, db)
@@ -208,13 +210,16 @@ def timed(client, url: str, runs: int) -> tuple[float, int]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--documents", type=int, default=100_000)
+    add_database_url(ap)
     ap.add_argument("--runs", type=int, default=5)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({"DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3", "SECRET_KEY": "bench", "TESTING": True,
+        app = create_app({"DATABASE_URL": fresh(args.database_url, "review"), "SECRET_KEY": "bench",
+                          "TESTING": True,
                           "WTF_CSRF_ENABLED": False}, instance_path=Path(tmp) / "instance")
         t = time.perf_counter()
         fill(app, args.documents)
+        analyze(app.config["DATABASE_URL"])
         liaison = app.extensions["oa_liaison"]
         with app.app_context():
             n_docs, n_copies = (db.session.scalar(select(db.func.count()).select_from(m)) for m in (Document, Copy))
@@ -224,7 +229,7 @@ def main() -> None:
             assert ours == baseline, "the SQL review and the Python baseline disagree"
             from oa_liaison_plugin.web.models import User
             admin = db.session.scalar(select(User).where(User.username == "bench-admin")).get_id()
-        print(f"data: {n_docs:,} documents and {n_copies:,} copies in {YEAR}, "
+        print(f"data ({db_label(args.database_url)}): {n_docs:,} documents and {n_copies:,} copies in {YEAR}, "
               f"{len(ours['units'])} units, {len(ours['committees'])} committees (filled in {time.perf_counter() - t:.1f} s)")
         print("same numbers from both: yes "
               f"(copies {ours['totals']['copies']:,}, consultations {ours['totals']['consultations_opened']:,}, "

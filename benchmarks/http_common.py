@@ -26,6 +26,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def add_settings(ap) -> None:
+    """`--setting NAME=VALUE` (repeatable): a configuration value for the served processes, e.g. to measure
+    one setting side by side with the default (OA_LIAISON_NAME=VALUE in their environment)."""
+    ap.add_argument("--setting", action="append", default=[], metavar="NAME=VALUE")
+
+
+def settings(args) -> dict:
+    return {f"OA_LIAISON_{k}": v for k, _, v in (s.partition("=") for s in args.setting)}
+
+
 def env_for(instance: Path, db_url: str | None, **extra) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("OA_LIAISON_")}
     env.update({"OA_LIAISON_INSTANCE_PATH": str(instance), "OA_LIAISON_SECRET_KEY": os.urandom(24).hex(),
@@ -55,15 +65,6 @@ def serve(env, port: int, threads: int | None = None) -> subprocess.Popen:
             time.sleep(0.2)
     p.kill()
     raise SystemExit("oa-liaison serve did not start")
-
-
-def fresh_pg_schema() -> str:
-    import psycopg
-    import uuid
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect("host=127.0.0.1 port=5432 user=postgres dbname=test", autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    return f"postgresql+psycopg://postgres@127.0.0.1:5432/test?options=-csearch_path%3D{schema}"
 
 
 def event_body(type_: str, event_id: str, data: dict) -> bytes:

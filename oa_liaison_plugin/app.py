@@ -7,6 +7,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from . import config as cfg
+from .engine import tune
 from .models import Jurisdiction, db
 from .plugins import get_plugin_manager
 from .runtime import Liaison
@@ -25,6 +26,8 @@ def create_app(test_config: dict | None = None, *, instance_path: str | Path | N
     cfg.finish(app.config, instance)
     instance.mkdir(parents=True, exist_ok=True)
     db.init_app(app)
+    with app.app_context():
+        tune(db.engine, app.config)
     liaison = Liaison(app, pm or get_plugin_manager(app.config["HOOKS_DIR"]))
     app.extensions["oa_liaison"] = liaison
     from .web import init_web

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from .clock import county_today, county_zone  # noqa: F401  (kept importable from here)
 
+from .engine import engine_options
+
 ENV_PREFIX = "OA_LIAISON"
 
 DEFAULTS = {
@@ -56,6 +58,9 @@ DEFAULTS = {
     # holds it for a person instead (a host may also set its own: hosts add/update --require-file).
     "REQUIRE_FILE": False,
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # PostgreSQL: instead of pool_pre_ping's query on every checkout, a connection is pinged only when it
+    # has sat in the pool this long (see engine.py); a shorter gap means it was working a moment ago.
+    "DB_PING_IDLE_SECONDS": 10.0,
     # The web panel. SECRET_KEY comes from OA_LIAISON_SECRET_KEY or the instance config.py; the panel
     # refuses to run in production (not DEBUG/TESTING) without a real one.
     "SESSION_COOKIE_SECURE": None,    # None: Secure unless DEBUG/TESTING (serve behind HTTPS)
@@ -89,7 +94,4 @@ def finish(config: dict, instance_path: Path) -> None:
     config.setdefault("FILES_DIR", str(instance_path / "files"))
     config.setdefault("HOLIDAYS_FILE", str(instance_path / "holidays.json"))
     config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"]
-    if config["DATABASE_URL"].startswith("sqlite"):
-        # A local file cannot drop the connection under us: a ping would only add a query to every request.
-        config["SQLALCHEMY_ENGINE_OPTIONS"] = {k: v for k, v in config["SQLALCHEMY_ENGINE_OPTIONS"].items()
-                                               if k != "pool_pre_ping"}
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(config)

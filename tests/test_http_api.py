@@ -288,11 +288,6 @@ def test_a_host_removed_by_another_process_is_refused_once_the_cache_time_is_ove
     assert count(app, InboxEvent) == 1
 
 
-def test_sqlite_connections_are_not_pinged_on_every_request_but_postgresql_ones_are(app):
-    options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
-    assert options.get("pool_pre_ping", False) is (not app.config["DATABASE_URL"].startswith("sqlite"))
-
-
 def test_a_database_dump_does_not_reveal_the_secret(app):
     secret = add_host(app)
     raw = base64.b64decode(secret.removeprefix("whsec_"))

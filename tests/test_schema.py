@@ -46,3 +46,26 @@ def test_an_older_database_is_upgraded_at_start(db_url, tmp_path):
             assert current(conn) == head()
         assert app.extensions["oa_liaison"].resolver().resolve("县教育局").resolved
         db.engine.dispose()
+
+
+def _blob_storage(conn) -> str:
+    return conn.execute(text("SELECT attstorage FROM pg_attribute WHERE attrelid = 'liaison_blob'::regclass "
+                             "AND attname = 'data'")).scalar()
+
+
+def test_postgresql_stores_files_uncompressed_in_new_and_upgraded_databases(db_url, tmp_path):
+    from conftest import make_app
+    if not db_url.startswith("postgresql"):
+        return   # SQLite has no storage strategies
+    engine = create_engine(db_url)
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "0011")
+        assert _blob_storage(conn) == "x"   # extended: compressed when it fits
+        command.upgrade(alembic_config(conn), "head")
+        assert _blob_storage(conn) == "e"   # external: out of line, never compressed
+        command.downgrade(alembic_config(conn), "base")
+    engine.dispose()
+    app = make_app(db_url, tmp_path / "fresh")   # a database made from the models, not the migrations
+    with app.app_context(), db.engine.connect() as conn:
+        assert _blob_storage(conn) == "e"
+        db.engine.dispose()
