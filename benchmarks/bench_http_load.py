@@ -98,7 +98,6 @@ def main() -> None:
               f"non-202: {len(errors)}; the server used {cpu * 1000 / args.events:.2f} ms of CPU an event "
               f"(serve --threads {args.threads or 'default'})")
         deadline = time.monotonic() + args.drain_timeout
-        worker = None
         while time.monotonic() < deadline:
             c = counts(db_url)
             if c["inbox_done"] == args.events and c["delivered"] == c["copies"] == len(callbacks.acked):
