@@ -23,7 +23,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from http_common import EXE, Callbacks, Client, cli, counts, docx_b64, env_for, event_body, free_port, fresh_pg_schema, serve  # noqa: E402
+from http_common import (EXE, Callbacks, Client, cli, counts, docx_b64, env_for, event_body, free_port,  # noqa: E402
+                         fresh_pg_schema, serve)
 
 
 def main() -> None:

@@ -20,7 +20,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from http_common import Callbacks, Client, cli, counts, docx_b64, env_for, event_body, free_port, fresh_pg_schema, serve  # noqa: E402
+from http_common import (Callbacks, Client, cli, counts, docx_b64, env_for, event_body, free_port,  # noqa: E402
+                         fresh_pg_schema, serve)
 
 
 def cpu_seconds(pid: int) -> float:
