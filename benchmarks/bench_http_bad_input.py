@@ -133,8 +133,8 @@ def run_cases(port, secret, origin, db_url) -> None:
     big = ev({"id": "BIG", "file_base64": "A" * (3 * 1024 * 1024)})
     case("a 3 MB body over the 2 MB limit", 413, "too_large", body=big, headers=signed_headers(big, "big"))
     # waitress refuses a declared body over its limit itself, before the app: 413 in the API's JSON shape
-    case("Content-Length of 10 GB (waitress answers)", 413, "too_large", body=b"{}", headers={**signed_headers(b"{}", "cl"),
-                                                                             "content-length": str(10 * 1024 ** 3)})
+    case("Content-Length of 10 GB (waitress answers)", 413, "too_large", body=b"{}",
+         headers={**signed_headers(b"{}", "cl"), "content-length": str(10 * 1024 ** 3)})
     deep = b'{"a":' * 200000 + b"1" + b"}" * 200000
     deep = deep[:1_900_000]
     case("deeply nested JSON", 400, "bad_json", body=deep, headers=signed_headers(deep, "deep"))
@@ -176,7 +176,8 @@ def run_cases(port, secret, origin, db_url) -> None:
     engine = create_engine(db_url)
     while time.monotonic() < deadline:
         with engine.connect() as conn:
-            rows = dict(conn.execute(text("SELECT host_id, status FROM liaison_document WHERE host_id LIKE 'URL%'")).all())
+            rows = dict(conn.execute(text("SELECT host_id, status FROM liaison_document "
+                                          "WHERE host_id LIKE 'URL%'")).all())
         if len(rows) == len(held):
             break
         time.sleep(0.5)
@@ -184,7 +185,8 @@ def run_cases(port, secret, origin, db_url) -> None:
         if rows.get(host_id) != "held":
             failures.append(f"{name}: document {rows.get(host_id)}, expected held")
     with engine.connect() as conn:
-        reasons = conn.execute(text("SELECT host_id, hold_reason FROM liaison_document WHERE host_id LIKE 'URL%'")).all()
+        reasons = conn.execute(text("SELECT host_id, hold_reason FROM liaison_document "
+                                    "WHERE host_id LIKE 'URL%'")).all()
     engine.dispose()
     n = counts(db_url)
     for name, status, code in results:

@@ -111,7 +111,8 @@ def main(argv=None) -> None:
             db.session.remove()
             db.engine.dispose()
     a, b = statistics.median(ours), statistics.median(base)
-    print(f"20-page PDF ({len(pdf) / 1024:.0f} KB, {made_by}) + .docx and .xlsx attachments, SQLite, {args.runs} runs each")
+    print(f"20-page PDF ({len(pdf) / 1024:.0f} KB, {made_by}) + .docx and .xlsx attachments, SQLite, "
+          f"{args.runs} runs each")
     print(f"document_issued (every file read for marks and facts, rules, one commit): median {a:.2f} ms")
     print(f"naive (plain PDF text, python-docx, openpyxl, re.search per term, commit): median {b:.2f} ms")
     print(f"ratio: naive / ours = {b / a:.1f}x; fastest run: ours {min(ours):.2f} ms, "

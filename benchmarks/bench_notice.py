@@ -20,7 +20,8 @@ PAGE_CHARS = 22 * 28  # GB/T 9704: 22 lines of 28 characters
 
 
 def cn(n: int) -> str:
-    return NUMBERS[n - 1] if n <= 10 else ("十" if n < 20 else NUMBERS[n // 10 - 1] + "十") + (NUMBERS[n % 10 - 1] if n % 10 else "")
+    return NUMBERS[n - 1] if n <= 10 else (("十" if n < 20 else NUMBERS[n // 10 - 1] + "十")
+                                           + (NUMBERS[n % 10 - 1] if n % 10 else ""))
 
 
 def big_notice(committees=30, units=60) -> str:

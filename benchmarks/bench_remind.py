@@ -39,7 +39,8 @@ def build(url: str, folder: Path, n: int) -> None:
         for i in range(n):
             due = TODAY + dt.timedelta(days=i % 425 - 60)   # from two months overdue to a year ahead
             unit = units[i % len(units)]
-            rows.append({"jurisdiction_id": jur.id, "host_id": f"b-{i}", "committee_id": committees[i % len(committees)],
+            rows.append({"jurisdiction_id": jur.id, "host_id": f"b-{i}",
+                         "committee_id": committees[i % len(committees)],
                          "unit_id": unit.id, "unit_name": unit.name, "kind": "提案", "title": f"关于第{i}件事的建议",
                          "received_on": due - dt.timedelta(days=91), "due_on": due, "original_due_on": due,
                          "status": "open", "state": "received", "round": 1})

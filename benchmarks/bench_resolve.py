@@ -20,7 +20,8 @@ NAMES = ["南部县发展和改革局", "中共南部县委办公室", "南部�
 def naive_resolver(table: dict):
     rows = []
     for u in table["units"]:
-        for n in [u["name"], u.get("full_name"), *u.get("aliases", []), *[f["name"] for f in u.get("former_names", [])]]:
+        for n in [u["name"], u.get("full_name"), *u.get("aliases", []),
+                  *[f["name"] for f in u.get("former_names", [])]]:
             if n:
                 rows.append((n, u))
 

@@ -105,8 +105,8 @@ def fill(app, n_docs: int, seed: int = 7) -> None:
                                         status=rnd.choice(("proposed", "confirmed", "declined"))))
             if liaison_meeting:
                 for k in range(3):
-                    topics.append(dict(jurisdiction_id=jur.id, meeting_id=i, committee_id=cid, unit_id=rnd.choice(units),
-                                       year=YEAR, kind="consultation", title=f"课题{i}-{k}",
+                    topics.append(dict(jurisdiction_id=jur.id, meeting_id=i, committee_id=cid,
+                                       unit_id=rnd.choice(units), year=YEAR, kind="consultation", title=f"课题{i}-{k}",
                                        state=rnd.choice(("planned", "in_progress", "done")),
                                        planned_on=dt.date(YEAR, 3, 1)))
         conn.execute(insert(Meeting), meetings)
@@ -127,7 +127,8 @@ def python_review(liaison, jur, year: int) -> dict:
     top = {u: p or u for u, p in parent.items()}
     in_year = {}
     for did, unit, issued, received in s.execute(select(Document.id, Document.unit_id, Document.issued_on,
-                                                         Document.received_at).where(Document.jurisdiction_id == jur.id)):
+                                                         Document.received_at)
+                                                 .where(Document.jurisdiction_id == jur.id)):
         if (first <= issued <= last) if issued else (start <= received < end):
             in_year[did] = unit
     c, u = Counter(), Counter()
@@ -230,7 +231,8 @@ def main() -> None:
             from oa_liaison_plugin.web.models import User
             admin = db.session.scalar(select(User).where(User.username == "bench-admin")).get_id()
         print(f"data ({db_label(args.database_url)}): {n_docs:,} documents and {n_copies:,} copies in {YEAR}, "
-              f"{len(ours['units'])} units, {len(ours['committees'])} committees (filled in {time.perf_counter() - t:.1f} s)")
+              f"{len(ours['units'])} units, {len(ours['committees'])} committees "
+              f"(filled in {time.perf_counter() - t:.1f} s)")
         print("same numbers from both: yes "
               f"(copies {ours['totals']['copies']:,}, consultations {ours['totals']['consultations_opened']:,}, "
               f"submissions {ours['totals']['submissions']:,}, meetings {ours['totals']['meetings_held']})")

@@ -69,9 +69,10 @@ def _already_sent(wanted: dict) -> list[tuple]:
         offsets = sorted(offsets)
         for i in range(0, len(offsets), _CHUNK):
             found += db.session.connection().execute(
-                select(ReminderSent.jurisdiction_id, ReminderSent.kind, ReminderSent.subject, ReminderSent.recipient_key,
-                       ReminderSent.offset).where(ReminderSent.jurisdiction_id == jid, ReminderSent.kind == kind,
-                                                  ReminderSent.offset.in_(offsets[i:i + _CHUNK]))).all()
+                select(ReminderSent.jurisdiction_id, ReminderSent.kind, ReminderSent.subject,
+                       ReminderSent.recipient_key, ReminderSent.offset)
+                .where(ReminderSent.jurisdiction_id == jid, ReminderSent.kind == kind,
+                       ReminderSent.offset.in_(offsets[i:i + _CHUNK]))).all()
     return [tuple(row) for row in found]
 
 

@@ -1,4 +1,7 @@
-"""Test helpers for hosts over HTTP: a served app, a signing client (standardwebhooks + cloudevents), a callback host."""
+"""Test helpers for hosts over HTTP: a served app, a signing client, a callback host.
+
+The signing client: standardwebhooks + cloudevents.
+"""
 from __future__ import annotations
 
 import base64

@@ -24,8 +24,8 @@ _ids = itertools.count()
 # The five ways a host may issue a classified file (issue 16): the file alone, with the host's issuer and
 # title, marked important, with the host saying "not classified", and all of these at once.
 HOST = {"issuer": "南部县教育局", "title": "关于加强校园安全管理工作的通知"}
-MODES = {"file": {}, "host_facts": HOST, "important": {"flags": {"important": True}}, "host_unclassified": {"secrecy": "无"},
-         "everything": {**HOST, "flags": {"important": True}, "secrecy": "无"}}
+MODES = {"file": {}, "host_facts": HOST, "important": {"flags": {"important": True}},
+         "host_unclassified": {"secrecy": "无"}, "everything": {**HOST, "flags": {"important": True}, "secrecy": "无"}}
 
 
 def test_corpus_covers_the_generators_and_both_kinds():
@@ -40,7 +40,8 @@ def test_corpus_covers_the_generators_and_both_kinds():
 def test_facts_match(name):
     e = EXPECTED[name]
     f = read_docx(CORPUS / f"{name}.docx")
-    assert (f.doc_number, f.secrecy, f.issuer, f.cc) == (e["doc_number"], e["secrecy"], e["issuer"], e["cc"]), e["layout"]
+    assert (f.doc_number, f.secrecy, f.issuer, f.cc) == (e["doc_number"], e["secrecy"], e["issuer"], e["cc"]), \
+        e["layout"]
     assert f.title == e["title"]
     if "period" in e:
         assert f.secrecy_period == e["period"]

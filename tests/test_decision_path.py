@@ -314,7 +314,8 @@ def test_a_meeting_watcher_cannot_change_or_break_the_answer(app, liaison):
                                    "held_on": "2017-04-01"})
     assert m["invite"] == ["城市经济委员会"]
     with app.app_context():
-        assert "watch bug" in db.session.scalar(select(EventError.message).where(EventError.event == "meeting_scheduled"))
+        assert "watch bug" in db.session.scalar(select(EventError.message)
+                                                .where(EventError.event == "meeting_scheduled"))
 
 
 def test_draft_context_merges_in_call_order_and_skips_a_failure(app, liaison):

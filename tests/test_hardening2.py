@@ -206,7 +206,8 @@ def test_previews_of_a_trickling_file_host_leave_the_server_answering(tmp_path, 
 
 REPLY = {"unit": "南部县教育局", "committee": "县政协教科卫体委员会", "kind": "提案",
          "title": "关于加强农村寄宿制学校建设的建议", "number": "12", "received": "2017-01-05",
-         "category": "A", "signer": "王明", "contact": "李华", "phone": "0817-5512345", "doc_number": "南教函[2017]05号", "date": "2017-03-20"}
+         "category": "A", "signer": "王明", "contact": "李华", "phone": "0817-5512345", "doc_number": "南教函[2017]05号",
+         "date": "2017-03-20"}
 
 
 def _out_command(tmp_path: Path, name: str):

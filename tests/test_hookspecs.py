@@ -106,7 +106,8 @@ def test_site_hooks_folder_is_loaded_in_name_order(tmp_path):
 
 def test_entry_point_plugins_are_loaded(tmp_path, monkeypatch):
     pkg = tmp_path / "liaison_ep_demo.py"
-    pkg.write_text("from oa_liaison_plugin import hookimpl\n\n@hookimpl\ndef notify(liaison, recipient, subject, body):\n"
+    pkg.write_text("from oa_liaison_plugin import hookimpl\n\n@hookimpl\n"
+                   "def notify(liaison, recipient, subject, body):\n"
                    "    return None\n", "utf-8")
     dist = tmp_path / "liaison_ep_demo-1.0.dist-info"
     dist.mkdir()

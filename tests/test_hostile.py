@@ -498,7 +498,8 @@ def test_migration_0004_folds_existing_names_and_keeps_colliding_ones_apart(db_u
     engine = create_engine(db_url)
     with engine.begin() as conn:
         command.upgrade(alembic_config(conn), "0003")
-        conn.execute(text("INSERT INTO liaison_jurisdiction (code, name, prefixes, table_version, rules_version, updated_at) "
+        conn.execute(text("INSERT INTO liaison_jurisdiction "
+                          "(code, name, prefixes, table_version, rules_version, updated_at) "
                           "VALUES ('nanbu', '南部县', '[]', 1, 1, CURRENT_TIMESTAMP)"))
         for i, name in enumerate(("Élodie", "élodie", "Admin")):
             conn.execute(text("INSERT INTO liaison_user (username, password_hash, role, jurisdiction_id, active, "

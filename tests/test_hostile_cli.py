@@ -1,4 +1,7 @@
-"""Every command's every option and argument, from click's own tree, given hostile values: no traceback, a known exit."""
+"""Every command's every option and argument, from click's own tree, given hostile values.
+
+No traceback, a known exit.
+"""
 from __future__ import annotations
 
 import os
@@ -79,7 +82,8 @@ def world(tmp_path_factory, database):
     (tmp / "in.json").write_text("{}", "utf-8")
     fifo = FifoWatch(tmp / "fifo")
     env = {"OA_LIAISON_INSTANCE_PATH": str(tmp / "instance"), "OA_LIAISON_SECRET_KEY": "k" * 64,
-           "OA_LIAISON_WORKER_NICE": "0", "OA_LIAISON_DATABASE_URL": database}   # in process: a renice would slow the rest of the run
+           "OA_LIAISON_WORKER_NICE": "0",   # in process: a renice would slow the rest of the run
+           "OA_LIAISON_DATABASE_URL": database}
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     from oa_liaison_plugin.app import create_app

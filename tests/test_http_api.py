@@ -68,7 +68,8 @@ def test_same_webhook_id_or_same_source_and_id_answers_the_same_once(app, served
 
 REFUSALS = [
     # (name, how to spoil the request, status, error)
-    ("unsigned", lambda h, b: ({k: v for k, v in h.items() if not k.startswith("webhook-")}, b), 401, "missing_signature"),
+    ("unsigned", lambda h, b: ({k: v for k, v in h.items() if not k.startswith("webhook-")}, b), 401,
+     "missing_signature"),
     ("no signature header", lambda h, b: ({k: v for k, v in h.items() if k != "webhook-signature"}, b), 401,
      "missing_signature"),
     ("wrong signature", lambda h, b: ({**h, "webhook-signature": "v1," + b64(b"x" * 32)}, b), 401, "bad_signature"),
@@ -130,7 +131,8 @@ BAD_BODIES = [
                                     "data": {"id": "1", "file_base64": "%%%"}}).encode(), 400, "bad_field",
      "data.file_base64"),
     ("unknown data field", json.dumps({"specversion": "1.0", "id": "x", "source": "s", "type": "document.issued",
-                                       "data": {"id": "1", "colour": "red"}}).encode(), 400, "bad_field", "data.colour"),
+                                       "data": {"id": "1", "colour": "red"}}).encode(), 400, "bad_field",
+     "data.colour"),
     ("submission without unit", json.dumps({"specversion": "1.0", "id": "x", "source": "s",
                                             "type": "submission.received",
                                             "data": {"id": "S1", "committee": "提案委员会", "kind": "提案",
@@ -281,7 +283,8 @@ def test_a_secret_rotated_by_another_process_works_at_once_though_the_server_cac
 def test_a_host_removed_by_another_process_is_refused_once_the_cache_time_is_over(app, served):
     app.config["API_HOSTS_CACHE_SECONDS"] = 0
     secret = add_host(app)
-    assert post_event(served.port, secret, "document.issued", {"id": "K-4", "issuer": "南部县教育局"}, event_id="k4")[0] == 202
+    assert post_event(served.port, secret, "document.issued", {"id": "K-4", "issuer": "南部县教育局"},
+                      event_id="k4")[0] == 202
     _cli(app, "hosts", "remove", "oa1")
     code, answer = post_event(served.port, secret, "document.issued", {"id": "K-5"}, event_id="k5")
     assert code == 401 and answer["error"] in ("bad_signature", "unknown_host")

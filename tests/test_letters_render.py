@@ -1,4 +1,7 @@
-"""Form (6)'s documents rendered by LibreOffice (skipped where absent): the filing 函, the review 函, minutes from a record."""
+"""Form (6)'s documents rendered by LibreOffice: the filing 函, the review 函, minutes from a record.
+
+Skipped where LibreOffice is absent.
+"""
 from __future__ import annotations
 
 import datetime as dt

@@ -91,7 +91,8 @@ def test_ruby_over_the_mark_reads_its_base_text():
 
 DOC_RELS = ('<?xml version="1.0" encoding="UTF-8"?><Relationships '
             'xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            '<Relationship Id="rIdA" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/aFChunk" '
+            '<Relationship Id="rIdA" '
+            'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/aFChunk" '
             'Target="{target}"/></Relationships>')
 
 

@@ -182,7 +182,8 @@ def test_agreed_topics_move_forward_and_link_what_came_of_them(lite_app):
             advance(topic, "done", dt.date(2017, 9, 5), submission_id=theirs)
         advance(topic, "in_progress", dt.date(2017, 4, 1))
         advance(topic, "done", dt.date(2017, 9, 5), submission_id=ours)
-        assert (topic.started_on, topic.done_on, topic.submission_id) == (dt.date(2017, 4, 1), dt.date(2017, 9, 5), ours)
+        assert (topic.started_on, topic.done_on, topic.submission_id) == (dt.date(2017, 4, 1), dt.date(2017, 9, 5),
+                                                                          ours)
         with pytest.raises(InputError, match="不能改回"):
             advance(topic, "planned", dt.date(2017, 9, 6))
 

@@ -239,8 +239,8 @@ def _url(app, world, endpoint, rule, overrides=None):
     args = {}
     for name in rule.arguments:
         key = (overrides or {}).get(name) or OVERRIDES.get(endpoint, {}).get(name) or ARGS[name]
-        fixed = {"rule_id": "npc-title", "entry_id": 1, "number": 1, "filename": "oa_liaison.css", "host_name": "nobody",
-                 "event_id": "evt-1", "round_": 1}
+        fixed = {"rule_id": "npc-title", "entry_id": 1, "number": 1, "filename": "oa_liaison.css",
+                 "host_name": "nobody", "event_id": "evt-1", "round_": 1}
         args[name] = fixed[name] if key is None else world[key]
     with app.test_request_context():
         return url_for(endpoint, **args)

@@ -1,4 +1,7 @@
-"""Panel pages of form (6): record a meeting, minutes from it, signed minutes, invitations, leaders, compliance, review."""
+"""Panel pages of form (6).
+
+Record a meeting, minutes from it, signed minutes, invitations, leaders, compliance, review.
+"""
 from __future__ import annotations
 
 import hashlib
@@ -86,7 +89,8 @@ def test_the_unit_confirms_or_declines_proposed_invitees(panel):
     detail = page(unit.get(f"/meetings/{meeting_id}"))
     assert "陈刚" in detail and "确认邀请" in detail
     assert unit.post(f"/meetings/invitations/{world['own_invitation']}", data={"value": "confirmed"}).status_code == 302
-    assert unit.post(f"/meetings/invitations/{world['other_invitation']}", data={"value": "confirmed"}).status_code == 404
+    assert unit.post(f"/meetings/invitations/{world['other_invitation']}",
+                     data={"value": "confirmed"}).status_code == 404
     with app.app_context():
         assert db.session.get(Invitation, world["own_invitation"]).status == "confirmed"
         assert db.session.get(Invitation, world["other_invitation"]).status == "proposed"

@@ -40,7 +40,8 @@ def test_paste_review_apply_and_roll_back(panel):
     with app.app_context():
         assert db.session.scalar(select(Jurisdiction.table_version).where(Jurisdiction.code == "nanbu")) == 2
         entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "table.import_notice"))
-        assert entry.after["source"] == "南委办〔2017〕1号" and entry.after["diff"]["added"] == ["县国税局", "县旅游局"]  # the 2017 notice undoes the 2019 merges
+        # the 2017 notice undoes the 2019 merges
+        assert entry.after["source"] == "南委办〔2017〕1号" and entry.after["diff"]["added"] == ["县国税局", "县旅游局"]
     assert client.post("/table/notice/rollback").status_code == 302
     with app.app_context():
         assert db.session.scalar(select(Jurisdiction.table_version).where(Jurisdiction.code == "nanbu")) == 3

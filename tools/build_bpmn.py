@@ -73,7 +73,8 @@ def build(pid: str, name: str, steps: list) -> str:
     for fid, a, b, _, _ in flows:
         outgoing.setdefault(a, []).append(fid)
         incoming.setdefault(b, []).append(fid)
-    tag = {"start": "startEvent", "end": "endEvent", "user": "userTask", "task": "serviceTask", "gateway": "exclusiveGateway"}
+    tag = {"start": "startEvent", "end": "endEvent", "user": "userTask", "task": "serviceTask",
+           "gateway": "exclusiveGateway"}
     for kind, nid, label in nodes:
         attrs = f'id="{nid}" name={quoteattr(label)}'
         if kind == "gateway":
@@ -87,13 +88,14 @@ def build(pid: str, name: str, steps: list) -> str:
                       f'<dc:Bounds x="{px}" y="{py}" width="{w}" height="{h}" /></bpmndi:BPMNShape>')
     for fid, a, b, cond, label in flows:
         name_attr = f" name={quoteattr(label)}" if label else (' name="同意"' if cond else "")
-        body = f'<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">{escape(cond)}</bpmn:conditionExpression>' \
-            if cond else ""
+        body = (f'<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">{escape(cond)}'
+                f'</bpmn:conditionExpression>' if cond else "")
         elements.append(f'    <bpmn:sequenceFlow id="{fid}" sourceRef="{a}" targetRef="{b}"{name_attr}>{body}'
                         f'</bpmn:sequenceFlow>')
         (ax, ay, aw, ah), (bx, by, bw, bh) = pos[a], pos[b]
         if label:   # the way back runs under the line
-            pts = [(ax + aw // 2, ay + ah), (ax + aw // 2, Y + H + 60), (bx + bw // 2, Y + H + 60), (bx + bw // 2, by + bh)]
+            pts = [(ax + aw // 2, ay + ah), (ax + aw // 2, Y + H + 60), (bx + bw // 2, Y + H + 60),
+                   (bx + bw // 2, by + bh)]
         else:
             pts = [(ax + aw, ay + ah // 2), (bx, by + bh // 2)]
         edges.append(f'      <bpmndi:BPMNEdge id="{fid}_di" bpmnElement="{fid}">'

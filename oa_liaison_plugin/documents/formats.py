@@ -1,8 +1,8 @@
 """Which format a file is, from its bytes (never its name), and the one entry to every reader: read_any.
 
 The formats an OA hands over after 签发: the sealed 版式 file (OFD, GB/T 33190; PDF) and the 流式 正文
-(.docx, .doc, .wps, .odt, .rtf), and attachments' workbooks (.xlsx). Each has a code (stable: stored with documents and copies), a Chinese label
-for clerks, the file extension and the content type a copy of it keeps.
+(.docx, .doc, .wps, .odt, .rtf), and attachments' workbooks (.xlsx). Each has a code (stable: stored with
+documents and copies), a Chinese label for clerks, the file extension and the content type a copy of it keeps.
 """
 from __future__ import annotations
 

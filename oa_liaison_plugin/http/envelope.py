@@ -131,7 +131,8 @@ def to_mapping(event: dict, jurisdiction: str, *, check: bool = False) -> dict:
         for i, a in enumerate(atts):
             if not isinstance(a, dict):
                 raise _bad(f"data.attachments[{i}]", "应为 {name, data_base64}")
-            out.append({"name": a.get("name"), "data": _b64(a.get("data_base64"), f"data.attachments[{i}].data_base64")})
+            out.append({"name": a.get("name"),
+                        "data": _b64(a.get("data_base64"), f"data.attachments[{i}].data_base64")})
         data["attachments"] = out
     try:
         IssuedDocument.from_mapping(data)

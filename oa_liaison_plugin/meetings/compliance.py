@@ -21,7 +21,10 @@ def held(jurisdiction_id: int, year: int, as_of: dt.date | None = None):
 
 
 def compliance(liaison, jur, year: int, today: dt.date) -> dict:
-    """``{"year", "minimum", "committees": [{"name", "held", "behind"}]}``: held so far; behind = fewer than the minimum."""
+    """``{"year", "minimum", "committees": [{"name", "held", "behind"}]}``.
+
+    Held so far; behind = fewer than the minimum.
+    """
     minimum = int(liaison.config["MEETINGS_MINIMUM"])
     return {"year": year, "minimum": minimum,
             "committees": [{"name": name, "held": n, "behind": n < minimum, "committee_id": cid}

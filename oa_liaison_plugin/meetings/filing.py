@@ -22,7 +22,8 @@ def leaders_report(jur, *, date: dt.date, issuer: str | None = None, doc_number:
     if missing:
         paragraphs.append(f"尚有{len(missing)}个部门（单位）未确定分管领导：{'、'.join(missing)}，将督促其尽快确定后补报。")
     table = Table("对口联系工作分管领导名单", ["序号", "部门（单位）", "分管领导", "职务", "联系电话"], [3, 12, 5, 9, 7],
-                  [[i, u.full_name or u.name, lead.name, lead.post, lead.phone] for i, (u, lead) in enumerate(named, 1)])
+                  [[i, u.full_name or u.name, lead.name, lead.post, lead.phone]
+                   for i, (u, lead) in enumerate(named, 1)])
     blob = render_letter(issuer=issuer or conf["issuer"], doc_number=doc_number, heading=conf["title"],
                          recipients=conf["recipients"], paragraphs=paragraphs, tables=[table], date=date,
                          templates_dir=templates_dir)

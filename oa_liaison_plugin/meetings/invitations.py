@@ -53,7 +53,8 @@ def _committee_people(jurisdiction_id: int, committee_names: list[str], unit_id:
 
 def _unit_leaders(committee_id: int) -> list[dict]:
     rows = db.session.execute(
-        select(Unit.id, Unit.name, LiaisonLeader.name, LiaisonLeader.post).join(Counterpart, Counterpart.unit_id == Unit.id)
+        select(Unit.id, Unit.name, LiaisonLeader.name, LiaisonLeader.post)
+        .join(Counterpart, Counterpart.unit_id == Unit.id)
         .outerjoin(LiaisonLeader, (LiaisonLeader.unit_id == Unit.id) & LiaisonLeader.until.is_(None))
         .where(Counterpart.committee_id == committee_id).order_by(Unit.position, Unit.id)).all()
     return [{"kind": "unit_leader", "name": name or "负责人", "post": post, "organisation": uname,

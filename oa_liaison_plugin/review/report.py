@@ -45,7 +45,8 @@ def review_report(review: dict, *, date: dt.date, issuer: str | None = None, doc
                   [9, 3, 4, 5, 4, 4, 4, 4],
                   [[u["name"], u["documents_copied"], _pair(u["consultations_opened"], u["consultations_answered"]),
                     f"{u['submissions']}/{u['submissions_answered']}（{u['submissions_on_time']}）",
-                    ratings_text(u["ratings"]), u["meetings_held"], _pair(u["invitations_proposed"], u["invitations_confirmed"]),
+                    ratings_text(u["ratings"]), u["meetings_held"],
+                    _pair(u["invitations_proposed"], u["invitations_confirmed"]),
                     _pair(u["topics"], u["topics_done"])] for u in active])
     return render_letter(issuer=issuer or conf["issuer"], doc_number=doc_number,
                          heading=conf["title"].format(year=year), recipients=conf["recipients"],

@@ -6,8 +6,8 @@ import datetime as dt
 from sqlalchemy import and_, case, exists, func, or_, select
 
 from ..clock import day_bounds
-from ..models import (AgreedTopic, Committee, Consultation, Copy, Document, Invitation, Meeting, Reply, Submission, Unit,
-                      db)
+from ..models import (AgreedTopic, Committee, Consultation, Copy, Document, Invitation, Meeting, Reply, Submission,
+                      Unit, db)
 
 # Column order of each figure in the JSON, the page and the report.
 COMMITTEE_FIGURES = {
@@ -124,8 +124,9 @@ def committee_figures(jurisdiction_id: int, year: int, timezone: str, today: dt.
     invitations = _invitations(Invitation.committee_id, jurisdiction_id, first, last)
     topics = _topics(AgreedTopic.committee_id, jurisdiction_id, year)
     subs = submission_stats(jurisdiction_id, year, "committee", today)
-    return {cid: _merge(COMMITTEE_FIGURES, copies.get(cid, (0,)), consultations.get(cid, (0, 0)), subs.get(cid, (0,) * 4),
-                        meetings.get(cid, (0,)), invitations.get(cid, (0, 0, 0)), topics.get(cid, (0, 0)))
+    return {cid: _merge(COMMITTEE_FIGURES, copies.get(cid, (0,)), consultations.get(cid, (0, 0)),
+                        subs.get(cid, (0,) * 4), meetings.get(cid, (0,)), invitations.get(cid, (0, 0, 0)),
+                        topics.get(cid, (0, 0)))
             for cid in db.session.scalars(select(Committee.id).where(Committee.jurisdiction_id == jurisdiction_id))}
 
 

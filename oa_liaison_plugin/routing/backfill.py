@@ -56,7 +56,8 @@ def backfill_since(liaison, since: dt.date, *, apply: bool, progress: bool = Fal
             before = db.session.scalar(select(func.count(Copy.id)).where(Copy.document_id.in_(chunk)))
             for row in rows:
                 last = latest.get(row.id)
-                if last is not None and last.trigger in ("manual", "handover"):  # a person decided: rules do not overrule
+                # a person decided: rules do not overrule
+                if last is not None and last.trigger in ("manual", "handover"):
                     summary["manual_kept"] += 1
                     continue
                 if apply:

@@ -126,7 +126,8 @@ def minutes(meeting_id: int):
     if meeting.recorded_at is not None and committee:   # the record fills everything it knows
         r = minutes_data(meeting, prefill["committee"])
         prefill.update(place=r["place"], chair=r["chair"], attendees=people_text(r["attendees"]),
-                       absent=people_text(r["absent"]), topics="\n".join(r["topics"]), decisions="\n".join(r["decisions"]))
+                       absent=people_text(r["absent"]), topics="\n".join(r["topics"]),
+                       decisions="\n".join(r["decisions"]))
     form = MinutesForm(data=None if request.method == "POST" else prefill)
     if form.validate_on_submit():
         sent = _send(form, "minutes", render_minutes, download_name(f"纪要-{meeting.title}"))

@@ -1,4 +1,7 @@
-"""The rule tester's form: an issued file (OFD, PDF, .docx, .doc, .wps, .odt, .rtf), or a title and an issuer typed in."""
+"""The rule tester's form: an issued file, or a title and an issuer typed in.
+
+The file may be OFD, PDF, .docx, .doc, .wps, .odt or .rtf.
+"""
 from __future__ import annotations
 
 from flask_wtf.file import FileField
