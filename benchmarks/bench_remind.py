@@ -4,7 +4,8 @@ Ours (oa_liaison_plugin.reminders.run): one query per offset picks the tasks who
 INSERT … ON CONFLICT DO NOTHING RETURNING per 500 claims them in the ledger, then notify. The baseline is
 what a first version would do: load every open task, and for each one whose reminder is due ask the ledger
 whether it was sent, insert it, notify. Both run on copies of the same database (a SQLite file, or a
-PostgreSQL database made from the same template), with the same offsets, and must send the same reminders. Each is run twice: the first pass sends, the second (same day, as a
+PostgreSQL database made from the same template), with the same offsets, and must send the same reminders.
+Each is run twice: the first pass sends, the second (same day, as a
 restarted worker would) finds everything sent.
 Run: python benchmarks/bench_remind.py [--tasks N] [--database-url URL]
 """

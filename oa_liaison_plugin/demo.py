@@ -37,7 +37,8 @@ def run_demo(app, out: Path | None = None, echo=print) -> dict:
         jur = liaison.jurisdiction()
         echo(f"== 对口联系表：{jur.name}（{jur.source}） ==")
         rows = db.session.execute(
-            select(Committee.name, func.count(Counterpart.id)).outerjoin(Counterpart, Counterpart.committee_id == Committee.id)
+            select(Committee.name, func.count(Counterpart.id))
+            .outerjoin(Counterpart, Counterpart.committee_id == Committee.id)
             .where(Committee.jurisdiction_id == jur.id).group_by(Committee.id, Committee.name)
             .order_by(Committee.position)).all()
         subunits = db.session.scalar(select(func.count(Unit.id)).where(Unit.jurisdiction_id == jur.id,
@@ -63,7 +64,8 @@ def run_demo(app, out: Path | None = None, echo=print) -> dict:
         if item.get("file"):
             f = item["file"]
             meta["doc_number"] = f["doc_number"]
-            file = make_issued_docx(issuer=item["issuer"], doc_number=f["doc_number"], title=item.get("title") or f["title"],
+            file = make_issued_docx(issuer=item["issuer"], doc_number=f["doc_number"],
+                                    title=item.get("title") or f["title"],
                                     main_recipients=f.get("main_recipients", ["县级各部门"]),
                                     body_paragraphs=f.get("body", ["……"]), secrecy=f.get("secrecy"),
                                     secrecy_period=f.get("secrecy_period"), copy_number=f.get("copy_number"),

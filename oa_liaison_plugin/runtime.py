@@ -139,4 +139,3 @@ class Liaison:
         subject = next(iter(kwargs.values()))
         subject = str(subject.get("id"))[:256] if isinstance(subject, dict) else None
         return self.call(name, about=subject, **kwargs).of(f"oa_liaison_plugin.hooks.{builtin}")
-

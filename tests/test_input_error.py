@@ -1,4 +1,4 @@
-"""One input-error type, mapped once per surface: on the form's field, onto exit 2 naming the option, onto the API's 400."""
+"""One input-error type, mapped once per surface: on the form field, exit 2 naming the option, the API's 400."""
 from __future__ import annotations
 
 import json
@@ -37,7 +37,8 @@ def test_the_panel_shows_a_hosts_bad_callback_url_on_its_field(tmp_path):
 
 
 def test_a_command_names_the_option_and_exits_2(lite_app):
-    env = {"OA_LIAISON_INSTANCE_PATH": lite_app.instance_path, "OA_LIAISON_DATABASE_URL": lite_app.config["DATABASE_URL"]}
+    env = {"OA_LIAISON_INSTANCE_PATH": lite_app.instance_path,
+           "OA_LIAISON_DATABASE_URL": lite_app.config["DATABASE_URL"]}
     r = CliRunner().invoke(main, ["hosts", "add", "oa1", "-j", "nanbu", "--callback-url", "ftp://x/cb", "--json"],
                            env=env)
     assert r.exit_code == 2, r.output

@@ -61,7 +61,8 @@ def test_cookies_are_httponly_lax_and_secure_in_production(tmp_path):
     from oa_liaison_plugin import create_app
     from oa_liaison_plugin.models import db
     from oa_liaison_plugin.web.users.accounts import create_user
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite3'}", "SECRET_KEY": "e3b9071dc4a85f26b1e09d7a3c5f8246",
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite3'}",
+                      "SECRET_KEY": "e3b9071dc4a85f26b1e09d7a3c5f8246",
                       "WTF_CSRF_ENABLED": False}, instance_path=tmp_path / "i")
     with app.app_context():
         create_user(app.extensions["oa_liaison"], username="boss", password=PASSWORD, role="admin")

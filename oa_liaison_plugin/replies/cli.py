@@ -150,7 +150,8 @@ def list_(obj, unit, committee, state, overdue, due_within, today, jurisdiction,
         return
     for t in lines:
         late = f"，已超期 {-t['days_left']} 天" if t["overdue"] else ""
-        click.echo(f"{t['submission_id']}  {t['state_label']}  {t['unit']}  {t['kind']}《{t['title']}》  期限 {t['due']}{late}")
+        click.echo(f"{t['submission_id']}  {t['state_label']}  {t['unit']}  {t['kind']}《{t['title']}》  "
+                   f"期限 {t['due']}{late}")
 
 
 @submissions.command("on-time")

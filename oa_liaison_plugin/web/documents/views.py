@@ -71,7 +71,8 @@ def export():
     sheet = Sheet("发文与分送", [Column("收到时间", 17), Column("印发日期", 12), Column("文号", 22), Column("标题", 50),
                                Column("发文单位", 22), Column("处理结果", 10), Column("抄送与回执", 50)],
                   [(local(d.received_at), d.issued_on, d.doc_number or "", d.title or "（无标题）",
-                    units.get(d.unit_id) or d.issuer or "", DOCUMENT_STATUS.get(d.status, ""), receipts(d)) for d in rows])
+                    units.get(d.unit_id) or d.issuer or "", DOCUMENT_STATUS.get(d.status, ""), receipts(d))
+                   for d in rows])
     return send_xlsx(f"发文与分送（{local_today().isoformat()}）", [sheet])
 
 

@@ -74,7 +74,8 @@ def export():
     units, committees = unit_names(), committee_names()
     columns = [Column("日期", 12), Column("会议", 44), Column("类型", 22), Column("单位或委员会", 24),
                Column("应邀请", 30), Column("已记录", 8)]
-    rows = [(m.held_on, m.title, MEETING_KIND.get(m.kind, ""), units.get(m.unit_id) or committees.get(m.committee_id) or "",
+    rows = [(m.held_on, m.title, MEETING_KIND.get(m.kind, ""),
+             units.get(m.unit_id) or committees.get(m.committee_id) or "",
              "、".join(m.invitees or []), "是" if m.recorded_at else "否")
             for m in db.session.scalars(q.order_by(Meeting.id.desc()).limit(MOST_ROWS))]
     return send_xlsx(f"联系会与会议（{local_today().isoformat()}）", [Sheet("会议", columns, rows)])
@@ -85,12 +86,15 @@ def export():
 def detail(meeting_id: int):
     """会议详情: the record, agreed topics, invitees (the unit confirms or declines), the signed minutes."""
     m = queries.one(queries.meetings(), Meeting, meeting_id)
-    proposals = db.session.scalars(select(Invitation).where(Invitation.meeting_id == m.id).order_by(Invitation.id)).all()
-    topics = db.session.scalars(select(AgreedTopic).where(AgreedTopic.meeting_id == m.id).order_by(AgreedTopic.id)).all()
+    proposals = db.session.scalars(select(Invitation).where(Invitation.meeting_id == m.id)
+                                   .order_by(Invitation.id)).all()
+    topics = db.session.scalars(select(AgreedTopic).where(AgreedTopic.meeting_id == m.id)
+                                .order_by(AgreedTopic.id)).all()
     mine = set(unit_ids()) if current_user.role == "unit" else None
     return render_template("oa_liaison/meetings/detail.html", m=m, proposals=proposals, topics=topics,
                            outcomes=_outcomes(m) if topics and current_user.role in RECORDERS else [],
-                           can_answer=lambda i: current_user.role == "admin" or (mine is not None and i.unit_id in mine),
+                           can_answer=lambda i: current_user.role == "admin"
+                           or (mine is not None and i.unit_id in mine),
                            can_record=current_user.role in RECORDERS, units=unit_names(), committees=committee_names(),
                            roles=rec.ROLES, invitation_kinds=inv.KINDS, invitation_status=inv.STATUS,
                            topic_kinds=rec.TOPIC_KINDS, topic_states=tp.STATES, step=StepForm(), signed=SignedForm())

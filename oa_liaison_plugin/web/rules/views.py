@@ -52,7 +52,8 @@ def export():
     action = request.args.get("action", "")
     rows = [(r["order"], r["name"], r["id"], RULE_ACTION.get(r["action"], ""), r.get("committee") or "",
              "、".join(RULE_FIELD.get(f, f) for f in r.get("fields", [])), RULE_MATCH.get(r.get("match"), ""),
-             "是" if r.get("negate") else "", r.get("pattern") if r.get("match") == "regex" else "、".join(r.get("terms", [])),
+             "是" if r.get("negate") else "",
+             r.get("pattern") if r.get("match") == "regex" else "、".join(r.get("terms", [])),
              "启用" if r.get("enabled") else "停用")
             for r in _rules() if not action or r.get("action") == action]
     columns = [Column("顺序", 6), Column("名称", 24), Column("编号", 22), Column("命中后", 20), Column("加送委员会", 20),

@@ -107,7 +107,8 @@ def export():
     for s in rows:
         r = replies.get(s.id)
         out.append((s.received_on, s.kind, s.title, s.number or "", committees.get(s.committee_id, ""),
-                    units.get(s.unit_id) or s.unit_name, s.due_on, days_left(s.due_on, today) if s.status == "open" else "",
+                    units.get(s.unit_id) or s.unit_name, s.due_on,
+                    days_left(s.due_on, today) if s.status == "open" else "",
                     tasks.STATES.get(s.state, ""), r.doc_number if r else "", r.sent_on if r else None,
                     (r.rating or "") if r else ""))
     return send_xlsx(f"来件答复（{today.isoformat()}）", [Sheet("来件答复", columns, out)])
