@@ -124,5 +124,6 @@ def main():
           f"next day {t2 / t1:5.1f}x")
     print(f"target: a pass over {tasks:,} open tasks <= 2 s: {'met' if max(f1, s1, t1) <= 2 else 'NOT met'}")
 
+
 if __name__ == "__main__":
     main()

@@ -31,7 +31,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from oa_liaison_plugin import create_app  # noqa: E402
 from oa_liaison_plugin.models import (AgreedTopic, Committee, Consultation, Copy, Counterpart, Document,  # noqa: E402
-                                      Invitation, Meeting, Submission, Unit, db)
+                                      Invitation, Meeting, Reply, Submission, Unit, db)
+from oa_liaison_plugin.replies.tasks import RATINGS  # noqa: E402
+from oa_liaison_plugin.clock import county_today  # noqa: E402
 from oa_liaison_plugin.review import stats  # noqa: E402
 from oa_liaison_plugin.web.models import AuditEntry  # noqa: E402
 from oa_liaison_plugin.web.users.accounts import create_user  # noqa: E402
@@ -118,6 +120,7 @@ def python_review(liaison, jur, year: int) -> dict:
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     start, end = stats.utc_year(year, liaison.config.get("TIMEZONE"))
     s = db.session
+    today = county_today(liaison.config)
     parent = dict(s.execute(select(Unit.id, Unit.parent_id).where(Unit.jurisdiction_id == jur.id)).all())
     top = {u: p or u for u, p in parent.items()}
     in_year = {}
@@ -139,18 +142,19 @@ def python_review(liaison, jur, year: int) -> dict:
             for key, counter in ((cid, c), (top.get(in_year[did]), u)):
                 counter[(key, "consultations_opened")] += 1
                 counter[(key, "consultations_answered")] += status == "answered"
-    replied = {}
-    for target, at in s.execute(select(AuditEntry.target, AuditEntry.at).where(AuditEntry.action == "submission.replied")):
-        replied[target] = min(at, replied.get(target, at))
+    # 按期答复率 (stats.ON_TIME_DEFINITION): the first reply letter's date against the deadline it answered.
+    first_reply = {sid: (sent, due) for sid, sent, due in s.execute(
+        select(Reply.submission_id, Reply.sent_on, Reply.due_on).where(Reply.round == 1))}
     for sid, cid, unit, received, due, status in s.execute(select(
             Submission.id, Submission.committee_id, Submission.unit_id, Submission.received_on, Submission.due_on,
             Submission.status).where(Submission.jurisdiction_id == jur.id)):
         if first <= received <= last:
-            at = replied.get(f"submission-{sid}")
+            sent, answered_due = first_reply.get(sid, (None, None))
             for key, counter in ((cid, c), (top.get(unit), u)):
                 counter[(key, "submissions")] += 1
-                counter[(key, "submissions_answered")] += status == "replied"
-                counter[(key, "submissions_on_time")] += status == "replied" and at is not None and at.date() <= due
+                counter[(key, "submissions_answered")] += status == "replied" or sent is not None
+                counter[(key, "submissions_on_time")] += sent is not None and sent <= answered_due
+                counter[(key, "submissions_due")] += status == "replied" or sent is not None or due < today
     held = {}
     for mid, cid, unit, kind, day in s.execute(select(Meeting.id, Meeting.committee_id, Meeting.unit_id, Meeting.kind,
                                                       Meeting.held_on).where(Meeting.jurisdiction_id == jur.id)):
@@ -183,6 +187,9 @@ def python_review(liaison, jur, year: int) -> dict:
                  Unit.jurisdiction_id == jur.id, Unit.parent_id.is_(None)).order_by(Unit.position, Unit.id))
              if uid in liaising or uid in active]
     totals = {k: sum(x[k] for x in committees) for k in stats.COMMITTEE_FIGURES}
+    totals["ratings"] = dict.fromkeys(RATINGS, 0)   # the filled data has no ratings
+    for row in (*committees, *units, totals):
+        row["on_time_rate"] = stats.on_time_rate(row["submissions_on_time"], row["submissions_due"])
     return {"year": year, "jurisdiction": jur.code, "jurisdiction_name": jur.name, "minimum": minimum,
             "committees": committees, "units": units, "totals": totals,
             "committees_behind": [x["name"] for x in committees if x["behind"]]}

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .clitypes import SECONDS
+from .clierrors import map_input_errors
 from .files import OutputError, read_input, write_atomic
 
 EXIT_UNKNOWN = 3
@@ -127,22 +127,20 @@ def table_export(obj: Ctx, jurisdiction, out):
 def table_load(obj: Ctx, file):
     """导入对口联系表文件（全部成功或全部不变）。"""
     from .routing import table as t
-    from .jsonfile import JsonError, load_file
+    from .jsonfile import load_file
     try:
-        data = load_file(file, file)
+        data = load_file(file, file)   # bad JSON: the InputError mapping, exit 2 as for a table that does not validate
     except OSError as exc:
         raise click.ClickException(f"无法读取 {file}：{exc.strerror or exc}") from None
-    except JsonError as exc:   # invalid input: exit 2, as for a table that does not validate
-        click.echo(f"错误：{exc}", err=True)
-        sys.exit(2)
+    from .audit import Actor
+    from .operations import table as ops
     report: dict = {}
-    with obj.app.app_context():
-        try:
-            jur = t.load(data, report)
-        except t.TableError as exc:
-            click.echo(f"{file}：{exc}", err=True)
-            sys.exit(2)
-        code = jur.code
+    try:
+        with obj.liaison.work(Actor.cli()) as uow:
+            code = ops.load(uow, data, report).code
+    except t.TableError as exc:
+        click.echo(f"{file}：{exc}", err=True)
+        sys.exit(2)
     for old, new in report["renamed"]:
         click.echo(f"改名：{old} → {new}（保留原有记录）")
     if report["removed"]:
@@ -176,15 +174,17 @@ def import_notice(obj: Ctx, file, jurisdiction, as_json, apply_):
         fail(str(exc))
     out = notice.public(parsed)
     if apply_:
+        from .audit import Actor
+        from .operations import table as ops
         report: dict = {}
-        with obj.app.app_context():
-            code = jurisdiction or obj.app.config["JURISDICTION"]
-            try:
-                jur = notice.apply(parsed, code, report)
-            except (notice.NoticeError, t.TableError) as exc:
-                fail(str(exc), parsed)
-            out["applied"] = {"jurisdiction": jur.code, "version": jur.table_version,
-                              "renamed": report.get("renamed", []), "removed": report.get("removed", [])}
+        code = jurisdiction or obj.app.config["JURISDICTION"]
+        try:
+            with obj.liaison.work(Actor.cli()) as uow:
+                jur = ops.import_notice(uow, parsed, code, report)
+                out["applied"] = {"jurisdiction": jur.code, "version": jur.table_version,
+                                  "renamed": report.get("renamed", []), "removed": report.get("removed", [])}
+        except (notice.NoticeError, t.TableError) as exc:
+            fail(str(exc), parsed)
     if as_json:
         click.echo(_dump(out))
         return
@@ -204,13 +204,15 @@ def import_notice(obj: Ctx, file, jurisdiction, as_json, apply_):
 @click.pass_obj
 def table_rollback(obj: Ctx, jurisdiction):
     """把对口联系表回退到上一版（作为新版本保存，历史不删）。"""
-    from .routing import table_versions
-    with obj.app.app_context():
-        try:
-            jur = table_versions.rollback(jurisdiction or obj.app.config["JURISDICTION"])
-        except LookupError as exc:
-            raise click.ClickException(str(exc)) from None
-        click.echo(f"已回退：行政区 {jur.code} 现为第 {jur.table_version} 版")
+    from .audit import Actor
+    from .operations import table as ops
+    try:
+        with obj.liaison.work(Actor.cli()) as uow:
+            jur = ops.rollback(uow, jurisdiction or obj.app.config["JURISDICTION"])
+            message = f"已回退：行政区 {jur.code} 现为第 {jur.table_version} 版"
+    except LookupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(message)
 
 
 @table.command("map")
@@ -220,10 +222,10 @@ def table_rollback(obj: Ctx, jurisdiction):
 @click.pass_obj
 def table_map(obj: Ctx, name, unit, jurisdiction):
     """把一个新名称映射到已有单位（作为别名）；因此名称暂存的文件随即分送。"""
-    from .models import db
+    from .audit import Actor
+    from .operations import table as ops
     from .routing import table as t
     from .routing.route import reroute_unmatched
-    from .routing.table_ops import add_alias
     with obj.app.app_context():
         try:
             jur = obj.liaison.jurisdiction(jurisdiction)
@@ -231,10 +233,9 @@ def table_map(obj: Ctx, name, unit, jurisdiction):
             raise click.UsageError(str(exc)) from None
         code = jur.code
         try:
-            add_alias(jur, unit, name)
-            db.session.commit()
+            with obj.liaison.work(Actor.cli()) as uow:
+                ops.map_name(uow, jur, unit, name)
         except t.TableError as exc:
-            db.session.rollback()
             sugg = obj.liaison.resolver(code).resolve(unit)
             hint = f"；相近：{'、'.join(sugg.suggestions)}" if sugg.suggestions and not sugg.resolved else ""
             raise click.ClickException("；".join(exc.problems) + hint) from None
@@ -264,7 +265,7 @@ def table_map(obj: Ctx, name, unit, jurisdiction):
 def route(obj: Ctx, file_, attachments, issuer, title, doc_type, main_recipients, secrecy, major, important, npc,
           jurisdiction, as_json):
     """试算一份文件的分送决定（不记录任何内容）；命令行参数优先于文件内容。"""
-    from .events import EventInputError
+    from .errors import InputError
     from .routing.route import preview
     document = {"id": "dry-run", "issuer": issuer, "title": title, "doc_type": doc_type,
                 "main_recipients": list(main_recipients), "secrecy": secrecy, "jurisdiction": jurisdiction,
@@ -285,7 +286,7 @@ def route(obj: Ctx, file_, attachments, issuer, title, doc_type, main_recipients
     with obj.app.app_context():
         try:
             p = preview(obj.liaison, {k: v for k, v in document.items() if v not in (None, [], {})})
-        except (EventInputError, LookupError) as exc:
+        except (InputError, LookupError) as exc:
             raise click.UsageError(str(exc)) from None
     if as_json:
         click.echo(_dump(p))
@@ -332,14 +333,11 @@ def backfill(obj: Ctx, directory, since, apply_, issuer, as_json):
 
 
 @main.command()
-@click.option("--loop", is_flag=True, help="持续运行（投递工作进程）")
-@click.option("--max-seconds", type=SECONDS, default=None)
-@click.pass_obj
-def deliver(obj: Ctx, loop, max_seconds):
-    """把待投递的抄送交给主办系统（失败的按退避时间重试）。"""
-    from .delivery import run_worker
-    counts = run_worker(obj.liaison, once=not loop, max_seconds=max_seconds)
-    click.echo(_dump(counts))
+@click.pass_context
+def deliver(ctx):
+    """同 worker --once --json：处理一轮到期的事件、抄送和通知（持续运行请用 worker）。"""
+    from .http.cli import worker as worker_command
+    ctx.invoke(worker_command, once=True, max_seconds=None, nice=None, as_json=True)
 
 
 # ---------------------------------------------------------------------------------- demo
@@ -415,6 +413,7 @@ from .web.cli import serve, users  # noqa: E402
 for command in (draft, serve, users, hosts, event, worker, submissions, remind, meetings, leaders, topics, report,
                 documents):
     main.add_command(command)
+map_input_errors(main)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,10 +1,10 @@
 """Configuration: defaults, the instance folder's config.py, then OA_LIAISON_* environment variables."""
 from __future__ import annotations
 
-import datetime as dt
 import os
 from pathlib import Path
-from zoneinfo import ZoneInfo
+
+from .clock import county_today, county_zone  # noqa: F401  (kept importable from here)
 
 ENV_PREFIX = "OA_LIAISON"
 
@@ -69,19 +69,6 @@ DEFAULTS = {
     "LOGIN_WINDOW_SECONDS": 15 * 60,
     "LOGIN_LOCK_SECONDS": 15 * 60,
 }
-
-
-def county_zone(config):
-    """The county's time zone (TIMEZONE; UTC+8 when the zone database lacks it)."""
-    try:
-        return ZoneInfo(config.get("TIMEZONE") or "Asia/Shanghai")
-    except Exception:
-        return dt.timezone(dt.timedelta(hours=8))
-
-
-def county_today(config) -> dt.date:
-    """Today in the county: deadlines, reminders and "a year in the future" are counted in its days."""
-    return dt.datetime.now(county_zone(config)).date()
 
 
 def default_instance_path() -> Path:

@@ -1,17 +1,14 @@
 """The durable copy ledger: pending -> delivered through the host's deliver_copy hook, with retries."""
 from __future__ import annotations
 
-import datetime as dt
-import os
-import random
-import socket
-import time
+import logging
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from flask import has_request_context
-from sqlalchemy import or_, select, update
+from sqlalchemy import insert, select
 
+from .lease import Done, Ledger, Retry, run_due
 from .models import Blob, Copy, Document, EventError, HttpHost, Jurisdiction, db, utcnow
 
 # Documents decided inside delivered_after(): their copies are offered after the block, not inside it.
@@ -30,21 +27,29 @@ def delivered_after():
 
 
 def record_error(event: str, code: str, message: str, *, subject: str | None = None, detail=None) -> None:
-    """Write an EventError in its own short transaction (the caller's may have been rolled back)."""
+    """Write an EventError on its own connection; the caller's transaction is left exactly as it was."""
+    values = dict(event=event, code=code, message=str(message)[:4000], subject=subject, detail=detail or {})
     try:
-        db.session.rollback()
-        db.session.add(EventError(event=event, code=code, message=str(message)[:4000], subject=subject,
-                                  detail=detail or {}))
-        db.session.commit()
-    except Exception:  # the error log must never become the error
-        db.session.rollback()
+        held = _sqlite_write_in_progress()
+        if held is not None:
+            # SQLite has one writer and the caller holds it: a second connection would wait for our own
+            # caller. Then the error goes into the caller's transaction, inside a savepoint of its own.
+            with held.begin_nested():
+                held.execute(insert(EventError.__table__), values)
+            return
+        with db.engine.begin() as conn:
+            conn.execute(insert(EventError.__table__), values)
+    except Exception as exc:  # the error log must never become the error
+        logging.getLogger(__name__).warning("无法记录错误 %s/%s：%s", event, code, type(exc).__name__, exc_info=True)
 
 
-def backoff(config, attempts: int) -> float:
-    """Seconds before the next attempt: the configured step, spread by a random jitter (no thundering herd)."""
-    steps = config["DELIVERY_BACKOFF_SECONDS"]
-    jitter = float(config.get("DELIVERY_JITTER", 0.2))
-    return steps[min(attempts, len(steps) - 1)] * random.uniform(1 - jitter, 1 + jitter)
+def _sqlite_write_in_progress():
+    """The caller's SQLite connection when its transaction has written (holds the write lock), else None."""
+    session = db.session()
+    if db.engine.dialect.name != "sqlite" or not session.in_transaction():
+        return None
+    conn = session.connection()
+    return conn if conn.connection.dbapi_connection.in_transaction else None
 
 
 def payload(copy: Copy) -> dict:
@@ -61,41 +66,30 @@ def payload(copy: Copy) -> dict:
             "attachments": attachments, "reasons": copy.reasons}
 
 
-def lease_seconds(config) -> float:
-    """A claim's lease: the setting, but always longer than the longest outbound deadline it covers."""
-    longest = max(float(config["FILE_FETCH_TIMEOUT_SECONDS"]), float(config["CALLBACK_TIMEOUT_SECONDS"]))
-    # Twice the deadline: the outbound call, and as long again for the row's own work (decide, record).
-    return max(float(config["DELIVERY_LEASE_SECONDS"]), 2 * longest)
+def _offer(liaison, copy_id: int) -> Done:
+    """One try of the copy ledger: the host's deliver_copy hook acknowledges, or the copy is retried."""
+    copy = db.session.get(Copy, copy_id)
+    try:
+        called = liaison.call("deliver_copy", record=False, copy=payload(copy))
+    except Exception as exc:   # building the payload failed: the same as a failed delivery
+        raise Retry(f"{type(exc).__name__}: {exc}") from exc
+    ack = called.first()
+    if not ack:  # not delivered: back off and retry; never raise to the host
+        raise Retry("；".join(e["error"] for e in called.errors) or "没有插件接收此抄送（deliver_copy 未实现或返回空）",
+                    {"plugins": [e["plugin"] for e in called.errors]})
+    for e in called.errors:   # another implementation accepted it; the failure is still shown
+        db.session.add(EventError(event="deliver_copy", code="plugin_error", message=e["text"],
+                                  subject=f"copy-{copy_id}", detail={"plugin": e["plugin"]}))
+    return Done(dict(status="delivered", ack=str(ack)[:256], delivered_at=utcnow(), last_error=None))
 
 
-def claim(model, liaison, *, limit: int, now: dt.datetime, where=()) -> tuple[list[int], dt.datetime]:
-    """Lease due rows of a ledger (copies, notifications, inbox events) to this worker; SKIP LOCKED lets
-    several workers share it on PostgreSQL. Returns the ids and the lease, for :func:`still_mine`."""
-    q = (select(model.id).where(model.status == "pending", model.next_attempt_at <= now,
-                                or_(model.lease_until.is_(None), model.lease_until < now), *where)
-         .order_by(model.id).limit(limit).with_for_update(skip_locked=True))
-    ids = list(db.session.scalars(q))
-    lease = now + dt.timedelta(seconds=lease_seconds(liaison.config))
-    if ids:
-        db.session.execute(update(model).where(model.id.in_(ids)).values(lease_until=lease))
-    db.session.commit()
-    return ids, lease
+COPIES = Ledger(Copy, _offer, lambda code: Copy.document_id.in_(
+    select(Document.id).join(Jurisdiction, Jurisdiction.id == Document.jurisdiction_id)
+    .where(Jurisdiction.code == code)), "deliver_copy", lambda row_id: f"copy-{row_id}",
+    "delivered", "failed")
 
 
-def still_mine(model, row_id: int, lease: dt.datetime, config) -> bool:
-    """Renew one claimed row's lease just before acting on it, if no other worker took it meanwhile.
-
-    A batch can outlast its lease (slow hosts, timeouts): another worker may have claimed the rest. Only
-    a row still carrying this worker's lease is offered, so a copy is not offered by two workers at once.
-    """
-    renewed = db.session.execute(update(model).where(model.id == row_id, model.status == "pending",
-                                                     model.lease_until == lease).values(
-        lease_until=utcnow() + dt.timedelta(seconds=lease_seconds(config))))
-    db.session.commit()
-    return renewed.rowcount == 1
-
-
-def deliver_due(liaison, *, limit: int = 100, document_ids=None) -> dict:
+def deliver_due(liaison, *, limit: int = 100, document_ids=None, jurisdiction: str | None = None) -> dict:
     """Offer every due copy to the host once; returns counts of delivered and failed attempts.
 
     On a thread that answers a request, when a host is called back over HTTP, the copies go to their
@@ -113,44 +107,8 @@ def deliver_due(liaison, *, limit: int = 100, document_ids=None) -> dict:
         lanes.submit(liaison, code or liaison.config["JURISDICTION"], _deliver_in_background, liaison, limit,
                      document_ids)
         return {**counts, "queued": True}
-    with liaison.context():
-        now = utcnow()
-        ids, lease = claim(Copy, liaison, limit=limit, now=now,
-                           where=() if document_ids is None else (Copy.document_id.in_(document_ids),))
-        for copy_id in ids:
-            if not still_mine(Copy, copy_id, lease, liaison.config):
-                continue
-            copy = db.session.get(Copy, copy_id)
-            try:
-                called = liaison.call("deliver_copy", record=False, copy=payload(copy))
-            except Exception as exc:   # building the payload failed: the same as a failed delivery
-                called = None
-                failure = f"{type(exc).__name__}: {exc}"
-            ack = called.first() if called is not None else None
-            if called is not None and not ack:
-                failure = ("；".join(e["error"] for e in called.errors)
-                           or "没有插件接收此抄送（deliver_copy 未实现或返回空）")
-            if not ack:  # not delivered: back off and retry; never raise to the host
-                counts["failed"] += 1
-                wait = backoff(liaison.config, copy.attempts)
-                message = failure[:2000]
-                db.session.execute(update(Copy).where(Copy.id == copy_id, Copy.status == "pending").values(
-                    attempts=Copy.attempts + 1, last_error=message, lease_until=None,
-                    next_attempt_at=utcnow() + dt.timedelta(seconds=wait)))
-                db.session.add(EventError(event="deliver_copy", code="delivery_failed", message=message,
-                                          subject=f"copy-{copy_id}",
-                                          detail={"plugins": [e["plugin"] for e in called.errors] if called else []}))
-                db.session.commit()
-                continue
-            for e in called.errors:   # another implementation accepted it; the failure is still shown
-                db.session.add(EventError(event="deliver_copy", code="plugin_error", message=e["text"],
-                                          subject=f"copy-{copy_id}", detail={"plugin": e["plugin"]}))
-            db.session.execute(update(Copy).where(Copy.id == copy_id, Copy.status == "pending").values(
-                status="delivered", ack=str(ack)[:256], attempts=Copy.attempts + 1, delivered_at=utcnow(),
-                lease_until=None, last_error=None))
-            db.session.commit()
-            counts["delivered"] += 1
-    return counts
+    return run_due(liaison, COPIES, limit=limit, jurisdiction=jurisdiction,
+                   where=() if document_ids is None else (Copy.document_id.in_(document_ids),))
 
 
 def _calls_back() -> bool:
@@ -162,19 +120,3 @@ def _deliver_in_background(liaison, limit, document_ids) -> None:
         deliver_due(liaison, limit=limit, document_ids=document_ids)
     except Exception as exc:   # left pending: the worker retries it
         liaison.app.logger.warning("后台投递出错，留给工作进程：%s", type(exc).__name__)
-
-
-def run_worker(liaison, *, poll: float = 2.0, max_seconds: float | None = None, once: bool = False) -> dict:
-    """Deliver until stopped (or once); several workers may run side by side on PostgreSQL."""
-    total = {"delivered": 0, "failed": 0}
-    started = time.monotonic()
-    worker = f"{socket.gethostname()}:{os.getpid()}"
-    while True:
-        counts = deliver_due(liaison)
-        for k in total:
-            total[k] += counts[k]
-        if once or (max_seconds is not None and time.monotonic() - started > max_seconds):
-            total["worker"] = worker
-            return total
-        if not any(counts.values()):
-            time.sleep(poll)

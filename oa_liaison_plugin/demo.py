@@ -9,7 +9,11 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from .audit import Actor
 from .models import Committee, Copy, Counterpart, EventError, Unit, db
+from .operations import replies
+
+DEMO = Actor("demo")   # the demo's own changes, as the audit log names them
 
 
 def _scenario() -> dict:
@@ -149,17 +153,14 @@ def _host(liaison, echo):
 def _handover(app, liaison, host_id: str, h: dict, echo) -> None:
     """A classified document's offline 机要 hand-over, recorded as an administrator would (no copy is made)."""
     from .models import Document
-    from .routing.route import record_handover
-    from .web.audit.log import record
+    from .operations import decisions
     with app.app_context():
         row = db.session.scalar(select(Document).where(Document.host_id == host_id))
         if row is None or row.status != "held":
             return
-        before = {"status": row.status, "hold_reason": row.hold_reason}
-        record_handover(liaison, row, h["committees"], handed_on=dt.date.fromisoformat(h["handed_on"]),
-                        handed_by=h["handed_by"], reason=h["reason"], user="admin")
-        record("document.handover", f"document-{row.id}", before, {"status": "offline", **h}, actor="demo")
-        db.session.commit()
+        with liaison.work(DEMO) as uow:
+            decisions.handover(uow, row, h["committees"], handed_on=dt.date.fromisoformat(h["handed_on"]),
+                               handed_by=h["handed_by"], reason=h["reason"])
     echo(f"\n== 密级文件不经本系统传送：管理员登记线下机要传递 ==\n  {host_id} → {'、'.join(h['committees'])}："
          f"{h['handed_on']} 由{h['handed_by']}经机要渠道送达（本系统未传送文件，未产生抄送）")
 
@@ -250,9 +251,8 @@ def _reply_task(app, liaison, story: dict, out: Path, echo) -> dict:
         echo(f"  {s.committee.name}的{s.kind}《{s.title}》：主办 {s.unit_name}，会办 "
              f"{'、'.join(c.unit_name for c in tasks.cohandlers(s.id))}")
         c = tasks.cohandlers(s.id)[0]
-        tasks.give_opinion(c, story["opinion"]["text"], c.unit_name)
-        db.session.commit()
-        tasks.notify_opinion(liaison, s, c)
+        with liaison.work(DEMO) as uow:
+            replies.give_opinion(uow, s, c, story["opinion"]["text"], c.unit_name)
         echo(f"  会办意见（{c.unit_name}）：{story['opinion']['text']}")
 
         reply = story["reply"]
@@ -271,21 +271,19 @@ def _reply_task(app, liaison, story: dict, out: Path, echo) -> dict:
         echo(f"  提醒（{story['remind_on']}，期限前 {line['offset_days']} 天）→ {line['recipient']['unit']}：{line['title']}")
 
     with app.app_context():
-        tasks.send_reply(liaison, task(), reply["doc_number"], reply["date"], "演示", file_name=path.name, data=blob)
-        db.session.commit()
-        tasks.notify_sent(liaison, task())
+        with liaison.work(DEMO) as uow:
+            replies.send_reply(uow, task(), reply["doc_number"], reply["date"], "演示", file_name=path.name, data=blob)
         show(f"复函 {reply['doc_number']}（{reply['date']}）签发件已上传、标记已答复，委员会已收到通知")
         rating = story["rating"]
-        tasks.rate(liaison, task(), task().committee.name, rating["rating"], rating["comment"], "演示",
-                   today=dt.date.fromisoformat(rating["on"]))
-        db.session.commit()
-        tasks.notify_rated(liaison, task())
+        with liaison.work(DEMO) as uow:
+            replies.rate(uow, task(), task().committee.name, rating["rating"], rating["comment"], "演示",
+                         today=dt.date.fromisoformat(rating["on"]))
         show(f"委员会评价“{rating['rating']}”（{rating['comment']}），重新办理")
         second = story["second_reply"]
-        tasks.send_reply(liaison, task(), second["doc_number"], second["date"], "演示")
-        tasks.rate(liaison, task(), task().committee.name, story["second_rating"]["rating"],
-                   story["second_rating"]["comment"], "演示")
-        db.session.commit()
+        with liaison.work(DEMO) as uow:
+            replies.send_reply(uow, task(), second["doc_number"], second["date"], "演示")
+            replies.rate(uow, task(), task().committee.name, story["second_rating"]["rating"],
+                         story["second_rating"]["comment"], "演示")
         show(f"第二次答复 {second['doc_number']}（{second['date']}），委员会评价“{story['second_rating']['rating']}”")
         done["summary"] = tasks.summary(task())
     return done

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field, fields
 from typing import Any, Mapping
 
+from .errors import InputError
 from .models import Committee, Document, Jurisdiction, Meeting, Submission, UnitName, max_length
 
 FLAGS = ("major", "important", "npc")
@@ -30,12 +31,8 @@ LABELS = {"id": "编号", "issuer": "发文单位", "jurisdiction": "行政区",
           "number": "编号"}
 
 
-class EventInputError(ValueError):
-    """A host event with a missing or malformed field; ``field`` names it."""
-
-    def __init__(self, field_name: str, message: str):
-        self.field = field_name
-        super().__init__(f"字段 {field_name}：{message}")
+# The name host adapters and site hooks have imported: a host event's bad field is bad input like any other.
+EventInputError = InputError
 
 
 def _limit(name: str) -> int | None:
@@ -43,7 +40,7 @@ def _limit(name: str) -> int | None:
 
 
 def check_lengths(data: Mapping, columns: Mapping) -> None:
-    """Refuse a text field longer than its column (EventInputError naming the field)."""
+    """Refuse a text field longer than its column (InputError naming the field)."""
     for name, column in columns.items():
         value = data.get(name)
         if isinstance(value, (str, int)) and not isinstance(value, bool):
@@ -53,18 +50,18 @@ def check_lengths(data: Mapping, columns: Mapping) -> None:
 def _fits(value: str, name: str, limit: int | None) -> None:
     if limit is not None and len(value) > limit:
         label = LABELS.get(name.split("[")[0], "")
-        raise EventInputError(name, f"{label}过长（{len(value)} 字符，上限 {limit}）")
+        raise InputError(name, f"{label}过长（{len(value)} 字符，上限 {limit}）")
 
 
 def _text(value: Any, name: str, *, limit: int | None, required: bool = False) -> str | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
-            raise EventInputError(name, "不能为空")
+            raise InputError(name, "不能为空")
         return None
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
     if not isinstance(value, str):
-        raise EventInputError(name, f"应为文本，实际为 {type(value).__name__}")
+        raise InputError(name, f"应为文本，实际为 {type(value).__name__}")
     value = value.strip()
     _fits(value, name, limit)
     return value
@@ -76,7 +73,7 @@ def _names(value: Any, name: str) -> list[str]:
     if isinstance(value, str):
         value = _SPLIT.split(value)
     if not isinstance(value, (list, tuple)):
-        raise EventInputError(name, f"应为名称列表，实际为 {type(value).__name__}")
+        raise InputError(name, f"应为名称列表，实际为 {type(value).__name__}")
     out = []
     for i, v in enumerate(value):
         v = _text(v, f"{name}[{i}]", limit=_limit("name"))
@@ -98,9 +95,9 @@ def _date(value: Any, name: str) -> dt.date | None:
     try:
         day = dt.date.fromisoformat(str(value)[:10])
     except ValueError:
-        raise EventInputError(name, f"日期应为 YYYY-MM-DD，实际为 {value!r}") from None
+        raise InputError(name, f"日期应为 YYYY-MM-DD，实际为 {value!r}") from None
     if not FIRST_YEAR <= day.year <= LAST_YEAR:   # deadlines are counted months ahead: year 10000 does not exist
-        raise EventInputError(name, f"日期应在 {FIRST_YEAR}–{LAST_YEAR} 年之间，实际为 {value!r}")
+        raise InputError(name, f"日期应在 {FIRST_YEAR}–{LAST_YEAR} 年之间，实际为 {value!r}")
     return day
 
 
@@ -132,23 +129,23 @@ class IssuedDocument:
         if isinstance(data, IssuedDocument):
             return data
         if not isinstance(data, Mapping):
-            raise EventInputError("document", f"应为对象（mapping），实际为 {type(data).__name__}")
+            raise InputError("document", f"应为对象（mapping），实际为 {type(data).__name__}")
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
-            raise EventInputError(unknown[0], "未知字段")
+            raise InputError(unknown[0], "未知字段")
         file = data.get("file")
         if file is not None and not isinstance(file, (bytes, bytearray)):
-            raise EventInputError("file", f"应为文件内容（bytes），实际为 {type(file).__name__}")
+            raise InputError("file", f"应为文件内容（bytes），实际为 {type(file).__name__}")
         attachments = []
         for i, a in enumerate(data.get("attachments") or []):
             if not isinstance(a, Mapping) or not isinstance(a.get("data"), (bytes, bytearray)):
-                raise EventInputError(f"attachments[{i}]", "应为 {name, data(bytes)}")
+                raise InputError(f"attachments[{i}]", "应为 {name, data(bytes)}")
             attachments.append({"name": _text(a.get("name"), f"attachments[{i}].name", required=True,
                                               limit=_limit("attachment")), "data": bytes(a["data"])})
         flags = data.get("flags") or {}
         if not isinstance(flags, Mapping) or any(k not in FLAGS for k in flags):
-            raise EventInputError("flags", f"只能含 {', '.join(FLAGS)}")
+            raise InputError("flags", f"只能含 {', '.join(FLAGS)}")
         return cls(
             id=_text(data.get("id"), "id", limit=_limit("id"), required=True),
             issuer=_text(data.get("issuer"), "issuer", limit=_limit("issuer")),

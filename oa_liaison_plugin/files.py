@@ -68,7 +68,7 @@ def write_atomic(out: str | Path, data: bytes) -> None:
         raise
 
 
-class InputError(OSError):
+class UnreadableInput(OSError):
     """An input path that is not read: not a regular file, missing, or over its size (the message is Chinese)."""
 
     def __str__(self) -> str:
@@ -80,17 +80,17 @@ def read_input(path: str | Path, *, max_bytes: int) -> bytes:
     try:
         st = os.stat(path)
     except FileNotFoundError:
-        raise InputError(f"文件不存在：{path}") from None
+        raise UnreadableInput(f"文件不存在：{path}") from None
     except OSError as exc:
-        raise InputError(f"无法读取 {path}：{exc.strerror or exc}") from None
+        raise UnreadableInput(f"无法读取 {path}：{exc.strerror or exc}") from None
     if not stat.S_ISREG(st.st_mode):
-        raise InputError(f"{path} 不是普通文件（目录、命名管道、设备文件不能作为输入）")
+        raise UnreadableInput(f"{path} 不是普通文件（目录、命名管道、设备文件不能作为输入）")
     # O_NONBLOCK: should the path become a FIFO after the check, opening it still does not wait.
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     with os.fdopen(fd, "rb") as fh:
         if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
-            raise InputError(f"{path} 不是普通文件（目录、命名管道、设备文件不能作为输入）")
+            raise UnreadableInput(f"{path} 不是普通文件（目录、命名管道、设备文件不能作为输入）")
         data = fh.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise InputError(f"文件 {path} 过大（上限 {max_bytes} 字节）")
+        raise UnreadableInput(f"文件 {path} 过大（上限 {max_bytes} 字节）")
     return data

@@ -88,8 +88,8 @@ def submission_received(liaison, submission):
         "due"}`` (plus ``state`` and ``cohandlers``: ``[{"unit", "due"}]``): a reply task is recorded with
         its deadline — the kind's period from the date received, moved off weekends and public holidays —
         and the main unit and co-handlers are notified. A malformed submission (unknown unit or
-        committee, wrong kind, an impossible date) returns ``status: "error"`` and an ``error`` naming the
-        field; nothing is recorded.
+        committee, wrong kind, an impossible date) returns ``status: "error"``, an ``error`` naming the
+        field and the ``field`` itself (e.g. ``cohandlers[1]``); nothing is recorded.
     Ordering: all implementations run; ``Liaison`` returns the built-in implementation's answer,
     ignores the others' results and records their exceptions.
     """
@@ -147,14 +147,18 @@ def notify(liaison, recipient, subject, body):
     """Tell a person something (a held document awaits a decision, a reply is due…).
 
     :param liaison: the running Liaison.
-    :param recipient: a mapping with ``role`` and ``unit``/``committee``/``user``.
+    :param recipient: a mapping with ``role`` and ``unit``/``committee``/``user``, and ``jurisdiction`` (the
+        recipient's jurisdiction code; always given for a change made through an operation, for a reminder
+        only outside the default jurisdiction).
     :param subject: a short Chinese subject line.
     :param body: the message text.
     :return: ignored.
     Ordering: all implementations run, newest registered first; an exception in one is recorded
     (not propagated) and the others still run; the event that notified still succeeds.
-    Built in: when the jurisdiction has a host with a callback URL, the notification is queued and
-    POSTed there as a signed ``liaison.notification`` CloudEvent by the worker (with retries).
+    Built in: when the recipient's jurisdiction has a host with a callback URL, the notification is queued
+    (in the same transaction as the change that caused it) and POSTed there as a signed
+    ``liaison.notification`` CloudEvent by the worker (with retries). A change's notifications are called
+    only after it committed, never after a rollback.
     """
 
 

@@ -90,6 +90,12 @@ class Liaison:
         from .routing import ruleset
         ruleset.ensure_defaults()
 
+    def work(self, actor):
+        """``with liaison.work(actor) as uow:`` one change, its audit entries and notifications: committed once,
+        then the notifications sent (none after a rollback). See :mod:`~oa_liaison_plugin.work`."""
+        from .work import work
+        return work(self, actor)
+
     def call(self, name: str, *, record: bool = True, about: str | None = None, **kwargs):
         """Call a hook the one way oa-liaison calls hooks (:func:`~oa_liaison_plugin.plugins.call`).
 
@@ -134,6 +140,3 @@ class Liaison:
         subject = str(subject.get("id"))[:256] if isinstance(subject, dict) else None
         return self.call(name, about=subject, **kwargs).of(f"oa_liaison_plugin.hooks.{builtin}")
 
-
-def get_liaison(app: Flask | None = None) -> Liaison:
-    return (app or current_app).extensions["oa_liaison"]

@@ -252,7 +252,6 @@ def upgraded_from(db_url: str, revision: str, seed) -> list:
         engine.dispose()
 
 
-
 @pytest.fixture
 def served(app):
     """The app answering HTTP on a free local port (a real server in a thread)."""

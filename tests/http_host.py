@@ -87,7 +87,7 @@ class CallbackHost:
                     self.end_headers()
                     return
                 with outer.lock:
-                    outer.received.append({"id": self.headers["webhook-id"], "event": event})
+                    outer.received.append({"id": self.headers["webhook-id"], "event": event, "body": body})
                     n = len(outer.received)
                 status = answer(n, event)
                 if status == "hang":   # answer only when the test ends (or after 30 s): past any client's deadline

@@ -389,8 +389,9 @@ def test_a_rule_name_with_a_nul_is_refused(lite_world, lite_app):
                                               "match": "any", "fields_": ["title"], "terms": "学校安全",
                                               "enabled": "y"})
         assert resp.status_code == 400, resp.status_code
-    from oa_liaison_plugin.routing.rules import RuleError, validate_rule
-    with pytest.raises(RuleError):
+    from oa_liaison_plugin.errors import InputError
+    from oa_liaison_plugin.routing.rules import validate_rule
+    with pytest.raises(InputError):
         validate_rule({"id": "x", "name": "a\x00b", "action": "important", "terms": ["学校"]})
 
 
@@ -475,12 +476,13 @@ def test_route_on_an_unreadable_file_exits_with_the_unreadable_status(tmp_path):
 
 def test_a_non_ascii_user_name_logs_in_whatever_its_case(lite_world, lite_app):
     from oa_liaison_plugin.models import db
-    from oa_liaison_plugin.web.users.accounts import AccountError, create_user
+    from oa_liaison_plugin.errors import InputError
+    from oa_liaison_plugin.web.users.accounts import create_user
     liaison = lite_app.extensions["oa_liaison"]
     with lite_app.app_context():
         create_user(liaison, username="Élodie", password=PASSWORD, role="auditor")
         db.session.commit()
-        with pytest.raises(AccountError):
+        with pytest.raises(InputError):
             create_user(liaison, username="éLODIE", password=PASSWORD, role="auditor")
         db.session.rollback()
     for typed in ("Élodie", "élodie", "ÉLODIE", "E\u0301lodie"):

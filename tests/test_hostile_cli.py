@@ -16,7 +16,7 @@ from oa_liaison_plugin.cli import main
 
 EXITS = {0, 1, 2, 3, 4}
 # Commands that serve until stopped: `serve` and `demo` (whose --no-serve still runs the whole demo) are left
-# out; `worker` always gets --once and `deliver --loop` a --max-seconds, so each run ends by itself.
+# out; `worker` always gets --once, so each run ends by itself.
 SKIP = {("serve",), ("demo",)}
 # A sane value for each required parameter the walk does not put a hostile value in, so the hostile one
 # is read by the command rather than refused before it for a missing sibling.
@@ -137,8 +137,6 @@ def _argv(path, cmd, target: click.Parameter | None, value: str | None, tmp: Pat
         (args if isinstance(p, click.Argument) else opts).extend(given)
     if path == ("worker",):
         opts.append("--once")
-    if path == ("deliver",) and target is not None and target.name == "loop":
-        opts += ["--max-seconds", "0"]
     return [*path, *opts, "--", *args] if args else [*path, *opts]
 
 

@@ -245,6 +245,17 @@ def test_rotated_secret_overlaps_then_the_old_one_stops(app, served):
     assert (code, answer["error"]) == (401, "bad_signature")
 
 
+def test_a_later_rotation_never_shortens_an_earlier_overlap(app):
+    first = add_host(app)
+    with app.app_context():
+        hosts.rotate(app.config, "oa1", overlap_hours=24)
+        hosts.rotate(app.config, "oa1", overlap_hours=1)
+        db.session.commit()
+        ends = sorted(s.expires_at for s in hosts.get("oa1").secrets if s.expires_at is not None)
+        assert len(ends) == 2 and ends[1] - ends[0] >= dt.timedelta(hours=22)   # 24 h kept, not cut to 1 h
+        assert first in [hosts.as_whsec(k) for k in hosts.live_secrets(app.config, hosts.get("oa1"))]
+
+
 def _cli_env(app):
     return cli_env(app.instance_path, OA_LIAISON_DATABASE_URL=app.config["DATABASE_URL"])
 

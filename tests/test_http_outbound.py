@@ -50,6 +50,7 @@ def test_a_failing_host_is_retried_until_it_acknowledges_once(app, liaison):
     assert len(cb.received) == 3 and list(cb.acked.values()) == [1] and not cb.bad
     ids = {r["id"] for r in cb.received}
     assert len(ids) == 1   # the same webhook-id every time: the host can deduplicate
+    assert len({r["body"] for r in cb.received}) == 1   # and the very same bytes: a retry is the same message
     data = cb.received[-1]["event"]["data"]
     assert hashlib.sha256(base64.b64decode(data["file_base64"])).hexdigest() == data["file_sha256"]
     cb.close()
@@ -84,6 +85,17 @@ def test_notifications_are_called_back_signed(app, liaison):
     assert "待答复" in item["event"]["data"]["subject"]
     with app.app_context():
         assert db.session.scalar(select(Notification.status)) == "delivered"
+    cb.close()
+
+
+def test_a_retried_notification_is_the_very_same_message(app, liaison):
+    cb = callback_host(app, answer=lambda n, event: 503 if n < 2 else 200)
+    liaison.submission_received({"id": "S-1", "committee": "提案委员会", "unit": "南部县教育局", "kind": "提案",
+                                 "title": "关于学校安全的提案", "received": "2026-11-01"})
+    assert outbox.deliver_due(liaison) == {"notifications": 0, "notifications_failed": 1}
+    assert outbox.deliver_due(liaison) == {"notifications": 1, "notifications_failed": 0}   # backoff 0 in tests
+    first, again = cb.received
+    assert first["id"] == again["id"] and first["body"] == again["body"]
     cb.close()
 
 

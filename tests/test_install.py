@@ -35,8 +35,10 @@ def test_wheel_carries_data_and_runs_without_the_source_tree(tmp_path):
     env.update(PYTHONPATH=str(target), OA_LIAISON_INSTANCE_PATH=str(tmp_path / "inst"))
     code = ("import sys, oa_liaison_plugin; assert oa_liaison_plugin.__file__.startswith(sys.argv[1]), "
             "oa_liaison_plugin.__file__; from oa_liaison_plugin.cli import main; sys.argv = sys.argv[1:]; main()")
-    run = lambda *a: subprocess.run([sys.executable, "-c", code, str(target), *a], capture_output=True, text=True,
-                                    env=env, cwd=tmp_path, timeout=300)
+
+    def run(*a):
+        return subprocess.run([sys.executable, "-c", code, str(target), *a], capture_output=True, text=True,
+                              env=env, cwd=tmp_path, timeout=300)
     p = run("resolve", "南部县发展和改革局", "--json")
     assert p.returncode == 0, p.stderr
     assert json.loads(p.stdout)["committee"] == "城市经济委员会"

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from oa_liaison_plugin.cli import main
-from oa_liaison_plugin.events import EventInputError
+from oa_liaison_plugin.errors import InputError
 from oa_liaison_plugin.models import (AgreedTopic, Blob, Invitation, LiaisonLeader, Meeting, MeetingPerson,
                                       ReminderSent, db)
 
@@ -87,7 +87,7 @@ def test_a_bad_record_names_its_field_and_saves_nothing(lite_app, change, field,
     liaison = lite_app.extensions["oa_liaison"]
     with lite_app.app_context():
         people(liaison)
-        with pytest.raises(EventInputError) as err:
+        with pytest.raises(InputError) as err:
             record(liaison, {**RECORD, **change})
         db.session.rollback()
         assert err.value.field == field and words in str(err.value)
@@ -106,7 +106,7 @@ def test_signed_minutes_are_kept_with_their_hash(lite_app):
         db.session.commit()
         assert digest == hashlib.sha256(pdf).hexdigest() == m.minutes_sha256
         assert db.session.get(Blob, digest).data == pdf and m.minutes_name == "纪要（签发）.pdf"
-        with pytest.raises(EventInputError, match="PDF 或 .docx"):
+        with pytest.raises(InputError, match="PDF 或 .docx"):
             attach_signed_minutes(liaison, m, b"just text", "x.txt")
 
 
@@ -124,7 +124,7 @@ def test_leader_history_units_without_one_and_the_filing_report(lite_app):
         rows = leaders_by_unit(jur.id)
         missing = [u.name for u, lead in rows if lead is None]
         assert "县教育局" not in missing and "县财政局" in missing and len(missing) == len(rows) - 2
-        with pytest.raises(EventInputError, match="phone"):
+        with pytest.raises(InputError, match="phone"):
             set_leader(liaison, jur, {"unit": "县财政局", "name": "钱多", "post": "局长", "phone": "无"}, TODAY)
         blob, summary = leaders_report(jur, date=TODAY, doc_number="南政协办函〔2017〕3号")
     assert summary["named"] == 2 and "县财政局" in summary["missing"]
@@ -160,7 +160,7 @@ def test_invitations_proposed_confirmed_and_a_committee_meeting_invites_units(ap
         again = liaison.meeting_scheduled({"id": "w-1", "unit": "南部县教育局", "title": "全县教育工作会议",
                                            "held_on": "2017-04-01"})
         assert {i["name"]: i["status"] for i in again["invitees"]}["陈刚"] == "confirmed"   # a re-send keeps answers
-        with pytest.raises(EventInputError):
+        with pytest.raises(InputError):
             answer(inv, "maybe", dt.datetime(2017, 3, 30))
 
 
@@ -178,12 +178,12 @@ def test_agreed_topics_move_forward_and_link_what_came_of_them(lite_app):
         topic = db.session.scalar(select(AgreedTopic).where(AgreedTopic.title == "农村寄宿制学校建设"))
         assert topic.state == "planned" and topic.unit.name == "县教育局" and topic.year == 2017
         ours, theirs = (db.session.scalar(select(Submission.id).where(Submission.host_id == h)) for h in ("s-1", "s-2"))
-        with pytest.raises(EventInputError, match="不是本委员会的"):
+        with pytest.raises(InputError, match="不是本委员会的"):
             advance(topic, "done", dt.date(2017, 9, 5), submission_id=theirs)
         advance(topic, "in_progress", dt.date(2017, 4, 1))
         advance(topic, "done", dt.date(2017, 9, 5), submission_id=ours)
         assert (topic.started_on, topic.done_on, topic.submission_id) == (dt.date(2017, 4, 1), dt.date(2017, 9, 5), ours)
-        with pytest.raises(EventInputError, match="不能改回"):
+        with pytest.raises(InputError, match="不能改回"):
             advance(topic, "planned", dt.date(2017, 9, 6))
 
 

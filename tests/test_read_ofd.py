@@ -210,7 +210,19 @@ def test_text_codes_with_delta_x_and_without_x():
     assert f.secrecy == "秘密" and "秘密★1年" in f.body.split("\n")
 
 
+def test_a_repeated_boundary_under_another_ctm_is_placed_by_its_own_object():
+    # The reader parses each number string once per file and looks it up after: two objects with one Boundary
+    # string, the second moved 20 mm down by its CTM, stand on two lines.
+    same = 'Boundary="28 40 150 8" Size="5.6"'
+    objects = (f'<ofd:TextObject ID="1" {same}><ofd:TextCode X="0" Y="5.6">南部县教育局文件</ofd:TextCode>'
+               f'</ofd:TextObject><ofd:TextObject ID="2" {same} CTM="1 0 0 1 0 20">'
+               '<ofd:TextCode X="0" Y="5.6">机密</ofd:TextCode></ofd:TextObject>')
+    f = read_ofd(with_page(objects))
+    assert f.body.split("\n")[:2] == ["南部县教育局文件", "机密"]
+    assert f.secrecy == "机密"
+
 # ------------------------------------------------------------------------------------------- scans and errors
+
 
 def test_image_only_ofd_is_a_scan():
     png = b"\x89PNG\r\n\x1a\n" + b"\0" * 64

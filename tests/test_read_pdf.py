@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import importlib.util
+import re
 import sys
 import threading
 from dataclasses import replace
@@ -122,6 +123,19 @@ def test_gaps_are_measured_in_the_font_size_on_the_page(scaled):
     assert "甲乙 丙丁" in lines and "秘密★1年\t南教函〔2023〕5号" in lines
     assert (f.doc_number, f.issuer, f.secrecy, f.title) == (
         "南教函〔2023〕5号", "南部县教育局", "秘密", "关于商请协助开展校园周边环境集中整治的函")
+
+
+@pytest.mark.parametrize("text", ["　　秘密★1年　\n", " \t\r\n\u3000\n", "甲\u2028乙\r\n\x0b丙 丁\x1c",
+                                  "\u3000\x85\n\n机密 \n"])
+def test_lines_are_pdfiums_lines_stripped_as_str_strip_does(text):
+    # One regex finds the lines without their leading and trailing whitespace (full-width spaces too).
+    expected = []
+    for m in re.finditer(r"[^\r\n]+", text):
+        line = m.group()
+        if line.strip():
+            start, end = m.start() + len(line) - len(line.lstrip()), m.end() - len(line) + len(line.rstrip())
+            expected.append((start, end))
+    assert [m.span() for m in pdf_module._LINE.finditer(text)] == expected
 
 
 @pytest.mark.parametrize("part", ["★", "★1", "密★", "秘"])

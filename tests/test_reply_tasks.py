@@ -9,8 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from oa_liaison_plugin import hookimpl
-from oa_liaison_plugin.events import EventInputError
+from oa_liaison_plugin.errors import InputError
+from oa_liaison_plugin.audit import Actor
 from oa_liaison_plugin.models import Blob, Submission, db
+from oa_liaison_plugin.operations import replies
 from oa_liaison_plugin.replies import tasks
 from test_web_support import signed_reply_docx
 
@@ -18,6 +20,7 @@ D = dt.date.fromisoformat
 SUB = {"id": "p-1", "committee": "县政协教科文卫体委员会", "unit": "南部县教育局", "kind": "提案",
        "title": "关于加强农村寄宿制学校建设的建议", "number": "12", "received": "2017-03-10",
        "cohandlers": ["县财政局", "县人社局"]}
+ACTOR = Actor("test")
 
 
 class Inbox:
@@ -55,11 +58,10 @@ def test_a_task_goes_received_drafting_sent_rated_and_keeps_its_history(lite_app
         s = task()
         assert (s.state, s.due_on, s.original_due_on) == ("drafting", D("2017-07-12"), D("2017-06-12"))
         signed = signed_reply_docx()
-        tasks.send_reply(liaison, s, "南教函[2017]8号", "2017-07-10", "jyj", file_name="复函.docx", data=signed,
-                         today=D("2017-07-10"))
-        db.session.commit()
-        tasks.notify_sent(liaison, s)
-        assert inbox.messages[-1][0] == {"role": "committee", "committee": "教科文卫体委员会"}
+        with liaison.work(ACTOR) as uow:
+            replies.send_reply(uow, s, "南教函[2017]8号", "2017-07-10", "jyj", file_name="复函.docx", data=signed,
+                               today=D("2017-07-10"))
+        assert inbox.messages[-1][0] == {"role": "committee", "committee": "教科文卫体委员会", "jurisdiction": "nanbu"}
         assert "南教函〔2017〕8号" in inbox.messages[-1][2]
         out = tasks.summary(task())
         assert out["state"] == "sent" and out["replies"][0]["on_time"] is True
@@ -71,11 +73,10 @@ def test_a_task_goes_received_drafting_sent_rated_and_keeps_its_history(lite_app
 
         # 不满意 reopens it: a second round with a one-month deadline, the first answer and its rating kept
         s = task()
-        tasks.rate(liaison, s, "教科文卫体委员会", "不满意", "未答复经费来源", "jkwwt", today=D("2017-07-20"))
-        db.session.commit()
+        with liaison.work(ACTOR) as uow:
+            replies.rate(uow, s, "教科文卫体委员会", "不满意", "未答复经费来源", "jkwwt", today=D("2017-07-20"))
         s = task()
         assert (s.state, s.status, s.round, s.due_on) == ("reopened", "open", 2, D("2017-08-21"))  # 08-20 Sunday
-        tasks.notify_rated(liaison, s)
         assert "2017-08-21" in inbox.messages[-1][2]
         tasks.send_reply(liaison, s, "南教函〔2017〕11号", "2017-08-18", "jyj", today=D("2017-08-18"))
         tasks.rate(liaison, task(), "教科文卫体委员会", "满意", None, "jkwwt")
@@ -94,10 +95,9 @@ def test_co_handlers_send_opinions_the_main_unit_sees(lite_app, inbox):
     with lite_app.app_context():
         s = task()
         finance = next(c for c in tasks.cohandlers(s.id) if c.unit_name == "县财政局")
-        tasks.give_opinion(finance, "经费可从教育附加中安排。", "czj")
-        db.session.commit()
-        tasks.notify_opinion(liaison, s, finance)
-        assert inbox.messages[-1][0] == {"role": "unit", "unit": "县教育局"}
+        with liaison.work(ACTOR) as uow:
+            replies.give_opinion(uow, s, finance, "经费可从教育附加中安排。", "czj")
+        assert inbox.messages[-1][0] == {"role": "unit", "unit": "县教育局", "jurisdiction": "nanbu"}
         co = {c["unit"]: c for c in tasks.summary(s)["cohandlers"]}
         assert co["县财政局"]["opinion"] == "经费可从教育附加中安排。" and co["县财政局"]["status"] == "answered"
         assert co["县人力资源和社会保障局"]["status"] == "open"
@@ -140,16 +140,16 @@ def test_bad_changes_are_refused_naming_the_field(lite_app):
                                       data=b"PK\x03\x04"), "file"),
             (lambda: tasks.rate(liaison, s, "教科文卫体委员会", "满意", None, "c"), "submission"),  # nothing sent
         ]:
-            with pytest.raises(EventInputError) as e:
+            with pytest.raises(InputError) as e:
                 call()
             assert e.value.field == field and str(e.value).startswith(f"字段 {field}："), str(e.value)
             db.session.rollback()
         tasks.send_reply(liaison, s, "南教函〔2017〕8号", "2017-05-01", "u", today=D("2017-05-02"))
         db.session.commit()
-        with pytest.raises(EventInputError) as e:
+        with pytest.raises(InputError) as e:
             tasks.rate(liaison, task(), "提案委员会", "满意", None, "c")    # not the committee that sent it
         assert e.value.field == "committee"
-        with pytest.raises(EventInputError) as e:
+        with pytest.raises(InputError) as e:
             tasks.rate(liaison, task(), "教科文卫体委员会", "很好", None, "c")
         assert e.value.field == "rating"
         assert task().state == "sent"
@@ -165,9 +165,11 @@ def test_on_time_rate_per_unit_and_year_counts_extensions_and_overdue(app):   # 
         tasks.send_reply(liaison, task("t0"), "南教函〔2017〕1号", "2017-07-20", "u", today=D("2017-08-01"))
         tasks.send_reply(liaison, task("t1"), "南教函〔2017〕2号", "2017-06-20", "u", today=D("2017-08-01"))
         db.session.commit()
-        rows = {r["unit"]: r for r in tasks.on_time(task("t0").jurisdiction_id, D("2017-08-01"), 2017)}
+        figures = tasks.on_time(task("t0").jurisdiction_id, D("2017-08-01"), 2017)
+    rows = {r["unit"]: r for r in figures["units"]}
     assert (rows["县教育局"]["on_time"], rows["县教育局"]["late"], rows["县教育局"]["rate"]) == (1, 1, 0.5)
     assert (rows["县财政局"]["on_time"], rows["县财政局"]["late"]) == (0, 1)     # open, past its deadline
+    assert figures["total"]["text"] == "33.3%（1/3）"
 
 
 def cli(instance, *args):

@@ -18,7 +18,8 @@ def county_year(app, liaison):
     """Documents of 2016 and 2017 (one from a sub-unit), a consultation answered, submissions, meetings, topics."""
     from oa_liaison_plugin.meetings.invitations import answer
     from oa_liaison_plugin.meetings.topics import advance
-    from oa_liaison_plugin.operations import answer_consultation
+    from oa_liaison_plugin.audit import Actor
+    from oa_liaison_plugin.operations import consultations
     from oa_liaison_plugin.reference_host import ReferenceHost
     from oa_liaison_plugin.replies.tasks import rate, send_reply
     host = ReferenceHost(liaison)
@@ -50,7 +51,8 @@ def county_year(app, liaison):
         send_reply(liaison, sub["s-3"], "南财函〔2017〕4号", "2017-12-01", "test")
         rate(liaison, sub["s-3"], "城市经济委员会", "基本满意", None, "test")
         cons = db.session.scalars(select(Consultation).order_by(Consultation.id)).first()
-        answer_consultation(cons.id, "同意", dt.datetime(2017, 6, 10))
+        with liaison.work(Actor("test")) as uow:
+            consultations.answer(uow, cons, "同意", dt.datetime(2017, 6, 10))
         inv = db.session.scalar(select(Invitation).where(Invitation.name == "陈刚"))
         answer(inv, "confirmed", dt.datetime(2017, 3, 30))
         topic = db.session.scalar(select(AgreedTopic).where(AgreedTopic.title == "农村寄宿制学校建设"))

@@ -13,7 +13,6 @@ from oa_liaison_plugin.models import Blob, Consultation, Copy, Decision, Documen
 from oa_liaison_plugin.routing import ruleset
 
 
-
 def copies(app, host_id=None):
     with app.app_context():
         q = select(Copy).join(Document)

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from oa_liaison_plugin.routing import rules as R
 from oa_liaison_plugin.routing.normalize import normalize
-from oa_liaison_plugin.routing.rules import RuleError, RuleHit, RuleSet, validate_rule
+from oa_liaison_plugin.errors import InputError
+from oa_liaison_plugin.routing.rules import RuleHit, RuleSet, validate_rule
 
 
 def rule(**kw) -> dict:
@@ -171,7 +172,7 @@ def test_many_rules_sharing_terms_and_repeated_evaluation_stay_consistent():
 
 
 def test_duplicate_ids_are_rejected_at_compile():
-    with pytest.raises(RuleError, match="规则 r-1：编号重复"):
+    with pytest.raises(InputError, match="规则 r-1：字段 id：编号重复"):
         RuleSet.compile([rule(), rule()])
 
 
@@ -218,23 +219,23 @@ def test_validate_returns_a_cleaned_copy_and_leaves_the_input_alone():
     ({"name": ""}, "name", "name 必须是非空字符串"),
 ])
 def test_validate_rule_names_the_rule_and_the_problem(changes, field, fragment):
-    with pytest.raises(RuleError) as err:
+    with pytest.raises(InputError) as err:
         validate_rule(rule(id="r-3", **changes))
     assert str(err.value).startswith("规则 r-3：")
     assert fragment in str(err.value)
-    assert err.value.rule_id == "r-3" and err.value.field == field
+    assert err.value.where == "规则 r-3" and err.value.field == field
     assert isinstance(err.value, ValueError)
 
 
 def test_validate_rule_without_id():
-    with pytest.raises(RuleError, match="规则 （无编号）：id 必须是非空字符串"):
+    with pytest.raises(InputError, match="规则 （无编号）：字段 id：id 必须是非空字符串"):
         validate_rule({"action": "npc", "terms": ["x"]})
-    with pytest.raises(RuleError, match="规则必须是对象"):
+    with pytest.raises(InputError, match="规则必须是对象"):
         validate_rule(["not", "a", "dict"])
 
 
 def test_compile_reports_the_bad_rule():
-    with pytest.raises(RuleError, match="规则 bad：正则表达式无效"):
+    with pytest.raises(InputError, match="规则 bad：字段 pattern：正则表达式无效"):
         RuleSet.compile([rule(id="good"), rule(id="bad", match="regex", pattern="[")])
 
 
@@ -390,8 +391,8 @@ def test_ruleset_equals_the_naive_per_rule_evaluation(data):
     rules = [data.draw(a_rule(i), label=f"rule {i}") for i in range(n)]
     try:
         rs = RuleSet.compile(rules)
-    except RuleError as exc:  # e.g. a generated regex that can match empty text: both sides must agree
-        with pytest.raises(RuleError):
+    except InputError as exc:  # e.g. a generated regex that can match empty text: both sides must agree
+        with pytest.raises(InputError):
             for r in rules:
                 validate_rule(r)
         assert exc.field == "pattern"

@@ -98,18 +98,18 @@ def test_a_rename_keeps_the_row_and_the_old_name_resolves(app):
 
 def test_a_second_answer_or_receipt_changes_nothing(app, liaison, host):
     """Operations outside the web layer: a guarded change happens once; the second caller is told."""
+    from oa_liaison_plugin.audit import Actor
     from oa_liaison_plugin.models import Consultation, Copy, utcnow
-    from oa_liaison_plugin.operations import AlreadyDone, answer_consultation, mark_read
+    from oa_liaison_plugin.operations import AlreadyDone, consultations, copies
     host.issue(issuer="南部县教育局", title="关于全县教育事业发展规划（征求意见稿）的重大事项", flags={"major": True})
     with app.app_context():
         c = db.session.scalar(select(Consultation))
         copy = db.session.scalar(select(Copy))
-        answer_consultation(c.id, "同意。", utcnow())
-        mark_read(copy.id, utcnow())
-        db.session.commit()
-        with pytest.raises(AlreadyDone):
-            answer_consultation(c.id, "再次。", utcnow())
-        with pytest.raises(AlreadyDone):
-            mark_read(copy.id, utcnow())
-        db.session.rollback()
+        with liaison.work(Actor("test")) as uow:
+            consultations.answer(uow, c, "同意。", utcnow())
+            copies.mark_read(uow, copy, utcnow())
+        with pytest.raises(AlreadyDone), liaison.work(Actor("test")) as uow:
+            consultations.answer(uow, c, "再次。", utcnow())
+        with pytest.raises(AlreadyDone), liaison.work(Actor("test")) as uow:
+            copies.mark_read(uow, copy, utcnow())
         assert db.session.get(Consultation, c.id).opinion == "同意。"

@@ -91,7 +91,7 @@ def test_admin_edits_a_rule_tries_a_document_and_maps_an_issuer(server, page, tm
     page.get_by_text("已保存，下一份文件起生效").wait_for()
     assert "工作方案" in page.locator("#rule-imp-plan-scheme").inner_text()
 
-    # a bad rule: the RuleError is shown on the form, nothing saved
+    # a bad rule: the InputError is shown on the form, nothing saved
     page.goto(f"{base}/rules/new")
     page.locator("#rule_id").fill("bad-regex")
     page.locator("#name").fill("坏的正则")
@@ -171,7 +171,7 @@ def test_clerks_download_a_draft_and_mark_a_copy_read(server, page):
     assert "已读" in receipt.inner_text()
     shot(page, "17-documents-unit-read-receipt")
     messages = [m for m in world["host"].messages() if m.subject.startswith("已读回执")]
-    assert messages and messages[0].recipient == {"role": "unit", "unit": "县教育局"}
+    assert messages and messages[0].recipient == {"role": "unit", "unit": "县教育局", "jurisdiction": "nanbu"}
 
 
 def test_error_pages_are_chinese(server, page):

@@ -61,7 +61,7 @@ def test_the_committee_records_its_opinion_and_the_issuing_unit_sees_it(world, a
     assert entry.username == "jkwwt" and entry.after["opinion"] == opinion
     assert entry.before["status"] == "open"
     [note] = [m for m in world["host"].messages() if m.subject.startswith("征求意见反馈")]
-    assert note.recipient == {"role": "unit", "unit": "县教育局"} and "建议先在两个乡镇试点" in note.body
+    assert note.recipient == {"role": "unit", "unit": "县教育局", "jurisdiction": "nanbu"} and "建议先在两个乡镇试点" in note.body
 
     # Once answered: no overdue badge, no second opinion, the unit and the auditor read it.
     page = body(committee.get("/consultations"))

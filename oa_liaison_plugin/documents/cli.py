@@ -8,7 +8,8 @@ import click
 
 from ..files import write_atomic
 from ..files import read_input
-from ..jsonfile import MAX_BYTES, JsonError, loads
+from ..errors import InputError
+from ..jsonfile import MAX_BYTES, loads
 from .drafts import render_draft
 from .write import DraftError, estimate_pages
 
@@ -27,7 +28,7 @@ def _read_json(path: str):
         _fail(f"无法读取输入文件 {path}：{exc}")
     try:
         return loads(raw, f"输入文件 {path} ")
-    except JsonError as exc:
+    except InputError as exc:
         _fail(str(exc))
 
 

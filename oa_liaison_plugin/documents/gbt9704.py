@@ -266,4 +266,3 @@ def table(widths: list[int], rows: list[tuple[int | None, list[tuple[str, int]]]
             col += span
         out.append(f"<w:tr>{tr}{''.join(tcs)}</w:tr>")
     return "".join(out) + "</w:tbl>"
-

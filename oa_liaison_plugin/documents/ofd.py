@@ -78,13 +78,15 @@ def _box(value) -> tuple[float, float, float, float]:
     return x, y, w, h
 
 
-def _object(obj) -> tuple[float, float, float]:
-    """A TextObject's origin (its Boundary's corner) and font size; what is missing or damaged reads as 0."""
-    x, y, _, _ = _box(obj.get("Boundary"))
-    return x, y, _num(obj.get("Size"))
+def _origin(boundary: str | None, size: str | None, ctm: str | None) -> tuple:
+    """A TextObject's origin (its Boundary's corner), font size (3.5 where it is missing, damaged or not above
+    0) and CTM (None for none or the identity); a damaged number reads as 0."""
+    x, y, _, _ = _box(boundary)
+    points = _num(size)
+    return x, y, points if points > 0 else 3.5, _ctm(ctm) if ctm is not None else None
 
 
-def _advance(text: str, size: float, deltas: str) -> float:
+def _advance(size: float, deltas: str) -> float:
     """How far a TextCode's text runs: its DeltaX spacings ("g 3 5.6" repeats 5.6 three times) and the last
     character's own width."""
     toks, total, i = deltas.split(), 0.0, 0
@@ -114,6 +116,7 @@ class _Reader:
         self.max_uncompressed, self.max_ratio, self.max_pages = max_uncompressed, max_ratio, max_pages
         self.inflated = self.pages = 0
         self.first_chars: list[int] = []   # the characters on each document's first page
+        self.known: dict = {}   # numbers parsed so far, by their strings (see pieces)
 
     def part(self, path: str, what: str, required: bool = True):
         info = self.names.get(path) or self.folded.get(path.lower())
@@ -139,46 +142,47 @@ class _Reader:
         """Every TextCode of a part (a page, a template, an annotation's appearance) as Pieces, file order."""
         last = None
         append = out.append
+        known = self.known
         ox = oy = size = x = y = 0.0
         ctm = None
-        # The reader's hot loop, once per TextCode: no calls on the common path (one TextObject, its Boundary
-        # and Size, a TextCode with X, Y and "g N d" spacing), numbers parsed inline, plain tuples
-        # (see layout.Piece); anything else, or a damaged number (read as 0), goes the slow way.
+        # The reader's hot loop, once per TextCode, in plain tuples (see layout.Piece). Writers repeat the
+        # same numbers (each line's Boundary on every page, one Size, X, Y and DeltaX throughout): each string
+        # is parsed once per file, then looked up, which costs less than float().
         for code in root.iter(*_tags(root, "TextCode")):
             obj = code.getparent()
             if obj is not last:
                 last = obj
-                try:
-                    bx, by, _, _ = obj.get("Boundary").split()
-                    ox, oy, size = float(bx), float(by), float(obj.get("Size"))
-                except (AttributeError, TypeError, ValueError):
-                    ox, oy, size = _object(obj)
-                if size <= 0:
-                    size = 3.5
-                ctm = obj.get("CTM")
-                if ctm is not None:
-                    ctm = _ctm(ctm)
+                get = obj.get
+                key = (get("Boundary"), get("Size"), get("CTM"))
+                origin = known.get(key)
+                if origin is None:
+                    origin = known[key] = _origin(*key)
+                ox, oy, size, ctm = origin
                 x = y = 0.0
             get = code.get
+            sx, sy = get("X"), get("Y")
             try:
-                x = float(get("X", x))
-                y = float(get("Y", y))
+                if sx is not None:
+                    x = known.get(sx)
+                    if x is None:
+                        x = known[sx] = float(sx)
+                if sy is not None:
+                    y = known.get(sy)
+                    if y is None:
+                        y = known[sy] = float(sy)
             except ValueError:
-                x, y = _num(get("X")), _num(get("Y"))
+                x, y = _num(sx), _num(sy)
             text = code.text
             if not text:
                 continue
             deltas = get("DeltaX")
             if deltas is None:
                 advance = len(text) * size
-            elif deltas[:2] == "g ":   # "g N d": one spacing for the whole run
-                try:
-                    _, n, d = deltas.split()
-                    advance = float(n) * float(d) + size
-                except ValueError:
-                    advance = _advance(text, size, deltas)
             else:
-                advance = _advance(text, size, deltas)
+                key = (deltas, size)
+                advance = known.get(key)
+                if advance is None:
+                    advance = known[key] = _advance(size, deltas)
             if ctm is None:
                 append((page, oy + y, ox + x, ox + x + advance, size, text))
             else:

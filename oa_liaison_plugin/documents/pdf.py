@@ -42,7 +42,9 @@ _MESSAGES = {
 }
 _STANDARD_KEYS = {b"Title", b"Author", b"Subject", b"Keywords", b"Creator", b"Producer", b"CreationDate",
                   b"ModDate", b"Trapped"}
-_LINE = re.compile(r"[^\r\n]+")
+# A line as PDFium breaks them (at \r and \n), without its leading and trailing whitespace (str.strip()'s:
+# re's \s is str.isspace()); a line of only whitespace is none.
+_LINE = re.compile(r"\S+(?:[^\S\r\n]+\S+)*")
 _RUN = re.compile(r"[^ ]+")
 _NAME = re.compile(rb"/((?:[^\s/<>\[\]()%{}#]|#[0-9A-Fa-f]{2}){1,127})")
 _HEX = re.compile(rb"#([0-9A-Fa-f]{2})")
@@ -110,33 +112,30 @@ class _Page:
             return i if same else c.FPDFText_GetCharIndexFromTextIndex(tp, i)
 
         upright = self.rotation == 0
+        number, left, place = self.number, self.left, self._place
+        lines, append = self.lines, self.pieces.append
         for m in _LINE.finditer(text):
+            a, b = m.span()
             line = m.group()
-            a = m.start() + len(line) - len(line.lstrip())
-            b = m.end() - (len(line) - len(line.rstrip()))
-            if a >= b:
-                continue
-            line = text[a:b]
             if astral:
                 line = line.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
             self.chars += len(line) - line.count(" ")
-            self.lines.append(line)
+            lines.append(line)
             # Each run between spaces is a piece of its own, placed by its first and last character: PDFium
             # keeps the file's order within a line and puts a space where a text object starts, so a ★ drawn
             # after the words beside it, or a right-aligned date, takes its place by position in lay_out.
-            runs = [(a, b)] if " " not in line or astral else \
-                [r.span() for r in _RUN.finditer(text, a, b)]
+            runs = ((a, b),) if astral or " " not in line else [r.span() for r in _RUN.finditer(text, a, b)]
             for s, e in runs:
                 # The loose box (the font's ascent and descent, the advance): its corner places the run, its
                 # height is the size on the page (FPDFText_GetFontSize says 1 where the text matrix does the
                 # scaling), and it is there even where a font lacks the glyph.
-                loose(tp, index(s), box)
-                x, y = self._place(box.left, box.bottom)
+                loose(tp, s if same else index(s), box)
+                x, y = place(box.left, box.bottom)
                 size = max(box.top - box.bottom, box.right - box.left) or 10.0
                 if e - s > 1:
-                    loose(tp, index(e - 1), box)
-                end = box.right - self.left if upright else x + (e - s) * size
-                self.pieces.append((self.number, y, x, end, size, text[s:e] if len(runs) > 1 else line))
+                    loose(tp, e - 1 if same else index(e - 1), box)
+                end = box.right - left if upright else x + (e - s) * size
+                append((number, y, x, end, size, line if len(runs) == 1 else text[s:e]))
 
 
 def _annot_string(annot, key: bytes) -> str:

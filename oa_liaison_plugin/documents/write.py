@@ -12,6 +12,7 @@ from jinja2 import StrictUndefined, TemplateError, UndefinedError, meta
 from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
+from ..errors import InputError
 from . import gbt9704 as g
 
 PACKAGED = Path(__file__).with_name("templates")
@@ -24,12 +25,16 @@ _ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_tr
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
-class DraftError(ValueError):
-    """A draft cannot be made: ``field`` names the input or template field at fault, ``message`` says why."""
+class DraftError(InputError):
+    """A draft cannot be made: ``field`` names the input or template field at fault, ``message`` says why (and
+    already names the field, as the draft tools print it); ``template`` is the template file at fault."""
 
     def __init__(self, field: str, message: str, *, template: str | None = None):
-        super().__init__(message)
-        self.field, self.message, self.template = field, message, template
+        super().__init__(field, message)
+        self.template = template
+
+    def __str__(self) -> str:
+        return self.message
 
 
 def find_template(name: str, templates_dir=None) -> Path:

@@ -44,20 +44,29 @@ def read_xlsx(raw: bytes, *, max_bytes: int, max_uncompressed: int = MAX_UNCOMPR
                 ns = root.tag[1:].split("}", 1)[0] if root.tag.startswith("{") else _S
                 if ns not in (_S, _S_STRICT):
                     continue
-                for row in root.iter(f"{{{ns}}}row"):
+                row_tag, cell_tag, v_tag, t_tag = (f"{{{ns}}}{tag}" for tag in ("row", "c", "v", "t"))
+                for row in root.iter(row_tag):
                     texts = []
-                    for c in row.iter(f"{{{ns}}}c"):
+                    for c in row.iter(cell_tag):
                         cells += 1
                         if cells > MAX_CELLS:
                             raise DocumentReadError("too_large", "工作簿单元格过多，已拒绝读取")
-                        kind, v = c.get("t"), c.find(f"{{{ns}}}v")
-                        if kind == "s" and v is not None and (v.text or "").strip().isdigit():
-                            i = int(v.text)
+                        kind = c.get("t")
+                        if kind == "inlineStr":
+                            texts.append("".join([x.text or "" for x in c.iter(t_tag)]))
+                            continue
+                        # The value is a direct child <v>: looked for by hand, as c.find (lxml's ElementPath)
+                        # costs more than the rest of the cell.
+                        v = None
+                        for x in c:
+                            if x.tag == v_tag:
+                                v = x.text
+                                break
+                        if kind == "s" and (v or "").strip().isdigit():
+                            i = int(v)
                             texts.append(shared[i] if i < len(shared) else "")
-                        elif kind == "inlineStr":
-                            texts.append("".join(x.text or "" for x in c.iter(f"{{{ns}}}t")))
-                        elif v is not None and v.text:
-                            texts.append(v.text)
+                        elif v:
+                            texts.append(v)
                     if any(x.strip() for x in texts):
                         lines.append("\t".join(texts))
                 for hf in root.iter(f"{{{ns}}}headerFooter"):

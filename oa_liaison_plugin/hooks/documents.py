@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy.exc import IntegrityError
 
 from ..delivery import record_error
-from ..events import EventInputError
+from ..errors import InputError
 from ..models import db
 from ..plugins import hookimpl
 from ..routing.route import preview, route_document
@@ -24,6 +24,7 @@ def document_issued(liaison, document):
                 error = exc
                 break
         subject = str(document.get("id"))[:128] if isinstance(document, dict) else None
+        db.session.rollback()   # the failed decision's own work: none of it stays (the error log is written apart)
         record_error("document_issued", "internal_error", f"{type(error).__name__}: {error}", subject=subject)
         return {"document_id": subject, "status": "error", "error": f"内部错误已记录：{type(error).__name__}",
                 "held": False, "qualified": False, "hold_reason": None, "committees": [],
@@ -35,9 +36,10 @@ def check_before_issue(liaison, document):
     with liaison.context():
         try:
             p = preview(liaison, document)
-        except EventInputError as exc:
+        except InputError as exc:
             return [f"文件信息有误：{exc}"]
         except Exception as exc:
+            db.session.rollback()
             record_error("check_before_issue", "internal_error", f"{type(exc).__name__}: {exc}")
             return [f"预检出错（已记录）：{type(exc).__name__}"]
     if p["status"] == "unmatched" or p["status"] == "held":

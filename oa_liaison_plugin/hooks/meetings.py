@@ -5,6 +5,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from ..audit import HOST
 from ..delivery import record_error
 from ..events import MEETING_COLUMNS, check_lengths
 from ..meetings import committee as find_committee
@@ -12,6 +13,7 @@ from ..meetings.invitations import calls_for_invitation, propose
 from ..models import Meeting, db
 from ..plugins import hookimpl
 from ..versions import bump
+from ..work import recipient
 
 KINDS = ("liaison", "work", "committee")
 
@@ -21,61 +23,68 @@ def meeting_scheduled(liaison, meeting):
     with liaison.context():
         mid = str(meeting.get("id"))[:128] if isinstance(meeting, dict) else None
         try:
-            kind = meeting.get("kind") if isinstance(meeting, dict) and meeting.get("kind") in KINDS else "work"
-            # A committee's own meeting names its committee; every other meeting names its unit.
-            for f in ("id", "committee" if kind == "committee" else "unit", "title", "held_on"):
-                if not isinstance(meeting, dict) or not str(meeting.get(f) or "").strip():
-                    raise ValueError(f"字段 {f}：不能为空")
-            check_lengths(meeting, MEETING_COLUMNS)
-            try:
-                held_on = dt.date.fromisoformat(str(meeting["held_on"]))
-            except ValueError:
-                raise ValueError(f"字段 held_on：日期应为 YYYY-MM-DD，实际为 {meeting['held_on']!r}") from None
-            jur = liaison.jurisdiction(meeting.get("jurisdiction"))
-            unit = liaison.resolver(jur.code).resolve(str(meeting.get("unit") or ""))
-            com = find_committee(liaison, jur, meeting["committee"]) if meeting.get("committee") else None
-            title = str(meeting["title"]).strip()
-            invite = []
-            if kind == "committee":
-                invite = [com.name] if calls_for_invitation(kind, title, bool(meeting.get("important"))) else []
-            elif unit.resolved and calls_for_invitation(kind, title):
-                invite = list(unit.committees or [unit.committee])
-            if kind == "liaison" and com is None and invite:
-                com = find_committee(liaison, jur, invite[0])
-            row = db.session.scalar(select(Meeting).where(Meeting.jurisdiction_id == jur.id,
-                                                          Meeting.host_id == str(meeting["id"])))
-            if row is None:
-                row = Meeting(jurisdiction_id=jur.id, host_id=str(meeting["id"]))
-                db.session.add(row)
-            else:
-                bump(row)   # rescheduled by the host: a record form loaded before is stale
-            row.unit_id, row.kind, row.title, row.held_on, row.invitees = (
-                unit.unit_id, kind, title, held_on, invite)
-            row.committee_id = com.id if com else None
-            db.session.flush()
-            proposed = propose(row, invite) if invite else []
-            invitees = [{"kind": i.kind, "name": i.name, "post": i.post, "organisation": i.organisation,
-                         "status": i.status} for i in proposed]
-            db.session.commit()
-            _notify(liaison, row, kind, unit, invite, proposed)
-            return {"meeting_id": row.host_id, "invite": invite, "unit_known": unit.resolved, "invitees": invitees}
+            with liaison.work(HOST) as uow:
+                return schedule(uow, meeting)
         except Exception as exc:
-            db.session.rollback()
             record_error("meeting_scheduled", "bad_event", str(exc), subject=mid)
             return {"meeting_id": mid, "invite": [], "error": str(exc)}
 
 
-def _notify(liaison, row: Meeting, kind: str, unit, invite: list[str], proposed) -> None:
+def schedule(uow, meeting) -> dict:
+    """Record a host's meeting and propose its invitees; the units that invite are told (the hook's answer)."""
+    liaison = uow.liaison
+    kind = meeting.get("kind") if isinstance(meeting, dict) and meeting.get("kind") in KINDS else "work"
+    # A committee's own meeting names its committee; every other meeting names its unit.
+    for f in ("id", "committee" if kind == "committee" else "unit", "title", "held_on"):
+        if not isinstance(meeting, dict) or not str(meeting.get(f) or "").strip():
+            raise ValueError(f"字段 {f}：不能为空")
+    check_lengths(meeting, MEETING_COLUMNS)
+    try:
+        held_on = dt.date.fromisoformat(str(meeting["held_on"]))
+    except ValueError:
+        raise ValueError(f"字段 held_on：日期应为 YYYY-MM-DD，实际为 {meeting['held_on']!r}") from None
+    jur = liaison.jurisdiction(meeting.get("jurisdiction"))
+    unit = liaison.resolver(jur.code).resolve(str(meeting.get("unit") or ""))
+    com = find_committee(liaison, jur, meeting["committee"]) if meeting.get("committee") else None
+    title = str(meeting["title"]).strip()
+    invite = []
+    if kind == "committee":
+        invite = [com.name] if calls_for_invitation(kind, title, bool(meeting.get("important"))) else []
+    elif unit.resolved and calls_for_invitation(kind, title):
+        invite = list(unit.committees or [unit.committee])
+    if kind == "liaison" and com is None and invite:
+        com = find_committee(liaison, jur, invite[0])
+    row = db.session.scalar(select(Meeting).where(Meeting.jurisdiction_id == jur.id,
+                                                  Meeting.host_id == str(meeting["id"])))
+    if row is None:
+        row = Meeting(jurisdiction_id=jur.id, host_id=str(meeting["id"]))
+        db.session.add(row)
+    else:
+        bump(row)   # rescheduled by the host: a record form loaded before is stale
+    row.unit_id, row.kind, row.title, row.held_on, row.invitees = unit.unit_id, kind, title, held_on, invite
+    row.committee_id = com.id if com else None
+    db.session.flush()
+    proposed = propose(row, invite) if invite else []
+    invitees = [{"kind": i.kind, "name": i.name, "post": i.post, "organisation": i.organisation,
+                 "status": i.status} for i in proposed]
+    uow.audit("meeting.scheduled", f"meeting-{row.id}", None,
+              {"meeting_id": row.host_id, "kind": kind, "title": title, "invite": invite}, jurisdiction_id=jur.id)
+    _notify(uow, jur, row, kind, unit, invite, proposed)
+    return {"meeting_id": row.host_id, "invite": invite, "unit_known": unit.resolved, "invitees": invitees}
+
+
+def _notify(uow, jur, row: Meeting, kind: str, unit, invite: list[str], proposed) -> None:
     when = f"“{row.title}”（{row.held_on.isoformat()}）"
     if kind == "committee":
         for name in dict.fromkeys(i.organisation for i in proposed):
-            liaison.call("notify", about=row.host_id, recipient={"role": "unit", "unit": name},
-                         subject="政协专门委员会邀请参加会议",
-                         body=f"{invite[0]}拟邀请贵单位负责人参加{when}，请在对口联系平台确认（南委办〔2017〕1号 三(一)）。")
+            uow.notify(recipient(jur, "unit", name), "政协专门委员会邀请参加会议",
+                       f"{invite[0]}拟邀请贵单位负责人参加{when}，请在对口联系平台确认（南委办〔2017〕1号 三(一)）。",
+                       about=row.host_id)
     elif invite:
-        names = "、".join(f"{i.organisation}{i.name}" for i in proposed if i.kind == "committee_leader") or "、".join(invite)
+        names = "、".join(f"{i.organisation}{i.name}" for i in proposed if i.kind == "committee_leader") \
+            or "、".join(invite)
         members = "、".join(i.name for i in proposed if i.kind == "cppcc_member")
-        liaison.call("notify", about=row.host_id, recipient={"role": "unit", "unit": unit.unit},
-                     subject="请邀请政协对口专门委员会负责人",
-                     body=f"{when}应邀请{'、'.join(invite)}负责人参加（南委办〔2017〕1号 三(一)(三)）：{names}"
-                          + (f"；本单位的县政协委员：{members}" if members else "") + "。请在对口联系平台确认或说明不邀请。")
+        uow.notify(recipient(jur, "unit", unit.unit), "请邀请政协对口专门委员会负责人",
+                   f"{when}应邀请{'、'.join(invite)}负责人参加（南委办〔2017〕1号 三(一)(三)）：{names}"
+                   + (f"；本单位的县政协委员：{members}" if members else "") + "。请在对口联系平台确认或说明不邀请。",
+                   about=row.host_id)

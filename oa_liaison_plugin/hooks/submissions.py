@@ -1,47 +1,42 @@
 """Built-in submission_received: a reply task with a deadline for each committee submission (三(四))."""
 from __future__ import annotations
 
+from ..audit import HOST, Actor
 from ..delivery import record_error
-from ..events import EventInputError
+from ..errors import InputError
+from ..models import db
+from ..operations import replies
 from ..plugins import hookimpl
 from ..replies.deadlines import add_months  # noqa: F401  (kept importable from here)
-from ..models import Jurisdiction, db
-from ..replies.tasks import cohandlers, create, recipient
+from ..replies.tasks import summary
 
 
-def _error(submission, message):
+def _error(submission, message, field=None):
     sid = str(submission.get("id"))[:128] if isinstance(submission, dict) else None
+    db.session.rollback()   # this event's own work failed: none of it stays (the error log is written apart)
     record_error("submission_received", "bad_event", message, subject=sid)
-    return {"submission_id": sid, "status": "error", "error": message, "unit": None, "committee": None, "due": None}
+    return {"submission_id": sid, "status": "error", "error": message, "unit": None, "committee": None, "due": None,
+            **({"field": field} if field else {})}
+
+
+def received(liaison, submission, actor: Actor) -> dict:
+    """Register a submission as ``actor`` (the host, or a person from the panel or the shell): the hook's answer."""
+    try:
+        with liaison.work(actor) as uow:
+            row, _ = replies.receive(uow, submission)
+            out = summary(row)
+        return {"submission_id": out["submission_id"], "unit": out["unit"], "committee": out["committee"],
+                "due": out["due"], "unit_known": True, "state": out["state"],
+                "cohandlers": [{"unit": c["unit"], "due": c["due"]} for c in out["cohandlers"]]}
+    except InputError as exc:
+        return _error(submission, str(exc), exc.field)
+    except LookupError as exc:
+        return _error(submission, f"字段 jurisdiction：{exc}", "jurisdiction")
+    except Exception as exc:
+        return _error(submission, f"内部错误已记录：{type(exc).__name__}: {exc}")
 
 
 @hookimpl
 def submission_received(liaison, submission):
     with liaison.context():
-        try:
-            row, new = create(liaison, submission)
-            db.session.commit()
-            co = [(c.unit_name, c.due_on) for c in cohandlers(row.id)]
-            committee = row.committee.name
-            jur = db.session.get(Jurisdiction, row.jurisdiction_id)
-            if new:
-                liaison.call("notify", about=row.host_id, recipient=recipient(liaison, jur, "unit", row.unit_name),
-                             subject=f"待答复：{committee}{row.kind}",
-                             body=f"收到{committee}的{row.kind}《{row.title}》，请于{row.due_on.isoformat()}前答复。"
-                                  + (f"会办单位：{'、'.join(n for n, _ in co)}。" if co else ""))
-                for name, due in co:
-                    liaison.call("notify", about=row.host_id, recipient=recipient(liaison, jur, "unit", name),
-                                 subject=f"待会办：{committee}{row.kind}",
-                                 body=f"{committee}的{row.kind}《{row.title}》由{row.unit_name}主办、贵单位会办，"
-                                      f"请于{due.isoformat()}前把会办意见送主办单位。")
-            return {"submission_id": row.host_id, "unit": row.unit_name, "committee": committee,
-                    "due": row.due_on.isoformat(), "unit_known": True, "state": row.state,
-                    "cohandlers": [{"unit": n, "due": d.isoformat()} for n, d in co]}
-        except EventInputError as exc:
-            return _error(submission, str(exc))
-        except LookupError as exc:
-            return _error(submission, f"字段 jurisdiction：{exc}")
-        except Exception as exc:
-            db.session.rollback()
-            return _error(submission, f"内部错误已记录：{type(exc).__name__}: {exc}")
-
+        return received(liaison, submission, HOST)

@@ -14,9 +14,11 @@ class CallbackError(Exception):
     """The host did not acknowledge (not 2xx, a timeout, a refused connection): retried later."""
 
 
-def cloudevent(kind: str, event_id: str, source: str, data: dict) -> dict:
-    return {"specversion": "1.0", "id": event_id, "source": source, "type": kind,
-            "time": dt.datetime.now(dt.timezone.utc).isoformat().replace("+00:00", "Z"),
+def cloudevent(kind: str, event_id: str, source: str, data: dict, time: dt.datetime) -> dict:
+    """The callback's CloudEvent; ``time`` is when the copy or notification was made (naive UTC), so every
+    retry sends the very same bytes."""
+    stamp = time.replace(tzinfo=dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return {"specversion": "1.0", "id": event_id, "source": source, "type": kind, "time": stamp,
             "datacontenttype": "application/json", "data": data}
 
 

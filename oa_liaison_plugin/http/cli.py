@@ -17,16 +17,6 @@ def _dump(obj) -> str:
     return json.dumps(obj, ensure_ascii=False, indent=2, default=str)
 
 
-def _refused(exc, as_json: bool):
-    """A value at fault is bad input (exit 2, naming the option); any other refusal, exit 1."""
-    if exc.field is None:
-        raise click.ClickException(str(exc)) from None
-    if as_json:
-        click.echo(_dump({"error": str(exc), "field": exc.field}))
-    click.echo(f"错误：参数 --{exc.field.replace('_', '-')}：{exc}", err=True)
-    raise SystemExit(2) from None
-
-
 @click.group()
 def hosts():
     """经 HTTP 接入的主办系统（主机）：登记、轮换密钥、列出、删除。"""
@@ -43,16 +33,11 @@ def hosts():
 @click.pass_obj
 def hosts_add(obj, name, jurisdiction, callback_url, allow_origins, require_file, as_json):
     """登记主机 NAME，并只显示这一次签名密钥（whsec_…）。"""
-    from ..models import db
-    from . import hosts as h
-    with obj.app.app_context():
-        try:
-            host, secret = h.add(obj.app.config, name, jurisdiction, callback_url=callback_url,
-                                 allow_origins=allow_origins, require_file=require_file)
-            db.session.commit()
-        except h.HostError as exc:
-            db.session.rollback()
-            _refused(exc, as_json)
+    from ..audit import Actor
+    from ..operations import hosts as ops
+    with obj.liaison.work(Actor.cli()) as uow:   # bad input: the command's InputError mapping (exit 2)
+        secret = ops.add(uow, name, jurisdiction, callback_url=callback_url, allow_origins=allow_origins,
+                         require_file=require_file)
     if as_json:
         click.echo(_dump({"name": name, "secret": secret}))
     else:
@@ -67,15 +52,14 @@ def hosts_add(obj, name, jurisdiction, callback_url, allow_origins, require_file
 @click.pass_obj
 def hosts_rotate(obj, name, overlap_hours, as_json):
     """给主机 NAME 换新密钥；旧密钥在重叠期内仍被接受。"""
-    from ..models import db
+    from ..audit import Actor
+    from ..operations import hosts as ops
     from . import hosts as h
-    with obj.app.app_context():
-        try:
-            secret = h.rotate(obj.app.config, name, overlap_hours=overlap_hours)
-            db.session.commit()
-        except h.HostError as exc:
-            db.session.rollback()
-            raise click.ClickException(str(exc)) from None
+    try:
+        with obj.liaison.work(Actor.cli()) as uow:
+            secret = ops.rotate(uow, name, overlap_hours=overlap_hours)
+    except h.UnknownHost as exc:
+        raise click.ClickException(str(exc)) from None
     if as_json:
         click.echo(_dump({"name": name, "secret": secret, "old_valid_hours": overlap_hours}))
     else:
@@ -91,24 +75,17 @@ def hosts_rotate(obj, name, overlap_hours, as_json):
 @click.pass_obj
 def hosts_update(obj, name, require_file, as_json):
     """修改主机 NAME 的设置。"""
-    from ..models import db
-    from ..web.audit.log import record
-    from ..routing.cli import cli_actor
+    from ..audit import Actor
+    from ..operations import hosts as ops
     from . import hosts as h
     if require_file is None:
         raise click.UsageError("请给出 --require-file、--no-require-file 或 --default-require-file")
     value = {"yes": True, "no": False, "default": None}[require_file]
-    with obj.app.app_context():
-        try:
-            before = h.describe(h.get(name)) if h.get(name) is not None else None
-            host = h.set_require_file(name, value)
-            record("host.update", name, before, h.describe(host), actor=cli_actor(),
-                   jurisdiction_id=host.jurisdiction_id)
-            db.session.commit()
-            out = h.describe(host)
-        except h.HostError as exc:
-            db.session.rollback()
-            raise click.ClickException(str(exc)) from None
+    try:
+        with obj.liaison.work(Actor.cli()) as uow:
+            out = ops.set_require_file(uow, name, value)
+    except h.UnknownHost as exc:
+        raise click.ClickException(str(exc)) from None
     click.echo(_dump(out) if as_json else f"已修改主机 {name}：未附正文文件时"
                f"{'暂存待人工核对' if value else '按主办系统的密级标注判断' if value is False else '按设置 REQUIRE_FILE'}")
 
@@ -136,14 +113,14 @@ def hosts_list(obj, as_json):
 @click.pass_obj
 def hosts_remove(obj, name):
     """删除主机 NAME（其密钥随即失效）。"""
-    from ..models import db
+    from ..audit import Actor
+    from ..operations import hosts as ops
     from . import hosts as h
-    with obj.app.app_context():
-        try:
-            h.remove(name)
-            db.session.commit()
-        except h.HostError as exc:
-            raise click.ClickException(str(exc)) from None
+    try:
+        with obj.liaison.work(Actor.cli()) as uow:
+            ops.remove(uow, name)
+    except h.UnknownHost as exc:
+        raise click.ClickException(str(exc)) from None
     click.echo(f"已删除主机 {name}")
 
 
@@ -160,19 +137,18 @@ def event(obj, type_, input_, file_, jurisdiction, as_json):
     """像 HTTP 接口一样输入一个事件：记入收件箱（同一来源+编号只处理一次），随即处理。"""
     from ..models import db
     from . import inbox
-    from .envelope import ApiError, check_data, parse
+    from ..errors import InputError
     from ..files import read_input
-    from ..jsonfile import JsonError, load_file
+    from ..jsonfile import load_file
+    from .envelope import ApiError, check_data, parse, refused
     try:
         given = load_file(input_, f"{input_} ", max_bytes=int(obj.app.config["API_MAX_BODY_BYTES"]))
         file_b64 = base64.b64encode(read_input(file_, max_bytes=int(obj.app.config["MAX_UPLOAD_BYTES"]))).decode() \
             if file_ else None
     except OSError as exc:
         raise click.ClickException(f"无法读取：{exc}") from None
-    except JsonError as exc:
-        click.echo(json.dumps({"error": "bad_field" if exc.field else "bad_json", "message": str(exc),
-                               **({"field": exc.field} if exc.field else {})}, ensure_ascii=False)
-                   if as_json else f"错误：{exc}", err=not as_json)
+    except InputError as exc:   # answered as the endpoint would answer it
+        click.echo(json.dumps(refused(exc).body(), ensure_ascii=False) if as_json else f"错误：{exc}", err=not as_json)
         raise SystemExit(2) from None
     if isinstance(given, dict) and "specversion" not in given:  # just the data: wrap it as the endpoint sees it
         given = {"specversion": "1.0", "id": str(given.get("id") or uuid.uuid4()), "source": "/oa-liaison/cli",

@@ -5,7 +5,8 @@ import base64
 import binascii
 
 from .. import jsonfile
-from ..events import EventInputError, IssuedDocument, _date
+from ..events import IssuedDocument, _date
+from ..errors import InputError
 
 TYPES = {"document.issued": "document_issued", "submission.received": "submission_received",
          "meeting.scheduled": "meeting_scheduled"}
@@ -31,12 +32,20 @@ def _bad(field: str, message: str, code: str = "bad_field") -> ApiError:
     return ApiError(400, code, f"字段 {field}：{message}", field)
 
 
+def refused(exc: InputError, prefix: str = "") -> ApiError:
+    """Bad input as the API answers it (the one mapping): 400 ``bad_field`` naming the field, with ``prefix``
+    (``data.``) for a field of the event's data; ``bad_json`` when it is the body as a whole."""
+    if exc.field is None:
+        return ApiError(400, "bad_json", str(exc))
+    return _bad(f"{prefix}{exc.field}", exc.message)
+
+
 def parse(body: bytes) -> dict:
     """The CloudEvent, its attributes checked; raises ApiError(400)."""
     try:
         event = jsonfile.loads(body, "请求体", max_bytes=len(body))
-    except jsonfile.JsonError as exc:
-        raise ApiError(400, "bad_field" if exc.field else "bad_json", str(exc), exc.field) from None
+    except InputError as exc:
+        raise refused(exc) from None
     if not isinstance(event, dict):
         raise ApiError(400, "bad_json", "请求体应为 JSON 对象（CloudEvents 1.0 结构化模式）")
     for name in ("specversion", "id", "source", "type"):
@@ -87,8 +96,8 @@ def check_data(event: dict, jurisdiction: str) -> None:
     for name in ("received", "held_on"):   # checked on receipt: a 202 is never followed by a refusal
         try:
             _date(data.get(name), name)
-        except EventInputError as exc:
-            raise _bad(f"data.{name}", str(exc).split("：", 1)[-1]) from None
+        except InputError as exc:
+            raise refused(exc, "data.") from None
     required = REQUIRED[event["type"]]
     if event["type"] == "meeting.scheduled" and data.get("kind") == "committee":   # names its committee, no unit
         required = tuple("committee" if name == "unit" else name for name in required)
@@ -126,8 +135,8 @@ def to_mapping(event: dict, jurisdiction: str, *, check: bool = False) -> dict:
         data["attachments"] = out
     try:
         IssuedDocument.from_mapping(data)
-    except EventInputError as exc:
-        raise ApiError(400, "bad_field", str(exc), f"data.{exc.field}") from None
+    except InputError as exc:
+        raise refused(exc, "data.") from None
     if url:
         data["_file_url"] = url
     return data

@@ -34,13 +34,13 @@ def deliver_copy(liaison, copy):
     copy_id = str(copy.get("copy_id", ""))
     if not copy_id.startswith("copy-") or not copy_id[5:].isdigit():
         return None
-    jur = db.session.execute(select(Jurisdiction.id, Jurisdiction.code).join(
+    jur = db.session.execute(select(Jurisdiction.id, Jurisdiction.code, Copy.created_at).join(
         Document, Document.jurisdiction_id == Jurisdiction.id).join(Copy, Copy.document_id == Document.id)
         .where(Copy.id == int(copy_id[5:]))).first()
     host = _callback_host(jur.id) if jur is not None else None
     if host is None:
         return None
-    event = cloudevent("liaison.copy", copy_id, f"/oa-liaison/{jur.code}", copy_data(copy))
+    event = cloudevent("liaison.copy", copy_id, f"/oa-liaison/{jur.code}", copy_data(copy), jur.created_at)
     return post(liaison.config, host, copy_id, event)
 
 
@@ -70,18 +70,40 @@ def _notify_host_id(code: str) -> int | None:
     return host_id
 
 
+def enqueue(liaison, recipient, subject, body) -> bool:
+    """Add the notification for its jurisdiction's callback host to the current transaction (False: no such host)."""
+    code = recipient.get("jurisdiction") if isinstance(recipient, dict) else None
+    host_id = _notify_host_id(code or liaison.config["JURISDICTION"])
+    if host_id is None:
+        return False
+    db.session.add(Notification(host_id=host_id, payload={
+        "recipient": dict(recipient) if isinstance(recipient, dict) else recipient,
+        "subject": subject, "body": body}))
+    return True
+
+
+# Set while a unit of work tells its committed notices: it queued them for the callback host itself.
+_queued: ContextVar[bool] = ContextVar("oa_liaison_notify_queued", default=False)
+
+
+@contextmanager
+def queued():
+    """Within this block the built-in notify does nothing: the caller's transaction already queued them."""
+    token = _queued.set(True)
+    try:
+        yield
+    finally:
+        _queued.reset(token)
+
+
 @hookimpl
 def notify(liaison, recipient, subject, body):
-    """Queue a notification for the default jurisdiction's callback host (delivered by the worker, retried)."""
-    code = recipient.get("jurisdiction") if isinstance(recipient, dict) else None
+    """Queue a notification for its jurisdiction's callback host (delivered by the worker, retried)."""
+    if _queued.get():
+        return None
     with liaison.context():
-        host_id = _notify_host_id(code or liaison.config["JURISDICTION"])
-        if host_id is None:
-            return None
-        db.session.add(Notification(host_id=host_id, payload={
-            "recipient": dict(recipient) if isinstance(recipient, dict) else recipient,
-            "subject": subject, "body": body}))
-        db.session.commit()
+        if enqueue(liaison, recipient, subject, body):
+            db.session.commit()
     return None
 
 

@@ -10,20 +10,18 @@ from dataclasses import dataclass
 
 from sqlalchemy import bindparam, or_, select
 
+from ..errors import InputError
 from ..models import HostSecret, HttpHost, Jurisdiction, db, max_length, utcnow
 from ..versions import claim
 from .sealing import seal, unseal
 from .signing import as_whsec, new_secret
 
+
+class UnknownHost(LookupError):
+    """No host of that name (a refusal, not bad input: the command exits 1)."""
+
+
 NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
-
-
-class HostError(ValueError):
-    """A host that cannot be added or changed; the message says why (Chinese); ``field``: the value at fault."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 def origin(url: str) -> str | None:
@@ -47,27 +45,27 @@ def add(config, name: str, jurisdiction: str, *, callback_url: str | None = None
         allow_origins: tuple[str, ...] = (), require_file: bool | None = None) -> tuple[HttpHost, str]:
     """A new host and its first secret in whsec_ form (shown once); caller commits."""
     if not NAME.match(name or ""):
-        raise HostError("主机名只能用小写字母、数字、-、_、.，以字母或数字开头，最长 64 个字符", "name")
+        raise InputError("name", "主机名只能用小写字母、数字、-、_、.，以字母或数字开头，最长 64 个字符")
     if get(name) is not None:
-        raise HostError(f"主机“{name}”已存在")
+        raise InputError("name", f"主机“{name}”已存在")
     jur = db.session.scalar(select(Jurisdiction).where(Jurisdiction.code == jurisdiction))
     if jur is None:
-        raise HostError(f"未知行政区：{jurisdiction}", "jurisdiction")
+        raise InputError("jurisdiction", f"未知行政区：{jurisdiction}")
     if callback_url:
         limit = max_length(HttpHost.callback_url)
         if len(callback_url) > limit:
-            raise HostError(f"回调地址过长：{len(callback_url)} 个字符，最多 {limit} 个", "callback_url")
+            raise InputError("callback_url", f"回调地址过长：{len(callback_url)} 个字符，最多 {limit} 个")
         if origin(callback_url) is None:
-            raise HostError(f"回调地址应为 http(s) URL：{callback_url}", "callback_url")
+            raise InputError("callback_url", f"回调地址应为 http(s) URL：{callback_url}")
         other = db.session.scalar(select(HttpHost.name).where(HttpHost.jurisdiction_id == jur.id,
                                                                 HttpHost.callback_url.is_not(None)))
         if other:
-            raise HostError(f"行政区 {jurisdiction} 已有回调主机“{other}”（每个行政区的抄送只投递到一个主机）")
+            raise InputError("callback_url", f"行政区 {jurisdiction} 已有回调主机“{other}”（每个行政区的抄送只投递到一个主机）")
     origins = []
     for o in allow_origins:
         norm = origin(o)
         if norm is None or urlsplit(o.strip()).path not in ("", "/"):
-            raise HostError(f"允许的文件来源应为 http(s)://主机[:端口]：{o}", "allow_origin")
+            raise InputError("allow_origin", f"允许的文件来源应为 http(s)://主机[:端口]：{o}")
         origins.append(norm)
     host = HttpHost(name=name, jurisdiction_id=jur.id, callback_url=callback_url or None,
                     allow_origins=sorted(set(origins)), require_file=require_file)
@@ -79,13 +77,16 @@ def add(config, name: str, jurisdiction: str, *, callback_url: str | None = None
 
 
 def rotate(config, name: str, *, overlap_hours: float = 24) -> str:
-    """A new secret; the current ones stay valid for ``overlap_hours``; caller commits."""
+    """A new secret; the current one stays valid for ``overlap_hours``; caller commits.
+
+    An older secret keeps the overlap an earlier rotation gave it (the host may not have switched yet), unless
+    ``overlap_hours`` is 0: that ends every older secret now, as for a leaked one."""
     host = get(name)
     if host is None:
-        raise HostError(f"未知主机：{name}")
+        raise UnknownHost(f"未知主机：{name}")
     until = utcnow() + dt.timedelta(hours=overlap_hours)
     for s in host.secrets:
-        if s.expires_at is None or s.expires_at > until:
+        if s.expires_at is None or (overlap_hours <= 0 and s.expires_at > until):
             s.expires_at = until
     secret = new_secret()
     host.secrets.append(HostSecret(sealed=seal(config, secret)))
@@ -96,7 +97,7 @@ def rotate(config, name: str, *, overlap_hours: float = 24) -> str:
 def remove(name: str) -> None:
     host = get(name)
     if host is None:
-        raise HostError(f"未知主机：{name}")
+        raise UnknownHost(f"未知主机：{name}")
     db.session.delete(host)
     forget_signers()
 
@@ -168,7 +169,7 @@ def set_require_file(name: str, value: bool | None, *, version=None) -> HttpHost
     """
     host = get(name)
     if host is None:
-        raise HostError(f"未知主机：{name}")
+        raise UnknownHost(f"未知主机：{name}")
     claim(HttpHost, host.id, version)
     host.require_file = value
     return host

@@ -2,16 +2,16 @@
 from __future__ import annotations
 
 import contextvars
-import datetime as dt
 import json
 import threading
 from contextlib import nullcontext
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from ..delivery import claim, deliver_due, delivered_after, lease_seconds, record_error, still_mine
+from ..delivery import deliver_due, delivered_after
+from ..lease import Done, Ledger, claim_one, attempt, run_due
 from ..models import InboxEvent, db, utcnow
 from ..routing.decide import host_requires_file
 from . import hosts, lanes
@@ -76,22 +76,8 @@ def handle(liaison, event: dict, jurisdiction: str, allowed: list[str]) -> dict:
             fetch_failure.reset(token)
 
 
-def _claim_one(liaison, row_id: int) -> bool:
-    now = utcnow()
-    lease = now + dt.timedelta(seconds=lease_seconds(liaison.config))
-    done = db.session.execute(update(InboxEvent).where(
-        InboxEvent.id == row_id, InboxEvent.status == "pending",
-        or_(InboxEvent.lease_until.is_(None), InboxEvent.lease_until < now)).values(lease_until=lease))
-    db.session.commit()
-    return done.rowcount == 1
-
-
-def _claim_due(liaison, limit: int):
-    """Lease due events to this worker."""
-    return claim(InboxEvent, liaison, limit=limit, now=utcnow())
-
-
-def _process_claimed(liaison, row_id: int) -> str:
+def _process_claimed(liaison, row_id: int) -> Done:
+    """One try of the inbox: the event through the in-process events; its copies offered once it is done."""
     row = db.session.get(InboxEvent, row_id)
     event = json.loads(row.body)
     host = hosts.get(row.sender) if row.sender != CLI_SENDER else None
@@ -102,19 +88,9 @@ def _process_claimed(liaison, row_id: int) -> str:
     try:
         with delivered_after() as held:   # callbacks wait until the event is done, outside its lease
             result = handle(liaison, event, row.jurisdiction, allowed)
-        status, error = "done", None
-    except ApiError as exc:   # checked on receipt; only a host's later change (e.g. removed) gets here
-        result, status, error = {"status": "error", "error": str(exc)}, "done", str(exc)
-    except Exception as exc:  # recorded and retried later; never raised to a worker's loop
-        db.session.rollback()
-        error = f"{type(exc).__name__}: {exc}"[:2000]
-        record_error("http_event", "internal_error", error, subject=public_id(row_id))
-        backoff = liaison.config["DELIVERY_BACKOFF_SECONDS"]
-        db.session.execute(update(InboxEvent).where(InboxEvent.id == row_id).values(
-            attempts=InboxEvent.attempts + 1, last_error=error, lease_until=None,
-            next_attempt_at=utcnow() + dt.timedelta(seconds=backoff[min(row.attempts, len(backoff) - 1)])))
-        db.session.commit()
-        return "failed"
+        error = None
+    except ApiError as exc:   # checked on receipt; only a host's later change (e.g. removed) gets here: final
+        result, error = {"status": "error", "error": str(exc)}, str(exc)
     finally:
         host_requires_file.reset(token)
     slim = dict(event, data={k: v for k, v in event["data"].items() if k != "file_base64"}) \
@@ -122,37 +98,30 @@ def _process_claimed(liaison, row_id: int) -> str:
     if isinstance(slim.get("data"), dict) and isinstance(slim["data"].get("attachments"), list):
         slim["data"]["attachments"] = [{k: v for k, v in a.items() if k != "data_base64"} if isinstance(a, dict)
                                        else a for a in slim["data"]["attachments"]]
-    db.session.execute(update(InboxEvent).where(InboxEvent.id == row_id).values(
-        status=status, result=json.loads(json.dumps(result, default=str)), last_error=error,
-        attempts=InboxEvent.attempts + 1, lease_until=None, processed_at=utcnow(),
-        body=json.dumps(slim, ensure_ascii=False)))
-    db.session.commit()
-    if held:
-        deliver_due(liaison, limit=50, document_ids=None if None in held else held)
-    return status
+    return Done(dict(status="done", result=json.loads(json.dumps(result, default=str)), last_error=error,
+                     processed_at=utcnow(), body=json.dumps(slim, ensure_ascii=False)),
+                then=(lambda: deliver_due(liaison, limit=50, document_ids=None if None in held else held))
+                if held else None)
+
+
+EVENTS = Ledger(InboxEvent, _process_claimed, lambda code: InboxEvent.jurisdiction == code, "http_event",
+                public_id, "events", "events_failed")
 
 
 def process(liaison, row_id: int) -> str | None:
     """Process one recorded event if nobody else holds it; returns done/failed, or None when not claimed."""
     with liaison.context():
         try:
-            if not _claim_one(liaison, row_id):
+            if not claim_one(InboxEvent, liaison, row_id):
                 return None
-            return _process_claimed(liaison, row_id)
+            return "done" if attempt(liaison, EVENTS, row_id) else "failed"
         finally:
             db.session.remove()
 
 
-def process_due(liaison, *, limit: int = 50) -> dict:
-    counts = {"events": 0, "events_failed": 0}
-    with liaison.context():
-        ids, lease = _claim_due(liaison, limit)
-        for row_id in ids:
-            if not still_mine(InboxEvent, row_id, lease, liaison.config):
-                continue
-            status = _process_claimed(liaison, row_id)
-            counts["events" if status == "done" else "events_failed"] += 1
-    return counts
+def process_due(liaison, *, limit: int = 50, jurisdiction: str | None = None) -> dict:
+    """Process every due event (of one jurisdiction, if named) once; counts done and failed."""
+    return run_due(liaison, EVENTS, limit=limit, jurisdiction=jurisdiction)
 
 
 def status_of(row_id: int) -> dict | None:

@@ -10,7 +10,7 @@ from importlib import resources
 from sqlalchemy import select
 
 from ..config import county_today
-from ..events import EventInputError
+from ..errors import InputError
 from ..models import Committee, Unit, db
 
 
@@ -32,39 +32,39 @@ def committee_title(jur, name: str) -> str:
 
 
 def committee(liaison, jur, name, field: str = "committee") -> Committee:
-    """A committee of the jurisdiction by name or alias, else EventInputError naming ``field``."""
+    """A committee of the jurisdiction by name or alias, else InputError naming ``field``."""
     if not isinstance(name, str) or not name.strip():
-        raise EventInputError(field, "不能为空（专门委员会名称）")
+        raise InputError(field, "不能为空（专门委员会名称）")
     found = liaison.resolver(jur.code).committee(name.strip())
     row = db.session.scalar(select(Committee).where(Committee.jurisdiction_id == jur.id,
                                                     Committee.name == found)) if found else None
     if row is None:
-        raise EventInputError(field, f"未知专门委员会“{name.strip()}”（不在{jur.name}的对口联系表中）")
+        raise InputError(field, f"未知专门委员会“{name.strip()}”（不在{jur.name}的对口联系表中）")
     return row
 
 
 def unit(liaison, jur, name, field: str = "unit") -> Unit:
-    """A unit of the counterpart table by any of its names, else EventInputError naming ``field``."""
+    """A unit of the counterpart table by any of its names, else InputError naming ``field``."""
     if not isinstance(name, str) or not name.strip():
-        raise EventInputError(field, "不能为空（单位名称）")
+        raise InputError(field, "不能为空（单位名称）")
     found = liaison.resolver(jur.code).resolve(name.strip())
     if not found.unit_id:
         hint = f"；相近：{'、'.join(found.suggestions)}" if found.suggestions else ""
-        raise EventInputError(field, f"未知单位“{name.strip()}”（不在{jur.name}的对口联系表中）{hint}")
+        raise InputError(field, f"未知单位“{name.strip()}”（不在{jur.name}的对口联系表中）{hint}")
     return db.session.get(Unit, found.unit_id)
 
 
 def text(data, name: str, label: str, limit: int | None, required: bool = True, where: str = "") -> str | None:
-    """A text field of ``data``, stripped and at most ``limit`` characters (the column's), else EventInputError
+    """A text field of ``data``, stripped and at most ``limit`` characters (the column's), else InputError
     naming it (``where``: the list entry it belongs to, e.g. ``observers[1]``)."""
     value, field = data.get(name), f"{where}.{name}" if where else name
     if not isinstance(value, (str, int)) or isinstance(value, bool) or not str(value).strip():
         if required:
-            raise EventInputError(field, f"不能为空（{label}）")
+            raise InputError(field, f"不能为空（{label}）")
         return None
     value = str(value).strip()
     if limit and len(value) > limit:
-        raise EventInputError(field, f"{label}过长（{len(value)} 字符，上限 {limit}）")
+        raise InputError(field, f"{label}过长（{len(value)} 字符，上限 {limit}）")
     return value
 
 
@@ -73,12 +73,12 @@ def items(value, name: str, expected: str) -> list[tuple[str, Mapping]]:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise EventInputError(name, f"应为列表，每项为{expected}")
+        raise InputError(name, f"应为列表，每项为{expected}")
     out = []
     for i, item in enumerate(value):
         item = {"name": item} if isinstance(item, str) else item
         if not isinstance(item, Mapping):
-            raise EventInputError(f"{name}[{i}]", f"应为{expected}")
+            raise InputError(f"{name}[{i}]", f"应为{expected}")
         out.append((f"{name}[{i}]", item))
     return out
 
@@ -87,9 +87,9 @@ def year_of(value, today_: dt.date, field: str = "year") -> int:
     """A year to report on: four digits, not after this year."""
     text = str(value).strip()
     if not (text.isascii() and text.isdigit() and len(text) == 4) or int(text) < 1949:
-        raise EventInputError(field, f"年度应为四位年份，如 2017，实际为 {value!r}")
+        raise InputError(field, f"年度应为四位年份，如 2017，实际为 {value!r}")
     if int(text) > today_.year:
-        raise EventInputError(field, f"{text} 年尚未到来（今天是 {today_.isoformat()}）")
+        raise InputError(field, f"{text} 年尚未到来（今天是 {today_.isoformat()}）")
     return int(text)
 
 
@@ -97,4 +97,4 @@ def date_of(value, field: str) -> dt.date:
     try:
         return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value).strip())
     except ValueError:
-        raise EventInputError(field, f"日期应为 YYYY-MM-DD，实际为 {value!r}") from None
+        raise InputError(field, f"日期应为 YYYY-MM-DD，实际为 {value!r}") from None

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..clitypes import ROW_ID
-from ..events import EventInputError
+from ..errors import InputError
 from ..files import OutputError, read_input, to_stdout, write_atomic
 
 EXIT_BAD_INPUT = 2
@@ -22,19 +22,21 @@ def _dump(obj) -> str:
 
 @contextlib.contextmanager
 def _session(obj, jurisdiction):
-    """App context and jurisdiction; bad input is a Chinese message naming the field and exit code 2, nothing saved."""
-    from ..models import db
+    """App context and jurisdiction (bad input is the command line's InputError mapping: exit 2, nothing saved)."""
     with obj.app.app_context():
         try:
             jur = obj.liaison.jurisdiction(jurisdiction)
         except LookupError as exc:
             raise click.UsageError(str(exc)) from None
-        try:
-            yield jur
-        except EventInputError as exc:
-            db.session.rollback()
-            click.echo(f"错误：{exc}", err=True)
-            raise SystemExit(EXIT_BAD_INPUT) from None
+        yield jur
+
+
+@contextlib.contextmanager
+def _work(obj, jurisdiction):
+    """A unit of work by cli:<os user> in the jurisdiction, committed once at the end (none after bad input)."""
+    from ..audit import Actor
+    with _session(obj, jurisdiction) as jur, obj.liaison.work(Actor.cli()) as uow:
+        yield uow, jur
 
 
 def _today(obj):
@@ -44,22 +46,15 @@ def _today(obj):
 
 def _year(obj, year) -> int:
     from . import year_of
-    try:
-        return year_of(year, _today(obj))
-    except EventInputError as exc:
-        click.echo(f"错误：{exc}", err=True)
-        raise SystemExit(EXIT_BAD_INPUT) from None
+    return year_of(year, _today(obj))
 
 
 def _read_json(path: str):
-    from ..jsonfile import JsonError, load_file
+    from ..jsonfile import load_file
     try:
         return load_file(path, f"输入文件 {path} ")
     except OSError as exc:
         raise click.ClickException(f"无法读取 {path}：{exc.strerror or exc}") from None
-    except JsonError as exc:
-        click.echo(f"错误：{exc}", err=True)
-        raise SystemExit(EXIT_BAD_INPUT) from None
 
 
 def _write(out: str, blob: bytes) -> None:
@@ -81,7 +76,7 @@ def _meeting(jur, meeting_id: str):
     from ..models import Meeting, db
     row = db.session.scalar(select(Meeting).where(Meeting.jurisdiction_id == jur.id, Meeting.host_id == meeting_id))
     if row is None:
-        raise EventInputError("meeting", f"没有编号为 {meeting_id} 的会议")
+        raise InputError("meeting", f"没有编号为 {meeting_id} 的会议")
     return row
 
 
@@ -104,12 +99,10 @@ def meetings_record(obj, file, jurisdiction, as_json):
     字段：committee、held_on、place、chair、attendees、absent（含 reason）、observers、topics、decisions、
     agreed_topics（title、kind 协商/调研、unit）；可选 id（主办系统的会议编号）、title、unit。
     """
-    from ..models import db
-    from .record import record_meeting
+    from ..operations import meetings as ops
     data = _read_json(file)
-    with _session(obj, jurisdiction) as jur:
-        m = record_meeting(obj.liaison, jur, data, _today(obj))
-        db.session.commit()
+    with _work(obj, jurisdiction) as (uow, jur):
+        m = ops.record_meeting(uow, jur, data, _today(obj))
         out = {"meeting_id": m.host_id, "committee": m.committee.name, "held_on": m.held_on.isoformat(),
                "attendees": sum(p.role == "attendee" for p in m.people),
                "absent": sum(p.role == "absent" for p in m.people)}
@@ -123,17 +116,14 @@ def meetings_record(obj, file, jurisdiction, as_json):
 @click.pass_obj
 def meetings_minutes(obj, meeting_id, out, jurisdiction):
     """按会议记录生成纪要（.docx，GB/T 9704），无须重新填写。"""
-    from ..documents.drafts import DraftError, render_minutes
+    from ..documents.drafts import render_minutes
     from . import committee_title
     from .record import minutes_data
     with _session(obj, jurisdiction) as jur:
         m = _meeting(jur, meeting_id)
         data = minutes_data(m, committee_title(jur, m.committee.name))
-        try:
-            blob = render_minutes(data, templates_dir=obj.app.config["TEMPLATES_DIR"],
-                                  extra_context=obj.liaison.draft_context("minutes", data))
-        except DraftError as exc:
-            raise EventInputError(exc.field, exc.message) from None
+        blob = render_minutes(data, templates_dir=obj.app.config["TEMPLATES_DIR"],
+                              extra_context=obj.liaison.draft_context("minutes", data))
     _write(out, blob)
     click.echo(f"已生成纪要：{out}", err=to_stdout(out))
 
@@ -146,17 +136,14 @@ def meetings_minutes(obj, meeting_id, out, jurisdiction):
 @click.pass_obj
 def meetings_sign(obj, meeting_id, file, jurisdiction, as_json):
     """上传签发后的纪要（PDF 或 .docx），连同其 SHA-256 保存。"""
-    from ..models import db
-    from .record import attach_signed_minutes
+    from ..operations import meetings as ops
     try:
         data = read_input(file, max_bytes=int(obj.app.config["SIGNED_MINUTES_MAX_BYTES"]))
     except OSError as exc:
         click.echo(f"错误：{exc}", err=True)
         raise SystemExit(EXIT_BAD_INPUT) from None
-    with _session(obj, jurisdiction) as jur:
-        m = _meeting(jur, meeting_id)
-        digest = attach_signed_minutes(obj.liaison, m, data, Path(file).name)
-        db.session.commit()
+    with _work(obj, jurisdiction) as (uow, jur):
+        digest = ops.sign(uow, _meeting(jur, meeting_id), data, Path(file).name)
     click.echo(_dump({"meeting_id": meeting_id, "sha256": digest, "size": len(data)}) if as_json
                else f"已保存签发纪要：{Path(file).name}（SHA-256 {digest}）")
 
@@ -191,11 +178,9 @@ def meetings_compliance(obj, year, jurisdiction, as_json):
 @click.pass_obj
 def meetings_member(obj, committee, name, post, unit, jurisdiction):
     """登记专门委员会的组成人员（主任、副主任为负责人）。"""
-    from ..models import db
-    from .people import add_member
-    with _session(obj, jurisdiction) as jur:
-        m = add_member(obj.liaison, jur, {"committee": committee, "name": name, "post": post, "unit": unit})
-        db.session.commit()
+    from ..operations import meetings as ops
+    with _work(obj, jurisdiction) as (uow, jur):
+        m = ops.add_member(uow, jur, {"committee": committee, "name": name, "post": post, "unit": unit})
         click.echo(f"已登记：{m.committee.name} {m.post} {m.name}{'（负责人）' if m.leader else ''}")
 
 
@@ -217,12 +202,10 @@ def leaders():
 @click.pass_obj
 def leaders_set(obj, unit, name, post, phone, since, jurisdiction):
     """确定（或更换）一个单位的分管领导；原分管领导保留在历史中。"""
-    from ..models import db
-    from .people import set_leader
-    with _session(obj, jurisdiction) as jur:
-        lead = set_leader(obj.liaison, jur, {"unit": unit, "name": name, "post": post, "phone": phone,
-                                             "since": since}, _today(obj))
-        db.session.commit()
+    from ..operations import meetings as ops
+    with _work(obj, jurisdiction) as (uow, jur):
+        lead = ops.set_leader(uow, jur, {"unit": unit, "name": name, "post": post, "phone": phone, "since": since},
+                              _today(obj))
         click.echo(f"{lead.unit.name}：分管领导 {lead.post} {lead.name}（{lead.phone}），自 {lead.since.isoformat()}")
 
 
@@ -312,15 +295,14 @@ def topic_json(t) -> dict:
 def topics_set(obj, topic_id, state, on, consultation, submission, jurisdiction, as_json):
     """推进一个课题：in_progress（进行中）或 done（完成），可关联征求意见或调研报告。"""
     from ..models import AgreedTopic, db
+    from ..operations import meetings as ops
     from . import date_of
-    from .topics import advance
-    with _session(obj, jurisdiction) as jur:
+    with _work(obj, jurisdiction) as (uow, jur):
         t = db.session.get(AgreedTopic, topic_id)
         if t is None or t.jurisdiction_id != jur.id:
-            raise EventInputError("topic", f"没有编号为 {topic_id} 的课题")
-        advance(t, state, date_of(on, "on") if on else _today(obj), consultation_id=consultation,
-                submission_id=submission)
-        db.session.commit()
+            raise InputError("topic", f"没有编号为 {topic_id} 的课题")
+        ops.advance_topic(uow, t, state, date_of(on, "on") if on else _today(obj), consultation_id=consultation,
+                          submission_id=submission)
         out = topic_json(t)
     click.echo(_dump(out) if as_json else f"课题“{out['title']}”：{out['state']}")
 

@@ -7,10 +7,11 @@ import re
 
 from sqlalchemy import select
 
-from ..events import EventInputError
-from ..models import Committee, CommitteeMember, Counterpart, Invitation, LiaisonLeader, Meeting, Unit, db
+from ..errors import InputError
+from ..models import (Committee, CommitteeMember, Counterpart, Invitation, Jurisdiction, LiaisonLeader, Meeting, Unit,
+                      db)
 from ..units import with_sub_units
-from . import settings
+from . import committee_title, settings
 
 KINDS = {"committee_leader": "对口委员会负责人", "cppcc_member": "本单位政协委员", "unit_leader": "对口单位负责人"}
 STATUS = {"proposed": "待确认", "confirmed": "已确认邀请", "declined": "不邀请"}
@@ -33,12 +34,12 @@ def calls_for_invitation(kind: str, title: str, important: bool = False) -> bool
 def _committee_people(jurisdiction_id: int, committee_names: list[str], unit_id: int) -> list[dict]:
     coms = db.session.execute(select(Committee.id, Committee.name).where(
         Committee.jurisdiction_id == jurisdiction_id, Committee.name.in_(committee_names))).all()
-    out = []
+    out, jur = [], db.session.get(Jurisdiction, jurisdiction_id)
     for cid, cname in coms:
         leaders = db.session.scalars(select(CommitteeMember).where(CommitteeMember.committee_id == cid,
                                                                    CommitteeMember.leader.is_(True))
                                      .order_by(CommitteeMember.id)).all()
-        org = f"县政协{cname}"
+        org = committee_title(jur, cname)
         out += [{"kind": "committee_leader", "name": m.name, "post": m.post, "organisation": org,
                  "committee_id": cid, "unit_id": unit_id} for m in leaders] or [
             {"kind": "committee_leader", "name": "负责人", "post": None, "organisation": org, "committee_id": cid,
@@ -81,7 +82,7 @@ def propose(meeting: Meeting, committees: list[str]) -> list[Invitation]:
 def answer(invitation: Invitation, status: str, at: dt.datetime) -> Invitation:
     """The unit confirms or declines a proposed invitee (it may change its mind before the meeting)."""
     if status not in ("confirmed", "declined"):
-        raise EventInputError("status", f"应为 confirmed（确认邀请）或 declined（不邀请），实际为 {status!r}")
+        raise InputError("status", f"应为 confirmed（确认邀请）或 declined（不邀请），实际为 {status!r}")
     invitation.status, invitation.answered_at = status, at
     db.session.flush()
     return invitation

@@ -5,7 +5,7 @@ import datetime as dt
 
 from sqlalchemy import and_, select
 
-from ..events import EventInputError
+from ..errors import InputError
 from ..models import CommitteeMember, Counterpart, LiaisonLeader, Unit, db, max_length
 from ..documents.drafts import CHECKS
 from . import committee as find_committee, date_of, settings, text, unit as find_unit
@@ -38,7 +38,7 @@ def set_leader(liaison, jur, data: dict, today: dt.date) -> LiaisonLeader:
     try:
         CHECKS["phone"]("phone", phone, {})
     except ValueError:
-        raise EventInputError("phone", f"应为电话号码，如 0817-5512345，实际为 {phone!r}") from None
+        raise InputError("phone", f"应为电话号码，如 0817-5512345，实际为 {phone!r}") from None
     since = data.get("since") or today
     if not isinstance(since, dt.date):
         since = date_of(since, "since")
@@ -53,7 +53,7 @@ def set_leader(liaison, jur, data: dict, today: dt.date) -> LiaisonLeader:
         if (current.name, current.post, current.phone) == (name, post, phone):
             return current
         if since < current.since:
-            raise EventInputError("since", f"不能早于现任分管领导{current.name}的起始日期 {current.since.isoformat()}")
+            raise InputError("since", f"不能早于现任分管领导{current.name}的起始日期 {current.since.isoformat()}")
         current.until = since
     leader = LiaisonLeader(unit_id=unit.id, name=name, post=post, phone=phone, since=since)
     db.session.add(leader)

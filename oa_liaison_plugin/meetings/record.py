@@ -8,11 +8,11 @@ from collections.abc import Mapping
 
 from sqlalchemy import and_, func, select
 
-from ..events import EventInputError
-from ..models import (AgreedTopic, Blob, Committee, CommitteeMember, Counterpart, LiaisonLeader, Meeting, MeetingPerson,
-                      Unit, db, max_length, utcnow)
+from ..errors import InputError
+from ..models import (AgreedTopic, Blob, Committee, CommitteeMember, Counterpart, Jurisdiction, LiaisonLeader, Meeting,
+                      MeetingPerson, Unit, db, max_length, utcnow)
 from ..versions import claim
-from . import committee as find_committee, date_of, items, text as _text, unit as find_unit
+from . import committee as find_committee, committee_title, date_of, items, text as _text, unit as find_unit
 
 TOPIC_KINDS = {"consultation": "协商", "research": "调研"}
 ROLES = {"attendee": "出席", "absent": "请假", "observer": "列席"}
@@ -26,9 +26,10 @@ def candidates(jurisdiction_id: int, committee_id: int) -> list[dict]:
         .where(Unit.jurisdiction_id == jurisdiction_id, LiaisonLeader.until.is_(None))
         .order_by(Unit.position, Unit.id)).all()
     com = db.session.get(Committee, committee_id)
+    title = committee_title(db.session.get(Jurisdiction, jurisdiction_id), com.name)
     out = [{"key": f"leader-{lead.id}", "name": lead.name, "post": lead.post, "organisation": unit_name,
             "leader_id": lead.id} for lead, unit_name in leaders]
-    out += [{"key": f"member-{m.id}", "name": m.name, "post": m.post, "organisation": f"县政协{com.name}",
+    out += [{"key": f"member-{m.id}", "name": m.name, "post": m.post, "organisation": title,
              "member_id": m.id}
             for m in db.session.scalars(select(CommitteeMember).where(CommitteeMember.committee_id == committee_id)
                                         .order_by(CommitteeMember.leader.desc(), CommitteeMember.id))]
@@ -40,7 +41,7 @@ def _texts(data, name: str) -> list[str]:
     if isinstance(value, str):
         value = [x for x in value.splitlines()]
     if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
-        raise EventInputError(name, "应为文本列表")
+        raise InputError(name, "应为文本列表")
     return [x.strip() for x in value if x.strip()]
 
 
@@ -57,10 +58,10 @@ def _pick(people, name: str, pool: list[dict], committee: str, *, reason: bool) 
         if item.get("organisation") and len(found) > 1:
             found = [c for c in found if c["organisation"] == item["organisation"]]
         if not found:
-            raise EventInputError(where, f"“{who or item.get('key') or ''}”不在{committee}对口单位的分管领导和本委员会"
+            raise InputError(where, f"“{who or item.get('key') or ''}”不在{committee}对口单位的分管领导和本委员会"
                                          "委员名单中（先登记分管领导或委员）")
         if len(found) > 1:
-            raise EventInputError(where, f"“{who}”有 {len(found)} 人同名，请注明 organisation（所在单位）")
+            raise InputError(where, f"“{who}”有 {len(found)} 人同名，请注明 organisation（所在单位）")
         row = dict(found[0])
         if reason:
             row["reason"] = _text(item, "reason", f"{row['name']}的请假原因", max_length(MeetingPerson.reason),
@@ -81,7 +82,7 @@ def _agreed(liaison, jur, topics) -> list[dict]:
     for where, t in items(topics, "agreed_topics", '{"title": …, "kind": "协商"|"调研", "unit": …}'):
         kind = {v: k for k, v in TOPIC_KINDS.items()}.get(t.get("kind"), t.get("kind") or "consultation")
         if kind not in TOPIC_KINDS:
-            raise EventInputError(f"{where}.kind", f"应为 协商 或 调研，实际为 {t.get('kind')!r}")
+            raise InputError(f"{where}.kind", f"应为 协商 或 调研，实际为 {t.get('kind')!r}")
         unit = find_unit(liaison, jur, t["unit"], f"{where}.unit") if t.get("unit") else None
         out.append({"title": _text(t, "title", "课题名称", max_length(AgreedTopic.title), where=where), "kind": kind,
                     "unit_id": unit.id if unit else None})
@@ -95,21 +96,21 @@ def record_meeting(liaison, jur, data: Mapping, today: dt.date, *, version=None)
     ``version``: the meeting's version its record's form was loaded at (versions.claim: Stale if saved since).
     """
     if not isinstance(data, Mapping):
-        raise EventInputError("(输入)", "会议记录应为 JSON 对象")
+        raise InputError("(输入)", "会议记录应为 JSON 对象")
     com = find_committee(liaison, jur, data.get("committee"))
     held_on = date_of(data.get("held_on") or "", "held_on")
     if held_on > today:
-        raise EventInputError("held_on", f"会议日期 {held_on.isoformat()} 晚于今天，只能记录已召开的会议")
+        raise InputError("held_on", f"会议日期 {held_on.isoformat()} 晚于今天，只能记录已召开的会议")
     place = _text(data, "place", "会议地点", max_length(Meeting.place))
     chair = _text(data, "chair", "主持人", max_length(Meeting.chair))
     pool = candidates(jur.id, com.id)
     attendees = _pick(data.get("attendees"), "attendees", pool, com.name, reason=False)
     if not attendees:
-        raise EventInputError("attendees", "至少要有一名出席人员")
+        raise InputError("attendees", "至少要有一名出席人员")
     absent = _pick(data.get("absent"), "absent", pool, com.name, reason=True)
     both = {p["key"] for p in attendees} & {p["key"] for p in absent}
     if both:
-        raise EventInputError("absent", f"{'、'.join(p['name'] for p in absent if p['key'] in both)} 已列为出席人员")
+        raise InputError("absent", f"{'、'.join(p['name'] for p in absent if p['key'] in both)} 已列为出席人员")
     observers = _observers(data.get("observers"))
     topics, decisions = _texts(data, "topics"), _texts(data, "decisions")
     agreed = _agreed(liaison, jur, data.get("agreed_topics"))
@@ -153,7 +154,7 @@ def seq(meeting: Meeting) -> int:
 def minutes_data(meeting: Meeting, committee_title: str) -> dict:
     """The 纪要 draft's input (documents.drafts MINUTES_FIELDS) from the meeting's record."""
     if meeting.recorded_at is None:
-        raise EventInputError("meeting", f"会议“{meeting.title}”尚无会议记录（地点、主持人、出席人员），无法生成纪要")
+        raise InputError("meeting", f"会议“{meeting.title}”尚无会议记录（地点、主持人、出席人员），无法生成纪要")
     people = {role: [{"name": p.name + (f"（{p.reason}）" if p.reason else ""), "post": p.post or "",
                       "unit": p.organisation or ""} for p in meeting.people if p.role == role] for role in ROLES}
     topics = list(db.session.scalars(select(AgreedTopic).where(AgreedTopic.meeting_id == meeting.id)
@@ -172,11 +173,11 @@ SIGNED_KINDS = {b"%PDF": ".pdf", b"PK\x03\x04": ".docx"}
 def attach_signed_minutes(liaison, meeting: Meeting, data: bytes, filename: str) -> str:
     """Keep the signed minutes (PDF or .docx) with their SHA-256; flushed, not committed. Returns the hash."""
     if not data:
-        raise EventInputError("file", "文件为空")
+        raise InputError("file", "文件为空")
     if len(data) > liaison.config["SIGNED_MINUTES_MAX_BYTES"]:
-        raise EventInputError("file", f"文件过大（{len(data)} 字节，上限 {liaison.config['SIGNED_MINUTES_MAX_BYTES']}）")
+        raise InputError("file", f"文件过大（{len(data)} 字节，上限 {liaison.config['SIGNED_MINUTES_MAX_BYTES']}）")
     if not any(data.startswith(magic) for magic in SIGNED_KINDS):
-        raise EventInputError("file", "签发的纪要应为 PDF 或 .docx 文件")
+        raise InputError("file", "签发的纪要应为 PDF 或 .docx 文件")
     digest = hashlib.sha256(data).hexdigest()
     if db.session.get(Blob, digest) is None:
         db.session.add(Blob(sha256=digest, size=len(data), data=data))

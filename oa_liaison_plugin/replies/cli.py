@@ -7,11 +7,12 @@ import sys
 
 import click
 
+from ..clock import county_today
 from ..events import FIRST_YEAR, LAST_YEAR
 from ..files import read_input
 from sqlalchemy import select
 
-from ..events import EventInputError
+from ..errors import InputError
 
 EXIT_BAD_INPUT = 2
 CLI_USER = "（命令行）"
@@ -56,17 +57,14 @@ def _task(obj, host_id: str, jurisdiction: str | None, as_json: bool):
     return s
 
 
-def _change(as_json: bool, action: str, s, after: dict, change):
-    """Run a change and its audit entry in one transaction; bad input and races become clear errors."""
-    from ..models import db
+def _change(obj, as_json: bool, change):
+    """Run ``change(uow)`` as cli:<os user> in one transaction; a race is a clear error (bad input: the
+    InputError mapping)."""
+    from ..audit import Actor
     from ..operations import AlreadyDone
-    from ..web.audit.log import committed
     try:
-        return committed(action, f"submission-{s.id}", {"state": s.state, "due": s.due_on.isoformat()}, after,
-                         change, jurisdiction_id=s.jurisdiction_id)
-    except EventInputError as exc:
-        db.session.rollback()
-        _fail(str(exc), as_json, exc.field)
+        with obj.liaison.work(Actor.cli()) as uow:
+            return change(uow)
     except AlreadyDone:
         _fail("这件来件刚刚已由他人处理，未作改动", as_json, "submission_id")
 
@@ -98,19 +96,19 @@ def _task_command(name: str):
 @click.pass_obj
 def add(obj, input_path, as_json):
     """登记一件来件（如纸质来件），生成答复任务和期限。"""
-    from ..jsonfile import JsonError, load_file
+    from ..jsonfile import load_file
     try:
         data = load_file(input_path, input_path)
     except OSError as exc:
         _fail(f"无法读取 {input_path}：{exc.strerror or exc}", as_json, "input")
-    except JsonError as exc:
+    except InputError as exc:
         _fail(str(exc), as_json, "input")
+    from ..audit import Actor
+    from ..hooks.submissions import received
     with obj.app.app_context():
-        result = obj.liaison.submission_received(data)
-    if result is None or result.get("status") == "error":
-        message = (result or {}).get("error") or "未能登记"
-        field = message[3:message.index("：")] if message.startswith("字段 ") and "：" in message else None
-        _fail(message, as_json, field)
+        result = received(obj.liaison, data, Actor.cli())
+    if result.get("status") == "error":
+        _fail(result["error"], as_json, result.get("field"))
     click.echo(_dump(result) if as_json else f"已登记 {result['submission_id']}：{result['unit']}，答复期限 {result['due']}")
 
 
@@ -127,7 +125,7 @@ def add(obj, input_path, as_json):
 def list_(obj, unit, committee, state, overdue, due_within, today, jurisdiction, as_json):
     """列出答复任务：状态、期限、是否超期。"""
     from .listing import task_lines, tasks_query
-    today = _day(today, "today", as_json) or dt.date.today()
+    today = _day(today, "today", as_json) or county_today(obj.app.config)
     with obj.app.app_context():
         jur = _jurisdiction(obj, jurisdiction, as_json)
         resolver = obj.liaison.resolver(jur.code)
@@ -155,16 +153,37 @@ def list_(obj, unit, committee, state, overdue, due_within, today, jurisdiction,
         click.echo(f"{t['submission_id']}  {t['state_label']}  {t['unit']}  {t['kind']}《{t['title']}》  期限 {t['due']}{late}")
 
 
+@submissions.command("on-time")
+@click.option("--year", type=click.IntRange(FIRST_YEAR, LAST_YEAR), help="收到来件的年度（默认今年）")
+@click.option("--today", help="以此日期为今天（YYYY-MM-DD）")
+@_JUR
+@_JSON
+@click.pass_obj
+def on_time_(obj, year, today, jurisdiction, as_json):
+    """按期答复率：一年内收到的来件，合计和各单位（口径同年度总结）。"""
+    from ..review.stats import ON_TIME_DEFINITION
+    from .tasks import on_time
+    today = _day(today, "today", as_json) or county_today(obj.app.config)
+    with obj.app.app_context():
+        figures = on_time(_jurisdiction(obj, jurisdiction, as_json).id, today, year or today.year)
+    if as_json:
+        click.echo(_dump({"today": today.isoformat(), **figures, "definition": ON_TIME_DEFINITION}))
+        return
+    click.echo(f"{figures['year']}年按期答复率：{figures['total']['text']}")
+    for r in figures["units"]:
+        click.echo(f"  {r['unit']}  {r['text']}")
+
+
 @_task_command("extend")
 @click.option("--due", required=True, help="新的答复期限（YYYY-MM-DD）")
 @click.option("--reason", required=True, help="延期理由")
 def extend_(obj, submission_id, due, reason, by, jurisdiction, as_json):
     """延长答复期限（记下理由、经办人和时间；原期限保留）。"""
     from . import tasks
+    from ..operations import replies as ops
     with obj.app.app_context():
         s = _task(obj, submission_id, jurisdiction, as_json)
-        _change(as_json, "submission.extend", s, {"due": due, "reason": reason, "by": by},
-                lambda: tasks.extend(s, due, reason, by))
+        _change(obj, as_json, lambda uow: ops.extend(uow, s, due, reason, by))
         out = tasks.summary(s)
     click.echo(_dump(out) if as_json else f"已延期：{submission_id} 新期限 {out['due']}（原期限 {out['original_due']}）")
 
@@ -177,6 +196,7 @@ def extend_(obj, submission_id, due, reason, by, jurisdiction, as_json):
 def reply(obj, submission_id, doc_number, date_, file_, today, by, jurisdiction, as_json):
     """标记已答复：复函的发文字号、日期和签发件；通知委员会。"""
     from . import tasks
+    from ..operations import replies as ops
     data = None
     if file_:
         try:
@@ -186,10 +206,8 @@ def reply(obj, submission_id, doc_number, date_, file_, today, by, jurisdiction,
     today = _day(today, "today", as_json)
     with obj.app.app_context():
         s = _task(obj, submission_id, jurisdiction, as_json)
-        _change(as_json, "submission.replied", s, {"reply_doc_number": doc_number, "reply_date": date_, "by": by},
-                lambda: tasks.send_reply(
-            obj.liaison, s, doc_number, date_, by, file_name=file_, data=data, today=today))
-        tasks.notify_sent(obj.liaison, s)
+        _change(obj, as_json, lambda uow: ops.send_reply(uow, s, doc_number, date_, by, file_name=file_, data=data,
+                                                          today=today))
         out = tasks.summary(s)
     click.echo(_dump(out) if as_json else f"已答复：{submission_id}（{out['replies'][-1]['doc_number']}）")
 
@@ -202,13 +220,12 @@ def reply(obj, submission_id, doc_number, date_, file_, today, by, jurisdiction,
 def rate(obj, submission_id, committee, rating, comment, today, by, jurisdiction, as_json):
     """委员会评价答复；不满意时重新办理，给出新的期限。"""
     from . import tasks
+    from ..operations import replies as ops
     today = _day(today, "today", as_json)
     with obj.app.app_context():
         s = _task(obj, submission_id, jurisdiction, as_json)
         name = obj.liaison.resolver(jurisdiction).committee(committee) or committee
-        _change(as_json, "submission.rated", s, {"rating": rating, "comment": comment, "by": by},
-                lambda: tasks.rate(obj.liaison, s, name, rating, comment, by, today=today))
-        tasks.notify_rated(obj.liaison, s)
+        _change(obj, as_json, lambda uow: ops.rate(uow, s, name, rating, comment, by, today=today))
         out = tasks.summary(s)
     click.echo(_dump(out) if as_json else f"已评价：{submission_id} {rating}（状态：{tasks.STATES[out['state']]}）")
 
@@ -219,15 +236,14 @@ def rate(obj, submission_id, committee, rating, comment, today, by, jurisdiction
 def opinion(obj, submission_id, unit, opinion, by, jurisdiction, as_json):
     """会办单位把意见送主办单位。"""
     from . import tasks
+    from ..operations import replies as ops
     with obj.app.app_context():
         s = _task(obj, submission_id, jurisdiction, as_json)
         found = obj.liaison.resolver(jurisdiction).resolve(unit)
         c = next((c for c in tasks.cohandlers(s.id) if found.resolved and c.unit_id == found.unit_id), None)
         if c is None:
             _fail(f"参数 --unit：“{unit}”不是这件来件的会办单位", as_json, "unit")
-        _change(as_json, "submission.opinion", s, {"unit": c.unit_name, "by": by},
-                lambda: tasks.give_opinion(c, opinion, by))
-        tasks.notify_opinion(obj.liaison, s, c)
+        _change(obj, as_json, lambda uow: ops.give_opinion(uow, s, c, opinion, by))
         out = tasks.summary(s)
     click.echo(_dump(out) if as_json else f"已送会办意见：{submission_id}（{c.unit_name}）")
 
@@ -240,7 +256,6 @@ def opinion(obj, submission_id, unit, opinion, by, jurisdiction, as_json):
 def remind(obj, today, jurisdiction, as_json):
     """发送到期提醒一轮（答复期限前 15、3 天及超期当天等；每条只发一次）。供 cron 使用。"""
     from .. import reminders
-    from ..config import county_today
     day = _day(today, "today", as_json) or county_today(obj.app.config)
     try:
         sent = reminders.run(obj.liaison, day, jurisdiction)
@@ -252,4 +267,3 @@ def remind(obj, today, jurisdiction, as_json):
         for line in sent:
             click.echo(f"已提醒 {line['recipient']}：{line['subject']}（{line['offset']}）")
         click.echo(f"共发送 {len(sent)} 条提醒（{day.isoformat()}）")
-

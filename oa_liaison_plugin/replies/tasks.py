@@ -1,7 +1,7 @@
 """What happens to a reply task: created, drafted, extended, answered, rated (perhaps reopened), co-handled.
 
-Each change is a guarded UPDATE (operations._once) so two clerks at once change a task once; the caller
-commits (with its audit entry). Bad input raises EventInputError naming the field, in Chinese.
+Each change is a guarded UPDATE (operations.once) so two clerks at once change a task once; the operation
+(operations.replies) audits, tells the other side and commits. Bad input raises InputError naming the field, in Chinese.
 """
 from __future__ import annotations
 
@@ -10,13 +10,14 @@ from pathlib import PurePath
 
 from sqlalchemy import func, select, update
 
-from ..events import SUBMISSION_COLUMNS, SUBMISSION_KINDS, EventInputError, _date, _names, _text, check_lengths
-from ..models import Cohandler, Committee, Extension, Jurisdiction, Reply, Submission, db, max_length, utcnow
-from ..operations import _once
+from ..clock import county_today
+from ..events import SUBMISSION_COLUMNS, SUBMISSION_KINDS, _date, _names, _text, check_lengths
+from ..errors import InputError
+from ..models import Cohandler, Committee, Extension, Reply, Submission, Unit, db, max_length, utcnow
+from ..operations import once as _once
 from .deadlines import CalendarFileError, add_months, announced, due_date, months_for
 
 STATES = {"received": "已收到", "drafting": "办理中", "sent": "已答复", "rated": "已评价", "reopened": "重新办理"}
-OPEN_STATES = ("received", "drafting", "reopened")   # the deadline runs (status "open")
 RATINGS = ("满意", "基本满意", "不满意")
 # A signed reply's first bytes: .docx is a zip, .pdf starts with %PDF.
 MAGIC = {".docx": b"PK\x03\x04", ".pdf": b"%PDF"}
@@ -37,24 +38,24 @@ def _deadline(liaison, start: dt.date, months: int) -> dt.date:
 def create(liaison, submission) -> tuple[Submission, bool]:
     """The reply task of a submission mapping (the hook's); an id seen before returns its task unchanged."""
     if not isinstance(submission, dict):
-        raise EventInputError("submission", "应为对象")
+        raise InputError("submission", "应为对象")
     for f in ("id", "committee", "unit", "kind", "title"):
         if not isinstance(submission.get(f), (str, int)) or not str(submission.get(f)).strip():
-            raise EventInputError(f, "不能为空")
+            raise InputError(f, "不能为空")
     check_lengths(submission, SUBMISSION_COLUMNS)
     if submission["kind"] not in SUBMISSION_KINDS:
-        raise EventInputError("kind", f"应为 {'/'.join(SUBMISSION_KINDS)}，实际为 {submission['kind']!r}")
-    received = _date(submission.get("received"), "received") or dt.date.today()
+        raise InputError("kind", f"应为 {'/'.join(SUBMISSION_KINDS)}，实际为 {submission['kind']!r}")
+    received = _date(submission.get("received"), "received") or county_today(liaison.config)
     jur = liaison.jurisdiction(submission.get("jurisdiction"))
     resolver = liaison.resolver(jur.code)
     committee = resolver.committee(str(submission["committee"]))
     if committee is None:
-        raise EventInputError("committee", f"未知委员会“{submission['committee']}”")
+        raise InputError("committee", f"未知委员会“{submission['committee']}”")
     unit = _unit(resolver, str(submission["unit"]), "unit")
     cohandlers = [_unit(resolver, name, f"cohandlers[{i}]")
                   for i, name in enumerate(_names(submission.get("cohandlers"), "cohandlers"))]
     if any(c.unit_id == unit.unit_id for c in cohandlers):
-        raise EventInputError("cohandlers", f"会办单位不能同时是主办单位（{unit.unit}）")
+        raise InputError("cohandlers", f"会办单位不能同时是主办单位（{unit.unit}）")
     row = db.session.scalar(select(Submission).where(Submission.jurisdiction_id == jur.id,
                                                      Submission.host_id == str(submission["id"])))
     if row is not None:
@@ -79,7 +80,7 @@ def _unit(resolver, name: str, field_name: str):
     found = resolver.resolve(name)
     if not found.resolved:
         hint = f"（相近：{'、'.join(found.suggestions)}）" if found.suggestions else ""
-        raise EventInputError(field_name, f"未知单位“{name}”{hint}")
+        raise InputError(field_name, f"未知单位“{name}”{hint}")
     return found
 
 
@@ -132,12 +133,12 @@ def extend(s: Submission, new_due, reason: str, by: str) -> Extension:
     """Move an open task's deadline later, recording why, who and when; the original stays beside it."""
     new_due = _date(new_due, "due")
     if new_due is None:
-        raise EventInputError("due", "不能为空")
+        raise InputError("due", "不能为空")
     reason = _text(reason, "reason", limit=2000, required=True)
     if s.status != "open":
-        raise EventInputError("submission", f"已答复（{STATES.get(s.state, s.state)}），不能延期")
+        raise InputError("submission", f"已答复（{STATES.get(s.state, s.state)}），不能延期")
     if new_due <= s.due_on:
-        raise EventInputError("due", f"新的期限应晚于现在的期限 {s.due_on.isoformat()}")
+        raise InputError("due", f"新的期限应晚于现在的期限 {s.due_on.isoformat()}")
     ext = Extension(submission_id=s.id, round=s.round, old_due_on=s.due_on, new_due_on=new_due, reason=reason,
                     by=by[:128], at=utcnow())
     _changed(s, update(Submission).where(Submission.id == s.id, Submission.status == "open",
@@ -158,9 +159,9 @@ def check_reply_file(name: str | None, data: bytes | None, types) -> str | None:
         return None
     suffix = PurePath(name or "").suffix.lower()
     if suffix not in types or suffix not in MAGIC:
-        raise EventInputError("file", f"应为 {'/'.join(types)} 文件，实际为“{name}”")
+        raise InputError("file", f"应为 {'/'.join(types)} 文件，实际为“{name}”")
     if not data.startswith(MAGIC[suffix]):
-        raise EventInputError("file", f"“{name}”的内容不是 {suffix} 文件")
+        raise InputError("file", f"“{name}”的内容不是 {suffix} 文件")
     return PurePath(name).name[:256]
 
 
@@ -171,16 +172,16 @@ def send_reply(liaison, s: Submission, doc_number: str, sent_on, by: str, *, fil
     from ..routing.route import _store_blob
     number = normalize_doc_number(_text(doc_number, "doc_number", limit=64, required=True))
     if number is None:
-        raise EventInputError("doc_number", f"发文字号应为“机关代字〔年份〕序号号”，如：南教函〔2025〕5号，实际为 {doc_number!r}")
+        raise InputError("doc_number", f"发文字号应为“机关代字〔年份〕序号号”，如：南教函〔2025〕5号，实际为 {doc_number!r}")
     sent_on = _date(sent_on, "date")
     if sent_on is None:
-        raise EventInputError("date", "不能为空")
-    today = today or dt.date.today()
+        raise InputError("date", "不能为空")
+    today = today or county_today(liaison.config)
     if sent_on < s.received_on or sent_on > today:
-        raise EventInputError("date", f"复函日期应在收到日期（{s.received_on.isoformat()}）与今天之间")
+        raise InputError("date", f"复函日期应在收到日期（{s.received_on.isoformat()}）与今天之间")
     name = check_reply_file(file_name, data, liaison.config["REPLY_FILE_TYPES"])
     if s.status != "open":
-        raise EventInputError("submission", f"这件来件已经答复（{STATES.get(s.state, s.state)}）")
+        raise InputError("submission", f"这件来件已经答复（{STATES.get(s.state, s.state)}）")
     reply = Reply(submission_id=s.id, round=s.round, doc_number=number, sent_on=sent_on, due_on=s.due_on,
                   file_sha256=_store_blob(data) if name else None, file_name=name, sent_by=by[:128])
     _changed(s, update(Submission).where(Submission.id == s.id, Submission.status == "open")
@@ -194,17 +195,17 @@ def rate(liaison, s: Submission, committee: str, rating: str, comment: str | Non
          *, today: dt.date | None = None) -> Reply:
     """The committee rates the latest answer; a rating in REOPEN_RATINGS reopens the task for a new answer."""
     if rating not in RATINGS:
-        raise EventInputError("rating", f"应为 {'/'.join(RATINGS)}，实际为 {rating!r}")
+        raise InputError("rating", f"应为 {'/'.join(RATINGS)}，实际为 {rating!r}")
     if committee != s.committee.name:
-        raise EventInputError("committee", f"只有来件的委员会（{s.committee.name}）可以评价，不是“{committee}”")
+        raise InputError("committee", f"只有来件的委员会（{s.committee.name}）可以评价，不是“{committee}”")
     comment = _text(comment, "comment", limit=2000)
     if s.state != "sent":
-        raise EventInputError("submission", f"当前状态为“{STATES.get(s.state, s.state)}”，没有待评价的答复")
+        raise InputError("submission", f"当前状态为“{STATES.get(s.state, s.state)}”，没有待评价的答复")
     reply = db.session.scalar(select(Reply).where(Reply.submission_id == s.id, Reply.round == s.round))
     reopen = rating in liaison.config["REOPEN_RATINGS"]
     values = {"state": "rated"}
     if reopen:
-        due = _deadline(liaison, today or dt.date.today(), int(liaison.config["REOPEN_MONTHS"]))
+        due = _deadline(liaison, today or county_today(liaison.config), int(liaison.config["REOPEN_MONTHS"]))
         values = {"state": "reopened", "status": "open", "round": s.round + 1, "due_on": due, "original_due_on": due}
     _changed(s, update(Submission).where(Submission.id == s.id, Submission.state == "sent",
                                          Submission.round == s.round).values(**values))
@@ -220,78 +221,30 @@ def give_opinion(c: Cohandler, opinion: str, by: str) -> None:
           .values(status="answered", opinion=opinion, answered_at=utcnow(), answered_by=by[:128]))
 
 
-# ------------------------------------------------------------------------------------ notices
-
-
-def recipient(liaison, jur, role: str, name: str) -> dict:
-    """A notify recipient; one outside the default jurisdiction names its own (its host is told)."""
-    out = {"role": role, role: name}
-    if jur.code != liaison.config["JURISDICTION"]:
-        out["jurisdiction"] = jur.code
-    return out
-
-
-def _tell(liaison, s: Submission, to: tuple[str, str], subject: str, body: str) -> None:
-    jur = db.session.get(Jurisdiction, s.jurisdiction_id)
-    liaison.call("notify", about=s.host_id, recipient=recipient(liaison, jur, *to), subject=subject, body=body)
-
-
-def notify_sent(liaison, s: Submission) -> None:
-    """The committee hears that its submission was answered (and sees the answer in its panel)."""
-    r = replies(s.id)[-1]
-    _tell(liaison, s, ("committee", s.committee.name), f"已答复：{s.kind}《{s.title}》",
-          f"{s.unit_name}已答复贵委{s.kind}《{s.title}》，复函{r.doc_number}（{r.sent_on.isoformat()}）。"
-          f"请在面板“来件答复”中查看并评价（满意/基本满意/不满意）。")
-
-
-def notify_rated(liaison, s: Submission) -> None:
-    """The main unit hears the rating; after a reopening rating, its new deadline."""
-    r = replies(s.id)[-1]
-    again = f"请于{s.due_on.isoformat()}前再次答复。" if s.state == "reopened" else ""
-    _tell(liaison, s, ("unit", s.unit_name), f"答复评价：{r.rating}（{s.kind}《{s.title}》）",
-          f"{s.committee.name}对复函{r.doc_number}的评价为“{r.rating}”。"
-          + (f"意见：{r.rating_comment}。" if r.rating_comment else "") + again)
-
-
-def notify_opinion(liaison, s: Submission, c: Cohandler) -> None:
-    """The main unit hears that a co-handling unit sent its opinion."""
-    _tell(liaison, s, ("unit", s.unit_name), f"会办意见：{c.unit_name}（{s.kind}《{s.title}》）",
-          f"会办单位{c.unit_name}已送来对{s.kind}《{s.title}》的会办意见，起草答复时可在面板中查看。")
-
-
 # ------------------------------------------------------------------------------------ figures
 
 
-def on_time(jurisdiction_id: int, today: dt.date, year: int | None = None) -> list[dict]:
-    """Per unit and year of the deadline: answers sent by their deadline (extensions included) vs. not.
+def on_time(jurisdiction_id: int, today: dt.date, year: int) -> dict:
+    """The 按期答复率 of submissions received in ``year``, in all and per (top-level) unit, counted as the
+    yearly review counts it (review.stats.ON_TIME_DEFINITION): ``{"year", "total", "units"}``."""
+    from ..review import stats
+    names = dict(db.session.execute(select(Unit.id, Unit.name).where(Unit.jurisdiction_id == jurisdiction_id)).all())
+    units = [{"unit": names.get(unit_id), **stats.on_time_rate(on_time_n, due)}
+             for unit_id, (_, _, on_time_n, due) in stats.submission_stats(jurisdiction_id, year, "unit", today).items()
+             if due]
+    # In all: by committee, as the review's totals (every submission has one; a unit not in the table has none).
+    counts = stats.submission_stats(jurisdiction_id, year, "committee", today).values()
+    total = stats.on_time_rate(sum(c[2] for c in counts), sum(c[3] for c in counts))
+    return {"year": year, "total": total,
+            "units": sorted(units, key=lambda r: (-(r["rate"] or 0), r["unit"] or ""))}
 
-    "Not" counts late answers and tasks still open past their deadline; an open task not yet due is in
-    neither. Each round of a task is one answer.
-    """
-    due_year = func.extract("year", Reply.due_on)
-    answered = db.session.execute(
-        select(Submission.unit_name, due_year.label("year"), (Reply.sent_on <= Reply.due_on).label("ok"),
-               func.count()).join(Submission, Submission.id == Reply.submission_id)
-        .where(Submission.jurisdiction_id == jurisdiction_id)
-        .group_by(Submission.unit_name, due_year, Reply.sent_on <= Reply.due_on)).all()
-    open_year = func.extract("year", Submission.due_on)
-    overdue = db.session.execute(
-        select(Submission.unit_name, open_year.label("year"), func.count())
-        .where(Submission.jurisdiction_id == jurisdiction_id, Submission.status == "open",
-               Submission.due_on < today).group_by(Submission.unit_name, open_year)).all()
-    table: dict[tuple, dict] = {}
-    for unit, y, ok, n in answered:
-        row = table.setdefault((unit, int(y)), {"unit": unit, "year": int(y), "on_time": 0, "late": 0})
-        row["on_time" if ok else "late"] += n
-    for unit, y, n in overdue:
-        row = table.setdefault((unit, int(y)), {"unit": unit, "year": int(y), "on_time": 0, "late": 0})
-        row["late"] += n
-    rows = [r for r in table.values() if year is None or r["year"] == year]
-    for r in rows:
-        total = r["on_time"] + r["late"]
-        r["rate"] = round(r["on_time"] / total, 4) if total else None
-    return sorted(rows, key=lambda r: (-r["year"], -(r["rate"] or 0), r["unit"]))
+
+def received_years(jurisdiction_id: int) -> list[int]:
+    """The years submissions were received in, newest first."""
+    received = func.extract("year", Submission.received_on)
+    return sorted({int(y) for y in db.session.scalars(select(received).where(
+        Submission.jurisdiction_id == jurisdiction_id).distinct())}, reverse=True)
 
 
 __all__ = ["STATES", "RATINGS", "create", "summary", "start_drafting", "extend", "send_reply", "rate",
-           "give_opinion", "on_time", "add_months"]
+           "give_opinion", "on_time", "received_years", "add_months"]

@@ -6,6 +6,7 @@ import datetime as dt
 from ..documents.letter import Table, render_letter
 from ..meetings import settings
 from . import ratings_text
+from .stats import ON_TIME_DEFINITION, UNIT_FIGURES
 
 
 def _pair(a: int, b: int) -> str:
@@ -22,13 +23,14 @@ def review_report(review: dict, *, date: dt.date, issuer: str | None = None, doc
         f"按照南委办〔2017〕1号 五(三)的要求，现将{year}年度县级部门同县政协专门委员会对口联系协商工作情况报告如下。",
         f"全年各部门向县政协专门委员会抄送文件{t['copies']}份次，就重大事项征求意见{t['consultations_opened']}次、"
         f"收到反馈{t['consultations_answered']}次；专门委员会报送调研报告、提案等{t['submissions']}件，已答复"
-        f"{t['submissions_answered']}件，其中按期答复{t['submissions_on_time']}件，委员会评价满意{t['ratings']['满意']}件次、"
+        f"{t['submissions_answered']}件，按期答复率{t['on_time_rate']['text']}，委员会评价满意{t['ratings']['满意']}件次、"
         f"基本满意{t['ratings']['基本满意']}件次、不满意{t['ratings']['不满意']}件次；召开对口单位负责人联系会"
         f"{t['meetings_held']}次，议定协商和调研课题{t['topics']}项、已完成{t['topics_done']}项；应邀请委员会负责人和委员"
         f"{t['invitations_proposed']}人次，已邀请{t['invitations_confirmed']}人次。",
         (f"按每年至少召开{review['minimum']}次联系会的要求，{'、'.join(behind)}未达到。" if behind
          else f"各专门委员会均达到每年至少召开{review['minimum']}次联系会的要求。"),
         "表中“a/b”：a为总数，b为其中已反馈、已答复（按期）、已邀请或已完成的数量；“评价”为满意/基本满意/不满意的件次。",
+        ON_TIME_DEFINITION,
     ]
     committees = Table("一、各专门委员会", ["专门委员会", "抄送", "征求意见", "来件答复", "评价", "联系会", "邀请", "课题"],
                        [9, 3, 4, 5, 4, 4, 4, 4],
@@ -38,7 +40,7 @@ def review_report(review: dict, *, date: dt.date, issuer: str | None = None, doc
                          f"{c['meetings_held']}{'（未达标）' if c['behind'] else ''}",
                          _pair(c["invitations_proposed"], c["invitations_confirmed"]),
                          _pair(c["topics"], c["topics_done"])] for c in review["committees"]])
-    active = [u for u in review["units"] if any(v for k, v in u.items() if k not in ("name", "ratings"))]
+    active = [u for u in review["units"] if any(u[k] for k in UNIT_FIGURES)]
     units = Table("二、各部门（单位）", ["部门（单位）", "抄送文件", "征求意见", "来件答复", "评价", "会议", "邀请", "课题"],
                   [9, 3, 4, 5, 4, 4, 4, 4],
                   [[u["name"], u["documents_copied"], _pair(u["consultations_opened"], u["consultations_answered"]),

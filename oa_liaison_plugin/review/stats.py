@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, exists, func, or_, select
 
+from ..clock import day_bounds
 from ..models import (AgreedTopic, Committee, Consultation, Copy, Document, Invitation, Meeting, Reply, Submission, Unit,
                       db)
 
@@ -13,26 +13,37 @@ from ..models import (AgreedTopic, Committee, Consultation, Copy, Document, Invi
 COMMITTEE_FIGURES = {
     "copies": "收到抄送文件", "consultations_opened": "征求意见", "consultations_answered": "已反馈意见",
     "submissions": "报送来件", "submissions_answered": "已答复", "submissions_on_time": "按期答复",
-    "meetings_held": "召开联系会", "invitations_proposed": "应邀请", "invitations_confirmed": "已邀请",
+    "submissions_due": "应按期答复", "meetings_held": "召开联系会", "invitations_proposed": "应邀请", "invitations_confirmed": "已邀请",
     "invitations_declined": "未邀请", "topics": "议定课题", "topics_done": "课题完成",
 }
 UNIT_FIGURES = {
     "documents_copied": "抄送文件", "consultations_opened": "征求意见", "consultations_answered": "收到意见",
     "submissions": "收到来件", "submissions_answered": "已答复", "submissions_on_time": "按期答复",
-    "meetings_held": "召开会议", "invitations_proposed": "应邀请", "invitations_confirmed": "已邀请",
+    "submissions_due": "应按期答复", "meetings_held": "召开会议", "invitations_proposed": "应邀请", "invitations_confirmed": "已邀请",
     "invitations_declined": "未邀请", "topics": "牵头课题", "topics_done": "课题完成",
 }
 
 
+# 按期答复率, the one definition: the panel, `submissions on-time`, the review page and the .docx all show it.
+ON_TIME_DEFINITION = (
+    "按期答复率＝按期答复件数÷应按期答复件数。按收到日期计入年度，每件来件只计一次，以第一次答复为准"
+    "（评价不满意后重新办理的答复看评价，不再计入）；复函日期不晚于答复期限（法定期限，遇节假日顺延，含经同意的延期）"
+    "为按期。应按期答复的是已答复或已过答复期限的来件：逾期答复、逾期仍未答复、只标记已答复而无复函日期的，均为未按期；"
+    "尚未到期也未答复的不计。")
+
+
+def on_time_rate(on_time: int, due: int) -> dict:
+    """The rate from its two counts, with the one way it is written: "66.7%（2/3）", "100%（1/1）", or "—"."""
+    rate = round(on_time / due, 4) if due else None
+    percent = f"{rate * 100:.1f}".removesuffix(".0") if due else ""
+    return {"on_time": on_time, "due": due, "late": due - on_time, "rate": rate,
+            "text": f"{percent}%（{on_time}/{due}）" if due else "—"}
+
+
 def utc_year(year: int, timezone: str) -> tuple[dt.datetime, dt.datetime]:
     """The county's year as the naive UTC datetimes the database stores (start inclusive, end exclusive)."""
-    try:
-        zone = ZoneInfo(timezone or "Asia/Shanghai")
-    except Exception:
-        zone = dt.timezone(dt.timedelta(hours=8))
-    start, end = (dt.datetime(y, 1, 1, tzinfo=zone).astimezone(dt.timezone.utc).replace(tzinfo=None)
-                  for y in (year, year + 1))
-    return start, end
+    config = {"TIMEZONE": timezone}
+    return day_bounds(config, dt.date(year, 1, 1))[0], day_bounds(config, dt.date(year + 1, 1, 1))[0]
 
 
 def documents_of(year: int, timezone: str):
@@ -68,15 +79,19 @@ def _received_in(q, jurisdiction_id: int, year: int):
                    Submission.received_on >= dt.date(year, 1, 1), Submission.received_on <= dt.date(year, 12, 31))
 
 
-def submission_stats(jurisdiction_id: int, year: int, by: str) -> dict:
-    """Submissions received in ``year`` by committee or by (top-level) unit: (received, answered, on time).
+def submission_stats(jurisdiction_id: int, year: int, by: str, today: dt.date) -> dict:
+    """Submissions received in ``year`` by committee or by (top-level) unit: (received, answered, on time, due).
 
-    Answered: a reply was sent (or the task marked replied); on time: the first answer was sent by its
-    deadline, extensions included — the same test as the reply tasks' 按期答复率.
+    Answered: a reply was sent (or the task marked replied). On time and due are the two counts of the
+    按期答复率 (ON_TIME_DEFINITION): the first answer sent by its deadline, extensions included, out of the
+    submissions answered or past their first deadline on ``today`` (the county's).
     """
     first = select(Reply.submission_id, Reply.sent_on, Reply.due_on).where(Reply.round == 1).subquery()
     answered = or_(first.c.submission_id.is_not(None), Submission.status == "replied")
-    figures = (func.count(Submission.id), _count_if(answered), _count_if(first.c.sent_on <= first.c.due_on))
+    # Unanswered means still in its first round, so the task's own deadline is the first deadline.
+    due = or_(answered, Submission.due_on < today)
+    figures = (func.count(Submission.id), _count_if(answered), _count_if(first.c.sent_on <= first.c.due_on),
+               _count_if(due))
     q = _by(by, *figures).outerjoin(first, first.c.submission_id == Submission.id)
     q = _received_in(q, jurisdiction_id, year)
     return _rows(q.group_by(q.selected_columns[0]))
@@ -93,7 +108,7 @@ def ratings(jurisdiction_id: int, year: int, by: str) -> dict:
     return out
 
 
-def committee_figures(jurisdiction_id: int, year: int, timezone: str) -> dict[int, dict]:
+def committee_figures(jurisdiction_id: int, year: int, timezone: str, today: dt.date) -> dict[int, dict]:
     """committee id -> {figure: number} for COMMITTEE_FIGURES."""
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     in_year = and_(Document.jurisdiction_id == jurisdiction_id, documents_of(year, timezone))
@@ -108,13 +123,13 @@ def committee_figures(jurisdiction_id: int, year: int, timezone: str) -> dict[in
         Meeting.held_on <= last).group_by(Meeting.committee_id))
     invitations = _invitations(Invitation.committee_id, jurisdiction_id, first, last)
     topics = _topics(AgreedTopic.committee_id, jurisdiction_id, year)
-    subs = submission_stats(jurisdiction_id, year, "committee")
-    return {cid: _merge(COMMITTEE_FIGURES, copies.get(cid, (0,)), consultations.get(cid, (0, 0)), subs.get(cid, (0, 0, 0)),
+    subs = submission_stats(jurisdiction_id, year, "committee", today)
+    return {cid: _merge(COMMITTEE_FIGURES, copies.get(cid, (0,)), consultations.get(cid, (0, 0)), subs.get(cid, (0,) * 4),
                         meetings.get(cid, (0,)), invitations.get(cid, (0, 0, 0)), topics.get(cid, (0, 0)))
             for cid in db.session.scalars(select(Committee.id).where(Committee.jurisdiction_id == jurisdiction_id))}
 
 
-def unit_figures(jurisdiction_id: int, year: int, timezone: str) -> dict[int, dict]:
+def unit_figures(jurisdiction_id: int, year: int, timezone: str, today: dt.date) -> dict[int, dict]:
     """top-level unit id -> {figure: number} for UNIT_FIGURES (sub-units counted with their unit)."""
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     in_year = and_(Document.jurisdiction_id == jurisdiction_id, documents_of(year, timezone))
@@ -131,9 +146,9 @@ def unit_figures(jurisdiction_id: int, year: int, timezone: str) -> dict[int, di
     invitations = _invitations(itop, jurisdiction_id, first, last, join=(Unit, ion))
     ttop, ton = _top(AgreedTopic.unit_id)
     topics = _topics(ttop, jurisdiction_id, year, join=(Unit, ton))
-    subs = submission_stats(jurisdiction_id, year, "unit")
+    subs = submission_stats(jurisdiction_id, year, "unit", today)
     keys = set(documents) | set(consultations) | set(meetings) | set(invitations) | set(topics) | set(subs)
-    return {uid: _merge(UNIT_FIGURES, documents.get(uid, (0,)), consultations.get(uid, (0, 0)), subs.get(uid, (0, 0, 0)),
+    return {uid: _merge(UNIT_FIGURES, documents.get(uid, (0,)), consultations.get(uid, (0, 0)), subs.get(uid, (0,) * 4),
                         meetings.get(uid, (0,)), invitations.get(uid, (0, 0, 0)), topics.get(uid, (0, 0)))
             for uid in keys}
 

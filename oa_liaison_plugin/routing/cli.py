@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import json
 import sys
 
@@ -13,14 +12,6 @@ EXIT_INPUT = 2
 
 def _dump(obj) -> str:
     return json.dumps(obj, ensure_ascii=False, indent=2, default=str)
-
-
-def cli_actor() -> str:
-    """Who acted from the shell, for the audit log: cli:<os user>."""
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):
-        return "cli:?"
 
 
 def _fail(as_json: bool, field: str, message: str, code: int = EXIT_INPUT):
@@ -58,23 +49,17 @@ def _committees(obj, row, names, as_json: bool) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def _decided(row, action: str, after: dict, change, as_json: bool):
-    """Make a person's decision and its audit entry (by cli:<os user>) in one commit; the verdict."""
-    from ..models import db
-    from ..web.audit.log import record
+def _decided(obj, change, as_json: bool):
+    """Run ``change(uow)``, a person's decision by cli:<os user>, in one commit; the verdict."""
+    from ..audit import Actor
     from .route import Classified, NotHeld
-    before = {"status": row.status, "hold_reason": row.hold_reason}
     try:
-        verdict = change()
+        with obj.liaison.work(Actor.cli()) as uow:
+            return change(uow)
     except Classified as exc:
-        db.session.rollback()
         _fail(as_json, "copy_to", str(exc))
     except NotHeld:
-        db.session.rollback()
         _fail(as_json, "document", "这份文件刚刚已由他人决定，未重复处理", 3)
-    record(action, f"document-{row.id}", before, after, actor=cli_actor(), jurisdiction_id=row.jurisdiction_id)
-    db.session.commit()
-    return verdict
 
 
 @documents.command("decide")
@@ -88,7 +73,8 @@ def _decided(row, action: str, after: dict, change, as_json: bool):
 @click.pass_obj
 def decide(obj, host_id, copy_to, no_copy, reason, yes, jurisdiction, as_json):
     """人工决定暂存待定的文件 HOST_ID：--copy-to 委员会 …（须 --yes 确认），或 --no-copy。"""
-    from .route import Classified, decide_manually
+    from ..operations import decisions
+    from .route import Classified
     if bool(copy_to) == bool(no_copy):
         _fail(as_json, "copy_to", "请给出 --copy-to 委员会 或 --no-copy 之一")
     if not reason.strip() or len(reason) > 1000:
@@ -96,21 +82,13 @@ def decide(obj, host_id, copy_to, no_copy, reason, yes, jurisdiction, as_json):
     with obj.app.app_context():
         row = _held(obj, host_id, jurisdiction, as_json)
         names = _committees(obj, row, copy_to, as_json)
-        liaison = obj.liaison
         if names and not yes:
             from .route import classified
             if classified(row):
                 _fail(as_json, "copy_to", str(Classified(classified(row))))
             _fail(as_json, "yes", f"将把《{row.title or host_id}》分送{'、'.join(names)}，分送后不能撤回；"
                                   "确认无误请加 --yes 再运行")
-        verdict = _decided(row, "document.manual_copy" if names else "document.no_copy",
-                           {"status": "routed" if names else "not_qualified", "reason": reason.strip(),
-                            **({"committees": names} if names else {})},
-                           lambda: decide_manually(liaison, row, names, reason=reason.strip(), user=cli_actor()),
-                           as_json)
-        if names and liaison.config["DELIVER_INLINE"]:
-            from ..delivery import deliver_due
-            deliver_due(liaison, limit=len(names) * 2, document_ids=[row.id])
+        verdict = _decided(obj, lambda uow: decisions.decide(uow, row, names, reason=reason.strip()), as_json)
         out = {"document_id": host_id, "status": verdict.status, "committees": verdict.committees,
                "reasons": verdict.reasons}
     click.echo(_dump(out) if as_json else
@@ -128,7 +106,8 @@ def decide(obj, host_id, copy_to, no_copy, reason, yes, jurisdiction, as_json):
 @click.pass_obj
 def handover(obj, host_id, committees, handed_on, handed_by, reason, jurisdiction, as_json):
     """登记：密级文件 HOST_ID 已通过机要渠道线下送委员会（本系统不传送文件，不产生抄送）。"""
-    from .route import classified, record_handover
+    from ..operations import decisions
+    from .route import classified
     try:
         day = dt.date.fromisoformat(handed_on)
     except ValueError:
@@ -144,10 +123,8 @@ def handover(obj, host_id, committees, handed_on, handed_by, reason, jurisdictio
         if not classified(row):
             _fail(as_json, "document", "这份文件没有密级，不登记线下机要传递；如需分送，请用 documents decide --copy-to")
         names = _committees(obj, row, committees, as_json)
-        verdict = _decided(row, "document.handover",
-                           {"status": "offline", "committees": names, "handed_on": day.isoformat(),
-                            "handed_by": handed_by.strip(), "reason": reason.strip()},
-                           lambda: record_handover(obj.liaison, row, names, handed_on=day, handed_by=handed_by.strip(),
-                                                   reason=reason.strip(), user=cli_actor()), as_json)
+        verdict = _decided(obj, lambda uow: decisions.handover(uow, row, names, handed_on=day,
+                                                               handed_by=handed_by.strip(), reason=reason.strip()),
+                           as_json)
         out = {"document_id": host_id, "status": verdict.status, "committees": names, "reasons": verdict.reasons}
     click.echo(_dump(out) if as_json else f"已登记：密级文件已通过机要渠道线下送{'、'.join(names)}（本系统未传送文件）。")

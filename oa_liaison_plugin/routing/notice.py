@@ -486,9 +486,10 @@ def public(parsed: dict) -> dict:
     return out
 
 
-def apply(parsed: dict, code: str, report: dict | None = None):
+def apply(parsed: dict, code: str, report: dict | None = None, *, commit: bool = True):
     """Load the parsed notice as the jurisdiction's next table version (all or nothing; a new
-    jurisdiction when ``code`` is unknown); NoticeError while a blocking warning stands."""
+    jurisdiction when ``code`` is unknown); NoticeError while a blocking warning stands.
+    ``commit=False``: flushed only, for a unit of work."""
     from . import table, table_versions
     stop = blocking(parsed)
     if stop:
@@ -500,7 +501,7 @@ def apply(parsed: dict, code: str, report: dict | None = None):
     data = to_table(parsed, code, base=base)
     source = data["jurisdiction"].get("source") or "通知"
     try:
-        return table_versions.load_version(data, f"由通知 {source} 导入", report)
+        return table_versions.load_version(data, f"由通知 {source} 导入", report, commit=commit)
     except IntegrityError:
         removed = diff(base, data)["removed"]
         raise NoticeError("未导入：通知中没有的单位仍有文件、账号等记录引用，不能删除（"

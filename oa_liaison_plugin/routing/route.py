@@ -8,9 +8,11 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from ..clock import county_today
 from ..delivery import deliver_due, record_error
 from ..documents.formats import FORMATS, file_name_for
-from ..events import EventInputError, IssuedDocument
+from ..events import IssuedDocument
+from ..errors import InputError
 from ..models import (Blob, Consultation, Copy, Decision, Document, EventError, Jurisdiction, Unit, db,
                       max_length, utcnow)
 from ..documents.secrecy import level_of
@@ -100,7 +102,7 @@ def record(liaison, jur, doc_id: int, doc: dict, verdict: Verdict, trigger: str,
         conn.execute(_INSERT[Copy], [dict(c, document_id=doc_id, status="pending", snapshot=snapshot, attempts=0,
                                           next_attempt_at=now, created_at=now) for c in copies])
     if verdict.consultation_committees:
-        due = (issued_on or dt.date.today()) + dt.timedelta(days=int(liaison.config["CONSULTATION_DAYS"]))
+        due = (issued_on or county_today(liaison.config)) + dt.timedelta(days=int(liaison.config["CONSULTATION_DAYS"]))
         have = set() if new else set(db.session.scalars(
             select(Consultation.committee_id).where(Consultation.document_id == doc_id)))
         rows = [dict(document_id=doc_id, committee_id=committee_ids[n], due_on=due, status="open", created_at=now)
@@ -117,7 +119,7 @@ def _file_fields(name: str | None, fmt: str | None, sha: str | None) -> dict:
     return {"file_name": file_name_for(name, real), "format": real.code, "content_type": real.content_type}
 
 
-def _bad_event(document, exc: EventInputError) -> dict:
+def _bad_event(document, exc: InputError) -> dict:
     subject = str(document.get("id"))[:128] if isinstance(document, dict) else None
     record_error("document_issued", "bad_event", str(exc), subject=subject)
     return {"document_id": subject, "status": "error", "error": str(exc), "held": False, "qualified": False,
@@ -129,7 +131,7 @@ def route_document(liaison, document) -> dict:
     """The built-in document_issued: decide and commit before returning, then offer copies to the host."""
     try:
         doc = IssuedDocument.from_mapping(document)
-    except EventInputError as exc:
+    except InputError as exc:
         return _bad_event(document, exc)
     jur = liaison.jurisdiction_row(doc.jurisdiction, host_id=doc.id)
     known = jur.document_id

@@ -9,6 +9,7 @@ from typing import Iterable
 import ahocorasick_rs
 import regex
 
+from ..errors import InputError
 from .normalize import normalize, visible
 
 FIELDS = ("title", "body", "doc_type", "recipients", "issuer")
@@ -25,12 +26,9 @@ TRIAL_TIMEOUT = 0.05  # seconds per trial search when validating a pattern
 _TRIAL_LEN = 5000     # the size of a long issued document
 
 
-class RuleError(ValueError):
-    """An invalid rule: `rule_id`, `field` (a path such as "terms[2]") and a Chinese message."""
-
-    def __init__(self, rule_id: str | None, field: str | None, problem: str):
-        self.rule_id, self.field, self.problem = rule_id, field, problem
-        super().__init__(f"规则 {rule_id or '（无编号）'}：{problem}")
+def _refused(rule_id: str | None, field: str | None, problem: str) -> InputError:
+    """An invalid rule: InputError naming the rule (``where``), the field (a path such as "terms[2]") and why."""
+    return InputError(field, problem, where=f"规则 {rule_id or '（无编号）'}")
 
 
 @dataclass(frozen=True)
@@ -94,18 +92,18 @@ def _trial_texts(compiled_pattern: str) -> list[str]:
 
 
 def validate_rule(rule: dict, *, trial: bool = True) -> dict:
-    """Check one rule and return a cleaned copy; raise RuleError naming the rule and the problem."""
+    """Check one rule and return a cleaned copy; raise InputError naming the rule, the field and the problem."""
     if not isinstance(rule, dict):
-        raise RuleError(None, None, "规则必须是对象（键值对）")
+        raise _refused(None, None, "规则必须是对象（键值对）")
     rid = rule.get("id")
     if not isinstance(rid, str) or not visible(rid) or _CONTROL.search(rid):
-        raise RuleError(None, "id", "id 必须是非空字符串，且不含控制字符")
+        raise _refused(None, "id", "id 必须是非空字符串，且不含控制字符")
     rid = rid.strip()
     if len(rid) > 64:
-        raise RuleError(rid, "id", "id 不能超过 64 个字符")
+        raise _refused(rid, "id", "id 不能超过 64 个字符")
 
     def fail(field, problem):
-        raise RuleError(rid, field, problem)
+        raise _refused(rid, field, problem)
 
     unknown = sorted(set(rule) - KEYS)
     if unknown:
@@ -250,7 +248,7 @@ class RuleSet:
         for pos, raw in enumerate(rules):
             rule = validate_rule(raw, trial=trial)
             if rule["id"] in seen:
-                raise RuleError(rule["id"], "id", "编号重复")
+                raise _refused(rule["id"], "id", "编号重复")
             seen.add(rule["id"])
             cleaned.append((rule.get("order", pos), pos, rule))
         cleaned.sort(key=lambda t: (t[0], t[1]))

@@ -61,9 +61,13 @@ def delete_unit(unit: Unit) -> None:
     _bump(jur)
 
 
+def unit_by_name(jur: Jurisdiction, name: str) -> Unit | None:
+    return db.session.scalar(select(Unit).where(Unit.jurisdiction_id == jur.id, Unit.name == name))
+
+
 def add_alias(jur: Jurisdiction, unit_name: str, alias: str) -> Unit:
     """Record another name of a unit (an unknown issuer's name mapped in the panel or by `table map`)."""
-    unit = db.session.scalar(select(Unit).where(Unit.jurisdiction_id == jur.id, Unit.name == unit_name))
+    unit = unit_by_name(jur, unit_name)
     if unit is None:
         raise TableError([Problem("unknown_unit", "unit", f"未知单位“{unit_name}”")])
     spec = unit_spec(unit)

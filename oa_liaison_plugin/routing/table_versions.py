@@ -25,8 +25,9 @@ def _saved(jur: Jurisdiction, version: int) -> TableVersion | None:
                                                         TableVersion.version == version))
 
 
-def load_version(data: dict, note: str, report: dict | None = None) -> Jurisdiction:
-    """Load ``data`` (all or nothing) as the jurisdiction's next table version, saving the table it replaces."""
+def load_version(data: dict, note: str, report: dict | None = None, *, commit: bool = True) -> Jurisdiction:
+    """Load ``data`` (all or nothing) as the jurisdiction's next table version, saving the table it replaces;
+    ``commit=False``: flushed only, for a unit of work that commits it with its audit entry."""
     table.validate(data)
     code = data["jurisdiction"]["code"]
     jur = _jurisdiction(code)
@@ -35,18 +36,18 @@ def load_version(data: dict, note: str, report: dict | None = None) -> Jurisdict
         # committed by load() together with the new table.
         db.session.add(TableVersion(jurisdiction_id=jur.id, version=jur.table_version,
                                     data=table.export(code), note="导入前的表"))
-    jur = table.load(data, report)
+    jur = table.load(data, report, commit=False)
     try:
         db.session.add(TableVersion(jurisdiction_id=jur.id, version=jur.table_version,
                                     data=table.export(code), note=note[:256]))
-        db.session.commit()
+        db.session.commit() if commit else db.session.flush()
     except Exception:
         db.session.rollback()
         raise
     return jur
 
 
-def rollback(code: str, report: dict | None = None) -> Jurisdiction:
+def rollback(code: str, report: dict | None = None, *, commit: bool = True) -> Jurisdiction:
     """Make the version before the current one the table again (as a new version; history is kept)."""
     jur = _jurisdiction(code)
     if jur is None:
@@ -56,4 +57,4 @@ def rollback(code: str, report: dict | None = None) -> Jurisdiction:
                                  .order_by(TableVersion.version.desc()))
     if previous is None:
         raise LookupError(f"行政区 {code} 没有可回退的上一版对口联系表")
-    return load_version(previous.data, f"回退到第 {previous.version} 版", report)
+    return load_version(previous.data, f"回退到第 {previous.version} 版", report, commit=commit)

@@ -96,22 +96,19 @@ def users():
 @click.pass_obj
 def users_add(obj, name, role, unit, committee, jurisdiction):
     """新增用户 NAME。"""
+    from ..audit import Actor
     from ..models import db
-    from .audit.log import record
-    from .users.accounts import AccountError, create_user, describe, scope_name
+    from .users.accounts import create_user, describe, scope_name
     password = _password()
     app = _app(obj)
+    liaison = app.extensions["oa_liaison"]
     with app.app_context():
-        try:
-            user = create_user(app.extensions["oa_liaison"], username=name, password=password, role=role,
-                               unit=unit, committee=committee, jurisdiction=jurisdiction)
+        with liaison.work(Actor.cli()) as uow:   # bad input: the command's InputError mapping (exit 2)
+            user = create_user(liaison, username=name, password=password, role=role, unit=unit,
+                               committee=committee, jurisdiction=jurisdiction)
             db.session.flush()
-            record("user.create", user.username, None, describe(user), jurisdiction_id=user.jurisdiction_id,
-                   note="oa-liaison users add")
-            db.session.commit()
-        except AccountError as exc:
-            db.session.rollback()
-            raise click.ClickException(exc.message) from None
+            uow.audit("user.create", user.username, None, describe(user), jurisdiction_id=user.jurisdiction_id,
+                      note="oa-liaison users add")
         scope = scope_name(user)
         label = user.role_label
     click.echo(f"已新增用户 {name}（{label}{'，' + scope if scope else ''}）")
@@ -139,26 +136,22 @@ def users_passwd(obj, name):
     """重设用户 NAME 的密码（其已登录的会话随即失效）。"""
     from sqlalchemy import select
 
+    from ..audit import Actor
     from ..models import db
     from ..versions import bump
-    from .audit.log import record
     from .auth import throttle
     from .models import User
-    from .users.accounts import AccountError, check_password
+    from .users.accounts import check_password
     password = _password()
-    try:
-        check_password(password)
-    except AccountError as exc:
-        raise click.ClickException(exc.message) from None
+    check_password(password)
     app = _app(obj)
-    with app.app_context():
+    with app.app_context(), app.extensions["oa_liaison"].work(Actor.cli()) as uow:
         user = db.session.scalar(select(User).where(User.username == name))
         if user is None:
             raise click.ClickException(f"没有用户“{name}”")
         user.set_password(password)
         bump(user)   # a user form loaded before would otherwise reset the password again
         throttle.clear(user.username)
-        record("user.update", name, None, {"password_reset": True}, jurisdiction_id=user.jurisdiction_id,
-               note="oa-liaison users passwd")
-        db.session.commit()
+        uow.audit("user.update", name, None, {"password_reset": True}, jurisdiction_id=user.jurisdiction_id,
+                  note="oa-liaison users passwd")
     click.echo(f"已重设 {name} 的密码")

@@ -6,6 +6,7 @@ from wtforms import PasswordField, StringField
 from wtforms.i18n import get_translations
 from wtforms.validators import Length
 
+from ..errors import InputError
 from ..models import max_length
 
 _ZH = get_translations(["zh"])
@@ -36,6 +37,16 @@ class Form(FlaskForm):
     def all_errors(self) -> list[str]:
         fields = (f for f in self if f.errors and f.name != "csrf_token")
         return [*self.form_errors, *(f"{f.label.text}：{e}" for f in fields for e in f.errors)]
+
+
+def input_error(form: Form, exc: InputError, renamed: dict | None = None) -> None:
+    """Bad input, shown where it belongs: on the field it names (``renamed`` maps a name to the form's own),
+    else above the form, naming the field."""
+    name = (renamed or {}).get(exc.base, exc.base)
+    if name in form._fields:
+        form.add_error(name, exc.message)
+    else:
+        form.add_error(None, str(exc))
 
 
 def fits(attribute) -> Length:

@@ -32,6 +32,9 @@ AUDIT_ACTION = {
     "submission.opinion": "送会办意见",
     "meeting.record": "记录联系会", "meeting.signed": "上传签发纪要", "invitation.answer": "确认邀请",
     "topic.advance": "推进议定课题", "leader.set": "确定分管领导",
+    "submission.create": "登记来件", "committee.member": "登记委员会组成人员", "host.update": "修改接入主机",
+    "table.import_notice": "按通知导入对口联系表", "table.rollback": "回退对口联系表",
+    "consultation.answer": "反馈征求意见",
 }
 
 # (endpoint, label, roles): the side menu, in this order.

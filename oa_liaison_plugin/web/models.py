@@ -1,15 +1,13 @@
-"""The panel's own tables: users and the append-only audit log (prefixed liaison_)."""
+"""The panel's own tables: users and login throttles (prefixed liaison_); the audit log is in ``audit``."""
 from __future__ import annotations
 
 import datetime as dt
 import secrets
 import unicodedata
-from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, event
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, validates
-from sqlalchemy.schema import DDL
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..models import db, utcnow
@@ -90,50 +88,5 @@ class LoginThrottle(db.Model):
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
-class AuditEntry(db.Model):
-    """Who changed what, before and after; rows are never updated or deleted."""
-    __tablename__ = "liaison_audit"
-    __table_args__ = (Index("ix_liaison_audit_jurisdiction", "jurisdiction_id", "id"),
-                      Index("ix_liaison_audit_target", "target", "action"))
-    id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    # Plain integers, no foreign keys: a cascade from a deleted row must never touch the log.
-    jurisdiction_id: Mapped[int | None] = mapped_column(Integer)
-    user_id: Mapped[int | None] = mapped_column(Integer)
-    username: Mapped[str] = mapped_column(String(64))
-    action: Mapped[str] = mapped_column(String(64))
-    target: Mapped[str | None] = mapped_column(String(256))
-    before: Mapped[Any] = mapped_column(JSON, nullable=True)
-    after: Mapped[Any] = mapped_column(JSON, nullable=True)
-    remote_addr: Mapped[str | None] = mapped_column(String(64))
-    note: Mapped[str | None] = mapped_column(Text)
-
-
-_SQLITE_TRIGGERS = [
-    f"CREATE TRIGGER IF NOT EXISTS liaison_audit_no_{op.lower()} BEFORE {op} ON liaison_audit "
-    f"BEGIN SELECT RAISE(ABORT, 'liaison_audit is append-only'); END"
-    for op in ("UPDATE", "DELETE")
-]
-_PG_FUNCTION = """
-CREATE OR REPLACE FUNCTION liaison_audit_append_only() RETURNS trigger AS $$
-BEGIN
-    RAISE EXCEPTION 'liaison_audit is append-only';
-END
-$$ LANGUAGE plpgsql
-"""
-_PG_TRIGGERS = [
-    "CREATE TRIGGER liaison_audit_no_change BEFORE UPDATE OR DELETE ON liaison_audit "
-    "FOR EACH ROW EXECUTE FUNCTION liaison_audit_append_only()",
-    "CREATE TRIGGER liaison_audit_no_truncate BEFORE TRUNCATE ON liaison_audit "
-    "FOR EACH STATEMENT EXECUTE FUNCTION liaison_audit_append_only()",
-]
-
-
-def append_only_ddl(dialect: str) -> list[str]:
-    """The statements that make liaison_audit append-only (for create_all and for a migration)."""
-    return {"sqlite": _SQLITE_TRIGGERS, "postgresql": [_PG_FUNCTION, *_PG_TRIGGERS]}.get(dialect, [])
-
-
-for _dialect in ("sqlite", "postgresql"):
-    for _sql in append_only_ddl(_dialect):
-        event.listen(AuditEntry.__table__, "after_create", DDL(_sql).execute_if(dialect=_dialect))
+# The audit log is the core's (every entry point audits); kept importable from here for older code.
+from ..audit import AuditEntry, append_only_ddl  # noqa: E402,F401

@@ -67,9 +67,10 @@ def register(host, key: str, data: dict) -> dict:
 
 def record_reply(host, key: str, data: dict) -> dict:
     """答复登记: oa-liaison records that the submission was answered (its deadline stops running)."""
-    from ...events import EventInputError
+    from ...audit import Actor
+    from ...errors import InputError
     from ...models import Submission
-    from ...operations import AlreadyDone, mark_replied
+    from ...operations import AlreadyDone, replies
     jur = host.liaison.jurisdiction_row()
     sid = db.session.scalar(select(Submission.id).where(Submission.jurisdiction_id == jur.id,
                                                         Submission.host_id == f"bpmn-{key}"))
@@ -77,18 +78,14 @@ def record_reply(host, key: str, data: dict) -> dict:
     try:
         if sid is None:
             return {"reply_recorded": False}
-        if letter.get("doc_number") and letter.get("date"):   # the letter's number and date: a reply of record
-            from ...replies.tasks import notify_sent, send_reply
+        with host.liaison.work(Actor.host("bpmn")) as uow:
             task = db.session.get(Submission, sid)
-            send_reply(host.liaison, task, letter["doc_number"], letter["date"], "（主办系统）")
-            db.session.commit()
-            notify_sent(host.liaison, task)
-        else:
-            mark_replied(sid)
-            db.session.commit()
+            if letter.get("doc_number") and letter.get("date"):   # the letter's number and date: a reply of record
+                replies.send_reply(uow, task, letter["doc_number"], letter["date"], "（主办系统）")
+            else:
+                replies.mark_replied(uow, task)
         return {"reply_recorded": True}
-    except (AlreadyDone, EventInputError) as exc:
-        db.session.rollback()
+    except (AlreadyDone, InputError) as exc:
         return {"reply_recorded": False, **({"error": str(exc)} if str(exc) else {})}
 
 

@@ -1,7 +1,7 @@
 """initial schema: the counterpart table, rules, documents, copies, consultations, panel users, audit log
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-27 08:19:41.726470
 """
 from alembic import op

@@ -5,7 +5,6 @@ Revises: 0001
 Create Date: 2026-11-27 08:37:31.636308
 """
 from alembic import op
-import sqlalchemy as sa
 
 
 revision = '0002'

@@ -125,7 +125,6 @@ def upgrade():
                                     ondelete='SET NULL')
 
 
-
 def downgrade():
     with op.batch_alter_table('liaison_document', schema=None) as batch_op:
         batch_op.drop_index('ix_liaison_document_issued')

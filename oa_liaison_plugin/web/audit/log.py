@@ -1,35 +1,38 @@
-"""Add an audit entry to the current transaction, so the change and its record commit (or fail) together."""
+"""The panel's actor (the logged-in user and address) for the core's audit log and units of work."""
 from __future__ import annotations
 
 from typing import Any
 
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 from flask_login import current_user
 
+from ... import audit
+from ...audit import Actor
 from ...models import db
-from ..models import AuditEntry
+
+
+def panel_actor(user=None) -> Actor:
+    """The panel user acting now (``user`` when given), with the request's address."""
+    user = user if user is not None else (current_user if has_request_context() else None)
+    addr = request.remote_addr if has_request_context() else None
+    if user is None or not getattr(user, "is_authenticated", False):
+        return Actor("（系统）", remote_addr=addr)
+    return Actor.of_user(user, addr)
+
+
+def work():
+    """A unit of work by the panel user acting now: ``with work() as uow:``."""
+    return current_app.extensions["oa_liaison"].work(panel_actor())
 
 
 def record(action: str, target: str | None, before: Any = None, after: Any = None, *, user=None,
-           jurisdiction_id: int | None = None, note: str | None = None, actor: str | None = None) -> AuditEntry:
-    """Stage one entry; the caller's commit (often inside table.load or save_rule) writes it.
-
-    ``actor`` names who acted when no panel user did: ``cli:<os user>`` or ``host:<name>``.
-    """
-    user = user if user is not None else (current_user if has_request_context() else None)
-    known = user is not None and getattr(user, "is_authenticated", False)
-    entry = AuditEntry(action=action, target=(target or "")[:256] or None, before=before, after=after,
-                       user_id=user.id if known else None,
-                       username=user.username if known else (actor or "（系统）")[:64],
-                       jurisdiction_id=jurisdiction_id if jurisdiction_id is not None else
-                       (user.jurisdiction_id if known else None),
-                       remote_addr=request.remote_addr if has_request_context() else None, note=note)
-    db.session.add(entry)
-    return entry
+           jurisdiction_id: int | None = None, note: str | None = None) -> audit.AuditEntry:
+    """Stage one entry by the panel user (for changes that are not an operation: logins, accounts)."""
+    return audit.record(panel_actor(user), action, target, before, after, jurisdiction_id=jurisdiction_id, note=note)
 
 
 def committed(action: str, target: str | None, before: Any, after: Any, change, **kw):
-    """Stage an entry, run ``change`` (which commits), commit if it did not; roll both back on error."""
+    """Stage an entry, run ``change``, commit; roll both back on error."""
     record(action, target, before, after, **kw)
     try:
         result = change()

@@ -1,17 +1,16 @@
 """Consultations (征求意见) on major matters: who is asked, by when, and what the committee answered."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from ...models import Consultation, Document, Unit, db, utcnow
-from ...operations import AlreadyDone, answer_consultation
+from ...models import Consultation, Document, db, utcnow
+from ...operations import AlreadyDone, consultations
 from .. import queries
 from ..access import allow
-from ..audit.log import committed
+from ..audit.log import work
 from ..export import MOST_ROWS, Column, Sheet, local, send_xlsx
 from ..forms import status as form_status
-from ..labels import CONSULTATION_STATUS, local_time, local_today
+from ..labels import CONSULTATION_STATUS, local_today
 from ..listing import committee_names, unit_names
 from ..paging import keyset
 from .forms import OpinionForm
@@ -56,20 +55,6 @@ def export():
     return send_xlsx(f"征求意见（{local_today().isoformat()}）", [Sheet("征求意见", columns, rows)])
 
 
-def _notify_unit(consultation: Consultation, document: Document, committee: str, opinion: str, now) -> None:
-    """Tell the issuing unit that the committee answered; a failing notification is recorded, not raised."""
-    unit = db.session.get(Unit, document.unit_id) if document.unit_id else None
-    liaison = current_app.extensions["oa_liaison"]
-    title = document.title or document.doc_number or document.host_id
-    liaison.call(   # a failing notification is recorded there; the opinion stays recorded
-        "notify", about=f"consultation-{consultation.id}",
-        recipient={"role": "unit", "unit": unit.name if unit else document.issuer},
-        subject=f"征求意见反馈：《{title}》",
-        body=f"{committee}已于{local_time(now)}就《{document.title or ''}》"
-             f"{('（' + document.doc_number + '）') if document.doc_number else ''}反馈意见：\n{opinion}\n"
-             f"（填写人：{current_user.username}）")
-
-
 @bp.route("/<int:consultation_id>/opinion", methods=["GET", "POST"])
 @allow("admin", "committee")
 def opinion(consultation_id: int):
@@ -85,17 +70,12 @@ def opinion(consultation_id: int):
     else:
         form = OpinionForm()
         if form.validate_on_submit():
-            text, now = form.opinion.data, utcnow()
             try:
-                committed("consultation.answer", f"consultation-{c.id}",
-                          {"status": "open", "opinion": None},
-                          {"status": "answered", "opinion": text, "answered_at": now.isoformat(),
-                           "committee": committee, "document": document.title},
-                          lambda: answer_consultation(c.id, text, now))
+                with work() as uow:
+                    consultations.answer(uow, c, form.opinion.data, utcnow())
             except AlreadyDone:
                 flash("这项征求意见刚刚已由他人反馈，未重复记录。", "info")
                 return redirect(url_for(".index"))
-            _notify_unit(c, document, committee, text, now)
             flash(f"已记录{committee}的意见，并已通知发文单位。", "success")
             return redirect(url_for(".index"))
     return render_template("oa_liaison/consultations/opinion.html", c=c, document=document, form=form,

@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from sqlalchemy import update
-
 from ...delivery import deliver_due
-from ...models import Copy, Document, db, utcnow
+from ...models import Copy, Document, db
+from ...operations import copies
 from .. import queries
-from ..access import allow
-from ..audit.log import committed
+from ..access import allow, jurisdiction
+from ..audit.log import work
 from ..export import MOST_ROWS, Column, Sheet, local, send_xlsx
 from ..labels import COPY_STATUS, copy_status, local_today
 from ..listing import COPY_COLUMNS, committee_names, int_arg, unit_names
@@ -80,10 +79,8 @@ def _retry(where, action: str, target: str, document_ids=None) -> dict:
     if not ids:
         return {"delivered": 0, "failed": 0, "copies": 0}
 
-    def due_now():
-        db.session.execute(update(Copy).where(Copy.id.in_(ids), Copy.status == "pending")
-                           .values(next_attempt_at=utcnow(), lease_until=None))
-    committed(action, target, None, {"copies": ids}, due_now)
+    with work() as uow:
+        copies.make_due(uow, ids, action, target, jurisdiction().id)
     counts = deliver_due(current_app.extensions["oa_liaison"], limit=len(ids), document_ids=document_ids)
     return {**counts, "copies": len(ids)}
 

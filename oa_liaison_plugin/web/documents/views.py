@@ -1,16 +1,16 @@
 """Issued documents: where each went and why, deliveries and read receipts (a unit clerk sees its own)."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from ...delivery import deliver_due
 from ...models import Committee, Consultation, Copy, Decision, Document, db
-from ...routing.route import Classified, NotHeld, classified, decide_manually, record_handover
+from ...operations import decisions
+from ...routing.route import Classified, NotHeld, classified
 from .. import queries
 from ..access import allow, jurisdiction
-from ..audit.log import committed
+from ..audit.log import work
 from ..forms import choices
 from ..export import MOST_ROWS, Column, Sheet, local, send_xlsx
 from ..labels import COPY_STATUS, DOCUMENT_STATUS, copy_status, local_time, local_today
@@ -71,7 +71,8 @@ def export():
     sheet = Sheet("发文与分送", [Column("收到时间", 17), Column("印发日期", 12), Column("文号", 22), Column("标题", 50),
                                Column("发文单位", 22), Column("处理结果", 10), Column("抄送与回执", 50)],
                   [(local(d.received_at), d.issued_on, d.doc_number or "", d.title or "（无标题）",
-                    units.get(d.unit_id) or d.issuer or "", DOCUMENT_STATUS.get(d.status, ""), receipts(d)) for d in rows])
+                    units.get(d.unit_id) or d.issuer or "", DOCUMENT_STATUS.get(d.status, ""), receipts(d))
+                   for d in rows])
     return send_xlsx(f"发文与分送（{local_today().isoformat()}）", [sheet])
 
 
@@ -125,19 +126,19 @@ def _held_or_back(document_id: int):
     return doc, None
 
 
-def _decide(doc: Document, action: str, after: dict, change):
-    """Record a person's decision through the one decision path; None when someone else decided first."""
-    liaison = current_app.extensions["oa_liaison"]
-    before = {"status": doc.status, "hold_reason": doc.hold_reason}
+def _decide(doc: Document, change) -> bool:
+    """Record a person's decision (``change(uow)``) through the one decision path; False when refused or when
+    someone else decided first."""
     try:
-        committed(action, f"document-{doc.id}", before, after, lambda: change(liaison))
+        with work() as uow:
+            change(uow)
     except NotHeld:
         flash("这份文件刚刚已由他人决定，未重复处理。", "info")
-        return None
+        return False
     except Classified as exc:
         flash(str(exc), "error")
-        return None
-    return liaison
+        return False
+    return True
 
 
 @bp.route("/<int:document_id>/manual-copy", methods=["POST"])
@@ -161,13 +162,8 @@ def manual_copy(document_id: int):
     if form.confirmed.data != "1":   # a server-side confirmation step: works under the panel's CSP
         form.confirmed.data = "1"
         return render_template("oa_liaison/documents/confirm_copy.html", doc=doc, form=form, names=names)
-    liaison = _decide(doc, "document.manual_copy", {"status": "routed", "reason": form.reason.data, "committees": names},
-                      lambda lia: decide_manually(lia, doc, names, reason=form.reason.data,
-                                                  user=current_user.username))
-    if liaison is None:
-        return redirect(url_for(".detail", document_id=doc.id))
-    if liaison.config["DELIVER_INLINE"]:  # as on the automatic path; otherwise the delivery worker sends them
-        deliver_due(liaison, limit=len(names) * 2, document_ids=[doc.id])
+    if not _decide(doc, lambda uow: decisions.decide(uow, doc, names, reason=form.reason.data)):
+        return redirect(url_for(".detail", document_id=document_id))
     flash(f"已人工决定分送{'、'.join(names)}，抄送已交付投递。", "success")
     return redirect(url_for(".detail", document_id=doc.id))
 
@@ -182,9 +178,7 @@ def no_copy(document_id: int):
     form = NoCopyForm()
     if not form.validate_on_submit():
         return _detail(doc, skip_form=form, code=400)
-    if _decide(doc, "document.no_copy", {"status": "not_qualified", "reason": form.reason.data},
-               lambda lia: decide_manually(lia, doc, [], reason=form.reason.data,
-                                           user=current_user.username)) is not None:
+    if _decide(doc, lambda uow: decisions.decide(uow, doc, [], reason=form.reason.data)):
         flash("已确认不分送，理由已记入判断记录。", "success")
     return redirect(url_for(".detail", document_id=doc.id))
 
@@ -204,11 +198,7 @@ def handover(document_id: int):
     if not form.validate_on_submit():
         return _detail(doc, handover_form=form, code=400)
     names = list(dict.fromkeys(form.committees.data))
-    after = {"status": "offline", "committees": names, "handed_on": form.handed_on.data.isoformat(),
-             "handed_by": form.handed_by.data, "reason": form.reason.data}
-    if _decide(doc, "document.handover", after,
-               lambda lia: record_handover(lia, doc, names, handed_on=form.handed_on.data,
-                                           handed_by=form.handed_by.data, reason=form.reason.data,
-                                           user=current_user.username)) is not None:
+    if _decide(doc, lambda uow: decisions.handover(uow, doc, names, handed_on=form.handed_on.data,
+                                                   handed_by=form.handed_by.data, reason=form.reason.data)):
         flash(f"已登记：这份密级文件已通过机要渠道线下送{'、'.join(names)}。本系统未传送文件。", "success")
     return redirect(url_for(".detail", document_id=doc.id))

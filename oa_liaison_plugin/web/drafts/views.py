@@ -8,13 +8,14 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ... import meetings
-from ...documents.drafts import DEFAULT_CC, DraftError, render_consultation, render_minutes, render_reply
+from ...documents.drafts import DEFAULT_CC, render_consultation, render_minutes, render_reply
+from ...errors import InputError
 from ...meetings.record import minutes_data, seq
 from ...replies.tasks import cohandlers, start_drafting
 from ...models import Committee, Consultation, Document, Meeting, Submission, Unit, db
 from .. import queries
 from ..access import jurisdiction, allow
-from ..forms import status
+from ..forms import input_error, status
 from ..labels import download_name, local_today
 from ..models import User
 from .forms import ConsultationForm, MinutesForm, ReplyForm, people_text
@@ -39,7 +40,7 @@ def _remembered() -> dict:
 
 
 def _send(form, kind: str, render, filename: str, cc: list[str] | None = None):
-    """Render the form's draft; DraftError becomes an error on the field it names."""
+    """Render the form's draft; bad input becomes an error on the field it names."""
     data = form.draft()
     if cc:
         data["cc"] = cc
@@ -47,9 +48,8 @@ def _send(form, kind: str, render, filename: str, cc: list[str] | None = None):
     extra = liaison.draft_context(kind, data)
     try:
         blob = render(data, templates_dir=current_app.config["TEMPLATES_DIR"], extra_context=extra)
-    except DraftError as exc:
-        name = (exc.field or "").split("[")[0].split(".")[0]
-        form.add_error(name if name in form._fields else None, exc.message)
+    except InputError as exc:
+        input_error(form, exc)
         return None
     remembered = {k: data[k] for k in REMEMBERED if data.get(k)}
     if remembered:

@@ -11,6 +11,7 @@ class NewHostForm(Form):
     allow_origins = TextAreaField("允许下载文件的来源（每行一个，如 https://oa.example.cn）",
                                   validators=[Optional(), Length(max=4000)])
 
+
 # How a host's documents that come without a file are decided (HttpHost.require_file: None, True, False).
 REQUIRE_FILE_CHOICES = [("", "按系统设置（REQUIRE_FILE）"), ("yes", "暂存，待人工核对密级"),
                         ("no", "按主办系统标注的密级判断")]

@@ -4,13 +4,15 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, session, url_for
 from sqlalchemy import select
 
+from ...errors import InputError
 from ...http import hosts
 from ...http.sealing import seal, unseal
 from ...models import HttpHost, db
+from ...operations import hosts as ops
 from ..access import allow, jurisdiction
-from ..audit.log import record
+from ..audit.log import work
 from ..conflict import conflict_on_stale
-from ..forms import status
+from ..forms import input_error, status
 from .forms import REQUIRE_FILE_CHOICES, REQUIRE_FILE_VALUES, NewHostForm, RequireFileForm
 
 bp = Blueprint("hosts", __name__, url_prefix="/hosts")
@@ -41,19 +43,16 @@ def new():
     form = NewHostForm()
     if form.validate_on_submit():
         origins = tuple(o.strip() for o in (form.allow_origins.data or "").splitlines() if o.strip())
+        name = form.name.data.strip()
         try:
-            host, secret = hosts.add(current_app.config, form.name.data.strip(), jurisdiction().code,
-                                     callback_url=(form.callback_url.data or "").strip() or None,
-                                     allow_origins=origins,
-                                     require_file=REQUIRE_FILE_VALUES.get(form.require_file.data))
-            db.session.flush()
-            record("host.create", host.name, None, hosts.describe(host))
-            db.session.commit()
-        except hosts.HostError as exc:
-            db.session.rollback()
-            form.name.errors = [*form.name.errors, str(exc)]
+            with work() as uow:
+                secret = ops.add(uow, name, jurisdiction().code,
+                                 callback_url=(form.callback_url.data or "").strip() or None, allow_origins=origins,
+                                 require_file=REQUIRE_FILE_VALUES.get(form.require_file.data))
+        except InputError as exc:
+            input_error(form, exc)
         else:
-            return _show_once(host.name, secret, rotated=False)
+            return _show_once(name, secret, rotated=False)
     return render_template("oa_liaison/hosts/form.html", form=form), status(form)
 
 
@@ -62,10 +61,9 @@ def new():
 def rotate(host_name: str):
     """A new secret; the old one keeps working for 24 hours."""
     host = _mine(host_name)
-    secret = hosts.rotate(current_app.config, host.name)
-    record("host.rotate", host.name, None, None)
-    db.session.commit()
-    return _show_once(host.name, secret, rotated=True)
+    with work() as uow:
+        secret = ops.rotate(uow, host.name)
+    return _show_once(host_name, secret, rotated=True)
 
 
 def _show_once(name: str, secret: str, *, rotated: bool):
@@ -94,14 +92,11 @@ def require_file(host_name: str):
     host = _mine(host_name)
     form = RequireFileForm()
     if form.validate_on_submit():
-        before = hosts.describe(host)
         value = REQUIRE_FILE_VALUES[form.require_file.data]
         with conflict_on_stale(f"接入主机“{host.name}”", lambda: _setting(_mine(host_name).require_file),
-                               _setting(value), url_for(".index"), form):
-            hosts.set_require_file(host.name, value, version=form.version.data)
-        record("host.update", host.name, before, hosts.describe(host))
-        db.session.commit()
-        flash(f"已修改主机“{host.name}”未附正文文件时的处理。", "success")
+                               _setting(value), url_for(".index"), form), work() as uow:
+            ops.set_require_file(uow, host.name, value, version=form.version.data)
+        flash(f"已修改主机“{host_name}”未附正文文件时的处理。", "success")
     else:
         flash("请选择未附正文文件时的处理方式。", "error")
     return redirect(url_for(".index"))
@@ -116,10 +111,8 @@ def _setting(value: bool | None) -> dict:
 @allow("admin")
 def remove(host_name: str):
     """Disconnect a host: its secrets stop working at once (every serving process checks the database)."""
-    host = _mine(host_name)
-    before = hosts.describe(host)
-    db.session.delete(host)
-    record("host.delete", host_name, before, None)
-    db.session.commit()
+    _mine(host_name)
+    with work() as uow:
+        ops.remove(uow, host_name)
     flash(f"已删除接入主机“{host_name}”，其密钥立即失效。", "success")
     return redirect(url_for(".index"))

@@ -3,17 +3,16 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
-from flask_login import current_user
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 
 from ...documents.formats import detect
-from ...models import Blob, Copy, Document, Unit, db, utcnow
-from ...operations import AlreadyDone, mark_read
+from ...models import Blob, Copy, Document, db, utcnow
+from ...operations import AlreadyDone, copies
 from .. import queries
 from ..access import allow
-from ..audit.log import committed
+from ..audit.log import work
 from ..export import MOST_ROWS, Column, Sheet, local, send_xlsx
-from ..labels import download_name, local_time, local_today
+from ..labels import download_name, local_today
 from ..listing import COPY_COLUMNS, committee_names, unit_names
 from ..paging import keyset
 from ..search import search_args, searched
@@ -100,39 +99,17 @@ def _send_blob(sha: str | None, name: str):
                      download_name=download_name(stem, fmt.extension))
 
 
-def _sender(copy: Copy, document: Document) -> dict:
-    """Who hears that the copy was read: the issuing unit, or (reverse flow) the issuing committee."""
-    if copy.committee_id:
-        unit = db.session.get(Unit, document.unit_id) if document.unit_id else None
-        name = unit.name if unit else (copy.snapshot or {}).get("unit") or document.issuer
-        return {"role": "unit", "unit": name}
-    return {"role": "committee", "committee": document.issuer}
-
-
 @bp.route("/<int:copy_id>/read", methods=["POST"])
 @allow(*CLERKS)
 def read(copy_id: int):
     """标记已读: record the read time once and tell the sender."""
     copy = queries.one(queries.inbox(), Copy, copy_id)
-    now = utcnow()
     try:
-        committed("copy.read", f"copy-{copy.id}", {"read_at": None}, {"read_at": now.isoformat()},
-                  lambda: mark_read(copy.id, now))
-        first = True
+        with work() as uow:
+            copies.mark_read(uow, copy, utcnow())
     except AlreadyDone:  # read before (or by a colleague just now): one receipt only
-        first = False
-    if first:
-        document = db.session.get(Document, copy.document_id)
-        reader = (committee_names().get(copy.committee_id) if copy.committee_id
-                  else unit_names().get(copy.unit_id))
-        liaison = current_app.extensions["oa_liaison"]
-        title = document.title or document.doc_number or document.host_id
-        liaison.call(   # a failing notification is recorded there; the read receipt stays
-            "notify", about=f"copy-{copy.id}", recipient=_sender(copy, document),
-            subject=f"已读回执：《{title}》",
-            body=f"{reader}已于{local_time(now)}阅读贵单位抄送的《{document.title or ''}》"
-                 f"{('（' + document.doc_number + '）') if document.doc_number else ''}。"
-                 f"（阅读人：{current_user.username}）")
+        pass
+    else:
         flash("已标记为已读，已通知发文单位。", "success")
     target = request.form.get("next", "")
     return redirect(target if target.startswith("/inbox") else url_for(".detail", copy_id=copy_id))

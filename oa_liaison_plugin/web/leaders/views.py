@@ -6,16 +6,17 @@ import io
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from ...events import EventInputError
+from ...errors import InputError
 from ...meetings.filing import leaders_report
-from ...meetings.people import history, leaders_by_unit, set_leader
+from ...meetings.people import history, leaders_by_unit
 from ...models import Unit
+from ...operations import meetings as ops
 from .. import queries
 from ..access import allow, committee_id, get_or_404, jurisdiction, unit_ids
-from ..audit.log import committed
+from ..audit.log import work
 from ..drafts.views import DOCX
 from ..export import Column, Sheet, send_xlsx
-from ..forms import status as form_status
+from ..forms import input_error, status as form_status
 from ..labels import download_name, local_today
 from .forms import LeaderForm
 
@@ -72,12 +73,11 @@ def edit(unit_id: int):
     if form.validate_on_submit():
         data = {"unit": unit.name, "name": form.name.data, "post": form.post.data, "phone": form.phone.data,
                 "since": form.since.data}
-        before = {"name": current.name, "post": current.post, "phone": current.phone} if current else None
         try:
-            committed("leader.set", f"unit-{unit.id}", before, {**data, "since": data["since"].isoformat()},
-                      lambda: set_leader(current_app.extensions["oa_liaison"], jurisdiction(), data, local_today()))
-        except EventInputError as exc:
-            form.add_error(exc.field if exc.field in form._fields else None, str(exc))
+            with work() as uow:
+                ops.set_leader(uow, jurisdiction(), data, local_today())
+        except InputError as exc:
+            input_error(form, exc)
         else:
             flash(f"已记录{unit.name}的分管领导：{form.post.data} {form.name.data}。", "success")
             return redirect(url_for(".index"))

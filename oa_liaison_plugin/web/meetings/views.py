@@ -8,19 +8,20 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from sqlalchemy import select
 
-from ...documents.drafts import DraftError, render_minutes
-from ...events import EventInputError
+from ...documents.drafts import render_minutes
+from ...errors import InputError
 from ...meetings import invitations as inv, record as rec, topics as tp
 from ...meetings.compliance import compliance as compliance_of
 from ...models import (AgreedTopic, Blob, Committee, Consultation, Document, Invitation, Meeting, Submission, db,
                       utcnow)
+from ...operations import meetings as ops
 from .. import queries
 from ..access import allow, committee_id, jurisdiction, unit_ids
-from ..audit.log import committed
+from ..audit.log import work
 from ..conflict import conflict_on_stale
 from ..drafts.views import DOCX, committee_title
 from ..export import MOST_ROWS, Column, Sheet, send_xlsx
-from ..forms import choices, status as form_status
+from ..forms import choices, input_error, status as form_status
 from ..labels import MEETING_KIND, download_name, local_today
 from ..listing import committee_names, int_arg, unit_names
 from ..paging import keyset
@@ -34,11 +35,13 @@ def _liaison():
     return current_app.extensions["oa_liaison"]
 
 
-def _step(meeting_id: int, action: str, target: str, before, after, change, done) -> object:
-    """One audited change from a meeting page: flash the field's error or ``done(result)``, back to the meeting."""
+def _step(meeting_id: int, change, done) -> object:
+    """One operation (``change(uow)``) from a meeting page: flash the field's error or ``done(result)``, back to
+    the meeting."""
     try:
-        result = committed(action, target, before, after, change)
-    except EventInputError as exc:
+        with work() as uow:
+            result = change(uow)
+    except InputError as exc:
         flash(str(exc), "error")
     else:
         flash(done(result), "success")
@@ -71,7 +74,8 @@ def export():
     units, committees = unit_names(), committee_names()
     columns = [Column("日期", 12), Column("会议", 44), Column("类型", 22), Column("单位或委员会", 24),
                Column("应邀请", 30), Column("已记录", 8)]
-    rows = [(m.held_on, m.title, MEETING_KIND.get(m.kind, ""), units.get(m.unit_id) or committees.get(m.committee_id) or "",
+    rows = [(m.held_on, m.title, MEETING_KIND.get(m.kind, ""),
+             units.get(m.unit_id) or committees.get(m.committee_id) or "",
              "、".join(m.invitees or []), "是" if m.recorded_at else "否")
             for m in db.session.scalars(q.order_by(Meeting.id.desc()).limit(MOST_ROWS))]
     return send_xlsx(f"联系会与会议（{local_today().isoformat()}）", [Sheet("会议", columns, rows)])
@@ -146,17 +150,15 @@ def _record_form(com: Committee, m: Meeting | None):
                                   _shown(form.data, pool), url_for(".record", meeting_id=m.id), form) \
             if m else contextlib.nullcontext()
         try:
-            with guard:
-                saved = committed("meeting.record", f"meeting-{m.id}" if m else f"committee-{com.id}",
-                                  _shown(loaded, pool) if m else None, data,
-                                  lambda: rec.record_meeting(_liaison(), jurisdiction(), data, local_today(),
-                                                             version=form.version.data))
-        except EventInputError as exc:
-            name = exc.field.split("[")[0].split(".")[0]
-            form.add_error(name if name in form._fields else None, str(exc))
+            with guard, work() as uow:
+                saved = ops.record_meeting(uow, jurisdiction(), data, local_today(), version=form.version.data,
+                                           before=_shown(loaded, pool) if m else None)
+                held_on, meeting_id = saved.held_on, saved.id
+        except InputError as exc:
+            input_error(form, exc)
         else:
-            flash(f"已记录{com.name}{saved.held_on.isoformat()}的联系会；纪要可按记录直接生成。", "success")
-            return redirect(url_for(".detail", meeting_id=saved.id))
+            flash(f"已记录{com.name}{held_on.isoformat()}的联系会；纪要可按记录直接生成。", "success")
+            return redirect(url_for(".detail", meeting_id=meeting_id))
     return render_template("oa_liaison/meetings/form.html", form=form, committee=com, pool=pool, meeting=m,
                            committees=committee_names()), form_status(form)
 
@@ -189,7 +191,7 @@ def minutes(meeting_id: int):
     try:
         blob = render_minutes(data, templates_dir=current_app.config["TEMPLATES_DIR"],
                               extra_context=_liaison().draft_context("minutes", data))
-    except DraftError as exc:
+    except InputError as exc:
         flash(f"无法生成纪要：{exc.message}", "error")
         return redirect(url_for(".detail", meeting_id=m.id))
     return send_file(io.BytesIO(blob), mimetype=DOCX, as_attachment=True,
@@ -206,8 +208,7 @@ def signed(meeting_id: int):
         flash("；".join(form.all_errors) or "请选择文件", "error")
         return redirect(url_for(".detail", meeting_id=m.id))
     data, name = form.file.data.read(), form.file.data.filename
-    return _step(m.id, "meeting.signed", f"meeting-{m.id}", {"sha256": m.minutes_sha256}, {"file": name},
-                 lambda: rec.attach_signed_minutes(_liaison(), m, data, name),
+    return _step(m.id, lambda uow: ops.sign(uow, m, data, name),
                  lambda digest: f"已保存签发的纪要（SHA-256 {digest[:16]}…）。")
 
 
@@ -233,9 +234,7 @@ def answer(invitation_id: int):
     form = StepForm()
     if not form.validate_on_submit():
         return redirect(url_for(".detail", meeting_id=i.meeting_id))
-    return _step(i.meeting_id, "invitation.answer", f"invitation-{i.id}", {"status": i.status},
-                 {"status": form.value.data, "name": i.name, "organisation": i.organisation},
-                 lambda: inv.answer(i, form.value.data, utcnow()),
+    return _step(i.meeting_id, lambda uow: ops.answer_invitation(uow, i, form.value.data, utcnow()),
                  lambda _: f"{i.organisation}{i.name}：{inv.STATUS[i.status]}。")
 
 
@@ -251,9 +250,7 @@ def topic(topic_id: int):
     if not form.validate_on_submit():
         return redirect(url_for(".detail", meeting_id=t.meeting_id))
     outcome = form.outcome()
-    return _step(t.meeting_id, "topic.advance", f"topic-{t.id}", {"state": t.state},
-                 {"state": form.value.data, "title": t.title, **outcome},
-                 lambda: tp.advance(t, form.value.data, local_today(), **outcome),
+    return _step(t.meeting_id, lambda uow: ops.advance_topic(uow, t, form.value.data, local_today(), **outcome),
                  lambda _: f"课题“{t.title}”：{tp.STATES[t.state]}。")
 
 

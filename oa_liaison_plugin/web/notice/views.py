@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 
+from ...operations import table as ops
 from ...routing import notice, table, table_versions
 from ...routing.route import reroute_unmatched
 from ..access import allow, jurisdiction
-from ..audit.log import committed
+from ..audit.log import work
 from ..forms import status
 from .forms import ApplyForm, NoticeForm, RollbackForm
 
@@ -61,16 +62,13 @@ def apply():
         code = jurisdiction().code
         try:
             parsed = notice.parse(form.text.data)
-            before = table.export(code)
-            after = notice.to_table(parsed, code, base=before)
-            jur = committed("table.import_notice", code, {"table_version": jurisdiction().table_version},
-                            {"source": after["jurisdiction"].get("source"), "diff": notice.diff(before, after)},
-                            lambda: notice.apply(parsed, code))
+            with work() as uow:
+                version = ops.import_notice(uow, parsed, code).table_version
         except (notice.NoticeError, table.TableError) as exc:
             form.add_error("text", str(exc))
         else:
             routed = reroute_unmatched(current_app.extensions["oa_liaison"], code)
-            flash(f"已按通知导入，现为第 {jur.table_version} 版对口联系表。"
+            flash(f"已按通知导入，现为第 {version} 版对口联系表。"
                   + (f"因此有 {len(routed)} 份待映射的文件已自动分送。" if routed else ""), "success")
             return redirect(url_for("table.index"))
     return _page(NoticeForm(formdata=None), None, form)[0], 400
@@ -84,12 +82,12 @@ def rollback():
     if form.validate_on_submit():
         code = jurisdiction().code
         try:
-            jur = committed("table.rollback", code, {"table_version": jurisdiction().table_version}, None,
-                            lambda: table_versions.rollback(code))
+            with work() as uow:
+                version = ops.rollback(uow, code).table_version
         except LookupError as exc:
             flash(str(exc), "error")
         else:
-            flash(f"已回退，现为第 {jur.table_version} 版对口联系表。", "success")
+            flash(f"已回退，现为第 {version} 版对口联系表。", "success")
     else:
         flash("表单已过期，请重试。", "error")
     return redirect(url_for(".index"))

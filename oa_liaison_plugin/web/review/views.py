@@ -52,7 +52,8 @@ def index():
         (f"{year}年抄送文件最多的单位（前 15 个）", top_units, {}))]
     return render_template("oa_liaison/review/index.html", review=review, year=year, charts=charts, active=active,
                            committee_figures=stats.COMMITTEE_FIGURES, unit_figures=stats.UNIT_FIGURES,
-                           idle=len(review["units"]) - len(active), ratings_text=ratings_text)
+                           idle=len(review["units"]) - len(active), ratings_text=ratings_text,
+                           on_time_definition=stats.ON_TIME_DEFINITION)
 
 
 def _sheet(title: str, first: str, figures: dict, rows: list[dict]) -> Sheet:

@@ -6,12 +6,12 @@ from sqlalchemy import select
 
 from ...models import Committee, db
 from ...routing import ruleset
-from ...routing.rules import RuleError
+from ...errors import InputError
 from ..access import allow, jurisdiction
 from ..audit.log import committed
 from ..conflict import conflict_on_stale
 from ..export import Column, Sheet, send_xlsx
-from ..forms import choices, status
+from ..forms import choices, input_error, status
 from ..labels import RULE_ACTION, RULE_FIELD, RULE_MATCH, local_today
 from .forms import RuleForm
 
@@ -52,7 +52,8 @@ def export():
     action = request.args.get("action", "")
     rows = [(r["order"], r["name"], r["id"], RULE_ACTION.get(r["action"], ""), r.get("committee") or "",
              "、".join(RULE_FIELD.get(f, f) for f in r.get("fields", [])), RULE_MATCH.get(r.get("match"), ""),
-             "是" if r.get("negate") else "", r.get("pattern") if r.get("match") == "regex" else "、".join(r.get("terms", [])),
+             "是" if r.get("negate") else "",
+             r.get("pattern") if r.get("match") == "regex" else "、".join(r.get("terms", [])),
              "启用" if r.get("enabled") else "停用")
             for r in _rules() if not action or r.get("action") == action]
     columns = [Column("顺序", 6), Column("名称", 24), Column("编号", 22), Column("命中后", 20), Column("加送委员会", 20),
@@ -70,9 +71,8 @@ def _save(form: RuleForm, before: dict | None) -> bool:
     try:
         committed("rule.update" if before else "rule.create", rule["id"], before, rule,
                   lambda: ruleset.save_rule(jur, rule, version=form.version.data if before else None))
-    except RuleError as exc:
-        base = (exc.field or "").split("[")[0].split(".")[0]
-        form.add_error(FIELD_OF.get(base, base) or None, exc.problem)
+    except InputError as exc:
+        input_error(form, exc, FIELD_OF)
         return False
     flash(f"规则“{rule['name']}”已保存，下一份文件起生效。", "success")
     return True

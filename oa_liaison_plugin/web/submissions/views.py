@@ -3,21 +3,22 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 
-from ...events import EventInputError
+from ...errors import InputError
 from ...models import Blob, Cohandler, Reply, Submission, db
-from ...operations import AlreadyDone
+from ...operations import AlreadyDone, replies as ops
 from ...replies import tasks
 from ...replies.listing import filtered
+from ...review import stats
 from .. import queries
 from ..access import allow, jurisdiction, unit_ids
-from ..audit.log import committed
+from ..audit.log import work
 from ..charts import bars
-from ..forms import choices, status as form_status
+from ..forms import choices, input_error, status as form_status
 from ..labels import download_name, local_today
 from ..listing import committee_names, int_arg, unit_names
 from ..due import days_left
@@ -27,13 +28,8 @@ from ..search import search_args, searched
 from .forms import ExtendForm, NewSubmissionForm, OpinionForm, RateForm, RepliedForm
 
 bp = Blueprint("submissions", __name__, url_prefix="/submissions")
-ACTION = "submission.replied"
 DUE_SOON_DAYS = 15
 EVERYONE = ("admin", "unit", "committee", "auditor")
-
-
-def _target(submission_id: int) -> str:
-    return f"submission-{submission_id}"
 
 
 def latest_replies(ids) -> dict[int, Reply]:
@@ -45,18 +41,14 @@ def latest_replies(ids) -> dict[int, Reply]:
     return out
 
 
-def _liaison():
-    return current_app.extensions["oa_liaison"]
-
-
-def _apply(form, action: str, s: Submission, after: dict, change) -> bool:
-    """Run a task change with its audit entry; bad input becomes an error on the field it names."""
+def _apply(form, s: Submission, change) -> bool:
+    """Run ``change(uow)``, an operation on the task; bad input becomes an error on the field it names."""
     try:
-        committed(action, _target(s.id), {"state": s.state, "due": s.due_on.isoformat()}, after, change)
+        with work() as uow:
+            change(uow)
         return True
-    except EventInputError as exc:
-        db.session.rollback()
-        form.add_error(exc.field if exc.field in form._fields else None, str(exc).split("：", 1)[-1])
+    except InputError as exc:
+        input_error(form, exc)
     except AlreadyDone:   # a colleague was first: show the task as it now stands
         flash("这件来件刚刚已由他人处理，未作改动。", "info")
         abort(redirect(url_for(".detail", submission_id=s.id)))
@@ -115,7 +107,8 @@ def export():
     for s in rows:
         r = replies.get(s.id)
         out.append((s.received_on, s.kind, s.title, s.number or "", committees.get(s.committee_id, ""),
-                    units.get(s.unit_id) or s.unit_name, s.due_on, days_left(s.due_on, today) if s.status == "open" else "",
+                    units.get(s.unit_id) or s.unit_name, s.due_on,
+                    days_left(s.due_on, today) if s.status == "open" else "",
                     tasks.STATES.get(s.state, ""), r.doc_number if r else "", r.sent_on if r else None,
                     (r.rating or "") if r else ""))
     return send_xlsx(f"来件答复（{today.isoformat()}）", [Sheet("来件答复", columns, out)])
@@ -149,18 +142,19 @@ def new():
         form.received.data = local_today()
     if form.validate_on_submit():
         import uuid
-        result = _liaison().submission_received({
-            "id": f"panel-{uuid.uuid4().hex[:12]}", "jurisdiction": jurisdiction().code,
-            "committee": form.committee.data, "unit": form.unit.data, "kind": form.kind.data,
-            "title": form.title.data, "number": form.number.data or None, "received": form.received.data.isoformat(),
-            "cohandlers": form.cohandlers.data or None})
-        if result.get("status") != "error":
-            s = db.session.scalar(select(Submission).where(Submission.jurisdiction_id == jurisdiction().id,
-                                                           Submission.host_id == result["submission_id"]))
-            flash(f"已登记，答复期限 {result['due']}。", "success")
-            return redirect(url_for(".detail", submission_id=s.id))
-        field, _, message = result["error"].removeprefix("字段 ").partition("：")
-        form.add_error(field.split("[")[0] if field.split("[")[0] in form._fields else None, message or field)
+        try:
+            with work() as uow:
+                s, _ = ops.receive(uow, {
+                    "id": f"panel-{uuid.uuid4().hex[:12]}", "jurisdiction": jurisdiction().code,
+                    "committee": form.committee.data, "unit": form.unit.data, "kind": form.kind.data,
+                    "title": form.title.data, "number": form.number.data or None,
+                    "received": form.received.data.isoformat(), "cohandlers": form.cohandlers.data or None})
+                sid, due = s.id, s.due_on
+        except InputError as exc:
+            input_error(form, exc)
+        else:
+            flash(f"已登记，答复期限 {due.isoformat()}。", "success")
+            return redirect(url_for(".detail", submission_id=sid))
     return render_template("oa_liaison/submissions/new.html", form=form), form_status(form)
 
 
@@ -178,13 +172,9 @@ def replied(submission_id: int):
     if form.validate_on_submit():
         upload = form.file.data
         data, name = (upload.read(), upload.filename) if upload else (None, None)
-        after = {"status": "replied", "reply_doc_number": form.doc_number.data,
-                 "reply_date": form.date.data.isoformat(), "kind": s.kind, "title": s.title, "round": s.round,
-                 "file_name": name}
-        if _apply(form, ACTION, s, after, lambda: tasks.send_reply(
-                _liaison(), s, form.doc_number.data, form.date.data, current_user.username, file_name=name, data=data,
+        if _apply(form, s, lambda uow: ops.send_reply(
+                uow, s, form.doc_number.data, form.date.data, current_user.username, file_name=name, data=data,
                 today=local_today())):
-            tasks.notify_sent(_liaison(), s)
             flash(f"已标记为已答复（{form.doc_number.data}），已通知委员会。", "success")
             return redirect(url_for(".index"))
     return render_template("oa_liaison/submissions/replied.html", s=s, form=form, today=local_today(),
@@ -198,9 +188,8 @@ def extend(submission_id: int):
     """延期: a new deadline with its reason; the original stays beside it."""
     s = queries.one(queries.submissions(), Submission, submission_id)
     form = ExtendForm()
-    if form.validate_on_submit() and _apply(form, "submission.extend", s, {
-            "due": form.due.data.isoformat(), "reason": form.reason.data},
-            lambda: tasks.extend(s, form.due.data, form.reason.data, current_user.username)):
+    if form.validate_on_submit() and _apply(
+            form, s, lambda uow: ops.extend(uow, s, form.due.data, form.reason.data, current_user.username)):
         flash(f"答复期限已延至 {form.due.data.isoformat()}。", "success")
         return redirect(url_for(".detail", submission_id=s.id))
     return render_template("oa_liaison/submissions/change.html", s=s, form=form, heading="延长答复期限",
@@ -213,11 +202,9 @@ def rate(submission_id: int):
     """评价: the committee that sent the submission rates the latest answer; 不满意 reopens the task."""
     s = queries.one(queries.submissions(), Submission, submission_id)
     form = RateForm()
-    if form.validate_on_submit() and _apply(form, "submission.rated", s, {
-            "rating": form.rating.data, "comment": form.comment.data, "round": s.round},
-            lambda: tasks.rate(_liaison(), s, committee_names().get(current_user.committee_id), form.rating.data,
-                               form.comment.data, current_user.username, today=local_today())):
-        tasks.notify_rated(_liaison(), s)
+    if form.validate_on_submit() and _apply(form, s, lambda uow: ops.rate(
+            uow, s, committee_names().get(current_user.committee_id), form.rating.data, form.comment.data,
+            current_user.username, today=local_today())):
         flash("已评价" + ("，答复单位将重新办理。" if s.state == "reopened" else "。"), "success")
         return redirect(url_for(".detail", submission_id=s.id))
     return render_template("oa_liaison/submissions/change.html", s=s, form=form, heading="评价答复",
@@ -235,9 +222,8 @@ def opinion(submission_id: int):
     if c is None:
         abort(404)
     form = OpinionForm()
-    if form.validate_on_submit() and _apply(form, "submission.opinion", s, {"unit": c.unit_name},
-                                            lambda: tasks.give_opinion(c, form.opinion.data, current_user.username)):
-        tasks.notify_opinion(_liaison(), s, c)
+    if form.validate_on_submit() and _apply(
+            form, s, lambda uow: ops.give_opinion(uow, s, c, form.opinion.data, current_user.username)):
         flash("会办意见已送主办单位。", "success")
         return redirect(url_for(".detail", submission_id=s.id))
     return render_template("oa_liaison/submissions/change.html", s=s, form=form, heading="送会办意见",
@@ -262,15 +248,13 @@ def reply_file(submission_id: int, round_: int):
 @bp.route("/on-time")
 @allow("admin", "auditor")
 def on_time():
-    """按期答复率: per unit and year of the deadline, with a bar chart drawn on the server (SVG, no script)."""
+    """按期答复率 (review.stats.ON_TIME_DEFINITION): per unit and in all for a year received, with a bar chart
+    drawn on the server (SVG, no script)."""
     today = local_today()
-    rows = tasks.on_time(jurisdiction().id, today)
-    years = sorted({r["year"] for r in rows}, reverse=True)
+    years = tasks.received_years(jurisdiction().id)
     year = int_arg("year") or (years[0] if years else today.year)
-    shown = [r for r in rows if r["year"] == year]
-    title = f"{year}年各单位按期答复率"
-    chart = bars(title, [(r["unit"], (r["rate"] or 0) * 100,
-                          f"{(r['rate'] or 0) * 100:.0f}%（{r['on_time']}/{r['on_time'] + r['late']}）") for r in shown],
-                 scale=100)
-    return render_template("oa_liaison/submissions/on_time.html", rows=shown, years=years, year=year,
-                           chart=Markup(chart) if shown else None)
+    figures = tasks.on_time(jurisdiction().id, today, year)
+    shown = figures["units"]
+    chart = bars(f"{year}年各单位按期答复率", [(r["unit"], (r["rate"] or 0) * 100, r["text"]) for r in shown], scale=100)
+    return render_template("oa_liaison/submissions/on_time.html", rows=shown, total=figures["total"], years=years,
+                           year=year, definition=stats.ON_TIME_DEFINITION, chart=Markup(chart) if shown else None)

@@ -9,14 +9,16 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from sqlalchemy import select
 
 from ... import jsonfile
+from ...errors import InputError
 from ...models import Committee, Counterpart, Unit, UnitName, UnitPattern, db
+from ...operations import table as ops_table
 from ...routing import table
 from ...routing import table_ops as ops
 from ...routing.route import reroute_unmatched
 from ...units import children_map, walk
 from ...versions import claim
 from ..access import allow, get_or_404, jurisdiction
-from ..audit.log import record
+from ..audit.log import work
 from ..conflict import conflict_on_stale
 from ..export import Column, Sheet, send_xlsx
 from ..labels import local_today
@@ -81,19 +83,15 @@ def _save(form, action: str, target: str, before, change, *, whole_file: bool = 
     """One change and its audit entry (``change`` returns the after state) in one commit; a refused change
     puts each problem on the field it names (a whole file's problems above the form, with where they are)."""
     try:
-        record(action, target, before, change())  # the audit log is append-only: staged once, complete
-        db.session.commit()
+        with work() as uow:
+            ops_table.change(uow, jurisdiction(), action, target, before, change)
     except table.TableError as exc:
-        db.session.rollback()
         for p in exc.errors:
             if whole_file or not p.field:
                 form.add_error(None, str(p))
             else:
                 form.add_error(p.field, str(p) if "[" in p.where else p.message)
         return False
-    except Exception:
-        db.session.rollback()
-        raise
     routed = reroute_unmatched(current_app.extensions["oa_liaison"], jurisdiction().code)
     flash("已保存。" + (f"因此有 {len(routed)} 份待映射的文件已自动分送。" if routed else ""), "success")
     return True
@@ -259,7 +257,7 @@ def import_():
         raw = form.file.data.read()
         try:
             data = jsonfile.loads(raw, "文件")
-        except jsonfile.JsonError as exc:
+        except InputError as exc:
             form.add_error("file", str(exc))
         else:
             jur = jurisdiction()

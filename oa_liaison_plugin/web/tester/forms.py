@@ -8,6 +8,7 @@ from wtforms.validators import Length, Optional
 from ...models import Document
 from ..forms import Form, fits
 
+
 class TesterForm(Form):
     # Any format: it is read by its bytes, and what cannot be read is shown as the hold it would get.
     file = FileField("已印发的文件（OFD、PDF、.docx、.doc、.wps、.odt、.rtf，可不传）", validators=[Optional()])

@@ -3,16 +3,15 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
 
-from ...events import EventInputError
+from ...errors import InputError
 from ...routing.route import preview
 from ..access import allow, jurisdiction
-from ..forms import status
+from ..forms import input_error, status
 from .forms import TesterForm
 
 bp = Blueprint("tester", __name__, url_prefix="/tester")
 VERDICT = {"routed": "会抄送", "not_qualified": "不抄送", "held": "暂存，等待人工决定",
            "unmatched": "暂存：发文单位不在对口联系表中"}
-FORM_FIELDS = {"issuer", "title", "doc_type", "main_recipients", "cc", "secrecy", "body", "file"}
 
 
 def _document(form: TesterForm) -> dict:
@@ -41,7 +40,7 @@ def index():
             document = _document(form)
             file_name = document.get("file_name")
             result = preview(current_app.extensions["oa_liaison"], document)
-        except EventInputError as exc:
-            form.add_error(exc.field if exc.field in FORM_FIELDS else None, str(exc))
+        except InputError as exc:
+            input_error(form, exc)
     return render_template("oa_liaison/tester/index.html", form=form, result=result, verdict=VERDICT,
                            file_name=file_name), status(form)

@@ -5,10 +5,11 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from sqlalchemy import func, select
 
 from ...models import Document, Unit, db
-from ...routing import table, table_ops
+from ...operations import table as ops
+from ...routing import table
 from ...routing.route import reroute_unmatched
 from ..access import allow, jurisdiction
-from ..audit.log import committed
+from ..audit.log import work
 from .forms import MapForm
 
 bp = Blueprint("unmatched", __name__, url_prefix="/unmatched")
@@ -68,10 +69,9 @@ def map_name():
         routed = reroute_unmatched(liaison, jur.code)
         flash(f"“{issuer}”已能识别，无须再映射；{len(routed)} 份文件已分送。", "info")
         return back
-    before = table_ops.unit_spec(db.session.get(Unit, found.unit_id))
-    after = {**before, "aliases": [*before["aliases"], issuer]}
     try:
-        committed("unmatched.map", issuer, before, after, lambda: table_ops.add_alias(jur, found.unit, issuer))
+        with work() as uow:
+            ops.map_name(uow, jur, found.unit, issuer)
     except table.TableError as exc:
         flash(f"未能映射“{issuer}”：" + "；".join(exc.problems), "error")
         return back

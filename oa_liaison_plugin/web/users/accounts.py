@@ -5,6 +5,7 @@ import re
 
 from sqlalchemy import select
 
+from ...errors import InputError
 from ...models import Committee, Jurisdiction, Unit, db
 from ..models import ROLES, User, login_key
 
@@ -18,48 +19,40 @@ DEMO_USERS = [  # username, password, role, unit or committee (as a clerk would 
 ]
 
 
-class AccountError(ValueError):
-    """A user that cannot be created or changed; ``field`` names the input at fault."""
-
-    def __init__(self, field: str, message: str):
-        self.field, self.message = field, message
-        super().__init__(message)
-
-
 def check_password(password: str) -> None:
     if not isinstance(password, str) or len(password) < MIN_PASSWORD:
-        raise AccountError("password", f"密码至少 {MIN_PASSWORD} 个字符")
+        raise InputError("password", f"密码至少 {MIN_PASSWORD} 个字符")
     if len(password) > 256:
-        raise AccountError("password", "密码过长（上限 256 个字符）")
+        raise InputError("password", "密码过长（上限 256 个字符）")
 
 
 def resolve_scope(liaison, jur: Jurisdiction, role: str, unit: str | None, committee: str | None):
     """(unit_id, committee_id) for a role, the names checked through the jurisdiction's resolver."""
     if role not in ROLES:
-        raise AccountError("role", f"角色应为 {'/'.join(ROLES)}")
+        raise InputError("role", f"角色应为 {'/'.join(ROLES)}")
     if role == "unit":
         if committee:
-            raise AccountError("committee", "单位联络员不能指定委员会")
+            raise InputError("committee", "单位联络员不能指定委员会")
         if not unit:
-            raise AccountError("unit", "单位联络员须指定所属单位")
+            raise InputError("unit", "单位联络员须指定所属单位")
         r = liaison.resolver(jur).resolve(unit)
         if r.unit_id is None:
             hint = f"；相近：{'、'.join(r.suggestions)}" if r.suggestions else ""
-            raise AccountError("unit", f"对口联系表中没有单位“{unit}”{hint}")
+            raise InputError("unit", f"对口联系表中没有单位“{unit}”{hint}")
         return r.unit_id, None
     if role == "committee":
         if unit:
-            raise AccountError("unit", "委员会联络员不能指定单位")
+            raise InputError("unit", "委员会联络员不能指定单位")
         name = liaison.resolver(jur).committee(committee) if committee else None
         if not committee:
-            raise AccountError("committee", "委员会联络员须指定所属委员会")
+            raise InputError("committee", "委员会联络员须指定所属委员会")
         com = db.session.scalar(select(Committee).where(Committee.jurisdiction_id == jur.id,
                                                         Committee.name == name)) if name else None
         if com is None:
-            raise AccountError("committee", f"没有专门委员会“{committee}”")
+            raise InputError("committee", f"没有专门委员会“{committee}”")
         return None, com.id
     if unit or committee:
-        raise AccountError("unit" if unit else "committee", f"{ROLES[role]}不属于某个单位或委员会")
+        raise InputError("unit" if unit else "committee", f"{ROLES[role]}不属于某个单位或委员会")
     return None, None
 
 
@@ -67,14 +60,14 @@ def create_user(liaison, *, username: str, password: str, role: str, unit: str |
                 committee: str | None = None, jurisdiction: str | None = None) -> User:
     """Add a user (not committed: the caller commits, with its audit entry)."""
     if not isinstance(username, str) or not USERNAME.match(username):
-        raise AccountError("username", "用户名为 2–64 个字母、数字、汉字或 . - _ @")
+        raise InputError("username", "用户名为 2–64 个字母、数字、汉字或 . - _ @")
     if db.session.scalar(select(User.id).where(User.login_name == login_key(username))) is not None:
-        raise AccountError("username", f"用户名“{username}”已存在")
+        raise InputError("username", f"用户名“{username}”已存在")
     check_password(password)
     try:
         jur = liaison.jurisdiction(jurisdiction)
     except LookupError as exc:
-        raise AccountError("jurisdiction", str(exc)) from None
+        raise InputError("jurisdiction", str(exc)) from None
     unit_id, committee_id = resolve_scope(liaison, jur, role, unit, committee)
     user = User(username=username, role=role, jurisdiction_id=jur.id, unit_id=unit_id,
                 committee_id=committee_id, active=True, prefs={})

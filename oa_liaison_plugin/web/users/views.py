@@ -5,6 +5,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_user
 from sqlalchemy import select
 
+from ...errors import InputError
 from ...models import Committee, Unit, db
 from ...versions import claim
 from ..access import allow, get_or_404, jurisdiction
@@ -12,10 +13,10 @@ from ..audit.log import record
 from ..conflict import conflict_on_stale
 from ..export import Column, Sheet, local, send_xlsx
 from ..auth import throttle
-from ..forms import choices, status
+from ..forms import choices, input_error, status
 from ..labels import local_today
 from ..models import ROLES, User, new_token
-from .accounts import AccountError, create_user, describe, resolve_scope, scope_name
+from .accounts import create_user, describe, resolve_scope, scope_name
 from .forms import EditUserForm, NewUserForm
 
 bp = Blueprint("users", __name__, url_prefix="/users")
@@ -74,9 +75,9 @@ def new():
             db.session.flush()
             record("user.create", user.username, None, describe(user))
             db.session.commit()
-        except AccountError as exc:
+        except InputError as exc:
             db.session.rollback()
-            form.add_error(exc.field if exc.field in form._fields else None, exc.message)
+            input_error(form, exc)
         else:
             flash(f"已新增用户“{user.username}”。请把初始密码当面或电话告诉本人，并请其登录后修改。", "success")
             return redirect(url_for(".index"))
@@ -105,8 +106,8 @@ def edit(user_id: int):
             try:
                 unit_id, committee_id = resolve_scope(current_app.extensions["oa_liaison"], jurisdiction(),
                                                       form.role.data, *_scope(form))
-            except AccountError as exc:
-                form.add_error(exc.field if exc.field in form._fields else None, exc.message)
+            except InputError as exc:
+                input_error(form, exc)
             else:
                 before = describe(user)
                 yours = _shown({"role": form.role.data, "scope": "".join(filter(None, _scope(form))),
@@ -129,4 +130,3 @@ def edit(user_id: int):
                 flash(f"已保存用户“{user.username}”。", "success")
                 return redirect(url_for(".index"))
     return render_template("oa_liaison/users/form.html", form=form, user=user, units=_units()), status(form)
-

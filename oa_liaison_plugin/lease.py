@@ -1,0 +1,136 @@
+"""One lease loop for the ledgers (copies, notifications, events): claim, still mine, try, back off, done."""
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+from typing import Callable
+
+from sqlalchemy import or_, select, update
+
+from .models import EventError, db, utcnow
+
+
+class Retry(Exception):
+    """Not done this time: the row is tried again after a backoff (``detail`` goes to the error log)."""
+
+    def __init__(self, message: str, detail: dict | None = None):
+        super().__init__(message)
+        self.detail = detail or {}
+
+
+@dataclass
+class Done:
+    """A finished row: the ledger's own columns, and what to do once they are committed (its counts added)."""
+    values: dict
+    then: Callable[[], None] | None = None
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """A table of rows to try until done: what a try is, and how its outcomes are counted and logged."""
+    model: type
+    attempt: Callable          # (liaison, row_id) -> Done; raises Retry (any other exception is a Retry too)
+    scope: Callable            # (jurisdiction code) -> a WHERE clause for that jurisdiction's rows
+    event: str                 # the error log's event for a failed try
+    subject: Callable          # (row_id) -> the error log's subject
+    done_key: str              # the counts' keys, as the commands have always shown them
+    failed_key: str
+
+
+def backoff(config, attempts: int) -> float:
+    """Seconds before the next attempt: the configured step spread by a random jitter (no thundering herd)."""
+    steps = config["DELIVERY_BACKOFF_SECONDS"]
+    jitter = float(config.get("DELIVERY_JITTER", 0.2))
+    return steps[min(attempts, len(steps) - 1)] * random.uniform(1 - jitter, 1 + jitter)
+
+
+def lease_seconds(config) -> float:
+    """A claim's lease: the setting, but always longer than the longest outbound deadline it covers."""
+    longest = max(float(config["FILE_FETCH_TIMEOUT_SECONDS"]), float(config["CALLBACK_TIMEOUT_SECONDS"]))
+    # Twice the deadline: the outbound call, and as long again for the row's own work (decide, record).
+    return max(float(config["DELIVERY_LEASE_SECONDS"]), 2 * longest)
+
+
+def claim(model, liaison, *, limit: int, now: dt.datetime, where=()) -> tuple[list[int], dt.datetime]:
+    """Lease due rows of a ledger to this worker; SKIP LOCKED lets several workers share it on PostgreSQL.
+    Returns the ids and the lease, for :func:`still_mine`."""
+    q = (select(model.id).where(model.status == "pending", model.next_attempt_at <= now,
+                                or_(model.lease_until.is_(None), model.lease_until < now), *where)
+         .order_by(model.id).limit(limit).with_for_update(skip_locked=True))
+    ids = list(db.session.scalars(q))
+    lease = now + dt.timedelta(seconds=lease_seconds(liaison.config))
+    if ids:
+        db.session.execute(update(model).where(model.id.in_(ids)).values(lease_until=lease))
+    db.session.commit()
+    return ids, lease
+
+
+def claim_one(model, liaison, row_id: int) -> bool:
+    """Lease one pending row (due or not) unless another worker holds it."""
+    now = utcnow()
+    done = db.session.execute(update(model).where(
+        model.id == row_id, model.status == "pending",
+        or_(model.lease_until.is_(None), model.lease_until < now)).values(
+        lease_until=now + dt.timedelta(seconds=lease_seconds(liaison.config))))
+    db.session.commit()
+    return done.rowcount == 1
+
+
+def still_mine(model, row_id: int, lease: dt.datetime, config) -> bool:
+    """Renew one claimed row's lease just before acting on it, if no other worker took it meanwhile.
+
+    A batch can outlast its lease (slow hosts, timeouts): another worker may have claimed the rest. Only
+    a row still carrying this worker's lease is tried, so a row is not tried by two workers at once.
+    """
+    renewed = db.session.execute(update(model).where(model.id == row_id, model.status == "pending",
+                                                     model.lease_until == lease).values(
+        lease_until=utcnow() + dt.timedelta(seconds=lease_seconds(config))))
+    db.session.commit()
+    return renewed.rowcount == 1
+
+
+def attempt(liaison, ledger: Ledger, row_id: int, counts: dict | None = None) -> bool:
+    """Try one row this worker holds: done (the ledger's columns), or back off with jitter and log why."""
+    model = ledger.model
+    attempts = db.session.scalar(select(model.attempts).where(model.id == row_id))
+    try:
+        done = ledger.attempt(liaison, row_id)
+    except Exception as exc:   # recorded and retried later; never raised to a worker's loop
+        db.session.rollback()
+        message = (str(exc) if isinstance(exc, Retry) else f"{type(exc).__name__}: {exc}")[:2000]
+        db.session.execute(update(model).where(model.id == row_id, model.status == "pending").values(
+            attempts=model.attempts + 1, last_error=message, lease_until=None,
+            next_attempt_at=utcnow() + dt.timedelta(seconds=backoff(liaison.config, attempts or 0))))
+        db.session.add(EventError(event=ledger.event, code="delivery_failed" if isinstance(exc, Retry)
+                                  else "internal_error", message=message, subject=ledger.subject(row_id),
+                                  detail=exc.detail if isinstance(exc, Retry) else {}))
+        db.session.commit()
+        return False
+    db.session.execute(update(model).where(model.id == row_id, model.status == "pending").values(
+        attempts=model.attempts + 1, lease_until=None, **done.values))
+    db.session.commit()
+    if done.then is not None:
+        add_counts(counts if counts is not None else {}, done.then() or {})
+    return True
+
+
+def add_counts(total: dict, counts: dict) -> bool:
+    """Add one pass's counts (the numbers among them) to a total; whether it did anything."""
+    numbers = {k: v for k, v in counts.items() if isinstance(v, int) and not isinstance(v, bool)}
+    for key, n in numbers.items():
+        total[key] = total.get(key, 0) + n
+    return any(numbers.values())
+
+
+def run_due(liaison, ledger: Ledger, *, limit: int, where=(), jurisdiction: str | None = None) -> dict:
+    """Claim the due rows (of one jurisdiction, if named) and try each still held; counts done and failed."""
+    counts = {ledger.done_key: 0, ledger.failed_key: 0}
+    scope = (*where, ledger.scope(jurisdiction)) if jurisdiction is not None else tuple(where)
+    with liaison.context():
+        ids, lease = claim(ledger.model, liaison, limit=limit, now=utcnow(), where=scope)
+        for row_id in ids:
+            if not still_mine(ledger.model, row_id, lease, liaison.config):
+                continue
+            counts[ledger.done_key if attempt(liaison, ledger, row_id, counts) else ledger.failed_key] += 1
+    return counts

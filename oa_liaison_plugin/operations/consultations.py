@@ -1,0 +1,35 @@
+"""A committee's opinion on a consultation (征求意见): recorded once, audited, the issuing unit told."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import update
+
+from . import once
+from ..config import county_zone
+from ..models import Committee, Consultation, Document, Jurisdiction, Unit, db
+from ..work import recipient
+
+
+def local(config, at: dt.datetime) -> str:
+    """A stored UTC time as the county reads it."""
+    return at.replace(tzinfo=dt.timezone.utc).astimezone(county_zone(config)).strftime("%Y-%m-%d %H:%M")
+
+
+def answer(uow, c: Consultation, opinion: str, at: dt.datetime) -> None:
+    """The committee's opinion on an open consultation (AlreadyDone if someone answered first)."""
+    document = db.session.get(Document, c.document_id)
+    committee = db.session.get(Committee, c.committee_id).name
+    once(update(Consultation).where(Consultation.id == c.id, Consultation.status == "open")
+         .values(status="answered", opinion=opinion, answered_at=at))
+    uow.audit("consultation.answer", f"consultation-{c.id}", {"status": "open", "opinion": None},
+              {"status": "answered", "opinion": opinion, "answered_at": at.isoformat(), "committee": committee,
+               "document": document.title}, jurisdiction_id=document.jurisdiction_id)
+    unit = db.session.get(Unit, document.unit_id) if document.unit_id else None
+    title = document.title or document.doc_number or document.host_id
+    uow.notify(recipient(db.session.get(Jurisdiction, document.jurisdiction_id), "unit",
+                         unit.name if unit else document.issuer),
+               f"征求意见反馈：《{title}》",
+               f"{committee}已于{local(uow.liaison.config, at)}就《{document.title or ''}》"
+               f"{('（' + document.doc_number + '）') if document.doc_number else ''}反馈意见：\n{opinion}\n"
+               f"（填写人：{uow.actor.name}）", about=f"consultation-{c.id}")

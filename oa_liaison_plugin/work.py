@@ -1,0 +1,91 @@
+"""A unit of work: one change, its audit entries and its notifications, committed once, then told."""
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from . import audit
+from .audit import Actor
+from .models import Jurisdiction, db
+
+_HTTP_HOOKS = "oa_liaison_plugin.http.hooks"
+
+
+def recipient(jurisdiction, role: str, name: str) -> dict:
+    """A notify recipient (``role`` and its name) with the jurisdiction it belongs to (a code or a row)."""
+    code = jurisdiction if isinstance(jurisdiction, str) else jurisdiction.code
+    return {"role": role, role: name, "jurisdiction": code}
+
+
+@dataclass
+class Notice:
+    """A notification proposed by an operation; sent only once its transaction has committed."""
+    recipient: dict
+    subject: str
+    body: str
+    about: str | None = None
+
+
+@dataclass
+class UnitOfWork:
+    """What an operation is given: the actor, the audit entries it stages, the notices it proposes."""
+    liaison: Any
+    actor: Actor
+    notices: list[Notice] = field(default_factory=list)
+    entries: list = field(default_factory=list)
+    _after: list[Callable[[], Any]] = field(default_factory=list)
+
+    def audit(self, action: str, target: str | None, before: Any = None, after: Any = None, *,
+              jurisdiction_id: int | None = None, note: str | None = None):
+        """Stage an audit entry by this unit's actor (committed with the change)."""
+        entry = audit.record(self.actor, action, target, before, after, jurisdiction_id=jurisdiction_id, note=note)
+        self.entries.append(entry)
+        return entry
+
+    def notify(self, to: dict, subject: str, body: str, *, about: str | None = None) -> None:
+        """Propose a notification; ``to`` must name its jurisdiction (see :func:`recipient`)."""
+        if not isinstance(to, dict) or not to.get("jurisdiction"):
+            raise ValueError(f"a notification's recipient must name its jurisdiction: {to!r}")
+        self.notices.append(Notice(dict(to), subject, body, about))
+
+    def after_commit(self, fn: Callable[[], Any]) -> None:
+        """Run ``fn`` once the change is committed (never after a rollback)."""
+        self._after.append(fn)
+
+    def _stage(self) -> None:
+        # The built-in HTTP outbox queues its rows in this transaction: committed with the change, or not at all.
+        if self.notices and self.liaison.pm.get_plugin(_HTTP_HOOKS) is not None:
+            from .http import hooks
+            with hooks.notify_batch():
+                for n in self.notices:
+                    hooks.enqueue(self.liaison, n.recipient, n.subject, n.body)
+
+    def _finish(self) -> None:
+        from .http.hooks import queued
+        with queued():
+            for n in self.notices:
+                self.liaison.call("notify", about=n.about, recipient=n.recipient, subject=n.subject, body=n.body)
+        for fn in self._after:
+            fn()
+
+
+@contextlib.contextmanager
+def work(liaison, actor: Actor):
+    """``with work(liaison, actor) as uow:`` the block's changes and ``uow``'s entries commit once, or roll back
+    (nothing sent); the notices go out after the commit."""
+    uow = UnitOfWork(liaison, actor)
+    with liaison.context():
+        try:
+            yield uow
+            uow._stage()
+            db.session.commit()
+        except BaseException:
+            db.session.rollback()
+            raise
+        uow._finish()
+
+
+def jurisdiction_code(jurisdiction_id: int) -> str:
+    """The code of a jurisdiction row (for a recipient built from an id)."""
+    return db.session.get(Jurisdiction, jurisdiction_id).code

@@ -1,0 +1,110 @@
+"""One lease loop and one worker: jurisdictions in parallel lanes, errors logged beside the caller's transaction."""
+from __future__ import annotations
+
+import base64
+import json
+import signal
+import subprocess
+
+from sqlalchemy import func, select
+
+from http_host import CallbackHost, Served, post_event, wait_for
+from oa_liaison_plugin.delivery import record_error
+from oa_liaison_plugin.http import hosts, inbox
+from oa_liaison_plugin.models import Copy, Document, EventError, InboxEvent, Jurisdiction, db
+from helpers import EXE as CLI, docx
+from helpers import cli_env as env_for
+from test_hardening2 import _second_jurisdiction
+
+
+def _count(app, model, *where) -> int:
+    with app.app_context():
+        n = db.session.scalar(select(func.count()).select_from(model).where(*where))
+        db.session.remove()
+        return n
+
+
+def test_record_error_keeps_the_callers_open_work(app):
+    with app.app_context():
+        db.session.add(EventError(event="caller", code="flushed", message="x"))
+        db.session.flush()   # on SQLite the caller now holds the write lock
+        db.session.add(EventError(event="caller", code="pending", message="y"))
+        record_error("test", "recorded", "boom")
+        db.session.commit()
+        codes = set(db.session.scalars(select(EventError.code)))
+        db.session.remove()
+    assert codes == {"flushed", "pending", "recorded"}
+
+
+def test_an_error_recorded_survives_the_callers_rollback(app):
+    with app.app_context():
+        db.session.get(Jurisdiction, 1)   # the caller has read: its transaction is open
+        db.session.add(EventError(event="caller", code="pending", message="y"))
+        record_error("test", "recorded", "boom")
+        db.session.rollback()
+        codes = set(db.session.scalars(select(EventError.code)))
+        db.session.remove()
+    assert codes == {"recorded"}
+
+
+def test_a_failing_event_backs_off_with_jitter_like_the_other_ledgers(lite_app):
+    lite_app.config.update(DELIVERY_BACKOFF_SECONDS=[1000], DELIVERY_JITTER=0.5, API_PROCESS_INLINE=False)
+    liaison = lite_app.extensions["oa_liaison"]
+    with lite_app.app_context():
+        for n in range(8):   # each fails in processing: its recorded body is not JSON
+            inbox.record(inbox.CLI_SENDER, {"source": "/t", "id": f"e-{n}", "type": "meeting.scheduled"}, "nanbu",
+                         "{not json")
+    assert inbox.process_due(liaison) == {"events": 0, "events_failed": 8}
+    with lite_app.app_context():
+        rows = db.session.execute(select(InboxEvent.next_attempt_at, InboxEvent.received_at)).all()
+        errors = db.session.scalar(select(func.count()).select_from(EventError).where(EventError.event == "http_event"))
+        db.session.remove()
+    waits = {round((due - received).total_seconds()) for due, received in rows}
+    assert len(waits) > 1 and all(400 < w < 1600 for w in waits) and errors == 8
+
+
+def test_the_standalone_worker_delivers_another_jurisdictions_event_while_a_host_stalls(app, tmp_path):
+    app.config["API_PROCESS_INLINE"] = False   # the 202 only: everything else is the worker's
+    _second_jurisdiction(app)
+    with app.app_context():
+        _, stalled_secret = hosts.add(app.config, "stalled", "nanbu")
+        _, quick_secret = hosts.add(app.config, "quick", "other")
+        db.session.commit()
+    stalled = CallbackHost(stalled_secret, answer=lambda n, event: "hang")   # answers when the test releases it
+    quick = CallbackHost(quick_secret)
+    with app.app_context():
+        hosts.get("stalled").callback_url = stalled.url
+        hosts.get("quick").callback_url = quick.url
+        db.session.commit()
+    served = Served(app)
+    env = env_for(tmp_path / "instance", OA_LIAISON_DATABASE_URL=app.config["DATABASE_URL"],
+                  OA_LIAISON_CALLBACK_TIMEOUT_SECONDS="120", OA_LIAISON_WORKER_POLL_SECONDS="0.1",
+                  OA_LIAISON_REMIND_IN_WORKER="false", OA_LIAISON_WORKER_NICE="0")
+    worker = subprocess.Popen([CLI, "worker", "--json"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True)
+    try:
+        file_b64 = base64.b64encode(docx()).decode()
+        assert post_event(served.port, stalled_secret, "document.issued", {"id": "S-1", "file_base64": file_b64},
+                          event_id="s-1")[0] == 202
+        wait_for(lambda: stalled.received, timeout=60)   # the worker is now held by the stalled host
+        assert post_event(served.port, quick_secret, "document.issued", {"id": "Q-1", "file_base64": file_b64},
+                          event_id="q-1")[0] == 202
+        wait_for(lambda: quick.acked, timeout=60)
+        # the other jurisdiction's event was processed and its copy delivered while the stalled call still hangs
+        assert not stalled.acked and worker.poll() is None
+        assert _count(app, Copy, Copy.status == "pending", Copy.document_id.in_(
+            select(Document.id).where(Document.host_id == "S-1"))) >= 1
+        stalled.released.set()
+        wait_for(lambda: _count(app, Copy, Copy.status != "delivered") == 0, timeout=60)
+        worker.send_signal(signal.SIGTERM)
+        out, err = worker.communicate(timeout=120)
+        assert worker.returncode == 0, err[-2000:]
+        total = json.loads(out)
+        assert total["events"] == 2 and total["delivered"] == _count(app, Copy) and total["failed"] == 0
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.communicate()
+        stalled.close()
+        quick.close()
+        served.close()
