@@ -131,6 +131,9 @@ def test_review_export_has_both_tables(lite_world, lite_app):
     assert committees[0][:3] == ("专门委员会", "收到抄送文件", "征求意见") and committees[0][-1] == "不满意"
     row = next(r for r in committees if r[0] == "教科文卫体委员会")
     assert row[committees[0].index("召开联系会")] == 1
+    rate = committees[0].index("按期答复率")
+    assert row[rate] == 0.0   # its one submission is past due and unanswered: a number, shown as 0.0%
+    assert next(r for r in committees if r[0] == "提案委员会")[rate] is None   # nothing due: left blank
     assert "县教育局" in column(book["各部门（单位）"], "单位")
 
 

@@ -22,6 +22,7 @@ _HEADER_FILL = PatternFill("solid", fgColor="F0F3F6")
 class Column:
     header: str
     width: int = 12   # in Excel's character widths (a Chinese character is about two)
+    number_format: str | None = None   # for numbers, e.g. "0.0%"
 
 
 @dataclass
@@ -60,8 +61,8 @@ def workbook(sheets: list[Sheet]) -> bytes:
             cell.alignment = Alignment(vertical="center", wrap_text=True)
         for row in sheet.rows:
             ws.append(list(row))
-            for cell in ws[ws.max_row]:
-                fmt = _cell_format(cell.value)
+            for cell, column in zip(ws[ws.max_row], sheet.columns):
+                fmt = _cell_format(cell.value) or (column.number_format if isinstance(cell.value, float) else None)
                 if fmt:
                     cell.number_format = fmt
                 elif isinstance(cell.value, str):

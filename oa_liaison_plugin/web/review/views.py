@@ -58,8 +58,8 @@ def index():
 
 def _sheet(title: str, first: str, figures: dict, rows: list[dict]) -> Sheet:
     columns = [Column(first, 26)] + [Column(label, 10) for label in figures.values()] + [
-        Column("满意", 8), Column("基本满意", 10), Column("不满意", 8)]
-    return Sheet(title, columns, [(r["name"], *(r[k] for k in figures),
+        Column("按期答复率", 10, "0.0%"), Column("满意", 8), Column("基本满意", 10), Column("不满意", 8)]
+    return Sheet(title, columns, [(r["name"], *(r[k] for k in figures), r["on_time_rate"]["rate"],
                                    *(r["ratings"].get(x, 0) for x in ("满意", "基本满意", "不满意"))) for r in rows])
 
 
