@@ -172,7 +172,8 @@ class Document(db.Model):
     __table_args__ = (UniqueConstraint("jurisdiction_id", "host_id"),
                       Index("ix_liaison_document_status", "jurisdiction_id", "status", "id"),
                       Index("ix_liaison_document_unit", "unit_id", "id"),
-                      Index("ix_liaison_document_issued", "jurisdiction_id", "issued_on"))
+                      Index("ix_liaison_document_issued", "jurisdiction_id", "issued_on"),
+                      Index("ix_liaison_document_jurisdiction", "jurisdiction_id", "id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("liaison_jurisdiction.id", ondelete="CASCADE"))
     host_id: Mapped[str] = mapped_column(String(128))
@@ -266,7 +267,9 @@ class Submission(db.Model):
     """A committee's submission to a unit (主办), with its reply task: deadline, state, answers and ratings."""
     __tablename__ = "liaison_submission"
     __table_args__ = (UniqueConstraint("jurisdiction_id", "host_id"),
-                      Index("ix_liaison_submission_due", "status", "due_on"))
+                      Index("ix_liaison_submission_due", "status", "due_on"),
+                      Index("ix_liaison_submission_jurisdiction", "jurisdiction_id", "id"),
+                      Index("ix_liaison_submission_open", "jurisdiction_id", "status", "due_on"))
     id: Mapped[int] = mapped_column(primary_key=True)
     jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("liaison_jurisdiction.id", ondelete="CASCADE"))
     host_id: Mapped[str] = mapped_column(String(128))
