@@ -20,7 +20,6 @@ import datetime as dt
 import importlib
 import json
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -32,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_db import add_database_url, analyze, db_label, fresh, is_pg  # noqa: E402
+from bench_panel import client_for, median_ms  # noqa: E402
 from oa_liaison_plugin import create_app, reminders  # noqa: E402
 from oa_liaison_plugin.models import (Cohandler, Committee, Consultation, Copy, Counterpart, Document,  # noqa: E402
                                       Reply, ReminderSent, Submission, Unit, db)
@@ -188,24 +188,6 @@ def indexes(app, create: bool) -> None:
                 if ix.name in wanted:
                     (ix.create if create else ix.drop)(db.engine, checkfirst=True)
     analyze(app.config["DATABASE_URL"])
-
-
-def median_ms(fn, runs: int) -> float:
-    fn()
-    samples = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(samples)
-
-
-def client_for(app, session_id):
-    client = app.test_client()
-    with client.session_transaction() as s:
-        s["_user_id"] = session_id
-        s["_fresh"] = True
-    return client
 
 
 def explain(app, client, url: str) -> None:
