@@ -148,8 +148,8 @@ def notify(liaison, recipient, subject, body):
 
     :param liaison: the running Liaison.
     :param recipient: a mapping with ``role`` and ``unit``/``committee``/``user``, and ``jurisdiction`` (the
-        recipient's jurisdiction code; always given for a change made through an operation, for a reminder
-        only outside the default jurisdiction).
+        recipient's jurisdiction code; always given: for a change made through an operation and for a
+        reminder).
     :param subject: a short Chinese subject line.
     :param body: the message text.
     :return: ignored.

@@ -20,7 +20,7 @@ class Reminder:
     jurisdiction_id: int
     kind: str        # "submission" | "cohandling" | "meeting_compliance" …
     subject: str     # what it is about: a submission's host id, "committee:<id>:<year>" …
-    recipient: dict  # as the notify hook takes it, e.g. {"role": "unit", "unit": "南部县教育局"}
+    recipient: dict  # as the notify hook takes it: work.recipient(jurisdiction, "unit", "南部县教育局")
     offset: str      # which reminder of that subject: "15", "3", "0" (overdue), "none-by-06-30" …
     title: str       # the notification's subject line
     body: str
@@ -28,7 +28,10 @@ class Reminder:
 
     @cached_property
     def recipient_key(self) -> str:
-        return json.dumps(self.recipient, ensure_ascii=False, sort_keys=True)[:300]
+        # Without the jurisdiction (the key has its id already): the ledger's rows written before recipients named
+        # their county still match, so no reminder goes out twice.
+        who = {k: v for k, v in self.recipient.items() if k != "jurisdiction"}
+        return json.dumps(who, ensure_ascii=False, sort_keys=True)[:300]
 
     def key(self) -> tuple:
         return self.jurisdiction_id, self.kind, self.subject, self.recipient_key, self.offset

@@ -15,15 +15,7 @@ from sqlalchemy import select
 
 from ..models import Cohandler, Committee, Submission, db
 from ..reminders import Reminder, reminder_pass
-
-
-def _recipient(liaison, jur, unit: str) -> dict:
-    """A unit as a reminder's recipient; one outside the default jurisdiction names its own.
-    Kept in this form: the ledger's key is the recipient's JSON, so another form would send every reminder again."""
-    out = {"role": "unit", "unit": unit}
-    if jur.code != liaison.config["JURISDICTION"]:
-        out["jurisdiction"] = jur.code
-    return out
+from ..work import recipient
 
 
 def windows(offsets, today: dt.date, catch_up: int):
@@ -47,7 +39,7 @@ def _reminders(liaison, jur, today: dt.date, offsets: str, kind: str, rows_betwe
     for d, low, high in windows(liaison.config[offsets], today, catch_up):
         for r in db.session.connection().execute(rows_between(low, high)):
             title, body = _text(d, what(r), r.due_on, today)
-            yield Reminder(jur.id, kind, r.host_id, _recipient(liaison, jur, r.unit_name),
+            yield Reminder(jur.id, kind, r.host_id, recipient(jur, "unit", r.unit_name),
                            f"{d}@{r.due_on.isoformat()}", title, body,
                            {"submission_id": r.host_id, "offset_days": d, "due": r.due_on.isoformat()})
 
