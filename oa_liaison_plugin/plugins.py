@@ -19,6 +19,8 @@ BUILTIN_PLUGINS = (
     "oa_liaison_plugin.hooks.submissions",
     "oa_liaison_plugin.hooks.meetings",
     "oa_liaison_plugin.http.hooks",
+    "oa_liaison_plugin.meetings.compliance",   # reminder passes, each feature's own
+    "oa_liaison_plugin.replies.remind",
 )
 
 

@@ -6,7 +6,8 @@ import datetime as dt
 from sqlalchemy import and_, func, select
 
 from ..models import Committee, Meeting, db
-from ..reminders import Reminder, reminder_pass
+from ..plugins import hookimpl
+from ..reminders import Reminder
 from ..work import recipient
 
 
@@ -36,7 +37,6 @@ def _offset(fewer_than: int, day: str) -> str:
     return f"none-by-{day}" if fewer_than == 1 else f"fewer-than-{fewer_than}-by-{day}"
 
 
-@reminder_pass
 def meeting_compliance(liaison, jur, today: dt.date):
     """Each committee short of N by a configured (MM-DD, N) that has passed this year is reminded of the latest one."""
     rules = sorted((day, int(n)) for day, n in liaison.config["MEETING_REMINDERS"])
@@ -58,3 +58,9 @@ def meeting_compliance(liaison, jur, today: dt.date):
                  f"每年至少召开 {liaison.config['MEETINGS_MINIMUM']} 次，请尽早商定时间并在平台记录。",
             extra={"committee": name, "held": count, "year": today.year}))
     return out
+
+
+@hookimpl
+def reminder_passes():
+    """This feature's reminder passes."""
+    return [meeting_compliance]

@@ -14,7 +14,8 @@ import datetime as dt
 from sqlalchemy import select
 
 from ..models import Cohandler, Committee, Submission, db
-from ..reminders import Reminder, reminder_pass
+from ..plugins import hookimpl
+from ..reminders import Reminder
 from ..work import recipient
 
 
@@ -44,7 +45,6 @@ def _reminders(liaison, jur, today: dt.date, offsets: str, kind: str, rows_betwe
                            {"submission_id": r.host_id, "offset_days": d, "due": r.due_on.isoformat()})
 
 
-@reminder_pass
 def submission_reminders(liaison, jur, today: dt.date):
     """The main unit (主办) of every open reply task, at each offset before its deadline and once overdue."""
     def rows_between(low, high):
@@ -59,7 +59,6 @@ def submission_reminders(liaison, jur, today: dt.date):
     return _reminders(liaison, jur, today, "REMINDER_DAYS", "submission", rows_between, what)
 
 
-@reminder_pass
 def cohandling_reminders(liaison, jur, today: dt.date):
     """Co-handling units (会办) whose opinion the main unit still waits for."""
     def rows_between(low, high):
@@ -72,3 +71,9 @@ def cohandling_reminders(liaison, jur, today: dt.date):
     def what(r):
         return f"{r.kind}《{r.title}》的会办意见（送主办单位{r.main_unit}）"
     return _reminders(liaison, jur, today, "COHANDLING_REMINDER_DAYS", "cohandling", rows_between, what)
+
+
+@hookimpl
+def reminder_passes():
+    """This feature's reminder passes."""
+    return [submission_reminders, cohandling_reminders]
