@@ -25,7 +25,7 @@ hookspec = pluggy.HookspecMarker("oa_liaison")
 
 HOST_EVENTS = ("document_issued", "check_before_issue", "submission_received", "meeting_scheduled")
 HOST_SERVICES = ("deliver_copy", "notify", "fetch_document_file")
-EXTENSION_POINTS = ("qualification_signals", "extra_recipients", "draft_context")
+EXTENSION_POINTS = ("qualification_signals", "extra_recipients", "draft_context", "reminder_passes")
 
 
 # ----------------------------------------------------------------------------- host events
@@ -148,8 +148,8 @@ def notify(liaison, recipient, subject, body):
 
     :param liaison: the running Liaison.
     :param recipient: a mapping with ``role`` and ``unit``/``committee``/``user``, and ``jurisdiction`` (the
-        recipient's jurisdiction code; always given for a change made through an operation, for a reminder
-        only outside the default jurisdiction).
+        recipient's jurisdiction code; always given: for a change made through an operation and for a
+        reminder).
     :param subject: a short Chinese subject line.
     :param body: the message text.
     :return: ignored.
@@ -226,4 +226,23 @@ def draft_context(liaison, kind, context):
     :return: a mapping merged into the context, later plugins overriding earlier ones.
     Ordering: all implementations run; dicts are merged in call order (newest registered first, so
     the earliest registered wins a clash); a failing implementation is recorded and skipped.
+    """
+
+
+@hookspec
+def reminder_passes(liaison):
+    """Name the reminder passes that ``oa-liaison remind`` and the worker's daily pass go through.
+
+    Built in: the reply tasks' passes (main units and co-handlers, ``replies/remind.py``) and meeting
+    compliance (``meetings/compliance.py``), each registered as an ordinary plugin; a site adds its own
+    the same way. The reminder ledger lets each proposed reminder go out exactly once.
+
+    :param liaison: the running Liaison.
+    :return: a list of passes, each a callable ``(liaison, jurisdiction, today)`` returning an iterable of
+        :class:`oa_liaison_plugin.reminders.Reminder` (``jurisdiction`` is the jurisdiction's row, ``today``
+        the county's date); each reminder's ``recipient`` names its jurisdiction
+        (:func:`oa_liaison_plugin.work.recipient`).
+    Ordering: all implementations run, newest registered first; every pass returned runs once per
+    jurisdiction, in that order. An implementation that raises is recorded in the error log and its
+    passes are left out; the others still run.
     """

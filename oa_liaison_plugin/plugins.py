@@ -19,6 +19,8 @@ BUILTIN_PLUGINS = (
     "oa_liaison_plugin.hooks.submissions",
     "oa_liaison_plugin.hooks.meetings",
     "oa_liaison_plugin.http.hooks",
+    "oa_liaison_plugin.meetings.compliance",   # reminder passes, each feature's own
+    "oa_liaison_plugin.replies.remind",
 )
 
 
@@ -91,13 +93,16 @@ def call(pm: pluggy.PluginManager, name: str, **kwargs) -> Called:
         out.results = [("(wrapped)", r) for r in ([result] if first else result) if r is not None]
         return out
     for impl in reversed(impls):   # pluggy calls the last registered (and tryfirst) implementations first
+        # pluggy's public subset caller, narrowed to this one implementation: argument selection and call
+        # tracing (add_hookcall_monitoring) work as for any pluggy call.
+        one = pm.subset_hook_caller(name, [i.plugin for i in impls if i is not impl])
         try:
-            # pluggy's own executor for one implementation: argument selection and call tracing
-            # (add_hookcall_monitoring) work as for any pluggy call.
-            result = hook._hookexec(hook.name, [impl], kwargs, True)
+            result = one(**kwargs)
         except Exception as exc:
             out.errors.append(_failure(name, impl.plugin_name, exc))
             continue
+        if not first:
+            result = result[0] if result else None
         if result is not None:
             out.results.append((impl.plugin_name, result))
             if first:

@@ -5,13 +5,12 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Callable, Iterable
+from typing import Iterable
 
 from sqlalchemy import select, update
 
 from .models import Jurisdiction, ReminderSent, db, utcnow
 
-PASSES: list[Callable] = []
 _CHUNK = 500  # values per IN (…)
 
 
@@ -20,7 +19,7 @@ class Reminder:
     jurisdiction_id: int
     kind: str        # "submission" | "cohandling" | "meeting_compliance" …
     subject: str     # what it is about: a submission's host id, "committee:<id>:<year>" …
-    recipient: dict  # as the notify hook takes it, e.g. {"role": "unit", "unit": "南部县教育局"}
+    recipient: dict  # as the notify hook takes it: work.recipient(jurisdiction, "unit", "南部县教育局")
     offset: str      # which reminder of that subject: "15", "3", "0" (overdue), "none-by-06-30" …
     title: str       # the notification's subject line
     body: str
@@ -28,7 +27,10 @@ class Reminder:
 
     @cached_property
     def recipient_key(self) -> str:
-        return json.dumps(self.recipient, ensure_ascii=False, sort_keys=True)[:300]
+        # Without the jurisdiction (the key has its id already): the ledger's rows written before recipients named
+        # their county still match, so no reminder goes out twice.
+        who = {k: v for k, v in self.recipient.items() if k != "jurisdiction"}
+        return json.dumps(who, ensure_ascii=False, sort_keys=True)[:300]
 
     def key(self) -> tuple:
         return self.jurisdiction_id, self.kind, self.subject, self.recipient_key, self.offset
@@ -39,11 +41,9 @@ class Reminder:
                 **self.extra}
 
 
-def reminder_pass(fn):
-    """Register ``fn(liaison, jurisdiction, today) -> Iterable[Reminder]``, run by every :func:`run`."""
-    if fn not in PASSES:
-        PASSES.append(fn)
-    return fn
+def passes(liaison) -> list:
+    """Every reminder pass the plugins name (hook ``reminder_passes``; a failing plugin is recorded)."""
+    return [p for named in liaison.call("reminder_passes").values() for p in named]
 
 
 def _claim_statement():
@@ -112,10 +112,10 @@ def send_once(liaison, reminders: Iterable[Reminder]) -> list[Reminder]:
 
 
 def run(liaison, today: dt.date, jurisdiction: str | None = None) -> list[dict]:
-    """Every registered pass for each jurisdiction (or the one named): what was sent, as JSON lines."""
-    _load_builtin_passes()
+    """Every plugin's pass for each jurisdiction (or the one named): what was sent, as JSON lines."""
     out: list[dict] = []
     with liaison.context():
+        found = passes(liaison)
         q = select(Jurisdiction).order_by(Jurisdiction.id)
         if jurisdiction:
             q = q.where(Jurisdiction.code == jurisdiction)
@@ -123,15 +123,9 @@ def run(liaison, today: dt.date, jurisdiction: str | None = None) -> list[dict]:
         if jurisdiction and not jurisdictions:
             raise LookupError(f"未知行政区：{jurisdiction}")
         for jur in jurisdictions:
-            for fn in PASSES:
+            for fn in found:
                 out += [r.line() for r in send_once(liaison, list(fn(liaison, jur, today)))]
     return out
 
 
-def _load_builtin_passes() -> None:
-    # Importing them registers the passes: submissions and co-handling (三(四)), meeting compliance (三(六)).
-    from .meetings import compliance  # noqa: F401
-    from .replies import remind  # noqa: F401
-
-
-__all__ = ["Reminder", "reminder_pass", "send_once", "run", "PASSES"]
+__all__ = ["Reminder", "passes", "send_once", "run"]

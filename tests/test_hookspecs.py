@@ -1,6 +1,7 @@
 """The host contract: every hook is documented, every hook is exercised, bad plugins fail loudly."""
 from __future__ import annotations
 
+import datetime as dt
 import inspect
 import sys
 import textwrap
@@ -8,7 +9,7 @@ import textwrap
 import pluggy
 import pytest
 
-from oa_liaison_plugin import get_plugin_manager, hookimpl, hookspecs
+from oa_liaison_plugin import get_plugin_manager, hookimpl, hookspecs, reminders
 
 SPECS = [name for name, fn in inspect.getmembers(hookspecs, inspect.isfunction)
          if hasattr(fn, "oa_liaison_spec")]
@@ -71,6 +72,8 @@ def test_every_hook_is_exercised(liaison, host):
         assert meeting["invite"] == ["城市经济委员会"]
         ctx = liaison.pm.hook.draft_context(liaison=liaison, kind="reply", context={})
         assert {"closing": "特此函复。"} in ctx
+        sent = reminders.run(liaison, dt.date(2017, 5, 28))   # reminder_passes: the task is due in 15 days
+        assert [line["submission_id"] for line in sent if line["kind"] == "submission"] == ["s-1"]
     finally:
         undo()
     assert set(SPECS) <= set(called), f"never called: {set(SPECS) - set(called)}"

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from oa_liaison_plugin import hookimpl, reminders
-from oa_liaison_plugin.models import ReminderSent, db
+from oa_liaison_plugin.models import EventError, ReminderSent, db
 from oa_liaison_plugin.reminders import Reminder
 
 D = dt.date.fromisoformat
@@ -132,27 +132,72 @@ def test_the_remind_command_prints_the_sent_lines(tmp_path):
     p = cli(tmp_path / "i", "remind", "--today", "2017-05-28", "--json")
     assert p.returncode == 0, p.stderr
     [line] = json.loads(p.stdout)["sent"]
-    assert {"submission_id": "a", "recipient": {"role": "unit", "unit": "县教育局"}, "offset_days": 15}.items() \
+    recipient = {"role": "unit", "unit": "县教育局", "jurisdiction": "nanbu"}   # every recipient names its county
+    assert {"submission_id": "a", "recipient": recipient, "offset_days": 15}.items() \
         <= line.items()
     assert json.loads(cli(tmp_path / "i", "remind", "--today", "2017-05-28", "--json").stdout)["sent"] == []
     p = cli(tmp_path / "i", "remind", "--today", "2017-06-31", "--json")
     assert p.returncode == 2 and json.loads(p.stdout)["field"] == "today"
 
 
-def test_another_pass_plugs_into_the_same_ledger(lite_app):
+def test_a_reminder_sent_before_recipients_named_their_county_is_not_sent_again(lite_app):
     liaison = lite_app.extensions["oa_liaison"]
+    liaison.config["MEETING_REMINDERS"] = []
+    liaison.submission_received({**SUB, "id": "a"})
+    with lite_app.app_context():   # the ledger's row as an earlier version wrote it: the recipient without a county
+        jur = liaison.jurisdiction()
+        db.session.add(ReminderSent(jurisdiction_id=jur.id, kind="submission", subject="a", offset="15@2017-06-12",
+                                    recipient_key=json.dumps({"role": "unit", "unit": "县教育局"}, ensure_ascii=False,
+                                                             sort_keys=True),
+                                    recipient={"role": "unit", "unit": "县教育局"}, title="15天后到期"))
+        db.session.commit()
+    inbox = Inbox()
+    liaison.pm.register(inbox)
+    assert run(liaison, "2017-05-28") == [] and not inbox.got
 
+
+class Yearly:
+    """A site's own reminder pass, registered like any plugin."""
+
+    @staticmethod
     def yearly(liaison, jur, today):
         yield Reminder(jur.id, "site_yearly", f"committee:1:{today.year}", {"role": "committee",
-                       "committee": "提案委员会"}, "year-end", "本年总结请于年底前报送", "……", {"year": today.year})
+                       "committee": "提案委员会", "jurisdiction": jur.code}, "year-end", "本年总结请于年底前报送", "……",
+                       {"year": today.year})
 
-    reminders.reminder_pass(yearly)
-    try:
-        lines = reminders.run(liaison, D("2017-07-01"))
-        assert [line for line in lines if line["kind"] == "site_yearly"][0]["year"] == 2017
-        assert not [line for line in reminders.run(liaison, D("2017-07-02")) if line["kind"] == "site_yearly"]
-    finally:
-        reminders.PASSES.remove(yearly)
+    @hookimpl
+    def reminder_passes(self):
+        return [self.yearly]
+
+
+class BrokenPasses:
+    @hookimpl
+    def reminder_passes(self):
+        raise RuntimeError("the site's passes broke")
+
+
+def test_another_pass_plugs_into_the_same_ledger_through_the_hook(lite_app):
+    liaison = lite_app.extensions["oa_liaison"]
+    liaison.pm.register(Yearly())
+    liaison.pm.register(BrokenPasses())   # recorded and left out; the others still run
+    lines = reminders.run(liaison, D("2017-07-01"))
+    assert [line for line in lines if line["kind"] == "site_yearly"][0]["year"] == 2017
+    assert {"meeting_compliance"} <= {line["kind"] for line in lines}
+    assert not [line for line in reminders.run(liaison, D("2017-07-02")) if line["kind"] == "site_yearly"]
+    with lite_app.app_context():
+        assert db.session.scalar(select(func.count(EventError.id)).where(EventError.event == "reminder_passes")) == 2
+
+
+def test_the_built_in_passes_are_plugins_and_reminders_imports_none_of_them():
+    import ast
+    import inspect
+
+    from oa_liaison_plugin import get_plugin_manager
+    names = [n for n, _ in get_plugin_manager().list_name_plugin()]
+    assert {"oa_liaison_plugin.replies.remind", "oa_liaison_plugin.meetings.compliance"} <= set(names)
+    imported = {node.module for node in ast.walk(ast.parse(inspect.getsource(reminders)))
+                if isinstance(node, ast.ImportFrom)}
+    assert not imported & {"meetings", "replies", "meetings.compliance", "replies.remind"}, imported
 
 
 @pytest.mark.postgres

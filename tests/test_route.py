@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 from helpers import docx
 from oa_liaison_plugin import hookimpl
 from oa_liaison_plugin.models import Blob, Consultation, Copy, Decision, Document, EventError, db
-from oa_liaison_plugin.routing import ruleset
+from oa_liaison_plugin.audit import Actor
+from oa_liaison_plugin.operations import rules
 
 
 def copies(app, host_id=None):
@@ -246,9 +247,9 @@ def test_committee_report_goes_to_counterpart_units(app, host):
 def test_rule_change_takes_effect_without_restart(app, liaison, host):
     first = host.issue(issuer="南部县教育局", title="关于开展读书月活动的通知")
     assert first["status"] == "not_qualified"
-    with app.app_context():
-        ruleset.save_rule(liaison.jurisdiction(), {"id": "custom-reading", "name": "全民阅读", "action": "important",
-                                                   "match": "any", "terms": ["读书月"], "fields": ["title"]})
+    with liaison.work(Actor("test")) as uow:
+        rules.save(uow, liaison.jurisdiction(), {"id": "custom-reading", "name": "全民阅读", "action": "important",
+                                                 "match": "any", "terms": ["读书月"], "fields": ["title"]})
     second = host.issue(issuer="南部县教育局", title="关于开展读书月活动的通知")
     assert second["status"] == "routed"
 

@@ -84,7 +84,8 @@ def test_backfill_directory_dry_run_then_apply(tmp_path):
 
 def test_backfill_since_after_a_rule_change(tmp_path, sqlite_url):
     from conftest import make_app
-    from oa_liaison_plugin.routing import ruleset
+    from oa_liaison_plugin.audit import Actor
+    from oa_liaison_plugin.operations import rules
     app = make_app(sqlite_url, tmp_path / "inst")
     liaison = app.extensions["oa_liaison"]
     for i in range(5):
@@ -92,8 +93,9 @@ def test_backfill_since_after_a_rule_change(tmp_path, sqlite_url):
     from oa_liaison_plugin.routing.backfill import backfill_since
     with app.app_context():
         assert backfill_since(liaison, dt.date(2000, 1, 1), apply=False)["changed"] == 0
-        ruleset.save_rule(liaison.jurisdiction(), {"id": "reading", "name": "读书月", "action": "important",
-                                                   "match": "any", "terms": ["读书月"], "fields": ["title"]})
+        with liaison.work(Actor("test")) as uow:
+            rules.save(uow, liaison.jurisdiction(), {"id": "reading", "name": "读书月", "action": "important",
+                                                 "match": "any", "terms": ["读书月"], "fields": ["title"]})
         dry = backfill_since(liaison, dt.date(2000, 1, 1), apply=False)
         assert dry["changed"] == 5 and dry["new_copies"] == 0
         done = backfill_since(liaison, dt.date(2000, 1, 1), apply=True)

@@ -150,3 +150,28 @@ def test_a_host_removed_in_the_panel_is_refused_at_once_and_leaves_no_cached_sec
         [entry] = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "host.delete")).all()
         assert (entry.username, entry.target) == ("admin-other", "oa-gone")
     assert post("g-2").status_code == 401
+
+
+def test_each_countys_reminders_reach_its_own_host_only(county_app):
+    import datetime as dt
+
+    from oa_liaison_plugin import reminders
+    liaison = county_app.extensions["oa_liaison"]
+    for code in ("nanbu", "other"):
+        liaison.submission_received({"id": f"s-{code}", "jurisdiction": code, "committee": "教科文卫体委员会",
+                                     "unit": "县教育局", "kind": "提案", "title": "关于校车安全的建议",
+                                     "received": "2017-03-10"})
+    before = len(_queued(county_app))
+    # 1 July: no county has held a liaison meeting (compliance), and each task is due within 15 days (replies)
+    sent = reminders.run(liaison, dt.date(2017, 7, 1))
+    assert {line["kind"] for line in sent} >= {"meeting_compliance", "submission"}
+    told = _queued(county_app)[before:]
+    assert len(told) == len(sent)
+    by_host = {}
+    for host, to, _ in told:
+        by_host.setdefault(host, set()).add(to["jurisdiction"])
+    assert by_host == {"oa-nanbu": {"nanbu"}, "oa-other": {"other"}}
+    kind_of = {line["title"]: line["kind"] for line in sent}
+    kinds = {(host, kind_of[subject]) for host, _, subject in told}
+    assert {("oa-nanbu", "meeting_compliance"), ("oa-other", "meeting_compliance"),
+            ("oa-nanbu", "submission"), ("oa-other", "submission")} <= kinds

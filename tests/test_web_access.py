@@ -206,11 +206,9 @@ def _world(url, tmp):
     from conftest import make_app
     app = make_app(url, tmp / "instance", WTF_CSRF_ENABLED=False)
     world = build_world(app)
-    with app.app_context():
-        from oa_liaison_plugin.web.audit.log import record
-        from oa_liaison_plugin.models import db
-        record("user.create", "audit1", None, {"username": "audit1"}, jurisdiction_id=1)
-        db.session.commit()
+    from oa_liaison_plugin.audit import Actor
+    with app.extensions["oa_liaison"].work(Actor("test")) as uow:
+        uow.audit("user.create", "audit1", None, {"username": "audit1"}, jurisdiction_id=1)
     yield app, world
     from oa_liaison_plugin.models import db
     with app.app_context():

@@ -6,7 +6,9 @@ import datetime as dt
 from sqlalchemy import and_, func, select
 
 from ..models import Committee, Meeting, db
-from ..reminders import Reminder, reminder_pass
+from ..plugins import hookimpl
+from ..reminders import Reminder
+from ..work import recipient
 
 
 def held(jurisdiction_id: int, year: int, as_of: dt.date | None = None):
@@ -35,7 +37,6 @@ def _offset(fewer_than: int, day: str) -> str:
     return f"none-by-{day}" if fewer_than == 1 else f"fewer-than-{fewer_than}-by-{day}"
 
 
-@reminder_pass
 def meeting_compliance(liaison, jur, today: dt.date):
     """Each committee short of N by a configured (MM-DD, N) that has passed this year is reminded of the latest one."""
     rules = sorted((day, int(n)) for day, n in liaison.config["MEETING_REMINDERS"])
@@ -51,9 +52,15 @@ def meeting_compliance(liaison, jur, today: dt.date):
         what = "尚未召开对口单位负责人联系会" if count == 0 else f"仅召开对口单位负责人联系会 {count} 次"
         out.append(Reminder(
             jurisdiction_id=jur.id, kind="meeting_compliance", subject=f"committee:{cid}:{today.year}",
-            recipient={"role": "committee", "committee": name}, offset=_offset(n, day),
+            recipient=recipient(jur, "committee", name), offset=_offset(n, day),
             title=f"{name}{today.year}年{what}",
             body=f"截至{today.year}年{month}月{mday}日，{name}{today.year}年{what}。南委办〔2017〕1号 三(六)要求"
                  f"每年至少召开 {liaison.config['MEETINGS_MINIMUM']} 次，请尽早商定时间并在平台记录。",
             extra={"committee": name, "held": count, "year": today.year}))
     return out
+
+
+@hookimpl
+def reminder_passes():
+    """This feature's reminder passes."""
+    return [meeting_compliance]

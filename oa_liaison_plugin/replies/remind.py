@@ -14,16 +14,9 @@ import datetime as dt
 from sqlalchemy import select
 
 from ..models import Cohandler, Committee, Submission, db
-from ..reminders import Reminder, reminder_pass
-
-
-def _recipient(liaison, jur, unit: str) -> dict:
-    """A unit as a reminder's recipient; one outside the default jurisdiction names its own.
-    Kept in this form: the ledger's key is the recipient's JSON, so another form would send every reminder again."""
-    out = {"role": "unit", "unit": unit}
-    if jur.code != liaison.config["JURISDICTION"]:
-        out["jurisdiction"] = jur.code
-    return out
+from ..plugins import hookimpl
+from ..reminders import Reminder
+from ..work import recipient
 
 
 def windows(offsets, today: dt.date, catch_up: int):
@@ -47,12 +40,11 @@ def _reminders(liaison, jur, today: dt.date, offsets: str, kind: str, rows_betwe
     for d, low, high in windows(liaison.config[offsets], today, catch_up):
         for r in db.session.connection().execute(rows_between(low, high)):
             title, body = _text(d, what(r), r.due_on, today)
-            yield Reminder(jur.id, kind, r.host_id, _recipient(liaison, jur, r.unit_name),
+            yield Reminder(jur.id, kind, r.host_id, recipient(jur, "unit", r.unit_name),
                            f"{d}@{r.due_on.isoformat()}", title, body,
                            {"submission_id": r.host_id, "offset_days": d, "due": r.due_on.isoformat()})
 
 
-@reminder_pass
 def submission_reminders(liaison, jur, today: dt.date):
     """The main unit (主办) of every open reply task, at each offset before its deadline and once overdue."""
     def rows_between(low, high):
@@ -67,7 +59,6 @@ def submission_reminders(liaison, jur, today: dt.date):
     return _reminders(liaison, jur, today, "REMINDER_DAYS", "submission", rows_between, what)
 
 
-@reminder_pass
 def cohandling_reminders(liaison, jur, today: dt.date):
     """Co-handling units (会办) whose opinion the main unit still waits for."""
     def rows_between(low, high):
@@ -80,3 +71,9 @@ def cohandling_reminders(liaison, jur, today: dt.date):
     def what(r):
         return f"{r.kind}《{r.title}》的会办意见（送主办单位{r.main_unit}）"
     return _reminders(liaison, jur, today, "COHANDLING_REMINDER_DAYS", "cohandling", rows_between, what)
+
+
+@hookimpl
+def reminder_passes():
+    """This feature's reminder passes."""
+    return [submission_reminders, cohandling_reminders]

@@ -7,6 +7,8 @@ import sys
 
 import click
 
+from ..clock import county_today
+
 EXIT_INPUT = 2
 
 
@@ -112,7 +114,7 @@ def handover(obj, host_id, committees, handed_on, handed_by, reason, jurisdictio
         day = dt.date.fromisoformat(handed_on)
     except ValueError:
         _fail(as_json, "handed_on", f"传递日期应为 YYYY-MM-DD，实际为 {handed_on!r}")
-    if day > dt.date.today() + dt.timedelta(days=1):
+    if day > county_today(obj.liaison.config):
         _fail(as_json, "handed_on", "传递日期不能晚于今天")
     if not handed_by.strip() or len(handed_by) > 64:
         _fail(as_json, "handed_by", "请填写经办人（最多 64 字）")

@@ -18,10 +18,11 @@ def default_rules() -> list[dict]:
 
 
 def ensure_defaults() -> None:
-    """Give each jurisdiction that has no rules the default set."""
+    """Give each jurisdiction that has no rules the default set (committed: a start-up step, not a change)."""
     for jur in db.session.scalars(select(Jurisdiction)).all():
         if not db.session.scalar(select(func.count(Rule.id)).where(Rule.jurisdiction_id == jur.id)):
             replace_all(jur, default_rules())
+    db.session.commit()
 
 
 def rules_of(jur: Jurisdiction) -> list[dict]:
@@ -41,7 +42,7 @@ def compile_for(jur: Jurisdiction) -> RuleSet:
 
 
 def replace_all(jur: Jurisdiction, rules: list[dict]) -> None:
-    """Validate every rule first, then replace the jurisdiction's rules in one transaction."""
+    """Validate every rule first, then replace the jurisdiction's rules; flushed, the caller's work commits."""
     cleaned = [validate_rule(r) for r in rules]
     ids = [r["id"] for r in cleaned]
     dupes = sorted({i for i in ids if ids.count(i) > 1})
@@ -54,11 +55,12 @@ def replace_all(jur: Jurisdiction, rules: list[dict]) -> None:
         db.session.add(Rule(jurisdiction_id=jur.id, rule_id=r["id"], position=r.get("order", pos),
                             enabled=r.get("enabled", True), data=r, version=versions.get(r["id"], 0) + 1))
     jur.rules_version = (jur.rules_version or 0) + 1
-    db.session.commit()
+    db.session.flush()
 
 
 def save_rule(jur: Jurisdiction, rule: dict, *, version=None) -> Rule:
-    """Add or change one rule; it takes effect at the next document (version bump), no restart.
+    """Add or change one rule (flushed, the caller's work commits); it takes effect at the next document
+    (version bump), no restart.
 
     ``version``: the rule's version its form was loaded at; versions.Stale when it was saved since.
     """
@@ -73,5 +75,5 @@ def save_rule(jur: Jurisdiction, rule: dict, *, version=None) -> Rule:
         bump(row)
     row.data, row.enabled, row.position = cleaned, cleaned.get("enabled", True), cleaned.get("order", 0)
     jur.rules_version = (jur.rules_version or 0) + 1
-    db.session.commit()
+    db.session.flush()
     return row

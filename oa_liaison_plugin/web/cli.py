@@ -97,18 +97,14 @@ def users():
 def users_add(obj, name, role, unit, committee, jurisdiction):
     """新增用户 NAME。"""
     from ..audit import Actor
-    from ..models import db
-    from .users.accounts import create_user, describe, scope_name
+    from ..operations import users as ops
+    from .users.accounts import scope_name
     password = _password()
     app = _app(obj)
-    liaison = app.extensions["oa_liaison"]
     with app.app_context():
-        with liaison.work(Actor.cli()) as uow:   # bad input: the command's InputError mapping (exit 2)
-            user = create_user(liaison, username=name, password=password, role=role, unit=unit,
-                               committee=committee, jurisdiction=jurisdiction)
-            db.session.flush()
-            uow.audit("user.create", user.username, None, describe(user), jurisdiction_id=user.jurisdiction_id,
-                      note="oa-liaison users add")
+        with app.extensions["oa_liaison"].work(Actor.cli()) as uow:   # bad input: the InputError mapping (exit 2)
+            user = ops.add(uow, username=name, password=password, role=role, unit=unit, committee=committee,
+                           jurisdiction=jurisdiction, note="oa-liaison users add")
         scope = scope_name(user)
         label = user.role_label
     click.echo(f"已新增用户 {name}（{label}{'，' + scope if scope else ''}）")
@@ -134,24 +130,10 @@ def users_list(obj):
 @click.pass_obj
 def users_passwd(obj, name):
     """重设用户 NAME 的密码（其已登录的会话随即失效）。"""
-    from sqlalchemy import select
-
     from ..audit import Actor
-    from ..models import db
-    from ..versions import bump
-    from .auth import throttle
-    from .models import User
-    from .users.accounts import check_password
+    from ..operations import users as ops
     password = _password()
-    check_password(password)
     app = _app(obj)
     with app.app_context(), app.extensions["oa_liaison"].work(Actor.cli()) as uow:
-        user = db.session.scalar(select(User).where(User.username == name))
-        if user is None:
-            raise click.ClickException(f"没有用户“{name}”")
-        user.set_password(password)
-        bump(user)   # a user form loaded before would otherwise reset the password again
-        throttle.clear(user.username)
-        uow.audit("user.update", name, None, {"password_reset": True}, jurisdiction_id=user.jurisdiction_id,
-                  note="oa-liaison users passwd")
+        ops.reset_password(uow, name, password, note="oa-liaison users passwd")
     click.echo(f"已重设 {name} 的密码")

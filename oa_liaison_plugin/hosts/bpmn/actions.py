@@ -5,6 +5,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from ...clock import county_today
 from ...models import db
 from .models import NumberCounter, StoredAttachment, StoredFile
 
@@ -35,7 +36,8 @@ def number(host, key: str, data: dict) -> dict:
     if data.get("doc_number"):
         return {}
     code = data.get("doc_code") or "南部发"
-    year = dt.date.fromisoformat(data["issued_on"]).year if data.get("issued_on") else dt.date.today().year
+    year = dt.date.fromisoformat(data["issued_on"]).year if data.get("issued_on") else \
+        county_today(host.liaison.config).year
     row = db.session.scalar(select(NumberCounter).where(NumberCounter.code == code, NumberCounter.year == year)
                             .with_for_update())
     if row is None:

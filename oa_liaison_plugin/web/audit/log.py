@@ -1,14 +1,10 @@
 """The panel's actor (the logged-in user and address) for the core's audit log and units of work."""
 from __future__ import annotations
 
-from typing import Any
-
 from flask import current_app, has_request_context, request
 from flask_login import current_user
 
-from ... import audit
 from ...audit import Actor
-from ...models import db
 
 
 def panel_actor(user=None) -> Actor:
@@ -20,24 +16,6 @@ def panel_actor(user=None) -> Actor:
     return Actor.of_user(user, addr)
 
 
-def work():
-    """A unit of work by the panel user acting now: ``with work() as uow:``."""
-    return current_app.extensions["oa_liaison"].work(panel_actor())
-
-
-def record(action: str, target: str | None, before: Any = None, after: Any = None, *, user=None,
-           jurisdiction_id: int | None = None, note: str | None = None) -> audit.AuditEntry:
-    """Stage one entry by the panel user (for changes that are not an operation: logins, accounts)."""
-    return audit.record(panel_actor(user), action, target, before, after, jurisdiction_id=jurisdiction_id, note=note)
-
-
-def committed(action: str, target: str | None, before: Any, after: Any, change, **kw):
-    """Stage an entry, run ``change``, commit; roll both back on error."""
-    record(action, target, before, after, **kw)
-    try:
-        result = change()
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    return result
+def work(user=None):
+    """A unit of work by the panel user acting now (``user``, who is logging in): ``with work() as uow:``."""
+    return current_app.extensions["oa_liaison"].work(panel_actor(user))

@@ -8,11 +8,12 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ...models import db, utcnow
+from ...models import db
+from ...operations import users as ops
 from ..access import allow
-from ..audit.log import committed, record
+from ..audit.log import work
 from ..forms import status
-from ..models import User, login_key, new_token, password_method
+from ..models import User, login_key, password_method
 from . import throttle
 from .forms import LoginForm, PasswordForm
 
@@ -64,19 +65,14 @@ def login():
             form.add_error(None, f"登录失败次数过多，已暂时锁定，请 {wait} 分钟后再试，或请管理员重设密码。")
             code = 429
         elif user is None or not ok or not user.active:
-            jur = user.jurisdiction_id if user else None
-            for key in throttle.failed(name, addr):
-                # Seen by the administrators of the name's jurisdiction (the deployment's, for unknown names).
-                jur = jur or current_app.extensions["oa_liaison"].jurisdiction_row().id
-                record("login.locked", key, None, None, jurisdiction_id=jur,
-                       note=f"连续登录失败，来自 {addr or '未知地址'}")
-            db.session.commit()
+            # Seen by the administrators of the name's jurisdiction (the deployment's, for unknown names).
+            jur = user.jurisdiction_id if user else current_app.extensions["oa_liaison"].jurisdiction_row().id
+            with work() as uow:
+                ops.failed(uow, name, addr, jur, f"连续登录失败，来自 {addr or '未知地址'}")
             form.add_error(None, "用户名或密码不正确，或账号已停用。")
         else:
-            user.last_login_at = utcnow()
-            throttle.clear(name)
-            record("login", user.username, None, None, user=user)
-            db.session.commit()
+            with work(user) as uow:
+                ops.logged_in(uow, user)
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
     # Outside debugging the session cookie is Secure: over plain HTTP the browser would drop it.
@@ -89,9 +85,8 @@ def login():
 @allow(*ALL)
 def logout():
     """End the session: a new session token, so a copy of the cookie is worth nothing afterwards."""
-    user = db.session.get(User, current_user.id)
-    user.session_token = new_token()  # ends the account's other sessions too, as a password change does
-    db.session.commit()
+    with work() as uow:
+        ops.logged_out(uow, db.session.get(User, current_user.id))  # ends its other sessions too
     logout_user()
     flash("已退出。", "info")
     return redirect(url_for("auth.login"))
@@ -111,13 +106,12 @@ def password():
             form.add_error(None, f"密码输错次数过多，已暂时锁定，请 {wait} 分钟后再试，或请管理员重设密码。")
             code = 429
         elif not user.check_password(form.current.data):
-            for key in throttle.failed(user.username, request.remote_addr):
-                record("login.locked", key, None, None, user=user, note="修改密码时连续输错当前密码")
-            db.session.commit()
+            with work() as uow:
+                ops.failed(uow, user.username, request.remote_addr, user.jurisdiction_id, "修改密码时连续输错当前密码")
             form.add_error("current", "当前密码不正确")
         else:
-            throttle.clear(user.username)
-            committed("password.change", user.username, None, None, lambda: user.set_password(form.new.data))
+            with work() as uow:
+                ops.change_password(uow, user, form.new.data)
             login_user(user)  # the session id includes the new token
             flash("密码已修改。", "success")
             return redirect(url_for("home.index"))

@@ -1,13 +1,12 @@
 """An administrator's decision on a held (密级, restricted or otherwise doubtful) document."""
 from __future__ import annotations
 
-import datetime as dt
-
 from wtforms import DateField, HiddenField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..forms import Form
+from ..labels import local_today
 
 _REASON = [DataRequired("请写明理由（会记入判断记录和操作日志）"), Length(max=1000, message="理由最多 1000 字")]
 
@@ -38,5 +37,5 @@ class HandoverForm(Form):
     reason = TextAreaField("说明", validators=_REASON)
 
     def validate_handed_on(self, field):
-        if field.data and field.data > dt.date.today() + dt.timedelta(days=1):
+        if field.data and field.data > local_today():
             raise ValidationError("传递日期不能晚于今天")

@@ -5,10 +5,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from sqlalchemy import select
 
 from ...models import Committee, db
+from ...operations import rules as ops
 from ...routing import ruleset
 from ...errors import InputError
 from ..access import allow, jurisdiction
-from ..audit.log import committed
+from ..audit.log import work
 from ..conflict import conflict_on_stale
 from ..export import Column, Sheet, send_xlsx
 from ..forms import choices, input_error, status
@@ -67,10 +68,9 @@ def _save(form: RuleForm, before: dict | None) -> bool:
     if rule["action"] == "committee" and not rule.get("committee"):
         form.add_error("committee", "请选择要加送的委员会")
         return False
-    jur = jurisdiction()
     try:
-        committed("rule.update" if before else "rule.create", rule["id"], before, rule,
-                  lambda: ruleset.save_rule(jur, rule, version=form.version.data if before else None))
+        with work() as uow:
+            ops.save(uow, jurisdiction(), rule, before=before, version=form.version.data)
     except InputError as exc:
         input_error(form, exc, FIELD_OF)
         return False
@@ -117,13 +117,10 @@ def edit(rule_id: str):
 @allow("admin")
 def toggle(rule_id: str):
     """Enable or disable a rule."""
-    before = _rule(rule_id)
-    after = {**before, "enabled": not before.get("enabled", True)}
-    jur = jurisdiction()
-    committed("rule.enable" if after["enabled"] else "rule.disable", rule_id,
-              {"enabled": before.get("enabled", True)}, {"enabled": after["enabled"]},
-              lambda: ruleset.save_rule(jur, after))
-    flash(f"规则“{before['name']}”已{'启用' if after['enabled'] else '停用'}。", "success")
+    _rule(rule_id)
+    with work() as uow:
+        after = ops.toggle(uow, jurisdiction(), rule_id)
+    flash(f"规则“{after['name']}”已{'启用' if after['enabled'] else '停用'}。", "success")
     return redirect(url_for(".index") + f"#rule-{rule_id}")
 
 
@@ -131,20 +128,7 @@ def toggle(rule_id: str):
 @allow("admin")
 def move(rule_id: str):
     """Move a rule one place up or down (swaps its order with the neighbour's)."""
-    rules = _rules()
-    i = next((k for k, r in enumerate(rules) if r["id"] == rule_id), None)
-    if i is None:
-        abort(404)
-    j = i - 1 if request.form.get("direction") == "up" else i + 1
-    if 0 <= j < len(rules):
-        before = [r["id"] for r in rules]
-        a, b = rules[i], rules[j]
-        if a["order"] == b["order"]:  # equal orders cannot be swapped: number them all 10, 20, …
-            for k, r in enumerate(rules):
-                r["order"] = (k + 1) * 10
-        a["order"], b["order"] = b["order"], a["order"]
-        rules[i], rules[j] = b, a
-        jur = jurisdiction()
-        committed("rule.move", rule_id, before, [r["id"] for r in rules],
-                  lambda: ruleset.replace_all(jur, rules))
+    _rule(rule_id)
+    with work() as uow:
+        ops.move(uow, jurisdiction(), rule_id, request.form.get("direction"))
     return redirect(url_for(".index") + f"#rule-{rule_id}")

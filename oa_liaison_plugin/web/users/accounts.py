@@ -58,7 +58,7 @@ def resolve_scope(liaison, jur: Jurisdiction, role: str, unit: str | None, commi
 
 def create_user(liaison, *, username: str, password: str, role: str, unit: str | None = None,
                 committee: str | None = None, jurisdiction: str | None = None) -> User:
-    """Add a user (not committed: the caller commits, with its audit entry)."""
+    """Add a user (not committed: operations.users.add commits it with its audit entry)."""
     if not isinstance(username, str) or not USERNAME.match(username):
         raise InputError("username", "用户名为 2–64 个字母、数字、汉字或 . - _ @")
     if db.session.scalar(select(User.id).where(User.login_name == login_key(username))) is not None:
@@ -93,21 +93,20 @@ def describe(user: User) -> dict:
 
 
 def ensure_demo_users(app) -> list[tuple[str, str, str, str]]:
-    from ..audit.log import record
+    """The demo's accounts, added (or their printed passwords made true again) by the demo, audited."""
+    from ...audit import Actor
+    from ...operations import users as ops
     liaison = app.extensions["oa_liaison"]
     out = []
     with app.app_context():
-        for username, password, role, scope in DEMO_USERS:
-            user = db.session.scalar(select(User).where(User.username == username))
-            if user is None:
-                user = create_user(liaison, username=username, password=password, role=role,
+        with liaison.work(Actor("demo")) as uow:
+            for username, password, role, scope in DEMO_USERS:
+                user = db.session.scalar(select(User).where(User.username == username))
+                if user is None:
+                    user = ops.add(uow, username=username, password=password, role=role,
                                    unit=scope if role == "unit" else None,
-                                   committee=scope if role == "committee" else None)
-                db.session.flush()
-                record("user.create", username, None, describe(user), jurisdiction_id=user.jurisdiction_id,
-                       note="演示用户")
-            elif not user.check_password(password):
-                user.set_password(password)  # the demo prints these passwords: keep them true
-            out.append((username, password, role, scope_name(user) or liaison.jurisdiction().name))
-        db.session.commit()
+                                   committee=scope if role == "committee" else None, note="演示用户")
+                elif not user.check_password(password):
+                    ops.reset_password(uow, username, password, note="演示用户")  # the demo prints these passwords
+                out.append((username, password, role, scope_name(user) or liaison.jurisdiction().name))
     return out

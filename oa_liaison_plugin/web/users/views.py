@@ -1,22 +1,21 @@
 """Users of the panel: list, add, change role, scope, status and password (admins of the jurisdiction)."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user
 from sqlalchemy import select
 
 from ...errors import InputError
 from ...models import Committee, Unit, db
-from ...versions import claim
+from ...operations import users as ops
 from ..access import allow, get_or_404, jurisdiction
-from ..audit.log import record
+from ..audit.log import work
 from ..conflict import conflict_on_stale
 from ..export import Column, Sheet, local, send_xlsx
-from ..auth import throttle
 from ..forms import choices, input_error, status
 from ..labels import local_today
-from ..models import ROLES, User, new_token
-from .accounts import create_user, describe, resolve_scope, scope_name
+from ..models import ROLES, User
+from .accounts import describe, scope_name
 from .forms import EditUserForm, NewUserForm
 
 bp = Blueprint("users", __name__, url_prefix="/users")
@@ -69,14 +68,10 @@ def new():
     _choices(form)
     if form.validate_on_submit():
         try:
-            user = create_user(current_app.extensions["oa_liaison"], username=form.username.data,
-                               password=form.password.data, role=form.role.data, unit=_scope(form)[0],
-                               committee=_scope(form)[1], jurisdiction=jurisdiction().code)
-            db.session.flush()
-            record("user.create", user.username, None, describe(user))
-            db.session.commit()
+            with work() as uow:
+                user = ops.add(uow, username=form.username.data, password=form.password.data, role=form.role.data,
+                               unit=_scope(form)[0], committee=_scope(form)[1], jurisdiction=jurisdiction().code)
         except InputError as exc:
-            db.session.rollback()
             input_error(form, exc)
         else:
             flash(f"已新增用户“{user.username}”。请把初始密码当面或电话告诉本人，并请其登录后修改。", "success")
@@ -100,33 +95,19 @@ def edit(user_id: int):
         "committee": scope if user.role == "committee" else "", "version": user.version})
     _choices(form)
     if form.validate_on_submit():
-        if user.id == current_user.id and (form.role.data != "admin" or not form.active.data):
-            form.add_error("role", "不能停用自己或取消自己的管理员角色（请另一位管理员操作）")
+        yours = _shown({"role": form.role.data, "scope": "".join(filter(None, _scope(form))),
+                        "active": bool(form.active.data)})
+        try:
+            with conflict_on_stale(f"用户“{user.username}”", lambda: _shown(describe(get_or_404(User, user_id))),
+                                   yours, url_for(".edit", user_id=user_id), form), work() as uow:
+                ops.update(uow, user, role=form.role.data, unit=_scope(form)[0], committee=_scope(form)[1],
+                           active=bool(form.active.data), password=form.password.data or None,
+                           version=form.version.data)
+        except InputError as exc:
+            input_error(form, exc)
         else:
-            try:
-                unit_id, committee_id = resolve_scope(current_app.extensions["oa_liaison"], jurisdiction(),
-                                                      form.role.data, *_scope(form))
-            except InputError as exc:
-                input_error(form, exc)
-            else:
-                before = describe(user)
-                yours = _shown({"role": form.role.data, "scope": "".join(filter(None, _scope(form))),
-                                "active": bool(form.active.data)})
-                with conflict_on_stale(f"用户“{user.username}”", lambda: _shown(describe(get_or_404(User, user_id))),
-                                       yours, url_for(".edit", user_id=user_id), form):
-                    claim(User, user.id, form.version.data)
-                user.role, user.unit_id, user.committee_id = form.role.data, unit_id, committee_id
-                user.active = bool(form.active.data)
-                if form.password.data:
-                    user.set_password(form.password.data)
-                    throttle.clear(user.username)
-                elif (before["role"], before["active"]) != (user.role, user.active):
-                    user.session_token = new_token()  # a changed role or status ends open sessions
-                after = {**describe(user), "password_reset": bool(form.password.data)}
-                record("user.update", user.username, before, after)
-                db.session.commit()
-                if user.id == current_user.id:
-                    login_user(user)  # a new password changes the session id; stay logged in
-                flash(f"已保存用户“{user.username}”。", "success")
-                return redirect(url_for(".index"))
+            if user.id == current_user.id:
+                login_user(user)  # a new password changes the session id; stay logged in
+            flash(f"已保存用户“{user.username}”。", "success")
+            return redirect(url_for(".index"))
     return render_template("oa_liaison/users/form.html", form=form, user=user, units=_units()), status(form)
