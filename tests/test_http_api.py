@@ -124,7 +124,7 @@ BAD_BODIES = [
     ("data not an object", json.dumps({"specversion": "1.0", "id": "x", "source": "s", "type": "document.issued",
                                        "data": "D-1"}).encode(), 400, "bad_field", "data"),
     ("document without id", json.dumps({"specversion": "1.0", "id": "x", "source": "s", "type": "document.issued",
-                                        "data": {"issuer": "县教育局"}}).encode(), 400, "bad_field", "data.id"),
+                                        "data": {"issuer": "县教育局"}}).encode(), 400, "missing_field", "data.id"),
     ("title a number list", json.dumps({"specversion": "1.0", "id": "x", "source": "s", "type": "document.issued",
                                         "data": {"id": "1", "title": [1]}}).encode(), 400, "bad_field", "data.title"),
     ("file not base64", json.dumps({"specversion": "1.0", "id": "x", "source": "s", "type": "document.issued",

@@ -8,7 +8,8 @@ from sqlalchemy import select
 from ..audit import HOST
 from ..delivery import record_error
 from ..events import MEETING_COLUMNS, check_lengths
-from ..meetings import committee as find_committee
+from ..errors import InputError
+from ..meetings import committee as find_committee, unit as find_unit
 from ..meetings.invitations import calls_for_invitation, propose
 from ..models import Meeting, db
 from ..plugins import hookimpl
@@ -28,6 +29,18 @@ def meeting_scheduled(liaison, meeting):
         except Exception as exc:
             record_error("meeting_scheduled", "bad_event", str(exc), subject=mid)
             return {"meeting_id": mid, "invite": [], "error": str(exc)}
+
+
+def check(liaison, meeting) -> None:
+    """Refuse a meeting whose kind, unit, committee or date is not known (InputError naming the field)."""
+    kind = meeting.get("kind") or "work"
+    if kind not in KINDS:
+        raise InputError("kind", f"应为 {'、'.join(KINDS)} 之一，实际为 {str(kind)[:64]!r}")
+    jur = liaison.jurisdiction(meeting.get("jurisdiction"))
+    if kind != "committee":
+        find_unit(liaison, jur, meeting.get("unit"))
+    if kind == "committee" or meeting.get("committee"):
+        find_committee(liaison, jur, meeting.get("committee"))
 
 
 def schedule(uow, meeting) -> dict:
