@@ -119,3 +119,26 @@ def test_the_same_webhook_id_with_another_body_is_a_conflict(app, served):
     # the very same body again is still the same answer, and only one event was recorded
     assert post_event(served.port, secret, "document.issued", data, event_id="ev-2", msg_id="m-2")[0] == 202
     assert count(app, InboxEvent) == 1
+
+
+def test_a_meeting_sent_again_under_a_new_event_id_notifies_no_one_again(app, served):
+    from oa_liaison_plugin.models import Invitation, Notification
+    from http_host import CallbackHost
+    from oa_liaison_plugin.http import hosts
+    secret = add_host(app)
+    cb = CallbackHost(secret)
+    with app.app_context():
+        hosts.get("oa1").callback_url = cb.url
+        db.session.commit()
+    assert post_event(served.port, secret, "meeting.scheduled", MEETING, event_id="ev-m1")[0] == 202
+    wait_for(lambda: count(app, InboxEvent, InboxEvent.status == "done") == 1)
+    told, invited = count(app, Notification), count(app, Invitation)
+    assert told >= 1 and invited >= 1
+    assert post_event(served.port, secret, "meeting.scheduled", MEETING, event_id="ev-m2")[0] == 202
+    wait_for(lambda: count(app, InboxEvent, InboxEvent.status == "done") == 2)
+    assert (count(app, Notification), count(app, Invitation)) == (told, invited)
+    # rescheduled (another date) is a change: the unit is told again
+    assert post_event(served.port, secret, "meeting.scheduled", {**MEETING, "held_on": "2026-12-11"},
+                      event_id="ev-m3")[0] == 202
+    wait_for(lambda: count(app, Notification) > told)
+    cb.close()
