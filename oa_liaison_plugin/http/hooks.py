@@ -76,8 +76,11 @@ def enqueue(liaison, recipient, subject, body) -> bool:
     host_id = _notify_host_id(code or liaison.config["JURISDICTION"])
     if host_id is None:
         return False
+    label = recipient.get(recipient.get("role")) if isinstance(recipient, dict) else recipient
     db.session.add(Notification(host_id=host_id, payload={
         "recipient": dict(recipient) if isinstance(recipient, dict) else recipient,
+        # a plain text beside the object: what an OA files a message under
+        "recipient_label": str(label if label is not None else recipient),
         "subject": subject, "body": body}))
     return True
 
