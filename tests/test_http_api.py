@@ -44,6 +44,8 @@ def test_signed_document_is_accepted_decided_and_its_copy_called_back_signed(app
     event = cb.received[0]["event"]
     assert event["type"] == "liaison.copy" and event["id"] == copy_id and copy_id.startswith("copy-")
     assert event["data"]["committee"] == "教科文卫体委员会" and event["data"]["document_id"] == "D-1"
+    assert isinstance(event["data"]["committee_id"], int) and event["data"]["jurisdiction"] == "nanbu"
+    assert event["data"]["decided_at"].endswith("Z") and event["data"]["attachments"] == []
     assert hashlib.sha256(base64.b64decode(event["data"]["file_base64"])).hexdigest() == event["data"]["file_sha256"]
     assert not cb.bad
     # the acknowledgement is recorded after the host's answer: wait for that commit, not for a moment
