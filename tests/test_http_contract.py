@@ -4,21 +4,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import func, select
-
 from http_host import add_host, post_event, request, signed, wait_for
 from oa_liaison_plugin.models import InboxEvent, db
+from test_http_api import count
 
 SUBMISSION = {"id": "S-1", "committee": "提案委员会", "unit": "南部县教育局", "kind": "提案", "title": "关于学校安全的提案",
               "received": "2026-11-01"}
 MEETING = {"id": "M-1", "unit": "南部县教育局", "title": "全县教育工作会议", "held_on": "2026-12-10"}
-
-
-def count(app, model, *where):
-    with app.app_context():
-        n = db.session.scalar(select(func.count()).select_from(model).where(*where))
-        db.session.remove()
-        return n
 
 
 REFUSED_UP_FRONT = [
