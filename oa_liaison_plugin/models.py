@@ -528,6 +528,7 @@ class InboxEvent(db.Model):
     type: Mapped[str] = mapped_column(String(64))
     jurisdiction: Mapped[str] = mapped_column(String(64))
     body: Mapped[str] = mapped_column(Text)  # the CloudEvent as received (its file dropped once processed)
+    body_sha256: Mapped[str | None] = mapped_column(String(64))   # of the body as received: replays must match it
     status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | done
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

@@ -31,8 +31,10 @@ class Served:
         self.server.shutdown()
 
 
-def cloud_event(type_: str, data: dict, *, event_id: str, source: str = "https://oa.example.cn/gw") -> bytes:
-    _, body = to_structured(CloudEvent({"type": type_, "source": source, "id": event_id}, data))
+def cloud_event(type_: str, data: dict, *, event_id: str, source: str = "https://oa.example.cn/gw",
+                time: str = "2026-12-01T08:00:00+08:00") -> bytes:
+    """The event's body; a fixed ``time`` (the SDK's default is now), so a retry sends the very same bytes."""
+    _, body = to_structured(CloudEvent({"type": type_, "source": source, "id": event_id, "time": time}, data))
     return body
 
 

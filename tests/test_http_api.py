@@ -44,6 +44,8 @@ def test_signed_document_is_accepted_decided_and_its_copy_called_back_signed(app
     event = cb.received[0]["event"]
     assert event["type"] == "liaison.copy" and event["id"] == copy_id and copy_id.startswith("copy-")
     assert event["data"]["committee"] == "教科文卫体委员会" and event["data"]["document_id"] == "D-1"
+    assert isinstance(event["data"]["committee_id"], int) and event["data"]["jurisdiction"] == "nanbu"
+    assert event["data"]["decided_at"].endswith("Z") and event["data"]["attachments"] == []
     assert hashlib.sha256(base64.b64decode(event["data"]["file_base64"])).hexdigest() == event["data"]["file_sha256"]
     assert not cb.bad
     # the acknowledgement is recorded after the host's answer: wait for that commit, not for a moment
@@ -124,7 +126,7 @@ BAD_BODIES = [
     ("data not an object", json.dumps({"specversion": "1.0", "id": "x", "source": "s", "type": "document.issued",
                                        "data": "D-1"}).encode(), 400, "bad_field", "data"),
     ("document without id", json.dumps({"specversion": "1.0", "id": "x", "source": "s", "type": "document.issued",
-                                        "data": {"issuer": "县教育局"}}).encode(), 400, "bad_field", "data.id"),
+                                        "data": {"issuer": "县教育局"}}).encode(), 400, "missing_field", "data.id"),
     ("title a number list", json.dumps({"specversion": "1.0", "id": "x", "source": "s", "type": "document.issued",
                                         "data": {"id": "1", "title": [1]}}).encode(), 400, "bad_field", "data.title"),
     ("file not base64", json.dumps({"specversion": "1.0", "id": "x", "source": "s", "type": "document.issued",

@@ -83,6 +83,10 @@ def test_notifications_are_called_back_signed(app, liaison):
     (item,) = cb.received
     assert item["id"].startswith("notification-") and item["event"]["type"] == "liaison.notification"
     assert "待答复" in item["event"]["data"]["subject"]
+    # the recipient as a plain label beside the object (an OA filing by it gets 南部县教育局, not [object Object])
+    data = item["event"]["data"]
+    assert data["recipient"]["role"] == "unit" and data["recipient_label"] == data["recipient"]["unit"]
+    assert isinstance(data["recipient_label"], str) and data["recipient_label"]
     with app.app_context():
         assert db.session.scalar(select(Notification.status)) == "delivered"
     cb.close()

@@ -8,7 +8,8 @@ from sqlalchemy import select
 from ..audit import HOST
 from ..delivery import record_error
 from ..events import MEETING_COLUMNS, check_lengths
-from ..meetings import committee as find_committee
+from ..errors import InputError
+from ..meetings import committee as find_committee, unit as find_unit
 from ..meetings.invitations import calls_for_invitation, propose
 from ..models import Meeting, db
 from ..plugins import hookimpl
@@ -28,6 +29,18 @@ def meeting_scheduled(liaison, meeting):
         except Exception as exc:
             record_error("meeting_scheduled", "bad_event", str(exc), subject=mid)
             return {"meeting_id": mid, "invite": [], "error": str(exc)}
+
+
+def check(liaison, meeting) -> None:
+    """Refuse a meeting whose kind, unit, committee or date is not known (InputError naming the field)."""
+    kind = meeting.get("kind") or "work"
+    if kind not in KINDS:
+        raise InputError("kind", f"应为 {'、'.join(KINDS)} 之一，实际为 {str(kind)[:64]!r}")
+    jur = liaison.jurisdiction(meeting.get("jurisdiction"))
+    if kind != "committee":
+        find_unit(liaison, jur, meeting.get("unit"))
+    if kind == "committee" or meeting.get("committee"):
+        find_committee(liaison, jur, meeting.get("committee"))
 
 
 def schedule(uow, meeting) -> dict:
@@ -56,21 +69,33 @@ def schedule(uow, meeting) -> dict:
         com = find_committee(liaison, jur, invite[0])
     row = db.session.scalar(select(Meeting).where(Meeting.jurisdiction_id == jur.id,
                                                   Meeting.host_id == str(meeting["id"])))
+    com_id = com.id if com else None
+    if row is not None and (row.unit_id, row.kind, row.title, row.held_on, row.committee_id) \
+            == (unit.unit_id, kind, title, held_on, com_id):
+        # The host's meeting id is its identity: sent again (a retry under a new event id), it changes nothing
+        # and tells no one again.
+        proposed = propose(row, invite) if invite else []
+        return {"meeting_id": row.host_id, "invite": invite, "unit_known": unit.resolved,
+                "invitees": [_invitee(i) for i in proposed]}
     if row is None:
         row = Meeting(jurisdiction_id=jur.id, host_id=str(meeting["id"]))
         db.session.add(row)
     else:
         bump(row)   # rescheduled by the host: a record form loaded before is stale
     row.unit_id, row.kind, row.title, row.held_on, row.invitees = unit.unit_id, kind, title, held_on, invite
-    row.committee_id = com.id if com else None
+    row.committee_id = com_id
     db.session.flush()
     proposed = propose(row, invite) if invite else []
-    invitees = [{"kind": i.kind, "name": i.name, "post": i.post, "organisation": i.organisation,
-                 "status": i.status} for i in proposed]
+    invitees = [_invitee(i) for i in proposed]
     uow.audit("meeting.scheduled", f"meeting-{row.id}", None,
               {"meeting_id": row.host_id, "kind": kind, "title": title, "invite": invite}, jurisdiction_id=jur.id)
     _notify(uow, jur, row, kind, unit, invite, proposed)
     return {"meeting_id": row.host_id, "invite": invite, "unit_known": unit.resolved, "invitees": invitees}
+
+
+def _invitee(i) -> dict:
+    """A proposed invitee as the hook answers it."""
+    return {"kind": i.kind, "name": i.name, "post": i.post, "organisation": i.organisation, "status": i.status}
 
 
 def _notify(uow, jur, row: Meeting, kind: str, unit, invite: list[str], proposed) -> None:

@@ -3,14 +3,19 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
+
+from flask import current_app
 
 from .. import jsonfile
 from ..events import IssuedDocument, _date
 from ..errors import InputError
 
+# RFC 3339 date-time: a full date, "T", a time and a zone (Z or ±hh:mm).
+RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
 TYPES = {"document.issued": "document_issued", "submission.received": "submission_received",
          "meeting.scheduled": "meeting_scheduled"}
-REQUIRED = {"submission.received": ("id", "committee", "unit", "kind", "title"),
+REQUIRED = {"document.issued": ("id",), "submission.received": ("id", "committee", "unit", "kind", "title"),
             "meeting.scheduled": ("id", "unit", "title", "held_on")}
 
 
@@ -65,6 +70,8 @@ def parse(body: bytes) -> dict:
     for name in ("time", "datacontenttype"):
         if name in event and not isinstance(event[name], str):
             raise _bad(name, "应为文本")
+    if "time" in event and not RFC3339.match(event["time"]):
+        raise _bad("time", f"应为 RFC 3339 时间（如 2026-11-01T10:00:00+08:00），实际为 {event['time'][:64]!r}")
     if event.get("datacontenttype", "application/json").split(";")[0].strip() != "application/json":
         raise _bad("datacontenttype", "只支持 application/json")
     if "data" not in event:
@@ -90,14 +97,6 @@ def check_data(event: dict, jurisdiction: str) -> None:
     if given not in (None, "") and given != jurisdiction:
         raise ApiError(403, "wrong_jurisdiction", f"此主机只能发送行政区 {jurisdiction} 的事件，"
                                                  f"事件属于 {str(given)[:64]}")
-    if event["type"] == "document.issued":
-        to_mapping(event, jurisdiction, check=True)
-        return
-    for name in ("received", "held_on"):   # checked on receipt: a 202 is never followed by a refusal
-        try:
-            _date(data.get(name), name)
-        except InputError as exc:
-            raise refused(exc, "data.") from None
     required = REQUIRED[event["type"]]
     if event["type"] == "meeting.scheduled" and data.get("kind") == "committee":   # names its committee, no unit
         required = tuple("committee" if name == "unit" else name for name in required)
@@ -106,6 +105,21 @@ def check_data(event: dict, jurisdiction: str) -> None:
         if not isinstance(value, (str, int)) or isinstance(value, bool) or not str(value).strip():
             raise _bad(f"data.{name}", "不能为空" if value in (None, "") else "应为文本", "missing_field"
                        if value in (None, "") else "bad_field")
+    if event["type"] == "document.issued":
+        to_mapping(event, jurisdiction, check=True)
+        return
+    for name in ("received", "held_on"):   # checked on receipt: a 202 is never followed by a refusal
+        try:
+            _date(data.get(name), name)
+        except InputError as exc:
+            raise refused(exc, "data.") from None
+    from ..hooks.meetings import check as check_meeting
+    from ..replies.tasks import check as check_submission
+    check = check_submission if event["type"] == "submission.received" else check_meeting
+    try:   # the names resolved as processing will resolve them: an unknown one is refused now, not after the 202
+        check(current_app.extensions["oa_liaison"], {**data, "jurisdiction": jurisdiction})
+    except InputError as exc:
+        raise refused(exc, "data.") from None
 
 
 def to_mapping(event: dict, jurisdiction: str, *, check: bool = False) -> dict:

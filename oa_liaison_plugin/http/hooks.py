@@ -34,13 +34,17 @@ def deliver_copy(liaison, copy):
     copy_id = str(copy.get("copy_id", ""))
     if not copy_id.startswith("copy-") or not copy_id[5:].isdigit():
         return None
-    jur = db.session.execute(select(Jurisdiction.id, Jurisdiction.code, Copy.created_at).join(
+    jur = db.session.execute(select(Jurisdiction.id, Jurisdiction.code, Copy.created_at, Copy.committee_id,
+                                    Document.decided_at).join(
         Document, Document.jurisdiction_id == Jurisdiction.id).join(Copy, Copy.document_id == Document.id)
         .where(Copy.id == int(copy_id[5:]))).first()
     host = _callback_host(jur.id) if jur is not None else None
     if host is None:
         return None
-    event = cloudevent("liaison.copy", copy_id, f"/oa-liaison/{jur.code}", copy_data(copy), jur.created_at)
+    # Stable ids beside the names: the committee's id, the jurisdiction's code, when the decision was made.
+    data = {**copy_data(copy), "committee_id": jur.committee_id, "jurisdiction": jur.code,
+            "decided_at": jur.decided_at.isoformat(timespec="seconds") + "Z" if jur.decided_at else None}
+    event = cloudevent("liaison.copy", copy_id, f"/oa-liaison/{jur.code}", data, jur.created_at)
     return post(liaison.config, host, copy_id, event)
 
 
@@ -76,8 +80,11 @@ def enqueue(liaison, recipient, subject, body) -> bool:
     host_id = _notify_host_id(code or liaison.config["JURISDICTION"])
     if host_id is None:
         return False
+    label = recipient.get(recipient.get("role")) if isinstance(recipient, dict) else recipient
     db.session.add(Notification(host_id=host_id, payload={
         "recipient": dict(recipient) if isinstance(recipient, dict) else recipient,
+        # a plain text beside the object: what an OA files a message under
+        "recipient_label": str(label if label is not None else recipient),
         "subject": subject, "body": body}))
     return True
 

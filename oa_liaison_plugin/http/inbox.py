@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextvars
+import hashlib
 import json
 import threading
 from contextlib import nullcontext
@@ -37,9 +38,12 @@ _sqlite_writer = threading.Lock()
 
 
 def record(sender: str, event: dict, jurisdiction: str, body: str, webhook_id: str | None = None) -> tuple[int, bool]:
-    """The event's inbox row id and whether it was already there (same webhook-id, or same source+id)."""
+    """The event's inbox row id and whether it was already there (same webhook-id, or same source+id); the
+    same webhook-id with another body is refused (ApiError 409 ``idempotency_conflict``)."""
     now = utcnow()
-    values = dict(sender=sender, webhook_id=webhook_id, source=event["source"], event_id=event["id"],
+    digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
+    values = dict(sender=sender, webhook_id=webhook_id, body_sha256=digest, source=event["source"],
+                  event_id=event["id"],
                   type=event["type"], jurisdiction=jurisdiction, body=body, status="pending", attempts=0,
                   next_attempt_at=now, received_at=now)
     conn = db.session.connection()
@@ -50,10 +54,14 @@ def record(sender: str, event: dict, jurisdiction: str, body: str, webhook_id: s
     if new_id is None:   # a unique key was taken: this is a replay
         db.session.rollback()
         q = select(InboxEvent.id).where(InboxEvent.sender == sender)
-        found = db.session.scalar(q.where(InboxEvent.webhook_id == webhook_id)) if webhook_id else None
-        found = found or db.session.scalar(q.where(InboxEvent.source == event["source"],
-                                                   InboxEvent.event_id == event["id"]))
+        same_id = db.session.execute(q.add_columns(InboxEvent.body_sha256)
+                                     .where(InboxEvent.webhook_id == webhook_id)).first() if webhook_id else None
+        found = same_id[0] if same_id else db.session.scalar(q.where(InboxEvent.source == event["source"],
+                                                                     InboxEvent.event_id == event["id"]))
         db.session.commit()
+        if same_id is not None and same_id[1] not in (None, digest):
+            raise ApiError(409, "idempotency_conflict", f"webhook-id {webhook_id[:64]} 已用于另一个请求体（{public_id(found)}）；"
+                                                        "重试须发送相同的请求体，新消息须用新的 webhook-id")
         return found, True
     return new_id, False
 

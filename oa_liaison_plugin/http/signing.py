@@ -45,7 +45,7 @@ def check_headers(msg_id, timestamp, signature, *, tolerance: int, now: float | 
                                   ("webhook-signature", signature)) if not v]
         raise SignatureError("missing_signature", f"缺少签名头：{'、'.join(missing)}")
     if len(msg_id) > 256:
-        raise SignatureError("bad_signature", "webhook-id 过长（上限 256 字符）")
+        raise SignatureError("bad_webhook_id", "webhook-id 过长（上限 256 字符）")
     try:
         ts = int(timestamp.strip())
     except ValueError:

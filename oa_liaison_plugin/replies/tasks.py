@@ -35,8 +35,9 @@ def _deadline(liaison, start: dt.date, months: int) -> dt.date:
 # ------------------------------------------------------------------------------------ create
 
 
-def create(liaison, submission) -> tuple[Submission, bool]:
-    """The reply task of a submission mapping (the hook's); an id seen before returns its task unchanged."""
+def check(liaison, submission) -> tuple:
+    """A submission mapping checked and its names resolved, nothing written: (jurisdiction, committee's name,
+    main unit, co-handling units, received date); InputError naming the field at fault."""
     if not isinstance(submission, dict):
         raise InputError("submission", "应为对象")
     for f in ("id", "committee", "unit", "kind", "title"):
@@ -56,6 +57,12 @@ def create(liaison, submission) -> tuple[Submission, bool]:
                   for i, name in enumerate(_names(submission.get("cohandlers"), "cohandlers"))]
     if any(c.unit_id == unit.unit_id for c in cohandlers):
         raise InputError("cohandlers", f"会办单位不能同时是主办单位（{unit.unit}）")
+    return jur, committee, unit, cohandlers, received
+
+
+def create(liaison, submission) -> tuple[Submission, bool]:
+    """The reply task of a submission mapping (the hook's); an id seen before returns its task unchanged."""
+    jur, committee, unit, cohandlers, received = check(liaison, submission)
     row = db.session.scalar(select(Submission).where(Submission.jurisdiction_id == jur.id,
                                                      Submission.host_id == str(submission["id"])))
     if row is not None:

@@ -166,7 +166,9 @@ class Resolver:
         key = name_key(name)
         if key in self.committee_keys:
             return self.committee_keys[key]
-        for prefix in ("政协" + (self.prefixes[0] if self.prefixes else "") + "委员会", "县政协", "政协"):
+        # 政协南部县委员会…, 南部县政协… (the full name), 县政协…, 政协…
+        for prefix in ("政协" + (self.prefixes[0] if self.prefixes else "") + "委员会",
+                       *(p + "政协" for p in self.prefixes), "政协"):
             k = name_key(prefix)
             if key.startswith(k) and key[len(k):] in self.committee_keys:
                 return self.committee_keys[key[len(k):]]

@@ -18,6 +18,10 @@ PAGES = {
 API_CODES = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 413: "too_large",
              500: "internal_error"}
 
+# The API's own words: a host's engineer reads these, not a clerk at the panel.
+API_MESSAGES = {404: "没有此接口或资源（见 /api/v1/ 下的接口说明）", 405: "此接口不支持该请求方法",
+                413: "请求体过大（上限 {limit}）", 500: "服务器内部错误，已记录"}
+
 
 class BadInput(BadRequest):
     """A 400 whose Chinese description is shown as it is (e.g. the field with a control character)."""
@@ -37,6 +41,8 @@ def _page(code: int, message: str | None = None):
     from flask import current_app
     text = (message or default).format(limit=_size(current_app.config.get("MAX_CONTENT_LENGTH")))
     if request.path.startswith("/api/"):  # the hosts' API answers {"error": CODE, "message"} only
+        if message is None and code in API_MESSAGES:
+            text = API_MESSAGES[code].format(limit=_size(current_app.config.get("MAX_CONTENT_LENGTH")))
         return jsonify(error=API_CODES.get(code, "error"), message=text), code
     if request.accept_mimetypes.best == "application/json":
         return jsonify(error=title, message=text), code

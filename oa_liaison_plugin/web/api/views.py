@@ -39,6 +39,8 @@ def _authenticate(body: bytes) -> hosts.Signer:
         ts = check_headers(h.get("webhook-id"), h.get("webhook-timestamp"), h.get("webhook-signature"),
                            tolerance=int(current_app.config["API_TIMESTAMP_TOLERANCE_SECONDS"]))
     except SignatureError as exc:
+        if exc.code == "bad_webhook_id":   # the id is malformed, not the signature
+            raise ApiError(400, exc.code, f"字段 webhook-id：{exc}", "webhook-id") from None
         raise ApiError(401, exc.code, str(exc)) from None
     name = h.get("x-oa-host")
     if name and not hosts.NAME.match(name):
