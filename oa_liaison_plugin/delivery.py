@@ -86,7 +86,7 @@ def _offer(liaison, copy_id: int) -> Done:
 COPIES = Ledger(Copy, _offer, lambda code: Copy.document_id.in_(
     select(Document.id).join(Jurisdiction, Jurisdiction.id == Document.jurisdiction_id)
     .where(Jurisdiction.code == code)), "deliver_copy", lambda row_id: f"copy-{row_id}",
-    "delivered", "failed")
+    "delivered", "failed", dies=True)
 
 
 def deliver_due(liaison, *, limit: int = 100, document_ids=None, jurisdiction: str | None = None) -> dict:

@@ -1,4 +1,5 @@
-"""Commands for hosts over HTTP: `hosts add|rotate|list|remove`, `event TYPE`, and `worker`."""
+"""Commands for hosts over HTTP: `hosts add|rotate|update|test|list|remove`, `event TYPE`, `worker`, and
+`deliveries` (the copies and notifications not delivered; redelivering a dead one)."""
 from __future__ import annotations
 
 import base64
@@ -203,3 +204,53 @@ def worker(obj, once, max_seconds, nice, as_json):
     click.echo(_dump(total) if as_json else
                f"已处理事件 {total['events']}，投递抄送 {total['delivered']}，通知 {total['notifications']}；"
                f"失败待重试：事件 {total['events_failed']}，抄送 {total['failed']}，通知 {total['notifications_failed']}")
+
+
+STATUS_TEXT = {"pending": "待重试", "dead": "已放弃"}
+
+
+@click.group(invoke_without_command=True)
+@click.option("--dead", is_flag=True, help="只列出已放弃的（超过重试期限 DELIVERY_GIVE_UP_SECONDS 仍未送达）")
+@click.option("--jurisdiction", "-j", default=None, help="只列出这个行政区的")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def deliveries(ctx, dead, jurisdiction, as_json):
+    """未送达的抄送和通知（--dead：已放弃的）；deliveries redeliver ID 重新投递已放弃的一条。"""
+    if ctx.invoked_subcommand is not None:
+        return
+    from sqlalchemy import select
+    from .. import deadletters
+    from ..models import Jurisdiction, db
+    with ctx.obj.app.app_context():
+        if jurisdiction and db.session.scalar(select(Jurisdiction.id).where(Jurisdiction.code == jurisdiction)) is None:
+            raise click.BadParameter(f"未知行政区：{jurisdiction}", param_hint="--jurisdiction")
+        rows = deadletters.listed(dead_only=dead, jurisdiction=jurisdiction)
+        db.session.remove()
+    if as_json:
+        click.echo(_dump(rows))
+        return
+    for r in rows:
+        click.echo(f"{r['id']}  {STATUS_TEXT.get(r['status'], r['status'])}  {r['recipient'] or ''}  {r['title'] or ''}"
+                   f"  已尝试 {r['attempts']} 次  {(r['last_error'] or '')[:80]}")
+    click.echo(f"共 {len(rows)} 条" + ("已放弃的投递" if dead else "未送达的投递"))
+
+
+@deliveries.command("redeliver")
+@click.argument("id")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def deliveries_redeliver(obj, id, as_json):
+    """重新投递一条已放弃的抄送或通知（ID 如 copy-12、notification-3），随即投递一次；记入审计日志。"""
+    from .. import deadletters
+    from ..audit import Actor
+    from ..lease import try_one
+    from ..models import db
+    from ..operations import deliveries as ops
+    with obj.liaison.work(Actor.cli()) as uow:   # bad input (unknown, not dead): exit 2
+        kind, row_id = ops.redeliver(uow, id)
+    try_one(obj.liaison, deadletters.ledger(kind), row_id)
+    with obj.app.app_context():
+        out = {**deadletters.describe(*deadletters.find(f"{kind}-{row_id}")), "redelivered": True}
+        db.session.remove()
+    click.echo(_dump(out) if as_json else f"已重新投递 {out['id']}：" + (
+        "已送达" if out["status"] == "delivered" else f"仍未送达，将按重试计划再试（{(out['last_error'] or '')[:120]}）"))
