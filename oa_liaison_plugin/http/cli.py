@@ -72,23 +72,30 @@ def hosts_rotate(obj, name, overlap_hours, as_json):
 @click.option("--require-file", "require_file", flag_value="yes", help="未附正文文件的发文暂存待人工核对")
 @click.option("--no-require-file", "require_file", flag_value="no", help="未附正文文件的发文按主办系统的密级标注判断")
 @click.option("--default-require-file", "require_file", flag_value="default", help="按设置 REQUIRE_FILE")
+@click.option("--callback-url", default=None, help="新的抄送和通知回调地址（http(s)；空字符串：不再回调）")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def hosts_update(obj, name, require_file, as_json):
+def hosts_update(obj, name, require_file, callback_url, as_json):
     """修改主机 NAME 的设置。"""
     from ..audit import Actor
     from ..operations import hosts as ops
     from . import hosts as h
-    if require_file is None:
-        raise click.UsageError("请给出 --require-file、--no-require-file 或 --default-require-file")
-    value = {"yes": True, "no": False, "default": None}[require_file]
+    if require_file is None and callback_url is None:
+        raise click.UsageError("请给出 --require-file、--no-require-file、--default-require-file 或 --callback-url")
+    value = {"yes": True, "no": False, "default": None}.get(require_file)
     try:
         with obj.liaison.work(Actor.cli()) as uow:
-            out = ops.set_require_file(uow, name, value)
+            if callback_url is not None:
+                out = ops.set_callback_url(uow, name, callback_url.strip())
+            if require_file is not None:
+                out = ops.set_require_file(uow, name, value)
     except h.UnknownHost as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(_dump(out) if as_json else f"已修改主机 {name}：未附正文文件时"
-               f"{'暂存待人工核对' if value else '按主办系统的密级标注判断' if value is False else '按设置 REQUIRE_FILE'}")
+    said = [f"回调地址 {out['callback_url'] or '（无）'}"] if callback_url is not None else []
+    if require_file is not None:
+        said.append("未附正文文件时" + ('暂存待人工核对' if value else '按主办系统的密级标注判断' if value is False
+                                  else '按设置 REQUIRE_FILE'))
+    click.echo(_dump(out) if as_json else f"已修改主机 {name}：{'；'.join(said)}")
 
 
 @hosts.command("list")
