@@ -12,6 +12,7 @@ import uuid
 import click
 
 from ..clitypes import SECONDS, Finite
+from .ping import said
 
 
 def _dump(obj) -> str:
@@ -39,10 +40,23 @@ def hosts_add(obj, name, jurisdiction, callback_url, allow_origins, require_file
     with obj.liaison.work(Actor.cli()) as uow:   # bad input: the command's InputError mapping (exit 2)
         secret = ops.add(uow, name, jurisdiction, callback_url=callback_url, allow_origins=allow_origins,
                          require_file=require_file)
+    answer = _ping(obj, name)
     if as_json:
-        click.echo(_dump({"name": name, "secret": secret}))
+        click.echo(_dump({"name": name, "secret": secret, **({"ping": answer} if answer else {})}))
     else:
-        click.echo(f"已登记主机 {name}（行政区 {jurisdiction}）。签名密钥只显示这一次，请妥善交给对方系统：\n{secret}")
+        click.echo(f"已登记主机 {name}（行政区 {jurisdiction}）。签名密钥只显示这一次，请妥善交给对方系统：\n{secret}"
+                   + said(answer))
+
+
+def _ping(obj, name: str) -> dict | None:
+    """Ping the host's callback URL after the change is committed (an unreachable URL is only a warning)."""
+    from ..models import db
+    from .ping import ping
+    with obj.app.app_context():
+        try:
+            return ping(obj.app.config, name)
+        finally:
+            db.session.remove()
 
 
 @hosts.command("rotate")
@@ -91,11 +105,13 @@ def hosts_update(obj, name, require_file, callback_url, as_json):
                 out = ops.set_require_file(uow, name, value)
     except h.UnknownHost as exc:
         raise click.ClickException(str(exc)) from None
-    said = [f"回调地址 {out['callback_url'] or '（无）'}"] if callback_url is not None else []
+    words = [f"回调地址 {out['callback_url'] or '（无）'}"] if callback_url is not None else []
     if require_file is not None:
-        said.append("未附正文文件时" + ('暂存待人工核对' if value else '按主办系统的密级标注判断' if value is False
+        words.append("未附正文文件时" + ('暂存待人工核对' if value else '按主办系统的密级标注判断' if value is False
                                   else '按设置 REQUIRE_FILE'))
-    click.echo(_dump(out) if as_json else f"已修改主机 {name}：{'；'.join(said)}")
+    answer = _ping(obj, name)
+    click.echo(_dump({**out, **({"ping": answer} if answer else {})}) if as_json else
+               f"已修改主机 {name}：{'；'.join(words)}" + said(answer))
 
 
 @hosts.command("list")

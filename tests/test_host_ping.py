@@ -1,0 +1,42 @@
+"""`hosts add` and `hosts update` check the callback URL with a signed liaison.ping and report the answer."""
+from __future__ import annotations
+
+import json
+
+from http_host import CallbackHost
+from helpers import cli
+from test_hardening2 import _free_port
+
+
+def test_hosts_add_pings_the_callback_url_signed_and_reports_the_answer(tmp_path):
+    instance = tmp_path / "instance"
+    host = CallbackHost("whsec_" + "MDEyMzQ1Njc4OWFiY2RlZg==")   # verifies with a secret of its own first
+    try:
+        added = cli(instance, "hosts", "add", "oa1", "-j", "nanbu", "--callback-url", host.url, "--json")
+        assert added.returncode == 0, added.stderr
+        out = json.loads(added.stdout)
+        assert set(out) >= {"name", "secret", "ping"} and out["ping"]["ok"] is False and "401" in out["ping"]["error"]
+    finally:
+        host.close()
+    host = CallbackHost(out["secret"])
+    try:
+        done = cli(instance, "hosts", "update", "oa1", "--callback-url", host.url, "--json")
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout)["ping"]["ok"] is True
+        [call] = host.received
+        assert call["event"]["type"] == "liaison.ping" and call["id"] == call["event"]["id"]
+        data = call["event"]["data"]
+        assert set(data) == {"host", "jurisdiction", "test", "sent_at"} and data["host"] == "oa1"
+        assert data["jurisdiction"] == "nanbu" and data["test"] is True and data["sent_at"].endswith("Z")
+        text = cli(instance, "hosts", "update", "oa1", "--require-file")
+        assert text.returncode == 0 and "liaison.ping）：成功" in text.stdout
+    finally:
+        host.close()
+
+
+def test_an_unreachable_callback_url_is_a_warning_not_a_failure(tmp_path):
+    url = f"http://127.0.0.1:{_free_port()}/callback"   # nothing listens there
+    added = cli(tmp_path / "instance", "hosts", "add", "oa1", "-j", "nanbu", "--callback-url", url)
+    assert added.returncode == 0 and "警告：回调地址测试" in added.stdout and "登记已保存" in added.stdout
+    listed = json.loads(cli(tmp_path / "instance", "hosts", "list", "--json").stdout)
+    assert listed[0]["callback_url"] == url
