@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -177,3 +178,13 @@ def _copy_status(app, copy_id):
         s = db.session.get(Copy, copy_id).status
         db.session.remove()
         return s
+
+
+def test_the_retry_schedule_is_documented_as_configured():
+    from pathlib import Path
+
+    from oa_liaison_plugin.config import DEFAULTS
+    text = (Path(__file__).resolve().parents[1] / "docs" / "integrating.md").read_text("utf-8")
+    steps = "、".join(f"{s} 秒" for s in DEFAULTS["DELIVERY_BACKOFF_SECONDS"])
+    assert "DELIVERY_GIVE_UP_SECONDS" in text and re.search(r"3 days|72 hours", text)
+    assert all(str(s) in text for s in DEFAULTS["DELIVERY_BACKOFF_SECONDS"]), steps
