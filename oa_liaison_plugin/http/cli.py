@@ -124,12 +124,17 @@ def hosts_list(obj, as_json):
     from . import hosts as h
     with obj.app.app_context():
         rows = [h.describe(x) for x in db.session.scalars(select(HttpHost).order_by(HttpHost.name))]
+    _rows(rows, as_json, lambda r: f"{r['name']}  行政区 {r['jurisdiction']}  回调 {r['callback_url'] or '（无）'}  "
+          f"文件来源 {'、'.join(r['allow_origins']) or '（无）'}  有效密钥 {len(r['secrets'])} 个")
+
+
+def _rows(rows: list, as_json: bool, line) -> None:
+    """A listing: the rows as JSON, or one line of text each."""
     if as_json:
         click.echo(_dump(rows))
         return
     for r in rows:
-        click.echo(f"{r['name']}  行政区 {r['jurisdiction']}  回调 {r['callback_url'] or '（无）'}  "
-                   f"文件来源 {'、'.join(r['allow_origins']) or '（无）'}  有效密钥 {len(r['secrets'])} 个")
+        click.echo(line(r))
 
 
 @hosts.command("remove")
@@ -249,13 +254,10 @@ def deliveries(ctx, dead, jurisdiction, as_json):
             raise click.BadParameter(f"未知行政区：{jurisdiction}", param_hint="--jurisdiction")
         rows = deadletters.listed(dead_only=dead, jurisdiction=jurisdiction)
         db.session.remove()
-    if as_json:
-        click.echo(_dump(rows))
-        return
-    for r in rows:
-        click.echo(f"{r['id']}  {STATUS_TEXT.get(r['status'], r['status'])}  {r['recipient'] or ''}  {r['title'] or ''}"
-                   f"  已尝试 {r['attempts']} 次  {(r['last_error'] or '')[:80]}")
-    click.echo(f"共 {len(rows)} 条" + ("已放弃的投递" if dead else "未送达的投递"))
+    _rows(rows, as_json, lambda r: f"{r['id']}  {STATUS_TEXT.get(r['status'], r['status'])}  {r['recipient'] or ''}"
+          f"  {r['title'] or ''}  已尝试 {r['attempts']} 次  {(r['last_error'] or '')[:80]}")
+    if not as_json:
+        click.echo(f"共 {len(rows)} 条" + ("已放弃的投递" if dead else "未送达的投递"))
 
 
 @deliveries.command("redeliver")
