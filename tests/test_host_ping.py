@@ -40,3 +40,21 @@ def test_an_unreachable_callback_url_is_a_warning_not_a_failure(tmp_path):
     assert added.returncode == 0 and "警告：回调地址测试" in added.stdout and "登记已保存" in added.stdout
     listed = json.loads(cli(tmp_path / "instance", "hosts", "list", "--json").stdout)
     assert listed[0]["callback_url"] == url
+
+
+def test_hosts_test_sends_a_test_copy_marked_test(tmp_path):
+    instance = tmp_path / "instance"
+    added = cli(instance, "hosts", "add", "oa1", "-j", "nanbu", "--json")
+    host = CallbackHost(json.loads(added.stdout)["secret"])
+    try:
+        assert cli(instance, "hosts", "update", "oa1", "--callback-url", host.url).returncode == 0
+        done = cli(instance, "hosts", "test", "oa1", "--json")
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout)["test"]["ok"] is True
+        event = host.received[-1]["event"]
+        assert event["type"] == "liaison.copy" and event["data"]["test"] is True
+        assert event["data"]["committee"] and event["data"]["file_base64"] and event["data"]["copy_id"] == event["id"]
+    finally:
+        host.close()
+    gone = cli(instance, "hosts", "test", "oa1")
+    assert gone.returncode == 1 and "测试抄送未成功" in gone.stdout and "Traceback" not in gone.stderr

@@ -114,6 +114,31 @@ def hosts_update(obj, name, require_file, callback_url, as_json):
                f"已修改主机 {name}：{'；'.join(words)}" + said(answer))
 
 
+@hosts.command("test")
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def hosts_test(obj, name, as_json):
+    """向主机 NAME 的回调地址发送一份测试抄送（liaison.copy，带 "test": true），并显示应答。"""
+    from ..models import db
+    from . import hosts as h
+    from .ping import test_copy
+    with obj.app.app_context():
+        try:
+            if h.get(name) is None:
+                raise click.ClickException(f"未知主机：{name}")
+            answer = test_copy(obj.app.config, name)
+        finally:
+            db.session.remove()
+    if answer is None:
+        raise click.ClickException(f"主机 {name} 没有回调地址，无法发送测试事件")
+    click.echo(_dump({"name": name, "test": answer}) if as_json else
+               (f"测试抄送已送达：{answer['answer']}（{answer['seconds']:g} 秒）" if answer["ok"] else
+                f"测试抄送未成功：{answer['error']}"))
+    if not answer["ok"]:
+        raise SystemExit(1)
+
+
 @hosts.command("list")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
