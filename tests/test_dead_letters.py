@@ -188,3 +188,19 @@ def test_the_retry_schedule_is_documented_as_configured():
     steps = "、".join(f"{s} 秒" for s in DEFAULTS["DELIVERY_BACKOFF_SECONDS"])
     assert "DELIVERY_GIVE_UP_SECONDS" in text and re.search(r"3 days|72 hours", text)
     assert all(str(s) in text for s in DEFAULTS["DELIVERY_BACKOFF_SECONDS"]), steps
+
+
+def test_each_callback_is_in_the_hosts_delivery_log_which_keeps_the_last_ones(app, liaison, refusing):
+    from oa_liaison_plugin.models import HttpCall
+    app.config["HOST_CALL_LOG_SIZE"] = 2
+    _issue(liaison)
+    deliver_due(liaison)
+    refusing.accept = True
+    deliver_due(liaison)
+    assert len(refusing.cb.received) == 3
+    with app.app_context():
+        calls = db.session.scalars(select(HttpCall).order_by(HttpCall.id)).all()
+        log = [(c.type, c.status, c.ok, c.msg_id) for c in calls]
+        db.session.remove()
+    copy_id = f"copy-{_copy(app)['id']}"
+    assert log == [("liaison.copy", 500, False, copy_id), ("liaison.copy", 200, True, copy_id)]

@@ -58,3 +58,29 @@ def test_hosts_test_sends_a_test_copy_marked_test(tmp_path):
         host.close()
     gone = cli(instance, "hosts", "test", "oa1")
     assert gone.returncode == 1 and "测试抄送未成功" in gone.stdout and "Traceback" not in gone.stderr
+
+
+def test_the_hosts_page_sends_a_test_event_and_shows_the_delivery_log(lite_app):
+    from http_host import add_host, wait_for
+    from oa_liaison_plugin.http import hosts
+    from oa_liaison_plugin.models import db
+    from oa_liaison_plugin.web.users.accounts import create_user
+    from test_web_support import PASSWORD
+    app = lite_app
+    app.config["WTF_CSRF_ENABLED"] = False
+    host = CallbackHost(add_host(app))
+    try:
+        with app.app_context():
+            hosts.get("oa1").callback_url = host.url
+            create_user(app.extensions["oa_liaison"], username="admin1", password=PASSWORD, role="admin")
+            db.session.commit()
+        client = app.test_client()
+        client.post("/login", data={"username": "admin1", "password": PASSWORD})
+        assert "还没有回调记录" in client.get("/hosts/oa1").get_data(as_text=True)
+        assert client.post("/hosts/oa1/test").status_code == 302
+        wait_for(lambda: host.acked)
+        assert host.received[0]["event"]["data"]["test"] is True
+        page = wait_for(lambda: (t := client.get("/hosts/oa1").get_data(as_text=True)) and "成功 HTTP 200" in t and t)
+        assert "liaison.copy" in page and "test-copy-" in page
+    finally:
+        host.close()
