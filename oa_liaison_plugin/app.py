@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from . import config as cfg
 from .engine import tune
+from .installation import record_install
 from .models import Jurisdiction, db
 from .plugins import get_plugin_manager
 from .runtime import Liaison
@@ -38,4 +39,6 @@ def create_app(test_config: dict | None = None, *, instance_path: str | Path | N
             from .routing import table
             table.load(table.default_table())
         liaison.ensure_rules()
+        record_install()
+        db.session.commit()
     return app

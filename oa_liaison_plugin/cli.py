@@ -404,14 +404,14 @@ def db_current(obj: Ctx):
 
 # A feature's commands live with the feature.
 from .documents.cli import draft  # noqa: E402
-from .http.cli import event, hosts, worker  # noqa: E402
+from .http.cli import deliveries, event, hosts, worker  # noqa: E402
 from .meetings.cli import leaders, meetings, report, topics  # noqa: E402
 from .replies.cli import remind, submissions  # noqa: E402
 from .routing.cli import documents  # noqa: E402
 from .web.cli import serve, users  # noqa: E402
 
-for command in (draft, serve, users, hosts, event, worker, submissions, remind, meetings, leaders, topics, report,
-                documents):
+for command in (draft, serve, users, hosts, event, worker, deliveries, submissions, remind, meetings, leaders, topics,
+                report, documents):
     main.add_command(command)
 map_input_errors(main)
 

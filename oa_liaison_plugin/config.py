@@ -32,9 +32,21 @@ DEFAULTS = {
     "REMIND_IN_WORKER": True,         # the worker runs the reminder pass once a day (the county's date)
     "REPLY_FILE_TYPES": [".docx", ".pdf"],  # the signed reply a unit uploads
     "DELIVER_INLINE": True,           # try delivery right after the decision is committed
+    # A copy or notification the host does not acknowledge is retried after these waits (the last one
+    # repeats), each spread by ±DELIVERY_JITTER so failed copies do not retry in step, until
+    # DELIVERY_GIVE_UP_SECONDS have passed since it was made (or redelivered): then it is dead, listed on
+    # 抄送投递 and by `deliveries --dead`, until a person redelivers it.
     "DELIVERY_BACKOFF_SECONDS": [10, 60, 300, 1800, 3600],
+    "DELIVERY_GIVE_UP_SECONDS": 3 * 24 * 3600,
     "DELIVERY_LEASE_SECONDS": 120,
-    "DELIVERY_JITTER": 0.2,           # each retry's wait is spread by ±20% so failed copies do not retry in step
+    "DELIVERY_JITTER": 0.2,
+    # The worker records a heartbeat this often; `serve` warns at start when none is younger than
+    # WORKER_SEEN_SECONDS (nothing would be retried). A host's page keeps its last HOST_CALL_LOG_SIZE calls.
+    "WORKER_HEARTBEAT_SECONDS": 15,
+    "WORKER_SEEN_SECONDS": 60,
+    "HOST_CALL_LOG_SIZE": 100,
+    # Meeting-compliance reminders (三(六)) start this many days after the install, not on its first day.
+    "COMPLIANCE_REMINDERS_AFTER_DAYS": 30,
     # Hosts over HTTP (POST /api/v1/events): the signature's clock tolerance, the body limit, how events are
     # processed after the 202 (threads in the serving process; the worker takes what is left), and limits
     # on fetching a file_url and on calling a host back.

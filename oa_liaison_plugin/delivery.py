@@ -30,17 +30,22 @@ def record_error(event: str, code: str, message: str, *, subject: str | None = N
     """Write an EventError on its own connection; the caller's transaction is left exactly as it was."""
     values = dict(event=event, code=code, message=str(message)[:4000], subject=subject, detail=detail or {})
     try:
-        held = _sqlite_write_in_progress()
-        if held is not None:
-            # SQLite has one writer and the caller holds it: a second connection would wait for our own
-            # caller. Then the error goes into the caller's transaction, inside a savepoint of its own.
-            with held.begin_nested():
-                held.execute(insert(EventError.__table__), values)
-            return
-        with db.engine.begin() as conn:
-            conn.execute(insert(EventError.__table__), values)
+        write_beside(lambda conn: conn.execute(insert(EventError.__table__), values))
     except Exception as exc:  # the error log must never become the error
         logging.getLogger(__name__).warning("无法记录错误 %s/%s：%s", event, code, type(exc).__name__, exc_info=True)
+
+
+def write_beside(write) -> None:
+    """Run ``write(connection)`` committed on its own, leaving the caller's transaction as it was."""
+    held = _sqlite_write_in_progress()
+    if held is not None:
+        # SQLite has one writer and the caller holds it: a second connection would wait for our own
+        # caller. Then the write goes into the caller's transaction, inside a savepoint of its own.
+        with held.begin_nested():
+            write(held)
+        return
+    with db.engine.begin() as conn:
+        write(conn)
 
 
 def _sqlite_write_in_progress():
@@ -86,7 +91,7 @@ def _offer(liaison, copy_id: int) -> Done:
 COPIES = Ledger(Copy, _offer, lambda code: Copy.document_id.in_(
     select(Document.id).join(Jurisdiction, Jurisdiction.id == Document.jurisdiction_id)
     .where(Jurisdiction.code == code)), "deliver_copy", lambda row_id: f"copy-{row_id}",
-    "delivered", "failed")
+    "delivered", "failed", dies=True)
 
 
 def deliver_due(liaison, *, limit: int = 100, document_ids=None, jurisdiction: str | None = None) -> dict:

@@ -1,4 +1,5 @@
-"""One lease loop for the ledgers (copies, notifications, events): claim, still mine, try, back off, done."""
+"""One lease loop for the ledgers (copies, notifications, events): claim, still mine, try, back off, done or
+dead (given up after DELIVERY_GIVE_UP_SECONDS)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -6,7 +7,7 @@ import random
 from dataclasses import dataclass
 from typing import Callable
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 
 from .models import EventError, db, utcnow
 
@@ -36,6 +37,7 @@ class Ledger:
     subject: Callable          # (row_id) -> the error log's subject
     done_key: str              # the counts' keys, as the commands have always shown them
     failed_key: str
+    dies: bool = False         # gives up (status dead) DELIVERY_GIVE_UP_SECONDS after retry_since or created_at
 
 
 def backoff(config, attempts: int) -> float:
@@ -100,12 +102,16 @@ def attempt(liaison, ledger: Ledger, row_id: int, counts: dict | None = None) ->
     except Exception as exc:   # recorded and retried later; never raised to a worker's loop
         db.session.rollback()
         message = (str(exc) if isinstance(exc, Retry) else f"{type(exc).__name__}: {exc}")[:2000]
-        db.session.execute(update(model).where(model.id == row_id, model.status == "pending").values(
-            attempts=model.attempts + 1, last_error=message, lease_until=None,
-            next_attempt_at=utcnow() + dt.timedelta(seconds=backoff(liaison.config, attempts or 0))))
-        db.session.add(EventError(event=ledger.event, code="delivery_failed" if isinstance(exc, Retry)
-                                  else "internal_error", message=message, subject=ledger.subject(row_id),
-                                  detail=exc.detail if isinstance(exc, Retry) else {}))
+        now = utcnow()
+        values = dict(attempts=model.attempts + 1, last_error=message, lease_until=None,
+                      next_attempt_at=now + dt.timedelta(seconds=backoff(liaison.config, attempts or 0)))
+        dead = ledger.dies and given_up(model, row_id, liaison.config, now)
+        if dead:
+            values.update(status="dead", dead_at=now)
+        db.session.execute(update(model).where(model.id == row_id, model.status == "pending").values(**values))
+        db.session.add(EventError(event=ledger.event, code="delivery_dead" if dead else "delivery_failed"
+                                  if isinstance(exc, Retry) else "internal_error", message=message,
+                                  subject=ledger.subject(row_id), detail=exc.detail if isinstance(exc, Retry) else {}))
         db.session.commit()
         return False
     finished = db.session.execute(update(model).where(model.id == row_id, model.status == "pending").values(
@@ -116,6 +122,23 @@ def attempt(liaison, ledger: Ledger, row_id: int, counts: dict | None = None) ->
     if done.then is not None:
         add_counts(counts if counts is not None else {}, done.then() or {})
     return True
+
+
+def given_up(model, row_id: int, config, now: dt.datetime) -> bool:
+    """Whether a failing row has been retried for the whole give-up time (since its redelivery, or creation)."""
+    since = db.session.scalar(select(func.coalesce(model.retry_since, model.created_at)).where(model.id == row_id))
+    return since is not None and now >= since + dt.timedelta(seconds=float(config["DELIVERY_GIVE_UP_SECONDS"]))
+
+
+def try_one(liaison, ledger: Ledger, row_id: int) -> bool | None:
+    """Claim one pending row (due or not) and try it now: True done, False failed again, None held elsewhere."""
+    with liaison.context():
+        try:
+            if not claim_one(ledger.model, liaison, row_id):
+                return None
+            return attempt(liaison, ledger, row_id)
+        finally:
+            db.session.remove()
 
 
 def add_counts(total: dict, counts: dict) -> bool:

@@ -227,7 +227,7 @@ class Copy(db.Model):
     document_id: Mapped[int] = mapped_column(ForeignKey("liaison_document.id", ondelete="CASCADE"))
     committee_id: Mapped[int | None] = mapped_column(ForeignKey("liaison_committee.id", ondelete="CASCADE"))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("liaison_unit.id", ondelete="CASCADE"))
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | delivered
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | delivered | dead
     snapshot: Mapped[dict] = mapped_column(JSON)
     reasons: Mapped[list] = mapped_column(JSON, default=list)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -238,6 +238,9 @@ class Copy(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     delivered_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     read_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # Retries give up DELIVERY_GIVE_UP_SECONDS after this (a redelivery restarts it; None: created_at).
+    retry_since: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    dead_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     document: Mapped[Document] = relationship()
     committee: Mapped[Committee | None] = relationship()
     unit: Mapped[Unit | None] = relationship()
@@ -546,14 +549,50 @@ class Notification(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     host_id: Mapped[int] = mapped_column(ForeignKey("liaison_http_host.id", ondelete="CASCADE"))
     payload: Mapped[dict] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | delivered
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | delivered | dead
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     lease_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     delivered_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    retry_since: Mapped[dt.datetime | None] = mapped_column(DateTime)   # as Copy.retry_since
+    dead_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     host: Mapped[HttpHost] = relationship()
+
+
+class HttpCall(db.Model):
+    """One call to a host's callback URL (copy, notification, ping, test): the host page's delivery log."""
+    __tablename__ = "liaison_http_call"
+    __table_args__ = (Index("ix_liaison_http_call_host", "host_id", "id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    host_id: Mapped[int] = mapped_column(ForeignKey("liaison_http_host.id", ondelete="CASCADE"))
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    type: Mapped[str] = mapped_column(String(64))          # the CloudEvent's type: liaison.copy, liaison.ping …
+    msg_id: Mapped[str] = mapped_column(String(256))       # its webhook-id
+    status: Mapped[int | None] = mapped_column(Integer)    # the HTTP status; None: no answer
+    ok: Mapped[bool] = mapped_column(Boolean, default=False)
+    error: Mapped[str | None] = mapped_column(String(500))
+    duration_ms: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# ------------------------------------------------------------------------- the installation
+
+
+class Installation(db.Model):
+    """When this database was installed (first created): a fresh install is not greeted with reminders."""
+    __tablename__ = "liaison_installation"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    installed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class WorkerSeen(db.Model):
+    """A worker's heartbeat: `serve` warns when none has been seen lately (nothing would be retried)."""
+    __tablename__ = "liaison_worker"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(128), unique=True)   # host:pid
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    seen_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
 
 class TableVersion(db.Model):

@@ -262,9 +262,27 @@ def test_cli_record_compliance_minutes_and_bad_input(lite_app, tmp_path):
 def test_the_worker_sends_due_reminders_once(lite_app):
     from oa_liaison_plugin.http.worker import run as worker
     liaison = lite_app.extensions["oa_liaison"]
-    liaison.config.update(MEETING_REMINDERS=[["01-01", 1]])   # due every day of the year: independent of today
+    liaison.config.update(MEETING_REMINDERS=[["01-01", 1]],   # due every day of the year: independent of today
+                          COMPLIANCE_REMINDERS_AFTER_DAYS=0)   # not a fresh install's first month
     assert worker(liaison, once=True)["reminders"] == 7
     assert worker(liaison, once=True)["reminders"] == 0
+
+
+def test_a_fresh_install_does_not_greet_every_committee_with_compliance_reminders(lite_app, tmp_path):
+    from oa_liaison_plugin.http.worker import run as worker
+    from oa_liaison_plugin.installation import installed_on
+    from oa_liaison_plugin.clock import county_today
+    liaison = lite_app.extensions["oa_liaison"]
+    liaison.config.update(MEETING_REMINDERS=[["01-01", 1]])   # due every day of the year
+    with lite_app.app_context():
+        assert installed_on(liaison.config) == county_today(liaison.config)
+    assert liaison.config["COMPLIANCE_REMINDERS_AFTER_DAYS"] == 30
+    assert worker(liaison, once=True)["reminders"] == 0           # the install's first month: none
+    from oa_liaison_plugin import reminders
+    later = county_today(liaison.config) + dt.timedelta(days=30)
+    assert len([r for r in reminders.run(liaison, later) if r["kind"] == "meeting_compliance"]) == 7
+    r = run(lite_app, "remind", "--today", "2017-07-01", "--json")   # a day before the install: as ever
+    assert r.exit_code == 0 and len(json.loads(r.output)["sent"]) == 7
 
 
 def test_a_committee_meeting_over_the_event_interface_names_its_committee(lite_app, tmp_path):

@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 
-from ..models import HttpHost
+from sqlalchemy import delete, insert, select
+
+from ..models import HttpCall, HttpHost, utcnow
 from . import hosts
 from .outbound import DeadlineExceeded, OutboundError, call
 from .signing import headers
@@ -31,12 +34,39 @@ def post(config, host: HttpHost, msg_id: str, event: dict) -> str:
     head = {"Content-Type": "application/cloudevents+json; charset=utf-8", "User-Agent": "oa-liaison",
             **headers(hosts.live_secrets(config, host), msg_id, body)}
     timeout = float(config["CALLBACK_TIMEOUT_SECONDS"])
+    started, status, error = time.monotonic(), None, None
     try:
         resp = call("POST", url, deadline=timeout, max_bytes=4096, body=body, headers=head, truncate=True)
+        status = resp.status
+        if not 200 <= resp.status < 300:  # a 3xx too: redirects are not followed
+            raise CallbackError(f"回调 {host.name} 返回 HTTP {resp.status}")
     except DeadlineExceeded:
-        raise CallbackError(f"回调 {host.name} 超时（{timeout:g} 秒内未应答）") from None
+        error = f"回调 {host.name} 超时（{timeout:g} 秒内未应答）"
     except OutboundError as exc:
-        raise CallbackError(f"回调 {host.name} 失败：{exc}"[:500]) from None
-    if not 200 <= resp.status < 300:  # a 3xx too: redirects are not followed
-        raise CallbackError(f"回调 {host.name} 返回 HTTP {resp.status}")
-    return f"{host.name}: HTTP {resp.status}"
+        error = f"回调 {host.name} 失败：{exc}"[:500]
+    except CallbackError as exc:
+        error = str(exc)
+    _logged(config, host.id, event.get("type", ""), msg_id, status, error, time.monotonic() - started)
+    if error is not None:
+        raise CallbackError(error)
+    return f"{host.name}: HTTP {status}"
+
+
+def _logged(config, host_id: int, kind: str, msg_id: str, status, error, seconds: float) -> None:
+    """Add the call to the host's delivery log (its last HOST_CALL_LOG_SIZE kept), beside the caller's work."""
+    from ..delivery import record_error, write_beside
+    keep = int(config["HOST_CALL_LOG_SIZE"])
+    table = HttpCall.__table__
+
+    def write(conn):
+        conn.execute(insert(table), dict(host_id=host_id, at=utcnow(), type=kind[:64], msg_id=msg_id[:256],
+                                         status=status, ok=error is None, error=error and error[:500],
+                                         duration_ms=int(seconds * 1000)))
+        oldest = conn.scalar(select(table.c.id).where(table.c.host_id == host_id).order_by(table.c.id.desc())
+                             .offset(keep).limit(1))
+        if oldest is not None:
+            conn.execute(delete(table).where(table.c.host_id == host_id, table.c.id <= oldest))
+    try:
+        write_beside(write)
+    except Exception as exc:   # the log must never become the failure
+        record_error("callback", "log_failed", f"{type(exc).__name__}: {exc}", subject=msg_id)

@@ -1,4 +1,5 @@
-"""Commands for hosts over HTTP: `hosts add|rotate|list|remove`, `event TYPE`, and `worker`."""
+"""Commands for hosts over HTTP: `hosts add|rotate|update|test|list|remove`, `event TYPE`, `worker`, and
+`deliveries` (the copies and notifications not delivered; redelivering a dead one)."""
 from __future__ import annotations
 
 import base64
@@ -11,6 +12,7 @@ import uuid
 import click
 
 from ..clitypes import SECONDS, Finite
+from .ping import said
 
 
 def _dump(obj) -> str:
@@ -38,10 +40,23 @@ def hosts_add(obj, name, jurisdiction, callback_url, allow_origins, require_file
     with obj.liaison.work(Actor.cli()) as uow:   # bad input: the command's InputError mapping (exit 2)
         secret = ops.add(uow, name, jurisdiction, callback_url=callback_url, allow_origins=allow_origins,
                          require_file=require_file)
+    answer = _ping(obj, name)
     if as_json:
-        click.echo(_dump({"name": name, "secret": secret}))
+        click.echo(_dump({"name": name, "secret": secret, **({"ping": answer} if answer else {})}))
     else:
-        click.echo(f"已登记主机 {name}（行政区 {jurisdiction}）。签名密钥只显示这一次，请妥善交给对方系统：\n{secret}")
+        click.echo(f"已登记主机 {name}（行政区 {jurisdiction}）。签名密钥只显示这一次，请妥善交给对方系统：\n{secret}"
+                   + said(answer))
+
+
+def _ping(obj, name: str) -> dict | None:
+    """Ping the host's callback URL after the change is committed (an unreachable URL is only a warning)."""
+    from ..models import db
+    from .ping import ping
+    with obj.app.app_context():
+        try:
+            return ping(obj.app.config, name)
+        finally:
+            db.session.remove()
 
 
 @hosts.command("rotate")
@@ -71,23 +86,57 @@ def hosts_rotate(obj, name, overlap_hours, as_json):
 @click.option("--require-file", "require_file", flag_value="yes", help="未附正文文件的发文暂存待人工核对")
 @click.option("--no-require-file", "require_file", flag_value="no", help="未附正文文件的发文按主办系统的密级标注判断")
 @click.option("--default-require-file", "require_file", flag_value="default", help="按设置 REQUIRE_FILE")
+@click.option("--callback-url", default=None, help="新的抄送和通知回调地址（http(s)；空字符串：不再回调）")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def hosts_update(obj, name, require_file, as_json):
+def hosts_update(obj, name, require_file, callback_url, as_json):
     """修改主机 NAME 的设置。"""
     from ..audit import Actor
     from ..operations import hosts as ops
     from . import hosts as h
-    if require_file is None:
-        raise click.UsageError("请给出 --require-file、--no-require-file 或 --default-require-file")
-    value = {"yes": True, "no": False, "default": None}[require_file]
+    if require_file is None and callback_url is None:
+        raise click.UsageError("请给出 --require-file、--no-require-file、--default-require-file 或 --callback-url")
+    value = {"yes": True, "no": False, "default": None}.get(require_file)
     try:
         with obj.liaison.work(Actor.cli()) as uow:
-            out = ops.set_require_file(uow, name, value)
+            if callback_url is not None:
+                out = ops.set_callback_url(uow, name, callback_url.strip())
+            if require_file is not None:
+                out = ops.set_require_file(uow, name, value)
     except h.UnknownHost as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(_dump(out) if as_json else f"已修改主机 {name}：未附正文文件时"
-               f"{'暂存待人工核对' if value else '按主办系统的密级标注判断' if value is False else '按设置 REQUIRE_FILE'}")
+    words = [f"回调地址 {out['callback_url'] or '（无）'}"] if callback_url is not None else []
+    if require_file is not None:
+        words.append("未附正文文件时" + ('暂存待人工核对' if value else '按主办系统的密级标注判断' if value is False
+                                  else '按设置 REQUIRE_FILE'))
+    answer = _ping(obj, name)
+    click.echo(_dump({**out, **({"ping": answer} if answer else {})}) if as_json else
+               f"已修改主机 {name}：{'；'.join(words)}" + said(answer))
+
+
+@hosts.command("test")
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def hosts_test(obj, name, as_json):
+    """向主机 NAME 的回调地址发送一份测试抄送（liaison.copy，带 "test": true），并显示应答。"""
+    from ..models import db
+    from . import hosts as h
+    from .ping import test_copy
+    with obj.app.app_context():
+        try:
+            if h.get(name) is None:
+                raise click.ClickException(f"未知主机：{name}")
+            answer = test_copy(obj.app.config, name)
+        finally:
+            db.session.remove()
+    if answer is None:
+        raise click.ClickException(f"主机 {name} 没有回调地址，无法发送测试事件")
+    click.echo(_dump({"name": name, "test": answer}) if as_json else
+               (f"测试抄送已送达：{answer['answer']}（{answer['seconds']:g} 秒）" if answer["ok"] else
+                f"测试抄送未成功：{answer['error']}"))
+    if not answer["ok"]:
+        raise SystemExit(1)
 
 
 @hosts.command("list")
@@ -100,12 +149,17 @@ def hosts_list(obj, as_json):
     from . import hosts as h
     with obj.app.app_context():
         rows = [h.describe(x) for x in db.session.scalars(select(HttpHost).order_by(HttpHost.name))]
+    _rows(rows, as_json, lambda r: f"{r['name']}  行政区 {r['jurisdiction']}  回调 {r['callback_url'] or '（无）'}  "
+          f"文件来源 {'、'.join(r['allow_origins']) or '（无）'}  有效密钥 {len(r['secrets'])} 个")
+
+
+def _rows(rows: list, as_json: bool, line) -> None:
+    """A listing: the rows as JSON, or one line of text each."""
     if as_json:
         click.echo(_dump(rows))
         return
     for r in rows:
-        click.echo(f"{r['name']}  行政区 {r['jurisdiction']}  回调 {r['callback_url'] or '（无）'}  "
-                   f"文件来源 {'、'.join(r['allow_origins']) or '（无）'}  有效密钥 {len(r['secrets'])} 个")
+        click.echo(line(r))
 
 
 @hosts.command("remove")
@@ -203,3 +257,50 @@ def worker(obj, once, max_seconds, nice, as_json):
     click.echo(_dump(total) if as_json else
                f"已处理事件 {total['events']}，投递抄送 {total['delivered']}，通知 {total['notifications']}；"
                f"失败待重试：事件 {total['events_failed']}，抄送 {total['failed']}，通知 {total['notifications_failed']}")
+
+
+STATUS_TEXT = {"pending": "待重试", "dead": "已放弃"}
+
+
+@click.group(invoke_without_command=True)
+@click.option("--dead", is_flag=True, help="只列出已放弃的（超过重试期限 DELIVERY_GIVE_UP_SECONDS 仍未送达）")
+@click.option("--jurisdiction", "-j", default=None, help="只列出这个行政区的")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def deliveries(ctx, dead, jurisdiction, as_json):
+    """未送达的抄送和通知（--dead：已放弃的）；deliveries redeliver ID 重新投递已放弃的一条。"""
+    if ctx.invoked_subcommand is not None:
+        return
+    from sqlalchemy import select
+    from .. import deadletters
+    from ..models import Jurisdiction, db
+    with ctx.obj.app.app_context():
+        if jurisdiction and db.session.scalar(select(Jurisdiction.id).where(Jurisdiction.code == jurisdiction)) is None:
+            raise click.BadParameter(f"未知行政区：{jurisdiction}", param_hint="--jurisdiction")
+        rows = deadletters.listed(dead_only=dead, jurisdiction=jurisdiction)
+        db.session.remove()
+    _rows(rows, as_json, lambda r: f"{r['id']}  {STATUS_TEXT.get(r['status'], r['status'])}  {r['recipient'] or ''}"
+          f"  {r['title'] or ''}  已尝试 {r['attempts']} 次  {(r['last_error'] or '')[:80]}")
+    if not as_json:
+        click.echo(f"共 {len(rows)} 条" + ("已放弃的投递" if dead else "未送达的投递"))
+
+
+@deliveries.command("redeliver")
+@click.argument("id")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def deliveries_redeliver(obj, id, as_json):
+    """重新投递一条已放弃的抄送或通知（ID 如 copy-12、notification-3），随即投递一次；记入审计日志。"""
+    from .. import deadletters
+    from ..audit import Actor
+    from ..lease import try_one
+    from ..models import db
+    from ..operations import deliveries as ops
+    with obj.liaison.work(Actor.cli()) as uow:   # bad input (unknown, not dead): exit 2
+        kind, row_id = ops.redeliver(uow, id)
+    try_one(obj.liaison, deadletters.ledger(kind), row_id)
+    with obj.app.app_context():
+        out = {**deadletters.describe(*deadletters.find(f"{kind}-{row_id}")), "redelivered": True}
+        db.session.remove()
+    click.echo(_dump(out) if as_json else f"已重新投递 {out['id']}：" + (
+        "已送达" if out["status"] == "delivered" else f"仍未送达，将按重试计划再试（{(out['last_error'] or '')[:120]}）"))

@@ -52,15 +52,7 @@ def add(config, name: str, jurisdiction: str, *, callback_url: str | None = None
     if jur is None:
         raise InputError("jurisdiction", f"未知行政区：{jurisdiction}")
     if callback_url:
-        limit = max_length(HttpHost.callback_url)
-        if len(callback_url) > limit:
-            raise InputError("callback_url", f"回调地址过长：{len(callback_url)} 个字符，最多 {limit} 个")
-        if origin(callback_url) is None:
-            raise InputError("callback_url", f"回调地址应为 http(s) URL：{callback_url}")
-        other = db.session.scalar(select(HttpHost.name).where(HttpHost.jurisdiction_id == jur.id,
-                                                                HttpHost.callback_url.is_not(None)))
-        if other:
-            raise InputError("callback_url", f"行政区 {jurisdiction} 已有回调主机“{other}”（每个行政区的抄送只投递到一个主机）")
+        _check_callback_url(callback_url, jur)
     origins = []
     for o in allow_origins:
         norm = origin(o)
@@ -74,6 +66,31 @@ def add(config, name: str, jurisdiction: str, *, callback_url: str | None = None
     db.session.add(host)
     forget_signers()
     return host, as_whsec(secret)
+
+
+def _check_callback_url(url: str, jur: Jurisdiction, host_id: int | None = None) -> None:
+    """A callback URL must be http(s), fit its column, and be its jurisdiction's only one."""
+    limit = max_length(HttpHost.callback_url)
+    if len(url) > limit:
+        raise InputError("callback_url", f"回调地址过长：{len(url)} 个字符，最多 {limit} 个")
+    if origin(url) is None:
+        raise InputError("callback_url", f"回调地址应为 http(s) URL：{url}")
+    other = db.session.scalar(select(HttpHost.name).where(HttpHost.jurisdiction_id == jur.id,
+                                                            HttpHost.callback_url.is_not(None), HttpHost.id != host_id))
+    if other:
+        raise InputError("callback_url", f"行政区 {jur.code} 已有回调主机“{other}”（每个行政区的抄送只投递到一个主机）")
+
+
+def set_callback_url(name: str, url: str | None) -> HttpHost:
+    """Change (or, empty, remove) the host's callback URL; caller commits."""
+    host = get(name)
+    if host is None:
+        raise UnknownHost(f"未知主机：{name}")
+    if url:
+        _check_callback_url(url, host.jurisdiction, host.id)
+    host.callback_url = url or None
+    host.version += 1
+    return host
 
 
 def rotate(config, name: str, *, overlap_hours: float = 24) -> str:

@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..delivery import deliver_due, delivered_after
-from ..lease import Done, Ledger, claim_one, attempt, run_due
+from ..lease import Done, Ledger, run_due, try_one
 from ..models import InboxEvent, db, utcnow
 from ..routing.decide import host_requires_file
 from . import hosts, lanes
@@ -118,14 +118,8 @@ EVENTS = Ledger(InboxEvent, _process_claimed, lambda code: InboxEvent.jurisdicti
 
 def process(liaison, row_id: int) -> str | None:
     """Process one recorded event if nobody else holds it; returns done/failed, or None when not claimed."""
-    with liaison.context():
-        try:
-            if not claim_one(InboxEvent, liaison, row_id):
-                return None
-            done = attempt(liaison, EVENTS, row_id)
-            return None if done is None else "done" if done else "failed"
-        finally:
-            db.session.remove()
+    done = try_one(liaison, EVENTS, row_id)
+    return None if done is None else "done" if done else "failed"
 
 
 def process_due(liaison, *, limit: int = 50, jurisdiction: str | None = None) -> dict:

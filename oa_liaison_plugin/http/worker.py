@@ -1,18 +1,21 @@
 """The background worker: events, copies, notifications (a lane per jurisdiction) and daily reminders."""
 from __future__ import annotations
 
+import datetime as dt
 import os
 import socket
 import time
 from concurrent.futures import FIRST_COMPLETED, wait
+from dataclasses import dataclass
 
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import func, select, update
 
 from .. import reminders
 from ..config import county_today
 from ..delivery import deliver_due, record_error
 from ..lease import add_counts
-from ..models import InboxEvent, Jurisdiction, db
+from ..models import InboxEvent, Jurisdiction, WorkerSeen, db, utcnow
 from . import inbox, lanes, outbox
 
 
@@ -30,7 +33,9 @@ def run(liaison, *, once: bool = False, max_seconds: float | None = None, stoppe
     running: dict = {}          # future -> jurisdiction code
     idle_until: dict = {}       # code -> when a jurisdiction whose last round found nothing is tried again
     reminded_on = None
+    beat_at = None
     while not stopped():
+        beat_at = heartbeat(liaison, total["worker"], beat_at)
         reminded_on = remind_daily(liaison, reminded_on, total)
         now = time.monotonic()
         for code in _jurisdictions(liaison):
@@ -102,3 +107,39 @@ def remind_daily(liaison, reminded_on, total: dict):
             record_error("remind", "remind_failed", f"{type(exc).__name__}: {exc}")
             return reminded_on
     return today
+
+
+def heartbeat(liaison, name: str, last: float | None) -> float | None:
+    """Record that this worker is alive (every WORKER_HEARTBEAT_SECONDS); returns when it was last recorded."""
+    now = time.monotonic()
+    if last is not None and now - last < float(liaison.config["WORKER_HEARTBEAT_SECONDS"]):
+        return last
+    with liaison.context():
+        try:
+            if not db.session.execute(update(WorkerSeen).where(WorkerSeen.name == name)
+                                      .values(seen_at=utcnow())).rowcount:
+                db.session.add(WorkerSeen(name=name))
+            db.session.commit()
+        except Exception as exc:   # a missed heartbeat only makes `serve` warn; never stops the worker
+            db.session.rollback()
+            record_error("worker", "heartbeat_failed", f"{type(exc).__name__}: {exc}")
+            return last
+        finally:
+            db.session.remove()
+    return now
+
+
+@dataclass
+class Seen:
+    """The newest worker heartbeat, and whether it is within WORKER_SEEN_SECONDS."""
+    seen_at: dt.datetime
+    recent: bool
+
+
+def last_seen() -> Seen | None:
+    """The newest heartbeat of any worker (None: no worker has ever run on this database)."""
+    at = db.session.scalar(select(func.max(WorkerSeen.seen_at)))
+    if at is None:
+        return None
+    within = dt.timedelta(seconds=float(current_app.config["WORKER_SEEN_SECONDS"]))
+    return Seen(at, utcnow() - at <= within)

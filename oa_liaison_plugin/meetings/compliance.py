@@ -39,6 +39,9 @@ def _offset(fewer_than: int, day: str) -> str:
 
 def meeting_compliance(liaison, jur, today: dt.date):
     """Each committee short of N by a configured (MM-DD, N) that has passed this year is reminded of the latest one."""
+    from ..installation import settling_in
+    if settling_in(liaison.config, today):   # a new install does not greet every committee with a reminder
+        return []
     rules = sorted((day, int(n)) for day, n in liaison.config["MEETING_REMINDERS"])
     due = [(day, n) for day, n in rules if dt.date.fromisoformat(f"{today.year}-{day}") <= today]
     out = []

@@ -35,6 +35,15 @@ def set_require_file(uow, name: str, value: bool | None, *, version=None) -> dic
     return after
 
 
+def set_callback_url(uow, name: str, url: str | None) -> dict:
+    """Change the host's callback URL (empty: none); the host after."""
+    host = hosts.get(name)
+    before = hosts.describe(host) if host is not None else None
+    after = hosts.describe(hosts.set_callback_url(name, url))
+    uow.audit("host.update", name, before, after, jurisdiction_id=host.jurisdiction_id)
+    return after
+
+
 def remove(uow, name: str) -> None:
     """Disconnect a host: its secrets stop at once, in this process's cache too."""
     host = hosts.get(name)

@@ -22,8 +22,10 @@ def _app(obj):
               help="waitress 工作线程数（默认与 CPU 核数相同，2–8 个：请求在 Python 中计算，多于核数只会互相等待）")
 @click.option("--trusted-proxy", metavar="IP", help="前置 HTTPS 反向代理（如 nginx）的地址：信任它转来的 X-Forwarded-*")
 @click.option("--debug", is_flag=True, help="本机调试：用 Flask 自带服务器，出错显示详情（切勿用于生产）")
+@click.option("--with-worker", is_flag=True,
+              help="在本进程内同时运行工作进程（重试、通知、每日提醒），适合小型安装；否则须另行运行 oa-liaison worker")
 @click.pass_obj
-def serve(obj, host, port, threads, trusted_proxy, debug):
+def serve(obj, host, port, threads, trusted_proxy, debug, with_worker):
     """启动网页管理面板（登录页 /login）。生产模式须设置 OA_LIAISON_SECRET_KEY。"""
     from .security import ConfigError, check_production
     app = _app(obj)
@@ -65,8 +67,35 @@ def serve(obj, host, port, threads, trusted_proxy, debug):
         raise click.ClickException(f"无法在 {host}:{port} 上监听：{why}") from None
     logging.basicConfig()   # waitress reports its queue and socket trouble through logging
     checkpoint_in_background(app)
+    if with_worker:
+        _worker_in_background(app)
+        click.echo("工作进程：在本进程内运行（--with-worker）", err=True)
+    else:
+        _warn_without_worker(app)
     server.print_listen("Serving on http://{}:{}")
     server.run()
+
+
+def _worker_in_background(app) -> None:
+    """The worker's loop on a daemon thread of the serving process (small installs: one process to run)."""
+    import threading
+
+    from ..http.worker import run
+    threading.Thread(target=run, args=(app.extensions["oa_liaison"],), daemon=True, name="oa-liaison-worker").start()
+
+
+def _warn_without_worker(app) -> None:
+    """Warn when no worker has recorded a heartbeat lately: without one nothing failed is ever retried."""
+    from ..http.worker import last_seen
+    from ..models import db
+    with app.app_context():
+        seen = last_seen()
+        db.session.remove()
+    if seen is None or not seen.recent:
+        click.echo(f"警告：最近 {app.config['WORKER_SEEN_SECONDS']:g} 秒内没有工作进程运行"
+                   f"{'' if seen is None else '（最近一次 ' + seen.seen_at.isoformat(timespec='seconds') + 'Z）'}："
+                   "失败的回调不会重试，通知和提醒不会发出。请另行运行 oa-liaison worker，或用 serve --with-worker。",
+                   err=True)
 
 
 def _password(confirm: bool = True) -> str:

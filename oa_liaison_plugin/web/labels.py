@@ -11,7 +11,7 @@ from ..config import county_today, county_zone
 DOCUMENT_STATUS = {"routed": "已分送", "not_qualified": "不抄送", "held": "暂存待定", "unmatched": "待映射单位",
                    "offline": "已线下机要传递",
                    "error": "出错"}
-COPY_STATUS = {"pending": "待投递", "failed": "投递失败，等待重试", "delivered": "已送达"}
+COPY_STATUS = {"pending": "待投递", "failed": "投递失败，等待重试", "dead": "已放弃（超过重试期限）", "delivered": "已送达"}
 SUBMISSION_STATUS = {"open": "待答复", "replied": "已答复"}
 CONSULTATION_STATUS = {"open": "待反馈", "answered": "已反馈"}
 MEETING_KIND = {"liaison": "对口单位负责人联系会", "work": "工作会议", "committee": "委员会会议"}
@@ -34,7 +34,8 @@ AUDIT_ACTION = {
     "topic.advance": "推进议定课题", "leader.set": "确定分管领导",
     "submission.create": "登记来件", "committee.member": "登记委员会组成人员", "host.update": "修改接入主机",
     "table.import_notice": "按通知导入对口联系表", "table.rollback": "回退对口联系表",
-    "consultation.answer": "反馈征求意见",
+    "consultation.answer": "反馈征求意见", "copy.redeliver": "重新投递抄送", "notification.redeliver": "重新投递通知",
+    "host.test": "发送测试事件",
 }
 
 # (endpoint, label, roles): the side menu, in this order.
@@ -101,7 +102,16 @@ def format_label(code: str | None) -> str:
     return FORMATS[code].label if code in FORMATS else "未知格式"
 
 
+def duration_text(seconds) -> str:
+    """A span of time in whole days or hours (the give-up time: 3 天)."""
+    seconds = float(seconds)
+    if seconds >= 86400 and seconds % 86400 == 0:
+        return f"{seconds / 86400:g} 天"
+    return f"{seconds / 3600:g} 小时" if seconds >= 3600 else f"{seconds:g} 秒"
+
+
 def register_filters(app: Flask) -> None:
+    app.add_template_filter(duration_text, "give_up_text")
     app.add_template_filter(format_label, "format_label")
     app.add_template_filter(web_url, "web_url")
     app.add_template_filter(local_time, "local")

@@ -1,10 +1,17 @@
-"""Deliveries: every copy with its status, reasons and errors; retry the failed ones."""
+"""Deliveries: every copy with its status, reasons and errors; retry the failed ones, redeliver the dead ones
+(copies and notifications) after a confirmation page."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from ... import deadletters
 from ...delivery import deliver_due
-from ...models import Copy, Document, db
-from ...operations import copies
+from ...errors import InputError
+from ...http import lanes
+from ...lease import try_one
+from ...models import Copy, Document, HttpHost, Notification, db
+from ...operations import copies, deliveries
 from .. import queries
 from ..access import allow, jurisdiction
 from ..audit.log import work
@@ -32,6 +39,8 @@ def _filtered():
         q = q.where(Copy.status == "pending", Copy.last_error.is_(None))
     elif args["status"] == "failed":
         q = q.where(Copy.status == "pending", Copy.last_error.is_not(None))
+    elif args["status"] == "dead":
+        q = q.where(Copy.status == "dead")
     else:
         args["status"] = ""
     search = search_args()
@@ -46,7 +55,22 @@ def index():
     q, args = _filtered()
     page = keyset(db.session, q, Copy.id)
     return render_template("oa_liaison/deliveries/index.html", page=page, args=args, search=args["search"],
-                           statuses=COPY_STATUS, committees=committee_names(), units=unit_names())
+                           statuses=COPY_STATUS, committees=committee_names(), units=unit_names(),
+                           dead_notices=_dead_notifications(), worker=_worker_seen())
+
+
+def _dead_notifications() -> list[dict]:
+    """The jurisdiction's dead notifications (its callback host gave up on them), newest first."""
+    rows = db.session.scalars(select(Notification).join(HttpHost, HttpHost.id == Notification.host_id)
+                              .where(HttpHost.jurisdiction_id == jurisdiction().id, Notification.status == "dead")
+                              .order_by(Notification.id.desc()).limit(RETRY_ALL_LIMIT))
+    return [{**deadletters.describe("notification", n), "dead_at": n.dead_at} for n in rows]
+
+
+def _worker_seen():
+    """When a worker was last seen (None: never), for the line that says whether retries happen."""
+    from ...http.worker import last_seen
+    return last_seen()
 
 
 @bp.route("/export.xlsx")
@@ -114,3 +138,39 @@ def retry_failed():
         flash(f"已重试 {counts['copies']} 份：送达 {counts['delivered']} 份，仍失败 {counts['failed']} 份。",
               "success" if not counts["failed"] else "warning")
     return redirect(url_for(".index", status="failed"))
+
+
+def _mine(ref: str):
+    """The copy or notification named in the path, if it is this jurisdiction's; else 404."""
+    try:
+        kind, row = deadletters.find(ref)
+    except InputError:
+        abort(404)
+    if deadletters.jurisdiction_id(kind, row) != jurisdiction().id:
+        abort(404)
+    return kind, row
+
+
+@bp.route("/<ref>/redeliver", methods=["POST"])
+@allow("admin")
+def redeliver(ref: str):
+    """重新投递 a dead copy or notification: a confirmation page first (server-side, works under the CSP)."""
+    kind, row = _mine(ref)
+    back = url_for(".detail", copy_id=row.id) if kind == "copy" else url_for(".index", status="dead")
+    if row.status != "dead":
+        flash("这条投递不是已放弃的，无须重新投递。", "info")
+        return redirect(back)
+    if request.form.get("confirmed") != "1":
+        return render_template("oa_liaison/deliveries/confirm_redeliver.html", row=deadletters.describe(kind, row),
+                               ref=ref, back=back)
+    try:
+        with work() as uow:
+            kind, row_id = deliveries.redeliver(uow, ref)
+    except InputError as exc:
+        flash(exc.message, "warning")
+        return redirect(back)
+    # No outbound call on a thread that answers a request: the try goes to the jurisdiction's lane.
+    liaison = current_app.extensions["oa_liaison"]
+    lanes.submit(liaison, jurisdiction().code, try_one, liaison, deadletters.ledger(kind), row_id)
+    flash(f"已重新投递 {kind}-{row_id}，交给后台投递；重试期限重新计算。稍后刷新查看结果。", "success")
+    return redirect(back)

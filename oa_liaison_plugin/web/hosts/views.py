@@ -7,7 +7,8 @@ from sqlalchemy import select
 from ...errors import InputError
 from ...http import hosts
 from ...http.sealing import seal, unseal
-from ...models import HttpHost, db
+from ...http import lanes
+from ...models import HttpCall, HttpHost, db
 from ...operations import hosts as ops
 from ..access import allow, jurisdiction
 from ..audit.log import work
@@ -116,3 +117,39 @@ def remove(host_name: str):
         ops.remove(uow, host_name)
     flash(f"已删除接入主机“{host_name}”，其密钥立即失效。", "success")
     return redirect(url_for(".index"))
+
+
+@bp.get("/<host_name>")
+@allow("admin", "auditor")
+def detail(host_name: str):
+    """One host: its settings and its delivery log (the last HOST_CALL_LOG_SIZE calls to its callback URL)."""
+    host = _mine(host_name)
+    calls = db.session.scalars(select(HttpCall).where(HttpCall.host_id == host.id).order_by(HttpCall.id.desc())
+                               .limit(int(current_app.config["HOST_CALL_LOG_SIZE"]))).all()
+    return render_template("oa_liaison/hosts/detail.html", host=hosts.describe(host), calls=calls)
+
+
+@bp.post("/<host_name>/test")
+@allow("admin")
+def send_test(host_name: str):
+    """发送测试事件: a test copy to the host's callback URL, sent on the jurisdiction's lane (never this thread)."""
+    host = _mine(host_name)
+    if not host.callback_url:
+        flash("这个主机没有回调地址，无法发送测试事件。", "warning")
+        return redirect(url_for(".detail", host_name=host_name))
+    with work() as uow:
+        uow.audit("host.test", host.name, None, {"callback_url": host.callback_url},
+                  jurisdiction_id=host.jurisdiction_id)
+    liaison = current_app.extensions["oa_liaison"]
+    lanes.submit(liaison, jurisdiction().code, _send_test, liaison, host.name)
+    flash("测试事件已交给后台发送，结果见下方投递记录（刷新查看）。", "success")
+    return redirect(url_for(".detail", host_name=host_name))
+
+
+def _send_test(liaison, name: str) -> None:
+    from ...http.ping import test_copy
+    with liaison.context():
+        try:
+            test_copy(liaison.config, name)
+        finally:
+            db.session.remove()

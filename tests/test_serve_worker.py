@@ -1,0 +1,62 @@
+"""`serve` warns when no worker runs (nothing failed would be retried); `serve --with-worker` retries by itself."""
+from __future__ import annotations
+
+import json
+
+import socket
+import subprocess
+
+import pytest
+
+from http_host import CallbackHost, wait_for
+from helpers import EXE, cli, cli_env
+from test_hardening2 import _free_port
+
+
+def _serve(instance, *args, **env):
+    port = _free_port()
+    proc = subprocess.Popen([EXE, "serve", "--port", str(port), "--threads", "2", *args],
+                            env=cli_env(instance, **env), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    wait_for(lambda: proc.poll() is not None or _listening(port))
+    if proc.poll() is not None:
+        pytest.fail("serve exited: " + proc.stderr.read().decode("utf-8", "replace"))
+    return proc, port
+
+
+def _listening(port) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
+def test_serve_warns_at_start_when_no_worker_has_been_seen(tmp_path):
+    proc, _ = _serve(tmp_path / "instance")
+    proc.terminate()
+    _, err = proc.communicate(timeout=60)
+    assert "没有工作进程运行" in err.decode() and "serve --with-worker" in err.decode()
+
+
+def test_serve_with_worker_retries_a_refused_copy_without_a_worker_of_its_own(tmp_path):
+    instance = tmp_path / "instance"
+    env = {"OA_LIAISON_DELIVERY_BACKOFF_SECONDS": "[0]"}
+    added = cli(instance, "hosts", "add", "oa1", "-j", "nanbu", "--json", **env)
+    assert added.returncode == 0, added.stderr
+    host = CallbackHost(json.loads(added.stdout)["secret"], answer=lambda n, event: 500 if n == 1 else 200)
+    try:
+        assert cli(instance, "hosts", "update", "oa1", "--callback-url", host.url, **env).returncode == 0
+        (tmp_path / "d.json").write_text(json.dumps({"id": "D-1", "issuer": "南部县教育局", "title": "关于印发教育规划的通知",
+                                                     "flags": {"important": True}}, ensure_ascii=False), "utf-8")
+        done = cli(instance, "event", "document.issued", "--input", str(tmp_path / "d.json"), **env)
+        assert done.returncode == 0, done.stderr
+        assert len(host.received) == 1 and not host.acked        # offered once, refused
+        proc, _ = _serve(instance, "--with-worker", **env)
+        try:
+            wait_for(lambda: host.acked)                           # retried by the worker inside serve
+        finally:
+            proc.terminate()
+            _, err = proc.communicate(timeout=60)
+        assert "--with-worker" in err.decode() and "没有工作进程运行" not in err.decode()
+    finally:
+        host.close()
