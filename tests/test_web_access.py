@@ -47,6 +47,7 @@ EXPECT = {
     ("GET", "notice.index"): only(200, "admin"),
     ("POST", "notice.index"): only(400, "admin"),
     ("POST", "notice.apply"): only(400, "admin"),
+    ("GET", "notice.rollback"): only(302, "admin"),
     ("POST", "notice.rollback"): only(302, "admin"),
     ("GET", "rules.index"): only(200, "admin", "auditor"),
     ("GET", "rules.export"): only(200, "admin", "auditor"),
