@@ -63,11 +63,15 @@ def _zone():
     return county_zone(current_app.config)
 
 
-def local_time(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """A stored UTC time in the county's time zone."""
-    if value is None:
+def local_time(value: dt.datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored UTC time (naive, aware or ISO text) in the county's time zone, to the minute."""
+    if not value:
         return ""
-    return value.replace(tzinfo=dt.timezone.utc).astimezone(_zone()).strftime(fmt)
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    return value.astimezone(_zone()).strftime(fmt)
 
 
 def local_today() -> dt.date:
