@@ -649,13 +649,15 @@ def test_audit_log_records_before_and_after_and_is_append_only(world, app):
     admin = as_user(app, world, "admin1")
     admin.post("/rules/npc-title/toggle")
     listing = body(admin.get("/audit"))
-    assert "停用规则" in listing and "npc-title" in listing
+    assert "停用规则" in listing and "npc-title" not in listing and "规则“标题含提请人大常委会审议”" in listing
     with app.app_context():
         entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "rule.disable"))
         assert entry.before == {"enabled": True} and entry.after == {"enabled": False}
         entry_id = entry.id
     detail = body(as_user(app, world, "audit1").get(f"/audit/{entry_id}"))
-    assert "&#34;enabled&#34;: false" in detail or '"enabled": false' in detail
+    # a table of the changed fields, in words: no JSON, no English keys
+    assert re.search(r'data-label="项目">启用</td><td data-label="改前">是</td><td data-label="改后">否</td>', detail)
+    assert "enabled" not in detail and "rule.disable" not in detail
     assert all(r.methods - {"HEAD", "OPTIONS"} == {"GET"} for r in app.url_map.iter_rules()
                if r.endpoint.startswith("audit."))
     with app.app_context():

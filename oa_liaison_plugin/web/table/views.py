@@ -273,7 +273,8 @@ def import_():
             jur = jurisdiction()
             if isinstance(data, dict) and isinstance(data.get("jurisdiction"), dict) \
                     and data["jurisdiction"].get("code") != jur.code:
-                form.add_error("file", f"文件属于行政区“{data['jurisdiction'].get('code')}”，不是本行政区“{jur.code}”")
+                form.add_error("file", f"文件属于另一个行政区（{data['jurisdiction'].get('name') or '未写名称'}），"
+                                      f"不是本行政区“{jur.name}”")
             elif _save(form, "table.import", jur.code, table.export(jur.code), lambda: _import(data),
                        whole_file=True):
                 return redirect(url_for(".index"))
