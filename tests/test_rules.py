@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from oa_liaison_plugin.routing import rules as R
-from oa_liaison_plugin.routing.normalize import normalize
+from oa_liaison_plugin.routing.normalize import as_written, normalize
 from oa_liaison_plugin.errors import InputError
 from oa_liaison_plugin.routing.rules import RuleHit, RuleSet, validate_rule
 
@@ -328,8 +328,9 @@ def naive(rules: list[dict], doc: dict) -> list[RuleHit]:
             ok, where, found = False, None, []
             for f in fs:
                 m = pat.search(text(f, spaces=True))
-                if m:
-                    ok, where, found = True, f, [m.group(0)]
+                if m:   # quoted as the document writes it
+                    v = doc.get(f)
+                    ok, where, found = True, f, [as_written(v, *m.span()) if isinstance(v, str) else m.group(0)]
                     break
         else:
             if r["match"] == "exact":

@@ -100,3 +100,13 @@ def test_a_draft_field_error_names_the_field_as_the_form_does(lite_app):
     html = resp.get_data(as_text=True)
     assert resp.status_code == 400 and "“发文字号”格式错误" in html
     assert "doc_number" not in re.sub(r'(id|name|for)="[^"]*"', "", html)
+
+
+def test_a_reason_quotes_the_document_as_written(lite_app):
+    """A regex rule matches the normalised title; the reason quotes the title's own characters (《》, full width)."""
+    from test_web_support import build_world, session_client
+    lite_app.config["WTF_CSRF_ENABLED"] = False
+    world = build_world(lite_app)
+    page = session_client(lite_app, "admin1", world).post("/tester", data={
+        "issuer": "南部县教育局", "title": "关于印发《南部县校园安全工作方案》的通知"}).get_data(as_text=True)
+    assert "方案》的通知" in page and "方案&gt;的通知" not in page and "方案>的通知" not in page

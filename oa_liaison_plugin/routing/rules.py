@@ -11,7 +11,7 @@ import regex
 
 from ..errors import InputError
 from ..wording import regex_error
-from .normalize import normalize, visible
+from .normalize import as_written, normalize, visible
 
 FIELDS = ("title", "body", "doc_type", "recipients", "issuer")
 ACTIONS = ("npc", "important", "exclude", "major", "committee", "hold")
@@ -405,8 +405,10 @@ class RuleSet:
                     for f in c.fields:
                         m = c.pattern.search(text_of(f), timeout=max(stop - time.monotonic(), 1e-6))
                         if m:
+                            written = fields.get(f)
+                            quoted = as_written(written, *m.span()) if isinstance(written, str) else m.group(0)
                             matched[c.rank] = None if c.negate else RuleHit(
-                                c.rule_id, c.name, c.action, c.committee, f, (m.group(0)[:MAX_MATCHED],))
+                                c.rule_id, c.name, c.action, c.committee, f, (quoted[:MAX_MATCHED],))
                             break
                 except TimeoutError:
                     warnings.append(f"规则“{c.name}”：正则匹配超时（>{self.regex_timeout:g} 秒），"
