@@ -62,3 +62,22 @@ def test_a_new_rule_and_a_new_user_start_from_the_safe_choice(server, page):  # 
     page.goto(f"{base}/users/new")
     assert page.locator("#role").input_value() == "committee"
     assert page.locator("#role option:checked").inner_text() == "委员会联络员"
+
+
+def test_a_manual_copy_asks_on_a_page_before_anything_is_sent(server, page):  # noqa: F811
+    from oa_liaison_plugin.models import Copy, Document, db
+    base, app, world = server
+    world["host"].issue(issuer="南部县教育局", title="关于校园周边环境整治的通知（浏览器）", note="此件不公开",
+                        issued_on="2017-05-20", flags={"important": True})
+    with app.app_context():
+        doc_id = db.session.scalar(select(Document.id).where(Document.title == "关于校园周边环境整治的通知（浏览器）"))
+    log_in(page, base, "admin1")
+    page.goto(f"{base}/documents/{doc_id}")
+    page.get_by_label("教科文卫体委员会").check()
+    page.get_by_label("分送理由").fill("附注限制的是对外公开，委员会内部可传阅")
+    page.get_by_role("button", name="下一步：确认分送").click()
+    page.get_by_text("抄送后不能撤回").wait_for()
+    assert _count(app, Copy, Copy.document_id == doc_id) == 0   # asked, nothing sent
+    page.get_by_role("button", name="确认分送").click()
+    page.get_by_text("已人工决定分送教科文卫体委员会").wait_for()
+    assert _count(app, Copy, Copy.document_id == doc_id) == 1
