@@ -201,14 +201,15 @@ def import_notice(obj: Ctx, file, jurisdiction, as_json, apply_):
 
 @table.command("rollback")
 @click.option("--jurisdiction", "-j", default=None)
+@click.option("--to", "to", type=int, default=None, help="回退到第几版（默认：现行内容之前的一版；再次回退不会来回切换）")
 @click.pass_obj
-def table_rollback(obj: Ctx, jurisdiction):
-    """把对口联系表回退到上一版（作为新版本保存，历史不删）。"""
+def table_rollback(obj: Ctx, jurisdiction, to):
+    """把对口联系表回退到指定的一版（作为新版本保存，历史不删）。"""
     from .audit import Actor
     from .operations import table as ops
     try:
         with obj.liaison.work(Actor.cli()) as uow:
-            jur = ops.rollback(uow, jurisdiction or obj.app.config["JURISDICTION"])
+            jur = ops.rollback(uow, jurisdiction or obj.app.config["JURISDICTION"], to=to)
             message = f"已回退：行政区 {jur.code} 现为第 {jur.table_version} 版"
     except LookupError as exc:
         raise click.ClickException(str(exc)) from None

@@ -373,8 +373,11 @@ def test_panel_connects_a_host_shows_its_secret_once_and_rotates_it(tmp_path):
     rotated = admin.post("/hosts/county-oa/rotate", follow_redirects=True).get_data(as_text=True)
     assert "whsec_" in rotated and secret not in rotated and "轮换中" in admin.get("/hosts").get_data(as_text=True)
     assert session_client(app, "audit1", world).post("/hosts/county-oa/remove").status_code == 403
-    assert admin.post("/hosts/county-oa/remove").status_code == 302
-    assert "<td>county-oa</td>" not in admin.get("/hosts").get_data(as_text=True)
+    asked = admin.post("/hosts/county-oa/remove")
+    assert asked.status_code == 200 and "确认删除“county-oa”" in asked.get_data(as_text=True)
+    assert 'data-label="主机名">county-oa<' in admin.get("/hosts").get_data(as_text=True)   # not before it is confirmed
+    assert admin.post("/hosts/county-oa/remove", data={"confirmed": "1"}).status_code == 302
+    assert 'data-label="主机名">county-oa<' not in admin.get("/hosts").get_data(as_text=True)
 
 
 def test_what_waitress_refuses_itself_answers_in_the_api_shape(app):

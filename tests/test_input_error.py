@@ -18,7 +18,7 @@ def test_an_operations_bad_input_lands_on_the_field_it_names(lite_app):
         input_error(form, InputError("callback_url", "回调地址应为 http(s) URL"))
         input_error(form, InputError("jurisdiction", "未知行政区：x"))   # not a field of this form: above it
         assert form.callback_url.errors == ["回调地址应为 http(s) URL"]
-        assert form.form_errors == ["字段 jurisdiction：未知行政区：x"]
+        assert form.form_errors == ["“行政区”：未知行政区：x"]
         record = RecordForm(formdata=None)
         input_error(record, InputError("attendees[0]", "“无名氏”不在名单中"))   # a path: its first name
         assert record.attendees.errors == ["“无名氏”不在名单中"]

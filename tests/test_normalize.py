@@ -53,3 +53,12 @@ def test_official_text():
     assert normalize("南教发〔２０１７〕１２号，关于《方案》的通知。") == "南教发[2017]12号,关于<方案>的通知."
     assert name_key(" 南部县\u3000教育局\n") == "南部县教育局"
     assert normalize("第一行\n\n第二行\t（附件）") == "第一行 第二行 (附件)"
+
+
+def test_as_written_maps_a_normalised_span_back_to_the_text():
+    from oa_liaison_plugin.routing.normalize import as_written
+    text = "  关于印发《南部县工作方案》的通知　 （试行）"
+    folded = normalize(text)
+    start = folded.index("方案")
+    assert as_written(text, start, len(folded)) == "方案》的通知　 （试行）"
+    assert as_written(text, 0, 4) == "关于印发"

@@ -129,24 +129,52 @@ def test_short_city_name_is_an_alias(lite_app):
         assert r.resolve("市测绘管理办公室").unit == "市规划局"
 
 
-def test_apply_then_roll_back(app):
-    """Applying the 2017 notice to 南部县 is a new version; rolling back restores the table exactly."""
+def test_the_2017_notice_keeps_the_present_names(app):
+    """The shipped notice names 7 units by their pre-2019 names (县安监局 for 县应急管理局): applying it keeps
+    each unit's row, full name and aliases, proposes no rename, and later documents still find their unit."""
     parsed = notice.parse(PACKAGED_NOTICE.read_text("utf-8"))
+    with app.app_context():
+        before = export("nanbu")
+        assert notice.diff(before, notice.to_table(parsed, "nanbu", base=before)) == {
+            k: [] for k in ("added", "removed", "renamed", "moved", "committees_added", "committees_removed",
+                            "patterns_added", "patterns_removed")}
+        former = {f["notice"]: f["unit"] for f in notice.former_used(parsed, before)}
+        assert former["县安监局"] == "县应急管理局" and former["县卫计局"] == "县卫健局"
+        assert former["县国税局"] == former["县地税局"] == "县税务局"
+        assert len(set(former.values())) == 7
+        report: dict = {}
+        notice.apply(parsed, "nanbu", report)
+        assert report["renamed"] == [] and report["removed"] == []
+        assert export("nanbu")["units"] == before["units"]
+        r = app.extensions["oa_liaison"].resolver("nanbu")
+        assert r.resolve("南部县卫生健康局").unit == "县卫健局"
+        assert r.resolve("国家税务总局南部县税务局").unit == "县税务局"
+        assert r.resolve("县安监局").unit == "县应急管理局"
+        assert r.resolve("南部县人民政府办公室").unit == "县政府办"
+
+
+WITHOUT_TOUZI = PACKAGED_NOTICE.read_text("utf-8").replace("、县投促局", "")
+
+
+def test_rollback_names_its_version_and_does_not_toggle(app):
+    """A second rollback goes further back (or refuses), never back to the version the first one undid;
+    a named version is restored exactly."""
     from oa_liaison_plugin.routing import table_versions
     with app.app_context():
         before = export("nanbu")
-        report: dict = {}
-        jur = notice.apply(parsed, "nanbu", report)
-        assert jur.table_version == 2
-        assert ["县应急管理局", "县安监局"] in [list(x) for x in report["renamed"]]  # same row, same history
-        assert report["removed"] == []
-        r = app.extensions["oa_liaison"].resolver("nanbu")
-        assert r.resolve("县安监局").unit == "县安监局"
-        assert r.resolve("南部县人民政府办公室").unit == "县政府办"  # full names lent by the old table
-        jur = table_versions.rollback("nanbu")
-        assert jur.table_version == 3
+        notice.apply(notice.parse(WITHOUT_TOUZI), "nanbu")
+        bad = export("nanbu")
+        assert "县投促局" not in {u["name"] for u in bad["units"]}
+        assert table_versions.rollback("nanbu").table_version == 3
         assert export("nanbu") == before
-        assert [v.version for v in table_versions.versions("nanbu")] == [3, 2, 1]
+        with pytest.raises(LookupError, match="没有可回退"):
+            table_versions.rollback("nanbu")
+        assert export("nanbu") == before
+        assert table_versions.rollback("nanbu", to=2).table_version == 4
+        assert export("nanbu") == bad
+        with pytest.raises(LookupError, match="第 9 版"):
+            table_versions.rollback("nanbu", to=9)
+        assert [v.version for v in table_versions.versions("nanbu")] == [4, 3, 2, 1]
 
 
 BAD = {

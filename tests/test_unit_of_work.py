@@ -144,7 +144,7 @@ def test_a_host_removed_in_the_panel_is_refused_at_once_and_leaves_no_cached_sec
     with county_app.app_context():
         assert "oa-gone" in [s.name for s in hosts.signers(county_app.config)]   # cached now
     admin = session_client(county_app, "admin-other", None)
-    assert admin.post("/hosts/oa-gone/remove").status_code == 302
+    assert admin.post("/hosts/oa-gone/remove", data={"confirmed": "1"}).status_code == 302
     with county_app.app_context():
         assert "oa-gone" not in [s.name for s in hosts.signers(county_app.config)]   # the cache went with it
         [entry] = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "host.delete")).all()

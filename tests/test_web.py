@@ -319,7 +319,8 @@ def test_renaming_a_unit_keeps_its_history_and_old_name(world, app):
 
 def test_a_unit_with_sub_units_cannot_be_deleted(lite_world, lite_app):
     admin = as_user(lite_app, lite_world, "admin1")
-    resp = admin.post(f"/table/units/{lite_world['parent_unit']}/delete", follow_redirects=True)
+    resp = admin.post(f"/table/units/{lite_world['parent_unit']}/delete", data={"confirmed": "1"},
+                      follow_redirects=True)
     assert "未能删除" in body(resp) and "未知单位“县政府办”" in body(resp)
 
 
@@ -333,7 +334,9 @@ def test_patterns_new_invalid_and_delete(lite_world, lite_app):
     assert resp.status_code == 302
     with lite_app.app_context():
         assert lite_app.extensions["oa_liaison"].resolver().resolve("南部县建兴镇卫生院").matched_by == "pattern"
-    assert admin.post("/table/patterns/各卫生院/delete").status_code == 302
+    asked = admin.post("/table/patterns/各卫生院/delete")
+    assert asked.status_code == 200 and "确认删除“各卫生院”" in body(asked) and "各卫生院" in body(admin.get("/table"))
+    assert admin.post("/table/patterns/各卫生院/delete", data={"confirmed": "1"}).status_code == 302
     assert "各卫生院" not in body(admin.get("/table"))
 
 
@@ -490,7 +493,12 @@ def test_map_an_unmatched_issuer_routes_the_held_documents(world, app):
     assert "南部县新华书店" in page and "1 份文件" in page and "全民阅读" in page
     resp = admin.post("/unmatched/map", data={"issuer": "南部县新华书店", "unit": "县火星局"}, follow_redirects=True)
     assert "对口联系表中没有单位“县火星局”" in body(resp)
-    resp = admin.post("/unmatched/map", data={"issuer": "南部县新华书店", "unit": "县文联"}, follow_redirects=True)
+    asked = body(admin.post("/unmatched/map", data={"issuer": "南部县新华书店", "unit": "县文联"}))
+    assert "即将把“南部县新华书店”登记为“县文联”的别名，1 份暂存的文件随即" in asked and "确认映射并分送" in asked
+    with app.app_context():
+        assert db.session.get(Document, world["unmatched_document"]).status == "unmatched"   # not yet
+    resp = admin.post("/unmatched/map", data={"issuer": "南部县新华书店", "unit": "县文联", "confirmed": "1"},
+                      follow_redirects=True)
     assert "1 份暂存的文件已按对口关系分送" in body(resp)
     with app.app_context():
         doc = db.session.get(Document, world["unmatched_document"])
@@ -641,13 +649,15 @@ def test_audit_log_records_before_and_after_and_is_append_only(world, app):
     admin = as_user(app, world, "admin1")
     admin.post("/rules/npc-title/toggle")
     listing = body(admin.get("/audit"))
-    assert "停用规则" in listing and "npc-title" in listing
+    assert "停用规则" in listing and "npc-title" not in listing and "规则“标题含提请人大常委会审议”" in listing
     with app.app_context():
         entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "rule.disable"))
         assert entry.before == {"enabled": True} and entry.after == {"enabled": False}
         entry_id = entry.id
     detail = body(as_user(app, world, "audit1").get(f"/audit/{entry_id}"))
-    assert "&#34;enabled&#34;: false" in detail or '"enabled": false' in detail
+    # a table of the changed fields, in words: no JSON, no English keys
+    assert re.search(r'data-label="项目">启用</td><td data-label="改前">是</td><td data-label="改后">否</td>', detail)
+    assert "enabled" not in detail and "rule.disable" not in detail
     assert all(r.methods - {"HEAD", "OPTIONS"} == {"GET"} for r in app.url_map.iter_rules()
                if r.endpoint.startswith("audit."))
     with app.app_context():

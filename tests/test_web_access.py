@@ -36,17 +36,18 @@ EXPECT = {
     ("POST", "table.unit_new"): only(400, "admin"),
     ("GET", "table.unit_edit"): only(200, "admin"),
     ("POST", "table.unit_edit"): only(400, "admin"),
-    ("POST", "table.unit_delete"): only(302, "admin"),  # 县政府办 still has sub-units: refused, back to its form
+    ("POST", "table.unit_delete"): only(200, "admin"),  # the confirmation page first
     ("GET", "table.pattern_new"): only(200, "admin"),
     ("POST", "table.pattern_new"): only(400, "admin"),
     ("GET", "table.pattern_edit"): only(200, "admin"),
     ("POST", "table.pattern_edit"): only(400, "admin"),
-    ("POST", "table.pattern_delete"): only(302, "admin"),
+    ("POST", "table.pattern_delete"): only(200, "admin"),  # the confirmation page first
     ("GET", "table.import_"): only(200, "admin"),
     ("POST", "table.import_"): only(400, "admin"),
     ("GET", "notice.index"): only(200, "admin"),
     ("POST", "notice.index"): only(400, "admin"),
     ("POST", "notice.apply"): only(400, "admin"),
+    ("GET", "notice.rollback"): only(302, "admin"),
     ("POST", "notice.rollback"): only(302, "admin"),
     ("GET", "rules.index"): only(200, "admin", "auditor"),
     ("GET", "rules.export"): only(200, "admin", "auditor"),

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ..models import Jurisdiction, db
+from ..models import Jurisdiction, TableVersion, db
 from ..routing import notice, table, table_ops, table_versions
 
 
@@ -30,16 +30,20 @@ def import_notice(uow, parsed: dict, code: str, report: dict | None = None) -> J
     after = notice.to_table(parsed, code, base=before)
     jur = notice.apply(parsed, code, report, commit=False)
     uow.audit("table.import_notice", code, {"table_version": version},
-              {"source": after["jurisdiction"].get("source"), "diff": notice.diff(before, after)},
+              {"source": after["jurisdiction"].get("source"), "diff": notice.diff(before, after),
+               "former_used": notice.former_used(parsed, before)},
               jurisdiction_id=jur.id)
     return jur
 
 
-def rollback(uow, code: str, report: dict | None = None) -> Jurisdiction:
-    """Make the previous saved version the table again (a new version; LookupError when there is none)."""
-    jur = table_versions.rollback(code, report, commit=False)
-    uow.audit("table.rollback", code, {"table_version": jur.table_version - 1}, {"table_version": jur.table_version},
-              jurisdiction_id=jur.id)
+def rollback(uow, code: str, report: dict | None = None, *, to: int | None = None) -> Jurisdiction:
+    """Make saved version ``to`` the table again (a new version; without ``to`` the one before the version in
+    effect; LookupError when there is none)."""
+    jur = table_versions.rollback(code, report, commit=False, to=to)
+    restored = db.session.scalar(select(TableVersion.note).where(TableVersion.jurisdiction_id == jur.id,
+                                                                 TableVersion.version == jur.table_version))
+    uow.audit("table.rollback", code, {"table_version": jur.table_version - 1},
+              {"table_version": jur.table_version, "note": restored}, jurisdiction_id=jur.id)
     return jur
 
 

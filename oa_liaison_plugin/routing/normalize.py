@@ -85,6 +85,22 @@ def normalize(text: str) -> str:
     return text.strip()
 
 
+def as_written(text: str, start: int, end: int) -> str:
+    """The part of ``text`` that ``normalize(text)[start:end]`` comes from: a match quoted as the document
+    writes it (《方案》的通知, not <方案>的通知)."""
+    folded: list[str] = []
+    source: list[int] = []   # each folded character's index in text
+    for i, c in enumerate(text):
+        for ch in _FOLD.get(c, c):
+            if ch == " " and (not folded or folded[-1] == " "):
+                continue   # normalize() collapses runs of spaces and strips the leading ones
+            folded.append(ch)
+            source.append(i)
+    if not 0 <= start < end <= len(source):
+        return normalize(text)[start:end]
+    return text[source[start]:source[end - 1] + 1]
+
+
 def name_key(name: str) -> str:
     """A unit or committee name reduced to its matching key: normalised, no spaces."""
     return normalize(name).replace(" ", "")

@@ -382,7 +382,9 @@ def to_table(parsed: dict, code: str, *, base: dict | None = None, g: Grammar | 
     old_patterns = {p["name"]: p for p in (base or {}).get("patterns", [])}
     level = name[-1] if name else ""
     short = name[:-1] if len(name) > 2 else None
+    present = current_name(base, prefixes)
     committees, units, patterns = [], [], []
+    placed: dict[str, dict] = {}   # a present unit the notice names twice by former names (merged since)
     for c in parsed["committees"]:
         aliases = [f.format(level=level, name=c["name"], jurisdiction=name) for f in raw["committee_alias_forms"]]
         if "、" in c["name"]:
@@ -391,32 +393,24 @@ def to_table(parsed: dict, code: str, *, base: dict | None = None, g: Grammar | 
         committees.append({"name": c["name"], "section": c.get("section"),
                            "aliases": [a for a in dict.fromkeys(aliases) if a != c["name"]]})
         for u in c["units"]:
-            old = old_units.get(u["name"], {})
-            extra = list(u.get("aliases", []))
-            if short and u["name"].startswith(short) and not u["name"].startswith(name) \
-                    and u["name"].endswith(tuple(raw["short_name_alias_suffixes"])):
-                extra.append(name + u["name"][len(short):])  # 南通工商局 is 南通市工商局
-            item = {"name": u["name"], "committee": c["name"],
-                    "aliases": list(dict.fromkeys([*old.get("aliases", []), *extra]))}
-            if old.get("full_name"):
-                item["full_name"] = old["full_name"]
-            former = old.get("former_names") or []
-            former += [{"name": f, "until": None} for f in u.get("former_names", [])
-                       if f not in {x["name"] for x in former}]
-            if former:
-                item["former_names"] = former
-            units.append(item)
+            u = {**u, "name": present(u["name"]), "sub_units": [present(s) for s in u["sub_units"]]}
+            if u["name"] in placed:
+                _also_under(placed[u["name"]], c["name"])
+            else:
+                extra = list(u.get("aliases", []))
+                if short and u["name"].startswith(short) and not u["name"].startswith(name) \
+                        and u["name"].endswith(tuple(raw["short_name_alias_suffixes"])):
+                    extra.append(name + u["name"][len(short):])  # 南通工商局 is 南通市工商局
+                placed[u["name"]] = _unit_item(u, c["name"], old_units.get(u["name"], {}), extra)
+                units.append(placed[u["name"]])
             for s in u["sub_units"]:
-                old = old_units.get(s, {})
-                sub = {"name": s, "parent": u["name"], "aliases": old.get("aliases", [])}
-                if old.get("full_name"):
-                    sub["full_name"] = old["full_name"]
-                if old.get("former_names"):
-                    sub["former_names"] = old["former_names"]
-                units.append(sub)
+                if s not in placed:
+                    placed[s] = _sub_item(s, u["name"], old_units.get(s, {}))
+                    units.append(placed[s])
         for text in c["patterns"]:
             patterns.append(old_patterns.get(text) and {**old_patterns[text], "committee": c["name"]}
                             or {"name": text, "committee": c["name"], **pattern_rule(text, c.get("section"), g)})
+    _keep_committee_order(units, old_units)
     _drop_clashing_names(units, prefixes)
     data = {"format": FORMAT, "version": 1,
             "jurisdiction": {"code": code, "name": name, "prefixes": prefixes, "source": jur.get("source")},
@@ -430,6 +424,62 @@ def to_table(parsed: dict, code: str, *, base: dict | None = None, g: Grammar | 
             if r["from"] not in {f["name"] for f in unit.get("former_names", [])}:
                 unit.setdefault("former_names", []).append({"name": r["from"], "until": None})
     return data
+
+
+def _unit_item(u: dict, committee: str, old: dict, extra: list[str]) -> dict:
+    """A unit the notice lists under ``committee``, keeping what the present table knows of it (``old``)."""
+    item = {"name": u["name"], "committee": committee,
+            "aliases": list(dict.fromkeys([*old.get("aliases", []), *extra]))}
+    if old.get("full_name"):
+        item["full_name"] = old["full_name"]
+    former = old.get("former_names") or []
+    former += [{"name": f, "until": None} for f in u.get("former_names", [])
+               if f not in {x["name"] for x in former}]
+    if former:
+        item["former_names"] = former
+    return item
+
+
+def _sub_item(name: str, parent: str, old: dict) -> dict:
+    """A sub-unit the notice lists in brackets, keeping what the present table knows of it."""
+    sub = {"name": name, "parent": parent, "aliases": old.get("aliases", [])}
+    if old.get("full_name"):
+        sub["full_name"] = old["full_name"]
+    if old.get("former_names"):
+        sub["former_names"] = old["former_names"]
+    return sub
+
+
+def current_name(base: dict | None, prefixes: list[str]):
+    """A name the notice uses -> the present unit's name: a notice written before a rename (县安监局) names a unit
+    that lives on under its new name (县应急管理局), with its full name, aliases and clerks."""
+    pref = sorted(prefixes, key=len, reverse=True)
+    units = (base or {}).get("units", [])
+    now = {u["name"] for u in units}
+    former = {canonical(name_key(f["name"]), pref): u["name"] for u in units for f in u.get("former_names", [])}
+    return lambda n: n if n in now else former.get(canonical(name_key(n), pref), n)
+
+
+def former_used(parsed: dict, base: dict | None) -> list[dict]:
+    """The units the notice names by a former name: ``[{"notice", "unit"}]``, each kept as it is now."""
+    present = current_name(base, parsed["jurisdiction"].get("prefixes")
+                           or (base or {}).get("jurisdiction", {}).get("prefixes") or [])
+    names = [n for c in parsed["committees"] for u in c["units"] for n in [u["name"], *u["sub_units"]]]
+    return [{"notice": n, "unit": present(n)} for n in dict.fromkeys(names) if present(n) != n]
+
+
+def _also_under(item: dict, committee: str) -> None:
+    """A unit merged since the notice (县文旅局 of 县文广体局 and 县旅游局) stands under each predecessor's committee."""
+    linked = item.pop("committees", None) or [item.pop("committee")]
+    item["committees"] = list(dict.fromkeys([*linked, committee]))
+
+
+def _keep_committee_order(units: list[dict], old_units: dict) -> None:
+    """A merged unit's committees in the present table's order when the notice lists the same ones (no move)."""
+    for u in units:
+        old = old_units.get(u["name"], {}).get("committees") or []
+        if u.get("committees") and set(u["committees"]) == set(old):
+            u["committees"] = list(old)
 
 
 def pattern_rule(text: str, section: str | None, g: Grammar | None = None) -> dict:

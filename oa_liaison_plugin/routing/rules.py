@@ -10,7 +10,8 @@ import ahocorasick_rs
 import regex
 
 from ..errors import InputError
-from .normalize import normalize, visible
+from ..wording import regex_error
+from .normalize import as_written, normalize, visible
 
 FIELDS = ("title", "body", "doc_type", "recipients", "issuer")
 ACTIONS = ("npc", "important", "exclude", "major", "committee", "hold")
@@ -183,7 +184,7 @@ def compile_pattern(pattern: str, flags: int = 0, *, trial: bool = True):
     try:
         compiled = regex.compile(pattern, flags)
     except (regex.error, ValueError, OverflowError, RecursionError) as exc:
-        raise PatternError(f"正则表达式无效：{exc}") from None
+        raise PatternError(regex_error(exc)) from None
     if compiled.search("") is not None:
         raise PatternError("正则表达式可匹配空文本，会命中所有文件")
     for text in _trial_texts(compiled.pattern) if trial else ():
@@ -395,7 +396,7 @@ class RuleSet:
             for c in self._regex:
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    warnings.append(f"规则 {c.rule_id}（{c.name}）：正则规则总时限 {self.regex_budget:g} 秒已用完，"
+                    warnings.append(f"规则“{c.name}”：正则规则总时限 {self.regex_budget:g} 秒已用完，"
                                     f"本规则未执行，结果不计")
                     matched[c.rank] = None
                     continue
@@ -404,11 +405,13 @@ class RuleSet:
                     for f in c.fields:
                         m = c.pattern.search(text_of(f), timeout=max(stop - time.monotonic(), 1e-6))
                         if m:
+                            written = fields.get(f)
+                            quoted = as_written(written, *m.span()) if isinstance(written, str) else m.group(0)
                             matched[c.rank] = None if c.negate else RuleHit(
-                                c.rule_id, c.name, c.action, c.committee, f, (m.group(0)[:MAX_MATCHED],))
+                                c.rule_id, c.name, c.action, c.committee, f, (quoted[:MAX_MATCHED],))
                             break
                 except TimeoutError:
-                    warnings.append(f"规则 {c.rule_id}（{c.name}）：正则匹配超时（>{self.regex_timeout:g} 秒），"
+                    warnings.append(f"规则“{c.name}”：正则匹配超时（>{self.regex_timeout:g} 秒），"
                                     f"本规则对此文件不计")
                     matched[c.rank] = None  # undetermined: neither a hit nor a negated hit
 

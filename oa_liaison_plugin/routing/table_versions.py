@@ -47,14 +47,28 @@ def load_version(data: dict, note: str, report: dict | None = None, *, commit: b
     return jur
 
 
-def rollback(code: str, report: dict | None = None, *, commit: bool = True) -> Jurisdiction:
-    """Make the version before the current one the table again (as a new version; history is kept)."""
+def restorable(code: str) -> list[TableVersion]:
+    """The saved versions a rollback may return to: every one before the current, newest first."""
+    jur = _jurisdiction(code)
+    return [v for v in versions(code) if jur is not None and v.version < jur.table_version]
+
+
+def _default_target(code: str, older: list[TableVersion]) -> TableVersion | None:
+    """The version before the one whose content is in effect now: a second rollback goes further back
+    instead of bringing back the version the first one undid."""
+    now = table.export(code)
+    first = min((v.version for v in older if v.data == now), default=None)
+    return next((v for v in older if first is None or v.version < first), None)
+
+
+def rollback(code: str, report: dict | None = None, *, commit: bool = True, to: int | None = None) -> Jurisdiction:
+    """Make saved version ``to`` the table again (as a new version; history is kept); without ``to``, the one
+    before the version now in effect. LookupError when there is none."""
     jur = _jurisdiction(code)
     if jur is None:
         raise LookupError(f"未知行政区：{code}")
-    previous = db.session.scalar(select(TableVersion).where(TableVersion.jurisdiction_id == jur.id,
-                                                            TableVersion.version < jur.table_version)
-                                 .order_by(TableVersion.version.desc()))
-    if previous is None:
-        raise LookupError(f"行政区 {code} 没有可回退的上一版对口联系表")
-    return load_version(previous.data, f"回退到第 {previous.version} 版", report, commit=commit)
+    older = restorable(code)
+    target = next((v for v in older if v.version == to), None) if to is not None else _default_target(code, older)
+    if target is None:
+        raise LookupError(f"没有可回退的第 {to} 版对口联系表" if to is not None else "没有可回退的上一版对口联系表")
+    return load_version(target.data, f"回退到第 {target.version} 版", report, commit=commit)

@@ -8,6 +8,7 @@ from wtforms.validators import Length
 
 from ..errors import InputError
 from ..models import max_length
+from ..wording import field_phrase, in_peoples_words
 
 _ZH = get_translations(["zh"])
 
@@ -43,10 +44,13 @@ def input_error(form: Form, exc: InputError, renamed: dict | None = None) -> Non
     """Bad input, shown where it belongs: on the field it names (``renamed`` maps a name to the form's own),
     else above the form, naming the field."""
     name = (renamed or {}).get(exc.base, exc.base)
+    labels = {f.name: f.label.text for f in form}
+    message = in_peoples_words(exc.message, labels)
     if name in form._fields:
-        form.add_error(name, exc.message)
+        form.add_error(name, message)
     else:
-        form.add_error(None, str(exc))
+        where = f"{exc.where}：" if exc.where else ""
+        form.add_error(None, where + (f"{field_phrase(exc.field, labels)}：" if exc.field else "") + message)
 
 
 def fits(attribute) -> Length:

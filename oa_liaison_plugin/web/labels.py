@@ -7,6 +7,7 @@ import json
 from flask import Flask, current_app
 
 from ..config import county_today, county_zone
+from ..wording import wording
 
 DOCUMENT_STATUS = {"routed": "已分送", "not_qualified": "不抄送", "held": "暂存待定", "unmatched": "待映射单位",
                    "offline": "已线下机要传递",
@@ -19,24 +20,7 @@ RULE_ACTION = {"npc": "提请人大审议（抄送）", "important": "重要文�
                "committee": "加送指定委员会", "exclude": "例行事务（不抄送）", "hold": "暂存待人工决定"}
 RULE_MATCH = {"any": "含任一词语", "all": "含全部词语", "exact": "完全等于", "regex": "正则表达式"}
 RULE_FIELD = {"title": "标题", "body": "正文", "doc_type": "文种", "recipients": "主送/抄送机关", "issuer": "发文单位"}
-AUDIT_ACTION = {
-    "login": "登录", "login.locked": "登录失败过多已锁定", "password.change": "修改本人密码",
-    "table.unit.create": "新增单位", "table.unit.update": "修改单位", "table.unit.delete": "删除单位",
-    "table.pattern.create": "新增名称规则", "table.pattern.update": "修改名称规则", "table.pattern.delete": "删除名称规则",
-    "table.import": "导入对口联系表", "unmatched.map": "映射发文单位",
-    "rule.create": "新增规则", "rule.update": "修改规则", "rule.enable": "启用规则", "rule.disable": "停用规则",
-    "rule.move": "调整规则顺序", "copy.retry": "重试投递", "copy.retry_all": "重试全部失败投递",
-    "copy.read": "标记已读", "user.create": "新增用户", "user.update": "修改用户",
-    "host.create": "接入主机", "host.rotate": "轮换主机密钥", "host.delete": "删除接入主机",
-    "submission.replied": "标记来件已答复", "submission.extend": "延长答复期限", "submission.rated": "评价答复",
-    "submission.opinion": "送会办意见",
-    "meeting.record": "记录联系会", "meeting.signed": "上传签发纪要", "invitation.answer": "确认邀请",
-    "topic.advance": "推进议定课题", "leader.set": "确定分管领导",
-    "submission.create": "登记来件", "committee.member": "登记委员会组成人员", "host.update": "修改接入主机",
-    "table.import_notice": "按通知导入对口联系表", "table.rollback": "回退对口联系表",
-    "consultation.answer": "反馈征求意见", "copy.redeliver": "重新投递抄送", "notification.redeliver": "重新投递通知",
-    "host.test": "发送测试事件",
-}
+AUDIT_ACTION = wording()["audit_actions"]
 
 # (endpoint, label, roles): the side menu, in this order.
 NAV = [
@@ -64,11 +48,15 @@ def _zone():
     return county_zone(current_app.config)
 
 
-def local_time(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """A stored UTC time in the county's time zone."""
-    if value is None:
+def local_time(value: dt.datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored UTC time (naive, aware or ISO text) in the county's time zone, to the minute."""
+    if not value:
         return ""
-    return value.replace(tzinfo=dt.timezone.utc).astimezone(_zone()).strftime(fmt)
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    return value.astimezone(_zone()).strftime(fmt)
 
 
 def local_today() -> dt.date:

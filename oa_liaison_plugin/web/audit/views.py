@@ -5,12 +5,13 @@ from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from ...models import db
-from ..access import allow
+from ...models import Rule, db
+from ..access import allow, jurisdiction
 from ..export import MOST_ROWS, Column, Sheet, local, send_xlsx
 from ..labels import AUDIT_ACTION, local_today
 from ..models import AuditEntry
 from ..paging import keyset
+from .changes import changes
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 LIST_COLUMNS = (AuditEntry.id, AuditEntry.at, AuditEntry.username, AuditEntry.action, AuditEntry.target,
@@ -32,13 +33,36 @@ def _listed():
     return q, {"action": action, "username": username}
 
 
+def _jurisdiction_names() -> dict:
+    """Jurisdiction codes in a record, by name."""
+    jur = jurisdiction()
+    return {"jurisdiction": {jur.code: jur.name}, "code": {jur.code: jur.name}}
+
+
+def target_namer():
+    """What an entry names, in people's words: table entries name the jurisdiction by its code and rule entries
+    a rule by its id; people read their names."""
+    jur = jurisdiction()
+    rules = {r.rule_id: r.data.get("name") for r in db.session.scalars(select(Rule).where(
+        Rule.jurisdiction_id == jur.id))}
+
+    def name(target: str | None, action: str = "") -> str:
+        if target == jur.code:
+            return jur.name
+        if action.startswith("rule."):
+            return f"规则“{rules[target]}”" if rules.get(target) else "已删除的规则"
+        return target or ""
+    return name
+
+
 @bp.route("")
 @allow("admin", "auditor")
 def index():
     """Entries newest first; filter by action or user."""
     q, asked = _listed()
     page = keyset(db.session, q, AuditEntry.id)
-    return render_template("oa_liaison/audit/index.html", page=page, actions=AUDIT_ACTION, **asked)
+    return render_template("oa_liaison/audit/index.html", page=page, actions=AUDIT_ACTION, target_name=target_namer(),
+                           **asked)
 
 
 @bp.route("/export.xlsx")
@@ -46,7 +70,9 @@ def index():
 def export():
     """The entries as listed (same filters), every page, as an Excel sheet (before and after stay on their page)."""
     q, _ = _listed()
-    rows = [(local(e.at), e.username, AUDIT_ACTION.get(e.action, e.action), e.target or "", e.remote_addr or "")
+    target_name = target_namer()
+    rows = [(local(e.at), e.username, AUDIT_ACTION.get(e.action, e.action), target_name(e.target, e.action),
+             e.remote_addr or "")
             for e in db.session.execute(q.order_by(AuditEntry.id.desc()).limit(MOST_ROWS))]
     columns = [Column("时间", 17), Column("用户", 14), Column("操作", 22), Column("对象", 30), Column("来源地址", 16)]
     return send_xlsx(f"审计日志（{local_today().isoformat()}）", [Sheet("审计日志", columns, rows)])
@@ -59,4 +85,6 @@ def detail(entry_id: int):
     entry = db.session.scalar(_entries().where(AuditEntry.id == entry_id))
     if entry is None:
         abort(404)
-    return render_template("oa_liaison/audit/detail.html", entry=entry)
+    target = target_namer()(entry.target, entry.action)
+    return render_template("oa_liaison/audit/detail.html", entry=entry, target=target,
+                           changes=changes(entry.before, entry.after, _jurisdiction_names()))

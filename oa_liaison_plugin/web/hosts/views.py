@@ -12,6 +12,7 @@ from ...models import HttpCall, HttpHost, db
 from ...operations import hosts as ops
 from ..access import allow, jurisdiction
 from ..audit.log import work
+from ..confirm import ask, confirmed
 from ..conflict import conflict_on_stale
 from ..forms import input_error, status
 from .forms import REQUIRE_FILE_CHOICES, REQUIRE_FILE_VALUES, NewHostForm, RequireFileForm
@@ -112,7 +113,11 @@ def _setting(value: bool | None) -> dict:
 @allow("admin")
 def remove(host_name: str):
     """Disconnect a host: its secrets stop working at once (every serving process checks the database)."""
-    _mine(host_name)
+    host = _mine(host_name)
+    if not confirmed():
+        return ask("确认删除接入主机", f"即将删除接入主机“{host.name}”：它的密钥立即失效，它再发来的文件和事件都会被拒收。",
+                   [("主机", host.name), ("回调地址", host.callback_url or "—")], f"确认删除“{host.name}”",
+                   url_for(".index"))
     with work() as uow:
         ops.remove(uow, host_name)
     flash(f"已删除接入主机“{host_name}”，其密钥立即失效。", "success")

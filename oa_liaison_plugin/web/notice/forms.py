@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_wtf.file import FileAllowed, FileField
-from wtforms import HiddenField, TextAreaField
+from wtforms import HiddenField, IntegerField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..forms import Form
@@ -18,4 +18,6 @@ class ApplyForm(Form):
 
 
 class RollbackForm(Form):
-    pass
+    """回退到第 ``to`` 版, done only when ``confirmed`` (after the confirmation page)."""
+    to = IntegerField(validators=[DataRequired()])
+    confirmed = HiddenField()

@@ -26,7 +26,9 @@ class RuleForm(Form):
         DataRequired("请填写编号"), fits(Rule.rule_id),
         Regexp(RULE_ID, message="编号只能用英文字母、数字和 - _ . :，如 imp-school-safety")])
     name = StringField("名称", validators=[DataRequired("请填写名称"), Length(max=200)])
-    action = SelectField("命中后", choices=choices(RULE_ACTION.items()))
+    # No default: 提请人大审议（抄送） first in the list would copy documents out for a careless save.
+    action = SelectField("命中后", choices=choices([("", "（请选择）"), *RULE_ACTION.items()]),
+                         validators=[DataRequired("请选择命中后如何处理")])
     committee = SelectField("加送的委员会（“加送指定委员会”时必选）", choices=[])
     match = SelectField("匹配方式", choices=choices(RULE_MATCH.items()))
     fields_ = CheckboxesField("在哪里查找", choices=choices(RULE_FIELD.items()),

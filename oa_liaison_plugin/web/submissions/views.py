@@ -233,7 +233,7 @@ def opinion(submission_id: int):
 @bp.route("/<int:submission_id>/replies/<int:round_>/file")
 @allow(*EVERYONE)
 def reply_file(submission_id: int, round_: int):
-    """The signed reply as uploaded (its SHA-256 is on the task's page)."""
+    """The signed reply as uploaded (its SHA-256 is stored with it, for an audit; not shown to clerks)."""
     s = queries.one(queries.submissions(), Submission, submission_id)
     r = db.session.scalar(select(Reply).where(Reply.submission_id == s.id, Reply.round == round_))
     blob = db.session.get(Blob, r.file_sha256) if r is not None and r.file_sha256 else None

@@ -6,11 +6,11 @@ import io
 import json
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ... import jsonfile
 from ...errors import InputError
-from ...models import Committee, Counterpart, Unit, UnitName, UnitPattern, db
+from ...models import Committee, Counterpart, Document, Unit, UnitName, UnitPattern, db
 from ...operations import table as ops_table
 from ...routing import table
 from ...routing import table_ops as ops
@@ -19,6 +19,7 @@ from ...units import children_map, walk
 from ...versions import claim
 from ..access import allow, get_or_404, jurisdiction
 from ..audit.log import work
+from ..confirm import ask, confirmed
 from ..conflict import conflict_on_stale
 from ..export import Column, Sheet, send_xlsx
 from ..labels import local_today
@@ -159,6 +160,11 @@ def unit_edit(unit_id: int):
 def unit_delete(unit_id: int):
     """Remove a unit (refused while sub-units still name it as their parent)."""
     unit = get_or_404(Unit, unit_id)
+    if not confirmed():
+        held = db.session.scalar(select(func.count(Document.id)).where(Document.unit_id == unit.id))
+        return ask("确认删除单位", f"即将从对口联系表删除“{unit.name}”。删除后，主办系统再以此名称发文将“待映射”。",
+                   [("单位", unit.name), ("全称", unit.full_name or "—"), ("本单位已有文件", f"{held} 份（保留，但不再关联到本单位）")],
+                   f"确认删除“{unit.name}”", url_for(".unit_edit", unit_id=unit.id))
     before, form = ops.unit_spec(unit), UnitForm(formdata=None)
     if _save(form, "table.unit.delete", unit.name, before, lambda: ops.delete_unit(unit)):
         return redirect(url_for(".index"))
@@ -217,6 +223,10 @@ def pattern_edit(name: str):
 def pattern_delete(name: str):
     """Remove a name pattern."""
     pattern = _pattern(name)
+    if not confirmed():
+        return ask("确认删除名称规则", f"即将删除名称规则“{pattern.name}”：符合它的单位以后发文将“待映射”。",
+                   [("名称", pattern.name), ("对口委员会", pattern.committee.name)], f"确认删除“{pattern.name}”",
+                   url_for(".pattern_edit", name=name))
     form = PatternForm(formdata=None)
     if not _save(form, "table.pattern.delete", pattern.name, ops.pattern_spec(pattern),
                  lambda: ops.delete_pattern(pattern)):
@@ -263,7 +273,8 @@ def import_():
             jur = jurisdiction()
             if isinstance(data, dict) and isinstance(data.get("jurisdiction"), dict) \
                     and data["jurisdiction"].get("code") != jur.code:
-                form.add_error("file", f"文件属于行政区“{data['jurisdiction'].get('code')}”，不是本行政区“{jur.code}”")
+                form.add_error("file", f"文件属于另一个行政区（{data['jurisdiction'].get('name') or '未写名称'}），"
+                                      f"不是本行政区“{jur.name}”")
             elif _save(form, "table.import", jur.code, table.export(jur.code), lambda: _import(data),
                        whole_file=True):
                 return redirect(url_for(".index"))

@@ -10,6 +10,7 @@ from ...routing import table
 from ...routing.route import reroute_unmatched
 from ..access import allow, jurisdiction
 from ..audit.log import work
+from ..confirm import ask, confirmed
 from .forms import MapForm
 
 bp = Blueprint("unmatched", __name__, url_prefix="/unmatched")
@@ -69,6 +70,13 @@ def map_name():
         routed = reroute_unmatched(liaison, jur.code)
         flash(f"“{issuer}”已能识别，无须再映射；{len(routed)} 份文件已分送。", "info")
         return back
+    if not confirmed():
+        held = db.session.scalar(select(func.count(Document.id)).where(
+            Document.jurisdiction_id == jur.id, Document.status == "unmatched", Document.issuer == issuer))
+        return ask("确认映射发文单位", f"即将把“{issuer}”登记为“{found.unit}”的别名，{held} 份暂存的文件随即按“{found.unit}”的"
+                   "对口关系抄送出去，抄送后不能撤回。",
+                   [("发文单位名称", issuer), ("对口联系表中的单位", found.unit), ("随即分送的文件", f"{held} 份")],
+                   "确认映射并分送", url_for(".index"), {"issuer": issuer, "unit": found.unit})
     try:
         with work() as uow:
             ops.map_name(uow, jur, found.unit, issuer)

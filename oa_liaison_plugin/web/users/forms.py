@@ -5,11 +5,13 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional
 from ..forms import Form, choices
 from ..models import ROLES
 
+LEAST_FIRST = ("committee", "unit", "auditor", "admin")
 _LENGTH = Length(min=8, max=256, message="密码为 8–256 个字符")
 
 
 class ScopeFields(Form):
-    role = SelectField("角色", choices=choices(ROLES.items()))
+    # Least privilege first and by default: a careless save never makes an administrator.
+    role = SelectField("角色", choices=choices((r, ROLES[r]) for r in LEAST_FIRST), default=LEAST_FIRST[0])
     unit = StringField("所属单位（单位联络员）", validators=[Optional(), Length(max=256)])
     committee = SelectField("所属委员会（委员会联络员）", choices=[])
 
