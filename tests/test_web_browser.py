@@ -239,7 +239,7 @@ def test_the_committee_rates_an_answer_and_the_admin_sees_the_on_time_chart(serv
     shot(page, "24-submission-committee-answered")
     page.get_by_role("link", name="评价答复").click()
     page.get_by_label("评价").select_option("不满意")
-    page.get_by_label("意见（可空）").fill("未说明寄宿制学校的建设时间表。")
+    page.get_by_label("意见（评价为基本满意或不满意的，必须填写）").fill("未说明寄宿制学校的建设时间表。")
     page.get_by_role("button", name="提交评价").click()
     page.get_by_text("答复单位将重新办理").wait_for()
     assert "第2次办理" in page.content()

@@ -19,6 +19,7 @@ from .deadlines import CalendarFileError, add_months, announced, due_date, month
 
 STATES = {"received": "已收到", "drafting": "办理中", "sent": "已答复", "rated": "已评价", "reopened": "重新办理"}
 RATINGS = ("满意", "基本满意", "不满意")
+NEEDS_OPINION = ("基本满意", "不满意")   # the unit must learn what is still wanted
 # A signed reply's first bytes: .docx is a zip, .pdf starts with %PDF.
 MAGIC = {".docx": b"PK\x03\x04", ".pdf": b"%PDF"}
 
@@ -199,6 +200,8 @@ def rate(liaison, s: Submission, committee: str, rating: str, comment: str | Non
     if committee != s.committee.name:
         raise InputError("committee", f"只有来件的委员会（{s.committee.name}）可以评价，不是“{committee}”")
     comment = _text(comment, "comment", limit=2000)
+    if rating in NEEDS_OPINION and not comment:
+        raise InputError("comment", f"评价为“{rating}”的，请写明意见：哪些地方不满意、还需要答复什么")
     if s.state != "sent":
         raise InputError("submission", f"当前状态为“{STATES.get(s.state, s.state)}”，没有待评价的答复")
     reply = db.session.scalar(select(Reply).where(Reply.submission_id == s.id, Reply.round == s.round))

@@ -30,7 +30,7 @@ def init_web(app: Flask) -> None:
     """Register the panel on the app (call before db.create_all so the panel's tables are created)."""
     from .access import gate, login_manager, scope_label  # (and .models: the panel's tables)
     from .errors import register_errors
-    from .due import days_left
+    from ..replies.deadlines import days_left
     from .export import export_url
     from .labels import NAV, register_filters
     from .security import configure

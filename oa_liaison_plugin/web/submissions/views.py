@@ -21,7 +21,7 @@ from ..charts import bars
 from ..forms import choices, input_error, status as form_status
 from ..labels import download_name, local_today
 from ..listing import committee_names, int_arg, unit_names
-from ..due import days_left
+from ...replies.deadlines import days_left
 from ..export import MOST_ROWS, Column, Sheet, send_xlsx
 from ..paging import keyset, numbered
 from ..search import search_args, searched

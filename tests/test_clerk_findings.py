@@ -1,0 +1,152 @@
+"""Issue 25's findings as county clerks met them: reminder titles, punctuation, a rating's opinion, the reply loop."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from sqlalchemy import select
+
+from oa_liaison_plugin import hookimpl, reminders
+from oa_liaison_plugin.errors import InputError
+from oa_liaison_plugin.models import Submission, db
+
+from test_web_decisions import body, lite_world  # noqa: F401  (lite_world: the fixture)
+from test_web_support import session_client
+
+D = dt.date.fromisoformat
+SUB = {"committee": "教科文卫体委员会", "unit": "县教育局", "kind": "提案", "title": "关于校车安全的建议",
+       "received": "2017-03-10"}   # due 2017-06-12 (06-10 is a Saturday)
+
+
+class Inbox:
+    """The host's notify service: every notification as it arrives."""
+
+    def __init__(self):
+        self.got = []
+
+    @hookimpl
+    def notify(self, recipient, subject, body):
+        self.got.append((recipient, subject, body))
+
+
+def _submission_lines(liaison, day):
+    return [line for line in reminders.run(liaison, D(day)) if line["kind"] == "submission"]
+
+
+# ------------------------------------------------------------------------------ reminder titles
+
+
+@pytest.mark.parametrize("day,title,words", [
+    ("2017-06-08", "4天后到期", "还有 4 天"),       # inside the 15-day offset's window, 4 days before
+    ("2017-05-29", "14天后到期", "还有 14 天"),     # the 15-day offset, found a day late
+    ("2017-06-12", "今天到期", "今天到期"),          # the due date itself, inside the 3-day window
+])
+def test_a_reminder_is_titled_by_the_days_really_left(lite_app, day, title, words):
+    liaison = lite_app.extensions["oa_liaison"]
+    liaison.config["MEETING_REMINDERS"] = []
+    inbox = Inbox()
+    liaison.pm.register(inbox)
+    liaison.submission_received({**SUB, "id": "a"})
+    [line] = _submission_lines(liaison, day)
+    assert line["title"].startswith(f"{title}：") and line["days_left"] == (D("2017-06-12") - D(day)).days
+    [(_, subject, text)] = [n for n in inbox.got if not n[1].startswith("待答复")]
+    assert subject == line["title"] and words in text and "天后到期：" not in text
+
+
+def test_an_overdue_reminder_says_how_long_overdue(lite_app):
+    liaison = lite_app.extensions["oa_liaison"]
+    liaison.submission_received({**SUB, "id": "a"})
+    [line] = _submission_lines(liaison, "2017-06-15")
+    assert line["title"].startswith("已超期 3 天：") and line["offset_days"] == 0 and line["days_left"] == -3
+
+
+# ------------------------------------------------------------------------------ punctuation
+
+
+def _answered(liaison, host_id="a"):
+    liaison.submission_received({**SUB, "id": host_id})
+    from oa_liaison_plugin.replies import tasks
+    with liaison.context():
+        s = db.session.scalar(select(Submission).where(Submission.host_id == host_id))
+        tasks.send_reply(liaison, s, "南教函〔2017〕8号", "2017-05-01", "jyj", today=D("2017-05-02"))
+        db.session.commit()
+
+
+@pytest.mark.parametrize("comment", ["请补充。", "请补充", "请补充!", "请补充！"])
+def test_an_opinion_ending_in_a_stop_gets_no_second_one(lite_app, comment):
+    from oa_liaison_plugin.audit import Actor
+    from oa_liaison_plugin.operations import replies
+    liaison = lite_app.extensions["oa_liaison"]
+    inbox = Inbox()
+    liaison.pm.register(inbox)
+    _answered(liaison)
+    with liaison.work(Actor("jkwwt")) as uow:
+        s = db.session.scalar(select(Submission).where(Submission.host_id == "a"))
+        replies.rate(uow, s, "教科文卫体委员会", "不满意", comment, "jkwwt", today=D("2017-05-05"))
+    [(_, _, text)] = [n for n in inbox.got if n[1].startswith("答复评价")]
+    assert "请补充" in text
+    for doubled in ("。。", "!。", "！。"):
+        assert doubled not in text
+
+
+# ------------------------------------------------------------------------------ a rating's opinion
+
+
+@pytest.mark.parametrize("rating", ["不满意", "基本满意"])
+@pytest.mark.parametrize("comment", [None, "", "   "])
+def test_a_rating_short_of_satisfied_needs_an_opinion(lite_app, rating, comment):
+    from oa_liaison_plugin.audit import Actor
+    from oa_liaison_plugin.operations import replies
+    liaison = lite_app.extensions["oa_liaison"]
+    _answered(liaison)
+    with pytest.raises(InputError) as refused:
+        with liaison.work(Actor("jkwwt")) as uow:
+            s = db.session.scalar(select(Submission).where(Submission.host_id == "a"))
+            replies.rate(uow, s, "教科文卫体委员会", rating, comment, "jkwwt", today=D("2017-05-05"))
+    assert refused.value.field == "comment" and "请写明意见" in refused.value.message
+    with liaison.context():
+        s = db.session.scalar(select(Submission).where(Submission.host_id == "a"))
+        assert (s.state, s.round) == ("sent", 1)     # nothing changed
+    with liaison.work(Actor("jkwwt")) as uow:     # 满意 needs none
+        s = db.session.scalar(select(Submission).where(Submission.host_id == "a"))
+        replies.rate(uow, s, "教科文卫体委员会", "满意", comment, "jkwwt", today=D("2017-05-05"))
+
+
+def test_the_command_line_refuses_a_bare_dissatisfied_rating(tmp_path):
+    from test_cli import run
+    sub = tmp_path / "sub.json"
+    sub.write_text(json.dumps({**SUB, "id": "p-1"}, ensure_ascii=False), "utf-8")
+    assert run(tmp_path / "i", "submissions", "add", "--input", str(sub)).returncode == 0
+    assert run(tmp_path / "i", "submissions", "reply", "p-1", "--doc-number", "南教函〔2017〕8号",
+               "--date", "2017-05-01").returncode == 0
+    p = run(tmp_path / "i", "submissions", "rate", "p-1", "--committee", "教科文卫体委员会", "--rating", "不满意",
+            "--json")
+    assert p.returncode == 2 and json.loads(p.stdout)["field"] == "comment"
+    assert "请写明意见" in p.stderr and "Traceback" not in p.stderr
+    p = run(tmp_path / "i", "submissions", "rate", "p-1", "--committee", "教科文卫体委员会", "--rating", "不满意",
+            "--comment", "未说明经费来源。", "--json")
+    assert p.returncode == 0 and json.loads(p.stdout)["state"] == "reopened"
+
+
+def test_the_panel_refuses_a_bare_dissatisfied_rating_and_shows_the_reply(lite_world, lite_app):
+    from test_web_replies import lite_app_today
+    sid = lite_world["own_submission"]
+    unit, committee = session_client(lite_app, "jyj", lite_world), session_client(lite_app, "jkwwt", lite_world)
+    import io
+
+    from test_web_support import signed_reply_docx
+    assert unit.post(f"/submissions/{sid}/replied", data={
+        "doc_number": "南教函〔2017〕8号", "date": lite_app_today(),
+        "file": (io.BytesIO(signed_reply_docx()), "复函.docx")}, content_type="multipart/form-data").status_code == 302
+    page = body(committee.get(f"/submissions/{sid}/rate"))
+    # The reply itself beside the form: its number, its date and the signed letter to open.
+    assert "南教函〔2017〕8号" in page and f"/submissions/{sid}/replies/1/file" in page
+    # A hand-made POST (no browser, no form checks) meets the same operation.
+    for rating in ("不满意", "基本满意"):
+        refused = committee.post(f"/submissions/{sid}/rate", data={"rating": rating, "comment": " "})
+        assert refused.status_code == 400 and "请写明意见" in body(refused)
+    with lite_app.app_context():
+        assert db.session.get(Submission, sid).state == "sent"
+    assert committee.post(f"/submissions/{sid}/rate", data={"rating": "基本满意", "comment": "时间表不具体"}
+                          ).status_code == 302
