@@ -150,3 +150,63 @@ def test_the_panel_refuses_a_bare_dissatisfied_rating_and_shows_the_reply(lite_w
         assert db.session.get(Submission, sid).state == "sent"
     assert committee.post(f"/submissions/{sid}/rate", data={"rating": "基本满意", "comment": "时间表不具体"}
                           ).status_code == 302
+
+
+# ------------------------------------------------------------------------------ the drafts' content
+
+
+@pytest.mark.parametrize("title", [
+    "关于进一步做好农村留守儿童教育关爱工作的建议",
+    "关于解决县城学校大班额和农村留守儿童教育问题的提案",
+    "关于加强农村留守儿童和困境儿童关爱保护体系建设的调研报告",
+    "关于优化营商环境促进民营企业和中小企业高质量发展的建议",
+])
+def test_a_reply_title_never_breaks_inside_a_word(title):
+    from oa_liaison_plugin.documents.drafts import reply_title
+    from oa_liaison_plugin.documents.titles import WORDS, title_lines
+    heading = reply_title(title)
+    lines = title_lines(heading)
+    assert "".join(lines) == heading and len(lines) > 1
+    words = [line.split()[0] for line in WORDS.read_text("utf-8").splitlines() if line.strip()]
+    ends = {sum(map(len, lines[:i])) for i in range(1, len(lines))}
+    for word in words:
+        start = heading.find(word)
+        while start >= 0:
+            assert not any(start < end < start + len(word) for end in ends), (word, lines)
+            start = heading.find(word, start + 1)
+
+
+def _leaders_letter(lite_app, **kw):
+    import io
+
+    import docx
+
+    from oa_liaison_plugin.meetings.filing import leaders_report
+    from test_meetings import people
+    liaison = lite_app.extensions["oa_liaison"]
+    with lite_app.app_context():
+        jur = people(liaison)
+        blob, summary = leaders_report(jur, date=D("2017-12-31"), doc_number="南政协办函〔2017〕3号", **kw)
+    return docx.Document(io.BytesIO(blob)), summary
+
+
+def test_the_filing_letter_goes_to_two_offices_with_the_units_attached(lite_app):
+    d, summary = _leaders_letter(lite_app)
+    texts = [p.text for p in d.paragraphs]
+    assert "县委办公室、县政府办公室：" in texts and not any("县政协办公室：" in t for t in texts)
+    date = texts.index("2017年12月31日")
+    body = "".join(texts[texts.index("县委办公室、县政府办公室：") + 1:date])
+    # No unit named in the body: its 118 names are attached tables, after the signature.
+    assert len(summary["missing"]) > 100 and not any(name in body for name in summary["missing"])
+    assert "附件：1.对口联系工作分管领导名单" in texts[:date] and "2.未确定分管领导的部门（单位）名单" in texts[:date]
+    assert texts[date + 1:].count("附件1") == 1 and "附件2" in texts[date + 1:]
+    listed = [[c.text for c in row.cells] for row in d.tables[1].rows]
+    assert listed[0] == ["序号", "部门（单位）"] and len(listed) == len(summary["missing"]) + 1
+    assert [row[0] for row in listed[1:4]] == ["1", "2", "3"]
+
+
+def test_a_letter_never_names_its_sender_among_its_addressees(lite_app):
+    d, _ = _leaders_letter(lite_app, issuer="南部县委办公室")
+    assert "县政府办公室：" in [p.text for p in d.paragraphs]
+    from oa_liaison_plugin.documents.letter import addressees
+    assert addressees("南部县政协办公室", ["县委办公室", "县政府办公室", "县政协办公室"]) == ["县委办公室", "县政府办公室"]

@@ -198,8 +198,9 @@ def blank() -> str:
     return p(style="GbPlain")
 
 
-def body(text: str) -> str:
-    return p(text, style="GbBody")
+def body(text: str, *, keep: bool = False) -> str:
+    """正文 paragraph; ``keep``: on the same page as the next one."""
+    return p(text, style="GbBody", keep_next=keep)
 
 
 def placeholder(hint: str) -> str:
@@ -214,10 +215,14 @@ def title(text: str) -> list[str]:
     return [blank(), p(*runs, style="GbTitle"), blank()]
 
 
-def signature(issuer: str, date: str) -> list[str]:
-    """Sealed layout: date right-indented 4 characters, the issuer centred over it."""
+def signature(issuer: str, date: str, last: str) -> list[str]:
+    """``last`` (the body's last paragraph, made with keep_next), then the sealed layout: date right-indented
+    4 characters, the issuer centred over it. All on one page: never a date alone, nor a signature without
+    body text (GB/T 9704)."""
     centre = 4 + (g.text_width(date) - g.text_width(issuer)) / 2
-    return [blank(), blank(), p(issuer, style="GbPlain", jc="right", right=g.chars(max(0.0, centre))),
+    kept = p(style="GbPlain", keep_next=True)
+    return [last, kept, kept,
+            p(issuer, style="GbPlain", jc="right", right=g.chars(max(0.0, centre)), keep_next=True),
             p(date, style="GbPlain", jc="right", right=g.chars(4))]
 
 
@@ -286,7 +291,7 @@ def reply_body(c: dict) -> str:
     for i, heading in enumerate(c["sections"], 1):
         out += [p(f"{cn_number(i)}、{heading}", style="GbHeading1"),
                 placeholder(REPLY_SECTIONS.get(heading, "请在此填写。"))]
-    out += [body(c["closing"]), *signature(c["issuer"], c["date"]),
+    out += [*signature(c["issuer"], c["date"], body(c["closing"], keep=True)),
             body(f"（联系人：{c['contact']}，联系电话：{c['phone']}）")]
     if c["cc"]:
         out.append(banji([cc_line("抄送", c["cc"])], rules=False))
@@ -330,9 +335,9 @@ def opinion_form(c: dict) -> str:
 def consultation_body(c: dict) -> str:
     out = [*title(c["letter_title"]), p(f"{c['committee']}：", style="GbPlain"),
            *(body(line.strip()) for line in c["summary"].splitlines() if line.strip()),
-           body(c["request"]), body(c["closing"]), blank(), body("附件：意见反馈表"),
-           *signature(c["issuer"], c["date"]), body(f"（联系人：{c['contact']}，联系电话：{c['phone']}）"),
-           opinion_form(c)]
+           body(c["request"]), body(c["closing"]), blank(),
+           *signature(c["issuer"], c["date"], body("附件：意见反馈表", keep=True)),
+           body(f"（联系人：{c['contact']}，联系电话：{c['phone']}）"), opinion_form(c)]
     if c["cc"]:
         out.append(banji([cc_line("抄送", c["cc"])], rules=False))
     return "".join(out)
