@@ -210,3 +210,53 @@ def test_a_letter_never_names_its_sender_among_its_addressees(lite_app):
     assert "县政府办公室：" in [p.text for p in d.paragraphs]
     from oa_liaison_plugin.documents.letter import addressees
     assert addressees("南部县政协办公室", ["县委办公室", "县政府办公室", "县政协办公室"]) == ["县委办公室", "县政府办公室"]
+
+
+# ------------------------------------------------------------------------------ messages (消息)
+
+
+def _unread(page: str) -> str | None:
+    import re
+    m = re.search(r'class="count" aria-label="未读 (\S+) 条"', page)
+    return m.group(1) if m else None
+
+
+def test_each_clerk_reads_the_messages_to_their_own_unit_or_committee(lite_world, lite_app):
+    liaison = lite_app.extensions["oa_liaison"]
+    liaison.config["MEETING_REMINDERS"] = []
+    jyj, zrzy = session_client(lite_app, "jyj", lite_world), session_client(lite_app, "zrzy", lite_world)
+    jkwwt, cjhz = session_client(lite_app, "jkwwt", lite_world), session_client(lite_app, "cjhz", lite_world)
+    # A reminder pass: 县教育局's 提案 (due 2017-06-12) is 4 days off; 县自然资源和规划局's is not due yet.
+    [line] = [x for x in reminders.run(liaison, D("2017-06-08")) if x["kind"] == "submission"]
+    assert line["recipient"]["unit"] == "县教育局"
+    page = body(jyj.get("/messages"))
+    assert "4天后到期：教科文卫体委员会提案《关于加强农村寄宿制学校建设的建议》" in page and "还有 4 天" in page
+    assert "待答复：" in page and "待会办：" in page        # the arrivals, its own and the one it co-handles
+    assert "城区停车难" not in page                           # another unit's
+    assert "4天后到期" not in body(zrzy.get("/messages")) and "城区停车难" in body(zrzy.get("/messages"))
+    unread = int(_unread(body(jyj.get("/"))))
+    assert unread >= 3
+
+    # The unit answers: the committee is told, on its own 消息 page, and no other committee is.
+    with lite_app.app_context():
+        s = db.session.get(Submission, lite_world["own_submission"])
+        from oa_liaison_plugin.audit import Actor
+        from oa_liaison_plugin.operations import replies
+        with liaison.work(Actor("jyj")) as uow:
+            replies.send_reply(uow, s, "南教函〔2017〕8号", "2017-05-20", "jyj", today=D("2017-06-08"))
+    assert "已答复：提案《关于加强农村寄宿制学校建设的建议》" in body(jkwwt.get("/messages?unread=1"))
+    assert "已答复：提案" not in body(cjhz.get("/messages"))
+
+    # Read one, then all: the header's count follows, each clerk's own; the audit log has it.
+    from oa_liaison_plugin.models import Message
+    with lite_app.app_context():
+        first = db.session.scalar(select(Message.id).where(Message.subject.startswith("4天后到期")))
+    assert jyj.post("/messages/read", data={"id": str(first)}).status_code == 302
+    assert int(_unread(body(jyj.get("/")))) == unread - 1
+    assert "4天后到期" not in body(jyj.get("/messages?unread=1"))
+    assert zrzy.post("/messages/read", data={"id": str(first)}).status_code == 302   # not its message: nothing
+    assert jyj.post("/messages/read", data={"all": "1"}).status_code == 302
+    assert _unread(body(jyj.get("/"))) is None and _unread(body(jkwwt.get("/"))) is not None
+    from test_web_decisions import _audit
+    entries = _audit(lite_app, "message.read")
+    assert [e.username for e in entries] == ["jyj", "jyj"] and entries[0].after == {"messages": [first]}

@@ -65,6 +65,8 @@ EXPECT = {
     ("GET", "deliveries.detail"): only(200, "admin", "auditor"),
     ("POST", "deliveries.retry"): only(302, "admin"),
     ("POST", "deliveries.retry_failed"): only(302, "admin"),
+    ("GET", "messages.index"): only(200, *ALL),
+    ("POST", "messages.read"): only(302, "admin", "unit", "committee"),   # each marks only what is its own
     ("GET", "inbox.index"): only(200, "committee", "unit"),
     ("GET", "inbox.export"): only(200, "committee", "unit"),
     # own_copy is the committee's copy: the unit clerk (the sender) gets 404, never the copy.

@@ -34,12 +34,13 @@ AUDIT_ACTION = {
     "topic.advance": "推进议定课题", "leader.set": "确定分管领导",
     "submission.create": "登记来件", "committee.member": "登记委员会组成人员", "host.update": "修改接入主机",
     "table.import_notice": "按通知导入对口联系表", "table.rollback": "回退对口联系表",
-    "consultation.answer": "反馈征求意见",
+    "consultation.answer": "反馈征求意见", "message.read": "消息标为已读",
 }
 
 # (endpoint, label, roles): the side menu, in this order.
 NAV = [
     ("home.index", "首页", {"admin", "unit", "committee", "auditor"}),
+    ("messages.index", "消息", {"admin", "unit", "committee", "auditor"}),
     ("inbox.index", "收件箱", {"committee", "unit"}),
     ("documents.index", "本单位发文", {"unit"}),
     ("documents.index", "发文与分送", {"admin", "auditor"}),
