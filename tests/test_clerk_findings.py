@@ -260,3 +260,56 @@ def test_each_clerk_reads_the_messages_to_their_own_unit_or_committee(lite_world
     from test_web_decisions import _audit
     entries = _audit(lite_app, "message.read")
     assert [e.username for e in entries] == ["jyj", "jyj"] and entries[0].after == {"messages": [first]}
+
+
+# ------------------------------------------------------------------------------ the reply loop
+
+
+def test_the_unit_reads_the_submissions_text(lite_world, lite_app):
+    liaison = lite_app.extensions["oa_liaison"]
+    text = "一、基本情况\n我县农村寄宿制学校宿舍不足，部分学生走读距离超过5公里。\n二、建议\n新建宿舍楼三栋。"
+    out = liaison.submission_received({"id": "sub-text", "committee": "教科文卫体委员会", "unit": "南部县教育局",
+                                       "cohandlers": ["县财政局"], "kind": "调研报告", "title": "关于农村寄宿条件的调研报告",
+                                       "received": "2017-05-02", "body": text})
+    assert out["state"] == "received"
+    with lite_app.app_context():
+        sid = db.session.scalar(select(Submission.id).where(Submission.host_id == "sub-text"))
+    for who in ("jyj", "jkwwt", "admin1"):
+        page = body(session_client(lite_app, who, lite_world).get(f"/submissions/{sid}"))
+        assert "来件正文" in page and "部分学生走读距离超过5公里。" in page and "新建宿舍楼三栋。" in page
+    # Registered on paper with its text: the same.
+    admin = session_client(lite_app, "admin1", lite_world)
+    done = admin.post("/submissions/new", data={"committee": "教科文卫体委员会", "unit": "县教育局", "kind": "社情民意",
+                                                 "title": "关于校门口交通拥堵的社情民意", "received": "2017-05-03",
+                                                 "body": "上下学时段校门口车辆拥堵。"})
+    assert done.status_code == 302
+    assert "上下学时段校门口车辆拥堵。" in body(session_client(lite_app, "jyj", lite_world).get(done.location))
+    too_long = liaison.submission_received({"id": "sub-long", "committee": "教科文卫体委员会", "unit": "县教育局",
+                                            "kind": "提案", "title": "长", "body": "字" * 200_001})
+    assert too_long["status"] == "error" and too_long["field"] == "body" and "过长" in too_long["error"]
+
+
+def test_the_second_draft_quotes_the_committees_opinion(lite_world, lite_app):
+    import io
+
+    import docx
+    sid = lite_world["own_submission"]
+    unit, committee = session_client(lite_app, "jyj", lite_world), session_client(lite_app, "jkwwt", lite_world)
+    from test_web_replies import lite_app_today
+    assert unit.post(f"/submissions/{sid}/replied", data={"doc_number": "南教函〔2017〕8号", "date": "2017-05-20"}
+                     ).status_code == 302
+    assert committee.post(f"/submissions/{sid}/rate", data={"rating": "不满意", "comment": "未说明宿舍建设的资金来源"}
+                          ).status_code == 302
+    form = body(unit.get(f"/drafts/reply/{sid}"))
+    assert "未说明宿舍建设的资金来源" in form and "南教函〔2017〕8号" in form
+    draft = unit.post(f"/drafts/reply/{sid}", data={
+        "unit": "南部县教育局", "committee": "县政协教科文卫体委员会", "kind": "提案", "title": "关于加强农村寄宿制学校建设的建议",
+        "number": "第12号", "received": "2017-03-10", "category": "B", "signer": "王明", "contact": "李华",
+        "phone": "0817-5522334", "doc_number": "南教函〔2017〕15号", "date": lite_app_today(),
+        "previous": "南教函〔2017〕8号", "previous_date": "2017-05-20", "rating": "不满意",
+        "opinion": "未说明宿舍建设的资金来源"})
+    assert draft.status_code == 200, body(draft)
+    text = "".join(p.text for p in docx.Document(io.BytesIO(draft.data)).paragraphs)
+    assert ("我局于2017年5月20日以南教函〔2017〕8号答复后，你委评价为“不满意”，意见是：“未说明宿舍建设的资金来源。”"
+            "我局高度重视，对照意见重新研究办理，现再次答复如下：") in text
+    assert "。。" not in text

@@ -9,6 +9,7 @@ from ..routing.normalize import visible
 from . import gbt9704 as g
 from ..events import SUBMISSION_KINDS as KINDS
 from ..numerals import cn_number
+from ..sentences import ended
 from .gbt9704 import p, r
 from .titles import title_lines
 from .write import DraftError, render
@@ -29,6 +30,8 @@ REPLY_FIELDS = {
     "received": "date", "categories": "categories?", "category": "category", "signer": "text",
     "contact": "text", "phone": "phone", "doc_number": "letter_number", "date": "date",
     "cc": "texts?", "issuer_full": "text?", "reply_title": "text?", "sections": "texts?",
+    # A second answer, after a rating reopened the task: the answer rated and what the committee said.
+    "previous": "text?", "previous_date": "date?", "rating": "text?", "opinion": "text?",
 }
 CONSULTATION_FIELDS = {
     "unit": "text", "committee": "text", "title": "text", "summary": "text", "due": "date",
@@ -49,6 +52,7 @@ LABELS = {
     "due": "反馈截止日期", "letter_title": "函件标题", "year": "年度", "seq": "期数", "held_on": "会议日期",
     "place": "会议地点", "chair": "主持人", "attendees": "出席人员", "absent": "请假人员", "observers": "列席人员",
     "topics": "交换意见的议题", "decisions": "议定事项", "distribution": "分送范围", "meeting_name": "会议名称",
+    "previous": "上次复函的发文字号", "previous_date": "上次复函日期", "rating": "委员会的评价", "opinion": "委员会的意见",
 }
 
 # ---------------------------------------------------------------------------------- validation
@@ -280,10 +284,20 @@ def reply_context(v: dict) -> dict:
         "cc": v["cc"] if "cc" in v else list(DEFAULT_CC),
         "reply_title": v.get("reply_title") or reply_title(item),
         "opening": (f"你委{KIND_VERB[kind]}{kind}《{item}》（{'第' + number + '号' if number.isdigit() else number}）"
-                    f"已于{received}收悉。{me}高度重视，经认真研究，现答复如下："),
+                    f"已于{received}收悉。" + (_again(v, me) if v.get("opinion") else
+                                             f"{me}高度重视，经认真研究，现答复如下：")),
         "sections": v.get("sections") or list(REPLY_SECTIONS),
         "closing": f"衷心感谢你委对{me}工作的关心和支持，欢迎继续提出宝贵意见和建议。",
     }
+
+
+def _again(v: dict, me: str) -> str:
+    """A second answer's opening: the answer rated, the rating and the committee's opinion, quoted."""
+    before = f"{me}于{g.cn_date(v['previous_date'])}" if v.get("previous_date") else f"{me}"
+    letter = f"以{v['previous']}" if v.get("previous") else ""
+    rating = f"你委评价为“{v['rating']}”，" if v.get("rating") else "你委"
+    return (f"{before}{letter}答复后，{rating}意见是：“{ended(v['opinion'])}”{me}高度重视，"
+            f"对照意见重新研究办理，现再次答复如下：")
 
 
 def reply_body(c: dict) -> str:

@@ -148,7 +148,8 @@ def new():
                     "id": f"panel-{uuid.uuid4().hex[:12]}", "jurisdiction": jurisdiction().code,
                     "committee": form.committee.data, "unit": form.unit.data, "kind": form.kind.data,
                     "title": form.title.data, "number": form.number.data or None,
-                    "received": form.received.data.isoformat(), "cohandlers": form.cohandlers.data or None})
+                    "received": form.received.data.isoformat(), "cohandlers": form.cohandlers.data or None,
+                    "body": form.body.data or None})
                 sid, due = s.id, s.due_on
         except InputError as exc:
             input_error(form, exc)
