@@ -5,7 +5,7 @@ import datetime as dt
 import json
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from oa_liaison_plugin import hookimpl, reminders
 from oa_liaison_plugin.errors import InputError
@@ -313,3 +313,34 @@ def test_the_second_draft_quotes_the_committees_opinion(lite_world, lite_app):
     assert ("我局于2017年5月20日以南教函〔2017〕8号答复后，你委评价为“不满意”，意见是：“未说明宿舍建设的资金来源。”"
             "我局高度重视，对照意见重新研究办理，现再次答复如下：") in text
     assert "。。" not in text
+
+
+def test_a_committee_sees_whether_its_units_read_its_report(lite_world, lite_app):
+    from oa_liaison_plugin.models import Copy, Document, Unit
+    host = lite_world["host"]
+    host.issue(issuer="县政协教科文卫体委员会", title="关于全县农村寄宿制学校建设情况的调研报告",
+               doc_number="南政协教函〔2017〕2号", issued_on="2017-06-20")
+    with lite_app.app_context():
+        doc = db.session.scalar(select(Document).where(Document.doc_number == "南政协教函〔2017〕2号"))
+        assert doc.status == "routed"
+        education = db.session.scalar(select(Unit.id).where(Unit.name == "县教育局"))
+        copy_id = db.session.scalar(select(Copy.id).where(Copy.document_id == doc.id, Copy.unit_id == education))
+        doc_id, copies = doc.id, db.session.scalar(select(func.count(Copy.id)).where(Copy.document_id == doc.id))
+    committee = session_client(lite_app, "jkwwt", lite_world)
+    listed = body(committee.get("/documents"))
+    assert "关于全县农村寄宿制学校建设情况的调研报告" in listed and "义务教育均衡发展" not in listed
+    page = committee.get(f"/documents/{doc_id}")
+    page = body(page)
+    assert page[page.index("抄送与已读回执"):page.index("判断记录")].count("未读") == copies
+    read = session_client(lite_app, "jyj", lite_world).post(f"/inbox/{copy_id}/read")
+    assert read.status_code == 302, body(read)
+    with lite_app.app_context():
+        assert db.session.get(Copy, copy_id).read_at is not None, (copy_id, read.location)
+    page = body(committee.get(f"/documents/{doc_id}"))
+    receipts = page[page.index("抄送与已读回执"):page.index("判断记录")]
+    assert "已读 " in receipts and receipts.count("未读") == copies - 1, receipts
+    # Another committee, and a committee on a unit's document: not found.
+    assert session_client(lite_app, "cjhz", lite_world).get(f"/documents/{doc_id}").status_code == 404
+    assert committee.get(f"/documents/{lite_world['own_document']}").status_code == 404
+    messages = body(committee.get("/messages"))   # the receipt reaches the committee's clerks too
+    assert "已读回执：《关于全县农村寄宿制学校建设情况的调研报告》" in messages and "县教育局已于" in messages

@@ -43,6 +43,7 @@ NAV = [
     ("messages.index", "消息", {"admin", "unit", "committee", "auditor"}),
     ("inbox.index", "收件箱", {"committee", "unit"}),
     ("documents.index", "本单位发文", {"unit"}),
+    ("documents.index", "本委报送与回执", {"committee"}),
     ("documents.index", "发文与分送", {"admin", "auditor"}),
     ("submissions.index", "来件答复", {"admin", "unit", "committee", "auditor"}),
     ("consultations.index", "征求意见", {"admin", "unit", "committee", "auditor"}),
