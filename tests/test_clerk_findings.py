@@ -7,27 +7,17 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from oa_liaison_plugin import hookimpl, reminders
+from oa_liaison_plugin import reminders
 from oa_liaison_plugin.errors import InputError
 from oa_liaison_plugin.models import Submission, db
 
+from test_reply_tasks import Inbox
 from test_web_decisions import body, lite_world  # noqa: F401  (lite_world: the fixture)
 from test_web_support import session_client
 
 D = dt.date.fromisoformat
 SUB = {"committee": "教科文卫体委员会", "unit": "县教育局", "kind": "提案", "title": "关于校车安全的建议",
        "received": "2017-03-10"}   # due 2017-06-12 (06-10 is a Saturday)
-
-
-class Inbox:
-    """The host's notify service: every notification as it arrives."""
-
-    def __init__(self):
-        self.got = []
-
-    @hookimpl
-    def notify(self, recipient, subject, body):
-        self.got.append((recipient, subject, body))
 
 
 def _submission_lines(liaison, day):
@@ -50,7 +40,7 @@ def test_a_reminder_is_titled_by_the_days_really_left(lite_app, day, title, word
     liaison.submission_received({**SUB, "id": "a"})
     [line] = _submission_lines(liaison, day)
     assert line["title"].startswith(f"{title}：") and line["days_left"] == (D("2017-06-12") - D(day)).days
-    [(_, subject, text)] = [n for n in inbox.got if not n[1].startswith("待答复")]
+    [(_, subject, text)] = [n for n in inbox.messages if not n[1].startswith("待答复")]
     assert subject == line["title"] and words in text and "天后到期：" not in text
 
 
@@ -84,7 +74,7 @@ def test_an_opinion_ending_in_a_stop_gets_no_second_one(lite_app, comment):
     with liaison.work(Actor("jkwwt")) as uow:
         s = db.session.scalar(select(Submission).where(Submission.host_id == "a"))
         replies.rate(uow, s, "教科文卫体委员会", "不满意", comment, "jkwwt", today=D("2017-05-05"))
-    [(_, _, text)] = [n for n in inbox.got if n[1].startswith("答复评价")]
+    [(_, _, text)] = [n for n in inbox.messages if n[1].startswith("答复评价")]
     assert "请补充" in text
     for doubled in ("。。", "!。", "！。"):
         assert doubled not in text
