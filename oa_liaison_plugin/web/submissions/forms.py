@@ -48,7 +48,7 @@ class ExtendForm(Form):
 class RateForm(Form):
     rating = SelectField("评价", validators=[DataRequired("请选择评价")],
                          choices=choices([("", "请选择")] + [(r, r) for r in RATINGS]))
-    comment = TextAreaField("意见（评价为基本满意或不满意的，必须填写）", validators=[Optional(), Length(max=2000)])
+    comment = TextAreaField("意见（选基本满意或不满意时必填）", validators=[Optional(), Length(max=2000)])
 
 
 class OpinionForm(Form):
