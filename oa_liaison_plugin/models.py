@@ -289,6 +289,7 @@ class Submission(db.Model):
     state: Mapped[str] = mapped_column(String(16), default="received")  # see replies.tasks.STATES
     original_due_on: Mapped[dt.date | None] = mapped_column(Date)  # this round's deadline before extensions
     round: Mapped[int] = mapped_column(Integer, default=1)  # 2 after a 不满意 rating reopened it, …
+    body: Mapped[str | None] = mapped_column(Text)  # the submission's text, as the host or the clerk gave it
     committee: Mapped[Committee] = relationship()
     unit: Mapped[Unit | None] = relationship()
 
@@ -360,6 +361,24 @@ class ReminderSent(db.Model):
     title: Mapped[str] = mapped_column(String(512))
     sent_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     notified_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # None: claimed, the notify call not done
+
+
+class Message(db.Model):
+    """A notification or reminder as its recipient reads it on the panel's 消息 page: the unit or committee
+    it was addressed to, in its jurisdiction (what the host was told, kept for the clerks too)."""
+    __tablename__ = "liaison_message"
+    __table_args__ = (Index("ix_liaison_message_unit", "jurisdiction_id", "unit_id", "id"),
+                      Index("ix_liaison_message_committee", "jurisdiction_id", "committee_id", "id"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("liaison_jurisdiction.id", ondelete="CASCADE"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("liaison_unit.id", ondelete="SET NULL"))
+    committee_id: Mapped[int | None] = mapped_column(ForeignKey("liaison_committee.id", ondelete="SET NULL"))
+    recipient: Mapped[dict] = mapped_column(JSON)
+    kind: Mapped[str] = mapped_column(String(16))  # notice | reminder
+    subject: Mapped[str] = mapped_column(String(512))
+    body: Mapped[str] = mapped_column(Text)
+    about: Mapped[str | None] = mapped_column(String(256))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class Meeting(db.Model):

@@ -9,6 +9,7 @@ from typing import Iterable
 
 from sqlalchemy import select, update
 
+from . import messages
 from .models import Jurisdiction, ReminderSent, db, utcnow
 
 _CHUNK = 500  # values per IN (…)
@@ -97,8 +98,10 @@ def send_once(liaison, reminders: Iterable[Reminder]) -> list[Reminder]:
     if rows:
         for row in db.session.connection().execute(_claim_statement(), rows):   # a row already there: nothing
             claimed[tuple(row)[1:]] = row.id
-    db.session.commit()
     sent = [r for k, r in wanted.items() if k in claimed]
+    for r in sent:   # the clerks' copy (消息), committed with the claim: once, as the reminder
+        messages.keep(liaison, r.jurisdiction_id, r.recipient, r.title, r.body, about=r.subject, kind="reminder")
+    db.session.commit()
     with notify_batch():
         for r in sent:
             liaison.call("notify", about=r.subject, recipient=r.recipient, subject=r.title, body=r.body)

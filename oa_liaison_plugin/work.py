@@ -54,6 +54,12 @@ class UnitOfWork:
         self._after.append(fn)
 
     def _stage(self) -> None:
+        # Each notice is kept as a message for its recipient's clerks (消息), in this transaction.
+        from . import messages
+        for n in self.notices:
+            jid = messages.jurisdiction_of(self.liaison, n.recipient)
+            if jid is not None:
+                messages.keep(self.liaison, jid, n.recipient, n.subject, n.body, about=n.about)
         # The built-in HTTP outbox queues its rows in this transaction: committed with the change, or not at all.
         if self.notices and self.liaison.pm.get_plugin(_HTTP_HOOKS) is not None:
             from .http import hooks

@@ -217,3 +217,16 @@ def test_the_minutes_banji_stands_at_the_bottom_of_the_last_page(pdfs, tmp_path)
     assert TYPE_BOTTOM - 10 < issued[2] <= TYPE_BOTTOM + 0.5, issued
     rules = dark_rows(pdfs["minutes"], last, tmp_path)
     assert TYPE_BOTTOM - 3 < max(rules) <= TYPE_BOTTOM + 1.5, rules
+
+
+def test_the_signature_stays_with_the_body(tmp_path):
+    """The date is never alone on a page, nor the signature without body text: the closing goes along."""
+    long = dict(REPLY, title="关于加强农村寄宿制学校建设建设建设的建议",
+                sections=[f"第{i}项工作的办理情况" for i in range(1, 15)])
+    for name, data in (("short", REPLY), ("long", long)):
+        (tmp_path / f"{name}.docx").write_bytes(render_reply(data))
+    out = to_pdf(tmp_path, [tmp_path / "short.docx", tmp_path / "long.docx"])
+    assert "2017年3月20日" in page_text(out["short"], 1)      # a short reply signs on page 1
+    [page] = [n for n in range(1, pages(out["long"]) + 1) if "2017年3月20日" in page_text(out["long"], n)]
+    text = page_text(out["long"], page)
+    assert page > 1 and "南部县教育局2017年3月20日" in text and "衷心感谢你委对我局工作的关心和支持" in text

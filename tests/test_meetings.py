@@ -129,7 +129,7 @@ def test_leader_history_units_without_one_and_the_filing_report(lite_app):
         blob, summary = leaders_report(jur, date=TODAY, doc_number="南政协办函〔2017〕3号")
     assert summary["named"] == 2 and "县财政局" in summary["missing"]
     d = docx.Document(io.BytesIO(blob))
-    assert any(p.text == "县委办公室、县政府办公室、县政协办公室：" for p in d.paragraphs)
+    assert any(p.text == "县委办公室、县政府办公室：" for p in d.paragraphs)
     table = [[c.text for c in row.cells] for row in d.tables[0].rows]
     assert table[0] == ["序号", "部门（单位）", "分管领导", "职务", "联系电话"]
     assert ["1", "南部县教育局", "赵强", "副局长", "13800001111"] in table and len(table) == 3

@@ -36,6 +36,8 @@ def test_the_four_places_show_one_on_time_rate(lite_app, tmp_path):
 
     review = panel.get("/review?year=2017").get_data(as_text=True)
     assert f"按期答复率 {total}" in review and education in review
+    from oa_liaison_plugin.review.stats import ON_TIME_DEFINITION   # explained alike on both pages
+    assert ON_TIME_DEFINITION in page and ON_TIME_DEFINITION in review
 
     r = run(lite_app, "report", "year", "2017", "--out", str(tmp_path / "r.docx"), "--json")
     assert r.exit_code == 0, r.output

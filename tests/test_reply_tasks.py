@@ -198,7 +198,7 @@ def test_the_submissions_commands_keep_their_json_keys_and_refuse_bad_input(tmp_
     assert p.returncode == 2 and json.loads(p.stdout)["field"] == "committee"
     assert "只有来件的委员会" in p.stderr
     p = cli(tmp_path / "i", "submissions", "rate", "p-1", "--committee", "教科文卫体委员会", "--rating", "不满意",
-            "--today", "2017-05-10", "--json")
+            "--comment", "请补充经费来源", "--today", "2017-05-10", "--json")
     out = json.loads(p.stdout)
     assert (out["state"], out["round"], out["due"]) == ("reopened", 2, "2017-06-12")
     p = cli(tmp_path / "i", "submissions", "list", "--state", "reopened", "--json")

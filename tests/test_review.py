@@ -49,7 +49,7 @@ def county_year(app, liaison):
         send_reply(liaison, sub["s-1"], "南教函〔2017〕9号", "2017-05-20", "test")
         rate(liaison, sub["s-1"], "教科文卫体委员会", "满意", None, "test")
         send_reply(liaison, sub["s-3"], "南财函〔2017〕4号", "2017-12-01", "test")
-        rate(liaison, sub["s-3"], "城市经济委员会", "基本满意", None, "test")
+        rate(liaison, sub["s-3"], "城市经济委员会", "基本满意", "答复偏晚", "test")
         cons = db.session.scalars(select(Consultation).order_by(Consultation.id)).first()
         with liaison.work(Actor("test")) as uow:
             consultations.answer(uow, cons, "同意", dt.datetime(2017, 6, 10))

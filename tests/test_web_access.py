@@ -66,6 +66,8 @@ EXPECT = {
     ("GET", "deliveries.detail"): only(200, "admin", "auditor"),
     ("POST", "deliveries.retry"): only(302, "admin"),
     ("POST", "deliveries.retry_failed"): only(302, "admin"),
+    ("GET", "messages.index"): only(200, *ALL),
+    ("POST", "messages.read"): only(302, "admin", "unit", "committee"),   # each marks only what is its own
     ("GET", "inbox.index"): only(200, "committee", "unit"),
     ("GET", "inbox.export"): only(200, "committee", "unit"),
     # own_copy is the committee's copy: the unit clerk (the sender) gets 404, never the copy.
@@ -74,9 +76,10 @@ EXPECT = {
     # own_copy's document has no attachments: 404 for the committee too
     ("GET", "inbox.attachment"): only(404, "committee", "unit"),
     ("POST", "inbox.read"): {**only(302, "committee"), "unit": 404},
-    ("GET", "documents.index"): only(200, "admin", "unit", "auditor"),
-    ("GET", "documents.export"): only(200, "admin", "unit", "auditor"),
-    ("GET", "documents.detail"): only(200, "admin", "unit", "auditor"),
+    ("GET", "documents.index"): only(200, "admin", "unit", "committee", "auditor"),
+    ("GET", "documents.export"): only(200, "admin", "unit", "committee", "auditor"),
+    # own_document is a unit's: a committee sees only its own reports to units (404, never the document).
+    ("GET", "documents.detail"): {**only(200, "admin", "unit", "auditor"), "committee": 404},
     # own_document is routed, not held: the admin is sent back with a notice, nothing changes.
     ("POST", "documents.manual_copy"): only(302, "admin"),
     ("POST", "documents.no_copy"): only(302, "admin"),

@@ -241,7 +241,7 @@ def test_the_committee_rates_an_answer_and_the_admin_sees_the_on_time_chart(serv
     shot(page, "24-submission-committee-answered")
     page.get_by_role("link", name="评价答复").click()
     page.get_by_label("评价").select_option("不满意")
-    page.get_by_label("意见（可空）").fill("未说明寄宿制学校的建设时间表。")
+    page.get_by_label("意见（选基本满意或不满意时必填）").fill("未说明寄宿制学校的建设时间表。")
     page.get_by_role("button", name="提交评价").click()
     page.get_by_text("答复单位将重新办理").wait_for()
     assert "第2次办理" in page.content()
@@ -265,7 +265,9 @@ def test_a_meeting_recorded_in_the_browser_minutes_invitees_and_the_review(serve
     page.get_by_label("会议地点").fill("县教育局会议室")
     page.get_by_label("主持人（职务 姓名）").fill("陈刚")
     page.get_by_label("议定事项（每行一项）").fill("联合督查校车安全")
-    page.get_by_label("议定的年度课题（每行：协商或调研 课题名称 牵头单位）").fill("调研 校园安全 县教育局")
+    page.get_by_label("课题1类别").select_option("调研")
+    page.get_by_label("课题1名称").fill("校园安全")
+    page.get_by_label("课题1牵头单位").fill("县教育局")
     shot(page, "18-meeting-record")
     page.get_by_role("button", name="保存记录").click()
     page.get_by_text("纪要可按记录直接生成").wait_for()
@@ -323,3 +325,17 @@ def test_two_clerks_edit_one_meeting_record_and_the_later_save_is_a_conflict(ser
     assert admin.get_by_label("主持人（职务 姓名）").input_value() != "县政协副主席 陈刚"
     for p in pages:
         p.context.close()
+
+
+def test_a_clerk_reads_the_messages_to_the_unit_from_the_header(server, page):
+    base, _app, _world = server
+    log_in(page, base, "jyj")
+    count = page.locator("header .messages .count")
+    assert int(count.inner_text()) >= 1
+    count.click()
+    page.get_by_role("heading", name="消息").wait_for()
+    assert page.locator("tr.unread").count() >= 1 and "待答复：" in page.content()
+    shot(page, "40-messages-unread")
+    page.get_by_role("button", name="全部标为已读").click()
+    page.get_by_text("条消息标为已读").wait_for()
+    assert page.locator("header .messages .count").count() == 0 and page.locator("tr.unread").count() == 0

@@ -49,15 +49,16 @@ def test_a_committee_records_a_meeting_and_gets_minutes_from_it(panel):
     assert any("王明" in label for label in keys), form_page[:3000]
     wang = next(k for label, k in keys.items() if "王明" in label)
     data = {"held_on": "2017-09-20", "place": "县教育局会议室", "chair": "陈刚", "attendees": [wang],
-            "absent": "孙悟空 出差", "observers": "", "topics": "秋季开学安全", "decisions": "联合督查校车安全",
-            "agreed_topics": "调研 校园安全 县教育局"}
+            "absent-0-name": "孙悟空", "absent-0-reason": "出差", "observers": "", "topics": "秋季开学安全",
+            "decisions": "联合督查校车安全", "agreed_topics-0-kind": "调研", "agreed_topics-0-title": "校园安全",
+            "agreed_topics-0-unit": "县教育局"}
     with app.app_context():
         before = db.session.scalar(select(func.count(Meeting.id)))
     bad = clerk.post("/meetings/new", data=data)
     assert bad.status_code == 400 and "“孙悟空”不在教科文卫体委员会对口单位的分管领导和本委员会委员名单中" in page(bad)
     with app.app_context():
         assert db.session.scalar(select(func.count(Meeting.id))) == before   # nothing saved
-    ok = clerk.post("/meetings/new", data={**data, "absent": ""})
+    ok = clerk.post("/meetings/new", data={**data, "absent-0-remove": "y"})   # the row 删去
     assert ok.status_code == 302
     detail = page(clerk.get(ok.headers["Location"]))
     assert "县教育局会议室" in detail and "校园安全" in detail and "按记录生成纪要" in detail
@@ -162,3 +163,39 @@ def test_the_start_page_points_at_what_is_missing(panel):
     assert "次联系会" in committee
     unit = page(session_client(app, "jyj", world).get("/"))
     assert "位应邀请人员待确认" in unit
+
+
+def test_absentees_and_topics_are_rows_added_and_removed_without_script(panel):
+    from oa_liaison_plugin.models import AgreedTopic, Meeting, db
+    app, world = panel
+    clerk = session_client(app, "jkwwt", world)
+    url = f"/meetings/{world['own_meeting']}/record"
+    form = page(clerk.get(url))
+    assert 'name="absent"' not in form and 'name="agreed_topics"' not in form and "<script" not in form
+    assert 'name="agreed_topics-0-title" type="text" value="农村寄宿制学校建设"' in form   # the saved one
+    assert 'name="agreed_topics-1-title"' in form and 'name="absent-0-name"' in form       # a blank row each
+    posted = {"held_on": "2017-03-15", "place": "县政协三楼会议室", "chair": "陈刚",
+              "attendees": re.findall(r'<input checked[^>]*value="((?:leader|member)-\d+)"', form),
+              "version": re.search(r'name="version" type="hidden" value="(\d+)"', form).group(1),
+              "agreed_topics-0-kind": "协商", "agreed_topics-0-title": "农村寄宿制学校建设",
+              "agreed_topics-0-unit": "县教育局", "agreed_topics-1-kind": "调研",
+              "agreed_topics-1-title": "乡村教师队伍建设", "agreed_topics-1-unit": "县教育局",
+              "absent-0-name": "陈刚", "absent-0-reason": "外出", "absent-0-remove": "y"}
+    more = clerk.post(url, data={**posted, "more": "再加一行"})
+    assert more.status_code == 200
+    again = page(more)
+    assert 'value="乡村教师队伍建设"' in again and 'name="agreed_topics-2-title"' in again   # kept, one row more
+    assert 'value="陈刚"' not in again.split("请假人员")[1].split("</table>")[0]                # 删去: gone
+    with app.app_context():
+        assert db.session.scalar(select(func.count(AgreedTopic.id)).where(
+            AgreedTopic.meeting_id == world["own_meeting"])) == 1                           # nothing saved yet
+    saved = clerk.post(url, data={k: v for k, v in posted.items() if not k.startswith("absent")})
+    assert saved.status_code == 302, page(saved)
+    with app.app_context():
+        titles = set(db.session.scalars(select(AgreedTopic.title).where(
+            AgreedTopic.meeting_id == world["own_meeting"])))
+        assert titles == {"农村寄宿制学校建设", "乡村教师队伍建设"}
+        assert db.session.get(Meeting, world["own_meeting"]).version == int(posted["version"]) + 1
+    bad = clerk.post(url, data={**posted, "absent-0-remove": "", "absent-0-name": "孙悟空",
+                                "version": str(int(posted["version"]) + 1)})
+    assert bad.status_code == 400 and "“孙悟空”不在" in page(bad)

@@ -9,6 +9,7 @@ from ..routing.normalize import visible
 from . import gbt9704 as g
 from ..events import SUBMISSION_KINDS as KINDS
 from ..numerals import cn_number
+from ..sentences import ended
 from .gbt9704 import p, r
 from .titles import title_lines
 from .write import DraftError, render
@@ -29,6 +30,8 @@ REPLY_FIELDS = {
     "received": "date", "categories": "categories?", "category": "category", "signer": "text",
     "contact": "text", "phone": "phone", "doc_number": "letter_number", "date": "date",
     "cc": "texts?", "issuer_full": "text?", "reply_title": "text?", "sections": "texts?",
+    # A second answer, after a rating reopened the task: the answer rated and what the committee said.
+    "previous": "text?", "previous_date": "date?", "rating": "text?", "opinion": "text?",
 }
 CONSULTATION_FIELDS = {
     "unit": "text", "committee": "text", "title": "text", "summary": "text", "due": "date",
@@ -49,6 +52,7 @@ LABELS = {
     "due": "反馈截止日期", "letter_title": "函件标题", "year": "年度", "seq": "期数", "held_on": "会议日期",
     "place": "会议地点", "chair": "主持人", "attendees": "出席人员", "absent": "请假人员", "observers": "列席人员",
     "topics": "交换意见的议题", "decisions": "议定事项", "distribution": "分送范围", "meeting_name": "会议名称",
+    "previous": "上次复函的发文字号", "previous_date": "上次复函日期", "rating": "委员会的评价", "opinion": "委员会的意见",
 }
 
 # ---------------------------------------------------------------------------------- validation
@@ -198,8 +202,9 @@ def blank() -> str:
     return p(style="GbPlain")
 
 
-def body(text: str) -> str:
-    return p(text, style="GbBody")
+def body(text: str, *, keep: bool = False) -> str:
+    """正文 paragraph; ``keep``: on the same page as the next one."""
+    return p(text, style="GbBody", keep_next=keep)
 
 
 def placeholder(hint: str) -> str:
@@ -214,10 +219,14 @@ def title(text: str) -> list[str]:
     return [blank(), p(*runs, style="GbTitle"), blank()]
 
 
-def signature(issuer: str, date: str) -> list[str]:
-    """Sealed layout: date right-indented 4 characters, the issuer centred over it."""
+def signature(issuer: str, date: str, last: str) -> list[str]:
+    """``last`` (the body's last paragraph, made with keep_next), then the sealed layout: date right-indented
+    4 characters, the issuer centred over it. All on one page: never a date alone, nor a signature without
+    body text (GB/T 9704)."""
     centre = 4 + (g.text_width(date) - g.text_width(issuer)) / 2
-    return [blank(), blank(), p(issuer, style="GbPlain", jc="right", right=g.chars(max(0.0, centre))),
+    kept = p(style="GbPlain", keep_next=True)
+    return [last, kept, kept,
+            p(issuer, style="GbPlain", jc="right", right=g.chars(max(0.0, centre)), keep_next=True),
             p(date, style="GbPlain", jc="right", right=g.chars(4))]
 
 
@@ -275,10 +284,20 @@ def reply_context(v: dict) -> dict:
         "cc": v["cc"] if "cc" in v else list(DEFAULT_CC),
         "reply_title": v.get("reply_title") or reply_title(item),
         "opening": (f"你委{KIND_VERB[kind]}{kind}《{item}》（{'第' + number + '号' if number.isdigit() else number}）"
-                    f"已于{received}收悉。{me}高度重视，经认真研究，现答复如下："),
+                    f"已于{received}收悉。" + (_again(v, me) if v.get("opinion") else
+                                             f"{me}高度重视，经认真研究，现答复如下：")),
         "sections": v.get("sections") or list(REPLY_SECTIONS),
         "closing": f"衷心感谢你委对{me}工作的关心和支持，欢迎继续提出宝贵意见和建议。",
     }
+
+
+def _again(v: dict, me: str) -> str:
+    """A second answer's opening: the answer rated, the rating and the committee's opinion, quoted."""
+    before = f"{me}于{g.cn_date(v['previous_date'])}" if v.get("previous_date") else f"{me}"
+    letter = f"以{v['previous']}" if v.get("previous") else ""
+    rating = f"你委评价为“{v['rating']}”，" if v.get("rating") else "你委"
+    return (f"{before}{letter}答复后，{rating}意见是：“{ended(v['opinion'])}”{me}高度重视，"
+            f"对照意见重新研究办理，现再次答复如下：")
 
 
 def reply_body(c: dict) -> str:
@@ -286,7 +305,7 @@ def reply_body(c: dict) -> str:
     for i, heading in enumerate(c["sections"], 1):
         out += [p(f"{cn_number(i)}、{heading}", style="GbHeading1"),
                 placeholder(REPLY_SECTIONS.get(heading, "请在此填写。"))]
-    out += [body(c["closing"]), *signature(c["issuer"], c["date"]),
+    out += [*signature(c["issuer"], c["date"], body(c["closing"], keep=True)),
             body(f"（联系人：{c['contact']}，联系电话：{c['phone']}）")]
     if c["cc"]:
         out.append(banji([cc_line("抄送", c["cc"])], rules=False))
@@ -330,9 +349,9 @@ def opinion_form(c: dict) -> str:
 def consultation_body(c: dict) -> str:
     out = [*title(c["letter_title"]), p(f"{c['committee']}：", style="GbPlain"),
            *(body(line.strip()) for line in c["summary"].splitlines() if line.strip()),
-           body(c["request"]), body(c["closing"]), blank(), body("附件：意见反馈表"),
-           *signature(c["issuer"], c["date"]), body(f"（联系人：{c['contact']}，联系电话：{c['phone']}）"),
-           opinion_form(c)]
+           body(c["request"]), body(c["closing"]), blank(),
+           *signature(c["issuer"], c["date"], body("附件：意见反馈表", keep=True)),
+           body(f"（联系人：{c['contact']}，联系电话：{c['phone']}）"), opinion_form(c)]
     if c["cc"]:
         out.append(banji([cc_line("抄送", c["cc"])], rules=False))
     return "".join(out)

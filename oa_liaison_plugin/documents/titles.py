@@ -1,12 +1,15 @@
 """A title broken into lines as GB/T 9704 §7.3.3 asks: whole words on each line, lines of like length."""
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 import re
+from pathlib import Path
 
 from . import gbt9704 as g
 
+WORDS = Path(__file__).resolve().parents[1] / "data" / "title_words.txt"
 TITLE_PT = 22
 PER_LINE = g.TEXT_W // (TITLE_PT * 20)                 # 20 characters of 2号 a line
 
@@ -41,10 +44,18 @@ def _points(text: str) -> list[int]:
 
 
 def _words(text: str) -> list[int]:
-    """Positions between two words (not before closing punctuation), by jieba's dictionary."""
+    """Positions between two words (not before closing punctuation), by jieba's dictionary and the county's
+    own words (data/title_words.txt: 留守儿童, 大班额 … which jieba alone would split)."""
+    return [start for _, start, _ in _tokenizer().tokenize(text) if 0 < start and text[start] not in _NO_LINE_START]
+
+
+@functools.lru_cache(maxsize=1)
+def _tokenizer():
     import jieba   # loaded only for a title too long for the first break points: ~1 s the first time
     jieba.setLogLevel(logging.WARNING)
-    return [start for _, start, _ in jieba.tokenize(text) if 0 < start and text[start] not in _NO_LINE_START]
+    tokenizer = jieba.Tokenizer()   # its own: the county's words do not change other users of jieba
+    tokenizer.load_userdict(str(WORDS))
+    return tokenizer
 
 
 def _best(text: str, points: list[int], lines: int, per_line: float):

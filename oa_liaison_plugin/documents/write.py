@@ -224,7 +224,9 @@ def estimate_pages(docx: bytes) -> int:
         if el.tag == W + "tbl":
             for tr in el.iter(W + "tr"):
                 h = tr.find(f"{W}trPr/{W}trHeight")
-                lines += max(1, math.ceil(int(h.get(W + "val")) / g.LINE_PITCH)) if h is not None else 1
+                lines += max(1, round(int(h.get(W + "val")) / g.LINE_PITCH)) if h is not None else 1
+            while lines > g.LINES:   # a long table (an attached list of units) runs over pages too
+                pages, lines = pages + 1, lines - g.LINES
             continue
         if el.tag != W + "p":
             continue

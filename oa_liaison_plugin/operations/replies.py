@@ -9,6 +9,7 @@ from sqlalchemy import update
 from . import once
 from ..models import Cohandler, Jurisdiction, Submission, db
 from ..replies import tasks
+from ..sentences import ended
 from ..work import recipient
 
 
@@ -74,7 +75,7 @@ def rate(uow, s: Submission, committee: str, rating: str, comment: str | None, b
     again = f"请于{s.due_on.isoformat()}前再次答复。" if s.state == "reopened" else ""
     uow.notify(_to(s, "unit", s.unit_name), f"答复评价：{r.rating}（{s.kind}《{s.title}》）",
                f"{s.committee.name}对复函{r.doc_number}的评价为“{r.rating}”。"
-               + (f"意见：{r.rating_comment}。" if r.rating_comment else "") + again, about=s.host_id)
+               + (f"意见：{ended(r.rating_comment)}" if r.rating_comment else "") + again, about=s.host_id)
     return r
 
 

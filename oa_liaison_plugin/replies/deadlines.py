@@ -88,3 +88,17 @@ def due_date(start: dt.date, months: int, *, working_days: bool = True,
 def months_for(config, kind: str) -> int:
     """The reply period of a submission kind (REPLY_MONTHS_BY_KIND, else REPLY_MONTHS)."""
     return int((config.get("REPLY_MONTHS_BY_KIND") or {}).get(kind, config["REPLY_MONTHS"]))
+
+
+def days_left(due: dt.date, today: dt.date) -> str:
+    """Days left to a deadline, in words: 还有 3 天, 今天到期, 已超期 2 天."""
+    days = (due - today).days
+    if days > 0:
+        return f"还有 {days} 天"
+    return "今天到期" if days == 0 else f"已超期 {-days} 天"
+
+
+def due_title(due: dt.date, today: dt.date) -> str:
+    """A reminder's heading from the days really left: 4天后到期, 今天到期, 已超期 2 天."""
+    days = (due - today).days
+    return f"{days}天后到期" if days > 0 else days_left(due, today)

@@ -17,6 +17,7 @@ from ..models import Cohandler, Committee, Submission, db
 from ..plugins import hookimpl
 from ..reminders import Reminder
 from ..work import recipient
+from .deadlines import days_left, due_title
 
 
 def windows(offsets, today: dt.date, catch_up: int):
@@ -28,10 +29,14 @@ def windows(offsets, today: dt.date, catch_up: int):
         yield d, low, highs[i]
 
 
-def _text(d: int, what: str, due: dt.date, today: dt.date) -> tuple[str, str]:
-    if d == 0:
-        return f"已超期：{what}", f"{what}的答复期限为{due.isoformat()}，已超期 {(today - due).days} 天，请尽快答复。"
-    return f"{d}天后到期：{what}", f"{what}应于{due.isoformat()}前答复（还有 {(due - today).days} 天）。"
+def _text(what: str, due: dt.date, today: dt.date) -> tuple[str, str]:
+    """Title and text from the days really left (a window's offset is only which reminder it is)."""
+    title = f"{due_title(due, today)}：{what}"
+    if due < today:
+        return title, f"{what}的答复期限为{due.isoformat()}，{days_left(due, today)}，请尽快答复。"
+    if due == today:
+        return title, f"{what}今天到期（{due.isoformat()}），请今天答复。"
+    return title, f"{what}应于{due.isoformat()}前答复（{days_left(due, today)}）。"
 
 
 def _reminders(liaison, jur, today: dt.date, offsets: str, kind: str, rows_between, what):
@@ -39,10 +44,11 @@ def _reminders(liaison, jur, today: dt.date, offsets: str, kind: str, rows_betwe
     catch_up = int(liaison.config["REMINDER_CATCH_UP_DAYS"])
     for d, low, high in windows(liaison.config[offsets], today, catch_up):
         for r in db.session.connection().execute(rows_between(low, high)):
-            title, body = _text(d, what(r), r.due_on, today)
+            title, body = _text(what(r), r.due_on, today)
             yield Reminder(jur.id, kind, r.host_id, recipient(jur, "unit", r.unit_name),
                            f"{d}@{r.due_on.isoformat()}", title, body,
-                           {"submission_id": r.host_id, "offset_days": d, "due": r.due_on.isoformat()})
+                           {"submission_id": r.host_id, "offset_days": d, "due": r.due_on.isoformat(),
+                            "days_left": (r.due_on - today).days})
 
 
 def submission_reminders(liaison, jur, today: dt.date):

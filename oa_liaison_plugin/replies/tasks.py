@@ -19,6 +19,8 @@ from .deadlines import CalendarFileError, add_months, announced, due_date, month
 
 STATES = {"received": "已收到", "drafting": "办理中", "sent": "已答复", "rated": "已评价", "reopened": "重新办理"}
 RATINGS = ("满意", "基本满意", "不满意")
+NEEDS_OPINION = ("基本满意", "不满意")   # the unit must learn what is still wanted
+BODY_LIMIT = 200_000   # a submission's text (a 调研报告 runs to some ten thousand characters)
 # A signed reply's first bytes: .docx is a zip, .pdf starts with %PDF.
 MAGIC = {".docx": b"PK\x03\x04", ".pdf": b"%PDF"}
 
@@ -74,7 +76,7 @@ def create(liaison, submission) -> tuple[Submission, bool]:
                      title=str(submission["title"]).strip(), number=_text(submission.get("number"), "number",
                                                                            limit=max_length(Submission.number)),
                      received_on=received, due_on=due, original_due_on=due, state="received", status="open",
-                     round=1)
+                     round=1, body=_text(submission.get("body"), "body", limit=BODY_LIMIT))
     db.session.add(row)
     db.session.flush()
     co_due = _deadline(liaison, received, int(liaison.config["COHANDLING_MONTHS"]))
@@ -121,9 +123,15 @@ def summary(s: Submission) -> dict:
 
 
 def draft_fields(s: Submission) -> dict:
-    """What the reply draft (复函) takes from the task; the clerk adds number, signer and contact."""
-    return {"unit": s.unit_name, "committee": s.committee.name, "kind": s.kind, "title": s.title,
-            "number": s.number or "", "received": s.received_on.isoformat()}
+    """What the reply draft (复函) takes from the task; the clerk adds number, signer and contact. A task reopened
+    after a rating also gives the answer rated and the committee's opinion, which the second draft quotes."""
+    out = {"unit": s.unit_name, "committee": s.committee.name, "kind": s.kind, "title": s.title,
+           "number": s.number or "", "received": s.received_on.isoformat()}
+    rated = next((r for r in reversed(replies(s.id)) if r.round < s.round and r.rating), None)
+    if rated is not None:
+        out.update(previous=rated.doc_number, previous_date=rated.sent_on.isoformat(), rating=rated.rating,
+                   opinion=rated.rating_comment or "")
+    return out
 
 
 # ------------------------------------------------------------------------------------ changes
@@ -206,6 +214,8 @@ def rate(liaison, s: Submission, committee: str, rating: str, comment: str | Non
     if committee != s.committee.name:
         raise InputError("committee", f"只有来件的委员会（{s.committee.name}）可以评价，不是“{committee}”")
     comment = _text(comment, "comment", limit=2000)
+    if rating in NEEDS_OPINION and not comment:
+        raise InputError("comment", f"评价为“{rating}”的，请写明意见：哪些地方不满意、还需要答复什么")
     if s.state != "sent":
         raise InputError("submission", f"当前状态为“{STATES.get(s.state, s.state)}”，没有待评价的答复")
     reply = db.session.scalar(select(Reply).where(Reply.submission_id == s.id, Reply.round == s.round))

@@ -14,7 +14,8 @@ from werkzeug.routing import IntegerConverter
 
 HERE = Path(__file__).resolve().parent
 FEATURES = ("auth", "home", "table", "notice", "rules", "tester", "unmatched", "deliveries", "inbox", "documents",
-            "submissions", "consultations", "meetings", "leaders", "review", "drafts", "audit", "users", "hosts")
+            "submissions", "consultations", "meetings", "leaders", "review", "drafts", "audit", "users", "hosts",
+            "messages")
 csrf = CSRFProtect()
 
 
@@ -30,7 +31,7 @@ def init_web(app: Flask) -> None:
     """Register the panel on the app (call before db.create_all so the panel's tables are created)."""
     from .access import gate, login_manager, scope_label  # (and .models: the panel's tables)
     from .errors import register_errors
-    from .due import days_left
+    from ..replies.deadlines import days_left
     from .export import export_url
     from .labels import NAV, register_filters
     from .security import configure
@@ -65,8 +66,9 @@ def init_web(app: Flask) -> None:
         path = url_for(request.endpoint, **request.view_args)
         return path + ("?" + urlencode(args) if args else "")
 
+    from .messages.views import unread_count
     app.jinja_env.globals.update(nav_items=nav_items, scope_label=scope_label, page_url=page_url,
-                                 export_url=export_url, days_left=days_left)
+                                 export_url=export_url, days_left=days_left, unread_messages=unread_count)
 
 
 def ensure_demo_users(app: Flask) -> list[tuple[str, str, str, str]]:

@@ -25,8 +25,10 @@ AUDIT_ACTION = wording()["audit_actions"]
 # (endpoint, label, roles): the side menu, in this order.
 NAV = [
     ("home.index", "首页", {"admin", "unit", "committee", "auditor"}),
+    ("messages.index", "消息", {"admin", "unit", "committee", "auditor"}),
     ("inbox.index", "收件箱", {"committee", "unit"}),
     ("documents.index", "本单位发文", {"unit"}),
+    ("documents.index", "本委报送与回执", {"committee"}),
     ("documents.index", "发文与分送", {"admin", "auditor"}),
     ("submissions.index", "来件答复", {"admin", "unit", "committee", "auditor"}),
     ("consultations.index", "征求意见", {"admin", "unit", "committee", "auditor"}),

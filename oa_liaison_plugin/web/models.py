@@ -6,7 +6,7 @@ import secrets
 import unicodedata
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -90,3 +90,13 @@ class LoginThrottle(db.Model):
 
 # The audit log is the core's (every entry point audits); kept importable from here for older code.
 from ..audit import AuditEntry, append_only_ddl  # noqa: E402,F401
+
+
+class MessageRead(db.Model):
+    """That a panel user has read a message (unread: no row)."""
+    __tablename__ = "liaison_message_read"
+    __table_args__ = (UniqueConstraint("message_id", "user_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("liaison_message.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("liaison_user.id", ondelete="CASCADE"), index=True)
+    read_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

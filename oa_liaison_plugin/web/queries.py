@@ -5,7 +5,8 @@ from flask import abort, g
 from flask_login import current_user
 from sqlalchemy import false, func, or_, select
 
-from ..models import Cohandler, Consultation, Copy, Counterpart, Document, Invitation, Meeting, Submission, db
+from ..models import (Cohandler, Consultation, Copy, Counterpart, Document, Invitation, Jurisdiction, Meeting,
+                      Submission, db)
 from ..units import with_sub_units
 from .access import committee_id, unit_ids
 
@@ -28,12 +29,26 @@ def committee_unit_ids(cid: int) -> list[int]:
 
 
 def documents():
+    """Issued documents: a unit's own; a committee's own reports to its units (reverse flow, with read receipts)."""
     q = select(Document).where(Document.jurisdiction_id == _jid())
     if current_user.role == "unit":
         q = q.where(Document.unit_id.in_(unit_ids()))
     elif current_user.role == "committee":
-        q = q.where(false())
+        q = q.where(Document.unit_id.is_(None), Document.issuer.in_(committee_issuer_names()))
     return q
+
+
+def committee_issuer_names() -> list[str]:
+    """The issuer names, as written on documents copied to units, that name the user's committee."""
+    from flask import current_app
+    cid = committee_id()
+    if not cid:
+        return []
+    names = db.session.scalars(select(Document.issuer).distinct().where(
+        Document.jurisdiction_id == _jid(), Document.unit_id.is_(None),
+        Document.id.in_(select(Copy.document_id).where(Copy.unit_id.is_not(None)))))
+    resolver = current_app.extensions["oa_liaison"].resolver(db.session.get(Jurisdiction, _jid()))
+    return [n for n in names if n and resolver.committee_ids.get(resolver.committee(n)) == cid]
 
 
 def _copies():

@@ -45,7 +45,7 @@ def _copies_of(ids) -> dict[int, list]:
 
 
 @bp.route("")
-@allow("admin", "unit", "auditor")
+@allow("admin", "unit", "committee", "auditor")
 def index():
     """Documents newest first, each with its copies and whether they were read."""
     q, asked = _listed()
@@ -55,7 +55,7 @@ def index():
 
 
 @bp.route("/export.xlsx")
-@allow("admin", "unit", "auditor")
+@allow("admin", "unit", "committee", "auditor")
 def export():
     """The list as on screen (same scope, filters and search), every page of it, as an Excel sheet."""
     q, _ = _listed()
@@ -77,7 +77,7 @@ def export():
 
 
 @bp.route("/<int:document_id>")
-@allow("admin", "unit", "auditor")
+@allow("admin", "unit", "committee", "auditor")
 def detail(document_id: int):
     """One document: its decisions with every reason, its copies and consultations."""
     doc = queries.one(queries.documents(), Document, document_id)

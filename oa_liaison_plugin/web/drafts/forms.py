@@ -49,11 +49,19 @@ class ReplyForm(LetterFields):
     category = SelectField("答复类别", validators=[DataRequired("请选择答复类别")], choices=choices(
         [("", "请选择")] + [(k, f"{k}类：{v}") for k, v in DEFAULT_CATEGORIES.items()]))
     signer = StringField("签发人", validators=[DataRequired(_REQUIRED), Length(max=32)])
+    # Filled in for a second answer (the task was reopened after a rating): the draft quotes the opinion.
+    previous = StringField("上次复函的发文字号", validators=[Optional(), Length(max=64)])
+    previous_date = DateField("上次复函日期", validators=[Optional()])
+    rating = StringField("委员会的评价", validators=[Optional(), Length(max=8)])
+    opinion = TextAreaField("委员会的意见（再次答复的草稿引用）", validators=[Optional(), Length(max=2000)])
 
     def draft(self) -> dict:
-        return {k: self[k].data.isoformat() if k in ("received", "date") else self[k].data for k in (
+        out = {k: self[k].data.isoformat() if k in ("received", "date") else self[k].data for k in (
             "unit", "committee", "kind", "title", "number", "received", "category", "signer", "contact",
             "phone", "doc_number", "date")}
+        again = {"previous": self.previous.data, "rating": self.rating.data, "opinion": self.opinion.data,
+                 "previous_date": self.previous_date.data and self.previous_date.data.isoformat()}
+        return {**out, **{k: v for k, v in again.items() if v}}
 
 
 class ConsultationForm(LetterFields):

@@ -11,7 +11,8 @@ from ... import meetings
 from ...documents.drafts import DEFAULT_CC, render_consultation, render_minutes, render_reply
 from ...errors import InputError
 from ...meetings.record import minutes_data, seq
-from ...replies.tasks import cohandlers, start_drafting
+from ...documents.gbt9704 import parse_date
+from ...replies.tasks import cohandlers, draft_fields, start_drafting
 from ...models import Committee, Consultation, Document, Meeting, Submission, Unit, db
 from .. import queries
 from ..access import jurisdiction, allow
@@ -64,10 +65,13 @@ def _send(form, kind: str, render, filename: str, cc: list[str] | None = None):
 def reply(submission_id: int):
     """复函 answering a committee's submission."""
     sub = queries.one(queries.submissions(), Submission, submission_id)
+    again = {k: v for k, v in draft_fields(sub).items() if k in ("previous", "rating", "opinion")}
+    if "previous" in again:
+        again["previous_date"] = draft_fields(sub)["previous_date"] and parse_date(draft_fields(sub)["previous_date"])
     form = ReplyForm(data=None if request.method == "POST" else {
         "unit": unit_title(sub.unit_id, sub.unit_name), "committee": committee_title(sub.committee.name),
         "kind": sub.kind, "title": sub.title, "number": sub.number or "", "received": sub.received_on,
-        "date": local_today(), **_remembered()})
+        "date": local_today(), **again, **_remembered()})
     co = cohandlers(sub.id)
     if form.validate_on_submit():
         # The main unit copies its reply to the co-handling units (抄送), after the usual offices.

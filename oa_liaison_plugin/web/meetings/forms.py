@@ -4,16 +4,42 @@ from __future__ import annotations
 import re
 
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, HiddenField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (BooleanField, DateField, FieldList, FormField, HiddenField, SelectField, SelectMultipleField,
+                     StringField, SubmitField, TextAreaField)
+from wtforms import Form as BaseForm
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ...meetings.record import ROLES, TOPIC_KINDS
 from ...models import Meeting
-from ..forms import Form, fits, lines
+from ..forms import Form, choices, fits, lines
 
 _REQUIRED = "请填写此项"
 _SPLIT = re.compile(r"[\s,，、]+")
+
+
+ROWS = 2   # blank rows of each list on a new form; 再加一行 adds one (no script: the CSP allows none)
+
+
+class AbsentRow(BaseForm):
+    """One absentee: a name from the attendee list and the reason; ``remove`` drops the row."""
+    name = StringField("姓名", validators=[Optional(), Length(max=64)])
+    reason = StringField("请假原因", validators=[Optional(), Length(max=256)])
+    remove = BooleanField("删去")
+
+    def filled(self) -> bool:
+        return bool(self.name.data) and not self.remove.data
+
+
+class TopicRow(BaseForm):
+    """One agreed topic: 协商 or 调研, its title, the unit leading it; ``remove`` drops the row."""
+    kind = SelectField("类别", choices=choices([("协商", "协商"), ("调研", "调研")]), validate_choice=False)
+    title = StringField("课题名称", validators=[Optional(), Length(max=512)])
+    unit = StringField("牵头单位", validators=[Optional(), Length(max=256)])
+    remove = BooleanField("删去")
+
+    def filled(self) -> bool:
+        return bool(self.title.data) and not self.remove.data
 
 
 class RecordForm(Form):
@@ -23,12 +49,12 @@ class RecordForm(Form):
     attendees = SelectMultipleField("出席人员", coerce=str, validate_choice=True,
                                     widget=ListWidget(html_tag="ul", prefix_label=False), option_widget=CheckboxInput(),
                                     validators=[DataRequired("请至少选择一名出席人员")])
-    absent = TextAreaField("请假人员（每行：姓名 原因）", validators=[Optional(), Length(max=5000)])
+    absent = FieldList(FormField(AbsentRow), label="请假人员", min_entries=ROWS)
     observers = TextAreaField("列席人员（每行：单位 职务 姓名）", validators=[Optional(), Length(max=5000)])
     topics = TextAreaField("交换意见的议题（每行一个）", validators=[Optional(), Length(max=20000)])
     decisions = TextAreaField("议定事项（每行一项）", validators=[Optional(), Length(max=20000)])
-    agreed_topics = TextAreaField("议定的年度课题（每行：协商或调研 课题名称 牵头单位）",
-                                  validators=[Optional(), Length(max=20000)])
+    agreed_topics = FieldList(FormField(TopicRow), label="议定的年度课题", min_entries=ROWS)
+    more = SubmitField("再加一行")   # shows the form again with one more blank row of each list; saves nothing
     version = HiddenField()   # the meeting's version when its record's form was loaded
 
     @staticmethod
@@ -38,31 +64,32 @@ class RecordForm(Form):
         return {"held_on": meeting.held_on, "place": meeting.place, "chair": meeting.chair,
                 "attendees": [f"leader-{p.leader_id}" if p.leader_id else f"member-{p.member_id}"
                               for p in people["attendee"]],
-                "absent": "\n".join(f"{p.name} {p.reason or ''}".strip() for p in people["absent"]),
+                "absent": [{"name": p.name, "reason": p.reason or ""} for p in people["absent"]],
                 "observers": "\n".join(" ".join(filter(None, (p.organisation, p.post, p.name)))
                                        for p in people["observer"]),
                 "topics": "\n".join(meeting.topics or []), "decisions": "\n".join(meeting.decisions or []),
-                "agreed_topics": "\n".join(" ".join(filter(None, (TOPIC_KINDS[t.kind], t.title,
-                                                                   t.unit and t.unit.name))) for t in topics),
+                "agreed_topics": [{"kind": TOPIC_KINDS[t.kind], "title": t.title, "unit": t.unit.name if t.unit else ""}
+                                  for t in topics],
                 "version": meeting.version}
+
+    def rows(self) -> dict:
+        """The lists' rows that stay (filled, not 删去), as :meth:`data_of` gives them."""
+        return {"absent": [{"name": r.form.name.data, "reason": r.form.reason.data or ""}
+                           for r in self.absent if r.form.filled()],
+                "agreed_topics": [{"kind": r.form.kind.data or "协商", "title": r.form.title.data,
+                                   "unit": r.form.unit.data or ""} for r in self.agreed_topics if r.form.filled()]}
 
     def record(self, committee: str) -> dict:
         """The record as :func:`~oa_liaison_plugin.meetings.record.record_meeting` takes it."""
-        absent = []
-        for line in lines(self.absent.data):
-            name, _, reason = line.partition(" ")
-            absent.append({"name": name, "reason": reason.strip()})
+        absent = [{"name": r.form.name.data, "reason": r.form.reason.data or ""}
+                  for r in self.absent if r.form.filled()]
         observers = []
         for line in lines(self.observers.data):
             parts = [p for p in _SPLIT.split(line) if p]
             observers.append({"name": parts[-1], "post": parts[-2] if len(parts) > 1 else None,
                               "organisation": " ".join(parts[:-2]) or None})
-        topics = []
-        for line in lines(self.agreed_topics.data):
-            parts = [p for p in _SPLIT.split(line) if p]
-            kind = parts.pop(0) if parts and parts[0] in ("协商", "调研") else "协商"
-            unit = parts.pop() if len(parts) > 1 else None
-            topics.append({"kind": kind, "title": " ".join(parts), "unit": unit})
+        topics = [{"kind": r.form.kind.data or "协商", "title": r.form.title.data, "unit": r.form.unit.data or None}
+                  for r in self.agreed_topics if r.form.filled()]
         return {"committee": committee, "held_on": self.held_on.data.isoformat(), "place": self.place.data,
                 "chair": self.chair.data, "attendees": [{"key": k} for k in self.attendees.data], "absent": absent,
                 "observers": observers, "topics": lines(self.topics.data), "decisions": lines(self.decisions.data),

@@ -146,8 +146,15 @@ def _record_form(com: Committee, m: Meeting | None):
     pool = rec.candidates(current_user.jurisdiction_id, com.id)
     loaded = RecordForm.data_of(m, _topics(m)) if m else {"held_on": local_today()}
     form = RecordForm(data=None if request.method == "POST" else loaded)
+    more = request.method == "POST" and form.more.data
+    if more:   # 再加一行: the rows kept (删去 ones dropped), one blank more, nothing saved
+        form = RecordForm(formdata=None, data={**form.data, **form.rows()})
+    if request.method == "GET" or more:
+        for rows in (form.absent, form.agreed_topics):
+            if not rows.entries or rows.entries[-1].form.filled():
+                rows.append_entry()
     form.attendees.choices = choices((c["key"], _person(c)) for c in pool)
-    if form.validate_on_submit():
+    if not more and form.validate_on_submit():
         data = {**form.record(com.name), **({"id": m.host_id, "title": m.title} if m else {})}
         guard = conflict_on_stale(f"“{m.title}”的会议记录", lambda: _shown(RecordForm.data_of(m, _topics(m)), pool),
                                   _shown(form.data, pool), url_for(".record", meeting_id=m.id), form) \
@@ -178,7 +185,11 @@ def _person(c: dict) -> str:
 def _shown(data: dict, pool: list[dict]) -> dict:
     """A record's form data as the conflict page and the audit log show it: attendees by name, not by key."""
     names = {c["key"]: _person(c) for c in pool}
-    shown = {k: v for k, v in data.items() if k not in ("csrf_token", "version")}
+    shown = {k: v for k, v in data.items() if k not in ("csrf_token", "version", "more")}
+    for key, first, words in (("absent", "name", ("name", "reason")),
+                              ("agreed_topics", "title", ("kind", "title", "unit"))):
+        shown[key] = [" ".join(filter(None, (r.get(w) for w in words))) for r in shown.get(key) or []
+                      if r.get(first) and not r.get("remove")]
     return {**shown, "held_on": str(shown.get("held_on") or ""),
             "attendees": sorted(names.get(a, a) for a in shown.get("attendees") or [])}
 

@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from ...documents.gbt9704 import normalize_doc_number
 from ...events import SUBMISSION_KINDS
 from ...models import Submission
-from ...replies.tasks import RATINGS
+from ...replies.tasks import BODY_LIMIT, RATINGS
 from ..forms import Form, choices, fits
 
 _REQUIRED = "请填写此项"
@@ -37,6 +37,7 @@ class NewSubmissionForm(Form):
     title = StringField("标题", validators=[DataRequired(_REQUIRED), fits(Submission.title)])
     number = StringField("来件编号（可空）", validators=[Optional(), fits(Submission.number)])
     received = DateField("收到日期", validators=[DataRequired(_DATE)])
+    body = TextAreaField("来件正文（可空）", validators=[Optional(), Length(max=BODY_LIMIT)])
 
 
 class ExtendForm(Form):
@@ -47,7 +48,7 @@ class ExtendForm(Form):
 class RateForm(Form):
     rating = SelectField("评价", validators=[DataRequired("请选择评价")],
                          choices=choices([("", "请选择")] + [(r, r) for r in RATINGS]))
-    comment = TextAreaField("意见（可空）", validators=[Optional(), Length(max=2000)])
+    comment = TextAreaField("意见（选基本满意或不满意时必填）", validators=[Optional(), Length(max=2000)])
 
 
 class OpinionForm(Form):

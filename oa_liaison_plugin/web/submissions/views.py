@@ -21,7 +21,7 @@ from ..charts import bars
 from ..forms import choices, input_error, status as form_status
 from ..labels import download_name, local_today
 from ..listing import committee_names, int_arg, unit_names
-from ..due import days_left
+from ...replies.deadlines import days_left
 from ..export import MOST_ROWS, Column, Sheet, send_xlsx
 from ..paging import keyset, numbered
 from ..search import search_args, searched
@@ -148,7 +148,8 @@ def new():
                     "id": f"panel-{uuid.uuid4().hex[:12]}", "jurisdiction": jurisdiction().code,
                     "committee": form.committee.data, "unit": form.unit.data, "kind": form.kind.data,
                     "title": form.title.data, "number": form.number.data or None,
-                    "received": form.received.data.isoformat(), "cohandlers": form.cohandlers.data or None})
+                    "received": form.received.data.isoformat(), "cohandlers": form.cohandlers.data or None,
+                    "body": form.body.data or None})
                 sid, due = s.id, s.due_on
         except InputError as exc:
             input_error(form, exc)
