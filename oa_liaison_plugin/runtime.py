@@ -118,6 +118,9 @@ class Liaison:
     def document_issued(self, document) -> dict | None:
         return self._event("document_issued", "documents", document=document)
 
+    def draft_for_consultation(self, document) -> dict | None:
+        return self._event("draft_for_consultation", "documents", document=document)
+
     def submission_received(self, submission) -> dict | None:
         return self._event("submission_received", "submissions", submission=submission)
 

@@ -8,7 +8,8 @@ from .. import jsonfile
 from ..events import IssuedDocument, _date
 from ..errors import InputError
 
-TYPES = {"document.issued": "document_issued", "submission.received": "submission_received",
+TYPES = {"document.issued": "document_issued", "document.drafted": "draft_for_consultation",
+         "submission.received": "submission_received",
          "meeting.scheduled": "meeting_scheduled"}
 REQUIRED = {"submission.received": ("id", "committee", "unit", "kind", "title"),
             "meeting.scheduled": ("id", "unit", "title", "held_on")}
@@ -112,7 +113,7 @@ def to_mapping(event: dict, jurisdiction: str, *, check: bool = False) -> dict:
     """The in-process hook's mapping: file_base64 (and attachments' data_base64) decoded, file_url kept aside."""
     data = dict(event["data"])
     data["jurisdiction"] = jurisdiction
-    if event["type"] != "document.issued":
+    if event["type"] not in ("document.issued", "document.drafted"):
         return data
     if "file" in data:
         raise _bad("data.file", "请用 file_base64（文件内容）或 file_url（下载地址）")
