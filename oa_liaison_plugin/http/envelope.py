@@ -10,8 +10,9 @@ from ..errors import InputError
 
 TYPES = {"document.issued": "document_issued", "document.drafted": "draft_for_consultation",
          "submission.received": "submission_received",
-         "meeting.scheduled": "meeting_scheduled"}
-REQUIRED = {"submission.received": ("id", "committee", "unit", "kind", "title"),
+         "meeting.scheduled": "meeting_scheduled", "consultation.answered": "consultation_answered"}
+REQUIRED = {"consultation.answered": ("consultation_id", "opinion"),
+            "submission.received": ("id", "committee", "unit", "kind", "title"),
             "meeting.scheduled": ("id", "unit", "title", "held_on")}
 
 
@@ -91,7 +92,7 @@ def check_data(event: dict, jurisdiction: str) -> None:
     if given not in (None, "") and given != jurisdiction:
         raise ApiError(403, "wrong_jurisdiction", f"此主机只能发送行政区 {jurisdiction} 的事件，"
                                                  f"事件属于 {str(given)[:64]}")
-    if event["type"] == "document.issued":
+    if event["type"] in ("document.issued", "document.drafted"):
         to_mapping(event, jurisdiction, check=True)
         return
     for name in ("received", "held_on"):   # checked on receipt: a 202 is never followed by a refusal

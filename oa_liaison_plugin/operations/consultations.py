@@ -34,9 +34,15 @@ def answer(uow, c: Consultation, opinion: str, at: dt.datetime, position: str | 
               {"status": "answered", "opinion": opinion, "position": position,
                "answered_at": at.isoformat(), "committee": committee,
                "document": document.title}, jurisdiction_id=document.jurisdiction_id)
+    jurisdiction = db.session.get(Jurisdiction, document.jurisdiction_id)
+    if uow.liaison.pm.get_plugin("oa_liaison_plugin.http.hooks") is not None:
+        from ..http.hooks import enqueue_event   # the drafting unit's host hears it as liaison.consultation
+        enqueue_event(uow.liaison, jurisdiction.code, "liaison.consultation", {
+            "consultation_id": c.id, "document_id": document.host_id, "committee": committee, "status": "answered",
+            "position": position, "opinion": opinion, "answered_at": at.isoformat(), "stage": c.stage})
     unit = db.session.get(Unit, document.unit_id) if document.unit_id else None
     title = document.title or document.doc_number or document.host_id
-    uow.notify(recipient(db.session.get(Jurisdiction, document.jurisdiction_id), "unit",
+    uow.notify(recipient(jurisdiction, "unit",
                          unit.name if unit else document.issuer),
                f"征求意见反馈：《{title}》",
                f"{committee}已于{local(uow.liaison.config, at)}就《{document.title or ''}》"

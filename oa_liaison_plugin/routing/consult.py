@@ -117,3 +117,29 @@ def opinions(liaison, document) -> list[str]:
         else:
             lines.append(f"{c['committee']}：征求意见尚未反馈，{c['due']}到期")
     return lines
+
+
+def answered(liaison, answer) -> dict:
+    """A host's ``consultation.answered``: ``{"consultation_id", "opinion", "position"?}`` → the answer recorded."""
+    from ..audit import HOST
+    from ..operations import AlreadyDone, consultations as ops
+    try:
+        if not isinstance(answer, dict):
+            raise InputError("data", "应为对象")
+        cid = answer.get("consultation_id")
+        if isinstance(cid, bool) or not isinstance(cid, int):
+            raise InputError("consultation_id", "应为征求意见的编号（整数）")
+        if not isinstance(answer.get("opinion"), str):
+            raise InputError("opinion", "应为文本")
+        with liaison.work(HOST) as uow:
+            c = db.session.get(Consultation, cid)
+            if c is None:
+                raise InputError("consultation_id", f"没有编号为 {cid} 的征求意见")
+            ops.answer(uow, c, answer["opinion"], utcnow(), answer.get("position"))
+        return {"consultation_id": cid, "status": "answered"}
+    except InputError as exc:
+        return {"consultation_id": answer.get("consultation_id") if isinstance(answer, dict) else None,
+                "status": "error", "error": str(exc), "field": exc.field}
+    except AlreadyDone:
+        return {"consultation_id": answer.get("consultation_id"), "status": "error", "field": "consultation_id",
+                "error": "这项征求意见已经反馈过意见，未重复记录"}

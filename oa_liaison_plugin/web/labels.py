@@ -9,7 +9,7 @@ from flask import Flask, current_app
 from ..config import county_today, county_zone
 
 DOCUMENT_STATUS = {"routed": "已分送", "not_qualified": "不抄送", "held": "暂存待定", "unmatched": "待映射单位",
-                   "offline": "已线下机要传递",
+                   "offline": "已线下机要传递", "drafted": "征求意见稿（未印发）",
                    "error": "出错"}
 COPY_STATUS = {"pending": "待投递", "failed": "投递失败，等待重试", "delivered": "已送达"}
 SUBMISSION_STATUS = {"open": "待答复", "replied": "已答复"}
