@@ -84,3 +84,16 @@ def test_cli_opens_and_answers(tmp_path):
     assert twice.returncode == 2 and "已经反馈" in json.loads(twice.stdout)["error"]
     bad = cli(tmp_path / "i", "consultations", "answer", "99999", "--opinion", "x", "--json")
     assert bad.returncode == 2 and json.loads(bad.stdout)["field"] == "consultation_id"
+
+
+def test_open_consultation_is_reminded_before_due_and_when_overdue_once(app, liaison, host):
+    import datetime as dt
+    from oa_liaison_plugin import reminders
+    r = liaison.draft_for_consultation(dict(DRAFT, id="draft-remind"))
+    due = dt.date.fromisoformat(r["consultations"][0]["due"])
+    before = [x for x in reminders.run(liaison, due - dt.timedelta(days=3)) if x["kind"] == "consultation"]
+    assert {x["consultation_id"] for x in before} == {c["id"] for c in r["consultations"]}
+    assert all(x["offset_days"] == 3 for x in before)
+    late = [x for x in reminders.run(liaison, due + dt.timedelta(days=1)) if x["kind"] == "consultation"]
+    assert late and all(x["offset_days"] == 0 and x["title"].startswith("已超期") for x in late)
+    assert [x for x in reminders.run(liaison, due + dt.timedelta(days=1)) if x["kind"] == "consultation"] == []

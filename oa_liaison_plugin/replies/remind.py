@@ -80,3 +80,27 @@ def cohandling_reminders(liaison, jur, today: dt.date):
     def what(r):
         return f"{r.kind}《{r.title}》的会办意见（送主办单位{r.main_unit}）"
     return _reminders(liaison, jur, today, "COHANDLING_REMINDER_DAYS", "cohandling", rows_between, what)
+
+
+@reminder_pass
+def consultation_reminders(liaison, jur, today: dt.date):
+    """The committee of every open consultation (征求意见), before its due date and once overdue."""
+    from ..models import Consultation, Document
+    catch_up = int(liaison.config["REMINDER_CATCH_UP_DAYS"])
+    for d, low, high in windows(liaison.config["REMINDER_DAYS"], today, catch_up):
+        q = (select(Consultation.id, Consultation.due_on, Document.title, Committee.name.label("committee"))
+             .join(Document, Document.id == Consultation.document_id)
+             .join(Committee, Committee.id == Consultation.committee_id)
+             .where(Document.jurisdiction_id == jur.id, Consultation.status == "open",
+                    Consultation.due_on >= low, Consultation.due_on <= high))
+        for r in db.session.connection().execute(q):
+            what = f"征求意见《{r.title or ''}》"
+            title = f"已超期：{what}" if d == 0 else f"{d}天后到期：{what}"
+            body = (f"{what}的反馈期限为{r.due_on.isoformat()}，已超期 {(today - r.due_on).days} 天，请尽快反馈意见。"
+                    if d == 0 else f"{what}请于{r.due_on.isoformat()}前反馈意见（还有 {(r.due_on - today).days} 天）。")
+            recipient = {"role": "committee", "committee": r.committee}
+            if jur.code != liaison.config["JURISDICTION"]:
+                recipient["jurisdiction"] = jur.code
+            yield Reminder(jur.id, "consultation", f"consultation-{r.id}", recipient,
+                           f"{d}@{r.due_on.isoformat()}", title, body,
+                           {"consultation_id": r.id, "offset_days": d, "due": r.due_on.isoformat()})
