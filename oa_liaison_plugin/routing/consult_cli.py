@@ -1,23 +1,10 @@
 """The ``consultations`` commands: open a consultation on a draft, record a committee's answer (JSON keys stable)."""
 from __future__ import annotations
 
-import json
-import sys
-
 import click
 
 from ..errors import InputError
-
-
-def _dump(obj) -> str:
-    return json.dumps(obj, ensure_ascii=False, indent=2, default=str)
-
-
-def _fail(message: str, as_json: bool, field: str | None = None):
-    if as_json:
-        click.echo(_dump({"error": message, "field": field}))
-    click.echo(f"错误：{message}", err=True)
-    sys.exit(2)
+from ..replies.cli import _dump, _fail, load_input
 
 
 @click.group("consultations")
@@ -34,13 +21,7 @@ def open_(obj, input_path, as_json):
     """签发前征求意见：按与印发相同的判断，向每个相关委员会征求意见并送去征求意见稿。"""
     import base64
     import binascii
-    from ..jsonfile import load_file
-    try:
-        data = load_file(input_path, input_path)
-    except OSError as exc:
-        _fail(f"无法读取 {input_path}：{exc.strerror or exc}", as_json, "input")
-    except InputError as exc:
-        _fail(str(exc), as_json, "input")
+    data = load_input(input_path, as_json)
     if not isinstance(data, dict):
         _fail("输入应为 JSON 对象", as_json, "input")
     if data.get("file_base64") is not None:
