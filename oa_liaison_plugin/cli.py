@@ -409,10 +409,11 @@ from .http.cli import deliveries, event, hosts, worker  # noqa: E402
 from .meetings.cli import leaders, meetings, report, topics  # noqa: E402
 from .replies.cli import remind, submissions  # noqa: E402
 from .routing.cli import documents  # noqa: E402
+from .routing.consult_cli import consultations  # noqa: E402
 from .web.cli import serve, users  # noqa: E402
 
 for command in (draft, serve, users, hosts, event, worker, deliveries, submissions, remind, meetings, leaders, topics,
-                report, documents):
+                report, documents, consultations):
     main.add_command(command)
 map_input_errors(main)
 

@@ -23,7 +23,8 @@ import pluggy
 
 hookspec = pluggy.HookspecMarker("oa_liaison")
 
-HOST_EVENTS = ("document_issued", "check_before_issue", "submission_received", "meeting_scheduled")
+HOST_EVENTS = ("document_issued", "draft_for_consultation", "check_before_issue",
+               "submission_received", "meeting_scheduled")
 HOST_SERVICES = ("deliver_copy", "notify", "fetch_document_file")
 EXTENSION_POINTS = ("qualification_signals", "extra_recipients", "draft_context", "reminder_passes")
 
@@ -65,13 +66,36 @@ def document_issued(liaison, document):
 
 
 @hookspec
+def draft_for_consultation(liaison, document):
+    """A unit asks the committees' opinion on a draft (征求意见稿) of a major matter before 签发 (notice 五(一)).
+
+    The draft is decided on the same path as :func:`document_issued` (the same holds: a classified draft is
+    never sent out; the same consultation rules: 重大事项, 重大问题, 人大审议 reports, agreed topics). For a
+    major matter one consultation is opened per committee, due ``CONSULTATION_WORKING_DAYS`` working days
+    later on the holiday calendar, and the draft is offered to each committee through :func:`deliver_copy`
+    with ``kind: "consultation"``, ``consultation_id`` and ``due``. When the same document is issued later,
+    no second consultation is opened and the summary says ``consulted_before_issue: true``.
+
+    :param liaison: the running Liaison.
+    :param document: as for :func:`document_issued`; ``file`` is the 征求意见稿.
+    :return: the built-in implementation returns ``{"document_id", "consultations": [{"id", "committee",
+        "due"}], "reasons", "status", "held", "hold_reason", "duplicate"}``; idempotent on the host's
+        document id (a second call answers the consultations already open, ``duplicate: true``).
+    Ordering: all implementations run; ``Liaison`` returns the built-in implementation's answer,
+    ignores the others' results and records their exceptions.
+    """
+
+
+@hookspec
 def check_before_issue(liaison, document):
     """The host asks, before issuing, what would happen to a document, without recording anything.
 
     :param liaison: the running Liaison.
     :param document: as for :func:`document_issued`.
     :return: a list of advisory messages (Chinese strings) per implementation, e.g. that the
-        issuer is not in the counterpart table or that a 密级 document will be held.
+        issuer is not in the counterpart table or that a 密级 document will be held; for a document
+        consulted on as a draft, each committee's position and opinion
+        (``教科文卫体委员会（2017-03-20）：修改意见——…``) or that the consultation is open and when it is due.
     Ordering: all implementations run; results are concatenated by the caller.
     """
 

@@ -216,10 +216,13 @@ class Decision(db.Model):
 
 
 class Copy(db.Model):
-    """One copy (抄送) of a document to a committee (or, reverse flow, a unit): exactly one per pair."""
+    """One copy (抄送) of a document to a committee (or, reverse flow, a unit): exactly one per pair and kind.
+
+    ``kind`` is ``copy`` (the issued document) or ``consultation`` (the 征求意见稿 offered before 签发)."""
     __tablename__ = "liaison_copy"
-    # NULLs are distinct in both SQLite and PostgreSQL, so each constraint binds its own kind.
-    __table_args__ = (UniqueConstraint("document_id", "committee_id"), UniqueConstraint("document_id", "unit_id"),
+    # NULLs are distinct in both SQLite and PostgreSQL, so each constraint binds its own recipient.
+    __table_args__ = (UniqueConstraint("document_id", "committee_id", "kind", name="uq_liaison_copy_committee_kind"),
+                      UniqueConstraint("document_id", "unit_id", "kind", name="uq_liaison_copy_unit_kind"),
                       Index("ix_liaison_copy_due", "status", "next_attempt_at"),
                       Index("ix_liaison_copy_committee", "committee_id", "id"),
                       Index("ix_liaison_copy_created", "created_at"))
@@ -228,6 +231,7 @@ class Copy(db.Model):
     committee_id: Mapped[int | None] = mapped_column(ForeignKey("liaison_committee.id", ondelete="CASCADE"))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("liaison_unit.id", ondelete="CASCADE"))
     status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | delivered | dead
+    kind: Mapped[str] = mapped_column(String(16), default="copy", server_default="copy")
     snapshot: Mapped[dict] = mapped_column(JSON)
     reasons: Mapped[list] = mapped_column(JSON, default=list)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -251,7 +255,10 @@ class Copy(db.Model):
 
 
 class Consultation(db.Model):
-    """A consultation (征求意见) with a committee on a major matter, with its due date."""
+    """A consultation (征求意见) with a committee on a major matter, with its due date.
+
+    ``stage`` is ``before`` (opened on the 征求意见稿, before 签发) or ``after`` (opened when the document was
+    issued without one: 未经事前协商)."""
     __tablename__ = "liaison_consultation"
     __table_args__ = (UniqueConstraint("document_id", "committee_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -262,6 +269,12 @@ class Consultation(db.Model):
     opinion: Mapped[str | None] = mapped_column(Text)
     answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    stage: Mapped[str] = mapped_column(String(8), default="after", server_default="after")  # before | after
+    position: Mapped[str | None] = mapped_column(String(8))   # 同意 | 修改意见 | 不同意
+    draft_sha256: Mapped[str | None] = mapped_column(ForeignKey("liaison_blob.sha256"))
+    draft_name: Mapped[str | None] = mapped_column(String(256))
+    attachment_sha256: Mapped[str | None] = mapped_column(ForeignKey("liaison_blob.sha256"))
+    attachment_name: Mapped[str | None] = mapped_column(String(256))
     document: Mapped[Document] = relationship()
     committee: Mapped[Committee] = relationship()
 

@@ -118,6 +118,14 @@ class Liaison:
     def document_issued(self, document) -> dict | None:
         return self._event("document_issued", "documents", document=document)
 
+    def draft_for_consultation(self, document) -> dict | None:
+        return self._event("draft_for_consultation", "documents", document=document)
+
+    def consultation_answered(self, answer) -> dict:
+        """A committee's answer from a host (``consultation.answered``): recorded through the operation, audited."""
+        from .routing.consult import answered
+        return answered(self, answer)
+
     def submission_received(self, submission) -> dict | None:
         return self._event("submission_received", "submissions", submission=submission)
 

@@ -25,6 +25,7 @@ NOT_AUDITED = {
     "draft reply", "draft consultation", "draft minutes", "deliveries",
     "hosts test",   # sends a test event, changes nothing
     "import-notice",   # without --apply it only prints; --apply is run below
+    "consultations open",   # a host's event (document.drafted) from a file, like `event`: recorded as a decision
 }
 
 
@@ -109,6 +110,12 @@ def test_every_mutating_command_writes_exactly_one_audit_entry_naming_the_shell_
     run("submissions", "opinion", "p-1", "--unit", "县财政局", "--text", "同意")
     run("submissions", "reply", "p-1", "--doc-number", "南教函〔2017〕8号", "--date", "2017-05-01")
     run("submissions", "rate", "p-1", "--committee", "教科文卫体委员会", "--rating", "满意")
+    (tmp_path / "draft.json").write_text(json.dumps({"id": "d-1", "issuer": "南部县自然资源和规划局",
+                                                     "flags": {"major": True}, "title": "规划修编（征求意见稿）"},
+                                                    ensure_ascii=False), "utf-8")
+    opened = json.loads(CliRunner().invoke(main, ["consultations", "open", "--input", str(tmp_path / "draft.json"),
+                                                  "--json"], env=env).output)
+    run("consultations", "answer", str(opened["consultations"][0]["id"]), "--opinion", "同意", "--position", "同意")
 
     liaison = app.extensions["oa_liaison"]
     with app.app_context():

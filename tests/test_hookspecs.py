@@ -70,6 +70,9 @@ def test_every_hook_is_exercised(liaison, host):
         meeting = liaison.meeting_scheduled({"id": "m-1", "unit": "县财政局", "title": "全县财政工作会议",
                                              "held_on": "2017-04-01"})
         assert meeting["invite"] == ["城市经济委员会"]
+        drafted = liaison.draft_for_consultation({"id": "d-1", "issuer": "南部县财政局", "flags": {"major": True},
+                                                  "title": "关于预算绩效管理改革的实施方案（征求意见稿）"})
+        assert drafted["consultations"] and drafted["consultations"][0]["committee"] == "城市经济委员会"
         ctx = liaison.pm.hook.draft_context(liaison=liaison, kind="reply", context={})
         assert {"closing": "特此函复。"} in ctx
         sent = reminders.run(liaison, dt.date(2017, 5, 28))   # reminder_passes: the task is due in 15 days

@@ -426,3 +426,35 @@ def test_the_serving_process_checkpoints_sqlite_off_the_request_path(app):
     with app.app_context():
         with db.engine.connect() as conn:   # a new connection: a 202's commit no longer does the copy itself
             assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 20000
+
+
+def test_draft_over_http_is_offered_for_consultation_and_answered_back(app, served):
+    secret = add_host(app, allow_origins=())
+    cb = CallbackHost(secret)
+    with app.app_context():
+        hosts.get("oa1").callback_url = cb.url
+        db.session.commit()
+    status, body = post_event(served.port, secret, "document.drafted",
+                              {"id": "DR-1", "issuer": "南部县自然资源和规划局", "flags": {"major": True},
+                               "title": "关于城市总体规划修编的意见（征求意见稿）"}, event_id="ev-dr")
+    assert status == 202
+    wait_for(lambda: any(r["event"]["type"] == "liaison.copy" for r in cb.received))
+    offered = next(r["event"] for r in cb.received if r["event"]["type"] == "liaison.copy")
+    assert offered["data"]["kind"] == "consultation" and offered["data"]["consultation_id"]
+    cid = offered["data"]["consultation_id"]
+    status, _ = post_event(served.port, secret, "consultation.answered",
+                           {"consultation_id": cid, "opinion": "建议补充", "position": "修改意见"}, event_id="ev-an")
+    assert status == 202
+    from oa_liaison_plugin.http import outbox
+
+    def told_back():   # notifications go out through the worker's ledger: run it as the worker would
+        with app.app_context():
+            outbox.deliver_due(app.extensions["oa_liaison"])
+            db.session.remove()
+        return any(r["event"]["type"] == "liaison.consultation" for r in cb.received)
+    wait_for(told_back)
+    told = next(r["event"] for r in cb.received if r["event"]["type"] == "liaison.consultation")
+    assert told["data"]["consultation_id"] == cid and told["data"]["position"] == "修改意见"
+    status, answer = post_event(served.port, secret, "consultation.answered", {"opinion": "x"}, event_id="ev-bad")
+    assert status == 400 and answer["field"] == "data.consultation_id"
+    cb.close()

@@ -7,6 +7,7 @@ from ..delivery import record_error
 from ..errors import InputError
 from ..models import db
 from ..plugins import hookimpl
+from ..routing.consult import open_on_draft, opinions
 from ..routing.route import preview, route_document
 
 
@@ -32,10 +33,24 @@ def document_issued(liaison, document):
 
 
 @hookimpl
+def draft_for_consultation(liaison, document):
+    with liaison.context():
+        try:
+            return open_on_draft(liaison, document)
+        except Exception as exc:  # never break the host's drafting flow
+            db.session.rollback()
+            subject = str(document.get("id"))[:128] if isinstance(document, dict) else None
+            record_error("draft_for_consultation", "internal_error", f"{type(exc).__name__}: {exc}", subject=subject)
+            return {"document_id": subject, "status": "error", "error": f"内部错误已记录：{type(exc).__name__}",
+                    "consultations": [], "reasons": [], "held": False, "hold_reason": None, "duplicate": False}
+
+
+@hookimpl
 def check_before_issue(liaison, document):
     with liaison.context():
         try:
             p = preview(liaison, document)
+            heard = opinions(liaison, document)
         except InputError as exc:
             return [f"文件信息有误：{exc}"]
         except Exception as exc:
@@ -47,6 +62,8 @@ def check_before_issue(liaison, document):
     if not p["qualified"]:
         return ["此文件不抄送政协专门委员会：" + p["reasons"][0]["text"]]
     msgs = ["印发后将抄送：" + "、".join(p["committees"] or p["units"])]
-    if p["consultation_committees"]:
+    if heard:
+        msgs += ["重大事项，已于签发前征求意见："] + heard
+    elif p["consultation_committees"]:
         msgs.append("重大事项，将向以下委员会征求意见：" + "、".join(p["consultation_committees"]))
     return msgs

@@ -13,9 +13,12 @@ from ..errors import InputError
 
 # RFC 3339 date-time: a full date, "T", a time and a zone (Z or ±hh:mm).
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
-TYPES = {"document.issued": "document_issued", "submission.received": "submission_received",
-         "meeting.scheduled": "meeting_scheduled"}
-REQUIRED = {"document.issued": ("id",), "submission.received": ("id", "committee", "unit", "kind", "title"),
+TYPES = {"document.issued": "document_issued", "document.drafted": "draft_for_consultation",
+         "submission.received": "submission_received",
+         "meeting.scheduled": "meeting_scheduled", "consultation.answered": "consultation_answered"}
+REQUIRED = {"document.issued": ("id",), "document.drafted": ("id",),
+            "consultation.answered": ("consultation_id", "opinion"),
+            "submission.received": ("id", "committee", "unit", "kind", "title"),
             "meeting.scheduled": ("id", "unit", "title", "held_on")}
 
 
@@ -105,8 +108,10 @@ def check_data(event: dict, jurisdiction: str) -> None:
         if not isinstance(value, (str, int)) or isinstance(value, bool) or not str(value).strip():
             raise _bad(f"data.{name}", "不能为空" if value in (None, "") else "应为文本", "missing_field"
                        if value in (None, "") else "bad_field")
-    if event["type"] == "document.issued":
+    if event["type"] in ("document.issued", "document.drafted"):
         to_mapping(event, jurisdiction, check=True)
+        return
+    if event["type"] == "consultation.answered":
         return
     for name in ("received", "held_on"):   # checked on receipt: a 202 is never followed by a refusal
         try:
@@ -126,7 +131,7 @@ def to_mapping(event: dict, jurisdiction: str, *, check: bool = False) -> dict:
     """The in-process hook's mapping: file_base64 (and attachments' data_base64) decoded, file_url kept aside."""
     data = dict(event["data"])
     data["jurisdiction"] = jurisdiction
-    if event["type"] != "document.issued":
+    if event["type"] not in ("document.issued", "document.drafted"):
         return data
     if "file" in data:
         raise _bad("data.file", "请用 file_base64（文件内容）或 file_url（下载地址）")

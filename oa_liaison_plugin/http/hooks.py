@@ -89,6 +89,15 @@ def enqueue(liaison, recipient, subject, body) -> bool:
     return True
 
 
+def enqueue_event(liaison, code: str, kind: str, data: dict) -> bool:
+    """Queue a CloudEvent of its own type (e.g. ``liaison.consultation``) for the jurisdiction's callback host."""
+    host_id = _notify_host_id(code)
+    if host_id is None:
+        return False
+    db.session.add(Notification(host_id=host_id, payload={"type": kind, "data": data}))
+    return True
+
+
 # Set while a unit of work tells its committed notices: it queued them for the callback host itself.
 _queued: ContextVar[bool] = ContextVar("oa_liaison_notify_queued", default=False)
 

@@ -13,7 +13,9 @@ def _post(liaison, nid: int) -> Done:
     row = db.session.get(Notification, nid)
     msg_id = f"notification-{nid}"
     code = db.session.get(Jurisdiction, row.host.jurisdiction_id).code
-    event = cloudevent("liaison.notification", msg_id, f"/oa-liaison/{code}", row.payload, row.created_at)
+    kind = row.payload.get("type") if "data" in row.payload else None   # a typed event, e.g. liaison.consultation
+    event = cloudevent(kind or "liaison.notification", msg_id, f"/oa-liaison/{code}",
+                       row.payload["data"] if kind else row.payload, row.created_at)
     try:
         post(liaison.config, row.host, msg_id, event)
     except CallbackError as exc:

@@ -29,6 +29,17 @@ def _fail(message: str, as_json: bool, field: str | None = None):
     sys.exit(EXIT_BAD_INPUT)
 
 
+def load_input(input_path: str, as_json: bool):
+    """A command's --input JSON file, or exit 2 naming ``input``."""
+    from ..jsonfile import load_file
+    try:
+        return load_file(input_path, input_path)
+    except OSError as exc:
+        _fail(f"无法读取 {input_path}：{exc.strerror or exc}", as_json, "input")
+    except InputError as exc:
+        _fail(str(exc), as_json, "input")
+
+
 def _day(value: str | None, name: str, as_json: bool) -> dt.date | None:
     if value is None:
         return None
@@ -96,13 +107,7 @@ def _task_command(name: str):
 @click.pass_obj
 def add(obj, input_path, as_json):
     """登记一件来件（如纸质来件），生成答复任务和期限。"""
-    from ..jsonfile import load_file
-    try:
-        data = load_file(input_path, input_path)
-    except OSError as exc:
-        _fail(f"无法读取 {input_path}：{exc.strerror or exc}", as_json, "input")
-    except InputError as exc:
-        _fail(str(exc), as_json, "input")
+    data = load_input(input_path, as_json)
     from ..audit import Actor
     from ..hooks.submissions import received
     with obj.app.app_context():

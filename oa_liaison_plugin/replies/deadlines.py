@@ -78,6 +78,14 @@ def next_working_day(day: dt.date, extra: dict[dt.date, bool] | None = None) -> 
     return day
 
 
+def add_working_days(start: dt.date, days: int, extra: dict[dt.date, bool] | None = None) -> dt.date:
+    """The ``days``-th working day after ``start`` (holidays and 调休 days as in :func:`is_working_day`)."""
+    day = start
+    for _ in range(days):
+        day = next_working_day(day + dt.timedelta(days=1), extra)
+    return day
+
+
 def due_date(start: dt.date, months: int, *, working_days: bool = True,
              extra: dict[dt.date, bool] | None = None) -> dt.date:
     """``months`` after ``start``; with ``working_days`` a weekend or holiday moves to the next working day."""

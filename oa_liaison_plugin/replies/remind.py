@@ -79,7 +79,28 @@ def cohandling_reminders(liaison, jur, today: dt.date):
     return _reminders(liaison, jur, today, "COHANDLING_REMINDER_DAYS", "cohandling", rows_between, what)
 
 
+def consultation_reminders(liaison, jur, today: dt.date):
+    """The committee of every open consultation (征求意见), before its due date and once overdue."""
+    from ..models import Consultation, Document
+    catch_up = int(liaison.config["REMINDER_CATCH_UP_DAYS"])
+    for d, low, high in windows(liaison.config["REMINDER_DAYS"], today, catch_up):
+        q = (select(Consultation.id, Consultation.due_on, Document.title, Committee.name.label("committee"))
+             .join(Document, Document.id == Consultation.document_id)
+             .join(Committee, Committee.id == Consultation.committee_id)
+             .where(Document.jurisdiction_id == jur.id, Consultation.status == "open",
+                    Consultation.due_on >= low, Consultation.due_on <= high))
+        for r in db.session.connection().execute(q):
+            what = f"征求意见《{r.title or ''}》"
+            title = f"{due_title(r.due_on, today)}：{what}"
+            body = (f"{what}的反馈期限为{r.due_on.isoformat()}，{days_left(r.due_on, today)}，请尽快反馈意见。"
+                    if r.due_on < today else f"{what}请于{r.due_on.isoformat()}前反馈意见（{days_left(r.due_on, today)}）。")
+            yield Reminder(jur.id, "consultation", f"consultation-{r.id}", recipient(jur, "committee", r.committee),
+                           f"{d}@{r.due_on.isoformat()}", title, body,
+                           {"consultation_id": r.id, "offset_days": d, "due": r.due_on.isoformat(),
+                            "days_left": (r.due_on - today).days})
+
+
 @hookimpl
 def reminder_passes():
     """This feature's reminder passes."""
-    return [submission_reminders, cohandling_reminders]
+    return [submission_reminders, cohandling_reminders, consultation_reminders]

@@ -75,7 +75,7 @@ def record(liaison, jur, doc_id: int, doc: dict, verdict: Verdict, trigger: str,
         return
     committee_ids = liaison.resolver(jur).committee_ids
     existing = set() if new else set(db.session.execute(
-        select(Copy.committee_id, Copy.unit_id).where(Copy.document_id == doc_id)))
+        select(Copy.committee_id, Copy.unit_id).where(Copy.document_id == doc_id, Copy.kind == "copy")))
     meta = doc.get("meta") or {}
     issued_on = doc.get("issued_on")
     snapshot = {"host_id": doc["host_id"], "document_id": doc["host_id"], "title": doc.get("title"),
@@ -150,11 +150,20 @@ def route_document(liaison, document) -> dict:
         db.session.execute(update(Document).where(Document.id == doc_id).values(**values))
     record(liaison, jur, doc_id, values, verdict, "reissued" if known is not None else "issued", new=known is None,
            plugin_errors=case.plugin_errors)
+    before = list(db.session.scalars(select(Consultation.id).where(
+        Consultation.document_id == doc_id, Consultation.stage == "before").order_by(Consultation.id)))
     db.session.commit()
     if liaison.config["DELIVER_INLINE"] and verdict.status == "routed":
         # Only this document's copies: a backlog (the host's inbox down) is the worker's, not the issuer's wait.
         deliver_due(liaison, limit=50, document_ids=[doc_id])
-    return _summary(doc.id, verdict.status, verdict.hold_reason, verdict.as_json())
+    summary = _summary(doc.id, verdict.status, verdict.hold_reason, verdict.as_json())
+    summary["consulted_before_issue"], summary["consultation_ids"] = bool(before), before
+    if verdict.consultation_committees and not before:
+        summary["reasons"] = [*summary["reasons"], {"code": "not_consulted_before", "text": NOT_CONSULTED}]
+    return summary
+
+
+NOT_CONSULTED = "未经事前协商：重大事项签发前未向委员会征求意见，印发后补征求意见"
 
 
 def _document_values(liaison, jur, doc: IssuedDocument, case: Case, verdict: Verdict) -> dict:

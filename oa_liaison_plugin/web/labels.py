@@ -10,7 +10,7 @@ from ..config import county_today, county_zone
 from ..wording import wording
 
 DOCUMENT_STATUS = {"routed": "已分送", "not_qualified": "不抄送", "held": "暂存待定", "unmatched": "待映射单位",
-                   "offline": "已线下机要传递",
+                   "offline": "已线下机要传递", "drafted": "征求意见稿（未印发）",
                    "error": "出错"}
 COPY_STATUS = {"pending": "待投递", "failed": "投递失败，等待重试", "dead": "已放弃（超过重试期限）", "delivered": "已送达"}
 SUBMISSION_STATUS = {"open": "待答复", "replied": "已答复"}

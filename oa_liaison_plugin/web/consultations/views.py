@@ -21,7 +21,7 @@ bp = Blueprint("consultations", __name__, url_prefix="/consultations")
 def _listed():
     q = queries.consultations().with_only_columns(
         Consultation.id, Consultation.committee_id, Consultation.due_on, Consultation.status,
-        Consultation.opinion, Consultation.answered_at,
+        Consultation.opinion, Consultation.position, Consultation.answered_at,
         Consultation.created_at, Document.id.label("document_id"), Document.title, Document.doc_number,
         Document.issuer, Document.unit_id)
     status = request.args.get("status", "")
@@ -72,7 +72,7 @@ def opinion(consultation_id: int):
         if form.validate_on_submit():
             try:
                 with work() as uow:
-                    consultations.answer(uow, c, form.opinion.data, utcnow())
+                    consultations.answer(uow, c, form.opinion.data, utcnow(), form.position.data)
             except AlreadyDone:
                 flash("这项征求意见刚刚已由他人反馈，未重复记录。", "info")
                 return redirect(url_for(".index"))

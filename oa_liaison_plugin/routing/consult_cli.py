@@ -1,0 +1,67 @@
+"""The ``consultations`` commands: open a consultation on a draft, record a committee's answer (JSON keys stable)."""
+from __future__ import annotations
+
+import click
+
+from ..errors import InputError
+from ..replies.cli import _dump, _fail, load_input
+
+
+@click.group("consultations")
+def consultations():
+    """征求意见（三(五)、五(一)）：签发前就征求意见稿征求委员会意见，记录委员会的意见。"""
+
+
+@consultations.command("open")
+@click.option("--input", "input_path", required=True, metavar="FILE.json",
+              help="征求意见稿 JSON，字段同 document_issued（id、issuer、title、flags…；file_base64 为文件内容）")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@click.pass_obj
+def open_(obj, input_path, as_json):
+    """签发前征求意见：按与印发相同的判断，向每个相关委员会征求意见并送去征求意见稿。"""
+    import base64
+    import binascii
+    data = load_input(input_path, as_json)
+    if not isinstance(data, dict):
+        _fail("输入应为 JSON 对象", as_json, "input")
+    if data.get("file_base64") is not None:
+        try:
+            data["file"] = base64.b64decode(data.pop("file_base64"), validate=True)
+        except (binascii.Error, TypeError):
+            _fail("file_base64 不是有效的 base64", as_json, "file_base64")
+    result = obj.liaison.draft_for_consultation(data) or {}
+    if result.get("status") == "error":
+        _fail(result.get("error") or "内部错误", as_json, result.get("field"))
+    out = {"document_id": result["document_id"], "consultations": result["consultations"],
+           "reasons": [r["text"] if isinstance(r, dict) else r for r in result["reasons"]],
+           "status": result["status"], "hold_reason": result.get("hold_reason"), "duplicate": result["duplicate"]}
+    if as_json:
+        click.echo(_dump(out))
+        return
+    for c in out["consultations"]:
+        click.echo(f"已向{c['committee']}征求意见（编号 {c['id']}），{c['due']}前反馈")
+    if not out["consultations"]:
+        click.echo("未征求意见：" + "；".join(out["reasons"] or [out["hold_reason"] or ""]))
+
+
+@consultations.command("answer")
+@click.argument("consultation_id", type=int)
+@click.option("--opinion", required=True, help="委员会意见")
+@click.option("--position", type=click.Choice(["同意", "修改意见", "不同意"]), help="意见类别")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@click.pass_obj
+def answer_(obj, consultation_id, opinion, position, as_json):
+    """记录委员会对一项征求意见的反馈（审计，通知发文单位）。"""
+    from ..audit import Actor
+    from ..models import Consultation, db, utcnow
+    from ..operations import AlreadyDone, consultations as ops
+    try:
+        with obj.liaison.work(Actor.cli()) as uow:
+            c = db.session.get(Consultation, consultation_id)
+            if c is None:
+                raise InputError("consultation_id", f"没有编号为 {consultation_id} 的征求意见")
+            ops.answer(uow, c, opinion, utcnow(), position)
+            out = {"id": c.id, "status": "answered", "position": position, "opinion": opinion}
+    except AlreadyDone:
+        _fail("这项征求意见已经反馈过意见，未重复记录", as_json, "consultation_id")
+    click.echo(_dump(out) if as_json else f"已记录征求意见 {out['id']} 的反馈")

@@ -1,0 +1,99 @@
+"""Issue #26: a major matter's draft goes to the committees before 签发, and the signer sees their opinions."""
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import select
+
+from helpers import cli, docx
+from oa_liaison_plugin.audit import Actor, AuditEntry
+from oa_liaison_plugin.models import Consultation, Copy, db, utcnow
+from oa_liaison_plugin.operations import consultations as ops
+from oa_liaison_plugin.replies.deadlines import is_working_day
+
+DRAFT = {"id": "draft-26", "issuer": "南部县自然资源和规划局", "title": "关于南部县城市总体规划修编的意见（征求意见稿）",
+         "flags": {"major": True}}
+
+
+def test_draft_opens_one_consultation_per_committee_and_offers_the_draft(app, liaison, host):
+    r = liaison.draft_for_consultation(dict(DRAFT, file=docx(issuer=DRAFT["issuer"])))
+    assert r["status"] == "routed" and r["consultations"]
+    names = [c["committee"] for c in r["consultations"]]
+    assert "城乡建设与环境资源保护委员会" in names and len(set(names)) == len(names)
+    with app.app_context():
+        rows = db.session.scalars(select(Consultation)).all()
+        assert {c.stage for c in rows} == {"before"}
+        assert all(is_working_day(c.due_on) for c in rows)
+        drafts = db.session.scalars(select(Copy)).all()
+        assert {c.kind for c in drafts} == {"consultation"} and len(drafts) == len(names)
+        assert all(c.snapshot["kind"] == "consultation" and c.snapshot["consultation_id"] for c in drafts)
+    assert sorted(i.recipient for i in host.inbox()) == sorted(names)
+    again = liaison.draft_for_consultation(dict(DRAFT))
+    assert again["duplicate"] and [c["id"] for c in again["consultations"]] == [c["id"] for c in r["consultations"]]
+
+
+def test_classified_draft_is_never_sent(app, liaison, host):
+    r = liaison.draft_for_consultation(dict(DRAFT, id="draft-secret",
+                                            file=docx(issuer=DRAFT["issuer"], secrecy="秘密", secrecy_period="1年")))
+    assert r["held"] and r["consultations"] == [] and "密级" in r["hold_reason"]
+    assert host.inbox() == []
+    with app.app_context():
+        assert db.session.scalars(select(Copy)).all() == []
+
+
+def test_signer_sees_the_opinion_and_issue_records_consultation_before(app, liaison, host):
+    r = liaison.draft_for_consultation(dict(DRAFT))
+    first = r["consultations"][0]
+    advice = liaison.check_before_issue(dict(DRAFT))
+    assert any(first["committee"] in m and "尚未反馈" in m and first["due"] in m for m in advice)
+    with liaison.work(Actor.cli()) as uow:
+        ops.answer(uow, db.session.get(Consultation, first["id"]), "建议补充生态保护红线的内容", utcnow(), "修改意见")
+    advice = liaison.check_before_issue(dict(DRAFT))
+    assert any(m.startswith(first["committee"] + "（") and "：修改意见——建议补充生态保护红线的内容" in m for m in advice)
+    issued = liaison.document_issued(dict(DRAFT, title="关于南部县城市总体规划修编的意见"))
+    assert issued["status"] == "routed" and issued["consulted_before_issue"] is True
+    assert issued["consultation_ids"] == [c["id"] for c in r["consultations"]]
+    with app.app_context():
+        assert db.session.query(Consultation).count() == len(r["consultations"])
+        kinds = sorted(c.kind for c in db.session.scalars(select(Copy)))
+        assert kinds.count("copy") == len(issued["committees"])
+        assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "consultation.answer")) is not None
+
+
+def test_major_matter_issued_without_draft_is_recorded_as_not_consulted(app, liaison, host):
+    issued = liaison.document_issued(dict(DRAFT, id="no-draft"))
+    assert issued["consulted_before_issue"] is False and issued["consultation_ids"] == []
+    assert any(r["code"] == "not_consulted_before" and "未经事前协商" in r["text"] for r in issued["reasons"])
+    with app.app_context():
+        assert {c.stage for c in db.session.scalars(select(Consultation))} == {"after"}
+
+
+def test_cli_opens_and_answers(tmp_path):
+    path = tmp_path / "draft.json"
+    path.write_text(json.dumps(DRAFT, ensure_ascii=False), encoding="utf-8")
+    opened = cli(tmp_path / "i", "consultations", "open", "--input", str(path), "--json")
+    assert opened.returncode == 0, opened.stderr
+    out = json.loads(opened.stdout)
+    assert set(out) >= {"document_id", "consultations", "reasons"} and out["document_id"] == "draft-26"
+    assert all(set(c) == {"id", "committee", "due"} for c in out["consultations"])
+    cid = str(out["consultations"][0]["id"])
+    answered = cli(tmp_path / "i", "consultations", "answer", cid, "--opinion", "同意", "--position", "同意", "--json")
+    assert answered.returncode == 0, answered.stderr
+    assert json.loads(answered.stdout)["status"] == "answered"
+    twice = cli(tmp_path / "i", "consultations", "answer", cid, "--opinion", "再次", "--json")
+    assert twice.returncode == 2 and "已经反馈" in json.loads(twice.stdout)["error"]
+    bad = cli(tmp_path / "i", "consultations", "answer", "99999", "--opinion", "x", "--json")
+    assert bad.returncode == 2 and json.loads(bad.stdout)["field"] == "consultation_id"
+
+
+def test_open_consultation_is_reminded_before_due_and_when_overdue_once(app, liaison, host):
+    import datetime as dt
+    from oa_liaison_plugin import reminders
+    r = liaison.draft_for_consultation(dict(DRAFT, id="draft-remind"))
+    due = dt.date.fromisoformat(r["consultations"][0]["due"])
+    before = [x for x in reminders.run(liaison, due - dt.timedelta(days=3)) if x["kind"] == "consultation"]
+    assert {x["consultation_id"] for x in before} == {c["id"] for c in r["consultations"]}
+    assert all(x["offset_days"] == 3 for x in before)
+    late = [x for x in reminders.run(liaison, due + dt.timedelta(days=1)) if x["kind"] == "consultation"]
+    assert late and all(x["offset_days"] == 0 and x["title"].startswith("已超期") for x in late)
+    assert [x for x in reminders.run(liaison, due + dt.timedelta(days=1)) if x["kind"] == "consultation"] == []
