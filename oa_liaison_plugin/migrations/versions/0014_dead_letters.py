@@ -1,7 +1,7 @@
 """dead letters (give-up time, redelivery), the hosts' delivery log, the install date, the workers' heartbeat
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-06 16:30:00
 """
 import datetime as dt
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = '0014'
-down_revision = '0012'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Consultations before 签发: the draft offered as a copy of its own kind; stage, position and files of a consultation
 
 Revision ID: 0017
-Revises: 0012
+Revises: 0016
 Create Date: 2026-12-06 16:40:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0017'
-down_revision = '0012'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 

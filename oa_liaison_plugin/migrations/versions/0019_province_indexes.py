@@ -1,14 +1,14 @@
 """indexes for a province in one database: a county's documents and tasks by id, tasks by due date
 
 Revision ID: 0019
-Revises: 0012
+Revises: 0017
 Create Date: 2026-12-06 17:30:00
 """
 from alembic import op
 
 
 revision = '0019'
-down_revision = '0012'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 
