@@ -270,7 +270,8 @@ def _reply_task(app, liaison, story: dict, out: Path, echo) -> dict:
         show("下载草稿后")
 
     for line in reminders.run(liaison, dt.date.fromisoformat(story["remind_on"])):
-        echo(f"  提醒（{story['remind_on']}，期限前 {line['offset_days']} 天）→ {line['recipient']['unit']}：{line['title']}")
+        to = line["recipient"]
+        echo(f"  提醒（{story['remind_on']}，期限前 {line['offset_days']} 天）→ {to[to['role']]}：{line['title']}")
 
     with app.app_context():
         with liaison.work(DEMO) as uow:

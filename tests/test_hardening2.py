@@ -300,8 +300,8 @@ def _poisoned(type_: str, field: str, char: str) -> bytes:
     if field.startswith("data.main_recipients"):
         event["data"]["main_recipients"] = [f"各乡镇{char}人民政府"]
     elif field.startswith("data."):
-        event["data"][field[5:]] = f"{event['data'][field[5:]]}{char}x"
-    else:
+        event["data"][field[5:]] = f"{event['data'][field[5:]]}{char}x" if char else event["data"][field[5:]]
+    elif char:
         event[field] = f"{event[field]}{char}x"
     return json.dumps(event, ensure_ascii=False).encode()
 

@@ -66,6 +66,7 @@ EXPECT = {
     ("GET", "deliveries.detail"): only(200, "admin", "auditor"),
     ("POST", "deliveries.retry"): only(302, "admin"),
     ("POST", "deliveries.retry_failed"): only(302, "admin"),
+    ("POST", "deliveries.redeliver"): only(404, "admin"),   # no such copy: the admin gets 404
     ("GET", "messages.index"): only(200, *ALL),
     ("POST", "messages.read"): only(302, "admin", "unit", "committee"),   # each marks only what is its own
     ("GET", "inbox.index"): only(200, "committee", "unit"),
@@ -149,6 +150,8 @@ EXPECT = {
     ("GET", "hosts.secret"): only(302, "admin"),   # nothing to show: back to the list
     ("POST", "hosts.remove"): only(404, "admin"),
     ("POST", "hosts.require_file"): only(404, "admin"),
+    ("GET", "hosts.detail"): only(404, "admin", "auditor"),
+    ("POST", "hosts.send_test"): only(404, "admin"),
     # the hosts' API: no session counts, only a signature (none here)
     ("POST", "api.events"): {r: 401 for r in ("anon", *ROLES)},
     ("POST", "api.preview"): {r: 401 for r in ("anon", *ROLES)},
@@ -159,7 +162,8 @@ EXPECT = {
 ARGS = {"unit_id": "own_unit", "name": "pattern", "copy_id": "own_copy", "document_id": "own_document",
         "submission_id": "own_submission", "consultation_id": "own_consultation", "meeting_id": "own_meeting",
         "user_id": "auditor", "rule_id": None, "entry_id": None, "filename": None, "host_name": None,
-        "event_id": None, "round_": None, "number": None, "invitation_id": "own_invitation", "topic_id": "own_topic"}
+        "event_id": None, "round_": None, "number": None, "ref": None,
+        "invitation_id": "own_invitation", "topic_id": "own_topic"}
 OVERRIDES = {"table.unit_delete": {"unit_id": "parent_unit"},
              "submissions.opinion": {"submission_id": "cohandled_submission"}}
 
@@ -242,7 +246,7 @@ def _url(app, world, endpoint, rule, overrides=None):
     for name in rule.arguments:
         key = (overrides or {}).get(name) or OVERRIDES.get(endpoint, {}).get(name) or ARGS[name]
         fixed = {"rule_id": "npc-title", "entry_id": 1, "number": 1, "filename": "oa_liaison.css",
-                 "host_name": "nobody", "event_id": "evt-1", "round_": 1}
+                 "host_name": "nobody", "event_id": "evt-1", "round_": 1, "ref": "copy-999999"}
         args[name] = fixed[name] if key is None else world[key]
     with app.test_request_context():
         return url_for(endpoint, **args)

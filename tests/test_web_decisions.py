@@ -52,7 +52,7 @@ def test_the_committee_records_its_opinion_and_the_issuing_unit_sees_it(world, a
         assert db.session.get(Consultation, cid).status == "open"
 
     opinion = "一、布局调整应兼顾偏远村小学生就近入学。\n二、建议先在两个乡镇试点。"
-    resp = committee.post(url, data={"opinion": opinion})
+    resp = committee.post(url, data={"opinion": opinion, "position": "修改意见"})
     assert resp.status_code == 302
     with app.app_context():
         c = db.session.get(Consultation, cid)
@@ -66,7 +66,7 @@ def test_the_committee_records_its_opinion_and_the_issuing_unit_sees_it(world, a
     # Once answered: no overdue badge, no second opinion, the unit and the auditor read it.
     page = body(committee.get("/consultations"))
     assert "已反馈" in page and "b-overdue" not in page and url not in page
-    assert committee.post(url, data={"opinion": "改主意了"}).status_code == 302
+    assert committee.post(url, data={"opinion": "改主意了", "position": "同意"}).status_code == 302
     with app.app_context():
         assert db.session.get(Consultation, cid).opinion == opinion
     unit = session_client(app, "jyj", world)
@@ -94,7 +94,7 @@ def test_a_failing_notify_does_not_undo_the_opinion(lite_world, lite_app):
 
     lite_app.extensions["oa_liaison"].pm.register(Broken())
     resp = session_client(lite_app, "admin1", lite_world).post(
-        f"/consultations/{lite_world['own_consultation']}/opinion", data={"opinion": "同意。"})
+        f"/consultations/{lite_world['own_consultation']}/opinion", data={"opinion": "同意。", "position": "同意"})
     assert resp.status_code == 302
     with lite_app.app_context():
         assert db.session.get(Consultation, lite_world["own_consultation"]).status == "answered"
@@ -108,7 +108,7 @@ def test_opinion_form_needs_a_csrf_token(lite_app):
     url = f"/consultations/{world['own_consultation']}/opinion"
     assert client.post(url, data={"opinion": "同意。"}).status_code == 400
     token = csrf_of(body(client.get(url)))
-    assert client.post(url, data={"opinion": "同意。", "csrf_token": token}).status_code == 302
+    assert client.post(url, data={"opinion": "同意。", "position": "同意", "csrf_token": token}).status_code == 302
 
 
 # ---------------------------------------------------------------------------- submissions replied

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import click
 
+from ..clitypes import ROW_ID
 from ..errors import InputError
 from ..replies.cli import _dump, _fail, load_input
 
@@ -45,7 +46,7 @@ def open_(obj, input_path, as_json):
 
 
 @consultations.command("answer")
-@click.argument("consultation_id", type=int)
+@click.argument("consultation_id", type=ROW_ID)
 @click.option("--opinion", required=True, help="委员会意见")
 @click.option("--position", type=click.Choice(["同意", "修改意见", "不同意"]), help="意见类别")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON")

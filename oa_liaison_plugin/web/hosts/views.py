@@ -131,7 +131,8 @@ def detail(host_name: str):
     host = _mine(host_name)
     calls = db.session.scalars(select(HttpCall).where(HttpCall.host_id == host.id).order_by(HttpCall.id.desc())
                                .limit(int(current_app.config["HOST_CALL_LOG_SIZE"]))).all()
-    return render_template("oa_liaison/hosts/detail.html", host=hosts.describe(host), calls=calls)
+    return render_template("oa_liaison/hosts/detail.html", host=hosts.describe(host), calls=calls,
+                           county=host.jurisdiction.name)
 
 
 @bp.post("/<host_name>/test")
