@@ -119,12 +119,13 @@ class CallbackHost:
 def wait_for(predicate, timeout: float = 120.0):
     """Poll until true (the background processing is asynchronous by design); the timeout only ends a hung
     run, so it is generous enough for a machine under full load."""
-    deadline = time.monotonic() + timeout
+    deadline, pause = time.monotonic() + timeout, 0.001
     while time.monotonic() < deadline:
         value = predicate()
         if value:
             return value
-        time.sleep(0.05)
+        time.sleep(pause)   # the pause between looks grows to 50 ms: quick when it is quick, cheap when not
+        pause = min(pause * 2, 0.05)
     raise AssertionError("condition not met in time")
 
 

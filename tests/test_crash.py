@@ -6,13 +6,16 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 
+TESTS = str(Path(__file__).parent)
 WORKER = textwrap.dedent("""
-    import sys, time
+    import sys
+    sys.path.insert(0, sys.argv[4])   # the tests' folder: the one condition wait, http_host.wait_for
+    from http_host import wait_for
     from oa_liaison_plugin import create_app
     from oa_liaison_plugin.reference_host import ReferenceHost
     app = create_app({"DATABASE_URL": sys.argv[1], "DELIVERY_BACKOFF_SECONDS": [0],
@@ -25,12 +28,11 @@ WORKER = textwrap.dedent("""
         host.resend_unnotified()
         from oa_liaison_plugin.delivery import deliver_due
         from oa_liaison_plugin.models import Copy, db, utcnow
-        deadline = time.monotonic() + 30
         with app.app_context():   # wait until no lease the killed process held is still running
-            while time.monotonic() < deadline and db.session.scalar(
-                    db.select(db.func.count(Copy.id)).where(Copy.lease_until > utcnow())):
-                db.session.rollback()
-                time.sleep(0.05)
+            def no_live_lease():
+                db.session.rollback()   # a fresh snapshot each look
+                return not db.session.scalar(db.select(db.func.count(Copy.id)).where(Copy.lease_until > utcnow()))
+            wait_for(no_live_lease)
         deliver_due(liaison, limit=100000)
         print("restarted", flush=True)
         sys.exit(0)
@@ -39,8 +41,7 @@ WORKER = textwrap.dedent("""
     for i in range(10000):
         host.issue(issuer=issuers[i % 4], title=titles[i % 3], flags={"important": True},
                    main_recipients=["南部县人民代表大会常务委员会"] if i % 3 == 2 else ["县级各部门"])
-        if i == 5:
-            print("running", flush=True)
+        print(i, flush=True)   # how far it got: the test kills it after a given number of documents
 """)
 
 
@@ -49,14 +50,17 @@ def test_sigkill_mid_run_loses_and_doubles_nothing(db_url, tmp_path):
     script = tmp_path / "worker.py"
     script.write_text(WORKER, "utf-8")
     args = [sys.executable, str(script), db_url, str(tmp_path / "inst")]
-    for round_ in range(3):  # kill at three different moments
-        proc = subprocess.Popen([*args, "run"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        assert proc.stdout.readline().strip() == "running", proc.stderr.read()
-        time.sleep(0.3 + 0.37 * round_)
+    for after in (6, 40, 90):  # kill at three different moments, counted in documents issued
+        proc = subprocess.Popen([*args, "run", TESTS], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for line in proc.stdout:
+            if int(line) >= after:
+                break
+        else:
+            raise AssertionError(proc.stderr.read())
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
         assert proc.returncode == -signal.SIGKILL
-        done = subprocess.run([*args, "restart"], capture_output=True, text=True, timeout=300)
+        done = subprocess.run([*args, "restart", TESTS], capture_output=True, text=True, timeout=300)
         assert done.returncode == 0, done.stderr
 
     engine = create_engine(db_url)
