@@ -150,7 +150,8 @@ def route_document(liaison, document) -> dict:
         db.session.execute(update(Document).where(Document.id == doc_id).values(**values))
     record(liaison, jur, doc_id, values, verdict, "reissued" if known is not None else "issued", new=known is None,
            plugin_errors=case.plugin_errors)
-    before = list(db.session.scalars(select(Consultation.id).where(
+    # Only a document the plugin already knows (its draft) can have been consulted before: none on the hot path.
+    before = [] if known is None else list(db.session.scalars(select(Consultation.id).where(
         Consultation.document_id == doc_id, Consultation.stage == "before").order_by(Consultation.id)))
     db.session.commit()
     if liaison.config["DELIVER_INLINE"] and verdict.status == "routed":
