@@ -78,6 +78,15 @@ def next_working_day(day: dt.date, extra: dict[dt.date, bool] | None = None) -> 
     return day
 
 
+def calendar(liaison) -> dict[dt.date, bool] | None:
+    """The admin's announced days for due dates; a broken file is logged and the package's calendar used alone."""
+    try:
+        return announced(liaison.config.get("HOLIDAYS_FILE"))
+    except CalendarFileError as exc:   # an admin's typo must not stop a submission or a consultation
+        liaison.app.logger.warning("%s（本次按 chinese-calendar 计算期限）", exc)
+        return None
+
+
 def add_working_days(start: dt.date, days: int, extra: dict[dt.date, bool] | None = None) -> dt.date:
     """The ``days``-th working day after ``start`` (holidays and 调休 days as in :func:`is_working_day`)."""
     day = start

@@ -15,7 +15,7 @@ from ..events import SUBMISSION_COLUMNS, SUBMISSION_KINDS, _date, _names, _text,
 from ..errors import InputError
 from ..models import Cohandler, Committee, Extension, Reply, Submission, Unit, db, max_length, utcnow
 from ..operations import once as _once
-from .deadlines import CalendarFileError, add_months, announced, due_date, months_for
+from .deadlines import add_months, calendar, due_date, months_for
 
 STATES = {"received": "已收到", "drafting": "办理中", "sent": "已答复", "rated": "已评价", "reopened": "重新办理"}
 RATINGS = ("满意", "基本满意", "不满意")
@@ -26,12 +26,7 @@ MAGIC = {".docx": b"PK\x03\x04", ".pdf": b"%PDF"}
 
 
 def _deadline(liaison, start: dt.date, months: int) -> dt.date:
-    try:
-        extra = announced(liaison.config.get("HOLIDAYS_FILE"))
-    except CalendarFileError as exc:   # an admin's typo must not stop a submission: logged, package only
-        liaison.app.logger.warning("%s（本次按 chinese-calendar 计算期限）", exc)
-        extra = None
-    return due_date(start, months, working_days=bool(liaison.config["REPLY_WORKING_DAYS"]), extra=extra)
+    return due_date(start, months, working_days=bool(liaison.config["REPLY_WORKING_DAYS"]), extra=calendar(liaison))
 
 
 # ------------------------------------------------------------------------------------ create

@@ -11,18 +11,14 @@ from ..delivery import deliver_due
 from ..errors import InputError
 from ..events import IssuedDocument
 from ..models import Committee, Consultation, Copy, Decision, Document, db, utcnow
-from ..replies.deadlines import CalendarFileError, add_working_days, announced
+from ..replies.deadlines import add_working_days, calendar
 from .decide import decide
-from .route import _INSERT_DOCUMENT, _bad_event, _document_values, _file_fields
+from .route import _INSERT_DOCUMENT, _bad_event, _document_values, _file_fields, decision_row, snapshot_of
 
 
 def _due(liaison):
-    try:
-        extra = announced(liaison.config.get("HOLIDAYS_FILE"))
-    except CalendarFileError as exc:   # an admin's typo must not stop a consultation: logged, package only
-        liaison.app.logger.warning("%s（本次按 chinese-calendar 计算期限）", exc)
-        extra = None
-    return add_working_days(county_today(liaison.config), int(liaison.config["CONSULTATION_WORKING_DAYS"]), extra)
+    return add_working_days(county_today(liaison.config), int(liaison.config["CONSULTATION_WORKING_DAYS"]),
+                            calendar(liaison))
 
 
 def opened(doc_id: int) -> list[dict]:
@@ -62,11 +58,7 @@ def open_on_draft(liaison, document) -> dict:
     doc_id = conn.execute(_INSERT_DOCUMENT, dict(values, received_at=values["decided_at"])).scalar_one()
     now = utcnow()
     reasons = list(verdict.reasons)
-    conn.execute(insert(Decision.__table__), [dict(
-        document_id=doc_id, trigger="drafted", qualified=verdict.qualified, held=verdict.held,
-        hold_reason=verdict.hold_reason, committees=verdict.committees, units=verdict.units,
-        consultation_committees=verdict.consultation_committees, reasons=reasons,
-        rules_version=jur.rules_version, created_at=now)])
+    conn.execute(insert(Decision.__table__), [decision_row(jur, doc_id, verdict, "drafted", now)])
     names = verdict.consultation_committees if verdict.status == "routed" else []
     if not names and verdict.status == "routed":
         reasons.append({"code": "no_consultation", "text": "非重大事项，无需签发前征求意见"})
@@ -77,18 +69,11 @@ def open_on_draft(liaison, document) -> dict:
         conn.execute(insert(Consultation.__table__), [dict(
             document_id=doc_id, committee_id=ids[n], due_on=due, status="open", stage="before", created_at=now,
             draft_sha256=values["file_sha256"], draft_name=draft_name) for n in names])
-        meta = values["meta"]
+        # The copy's snapshot as an issued document's, but a draft: not issued, named as the 征求意见稿.
+        draft = {**snapshot_of(values), "issued_on": None,
+                 **_file_fields(draft_name, values["meta"].get("format"), values["file_sha256"])}
         for c in opened(doc_id):
-            snapshot = {"kind": "consultation", "consultation_id": c["id"], "due": c["due"],
-                        "host_id": doc.id, "document_id": doc.id, "title": values["title"],
-                        "doc_number": values["doc_number"], "issuer": values["issuer"], "unit": meta.get("unit"),
-                        "doc_type": values["doc_type"], "issued_on": None, "url": doc.url,
-                        "file_sha256": values["file_sha256"],
-                        **_file_fields(draft_name, meta.get("format"), values["file_sha256"]),
-                        "attachments": [{"name": a["name"], "size": a["size"], "sha256": a["sha256"],
-                                         **_file_fields(a["name"], a.get("format"), a["sha256"])}
-                                        for a in meta.get("attachments", [])],
-                        "main_recipients": meta.get("main_recipients", []), "cc": meta.get("cc", [])}
+            snapshot = {"kind": "consultation", "consultation_id": c["id"], "due": c["due"], **draft}
             conn.execute(insert(Copy.__table__), [dict(
                 document_id=doc_id, committee_id=ids[c["committee"]], unit_id=None, kind="consultation",
                 status="pending", snapshot=snapshot, attempts=0, next_attempt_at=now, created_at=now,

@@ -38,6 +38,30 @@ def _summary(host_id: str, status: str, hold_reason: str | None, verdict: dict, 
             "units": verdict.get("units", []), "reasons": verdict.get("reasons", []), "duplicate": duplicate}
 
 
+def decision_row(jur, doc_id: int, verdict: Verdict, trigger: str, now) -> dict:
+    """A decision's row: the verdict with every reason, under the rules version it was made with."""
+    return dict(document_id=doc_id, trigger=trigger, qualified=verdict.qualified, held=verdict.held,
+                hold_reason=verdict.hold_reason, committees=verdict.committees, units=verdict.units,
+                consultation_committees=verdict.consultation_committees, reasons=verdict.reasons,
+                rules_version=jur.rules_version, created_at=now)
+
+
+def snapshot_of(doc: dict) -> dict:
+    """What a copy carries of its document (``doc``: the document's columns and ``meta``), fixed when offered."""
+    meta = doc.get("meta") or {}
+    issued_on = doc.get("issued_on")
+    return {"host_id": doc["host_id"], "document_id": doc["host_id"], "title": doc.get("title"),
+            "doc_number": doc.get("doc_number"), "issuer": doc.get("issuer"), "unit": meta.get("unit"),
+            "doc_type": doc.get("doc_type"), "issued_on": issued_on.isoformat() if issued_on else None,
+            "url": doc.get("url"), "file_sha256": doc.get("file_sha256"),
+            **_file_fields(meta.get("file_name") or doc.get("doc_number") or doc.get("title"), meta.get("format"),
+                           doc.get("file_sha256")),
+            "attachments": [{"name": a["name"], "size": a["size"], "sha256": a["sha256"],
+                             **_file_fields(a["name"], a.get("format"), a["sha256"])}
+                            for a in meta.get("attachments", [])],
+            "main_recipients": meta.get("main_recipients", []), "cc": meta.get("cc", [])}
+
+
 def _store_blob(data: bytes, sha: str | None = None) -> str:
     """Store a file once by its hash (INSERT … ON CONFLICT DO NOTHING: no read, no autoflush)."""
     sha = sha or hashlib.sha256(data).hexdigest()
@@ -62,11 +86,7 @@ def record(liaison, jur, doc_id: int, doc: dict, verdict: Verdict, trigger: str,
     """
     conn = db.session.connection()
     now = utcnow()
-    conn.execute(_INSERT[Decision], [dict(
-        document_id=doc_id, trigger=trigger, qualified=verdict.qualified, held=verdict.held,
-        hold_reason=verdict.hold_reason, committees=verdict.committees, units=verdict.units,
-        consultation_committees=verdict.consultation_committees, reasons=verdict.reasons,
-        rules_version=jur.rules_version, created_at=now)])
+    conn.execute(_INSERT[Decision], [decision_row(jur, doc_id, verdict, trigger, now)])
     if plugin_errors:
         conn.execute(_INSERT[EventError], [dict(
             at=now, event=e["hook"], code="plugin_error", message=e["text"], subject=str(doc["host_id"])[:256],
@@ -76,18 +96,8 @@ def record(liaison, jur, doc_id: int, doc: dict, verdict: Verdict, trigger: str,
     committee_ids = liaison.resolver(jur).committee_ids
     existing = set() if new else set(db.session.execute(
         select(Copy.committee_id, Copy.unit_id).where(Copy.document_id == doc_id, Copy.kind == "copy")))
-    meta = doc.get("meta") or {}
     issued_on = doc.get("issued_on")
-    snapshot = {"host_id": doc["host_id"], "document_id": doc["host_id"], "title": doc.get("title"),
-                "doc_number": doc.get("doc_number"), "issuer": doc.get("issuer"), "unit": meta.get("unit"),
-                "doc_type": doc.get("doc_type"), "issued_on": issued_on.isoformat() if issued_on else None,
-                "url": doc.get("url"), "file_sha256": doc.get("file_sha256"),
-                **_file_fields(meta.get("file_name") or doc.get("doc_number") or doc.get("title"), meta.get("format"),
-                               doc.get("file_sha256")),
-                "attachments": [{"name": a["name"], "size": a["size"], "sha256": a["sha256"],
-                                 **_file_fields(a["name"], a.get("format"), a["sha256"])}
-                                for a in meta.get("attachments", [])],
-                "main_recipients": meta.get("main_recipients", []), "cc": meta.get("cc", [])}
+    snapshot = snapshot_of(doc)
     copies = []
     for name in verdict.committees:
         if (committee_ids[name], None) not in existing:
