@@ -58,6 +58,8 @@ def serve(obj, host, port, threads, trusted_proxy, debug, with_worker):
     # waitress refuses a larger body itself, before buffering it; a little over Flask's limit, so the
     # bodies just over it still get the panel's own (Chinese) 413 page.
     limit = app.config.get("MAX_CONTENT_LENGTH") or app.config["MAX_UPLOAD_BYTES"]
+    if not with_worker:   # said before the port is bound: whoever sees it listening has seen the warning
+        _warn_without_worker(app)
     try:
         server = create_server(app, host=host, port=port, threads=threads, ident="oa-liaison",
                                max_request_body_size=limit + 1024 * 1024, **proxy)
@@ -70,8 +72,6 @@ def serve(obj, host, port, threads, trusted_proxy, debug, with_worker):
     if with_worker:
         _worker_in_background(app)
         click.echo("工作进程：在本进程内运行（--with-worker）", err=True)
-    else:
-        _warn_without_worker(app)
     server.print_listen("Serving on http://{}:{}")
     server.run()
 
