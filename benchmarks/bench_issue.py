@@ -32,9 +32,9 @@ from oa_liaison_plugin import create_app
 from oa_liaison_plugin.documents.read import extract_facts
 from oa_liaison_plugin.documents.samples import make_issued_docx, make_long_body
 from oa_liaison_plugin.models import Decision, Document, db
-from oa_liaison_plugin.routing import ruleset as stored
-from oa_liaison_plugin.routing.normalize import normalize
-from oa_liaison_plugin.routing.table import export
+from oa_liaison_plugin.decision import ruleset as stored
+from oa_liaison_plugin.decision.normalize import normalize
+from oa_liaison_plugin.table.file import export
 
 
 def sample(pages: int) -> bytes:
@@ -146,8 +146,8 @@ def main():
                   f"(python-docx + per-rule `in` on text normalised once)")
             print(f"    speed-up       : {strict / ours:7.1f}x")
 
-        from oa_liaison_plugin.routing.backfill import backfill_since
-        from oa_liaison_plugin.routing.route import redecide
+        from oa_liaison_plugin.decision.backfill import backfill_since
+        from oa_liaison_plugin.decision.route import redecide
         body = "\n".join(make_long_body(3))
         with app.app_context():
             jur = liaison.jurisdiction()

@@ -36,8 +36,8 @@ from oa_liaison_plugin.documents.read import extract_facts  # noqa: E402
 from oa_liaison_plugin.documents.samples import make_long_body  # noqa: E402
 from bench_issue import naive_decide  # noqa: E402
 from oa_liaison_plugin.models import db  # noqa: E402
-from oa_liaison_plugin.routing import ruleset as stored  # noqa: E402
-from oa_liaison_plugin.routing.table import export  # noqa: E402
+from oa_liaison_plugin.decision import ruleset as stored
+from oa_liaison_plugin.table.file import export
 
 _spec = importlib.util.spec_from_file_location("bench_read_formats", ROOT / "benchmarks" / "bench_read_formats.py")
 formats = importlib.util.module_from_spec(_spec)

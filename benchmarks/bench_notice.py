@@ -12,7 +12,7 @@ import statistics
 import time
 from pathlib import Path
 
-from oa_liaison_plugin.routing import notice
+from oa_liaison_plugin.table import notice
 
 NANBU = (Path(__file__).parent.parent / "tests" / "data" / "notices" / "nanbu-2017-1.txt").read_text("utf-8")
 NUMBERS = "一二三四五六七八九十"

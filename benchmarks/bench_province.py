@@ -35,7 +35,7 @@ from bench_panel import client_for, median_ms  # noqa: E402
 from oa_liaison_plugin import create_app, reminders  # noqa: E402
 from oa_liaison_plugin.models import (Cohandler, Committee, Consultation, Copy, Counterpart, Document,  # noqa: E402
                                       Reply, ReminderSent, Submission, Unit, db)
-from oa_liaison_plugin.routing import table  # noqa: E402
+from oa_liaison_plugin.table import file as table
 from oa_liaison_plugin.web.users.accounts import create_user  # noqa: E402
 
 COUNTIES = 20

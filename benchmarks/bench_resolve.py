@@ -11,7 +11,7 @@ import time
 import unicodedata
 
 from oa_liaison_plugin import create_app
-from oa_liaison_plugin.routing.table import export
+from oa_liaison_plugin.table.file import export
 
 NAMES = ["南部县发展和改革局", "中共南部县委办公室", "南部县公安局交通警察大队", "县卫计局", "共青团南部县委员会",
          "南部县 教育局", "县人防办", "南部县建兴镇中心小学", "国家税务总局南部县税务局", "南部县火星局"]

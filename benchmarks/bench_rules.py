@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a clone without installing
 
-from oa_liaison_plugin.routing.rules import RuleSet, key
+from oa_liaison_plugin.decision.rules import RuleSet, key
 
 # Real official prose (南委办〔2017〕1号, sections 二 and 三) so terms and text share real bigrams.
 CORPUS = """贯彻落实中国共产党的路线、方针、政策和国家法律、法规的方案、措施；贯彻县委、县政府的重大决策、重要规划、

@@ -36,7 +36,7 @@ def create_app(test_config: dict | None = None, *, instance_path: str | Path | N
     with app.app_context(), first_start_lock(db.engine):  # one process makes a new database; the rest wait
         ensure_schema()
         if app.config["LOAD_DEFAULT_TABLE"] and db.session.scalar(select(Jurisdiction.id).limit(1)) is None:
-            from .routing import table
+            from .table import file as table
             table.load(table.default_table())
         liaison.ensure_rules()
         record_install()

@@ -101,7 +101,7 @@ def table():
 @click.pass_obj
 def table_export(obj: Ctx, jurisdiction, out):
     """导出对口联系表（可再用 table load 导入）。"""
-    from .routing import table as t
+    from .table import file as t
     with obj.app.app_context():
         try:
             data = t.export(jurisdiction or obj.app.config["JURISDICTION"])
@@ -126,7 +126,7 @@ def table_export(obj: Ctx, jurisdiction, out):
 @click.pass_obj
 def table_load(obj: Ctx, file):
     """导入对口联系表文件（全部成功或全部不变）。"""
-    from .routing import table as t
+    from .table import file as t
     from .jsonfile import load_file
     try:
         data = load_file(file, file)   # bad JSON: the InputError mapping, exit 2 as for a table that does not validate
@@ -145,7 +145,7 @@ def table_load(obj: Ctx, file):
         click.echo(f"改名：{old} → {new}（保留原有记录）")
     if report["removed"]:
         click.echo(f"删除 {len(report['removed'])} 个单位：{'、'.join(report['removed'])}")
-    from .routing.route import reroute_unmatched
+    from .decision.route import reroute_unmatched
     routed = reroute_unmatched(obj.liaison, code)
     click.echo(f"已导入 {file}（行政区 {code}）" + (f"；{len(routed)} 份待映射文件已分送" if routed else ""))
 
@@ -158,8 +158,8 @@ def table_load(obj: Ctx, file):
 @click.pass_obj
 def import_notice(obj: Ctx, file, jurisdiction, as_json, apply_):
     """从对口联系通知（.txt 或 .docx）解析对口联系表；--apply 导入。出错退出码为 2。"""
-    from .routing import notice
-    from .routing import table as t
+    from .table import notice
+    from .table import file as t
 
     def fail(message: str, parsed: dict | None = None):
         if as_json:
@@ -225,8 +225,8 @@ def table_map(obj: Ctx, name, unit, jurisdiction):
     """把一个新名称映射到已有单位（作为别名）；因此名称暂存的文件随即分送。"""
     from .audit import Actor
     from .operations import table as ops
-    from .routing import table as t
-    from .routing.route import reroute_unmatched
+    from .table import file as t
+    from .decision.route import reroute_unmatched
     with obj.app.app_context():
         try:
             jur = obj.liaison.jurisdiction(jurisdiction)
@@ -267,11 +267,11 @@ def route(obj: Ctx, file_, attachments, issuer, title, doc_type, main_recipients
           jurisdiction, as_json):
     """试算一份文件的分送决定（不记录任何内容）；命令行参数优先于文件内容。"""
     from .errors import InputError
-    from .routing.route import preview
+    from .decision.route import preview
     document = {"id": "dry-run", "issuer": issuer, "title": title, "doc_type": doc_type,
                 "main_recipients": list(main_recipients), "secrecy": secrecy, "jurisdiction": jurisdiction,
                 "flags": {k: True for k, v in (("major", major), ("important", important), ("npc", npc)) if v}}
-    from .routing.backfill import read_regular
+    from .decision.backfill import read_regular
     for path in ([file_] if file_ else []) + list(attachments):
         try:
             data = read_regular(Path(path))
@@ -314,7 +314,7 @@ def route(obj: Ctx, file_, attachments, issuer, title, doc_type, main_recipients
 def backfill(obj: Ctx, directory, since, apply_, issuer, as_json):
     """用当前规则重新判断已有文件（目录中的 OFD、PDF、.docx、.doc、.wps、.odt、.rtf，或 --since 以来已记录的文件）；默认试算。
     有文件无法读取或被跳过时退出码为 4。"""
-    from .routing.backfill import backfill_directory, backfill_since
+    from .decision.backfill import backfill_directory, backfill_since
     if bool(directory) == bool(since):
         raise click.UsageError("请给出目录 DIR 或 --since DATE 之一")
     with obj.app.app_context():
@@ -404,12 +404,12 @@ def db_current(obj: Ctx):
 
 
 # A feature's commands live with the feature.
+from .decision.cli import documents  # noqa: E402
+from .decision.consult_cli import consultations  # noqa: E402
 from .documents.cli import draft  # noqa: E402
 from .http.cli import deliveries, event, hosts, worker  # noqa: E402
 from .meetings.cli import leaders, meetings, report, topics  # noqa: E402
 from .replies.cli import remind, submissions  # noqa: E402
-from .routing.cli import documents  # noqa: E402
-from .routing.consult_cli import consultations  # noqa: E402
 from .web.cli import serve, users  # noqa: E402
 
 for command in (draft, serve, users, hosts, event, worker, deliveries, submissions, remind, meetings, leaders, topics,

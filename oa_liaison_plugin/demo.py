@@ -24,8 +24,8 @@ def run_demo(app, out: Path | None = None, echo=print) -> dict:
     """Run every capability once on the reference host; returns what was produced (for tests)."""
     from .delivery import deliver_due
     from .documents.samples import make_issued_docx
-    from .routing import table
-    from .routing.route import reroute_unmatched
+    from .table import file as table
+    from .decision.route import reroute_unmatched
 
     liaison = app.extensions["oa_liaison"]
     out = out or Path(app.instance_path) / "demo"

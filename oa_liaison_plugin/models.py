@@ -137,7 +137,7 @@ class UnitPattern(db.Model):
 
 
 class Rule(db.Model):
-    """A qualification or content rule (data; validated by routing.rules)."""
+    """A qualification or content rule (data; validated by decision.rules)."""
     __tablename__ = "liaison_rule"
     __table_args__ = (UniqueConstraint("jurisdiction_id", "rule_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -15,9 +15,9 @@ PROJECT = "oa_liaison"
 hookimpl = pluggy.HookimplMarker(PROJECT)
 
 BUILTIN_PLUGINS = (
-    "oa_liaison_plugin.hooks.documents",
-    "oa_liaison_plugin.hooks.submissions",
-    "oa_liaison_plugin.hooks.meetings",
+    "oa_liaison_plugin.decision.hooks",
+    "oa_liaison_plugin.replies.hooks",
+    "oa_liaison_plugin.meetings.hooks",
     "oa_liaison_plugin.http.hooks",
     "oa_liaison_plugin.meetings.compliance",   # reminder passes, each feature's own
     "oa_liaison_plugin.replies.remind",

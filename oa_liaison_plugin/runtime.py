@@ -65,7 +65,7 @@ class Liaison:
 
     def resolver(self, code=None):
         """The name resolver of a jurisdiction, rebuilt when its table version changes."""
-        from .routing.resolve import Resolver
+        from .decision.resolve import Resolver
         jur = self.jurisdiction_row(code) if code is None or isinstance(code, str) else code
         cached = self._resolvers.get(jur.code)
         if cached is None or cached.version != jur.table_version:
@@ -76,7 +76,7 @@ class Liaison:
 
     def ruleset(self, code=None):
         """The compiled content rules of a jurisdiction, recompiled when a rule changes."""
-        from .routing import ruleset
+        from .decision import ruleset
         jur = self.jurisdiction_row(code) if code is None or isinstance(code, str) else code
         cached = self._rulesets.get(jur.code)
         if cached is None or cached[0] != jur.rules_version:
@@ -87,7 +87,7 @@ class Liaison:
 
     def ensure_rules(self) -> None:
         """Give every jurisdiction without rules the shipped default rule set."""
-        from .routing import ruleset
+        from .decision import ruleset
         ruleset.ensure_defaults()
 
     def work(self, actor):
@@ -116,18 +116,18 @@ class Liaison:
     # The host's calls. Each returns the built-in implementation's answer: a plugin that also implements
     # the event (a watcher) is called, its result is ignored and its failure recorded.
     def document_issued(self, document) -> dict | None:
-        return self._event("document_issued", "documents", document=document)
+        return self._event("document_issued", "decision", document=document)
 
     def draft_for_consultation(self, document) -> dict | None:
-        return self._event("draft_for_consultation", "documents", document=document)
+        return self._event("draft_for_consultation", "decision", document=document)
 
     def consultation_answered(self, answer) -> dict:
         """A committee's answer from a host (``consultation.answered``): recorded through the operation, audited."""
-        from .routing.consult import answered
+        from .decision.consult import answered
         return answered(self, answer)
 
     def submission_received(self, submission) -> dict | None:
-        return self._event("submission_received", "submissions", submission=submission)
+        return self._event("submission_received", "replies", submission=submission)
 
     def meeting_scheduled(self, meeting) -> dict | None:
         return self._event("meeting_scheduled", "meetings", meeting=meeting)
@@ -143,7 +143,8 @@ class Liaison:
                 extra.update(part)
         return extra
 
-    def _event(self, name: str, builtin: str, **kwargs):
+    def _event(self, name: str, feature: str, **kwargs):
+        """Call an event hook; the answer is the feature's own built-in (``<feature>.hooks``)."""
         subject = next(iter(kwargs.values()))
         subject = str(subject.get("id"))[:256] if isinstance(subject, dict) else None
-        return self.call(name, about=subject, **kwargs).of(f"oa_liaison_plugin.hooks.{builtin}")
+        return self.call(name, about=subject, **kwargs).of(f"oa_liaison_plugin.{feature}.hooks")

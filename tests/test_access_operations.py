@@ -116,7 +116,7 @@ def test_users_passwd_finds_the_name_as_the_login_does_and_audits_like_the_panel
 
 def test_a_rule_changed_in_a_unit_of_work_that_fails_leaves_neither_the_rule_nor_an_entry(lite_app):
     from oa_liaison_plugin.operations import rules
-    from oa_liaison_plugin.routing import ruleset
+    from oa_liaison_plugin.decision import ruleset
     liaison = lite_app.extensions["oa_liaison"]
     before = _count(lite_app)
     with lite_app.app_context():

@@ -53,7 +53,7 @@ def test_a_mark_in_an_attachments_header_holds_the_whole_document(app, liaison):
         [entry] = row.meta["attachments"]
         assert (entry["format"], entry["label"], entry["error"]) == ("docx", "附件1《参会人员名单》", None)
         # Decided again (a rule changed, a name was mapped): still held, from what was recorded.
-        from oa_liaison_plugin.routing.route import redecide
+        from oa_liaison_plugin.decision.route import redecide
         assert redecide(liaison, row, "backfill").status == "held"
         db.session.commit()
     assert copies(app, "a-1") == 0

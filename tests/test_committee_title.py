@@ -10,7 +10,7 @@ def test_a_citys_committee_is_named_by_the_one_rule_in_records_and_invitations(l
     from oa_liaison_plugin.meetings import committee_title
     from oa_liaison_plugin.meetings.people import add_member
     from oa_liaison_plugin.meetings.record import candidates
-    from oa_liaison_plugin.routing import table
+    from oa_liaison_plugin.table import file as table
     liaison = lite_app.extensions["oa_liaison"]
     data = table.default_table()
     data["jurisdiction"] = {**data["jurisdiction"], "code": "city", "name": "某市", "prefixes": ["某市", "市"]}

@@ -10,8 +10,8 @@ import helpers
 from helpers import copies
 from oa_liaison_plugin import hookimpl
 from oa_liaison_plugin.models import Copy, Decision, Document, EventError, db
-from oa_liaison_plugin.routing.backfill import backfill_since
-from oa_liaison_plugin.routing.route import preview
+from oa_liaison_plugin.decision.backfill import backfill_since
+from oa_liaison_plugin.decision.route import preview
 
 QUALIFIED = dict(issuer="南部县教育局", title="关于印发《南部县义务教育均衡发展实施方案》的通知")
 
@@ -43,8 +43,8 @@ def test_a_plugin_hold_is_honoured_by_backfill(app, liaison, host):
 
 def test_a_plugin_hold_is_honoured_after_a_mapping(app, liaison, host):
     """Re-deciding an unmatched document after its issuer is mapped consults the plugins too."""
-    from oa_liaison_plugin.routing import table
-    from oa_liaison_plugin.routing.route import reroute_unmatched
+    from oa_liaison_plugin.table import file as table
+    from oa_liaison_plugin.decision.route import reroute_unmatched
     r = host.issue(issuer="南部县新教育局", title="关于开展义务教育改革试点的实施方案")
     assert r["status"] == "unmatched"
     liaison.pm.register(HoldPilot())   # e.g. the site's hooks folder gained a file since
@@ -228,7 +228,7 @@ def test_preview_and_issue_agree(app, liaison):
 
 
 def test_an_administrators_decision_is_recorded_through_the_one_path(app, liaison):
-    from oa_liaison_plugin.routing.route import Classified, decide_manually
+    from oa_liaison_plugin.decision.route import Classified, decide_manually
     liaison.document_issued({"id": "s-1", **QUALIFIED, "secrecy": "秘密"})
     liaison.document_issued({"id": "m-1", **QUALIFIED, "note": "此件不公开"})
     with app.app_context():
@@ -352,7 +352,7 @@ def test_a_document_from_a_merged_unit_goes_to_all_its_committees(app, liaison):
 
 
 def test_the_table_file_carries_several_committees_for_a_merged_unit(app, liaison):
-    from oa_liaison_plugin.routing import table
+    from oa_liaison_plugin.table import file as table
     with app.app_context():
         data = table.export("nanbu")
         entry = next(u for u in data["units"] if u["name"] == "县文旅局")

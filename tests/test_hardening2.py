@@ -60,7 +60,7 @@ def test_a_callback_host_trickling_headers_is_cut_at_the_total_deadline(lite_app
 
 
 def _second_jurisdiction(app, code="other"):
-    from oa_liaison_plugin.routing import table
+    from oa_liaison_plugin.table import file as table
     data = table.default_table()
     data["jurisdiction"] = {**data["jurisdiction"], "code": code, "name": "另一县"}
     with app.app_context():

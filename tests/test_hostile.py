@@ -341,7 +341,7 @@ def test_catastrophic_name_patterns_are_refused_in_the_panel(lite_world, lite_ap
 def test_catastrophic_name_patterns_are_refused_by_table_load(tmp_path):
     import json
 
-    from oa_liaison_plugin.routing import table
+    from oa_liaison_plugin.table import file as table
     data = table.default_table()
     data["patterns"].append({"name": "坏模式", "committee": data["committees"][0]["name"], "regex": r"^(a|a)+$"})
     with pytest.raises(table.TableError) as err:
@@ -355,7 +355,7 @@ def test_catastrophic_name_patterns_are_refused_by_table_load(tmp_path):
 
 
 def test_shipped_name_patterns_still_pass_the_check():
-    from oa_liaison_plugin.routing import table
+    from oa_liaison_plugin.table import file as table
     assert len(table.validate(table.default_table()).patterns) == 2
 
 
@@ -367,7 +367,7 @@ def test_a_unit_named_only_with_invisible_characters_is_refused(lite_world, lite
     admin = session_client(lite_app, "admin1", lite_world)
     resp = admin.post("/table/units/new", data={"name": name, "committee": "教科文卫体委员会"})
     assert resp.status_code == 400 and "不可见字符" in resp.get_data(as_text=True)
-    from oa_liaison_plugin.routing import table
+    from oa_liaison_plugin.table import file as table
     with lite_app.app_context():
         assert name not in {u["name"] for u in table.export("nanbu")["units"]}
 
@@ -390,7 +390,7 @@ def test_a_rule_name_with_a_nul_is_refused(lite_world, lite_app):
                                               "enabled": "y"})
         assert resp.status_code == 400, resp.status_code
     from oa_liaison_plugin.errors import InputError
-    from oa_liaison_plugin.routing.rules import validate_rule
+    from oa_liaison_plugin.decision.rules import validate_rule
     with pytest.raises(InputError):
         validate_rule({"id": "x", "name": "a\x00b", "action": "important", "terms": ["学校"]})
 

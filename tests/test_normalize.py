@@ -4,7 +4,7 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from oa_liaison_plugin.routing.normalize import name_key, normalize
+from oa_liaison_plugin.decision.normalize import name_key, normalize
 
 EXTRA = dict(zip("〔〕［］【】〈〉《》“”‘’、，。．—–－", "[][][]<><>\"\"'',,..---"))
 SPACES = set("\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u202f\u205f\u3000") | {
@@ -56,7 +56,7 @@ def test_official_text():
 
 
 def test_as_written_maps_a_normalised_span_back_to_the_text():
-    from oa_liaison_plugin.routing.normalize import as_written
+    from oa_liaison_plugin.decision.normalize import as_written
     text = "  关于印发《南部县工作方案》的通知　 （试行）"
     folded = normalize(text)
     start = folded.index("方案")

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from oa_liaison_plugin.routing import notice
-from oa_liaison_plugin.routing.table import default_table, export
+from oa_liaison_plugin.table import notice
+from oa_liaison_plugin.table.file import default_table, export
 
 PACKAGED_NOTICE = resources.files("oa_liaison_plugin").joinpath("data/notices/nanbu-2017-1.txt")
 NOTICES = Path(__file__).parent / "data" / "notices"
@@ -159,7 +159,7 @@ WITHOUT_TOUZI = PACKAGED_NOTICE.read_text("utf-8").replace("、县投促局", ""
 def test_rollback_names_its_version_and_does_not_toggle(app):
     """A second rollback goes further back (or refuses), never back to the version the first one undid;
     a named version is restored exactly."""
-    from oa_liaison_plugin.routing import table_versions
+    from oa_liaison_plugin.table import versions as table_versions
     with app.app_context():
         before = export("nanbu")
         notice.apply(notice.parse(WITHOUT_TOUZI), "nanbu")

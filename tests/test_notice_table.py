@@ -44,7 +44,7 @@ def test_every_unit_and_sub_unit_resolves_to_its_committee(notice_text, resolver
 
 def test_open_groups_are_patterns_not_units(notice_text, resolver, lite_app):
     _, groups = parse_section_four(notice_text)
-    from oa_liaison_plugin.routing.table import export
+    from oa_liaison_plugin.table.file import export
     with lite_app.app_context():
         table = export("nanbu")
     patterns = {p["name"]: p["committee"] for p in table["patterns"]}

@@ -91,8 +91,8 @@ def test_unknown_issuer_held_then_routed_when_mapped(app, liaison, host):
     r = host.issue(issuer="南部县新华书店", title="关于推进全民阅读的实施方案", flags={"important": True})
     assert r["status"] == "unmatched" and "南部县新华书店" in r["hold_reason"]
     assert copies(app, r["host_id"]) == []
-    from oa_liaison_plugin.routing import table
-    from oa_liaison_plugin.routing.route import reroute_unmatched
+    from oa_liaison_plugin.table import file as table
+    from oa_liaison_plugin.decision.route import reroute_unmatched
     with app.app_context():
         data = table.export("nanbu")
         next(u for u in data["units"] if u["name"] == "县文联")["aliases"].append("南部县新华书店")

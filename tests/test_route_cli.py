@@ -90,7 +90,7 @@ def test_backfill_since_after_a_rule_change(tmp_path, sqlite_url):
     liaison = app.extensions["oa_liaison"]
     for i in range(5):
         liaison.document_issued({"id": f"d{i}", "issuer": "南部县教育局", "title": f"关于开展第{i}届读书月活动的通知"})
-    from oa_liaison_plugin.routing.backfill import backfill_since
+    from oa_liaison_plugin.decision.backfill import backfill_since
     with app.app_context():
         assert backfill_since(liaison, dt.date(2000, 1, 1), apply=False)["changed"] == 0
         with liaison.work(Actor("test")) as uow:
@@ -106,9 +106,9 @@ def test_backfill_since_after_a_rule_change(tmp_path, sqlite_url):
 def test_backfill_keeps_a_persons_decision(lite_app):
     from sqlalchemy import func, select
     from oa_liaison_plugin.models import Decision, Document, db
-    from oa_liaison_plugin.routing.backfill import backfill_since
-    from oa_liaison_plugin.routing.qualify import Verdict
-    from oa_liaison_plugin.routing.route import record
+    from oa_liaison_plugin.decision.backfill import backfill_since
+    from oa_liaison_plugin.decision.qualify import Verdict
+    from oa_liaison_plugin.decision.route import record
     liaison = lite_app.extensions["oa_liaison"]
     r = liaison.document_issued({"id": "m1", "issuer": "南部县教育局", "title": "关于教育改革的实施方案",
                                  "secrecy": "机密"})

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from oa_liaison_plugin.routing.route import preview
+from oa_liaison_plugin.decision.route import preview
 
 CASES = json.loads((Path(__file__).parent / "data" / "routing_titles.json").read_text("utf-8"))["cases"]
 

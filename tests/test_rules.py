@@ -13,10 +13,10 @@ import regex
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from oa_liaison_plugin.routing import rules as R
-from oa_liaison_plugin.routing.normalize import as_written, normalize
+from oa_liaison_plugin.decision import rules as R
+from oa_liaison_plugin.decision.normalize import as_written, normalize
 from oa_liaison_plugin.errors import InputError
-from oa_liaison_plugin.routing.rules import RuleHit, RuleSet, validate_rule
+from oa_liaison_plugin.decision.rules import RuleHit, RuleSet, validate_rule
 
 
 def rule(**kw) -> dict:
@@ -518,7 +518,7 @@ def test_stored_rules_are_not_tried_again_on_a_loaded_machine(lite_app, monkeypa
     """A saved regex rule passed the backtracking trial when it was saved; compiling the stored set again (a
     new process, a rule changed) must not fail when the machine is too busy to finish a 50 ms trial — that
     turned an issued document into an internal error, recorded nowhere but the error log."""
-    from oa_liaison_plugin.routing import rules as rules_module
+    from oa_liaison_plugin.decision import rules as rules_module
     liaison = lite_app.extensions["oa_liaison"]
 
     class Busy:   # every trial search "times out", as on a machine whose CPU is taken

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from oa_liaison_plugin.models import Counterpart, Unit, UnitName, db
-from oa_liaison_plugin.routing import table as t
+from oa_liaison_plugin.table import file as t
 
 
 def _counts():

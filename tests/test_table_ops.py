@@ -57,8 +57,8 @@ def test_a_conflicting_former_name_is_shown_on_its_own_field(world, app):
 
 
 def test_operations_report_problems_with_code_and_field(app):
-    from oa_liaison_plugin.routing import table_ops as ops
-    from oa_liaison_plugin.routing.table import TableError
+    from oa_liaison_plugin.table import ops
+    from oa_liaison_plugin.table.file import TableError
     with app.app_context():
         jur = db.session.scalar(select(Jurisdiction))
         unit = db.session.scalar(select(Unit).where(Unit.name == "县政府办"))
@@ -81,7 +81,7 @@ def test_operations_report_problems_with_code_and_field(app):
 
 
 def test_a_rename_keeps_the_row_and_the_old_name_resolves(app):
-    from oa_liaison_plugin.routing import table_ops as ops
+    from oa_liaison_plugin.table import ops
     with app.app_context():
         unit = db.session.scalar(select(Unit).where(Unit.name == "县统计局"))
         uid = unit.id

@@ -28,7 +28,7 @@ def county_app(tmp_path):
     """Two counties (nanbu and other), each with its own callback host; no delivery during the test."""
     from conftest import make_app
     from oa_liaison_plugin.http import hosts
-    from oa_liaison_plugin.routing import table
+    from oa_liaison_plugin.table import file as table
     from oa_liaison_plugin.web.users.accounts import create_user
     app = make_app(f"sqlite:///{tmp_path / 'two.sqlite3'}", tmp_path / "instance", WTF_CSRF_ENABLED=False,
                    DELIVER_INLINE=False)

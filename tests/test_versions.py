@@ -72,7 +72,7 @@ def two_admins(tmp_path_factory):
 
 def _aliases(app, unit_id):
     from oa_liaison_plugin.models import Unit, db
-    from oa_liaison_plugin.routing.table_ops import unit_spec
+    from oa_liaison_plugin.table.ops import unit_spec
     with app.app_context():
         return unit_spec(db.session.get(Unit, unit_id)).get("aliases", [])
 
@@ -97,7 +97,7 @@ def test_a_unit_saved_over_a_newer_version_is_a_conflict_and_keeps_theirs(two_ad
 
 
 def _terms(app, rule_id):
-    from oa_liaison_plugin.routing import ruleset
+    from oa_liaison_plugin.decision import ruleset
     with app.app_context():
         jur = app.extensions["oa_liaison"].jurisdiction()
         return next(r for r in ruleset.rules_of(jur) if r["id"] == rule_id)["terms"]
@@ -141,7 +141,7 @@ def test_a_name_mapped_since_the_form_was_loaded_is_not_wiped(two_admins):
     url = f"/table/units/{world['own_unit']}/edit"
     mine = form_of(first.get(url))
     from oa_liaison_plugin.models import db
-    from oa_liaison_plugin.routing.table_ops import add_alias
+    from oa_liaison_plugin.table.ops import add_alias
     with app.app_context():   # what `table map` and the unmatched page do
         add_alias(app.extensions["oa_liaison"].jurisdiction(), "县教育局", "南部县教育局办公室")
         db.session.commit()
@@ -154,7 +154,7 @@ def test_a_unit_form_loaded_before_a_table_load_is_stale(two_admins):
     url = f"/table/units/{world['own_unit']}/edit"
     mine = form_of(first.get(url))
     from oa_liaison_plugin.models import db
-    from oa_liaison_plugin.routing import table
+    from oa_liaison_plugin.table import file as table
     with app.app_context():
         data = table.export("nanbu")
         table.load(data)
@@ -218,7 +218,7 @@ def test_a_pattern_form_loaded_before_a_table_load_is_stale(two_admins):
     url = f"/table/patterns/{world['pattern']}/edit"
     mine = form_of(first.get(url))
     from oa_liaison_plugin.models import db
-    from oa_liaison_plugin.routing import table
+    from oa_liaison_plugin.table import file as table
     with app.app_context():   # what `oa-liaison table load` does: the pattern rows are written anew
         table.load(table.export("nanbu"))
         db.session.commit()

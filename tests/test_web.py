@@ -284,7 +284,7 @@ def test_edit_a_unit_alias_and_see_it_resolve(world, app):
 
 
 def test_table_errors_are_shown_on_the_form_and_nothing_changes(world, app):
-    from oa_liaison_plugin.routing import table
+    from oa_liaison_plugin.table import file as table
     admin = as_user(app, world, "admin1")
     with app.app_context():
         before = table.export("nanbu")
@@ -374,7 +374,7 @@ def _rule_form(**changes):
 
 
 def test_rules_add_edit_disable_and_order(world, app):
-    from oa_liaison_plugin.routing import ruleset
+    from oa_liaison_plugin.decision import ruleset
     admin = as_user(app, world, "admin1")
     assert admin.post("/rules/new", data=_rule_form()).status_code == 302
     resp = admin.post("/rules/new", data=_rule_form())

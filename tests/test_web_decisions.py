@@ -161,7 +161,7 @@ def _copies(app, document_id):
 def test_a_classified_document_is_never_sent_not_even_by_an_admin(world, app):
     """保密法: a 机密 document offers only 不分送 and the record of an offline hand-over through 机要 channels."""
     from oa_liaison_plugin.models import Committee, Decision, Document, db
-    from oa_liaison_plugin.routing.route import redecide
+    from oa_liaison_plugin.decision.route import redecide
     doc_id = world["held_document"]
     liaison = app.extensions["oa_liaison"]
     with app.app_context():

@@ -28,7 +28,7 @@ def changes(server):
     from oa_liaison_plugin.audit import Actor
     from oa_liaison_plugin.models import db
     from oa_liaison_plugin.operations import hosts, table
-    from oa_liaison_plugin.routing import notice
+    from oa_liaison_plugin.table import notice
     from oa_liaison_plugin.web.models import User
     from test_web_notice import CHANGED
     _, app, _ = server

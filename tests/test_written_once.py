@@ -5,7 +5,7 @@ import datetime
 
 from oa_liaison_plugin.files import write_atomic
 from oa_liaison_plugin.numerals import cn_number, cn_value
-from oa_liaison_plugin.units import children_map, up, walk
+from oa_liaison_plugin.table.units import children_map, up, walk
 
 
 def test_chinese_numerals_round_trip_for_headings_and_dates():

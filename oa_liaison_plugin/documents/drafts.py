@@ -5,7 +5,7 @@ import json
 import re
 from collections.abc import Mapping
 
-from ..routing.normalize import visible
+from ..decision.normalize import visible
 from . import gbt9704 as g
 from ..events import SUBMISSION_KINDS as KINDS
 from ..numerals import cn_number

@@ -118,7 +118,7 @@ def check_data(event: dict, jurisdiction: str) -> None:
             _date(data.get(name), name)
         except InputError as exc:
             raise refused(exc, "data.") from None
-    from ..hooks.meetings import check as check_meeting
+    from ..meetings.hooks import check as check_meeting
     from ..replies.tasks import check as check_submission
     check = check_submission if event["type"] == "submission.received" else check_meeting
     try:   # the names resolved as processing will resolve them: an unknown one is refused now, not after the 202

@@ -14,7 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from ..delivery import deliver_due, delivered_after
 from ..lease import Done, Ledger, run_due, try_one
 from ..models import InboxEvent, db, utcnow
-from ..routing.decide import host_requires_file
+from ..decision.decide import host_requires_file
 from . import hosts, lanes
 from .envelope import ApiError, TYPES, to_mapping
 from .fetch import FetchError, fetch

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from ..errors import InputError
 from ..models import (Committee, CommitteeMember, Counterpart, Invitation, Jurisdiction, LiaisonLeader, Meeting, Unit,
                       db)
-from ..units import with_sub_units
+from ..table.units import with_sub_units
 from . import committee_title, settings
 
 KINDS = {"committee_leader": "对口委员会负责人", "cppcc_member": "本单位政协委员", "unit_leader": "对口单位负责人"}

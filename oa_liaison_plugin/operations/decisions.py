@@ -5,7 +5,7 @@ import datetime as dt
 
 from ..delivery import deliver_due
 from ..models import Document
-from ..routing.route import Verdict, decide_manually, record_handover
+from ..decision.route import Verdict, decide_manually, record_handover
 
 
 def _before(row: Document) -> dict:
@@ -14,7 +14,7 @@ def _before(row: Document) -> dict:
 
 def decide(uow, row: Document, committees: list[str], *, reason: str) -> Verdict:
     """Copy a held document to ``committees`` (none: not copied); the copies are offered after the commit.
-    Classified and NotHeld as in :func:`~oa_liaison_plugin.routing.route.decide_manually`."""
+    Classified and NotHeld as in :func:`~oa_liaison_plugin.decision.route.decide_manually`."""
     before, doc_id = _before(row), row.id
     verdict = decide_manually(uow.liaison, row, committees, reason=reason, user=uow.actor.name)
     uow.audit("document.manual_copy" if committees else "document.no_copy", f"document-{doc_id}", before,

@@ -1,7 +1,7 @@
 """Qualification and content rules: add or change one, enable or disable it, move it — each audited."""
 from __future__ import annotations
 
-from ..routing import ruleset
+from ..decision import ruleset
 
 
 def _rule(jur, rule_id: str) -> dict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from ..models import Jurisdiction, TableVersion, db
-from ..routing import notice, table, table_ops, table_versions
+from ..table import notice, file as table, ops as table_ops, versions as table_versions
 
 
 def _export(code: str | None) -> dict | None:

@@ -109,7 +109,7 @@ def add(obj, input_path, as_json):
     """登记一件来件（如纸质来件），生成答复任务和期限。"""
     data = load_input(input_path, as_json)
     from ..audit import Actor
-    from ..hooks.submissions import received
+    from .hooks import received
     with obj.app.app_context():
         result = received(obj.liaison, data, Actor.cli())
     if result.get("status") == "error":

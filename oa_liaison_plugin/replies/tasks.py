@@ -179,7 +179,7 @@ def send_reply(liaison, s: Submission, doc_number: str, sent_on, by: str, *, fil
                today: dt.date | None = None) -> Reply:
     """The unit's answer went out: its 发文字号, date and (optional) signed file; the deadline stops."""
     from ..documents.gbt9704 import normalize_doc_number
-    from ..routing.route import _store_blob
+    from ..decision.route import _store_blob
     number = normalize_doc_number(_text(doc_number, "doc_number", limit=64, required=True))
     if number is None:
         raise InputError("doc_number", f"发文字号应为“机关代字〔年份〕序号号”，如：南教函〔2025〕5号，实际为 {doc_number!r}")

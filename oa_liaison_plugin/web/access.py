@@ -5,7 +5,7 @@ from flask import abort, g, render_template, request
 from flask_login import LoginManager, current_user
 
 from ..models import Committee, Jurisdiction, Unit, db
-from ..units import with_sub_units
+from ..table.units import with_sub_units
 from .models import User
 from .security import key_problem, production
 

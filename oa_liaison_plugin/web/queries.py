@@ -7,7 +7,7 @@ from sqlalchemy import false, func, or_, select
 
 from ..models import (Cohandler, Consultation, Copy, Counterpart, Document, Invitation, Jurisdiction, Meeting,
                       Submission, db)
-from ..units import with_sub_units
+from ..table.units import with_sub_units
 from .access import committee_id, unit_ids
 
 CAP = 1000  # counts on the home page stop here ("1000+"): a count must not scan a large table

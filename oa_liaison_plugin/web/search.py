@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from flask import request
 from sqlalchemy import and_, or_
 
-from ..routing.normalize import normalize
+from ..decision.normalize import normalize
 from .listing import FIRST_DAY, LAST_DAY, utc_start
 
 # After normalising, brackets and marks separate words: 南教发〔2017〕12号 and 南教发[2017]12号 find the same.

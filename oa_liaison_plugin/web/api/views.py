@@ -94,7 +94,7 @@ def _check_file_url(event: dict, host: hosts.Signer) -> None:
 @bp.post("/preview")
 def preview():
     """What would happen to a document now: the pre-issue messages and the decision; nothing is recorded."""
-    from ...routing.route import preview as decide_preview
+    from ...decision.route import preview as decide_preview
     host = None
     try:
         body = _body()
@@ -117,7 +117,7 @@ def preview():
         db.session.rollback()
         return _refuse(exc, host.name if host is not None else None)
     liaison = current_app.extensions["oa_liaison"]
-    from ...routing.decide import host_requires_file
+    from ...decision.decide import host_requires_file
     token = host_requires_file.set(db.session.scalar(select(HttpHost.require_file).where(HttpHost.id == host.id)))
     try:
         decision = decide_preview(liaison, document)

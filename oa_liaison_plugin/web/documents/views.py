@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from ...models import Committee, Consultation, Copy, Decision, Document, db
 from ...operations import decisions
-from ...routing.route import Classified, NotHeld, classified
+from ...decision.route import Classified, NotHeld, classified
 from .. import queries
 from ..access import allow, jurisdiction
 from ..audit.log import work

@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from ...operations import table as ops
-from ...routing import notice, table, table_versions
-from ...routing.route import reroute_unmatched
+from ...table import notice, file as table, versions as table_versions
+from ...decision.route import reroute_unmatched
 from ..access import allow, jurisdiction
 from ..audit.log import work
 from ..forms import status

@@ -1,4 +1,4 @@
-"""The rule form: one qualification or content rule, as routing.rules validates it."""
+"""The rule form: one qualification or content rule, as decision.rules validates it."""
 from __future__ import annotations
 
 import re
@@ -41,7 +41,7 @@ class RuleForm(Form):
     note = TextAreaField("说明（依据、为什么这样设）", validators=[Length(max=4000)])
 
     def rule(self) -> dict:
-        """The rule as routing.rules reads it."""
+        """The rule as decision.rules reads it."""
         out = {"id": self.rule_id.data, "name": self.name.data, "action": self.action.data,
                "match": self.match.data, "fields": list(self.fields_.data or []),
                "negate": bool(self.negate.data),

@@ -1,4 +1,4 @@
-"""Qualification and content rules: list, edit, enable/disable and order, through routing.ruleset."""
+"""Qualification and content rules: list, edit, enable/disable and order, through decision.ruleset."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from ...models import Committee, db
 from ...operations import rules as ops
-from ...routing import ruleset
+from ...decision import ruleset
 from ...errors import InputError
 from ..access import allow, jurisdiction
 from ..audit.log import work
@@ -17,7 +17,7 @@ from ..labels import RULE_ACTION, RULE_FIELD, RULE_MATCH, local_today
 from .forms import RuleForm
 
 bp = Blueprint("rules", __name__, url_prefix="/rules")
-FIELD_OF = {"id": "rule_id", "fields": "fields_"}  # routing.rules field names -> form fields
+FIELD_OF = {"id": "rule_id", "fields": "fields_"}  # decision.rules field names -> form fields
 
 
 def _rules() -> list[dict]:

@@ -9,7 +9,7 @@ from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, 
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ...models import Unit, UnitPattern
-from ...routing.table import NOTE_MAX, REGEX_MAX
+from ...table.file import NOTE_MAX, REGEX_MAX
 from ..forms import Form, fits, lines
 
 _DATE_TAIL = re.compile(r"^(.*?)[\s|｜,，]+(\d{4}-\d{1,2}-\d{1,2})$")

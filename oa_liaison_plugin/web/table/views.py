@@ -12,10 +12,10 @@ from ... import jsonfile
 from ...errors import InputError
 from ...models import Committee, Counterpart, Document, Unit, UnitName, UnitPattern, db
 from ...operations import table as ops_table
-from ...routing import table
-from ...routing import table_ops as ops
-from ...routing.route import reroute_unmatched
-from ...units import children_map, walk
+from ...table import file as table
+from ...table import ops
+from ...decision.route import reroute_unmatched
+from ...table.units import children_map, walk
 from ...versions import claim
 from ..access import allow, get_or_404, jurisdiction
 from ..audit.log import work

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template
 
 from ...errors import InputError
-from ...routing.route import preview
+from ...decision.route import preview
 from ..access import allow, jurisdiction
 from ..forms import input_error, status
 from .forms import TesterForm

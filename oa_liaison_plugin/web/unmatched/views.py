@@ -6,8 +6,8 @@ from sqlalchemy import func, select
 
 from ...models import Document, Unit, db
 from ...operations import table as ops
-from ...routing import table
-from ...routing.route import reroute_unmatched
+from ...table import file as table
+from ...decision.route import reroute_unmatched
 from ..access import allow, jurisdiction
 from ..audit.log import work
 from ..confirm import ask, confirmed

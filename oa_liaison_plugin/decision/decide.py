@@ -2,7 +2,7 @@
 
 Every way a document is decided — issuing, the pre-issue check and the rule tester, re-deciding after
 a name is mapped, backfill, an event arriving over HTTP — calls :func:`decide`; the result is saved by
-:func:`oa_liaison_plugin.routing.route.record`. An administrator's decision is the one exception to
+:func:`oa_liaison_plugin.decision.route.record`. An administrator's decision is the one exception to
 qualification (a person overrules the rules) and is saved through the same ``record``.
 """
 from __future__ import annotations

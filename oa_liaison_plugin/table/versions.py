@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from ..models import Jurisdiction, TableVersion, db
-from . import table
+from . import file as table
 
 
 def _jurisdiction(code: str) -> Jurisdiction | None:

@@ -7,9 +7,9 @@ import regex
 from sqlalchemy import select
 
 from ..models import Committee, Counterpart, Jurisdiction, Unit, UnitName, UnitPattern, db
-from ..units import up
+from ..table.units import up
 from .normalize import name_key
-from .table import canonical
+from ..table.file import canonical
 
 MAX_INPUT = 256
 PATTERN_TIMEOUT = 0.05  # seconds per name pattern and name, as a content rule's regex has per document

@@ -13,8 +13,19 @@ from ..delivery import deliver_due, record_error
 from ..documents.formats import FORMATS, file_name_for
 from ..events import IssuedDocument
 from ..errors import InputError
-from ..models import (Blob, Consultation, Copy, Decision, Document, EventError, Jurisdiction, Unit, db,
-                      max_length, utcnow)
+from ..models import (
+    Blob,
+    Consultation,
+    Copy,
+    Decision,
+    Document,
+    EventError,
+    Jurisdiction,
+    Unit,
+    db,
+    max_length,
+    utcnow,
+)
 from ..documents.secrecy import level_of
 from .decide import Case, decide, rule_fields
 from .qualify import Verdict, manual_verdict

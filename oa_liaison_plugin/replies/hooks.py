@@ -7,8 +7,7 @@ from ..errors import InputError
 from ..models import db
 from ..operations import replies
 from ..plugins import hookimpl
-from ..replies.deadlines import add_months  # noqa: F401  (kept importable from here)
-from ..replies.tasks import summary
+from .tasks import summary
 
 
 def _error(submission, message, field=None):

@@ -5,7 +5,7 @@ from typing import Callable, Hashable, Iterable, Iterator, TypeVar
 
 from sqlalchemy import select
 
-from .models import Unit, db
+from ..models import Unit, db
 
 N = TypeVar("N", bound=Hashable)
 

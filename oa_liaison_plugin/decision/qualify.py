@@ -81,7 +81,7 @@ def _union(*groups) -> list[str]:
 
 
 def qualify(case) -> Verdict:
-    """Decide for one gathered :class:`~oa_liaison_plugin.routing.decide.Case`; reads nothing else.
+    """Decide for one gathered :class:`~oa_liaison_plugin.decision.decide.Case`; reads nothing else.
 
     Precedence: a hold (unreadable file, 密级 — stricter of host and file —, restricting 附注, a failing
     plugin, a hold rule or signal) beats everything; an unknown issuer is held as unmatched; host

@@ -9,8 +9,8 @@ from ..audit import HOST
 from ..delivery import record_error
 from ..events import MEETING_COLUMNS, check_lengths
 from ..errors import InputError
-from ..meetings import committee as find_committee, unit as find_unit
-from ..meetings.invitations import calls_for_invitation, propose
+from . import committee as find_committee, unit as find_unit
+from .invitations import calls_for_invitation, propose
 from ..models import Meeting, db
 from ..plugins import hookimpl
 from ..versions import bump

@@ -7,8 +7,8 @@ from ..delivery import record_error
 from ..errors import InputError
 from ..models import db
 from ..plugins import hookimpl
-from ..routing.consult import open_on_draft, opinions
-from ..routing.route import preview, route_document
+from .consult import open_on_draft, opinions
+from .route import preview, route_document
 
 
 @hookimpl(tryfirst=True)

@@ -11,12 +11,21 @@ import datetime as dt
 from sqlalchemy import delete, func, select, true
 
 from ..models import Committee, Counterpart, Jurisdiction, Unit, UnitName, UnitPattern, db, max_length
-from ..units import up
+from .units import up
 from ..versions import bump, claim
-from .normalize import name_key
-from .rules import PatternError, compile_pattern
-from .table import (_FIELD_OF_KIND, MAX_NAME, NOTE_MAX, REGEX_MAX, Problem, TableError, _Checker, canonical,
-                    unit_entry)
+from ..decision.normalize import name_key
+from ..decision.rules import PatternError, compile_pattern
+from .file import (
+    _FIELD_OF_KIND,
+    MAX_NAME,
+    NOTE_MAX,
+    REGEX_MAX,
+    Problem,
+    TableError,
+    _Checker,
+    canonical,
+    unit_entry,
+)
 
 
 # ---------------------------------------------------------------------------------------- units

@@ -12,8 +12,8 @@ from sqlalchemy import delete, select
 
 from ..models import Committee, Counterpart, Jurisdiction, Unit, UnitName, UnitPattern, db, max_length
 from ..versions import bump
-from .normalize import name_key, visible
-from .rules import PatternError, compile_pattern
+from ..decision.normalize import name_key, visible
+from ..decision.rules import PatternError, compile_pattern
 
 FORMAT = "oa-liaison-table"
 # Accepted lengths are the columns' (names, aliases and former names of a unit as wide as its name).
@@ -329,7 +329,7 @@ def load(data: Any, report: dict | None = None, *, commit: bool = True) -> Juris
             db.session.add(unit)
             units[spec["name"]] = unit
         db.session.flush()
-        from .table_ops import set_counterparts
+        from .ops import set_counterparts
         for spec in table.units:
             unit = units[spec["name"]]
             unit.parent_id = units[spec["parent"]].id if spec["parent"] else None

@@ -10,8 +10,8 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from .normalize import name_key
-from .table import FORMAT, canonical
+from ..decision.normalize import name_key
+from .file import FORMAT, canonical
 
 
 class NoticeError(ValueError):
@@ -540,7 +540,7 @@ def apply(parsed: dict, code: str, report: dict | None = None, *, commit: bool =
     """Load the parsed notice as the jurisdiction's next table version (all or nothing; a new
     jurisdiction when ``code`` is unknown); NoticeError while a blocking warning stands.
     ``commit=False``: flushed only, for a unit of work."""
-    from . import table, table_versions
+    from . import file as table, versions as table_versions
     stop = blocking(parsed)
     if stop:
         raise NoticeError("通知中有必须先解决的问题，未导入：\n" + "\n".join(f"  - {w['where']}：{w['why']}" for w in stop))

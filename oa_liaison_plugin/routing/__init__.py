@@ -1,1 +1,0 @@
-"""Routing: the counterpart table, unit-name resolution, qualification and content rules."""
