@@ -743,3 +743,23 @@ def test_the_cli_uses_the_official_names_from_the_table(tmp_path, reply_data):
                                        "--out", str(out)])
     assert result.exit_code == 0 and "县火星局" in result.stderr and "不在对口联系表中" in result.stderr
     assert "县火星局" in Docx(out.read_bytes()).texts()
+
+
+def test_the_drafts_inputs_are_models_whose_schema_docs_drafts_md_describes():
+    """docs/drafts.md's field tables and the models' JSON Schemas list the same fields, optional the same."""
+    import re
+    from pathlib import Path
+
+    from oa_liaison_plugin.documents.drafts import MODELS
+    text = (Path(__file__).parent.parent / "docs" / "drafts.md").read_text("utf-8")
+    for kind, model in MODELS.items():
+        section = text.split(f"### {kind} — ")[1].split("\n### ")[0]
+        documented, optional = set(), set()
+        for row in re.findall(r"^\| (`[^|]+) \|", section, re.M):
+            for name, mark in re.findall(r"`(\w+)`( \?)?", row):
+                documented.add(name)
+                if mark:
+                    optional.add(name)
+        schema = model.model_json_schema()
+        assert set(schema["properties"]) == documented, kind
+        assert set(schema["required"]) == documented - optional, kind

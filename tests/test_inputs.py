@@ -52,3 +52,35 @@ def test_each_kind_of_error_is_said_in_chinese():
 def test_good_input_is_parsed_and_undeclared_keys_are_kept():
     m = parse(Meeting, {"title": "会", "attendees": [{"name": "甲", "born": "2017-03-20"}], "extra": 1})
     assert m.attendees[0].born == dt.date(2017, 3, 20) and m.model_extra == {"extra": 1}
+
+
+def test_the_table_file_is_one_model_whose_json_schema_accepts_the_shipped_table():
+    import jsonschema
+
+    from oa_liaison_plugin.inputs.table import TableFile
+    from oa_liaison_plugin.table.file import default_table
+    schema = TableFile.model_json_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    shipped = default_table()
+    jsonschema.validate(shipped, schema)
+    TableFile.model_validate(shipped)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({**shipped, "units": [{"committee": "教科文卫体委员会"}]}, schema)   # a unit needs a name
+
+
+def test_a_unit_in_a_file_and_a_unit_in_the_form_are_checked_by_one_model(app):
+    """The table file's ``units[3].name`` and the unit form's 单位简称 get the same problem from UnitEntry."""
+    from oa_liaison_plugin.models import Jurisdiction, db
+    from oa_liaison_plugin.table import file as t
+    from oa_liaison_plugin.table import ops
+    with app.app_context():
+        data = t.export("nanbu")
+        data["units"][3]["name"] = "县\x07局"
+        with pytest.raises(t.TableError) as in_file:
+            t.validate(data)
+        jur = db.session.query(Jurisdiction).filter_by(code="nanbu").one()
+        with pytest.raises(t.TableError) as in_form:
+            ops.create_unit(jur, {"name": "县\x07局", "committee": "教科文卫体委员会"})
+    (a,), (b,) = in_file.value.errors, in_form.value.errors
+    assert (a.code, a.field, a.message, a.where) == ("control_character", "name", "含控制字符", "units[3].name")
+    assert (b.code, b.field, b.message, b.where) == ("control_character", "name", "含控制字符", "单位简称")

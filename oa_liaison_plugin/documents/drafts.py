@@ -1,13 +1,18 @@
 """The three drafts (复函 reply, 征求意见函 consultation, 纪要 minutes): field specs, one validator, thin bodies."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections.abc import Mapping
+from typing import Annotated, ClassVar
+
+from pydantic import BeforeValidator, ConfigDict, Field, ValidationInfo, create_model
 
 from ..decision.normalize import visible
 from . import gbt9704 as g
 from ..events import SUBMISSION_KINDS as KINDS
+from ..inputs import Input, parse
 from ..numerals import cn_number
 from ..sentences import ended
 from .gbt9704 import p, r
@@ -171,20 +176,51 @@ CHECKS = {
 }
 
 
-def validate(data, spec: Mapping[str, str]) -> dict:
+# What each kind of field holds once checked (the models' JSON Schema says it).
+TYPES = {"text": str, "code": str, "date": dt.date, "kind": str, "categories": dict[str, str], "category": str,
+         "phone": str, "texts": list[str], "people": list[dict[str, str]], "doc_number": str,
+         "letter_number": str, "year": int, "seq": int}
+
+
+def _required_in_schema(schema: dict, cls) -> None:
+    # Every field defaults to None so that a missing one gets the drafts' own message; the schema says which
+    # are required all the same.
+    schema["required"] = [name for name, typ in cls.SPEC.items() if not typ.endswith("?")]
+
+
+class DraftInput(Input):
+    """A draft's input: fields it does not know are ignored (a submission record carries more)."""
+    model_config = ConfigDict(extra="ignore", json_schema_extra=_required_in_schema)
+    SPEC: ClassVar[Mapping[str, str]] = {}
+
+
+def _checked(name: str, kind: str, optional: bool):
+    def check(value, info: ValidationInfo):
+        if value is None or (isinstance(value, str) and not value.strip()) or (value == [] and not optional):
+            if optional:
+                return None
+            raise DraftError(name, f"缺少字段 {name}（{LABELS.get(name, name)}）")
+        return CHECKS[kind](name, value, info.data)   # info.data: the fields before (categories for category)
+    return check
+
+
+def model(kind: str, spec: Mapping[str, str]) -> type[DraftInput]:
+    """The pydantic model of one draft's input, from its field spec (checked in the spec's order)."""
+    fields = {}
+    for name, typ in spec.items():
+        optional, typ = typ.endswith("?"), typ.rstrip("?")
+        fields[name] = (Annotated[TYPES[typ] | None, BeforeValidator(_checked(name, typ, optional))],
+                        Field(None, validate_default=True, description=LABELS.get(name, name)))
+    made = create_model(f"{kind.title()}Draft", __base__=DraftInput, **fields)
+    made.SPEC = spec
+    return made
+
+
+def validate(data, spec: Mapping[str, str], kind: str = "draft") -> dict:
     """Check ``data`` against a field spec; the cleaned values, or DraftError naming the first bad field."""
     if not isinstance(data, Mapping):
         raise DraftError("(输入)", f"输入应为 JSON 对象（字段名: 值），实际为 {type(data).__name__}")
-    out = {}
-    for name, kind in spec.items():
-        optional, kind = kind.endswith("?"), kind.rstrip("?")
-        value = data.get(name)
-        if value is None or (isinstance(value, str) and not value.strip()) or (value == [] and not optional):
-            if optional:
-                continue
-            raise DraftError(name, f"缺少字段 {name}（{LABELS.get(name, name)}）")
-        out[name] = CHECKS[kind](name, value, out)
-    return out
+    return parse(MODELS.get(kind) or model(kind, spec), data).model_dump(exclude_none=True)
 
 
 # ------------------------------------------------------------------------------ shared pieces
@@ -399,12 +435,13 @@ DRAFTS = {
     "consultation": (CONSULTATION_FIELDS, consultation_context, consultation_body),
     "minutes": (MINUTES_FIELDS, minutes_context, minutes_body),
 }
+MODELS = {kind: model(kind, spec) for kind, (spec, _, _) in DRAFTS.items()}
 
 
 def build_context(kind: str, data, extra_context=None) -> dict:
     """Validated, formatted fields of one draft; ``extra_context`` (the draft_context hook's) merged last."""
     spec, make_context, _ = DRAFTS[kind]
-    context = make_context(validate(data, spec))
+    context = make_context(validate(data, spec, kind))
     if extra_context:
         if not isinstance(extra_context, Mapping) or not all(isinstance(k, str) for k in extra_context):
             raise DraftError("extra_context", "extra_context 应为以字段名为键的映射")

@@ -46,9 +46,16 @@ def message(error: dict) -> str:
 
 
 def refusal(exc: ValidationError, prefix: str = "") -> InputError:
-    """The first error of a refusal, as the one input-error type (missing fields first: the most useful to fix)."""
-    errors = exc.errors(include_url=False)
-    first = next((e for e in errors if e.get("type") == "missing"), errors[0])
+    """The first error of a refusal (in the model's field order) as the one input-error type.
+
+    A validator that raised an InputError itself named the exact field (``attendees[2].name``): it is kept.
+    """
+    first = exc.errors(include_url=False)[0]
+    cause = (first.get("ctx") or {}).get("error")
+    if isinstance(cause, InputError):
+        if prefix and cause.field:
+            cause.field = f"{prefix}.{cause.field}"
+        return cause
     return InputError(field_path(first.get("loc", ()), prefix), message(first))
 
 

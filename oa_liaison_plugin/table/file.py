@@ -1,26 +1,31 @@
 """The counterpart table as a file: validate, load (all or nothing) and export."""
 from __future__ import annotations
 
-import datetime as dt
 import json
-import re
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import delete, select
 
-from ..models import Committee, Counterpart, Jurisdiction, Unit, UnitName, UnitPattern, db, max_length
+from ..inputs import field_path, message
+from ..inputs.table import (  # noqa: F401  (the limits are the forms' too)
+    FORMAT,
+    MAX_NAME,
+    NOTE_MAX,
+    REGEX_MAX,
+    CommitteeEntry,
+    JurisdictionEntry,
+    PatternEntry,
+    Refused,
+    UnitEntry,
+)
+from ..models import Committee, Counterpart, Jurisdiction, Unit, UnitName, UnitPattern, db
 from ..versions import bump
-from ..decision.normalize import name_key, visible
+from ..decision.normalize import name_key
 from ..decision.rules import PatternError, compile_pattern
 
-FORMAT = "oa-liaison-table"
-# Accepted lengths are the columns' (names, aliases and former names of a unit as wide as its name).
-MAX_NAME = max_length(Unit.name)
-REGEX_MAX = 300     # narrower than its column: a longer pattern is hard to review
-NOTE_MAX = 1000
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _FIELD_OF_KIND = {"name": "name", "full_name": "full_name", "alias": "aliases", "former": "former_names"}
 
 
@@ -85,49 +90,53 @@ class _Checker:
     def add(self, code: str, where: str, field: str | None, message: str) -> None:
         self.problems.append(Problem(code, field, message, where))
 
-    def text(self, value: Any, where: str, *, required=True, limit=MAX_NAME, field: str | None = None) -> str | None:
-        """A text value at ``where`` ("units[3].name"); ``field`` defaults to where's last part ("name")."""
-        field = field or re.sub(r"\[\d+\]$", "", where.rpartition(".")[2])
-        head = where
-        if value is None or value == "":
-            if required:
-                self.add("required", head, field, "不能为空")
+    def entry(self, model, raw: Any, where: str | None) -> dict | None:
+        """One entry through its input model (``inputs.table``); None when refused, its problems listed.
+
+        ``where`` is its place in a file ("units[3]"); None names each field by its label instead (a form).
+        """
+        try:
+            return model.model_validate(raw).model_dump()
+        except ValidationError as exc:
+            for err in exc.errors(include_url=False):
+                self.problems.append(_problem(model, err, where))
             return None
-        if not isinstance(value, str):
-            self.add("not_text", head, field, f"应为文本，实际为 {type(value).__name__}")
-        elif _CONTROL.search(value):
-            self.add("control_character", head, field, "含控制字符")
-        elif len(value) > limit:
-            self.add("too_long", head, field, f"过长（{len(value)} 字符，上限 {limit}）")
-        elif not visible(value):  # "\u200b" alone is no name anyone could read or type
-            self.add("blank", head, field, "不能为空白（或只有不可见字符）")
-        else:
-            return value.strip()
-        return None
 
-    def texts(self, value: Any, where: str, *, field: str | None = None) -> list[str]:
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            self.add("not_list", where, None, f"应为列表，实际为 {type(value).__name__}")
-            return []
-        return [s for i, v in enumerate(value) if (s := self.text(v, f"{where}[{i}]", field=field)) is not None]
-
-    def records(self, data: dict, key: str, *, required: bool = True) -> list[tuple[str, dict]]:
-        """The list under ``key`` as (where, mapping) pairs; a missing or empty required list is a problem."""
+    def records(self, data: dict, key: str, *, required: bool = True) -> list[tuple[str, Any]]:
+        """The list under ``key`` as (where, entry) pairs; a missing or empty required list is a problem."""
         value = data.get(key) if data else None
         if value is None and not required:
             return []
         if not isinstance(value, list) or (required and not value):
             self.add("not_list", key, None, f"应为{'非空' if required else ''}列表")
             return []
-        return [(f"{key}[{i}]", self.mapping(raw, f"{key}[{i}]")) for i, raw in enumerate(value)]
+        return [(f"{key}[{i}]", raw) for i, raw in enumerate(value)]
 
     def mapping(self, value: Any, where: str) -> dict:
         if not isinstance(value, dict):
             self.add("not_object", where, None, f"应为对象，实际为 {type(value).__name__}")
             return {}
         return value
+
+
+def _problem(model, err: dict, where: str | None) -> Problem:
+    """A pydantic error of an entry as a Problem with a stable code."""
+    loc = err.get("loc", ())
+    field = next((part for part in loc if isinstance(part, str)), None)
+    cause = (err.get("ctx") or {}).get("error")
+    kind = err.get("type")
+    if isinstance(cause, Refused):
+        code, text = cause.code, cause.message
+    elif kind in ("model_type", "dict_type", "model_attributes_type"):
+        code, text = "not_object", f"应为对象，实际为 {type(err.get('input')).__name__}"
+    elif kind == "missing":
+        code, text = "required", "不能为空"
+    else:
+        code, text = kind or "invalid", message(err)
+    if where is None:
+        info = model.model_fields.get(field) if field else None
+        return Problem(code, field, text, (info.description if info else "") or "")
+    return Problem(code, field, text, field_path(loc, where) or where)
 
 
 def validate(data: Any) -> Table:
@@ -138,22 +147,18 @@ def validate(data: Any) -> Table:
         c.add("format", "format", None, f"应为 \"{FORMAT}\"，实际为 {data.get('format')!r}")
     if data and data.get("version") != 1:
         c.add("version", "version", None, f"不支持的版本 {data.get('version')!r}（支持 1）")
-    jur = c.mapping(data.get("jurisdiction"), "jurisdiction") if data else {}
-    jurisdiction = {"code": c.text(jur.get("code"), "jurisdiction.code", limit=max_length(Jurisdiction.code)),
-                    "name": c.text(jur.get("name"), "jurisdiction.name", limit=max_length(Jurisdiction.name)),
-                    "prefixes": sorted(set(c.texts(jur.get("prefixes"), "jurisdiction.prefixes")),
-                                       key=len, reverse=True),
-                    "source": c.text(jur.get("source"), "jurisdiction.source", required=False,
-                                     limit=max_length(Jurisdiction.source))}
+    jurisdiction = c.entry(JurisdictionEntry, data.get("jurisdiction") if data else None, "jurisdiction") or {
+        "code": None, "name": None, "prefixes": [], "source": None}
+    jurisdiction["prefixes"] = sorted(set(jurisdiction["prefixes"]), key=len, reverse=True)
     prefixes = jurisdiction["prefixes"]
 
     committees: list[dict] = []
     committee_keys: dict[str, str] = {}
     for where, raw in c.records(data, "committees"):
-        name = c.text(raw.get("name"), f"{where}.name", limit=max_length(Committee.name))
-        aliases = c.texts(raw.get("aliases"), f"{where}.aliases")
-        if name is None:
+        entry = c.entry(CommitteeEntry, raw, where)
+        if entry is None:
             continue
+        name, aliases = entry["name"], entry["aliases"]
         for n in [name, *aliases]:
             k = name_key(n)
             if k in committee_keys and committee_keys[k] != name:
@@ -161,22 +166,18 @@ def validate(data: Any) -> Table:
             elif k in committee_keys and n == name:
                 c.add("duplicate", where, "name", f"委员会“{name}”重复出现")
             committee_keys[k] = name
-        committees.append({"name": name, "section": c.text(raw.get("section"), f"{where}.section", required=False,
-                                                           limit=max_length(Committee.section)),
-                           "aliases": aliases})
+        committees.append(entry)
     committee_names = {x["name"] for x in committees}
 
     units: list[dict] = []
     seen: dict[str, int] = {}
     for where, raw in c.records(data, "units"):
-        name = c.text(raw.get("name"), f"{where}.name")
-        committee = c.text(raw.get("committee"), f"{where}.committee", required=False)
-        # A unit formed by merging units of the table keeps all their committees: "committees": [...]
-        linked = list(dict.fromkeys([*([committee] if committee else []),
-                                     *c.texts(raw.get("committees"), f"{where}.committees")]))
-        parent = c.text(raw.get("parent"), f"{where}.parent", required=False)
-        if name is None:
+        entry = c.entry(UnitEntry, raw, where)
+        if entry is None:
             continue
+        name, committee, parent = entry["name"], entry["committee"], entry["parent"]
+        # A unit formed by merging units of the table keeps all their committees: "committees": [...]
+        linked = list(dict.fromkeys([*([committee] if committee else []), *entry["committees"]]))
         for one in linked:
             if one not in committee_names:
                 c.add("unknown_committee", f"{where}（{name}）.committee", "committee", f"未知委员会“{one}”")
@@ -191,29 +192,9 @@ def validate(data: Any) -> Table:
             else:
                 c.add("duplicate", where, "name", f"单位“{name}”重复（首次见于 units[{seen[name]}]）")
             continue
-        former = []
-        raw_former = raw.get("former_names") or []
-        if not isinstance(raw_former, list):
-            c.add("not_list", f"{where}.former_names", "former_names", "应为列表")
-            raw_former = []
-        for j, f in enumerate(raw_former):
-            f = c.mapping(f, f"{where}.former_names[{j}]")
-            fname = c.text(f.get("name"), f"{where}.former_names[{j}].name")
-            until = f.get("until")
-            try:
-                until_date = dt.date.fromisoformat(until) if until is not None else None
-            except (TypeError, ValueError):
-                c.add("bad_date", f"{where}.former_names[{j}].until", "former_names",
-                      f"日期应为 YYYY-MM-DD，实际为 {until!r}")
-                until_date = None
-            if fname:
-                former.append({"name": fname, "until": until_date})
         seen[name] = len(units)
-        units.append({"name": name, "committee": committee, "committees": linked, "parent": parent,
-                      "full_name": c.text(raw.get("full_name"), f"{where}.full_name", required=False,
-                                          limit=max_length(Unit.full_name)),
-                      "aliases": c.texts(raw.get("aliases"), f"{where}.aliases"), "former_names": former,
-                      "where": where})
+        units.append({**entry, "committee": committee, "committees": linked,
+                      "former_names": [f for f in entry["former_names"] if f["name"]], "where": where})
 
     for u in units:
         if u["parent"] is not None and u["parent"] not in seen:
@@ -241,18 +222,17 @@ def validate(data: Any) -> Table:
 
     patterns: list[dict] = []
     for where, raw in c.records(data, "patterns", required=False):
-        name = c.text(raw.get("name"), f"{where}.name", limit=max_length(UnitPattern.name))
-        regex = c.text(raw.get("regex"), f"{where}.regex", limit=REGEX_MAX)
-        committee = c.text(raw.get("committee"), f"{where}.committee")
-        if committee is not None and committee not in committee_names:
+        entry = c.entry(PatternEntry, raw, where)
+        if entry is None:
+            continue
+        regex, committee = entry["regex"], entry["committee"]
+        if committee not in committee_names:
             c.add("unknown_committee", f"{where}.committee", "committee", f"未知委员会“{committee}”")
-        if regex is not None:
-            try:
-                compile_pattern(regex)
-            except PatternError as e:
-                c.add("bad_regex", f"{where}.regex", "regex", str(e))
-        patterns.append({"name": name, "regex": regex, "committee": committee,
-                         "note": c.text(raw.get("note"), f"{where}.note", required=False, limit=NOTE_MAX)})
+        try:
+            compile_pattern(regex)
+        except PatternError as e:
+            c.add("bad_regex", f"{where}.regex", "regex", str(e))
+        patterns.append(entry)
 
     if c.problems:
         raise TableError(c.problems)

@@ -10,16 +10,14 @@ import datetime as dt
 
 from sqlalchemy import delete, func, select, true
 
-from ..models import Committee, Counterpart, Jurisdiction, Unit, UnitName, UnitPattern, db, max_length
+from ..models import Committee, Counterpart, Jurisdiction, Unit, UnitName, UnitPattern, db
 from .units import up
 from ..versions import bump, claim
 from ..decision.normalize import name_key
 from ..decision.rules import PatternError, compile_pattern
+from ..inputs.table import PatternEntry, UnitEntry
 from .file import (
     _FIELD_OF_KIND,
-    MAX_NAME,
-    NOTE_MAX,
-    REGEX_MAX,
     Problem,
     TableError,
     _Checker,
@@ -87,28 +85,14 @@ def add_alias(jur: Jurisdiction, unit_name: str, alias: str) -> Unit:
 
 def _check_unit(jur: Jurisdiction, spec: dict, unit: Unit | None) -> dict:
     c = _Checker()
-    name = c.text(spec.get("name"), "单位简称", field="name", limit=MAX_NAME)
-    full_name = c.text(spec.get("full_name"), "单位全称", field="full_name", required=False,
-                       limit=max_length(Unit.full_name))
-    committee_name = c.text(spec.get("committee"), "对口委员会", field="committee", required=False,
-                            limit=max_length(Committee.name))
+    entry = c.entry(UnitEntry, spec, None)   # the same model as a unit of the table file; fields by their labels
+    if entry is None:
+        raise TableError(c.problems)
+    name, full_name, parent_name, aliases = entry["name"], entry["full_name"], entry["parent"], entry["aliases"]
     # A unit formed by merging units of the table keeps all their committees ("committees": [...]).
-    names = list(dict.fromkeys([*([committee_name] if committee_name else []),
-                                *c.texts(spec.get("committees") or [], "对口委员会", field="committees")]))
+    names = list(dict.fromkeys([*([entry["committee"]] if entry["committee"] else []), *entry["committees"]]))
     committee_name = names[0] if names else None
-    parent_name = c.text(spec.get("parent"), "所属单位", field="parent", required=False, limit=MAX_NAME)
-    aliases = c.texts(spec.get("aliases") or [], "别名", field="aliases")
-    former = []
-    for f in spec.get("former_names") or []:
-        fname = c.text(f.get("name"), "曾用名", field="former_names", limit=MAX_NAME)
-        until = f.get("until")
-        try:
-            until = dt.date.fromisoformat(until) if isinstance(until, str) else until
-        except ValueError:
-            c.add("bad_date", "曾用名", "former_names", f"“{fname}”的停用日期应为 YYYY-MM-DD，实际为 {until!r}")
-            until = None
-        if fname:
-            former.append((fname, until))
+    former = [(f["name"], f["until"]) for f in entry["former_names"] if f["name"]]
     own = unit.id if unit is not None else None
 
     parent = None
@@ -231,22 +215,19 @@ def delete_pattern(pattern: UnitPattern) -> None:
 
 def _check_pattern(jur: Jurisdiction, spec: dict, pattern: UnitPattern | None) -> dict:
     c = _Checker()
-    name = c.text(spec.get("name"), "名称", field="name", limit=max_length(UnitPattern.name))
-    regex = c.text(spec.get("regex"), "正则表达式", field="regex", limit=REGEX_MAX)
-    committee_name = c.text(spec.get("committee"), "对口委员会", field="committee", limit=max_length(Committee.name))
-    note = c.text(spec.get("note"), "说明", field="note", required=False, limit=NOTE_MAX)
-    committee = None
-    if committee_name is not None:
-        committee = db.session.scalar(select(Committee).where(Committee.jurisdiction_id == jur.id,
-                                                              Committee.name == committee_name))
-        if committee is None:
-            c.add("unknown_committee", "", "committee", f"未知委员会“{committee_name}”")
-    if regex is not None:
-        try:
-            compile_pattern(regex)  # the table file's check: invalid, empty-matching, catastrophic
-        except PatternError as e:
-            c.add("bad_regex", "", "regex", str(e))
-    if name is not None and db.session.scalar(select(UnitPattern.id).where(
+    entry = c.entry(PatternEntry, spec, None)   # the same model as a pattern of the table file
+    if entry is None:
+        raise TableError(c.problems)
+    name, regex, committee_name, note = entry["name"], entry["regex"], entry["committee"], entry["note"]
+    committee = db.session.scalar(select(Committee).where(Committee.jurisdiction_id == jur.id,
+                                                          Committee.name == committee_name))
+    if committee is None:
+        c.add("unknown_committee", "", "committee", f"未知委员会“{committee_name}”")
+    try:
+        compile_pattern(regex)  # the table file's check: invalid, empty-matching, catastrophic
+    except PatternError as e:
+        c.add("bad_regex", "", "regex", str(e))
+    if db.session.scalar(select(UnitPattern.id).where(
             UnitPattern.jurisdiction_id == jur.id, UnitPattern.name == name,
             UnitPattern.id != pattern.id if pattern is not None else true())) is not None:
         c.add("duplicate", "", "name", f"名称规则“{name}”已在表中")
