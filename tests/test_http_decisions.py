@@ -163,3 +163,28 @@ def test_hosts_add_and_update_set_the_subscription(tmp_path):
     off = cli(instance, "hosts", "update", "oa1", "--no-decisions", "--json")
     assert off.returncode == 0 and json.loads(off.stdout)["decisions"] is False
     assert "不发送决定回调" in cli(instance, "hosts", "update", "oa1", "--no-decisions").stdout
+
+
+def test_the_hosts_page_subscribes_a_host_and_a_stale_form_is_refused(lite_app):
+    from test_web_support import build_world, session_client
+    lite_app.config["WTF_CSRF_ENABLED"] = False
+    world = build_world(lite_app)
+    admin = session_client(lite_app, "admin1", world)
+    page = admin.post("/hosts/new", data={"name": "county-oa", "callback_url": "http://127.0.0.1:9/cb",
+                                          "decisions": "y"}, follow_redirects=True)
+    assert page.status_code == 200
+    listed = admin.get("/hosts").get_data(as_text=True)
+    assert "决定回调" in listed and '<option value="yes" selected>发送</option>' in listed
+    with lite_app.app_context():
+        host = hosts.get("county-oa")
+        assert host.decisions is True
+        version = host.version
+    done = admin.post("/hosts/county-oa/decisions", data={"decisions": "no", "version": version},
+                      follow_redirects=True)
+    assert "已修改主机“county-oa”的决定回调：不发送" in done.get_data(as_text=True)
+    with lite_app.app_context():
+        assert hosts.get("county-oa").decisions is False
+    stale = admin.post("/hosts/county-oa/decisions", data={"decisions": "yes", "version": version})
+    assert stale.status_code == 409
+    with lite_app.app_context():
+        assert hosts.get("county-oa").decisions is False

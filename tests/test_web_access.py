@@ -150,6 +150,7 @@ EXPECT = {
     ("GET", "hosts.secret"): only(302, "admin"),   # nothing to show: back to the list
     ("POST", "hosts.remove"): only(404, "admin"),
     ("POST", "hosts.require_file"): only(404, "admin"),
+    ("POST", "hosts.decisions"): only(404, "admin"),
     ("GET", "hosts.detail"): only(404, "admin", "auditor"),
     ("POST", "hosts.send_test"): only(404, "admin"),
     # the hosts' API: no session counts, only a signature (none here)

@@ -15,7 +15,7 @@ from ..audit.log import work
 from ..confirm import ask, confirmed
 from ..conflict import conflict_on_stale
 from ..forms import input_error, status
-from .forms import REQUIRE_FILE_CHOICES, REQUIRE_FILE_VALUES, NewHostForm, RequireFileForm
+from .forms import REQUIRE_FILE_CHOICES, REQUIRE_FILE_VALUES, DecisionsForm, NewHostForm, RequireFileForm
 
 bp = Blueprint("hosts", __name__, url_prefix="/hosts")
 
@@ -50,7 +50,8 @@ def new():
             with work() as uow:
                 secret = ops.add(uow, name, jurisdiction().code,
                                  callback_url=(form.callback_url.data or "").strip() or None, allow_origins=origins,
-                                 require_file=REQUIRE_FILE_VALUES.get(form.require_file.data))
+                                 require_file=REQUIRE_FILE_VALUES.get(form.require_file.data),
+                                 decisions=bool(form.decisions.data))
         except InputError as exc:
             input_error(form, exc)
         else:
@@ -101,6 +102,24 @@ def require_file(host_name: str):
         flash(f"已修改主机“{host_name}”未附正文文件时的处理。", "success")
     else:
         flash("请选择未附正文文件时的处理方式。", "error")
+    return redirect(url_for(".index"))
+
+
+@bp.post("/<host_name>/decisions")
+@allow("admin")
+def decisions(host_name: str):
+    """Whether the host receives liaison.decision callbacks (why each document was, or was not, copied)."""
+    host = _mine(host_name)
+    form = DecisionsForm()
+    if form.validate_on_submit():
+        value = form.decisions.data == "yes"
+        words = {True: "发送", False: "不发送"}
+        with conflict_on_stale(f"接入主机“{host.name}”", lambda: {"decisions": words[_mine(host_name).decisions]},
+                               {"decisions": words[value]}, url_for(".index"), form), work() as uow:
+            ops.set_decisions(uow, host.name, value, version=form.version.data)
+        flash(f"已修改主机“{host_name}”的决定回调：{words[value]}。", "success")
+    else:
+        flash("请选择是否发送决定回调。", "error")
     return redirect(url_for(".index"))
 
 
