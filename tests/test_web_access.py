@@ -157,6 +157,8 @@ EXPECT = {
     ("POST", "api.events"): {r: 401 for r in ("anon", *ROLES)},
     ("POST", "api.preview"): {r: 401 for r in ("anon", *ROLES)},
     ("GET", "api.event_status"): {r: 401 for r in ("anon", *ROLES)},
+    ("GET", "api.committees"): {r: 401 for r in ("anon", *ROLES)},
+    ("GET", "api.units"): {r: 401 for r in ("anon", *ROLES)},
 }
 
 # URL arguments: each role's "own" object (the unit clerk's unit is 县教育局, the committee clerk's 教科文卫体委员会).

@@ -25,9 +25,10 @@ def today(liaison) -> dt.date:
     return county_today(liaison.config)
 
 
-def committee_title(jur, name: str) -> str:
-    """How letters and minutes name a committee: 县政协 + its name (市政协 … for a city)."""
-    level = min(jur.prefixes or [""], key=len)
+def committee_title(jur, name: str, *, full: bool = False) -> str:
+    """How letters and minutes name a committee: 县政协 + its name (市政协 … for a city); ``full``: with the
+    county's own name (南部县政协教科文卫体委员会), as the API lists it."""
+    level = (max if full else min)(jur.prefixes or [""], key=len)
     return name if "政协" in name else f"{level}政协{name}"
 
 
