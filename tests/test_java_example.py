@@ -12,7 +12,7 @@ import pytest
 
 from helpers import docx
 from http_host import Served, add_host, doc_status, wait_for
-from test_node_example import EXAMPLE as NODE, Lines
+from test_node_example import EXAMPLE as NODE, Lines, copy_received
 
 EXAMPLE = NODE.parent / "java"
 
@@ -69,11 +69,7 @@ def test_the_java_example_sends_events_and_verifies_every_callback(lite_app, tmp
             path.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
             answer = _send(classes, env, str(path))
             assert answer["status"] == 202 and answer["answer"]["status"] == "accepted"
-        copy = lines.next_where(lambda o: o.get("type") == "liaison.copy")
-        assert copy["verified"] and copy["first"] and copy["document_id"] == "JAVA-1"
-        assert copy["committee"] == "教科文卫体委员会"
-        filed = json.loads((tmp_path / "inbox" / "liaison.copy" / f"{copy['id']}.json").read_text("utf-8"))
-        assert base64.b64decode(filed["data"]["file_base64"]) == file   # the very file the OA sent
+        copy_received(lines, tmp_path / "inbox", "JAVA-1", file)
 
         # the decision is queued in its own transaction: once the document is held, it waits in the ledger
         wait_for(lambda: doc_status(app, "JAVA-2") == "held")

@@ -49,6 +49,16 @@ class Lines:
                 return item
 
 
+def copy_received(lines: Lines, inbox: Path, document_id: str, file: bytes) -> None:
+    """An example's receiver printed the document's copy to 教科文卫体委员会 verified, and filed the very file the
+    OA sent."""
+    copy = lines.next_where(lambda o: o.get("type") == "liaison.copy")
+    assert copy["verified"] and copy["first"] and copy["document_id"] == document_id
+    assert copy["committee"] == "教科文卫体委员会"
+    filed = json.loads((inbox / "liaison.copy" / f"{copy['id']}.json").read_text("utf-8"))
+    assert base64.b64decode(filed["data"]["file_base64"]) == file
+
+
 def test_the_node_example_sends_an_event_and_verifies_the_copys_callback(lite_app, tmp_path):
     _ready()
     secret = add_host(lite_app)
@@ -73,11 +83,7 @@ def test_the_node_example_sends_an_event_and_verifies_the_copys_callback(lite_ap
         assert sent.returncode == 0, sent.stderr + sent.stdout
         answer = json.loads(sent.stdout)
         assert answer["status"] == 202 and answer["answer"]["status"] == "accepted"
-        copy = lines.next_where(lambda o: o.get("type") == "liaison.copy")
-        assert copy["verified"] and copy["first"] and copy["document_id"] == "NODE-1"
-        assert copy["committee"] == "教科文卫体委员会"
-        filed = json.loads((tmp_path / "inbox" / "liaison.copy" / f"{copy['id']}.json").read_text("utf-8"))
-        assert base64.b64decode(filed["data"]["file_base64"]) == file   # the very file the OA sent
+        copy_received(lines, tmp_path / "inbox", "NODE-1", file)
     finally:
         served.close()
         receiver.terminate()
