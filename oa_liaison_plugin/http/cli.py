@@ -159,7 +159,8 @@ def hosts_list(obj, as_json):
     with obj.app.app_context():
         rows = [h.describe(x) for x in db.session.scalars(select(HttpHost).order_by(HttpHost.name))]
     _rows(rows, as_json, lambda r: f"{r['name']}  行政区 {r['jurisdiction']}  回调 {r['callback_url'] or '（无）'}  "
-          f"文件来源 {'、'.join(r['allow_origins']) or '（无）'}  有效密钥 {len(r['secrets'])} 个")
+          f"文件来源 {'、'.join(r['allow_origins']) or '（无）'}  决定回调 {'发送' if r['decisions'] else '不发送'}  "
+          f"有效密钥 {len(r['secrets'])} 个")
 
 
 def _rows(rows: list, as_json: bool, line) -> None:
