@@ -31,7 +31,7 @@ class RequireFileForm(Form):
     version = HiddenField()   # the host's version when its row of the list was loaded
 
 
-DECISIONS_LABEL = "发送每份发文的决定（liaison.decision：分送、不抄送、暂存及原因）"
+DECISIONS_LABEL = "向回调地址发送每份发文的决定（已分送、不抄送、暂存及原因）"
 NewHostForm.decisions = BooleanField(DECISIONS_LABEL)
 
 
