@@ -191,3 +191,16 @@ def test_the_hosts_page_subscribes_a_host_and_a_stale_form_is_refused(lite_app):
     assert stale.status_code == 409
     with lite_app.app_context():
         assert hosts.get("county-oa").decisions is False
+
+
+def test_migration_0021_leaves_existing_hosts_unsubscribed(db_url):
+    from sqlalchemy import text
+
+    from conftest import upgraded_from
+
+    def seed(conn):
+        conn.execute(text("INSERT INTO liaison_http_host (id, name, jurisdiction_id, callback_url, allow_origins, "
+                          "version, created_at) VALUES (1, 'oa-old', 1, 'http://127.0.0.1:9/cb', '[]', 1, "
+                          "'2026-01-01 00:00:00')"))
+        return lambda c: c.execute(text("SELECT name, decisions FROM liaison_http_host")).all()
+    assert [(name, bool(on)) for name, on in upgraded_from(db_url, "0019", seed)] == [("oa-old", False)]
