@@ -90,7 +90,8 @@ def _store_blob(data: bytes, sha: str | None = None) -> str:
 
 def record(liaison, jur, doc_id: int, doc: dict, verdict: Verdict, trigger: str, *, new: bool = False,
            plugin_errors=()) -> None:
-    """Save one decision: its row, its copies and consultations, and the plugin failures behind it (caller commits).
+    """Save one decision: its row (with, for a subscribing host, its liaison.decision callback), its copies and
+    consultations, and the plugin failures behind it (caller commits).
 
     The one place a decision is written, whoever made it. ``doc`` holds the document's columns (for the
     copies' snapshot); ``new`` says it has just been created, so it cannot have copies or consultations
