@@ -8,7 +8,11 @@
    text normalised once, to show how much of the gain is the reader and how much the rule engine.
 2. backfill --since over already-extracted documents: batched commits versus a commit per document.
 
-Run:  .venv/bin/python benchmarks/bench_issue.py [--runs 100] [--backfill 3000] [--extra-rules N] [--database-url URL]
+With --decision-host, the county has a callback host subscribed to liaison.decision: each decision also
+queues its callback in the same transaction (the cost of the subscription; without it, none).
+
+Run:  .venv/bin/python benchmarks/bench_issue.py [--runs 100] [--backfill 3000] [--extra-rules N] [--decision-host]
+                                                 [--database-url URL]
 """
 from __future__ import annotations
 
@@ -30,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_db import add_database_url, db_label, fresh
 from oa_liaison_plugin import create_app
 from oa_liaison_plugin.documents.read import extract_facts
+from oa_liaison_plugin.http import hosts
 from oa_liaison_plugin.documents.samples import make_issued_docx, make_long_body
 from oa_liaison_plugin.models import Decision, Document, db
 from oa_liaison_plugin.decision import ruleset as stored
@@ -111,6 +116,8 @@ def main():
     ap.add_argument("--backfill", type=int, default=3000)
     ap.add_argument("--extra-rules", type=int, default=0,
                     help="add N generated topic rules to the default set (a county that grew its rules)")
+    ap.add_argument("--decision-host", action="store_true",
+                    help="a callback host subscribed to liaison.decision callbacks (each decision queues one)")
     add_database_url(ap)
     args = ap.parse_args()
     data = sample(20)
@@ -125,6 +132,9 @@ def main():
                 stored.replace_all(jur, stored.rules_of(jur) + extra_rules(args.extra_rules))
             rules = stored.rules_of(jur)
             units = export("nanbu")["units"]
+            if args.decision_host:   # never called: the worker, which would send the callbacks, does not run here
+                hosts.add(app.config, "bench-oa", "nanbu", callback_url="http://127.0.0.1:9/cb", decisions=True)
+                db.session.commit()
             liaison.document_issued({"id": "warm", "file": data})  # build the caches once, as a running host has
             fns = [lambda key: liaison.document_issued({"id": key, "file": data}),
                    lambda key: naive_issue(app, jur, rules, units, key, data),
@@ -133,7 +143,7 @@ def main():
             cold = interleaved_medians_ms(fns, args.runs, 1, "cold")
             status = db.session.scalar(db.select(Document.status).where(Document.host_id == "warm-0-0"))
         print(f"document_issued, 20-page .docx ({len(data) // 1024} KB, {len(rules)} rules), {where}, "
-              f"delivery excluded; "
+              f"delivery excluded{', liaison.decision queued' if args.decision_host else ''}; "
               f"median of {args.runs} calls each")
         for label, (ours, base, strict) in (("warm (rounds of 20 calls in turn)", warm),
                                             ("cold (one call each in turn)", cold)):

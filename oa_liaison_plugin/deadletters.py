@@ -48,9 +48,13 @@ def describe(kind: str, row) -> dict:
         snap = row.snapshot or {}
         recipient, title = row.recipient, snap.get("title") or snap.get("doc_number") or snap.get("host_id")
     else:
-        to = (row.payload or {}).get("recipient") or {}
+        payload = row.payload or {}
+        to = payload.get("recipient") or {}
         recipient = to.get(to.get("role")) if isinstance(to, dict) else str(to)
-        title = (row.payload or {}).get("subject")
+        data = payload.get("data") if isinstance(payload.get("data"), dict) else None
+        # a typed event (liaison.decision, liaison.consultation) has no subject: its type and document say what
+        title = payload.get("subject") if data is None else \
+            f"{payload.get('type')} {data.get('document_id') or data.get('consultation_id') or ''}".strip()
     return {"id": f"{kind}-{row.id}", "kind": kind, "status": row.status, "recipient": recipient, "title": title,
             "attempts": row.attempts, "last_error": row.last_error, "created_at": _stamp(row.created_at),
             "dead_at": _stamp(row.dead_at), "next_attempt_at": _stamp(row.next_attempt_at)

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import (JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, String,
-                        Text, UniqueConstraint, event)
+                        Text, UniqueConstraint, event, false)
 from sqlalchemy.engine import Engine
 from sqlalchemy.schema import DDL
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -530,6 +530,8 @@ class HttpHost(db.Model):
     allow_origins: Mapped[list] = mapped_column(JSON, default=list)
     # Hold its documents that come without a file (None: the REQUIRE_FILE setting decides).
     require_file: Mapped[bool | None] = mapped_column(Boolean)
+    # Subscribed to liaison.decision callbacks: why each of its documents was (not) copied.
+    decisions: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Optimistic locking: a panel form carries the version it was loaded at (versions.py).
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

@@ -86,6 +86,7 @@ def test_every_mutating_command_writes_exactly_one_audit_entry_naming_the_shell_
     run("hosts", "add", "oa1", "-j", "nanbu")
     run("hosts", "rotate", "oa1")
     run("hosts", "update", "oa1", "--require-file")
+    run("hosts", "update", "oa1", "--decisions")
     run("hosts", "remove", "oa1")
 
     run("users", "add", "clerk1", "--role", "unit", "--unit", "县教育局")

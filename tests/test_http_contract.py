@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from sqlalchemy import select
 from http_host import add_host, post_event, request, signed, wait_for
 from oa_liaison_plugin.models import InboxEvent, db
 from test_http_api import count
@@ -134,3 +135,59 @@ def test_a_meeting_sent_again_under_a_new_event_id_notifies_no_one_again(app, se
                       event_id="ev-m3")[0] == 202
     wait_for(lambda: count(app, Notification) > told)
     cb.close()
+
+
+def _ids(app):
+    """The ids of 提案委员会, 县教育局 and 县卫健局 in this database."""
+    from oa_liaison_plugin.models import Committee, Unit
+    from sqlalchemy import select
+    with app.app_context():
+        com = db.session.scalar(select(Committee.id).where(Committee.name == "提案委员会"))
+        units = dict(db.session.execute(select(Unit.name, Unit.id).where(Unit.name.in_(["县教育局", "县卫健局"]))).all())
+        db.session.remove()
+    return com, units["县教育局"], units["县卫健局"]
+
+
+@pytest.mark.parametrize("as_text", [False, True], ids=["integer", "decimal string"])
+def test_units_and_committees_are_named_by_their_ids(app, served, as_text):
+    secret = add_host(app)
+    com, edu, health = (str(i) if as_text else i for i in _ids(app))
+    code, answer = post_event(served.port, secret, "submission.received",
+                              {**SUBMISSION, "committee": com, "unit": edu, "cohandlers": [health]}, event_id="ev-i")
+    assert code == 202, answer
+    st = wait_for(lambda: _status(served, secret, answer["id"]))
+    assert st["result"]["committee"] == "提案委员会", st
+    from oa_liaison_plugin.models import Cohandler, Submission
+    with app.app_context():
+        row = db.session.scalar(select(Submission))
+        assert row.unit_name == "县教育局"
+        assert [c.unit_name for c in db.session.scalars(select(Cohandler))] == ["县卫健局"]
+    code, answer = post_event(served.port, secret, "meeting.scheduled", {**MEETING, "unit": edu}, event_id="ev-mi")
+    assert code == 202, answer
+    st = wait_for(lambda: _status(served, secret, answer["id"]))
+    assert st["result"]["unit_known"] is True and st["result"]["invite"] == ["教科文卫体委员会"], st
+    code, answer = post_event(served.port, secret, "meeting.scheduled",
+                              {"id": "M-3", "kind": "committee", "committee": com, "title": "提案工作座谈会",
+                               "held_on": "2026-12-10"}, event_id="ev-mc")
+    assert code == 202, answer
+
+
+UNKNOWN_IDS = [
+    ("submission unit", "submission.received", {**SUBMISSION, "unit": 999999}, "data.unit"),
+    ("submission unit text", "submission.received", {**SUBMISSION, "unit": "999999"}, "data.unit"),
+    ("submission committee", "submission.received", {**SUBMISSION, "committee": 999999}, "data.committee"),
+    ("submission cohandler", "submission.received", {**SUBMISSION, "cohandlers": [999999]}, "data.cohandlers[0]"),
+    ("meeting unit", "meeting.scheduled", {**MEETING, "unit": 999999}, "data.unit"),
+    ("meeting committee", "meeting.scheduled",
+     {"id": "M-2", "kind": "committee", "committee": "999999", "title": "t", "held_on": "2026-12-10"},
+     "data.committee"),
+]
+
+
+@pytest.mark.parametrize("name,type_,data,field", UNKNOWN_IDS, ids=[r[0] for r in UNKNOWN_IDS])
+def test_an_unknown_id_is_refused_before_the_202(app, served, name, type_, data, field):
+    secret = add_host(app)
+    code, answer = post_event(served.port, secret, type_, data, event_id="ev-bad-id")
+    assert (code, answer["error"], answer["field"]) == (400, "bad_field", field), answer
+    assert "999999" in answer["message"]
+    assert count(app, InboxEvent) == 0

@@ -49,9 +49,34 @@ class Lines:
                 return item
 
 
+def copy_received(lines: Lines, inbox: Path, document_id: str, file: bytes) -> None:
+    """An example's receiver printed the document's copy to 教科文卫体委员会 verified, and filed the very file the
+    OA sent."""
+    copy = lines.next_where(lambda o: o.get("type") == "liaison.copy")
+    assert copy["verified"] and copy["first"] and copy["document_id"] == document_id
+    assert copy["committee"] == "教科文卫体委员会"
+    filed = json.loads((inbox / "liaison.copy" / f"{copy['id']}.json").read_text("utf-8"))
+    assert base64.b64decode(filed["data"]["file_base64"]) == file
+
+
+def held_reason_received(app, lines: Lines, document_id: str) -> dict:
+    """Once the document is held, the worker's ledger sends its liaison.decision; the example's receiver printed
+    it verified, with the hold reason (the worker's round run here, as the worker would)."""
+    from http_host import doc_status, wait_for
+    from oa_liaison_plugin.http import outbox
+    from oa_liaison_plugin.models import db
+    wait_for(lambda: doc_status(app, document_id) == "held")   # committed with its decision's callback
+    with app.app_context():
+        assert outbox.deliver_due(app.extensions["oa_liaison"])["notifications"] >= 1
+        db.session.remove()
+    decision = lines.next_where(lambda o: o.get("type") == "liaison.decision" and o["document_id"] == document_id)
+    assert decision["verified"] and decision["status"] == "held" and "密级" in decision["hold_reason"]
+    return decision
+
+
 def test_the_node_example_sends_an_event_and_verifies_the_copys_callback(lite_app, tmp_path):
     _ready()
-    secret = add_host(lite_app)
+    secret = add_host(lite_app, decisions=True)
     env = {**os.environ, "LIAISON_SECRET": secret, "PORT": "0", "INBOX": str(tmp_path / "inbox")}
     receiver = subprocess.Popen(["node", "receive.js"], cwd=EXAMPLE, env=env, text=True,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -73,11 +98,16 @@ def test_the_node_example_sends_an_event_and_verifies_the_copys_callback(lite_ap
         assert sent.returncode == 0, sent.stderr + sent.stdout
         answer = json.loads(sent.stdout)
         assert answer["status"] == 202 and answer["answer"]["status"] == "accepted"
-        copy = lines.next_where(lambda o: o.get("type") == "liaison.copy")
-        assert copy["verified"] and copy["first"] and copy["document_id"] == "NODE-1"
-        assert copy["committee"] == "教科文卫体委员会"
-        filed = json.loads((tmp_path / "inbox" / "liaison.copy" / f"{copy['id']}.json").read_text("utf-8"))
-        assert base64.b64decode(filed["data"]["file_base64"]) == file   # the very file the OA sent
+        copy_received(lines, tmp_path / "inbox", "NODE-1", file)
+        # subscribed to decisions, the OA sees why a document was held
+        held = tmp_path / "held.json"
+        held.write_text(json.dumps({"id": "NODE-2", "issuer": "南部县教育局", "title": "关于校园安全检查的通知",
+                                    "secrecy": "秘密"}, ensure_ascii=False), "utf-8")
+        sent = subprocess.run(["node", "send.js", str(held)], cwd=EXAMPLE, capture_output=True, text=True,
+                              timeout=120, env={**env, "LIAISON_URL": f"http://127.0.0.1:{served.port}"})
+        assert sent.returncode == 0, sent.stderr + sent.stdout
+        decision = held_reason_received(lite_app, lines, "NODE-2")
+        assert decision["reasons"][0] == decision["hold_reason"]
     finally:
         served.close()
         receiver.terminate()

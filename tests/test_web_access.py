@@ -150,12 +150,15 @@ EXPECT = {
     ("GET", "hosts.secret"): only(302, "admin"),   # nothing to show: back to the list
     ("POST", "hosts.remove"): only(404, "admin"),
     ("POST", "hosts.require_file"): only(404, "admin"),
+    ("POST", "hosts.decisions"): only(404, "admin"),
     ("GET", "hosts.detail"): only(404, "admin", "auditor"),
     ("POST", "hosts.send_test"): only(404, "admin"),
     # the hosts' API: no session counts, only a signature (none here)
     ("POST", "api.events"): {r: 401 for r in ("anon", *ROLES)},
     ("POST", "api.preview"): {r: 401 for r in ("anon", *ROLES)},
     ("GET", "api.event_status"): {r: 401 for r in ("anon", *ROLES)},
+    ("GET", "api.committees"): {r: 401 for r in ("anon", *ROLES)},
+    ("GET", "api.units"): {r: 401 for r in ("anon", *ROLES)},
 }
 
 # URL arguments: each role's "own" object (the unit clerk's unit is 县教育局, the committee clerk's 教科文卫体委员会).

@@ -34,7 +34,7 @@ def open_(obj, input_path, as_json):
     if result.get("status") == "error":
         _fail(result.get("error") or "内部错误", as_json, result.get("field"))
     out = {"document_id": result["document_id"], "consultations": result["consultations"],
-           "reasons": [r["text"] if isinstance(r, dict) else r for r in result["reasons"]],
+           "reasons": result["reasons"],   # the one Reason shape: {"code", "text", …}
            "status": result["status"], "hold_reason": result.get("hold_reason"), "duplicate": result["duplicate"]}
     if as_json:
         click.echo(_dump(out))
@@ -42,7 +42,7 @@ def open_(obj, input_path, as_json):
     for c in out["consultations"]:
         click.echo(f"已向{c['committee']}征求意见（编号 {c['id']}），{c['due']}前反馈")
     if not out["consultations"]:
-        click.echo("未征求意见：" + "；".join(out["reasons"] or [out["hold_reason"] or ""]))
+        click.echo("未征求意见：" + "；".join([r["text"] for r in out["reasons"]] or [out["hold_reason"] or ""]))
 
 
 @consultations.command("answer")

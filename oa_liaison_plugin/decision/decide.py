@@ -28,6 +28,7 @@ from .qualify import Verdict, qualify
 # except for secrecy and 附注, where the stricter of the two wins (see qualify.holds).
 FACT_FIELDS = ("issuer", "title", "doc_number", "doc_type", "main_recipients", "cc", "secrecy",
                "secrecy_period", "copy_number", "note", "issued_on")
+LIST_FACTS = ("main_recipients", "cc")
 
 
 @dataclass
@@ -93,6 +94,8 @@ def _from_event(liaison, doc: IssuedDocument) -> Case:
     for f in FACT_FIELDS:
         given, seen = getattr(doc, f), found.get(f)
         facts[f] = given if given not in (None, [], "") else seen
+        if facts[f] is None and f in LIST_FACTS:
+            facts[f] = []   # stored, copied and answered as []: a list is never null
         if given not in (None, [], "") and seen not in (None, [], "") and _differs(given, seen):
             disagreements[f] = {"host": _plain(given), "file": _plain(seen)}
     if not facts["doc_type"] and facts["title"]:   # a host giving only the title still names its 文种
@@ -174,7 +177,7 @@ def stored_facts(row: Document) -> dict:
     meta = row.meta or {}
     return {"issuer": row.issuer, "title": row.title, "doc_number": row.doc_number, "doc_type": row.doc_type,
             "secrecy": row.secrecy, "issued_on": row.issued_on, "body": row.body or "",
-            "main_recipients": meta.get("main_recipients", []), "cc": meta.get("cc", []),
+            "main_recipients": meta.get("main_recipients") or [], "cc": meta.get("cc") or [],
             "note": meta.get("note"), "secrecy_period": meta.get("secrecy_period"),
             "copy_number": meta.get("copy_number"),
             "attachment_names": [a.get("name") for a in meta.get("attachments", [])]}

@@ -92,11 +92,16 @@ def qualify(case) -> Verdict:
     facts, flags, hits, signals, issuer = case.facts, case.flags, case.hits, case.signals, case.issuer
     reasons: list[dict] = []
     for h in hits:
-        reasons.append({"code": f"rule:{h.action}", "rule": h.rule_id, "name": h.name, "field": h.field,
-                        "matched": list(h.matched), "committee": h.committee,
+        # The one Reason shape: ``matched`` a text (as the reason reads it), the terms themselves in ``terms``;
+        # an optional key without a value is left out, never null.
+        reasons.append({"code": f"rule:{h.action}", "rule": h.rule_id, "name": h.name,
+                        **({"field": h.field} if h.field else {}), "matched": "、".join(h.matched),
+                        "terms": list(h.matched), **({"committee": h.committee} if h.committee else {}),
                         "text": f"规则“{h.name}”命中{_where(h)}"})
     for s in signals:
-        reasons.append({"code": f"signal:{s.get('action')}", "text": str(s.get("reason", ""))[:500]})
+        said = str(s.get("reason") or "").strip()[:500]
+        reasons.append({"code": f"signal:{s.get('action')}",
+                        "text": said or f"插件建议：{_SIGNAL_TEXT.get(s.get('action'), str(s.get('action')))}（未说明原因）"})
     for w in getattr(hits, "warnings", ()):
         reasons.append({"code": "rule_warning", "text": str(w)})
     actions = {h.action for h in hits} | {s.get("action") for s in signals}
@@ -166,6 +171,7 @@ def qualify(case) -> Verdict:
 
 
 _FLAG_TEXT = {"npc": "提请人大常委会审议", "major": "重大事项", "important": "重要文件"}
+_SIGNAL_TEXT = {**_FLAG_TEXT, "hold": "暂存待人工决定", "exclude": "不抄送"}
 
 
 def _where(hit) -> str:

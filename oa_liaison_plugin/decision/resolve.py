@@ -1,6 +1,7 @@
 """Unit-name resolution: an issuer name as an OA system sends it -> unit -> counterpart committee."""
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 
 import regex
@@ -48,6 +49,19 @@ class _Entry:
     committees: tuple[str, ...]
 
 
+def as_id(ref) -> int | None:
+    """The id a reference gives (an integer, or its decimal string: "12", "１２"), else None (a name)."""
+    if isinstance(ref, bool):
+        return None
+    if isinstance(ref, int):
+        return ref
+    if isinstance(ref, str):
+        digits = unicodedata.normalize("NFKC", ref).strip()
+        if digits.isascii() and digits.isdigit() and len(digits) <= 18:
+            return int(digits)
+    return None
+
+
 def _bigrams(s: str) -> set[str]:
     return {s[i:i + 2] for i in range(len(s) - 1)} or {s}
 
@@ -63,6 +77,7 @@ class Resolver:
         committees = {c.id: c.name for c in db.session.scalars(select(Committee).where(
             Committee.jurisdiction_id == jid))}
         self.committee_ids = {name: cid for cid, name in committees.items()}
+        self.committee_names = committees
         links: dict[int, list[str]] = {}
         for unit_id, cid in db.session.execute(select(Counterpart.unit_id, Counterpart.committee_id).join(Unit)
                                                .where(Unit.jurisdiction_id == jid).order_by(Counterpart.id)):
@@ -104,6 +119,7 @@ class Resolver:
         for c in db.session.scalars(select(Committee).where(Committee.jurisdiction_id == jid)):
             for a in c.aliases:
                 self.committee_keys[name_key(a)] = c.name
+        self.entries = entries
         self._suggest_pool = [(k, e.name, _bigrams(k)) for k, (e, _) in self.keys.items()]
         self.max_key = max((len(k) for k in self.keys), default=0)
 
@@ -160,6 +176,23 @@ class Resolver:
                 scored[unit] = score
         ranked = sorted(scored.items(), key=lambda x: (-x[1], x[0]))
         return [u for u, s in ranked[:SUGGESTIONS] if s >= 0.25]
+
+    def unit_named(self, ref) -> Resolution:
+        """A unit named by a host: by its id (an integer, or its decimal string) or as :meth:`resolve` does."""
+        uid = as_id(ref)
+        if uid is None:
+            return self.resolve(ref)
+        entry = self.entries.get(uid)
+        if entry is None:
+            return Resolution(input=str(ref), error=f"没有编号为 {uid} 的单位")
+        return self._answer(str(ref), entry, "id")
+
+    def committee_named(self, ref) -> str | None:
+        """A committee's own name for its id (an integer, or its decimal string), name, alias or full name."""
+        cid = as_id(ref)
+        if cid is not None:
+            return self.committee_names.get(cid)
+        return self.committee(ref) if isinstance(ref, str) else None
 
     def committee(self, name: str) -> str | None:
         """The committee's own name for a name or alias (县政协教科文卫体委员会 -> 教科文卫体委员会)."""

@@ -12,6 +12,7 @@ from ..clock import county_today
 from ..delivery import deliver_due, record_error
 from ..documents.formats import FORMATS, file_name_for
 from ..events import IssuedDocument
+from ..http.decisions import record_decision
 from ..errors import InputError
 from ..models import (
     Blob,
@@ -35,7 +36,7 @@ _SHORT_COLUMNS = {f: max_length(getattr(Document, f)) for f in ("issuer", "title
 
 # Core statements on the tables, built once: on the hot path the ORM's bulk-insert machinery and
 # building statements per call cost several times what SQLite spends writing the rows.
-_INSERT = {model: insert(model.__table__) for model in (Decision, Copy, Consultation, EventError)}
+_INSERT = {model: insert(model.__table__) for model in (Copy, Consultation, EventError)}
 _INSERT_DOCUMENT = insert(Document.__table__).returning(Document.__table__.c.id)
 _INSERT_BLOB = {name: dialect_insert(Blob.__table__).on_conflict_do_nothing()
                 for name, dialect_insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
@@ -70,7 +71,7 @@ def snapshot_of(doc: dict) -> dict:
             "attachments": [{"name": a["name"], "size": a["size"], "sha256": a["sha256"],
                              **_file_fields(a["name"], a.get("format"), a["sha256"])}
                             for a in meta.get("attachments", [])],
-            "main_recipients": meta.get("main_recipients", []), "cc": meta.get("cc", [])}
+            "main_recipients": meta.get("main_recipients") or [], "cc": meta.get("cc") or []}
 
 
 def _store_blob(data: bytes, sha: str | None = None) -> str:
@@ -89,7 +90,8 @@ def _store_blob(data: bytes, sha: str | None = None) -> str:
 
 def record(liaison, jur, doc_id: int, doc: dict, verdict: Verdict, trigger: str, *, new: bool = False,
            plugin_errors=()) -> None:
-    """Save one decision: its row, its copies and consultations, and the plugin failures behind it (caller commits).
+    """Save one decision: its row (with, for a subscribing host, its liaison.decision callback), its copies and
+    consultations, and the plugin failures behind it (caller commits).
 
     The one place a decision is written, whoever made it. ``doc`` holds the document's columns (for the
     copies' snapshot); ``new`` says it has just been created, so it cannot have copies or consultations
@@ -97,7 +99,8 @@ def record(liaison, jur, doc_id: int, doc: dict, verdict: Verdict, trigger: str,
     """
     conn = db.session.connection()
     now = utcnow()
-    conn.execute(_INSERT[Decision], [decision_row(jur, doc_id, verdict, trigger, now)])
+    record_decision(liaison, conn, jur, decision_row(jur, doc_id, verdict, trigger, now), doc["host_id"], verdict,
+                    lambda: liaison.resolver(jur).committee_ids)
     if plugin_errors:
         conn.execute(_INSERT[EventError], [dict(
             at=now, event=e["hook"], code="plugin_error", message=e["text"], subject=str(doc["host_id"])[:256],

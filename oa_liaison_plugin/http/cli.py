@@ -31,15 +31,17 @@ def hosts():
 @click.option("--allow-origin", "allow_origins", multiple=True, help="允许下载 file_url 的来源，如 https://oa.example.cn")
 @click.option("--require-file/--no-require-file", default=None,
               help="未附正文文件的发文暂存待人工核对（默认按设置 REQUIRE_FILE）")
+@click.option("--decisions/--no-decisions", default=False,
+              help="向回调地址发送每份发文的决定（liaison.decision：分送、不抄送、暂存及原因）")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def hosts_add(obj, name, jurisdiction, callback_url, allow_origins, require_file, as_json):
+def hosts_add(obj, name, jurisdiction, callback_url, allow_origins, require_file, decisions, as_json):
     """登记主机 NAME，并只显示这一次签名密钥（whsec_…）。"""
     from ..audit import Actor
     from ..operations import hosts as ops
     with obj.liaison.work(Actor.cli()) as uow:   # bad input: the command's InputError mapping (exit 2)
         secret = ops.add(uow, name, jurisdiction, callback_url=callback_url, allow_origins=allow_origins,
-                         require_file=require_file)
+                         require_file=require_file, decisions=decisions)
     answer = _ping(obj, name)
     if as_json:
         click.echo(_dump({"name": name, "secret": secret, **({"ping": answer} if answer else {})}))
@@ -87,15 +89,18 @@ def hosts_rotate(obj, name, overlap_hours, as_json):
 @click.option("--no-require-file", "require_file", flag_value="no", help="未附正文文件的发文按主办系统的密级标注判断")
 @click.option("--default-require-file", "require_file", flag_value="default", help="按设置 REQUIRE_FILE")
 @click.option("--callback-url", default=None, help="新的抄送和通知回调地址（http(s)；空字符串：不再回调）")
+@click.option("--decisions/--no-decisions", default=None,
+              help="是否向回调地址发送每份发文的决定（liaison.decision）")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def hosts_update(obj, name, require_file, callback_url, as_json):
+def hosts_update(obj, name, require_file, callback_url, decisions, as_json):
     """修改主机 NAME 的设置。"""
     from ..audit import Actor
     from ..operations import hosts as ops
     from . import hosts as h
-    if require_file is None and callback_url is None:
-        raise click.UsageError("请给出 --require-file、--no-require-file、--default-require-file 或 --callback-url")
+    if require_file is None and callback_url is None and decisions is None:
+        raise click.UsageError("请给出 --require-file、--no-require-file、--default-require-file、--callback-url、"
+                               "--decisions 或 --no-decisions")
     value = {"yes": True, "no": False, "default": None}.get(require_file)
     try:
         with obj.liaison.work(Actor.cli()) as uow:
@@ -103,12 +108,16 @@ def hosts_update(obj, name, require_file, callback_url, as_json):
                 out = ops.set_callback_url(uow, name, callback_url.strip())
             if require_file is not None:
                 out = ops.set_require_file(uow, name, value)
+            if decisions is not None:
+                out = ops.set_decisions(uow, name, decisions)
     except h.UnknownHost as exc:
         raise click.ClickException(str(exc)) from None
     words = [f"回调地址 {out['callback_url'] or '（无）'}"] if callback_url is not None else []
     if require_file is not None:
         words.append("未附正文文件时" + ('暂存待人工核对' if value else '按主办系统的密级标注判断' if value is False
                                   else '按设置 REQUIRE_FILE'))
+    if decisions is not None:
+        words.append("发送决定回调（liaison.decision）" if decisions else "不发送决定回调")
     answer = _ping(obj, name)
     click.echo(_dump({**out, **({"ping": answer} if answer else {})}) if as_json else
                f"已修改主机 {name}：{'；'.join(words)}" + said(answer))
@@ -150,7 +159,8 @@ def hosts_list(obj, as_json):
     with obj.app.app_context():
         rows = [h.describe(x) for x in db.session.scalars(select(HttpHost).order_by(HttpHost.name))]
     _rows(rows, as_json, lambda r: f"{r['name']}  行政区 {r['jurisdiction']}  回调 {r['callback_url'] or '（无）'}  "
-          f"文件来源 {'、'.join(r['allow_origins']) or '（无）'}  有效密钥 {len(r['secrets'])} 个")
+          f"文件来源 {'、'.join(r['allow_origins']) or '（无）'}  决定回调 {'发送' if r['decisions'] else '不发送'}  "
+          f"有效密钥 {len(r['secrets'])} 个")
 
 
 def _rows(rows: list, as_json: bool, line) -> None:

@@ -21,6 +21,8 @@ def _callback_host(jurisdiction_id: int) -> HttpHost | None:
 def copy_data(copy: dict) -> dict:
     """The copy as JSON: the file and attachments inline as base64."""
     data = {k: v for k, v in copy.items() if k not in ("file", "attachments")}
+    for key in ("main_recipients", "cc", "reasons"):   # a copy frozen before lists were never null
+        data[key] = data.get(key) or []
     data["file_base64"] = base64.b64encode(copy["file"]).decode() if copy.get("file") else None
     data["attachments"] = [{**{k: v for k, v in a.items() if k != "data"},
                             "data_base64": base64.b64encode(a["data"]).decode() if a.get("data") else None}

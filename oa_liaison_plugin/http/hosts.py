@@ -42,7 +42,8 @@ def get(name: str) -> HttpHost | None:
 
 
 def add(config, name: str, jurisdiction: str, *, callback_url: str | None = None,
-        allow_origins: tuple[str, ...] = (), require_file: bool | None = None) -> tuple[HttpHost, str]:
+        allow_origins: tuple[str, ...] = (), require_file: bool | None = None,
+        decisions: bool = False) -> tuple[HttpHost, str]:
     """A new host and its first secret in whsec_ form (shown once); caller commits."""
     if not NAME.match(name or ""):
         raise InputError("name", "主机名只能用小写字母、数字、-、_、.，以字母或数字开头，最长 64 个字符")
@@ -60,7 +61,7 @@ def add(config, name: str, jurisdiction: str, *, callback_url: str | None = None
             raise InputError("allow_origin", f"允许的文件来源应为 http(s)://主机[:端口]：{o}")
         origins.append(norm)
     host = HttpHost(name=name, jurisdiction_id=jur.id, callback_url=callback_url or None,
-                    allow_origins=sorted(set(origins)), require_file=require_file)
+                    allow_origins=sorted(set(origins)), require_file=require_file, decisions=bool(decisions))
     secret = new_secret()
     host.secrets.append(HostSecret(sealed=seal(config, secret)))
     db.session.add(host)
@@ -90,6 +91,7 @@ def set_callback_url(name: str, url: str | None) -> HttpHost:
         _check_callback_url(url, host.jurisdiction, host.id)
     host.callback_url = url or None
     host.version += 1
+    forget_signers()   # the decision subscriber of its jurisdiction may have changed
     return host
 
 
@@ -152,8 +154,28 @@ _recent: dict[tuple[str, str | None], tuple[float, list[Signer]]] = {}
 
 
 def forget_signers() -> None:
-    """Drop the cached signers (after this process adds, rotates or removes a host)."""
+    """Drop the cached signers and decision subscribers (after this process adds, changes or removes a host)."""
     _recent.clear()
+    _subscribers.clear()
+
+
+# (database, jurisdiction id) -> (valid until, the id of its callback host subscribed to liaison.decision, or
+# None). Read by every decision: a jurisdiction whose hosts do not subscribe costs no query within the cache's
+# time; a change made in this process clears it at once, one made by another process within API_HOSTS_CACHE_SECONDS.
+_subscribers: dict[tuple[str, int], tuple[float, int | None]] = {}
+
+
+def decision_subscriber(config, jurisdiction_id: int) -> int | None:
+    """The id of the jurisdiction's callback host that subscribes to liaison.decision callbacks, or None."""
+    key, clock = (config["SQLALCHEMY_DATABASE_URI"], jurisdiction_id), time.monotonic()
+    hit = _subscribers.get(key)
+    if hit is not None and hit[0] > clock:
+        return hit[1]
+    host_id = db.session.scalar(select(HttpHost.id).where(
+        HttpHost.jurisdiction_id == jurisdiction_id, HttpHost.callback_url.is_not(None),
+        HttpHost.decisions.is_(True)).order_by(HttpHost.id).limit(1))
+    _subscribers[key] = (clock + float(config["API_HOSTS_CACHE_SECONDS"]), host_id)
+    return host_id
 
 
 def signers(config, name: str | None = None, *, fresh: bool = False) -> list[Signer]:
@@ -192,6 +214,17 @@ def set_require_file(name: str, value: bool | None, *, version=None) -> HttpHost
     return host
 
 
+def set_decisions(name: str, value: bool, *, version=None) -> HttpHost:
+    """Whether the host receives liaison.decision callbacks (it needs a callback URL); caller commits."""
+    host = get(name)
+    if host is None:
+        raise UnknownHost(f"未知主机：{name}")
+    claim(HttpHost, host.id, version)
+    host.decisions = bool(value)
+    forget_signers()
+    return host
+
+
 def still_there(host_id: int) -> bool:
     """Whether a cached signer's host still exists: one primary-key read, so a removal made by any process
     stops the host's requests in every serving process at once, not when the cache expires."""
@@ -202,6 +235,7 @@ def describe(host: HttpHost) -> dict:
     now = utcnow()
     return {"name": host.name, "jurisdiction": host.jurisdiction.code, "callback_url": host.callback_url,
             "allow_origins": list(host.allow_origins or []), "require_file": host.require_file,
+            "decisions": bool(host.decisions),
             "secrets": [{"created_at": s.created_at.isoformat() + "Z",
                          "expires_at": s.expires_at.isoformat() + "Z" if s.expires_at else None}
                         for s in host.secrets if s.expires_at is None or s.expires_at > now],

@@ -11,9 +11,10 @@ from .callbacks import CallbackError, cloudevent, post
 def _post(liaison, nid: int) -> Done:
     """One try of the notification ledger: POST it to its host, signed."""
     row = db.session.get(Notification, nid)
-    msg_id = f"notification-{nid}"
-    code = db.session.get(Jurisdiction, row.host.jurisdiction_id).code
     kind = row.payload.get("type") if "data" in row.payload else None   # a typed event, e.g. liaison.consultation
+    # A typed event may carry its own id (liaison.decision: decision-N), its webhook-id on every retry.
+    msg_id = (row.payload.get("id") if kind else None) or f"notification-{nid}"
+    code = db.session.get(Jurisdiction, row.host.jurisdiction_id).code
     event = cloudevent(kind or "liaison.notification", msg_id, f"/oa-liaison/{code}",
                        row.payload["data"] if kind else row.payload, row.created_at)
     try:

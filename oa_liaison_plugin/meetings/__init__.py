@@ -25,32 +25,40 @@ def today(liaison) -> dt.date:
     return county_today(liaison.config)
 
 
-def committee_title(jur, name: str) -> str:
-    """How letters and minutes name a committee: 县政协 + its name (市政协 … for a city)."""
-    level = min(jur.prefixes or [""], key=len)
+def committee_title(jur, name: str, *, full: bool = False) -> str:
+    """How letters and minutes name a committee: 县政协 + its name (市政协 … for a city); ``full``: with the
+    county's own name (南部县政协教科文卫体委员会), as the API lists it."""
+    level = (max if full else min)(jur.prefixes or [""], key=len)
     return name if "政协" in name else f"{level}政协{name}"
 
 
 def committee(liaison, jur, name, field: str = "committee") -> Committee:
-    """A committee of the jurisdiction by name or alias, else InputError naming ``field``."""
-    if not isinstance(name, str) or not name.strip():
-        raise InputError(field, "不能为空（专门委员会名称）")
-    found = liaison.resolver(jur.code).committee(name.strip())
+    """A committee of the jurisdiction by id, name or alias, else InputError naming ``field``."""
+    name = _ref(name, field, "专门委员会名称")
+    found = liaison.resolver(jur.code).committee_named(name)
     row = db.session.scalar(select(Committee).where(Committee.jurisdiction_id == jur.id,
                                                     Committee.name == found)) if found else None
     if row is None:
-        raise InputError(field, f"未知专门委员会“{name.strip()}”（不在{jur.name}的对口联系表中）")
+        raise InputError(field, f"未知专门委员会“{name}”（不在{jur.name}的对口联系表中）")
     return row
 
 
+def _ref(value, field: str, what: str) -> str:
+    """A name or id a host gives (an integer id as its text), stripped; InputError when empty."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(field, f"不能为空（{what}）")
+    return value.strip()
+
+
 def unit(liaison, jur, name, field: str = "unit") -> Unit:
-    """A unit of the counterpart table by any of its names, else InputError naming ``field``."""
-    if not isinstance(name, str) or not name.strip():
-        raise InputError(field, "不能为空（单位名称）")
-    found = liaison.resolver(jur.code).resolve(name.strip())
+    """A unit of the counterpart table by its id or any of its names, else InputError naming ``field``."""
+    name = _ref(name, field, "单位名称")
+    found = liaison.resolver(jur.code).unit_named(name)
     if not found.unit_id:
         hint = f"；相近：{'、'.join(found.suggestions)}" if found.suggestions else ""
-        raise InputError(field, f"未知单位“{name.strip()}”（不在{jur.name}的对口联系表中）{hint}")
+        raise InputError(field, f"未知单位“{name}”（不在{jur.name}的对口联系表中）{hint}")
     return db.session.get(Unit, found.unit_id)
 
 

@@ -57,7 +57,7 @@ def schedule(uow, meeting) -> dict:
     except ValueError:
         raise ValueError(f"字段 held_on：日期应为 YYYY-MM-DD，实际为 {meeting['held_on']!r}") from None
     jur = liaison.jurisdiction(meeting.get("jurisdiction"))
-    unit = liaison.resolver(jur.code).resolve(str(meeting.get("unit") or ""))
+    unit = liaison.resolver(jur.code).unit_named(str(meeting.get("unit") or ""))
     com = find_committee(liaison, jur, meeting["committee"]) if meeting.get("committee") else None
     title = str(meeting["title"]).strip()
     invite = []

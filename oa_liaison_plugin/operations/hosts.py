@@ -6,12 +6,13 @@ from ..models import db
 
 
 def add(uow, name: str, jurisdiction: str, *, callback_url: str | None = None,
-        allow_origins: tuple[str, ...] = (), require_file: bool | None = None) -> str:
+        allow_origins: tuple[str, ...] = (), require_file: bool | None = None, decisions: bool = False) -> str:
     """Connect a host; its first secret (whsec_…), to be shown once."""
     host, secret = hosts.add(uow.liaison.config, name, jurisdiction, callback_url=callback_url,
-                             allow_origins=allow_origins, require_file=require_file)
+                             allow_origins=allow_origins, require_file=require_file, decisions=decisions)
     db.session.flush()
     uow.audit("host.create", host.name, None, hosts.describe(host), jurisdiction_id=host.jurisdiction_id)
+    uow.after_commit(hosts.forget_signers)
     return secret
 
 
@@ -41,6 +42,18 @@ def set_callback_url(uow, name: str, url: str | None) -> dict:
     before = hosts.describe(host) if host is not None else None
     after = hosts.describe(hosts.set_callback_url(name, url))
     uow.audit("host.update", name, before, after, jurisdiction_id=host.jurisdiction_id)
+    uow.after_commit(hosts.forget_signers)
+    return after
+
+
+def set_decisions(uow, name: str, value: bool, *, version=None) -> dict:
+    """Whether the host receives liaison.decision callbacks; the host after. A stale ``version`` raises Stale."""
+    host = hosts.get(name)
+    before = hosts.describe(host) if host is not None else None
+    after = hosts.describe(hosts.set_decisions(name, value, version=version))
+    uow.audit("host.update", name, before, after, jurisdiction_id=host.jurisdiction_id)
+    # Again after the commit: a decision made meanwhile may have cached the subscriber as it was.
+    uow.after_commit(hosts.forget_signers)
     return after
 
 

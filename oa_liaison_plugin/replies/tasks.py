@@ -46,10 +46,10 @@ def check(liaison, submission) -> tuple:
     received = _date(submission.get("received"), "received") or county_today(liaison.config)
     jur = liaison.jurisdiction(submission.get("jurisdiction"))
     resolver = liaison.resolver(jur.code)
-    committee = resolver.committee(str(submission["committee"]))
+    committee = resolver.committee_named(submission["committee"])
     if committee is None:
         raise InputError("committee", f"未知委员会“{submission['committee']}”")
-    unit = _unit(resolver, str(submission["unit"]), "unit")
+    unit = _unit(resolver, submission["unit"], "unit")
     cohandlers = [_unit(resolver, name, f"cohandlers[{i}]")
                   for i, name in enumerate(_names(submission.get("cohandlers"), "cohandlers"))]
     if any(c.unit_id == unit.unit_id for c in cohandlers):
@@ -80,8 +80,9 @@ def create(liaison, submission) -> tuple[Submission, bool]:
     return row, True
 
 
-def _unit(resolver, name: str, field_name: str):
-    found = resolver.resolve(name)
+def _unit(resolver, name, field_name: str):
+    """A unit named by its id, name, alias or full name, with a counterpart committee; else InputError."""
+    found = resolver.unit_named(name)
     if not found.resolved:
         hint = f"（相近：{'、'.join(found.suggestions)}）" if found.suggestions else ""
         raise InputError(field_name, f"未知单位“{name}”{hint}")

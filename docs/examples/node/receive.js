@@ -1,5 +1,6 @@
 // Receive oa-liaison's callbacks as an OA system would: verify the Standard Webhooks signature on the RAW
-// body, file each copy or notification once (by its CloudEvent id), answer 2xx only once it is filed.
+// body, file each copy, notification or decision once (by its CloudEvent id), answer 2xx only once it is filed.
+// A liaison.decision (a host registered with --decisions) is printed with its status and reasons.
 // Usage:
 //   LIAISON_SECRET=whsec_… PORT=9000 INBOX=./inbox node receive.js
 // then register http://<this host>:9000/liaison/callback as the host's callback URL.
@@ -39,8 +40,13 @@ app.post("/liaison/callback", express.raw({ type: "*/*", limit: "60mb" }), (req,
     fs.writeFileSync(file, JSON.stringify(event, null, 2));
   }
   const data = event.data || {};
-  console.log(JSON.stringify({ verified: true, first, type: event.type, id: event.id,
-                               committee: data.committee || null, document_id: data.document_id || null }));
+  const line = { verified: true, first, type: event.type, id: event.id,
+                 committee: data.committee || null, document_id: data.document_id || null };
+  if (event.type === "liaison.decision") {   // why a document was (not) copied, for the clerk who issued it
+    Object.assign(line, { status: data.status, hold_reason: data.hold_reason,
+                          reasons: (data.reasons || []).map((r) => r.text) });
+  }
+  console.log(JSON.stringify(line));
   return res.status(200).json({ filed: event.id });
 });
 

@@ -127,6 +127,28 @@ def preview():
     return jsonify({"messages": messages, "decision": decision}), 200
 
 
+@bp.get("/committees")
+def committees():
+    """The host's jurisdiction's committees under their ids (signed, empty body): what an event may name."""
+    from ...table.listing import committees as listed
+    return _listing("committees", listed)
+
+
+@bp.get("/units")
+def units():
+    """The host's jurisdiction's units under their ids (signed, empty body): what an event may name."""
+    from ...table.listing import units as listed
+    return _listing("units", listed)
+
+
+def _listing(key: str, listed):
+    try:
+        host = _authenticate(b"")
+    except ApiError as exc:
+        return _refuse(exc)
+    return jsonify({key: listed(current_app.extensions["oa_liaison"], host.jurisdiction)}), 200
+
+
 @bp.get("/events/<event_id>")
 def event_status(event_id: str):
     """An event's state (accepted, processed) and its result, for the host that sent it (signed, empty body)."""

@@ -1,5 +1,5 @@
 """The form to connect a host over HTTP."""
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..forms import Form, choices
@@ -28,4 +28,13 @@ NewHostForm.require_file = RequireFileField()
 
 class RequireFileForm(Form):
     require_file = RequireFileField()
+    version = HiddenField()   # the host's version when its row of the list was loaded
+
+
+DECISIONS_LABEL = "向回调地址发送每份发文的决定（已分送、不抄送、暂存及原因）"
+NewHostForm.decisions = BooleanField(DECISIONS_LABEL)
+
+
+class DecisionsForm(Form):
+    decisions = SelectField("决定回调", choices=choices([("yes", "发送"), ("no", "不发送")]))
     version = HiddenField()   # the host's version when its row of the list was loaded

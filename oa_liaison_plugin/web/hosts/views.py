@@ -15,7 +15,7 @@ from ..audit.log import work
 from ..confirm import ask, confirmed
 from ..conflict import conflict_on_stale
 from ..forms import input_error, status
-from .forms import REQUIRE_FILE_CHOICES, REQUIRE_FILE_VALUES, NewHostForm, RequireFileForm
+from .forms import REQUIRE_FILE_CHOICES, REQUIRE_FILE_VALUES, DecisionsForm, NewHostForm, RequireFileForm
 
 bp = Blueprint("hosts", __name__, url_prefix="/hosts")
 
@@ -50,7 +50,8 @@ def new():
             with work() as uow:
                 secret = ops.add(uow, name, jurisdiction().code,
                                  callback_url=(form.callback_url.data or "").strip() or None, allow_origins=origins,
-                                 require_file=REQUIRE_FILE_VALUES.get(form.require_file.data))
+                                 require_file=REQUIRE_FILE_VALUES.get(form.require_file.data),
+                                 decisions=bool(form.decisions.data))
         except InputError as exc:
             input_error(form, exc)
         else:
@@ -91,16 +92,34 @@ def secret(host_name: str):
 @allow("admin")
 def require_file(host_name: str):
     """Whether the host's documents without a file are held for a person (None: the REQUIRE_FILE setting)."""
+    return _save_setting(host_name, RequireFileForm(), lambda form: REQUIRE_FILE_VALUES[form.require_file.data],
+                         lambda host: host.require_file, _setting, ops.set_require_file,
+                         "未附正文文件时的处理", "请选择未附正文文件时的处理方式。")
+
+
+DECISIONS_WORDS = {True: "发送", False: "不发送"}
+
+
+@bp.post("/<host_name>/decisions")
+@allow("admin")
+def decisions(host_name: str):
+    """Whether the host receives liaison.decision callbacks (why each document was, or was not, copied)."""
+    return _save_setting(host_name, DecisionsForm(), lambda form: form.decisions.data == "yes",
+                         lambda host: host.decisions, lambda v: {"decisions": DECISIONS_WORDS[v]}, ops.set_decisions,
+                         "决定回调", "请选择是否发送决定回调。")
+
+
+def _save_setting(host_name: str, form, value_of, current, shown, save, what: str, missing: str):
+    """One setting of a host saved from its row of the list, refused as a conflict when the row changed since."""
     host = _mine(host_name)
-    form = RequireFileForm()
     if form.validate_on_submit():
-        value = REQUIRE_FILE_VALUES[form.require_file.data]
-        with conflict_on_stale(f"接入主机“{host.name}”", lambda: _setting(_mine(host_name).require_file),
-                               _setting(value), url_for(".index"), form), work() as uow:
-            ops.set_require_file(uow, host.name, value, version=form.version.data)
-        flash(f"已修改主机“{host_name}”未附正文文件时的处理。", "success")
+        value = value_of(form)
+        with conflict_on_stale(f"接入主机“{host.name}”", lambda: shown(current(_mine(host_name))), shown(value),
+                               url_for(".index"), form), work() as uow:
+            save(uow, host.name, value, version=form.version.data)
+        flash(f"已修改主机“{host_name}”的{what}。", "success")
     else:
-        flash("请选择未附正文文件时的处理方式。", "error")
+        flash(missing, "error")
     return redirect(url_for(".index"))
 
 
