@@ -2,16 +2,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import time
-from urllib.parse import urlsplit
 
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, or_, select
 
 from ..errors import InputError
-from ..models import HostSecret, HttpHost, Jurisdiction, db, max_length, utcnow
+from ..inputs import parse
+from ..inputs.hosts import NAME, CallbackUrlInput, HostInput, origin  # noqa: F401  (NAME, origin: used from here)
+from ..models import HostSecret, HttpHost, Jurisdiction, db, utcnow
 from ..versions import claim
 from .sealing import seal, unseal
 from .signing import as_whsec, new_secret
@@ -19,22 +19,6 @@ from .signing import as_whsec, new_secret
 
 class UnknownHost(LookupError):
     """No host of that name (a refusal, not bad input: the command exits 1)."""
-
-
-NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
-
-
-def origin(url: str) -> str | None:
-    """scheme://host[:port] of an http(s) URL (default ports dropped), else None."""
-    try:
-        parts = urlsplit(url.strip())
-        port = parts.port
-    except ValueError:
-        return None
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.username or parts.password:
-        return None
-    default = {"http": 80, "https": 443}[parts.scheme]
-    return f"{parts.scheme}://{parts.hostname.lower()}" + (f":{port}" if port and port != default else "")
 
 
 def get(name: str) -> HttpHost | None:
@@ -45,21 +29,16 @@ def add(config, name: str, jurisdiction: str, *, callback_url: str | None = None
         allow_origins: tuple[str, ...] = (), require_file: bool | None = None,
         decisions: bool = False) -> tuple[HttpHost, str]:
     """A new host and its first secret in whsec_ form (shown once); caller commits."""
-    if not NAME.match(name or ""):
-        raise InputError("name", "主机名只能用小写字母、数字、-、_、.，以字母或数字开头，最长 64 个字符")
+    given = parse(HostInput, {"name": name or "", "jurisdiction": jurisdiction, "callback_url": callback_url,
+                              "allow_origin": allow_origins, "require_file": require_file, "decisions": decisions})
     if get(name) is not None:
         raise InputError("name", f"主机“{name}”已存在")
     jur = db.session.scalar(select(Jurisdiction).where(Jurisdiction.code == jurisdiction))
     if jur is None:
         raise InputError("jurisdiction", f"未知行政区：{jurisdiction}")
-    if callback_url:
-        _check_callback_url(callback_url, jur)
-    origins = []
-    for o in allow_origins:
-        norm = origin(o)
-        if norm is None or urlsplit(o.strip()).path not in ("", "/"):
-            raise InputError("allow_origin", f"允许的文件来源应为 http(s)://主机[:端口]：{o}")
-        origins.append(norm)
+    if given.callback_url:
+        _check_callback_url(given.callback_url, jur)
+    origins = given.allow_origin
     host = HttpHost(name=name, jurisdiction_id=jur.id, callback_url=callback_url or None,
                     allow_origins=sorted(set(origins)), require_file=require_file, decisions=bool(decisions))
     secret = new_secret()
@@ -70,12 +49,8 @@ def add(config, name: str, jurisdiction: str, *, callback_url: str | None = None
 
 
 def _check_callback_url(url: str, jur: Jurisdiction, host_id: int | None = None) -> None:
-    """A callback URL must be http(s), fit its column, and be its jurisdiction's only one."""
-    limit = max_length(HttpHost.callback_url)
-    if len(url) > limit:
-        raise InputError("callback_url", f"回调地址过长：{len(url)} 个字符，最多 {limit} 个")
-    if origin(url) is None:
-        raise InputError("callback_url", f"回调地址应为 http(s) URL：{url}")
+    """A callback URL must be http(s), fit its column (the input model), and be its jurisdiction's only one."""
+    parse(CallbackUrlInput, {"callback_url": url})
     other = db.session.scalar(select(HttpHost.name).where(HttpHost.jurisdiction_id == jur.id,
                                                             HttpHost.callback_url.is_not(None), HttpHost.id != host_id))
     if other:
