@@ -49,7 +49,7 @@ def refusal(exc: ValidationError, prefix: str = "") -> InputError:
     """The first error of a refusal, as the one input-error type (missing fields first: the most useful to fix)."""
     errors = exc.errors(include_url=False)
     first = next((e for e in errors if e.get("type") == "missing"), errors[0])
-    return InputError(field_path(first.get("loc", ()), prefix), message(first))
+    return InputError(field_path(first.get("loc", ()), prefix), message(first), kind=first.get("type"))
 
 
 def parse(model: type[M], data, prefix: str = "") -> M:
