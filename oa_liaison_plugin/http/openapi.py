@@ -11,6 +11,7 @@ from pydantic.json_schema import models_json_schema
 from ..inputs.callbacks import (CALLBACKS, Accepted, Callback, Committees, ErrorBody, EventStatus, Preview, Reason,
                                 Units)
 from ..inputs.events import DATA, CloudEvent
+from ..wording import wording
 from .envelope import api_errors
 
 REF = "#/components/schemas/{model}"
@@ -52,10 +53,15 @@ def _schemas() -> dict:
                                              Preview, Committees, Units)]
     _, top = models_json_schema(models, ref_template=REF)
     schemas = top["$defs"]
-    for kinds, envelope, name in ((DATA, "CloudEvent", event_name), (CALLBACKS, "Callback", callback_name)):
+    words = wording()["api_schemas"]
+    for name, schema in schemas.items():   # the docstrings are the developers'; the contract speaks Chinese
+        schema["description"] = words[name]
+    for kinds, envelope, name, said in ((DATA, "CloudEvent", event_name, "event"),
+                                        (CALLBACKS, "Callback", callback_name, "callback")):
         for kind, model in kinds.items():
             one = copy.deepcopy(schemas[envelope])
             one["title"] = name(kind)
+            one["description"] = words[said].format(kind=kind, data=model.__name__)
             one["properties"]["type"] = {"const": kind}
             one["properties"]["data"] = {"$ref": REF.format(model=model.__name__)}
             schemas[name(kind)] = one
@@ -141,12 +147,12 @@ def _paths() -> dict:
 
 def _webhooks() -> dict:
     """Every callback type: POSTed to the host's callback URL, signed with the same Standard Webhooks headers."""
-    shown = examples()["callbacks"]
+    shown, words = examples()["callbacks"], wording()["api_schemas"]
     out = {}
     for kind, model in CALLBACKS.items():
         ex = {name: {"summary": name, "value": value} for name, value in shown.items() if value["type"] == kind}
         out[kind] = {"post": {
-            "tags": ["回调"], "operationId": callback_name(kind), "summary": (model.__doc__ or "").strip(),
+            "tags": ["回调"], "operationId": callback_name(kind), "summary": words[model.__name__],
             "description": "以主机的有效密钥签名（轮换期间带两个签名）。验证签名后以 webhook-id 去重；持久保存后应答 2xx，"
                            "其他应答（含 3xx、超时）均按退避重试。",
             "parameters": SIGNATURE,
