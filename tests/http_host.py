@@ -204,6 +204,18 @@ def add_host(app, name="oa1", jurisdiction="nanbu", **kw) -> str:
     return secret
 
 
+def host_with_callback(app, name="oa1", **kw) -> tuple[str, CallbackHost]:
+    """Register an HTTP host whose callback URL is a new CallbackHost; returns its secret and that host."""
+    from oa_liaison_plugin.http import hosts
+    from oa_liaison_plugin.models import db
+    secret = add_host(app, name, **kw)
+    cb = CallbackHost(secret)
+    with app.app_context():
+        hosts.get(name).callback_url = cb.url
+        db.session.commit()
+    return secret, cb
+
+
 def doc_status(app, host_id):
     from sqlalchemy import select
 

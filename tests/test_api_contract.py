@@ -10,14 +10,13 @@ from pathlib import Path
 import pytest
 from openapi_spec_validator import validate
 
-from http_host import CallbackHost, add_host, check_schema, cloud_event, contract, post_event, request, signed, \
-    wait_for
+from http_host import add_host, check_schema, cloud_event, contract, host_with_callback, post_event, request, \
+    signed, wait_for
 from oa_liaison_plugin.http import hosts
 from oa_liaison_plugin.http.envelope import api_errors
 from oa_liaison_plugin.http.openapi import callback_name, errors_markdown, event_name, examples
 from oa_liaison_plugin.inputs.callbacks import CALLBACKS
 from oa_liaison_plugin.inputs.events import DATA
-from oa_liaison_plugin.models import db
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -147,11 +146,7 @@ def test_the_docs_page_in_a_real_browser_breaks_no_csp_rule(lite_app):
 
 def test_a_callback_that_drifts_from_the_contract_fails_the_test_that_received_it(app, served):
     """The callback host checks every callback: a copy whose list is null is caught, not waved through."""
-    secret = add_host(app)
-    cb = CallbackHost(secret)
-    with app.app_context():
-        hosts.get("oa1").callback_url = cb.url
-        db.session.commit()
+    _, cb = host_with_callback(app)
     from oa_liaison_plugin.http.callbacks import cloudevent, post
     from oa_liaison_plugin.models import utcnow
     bad = json.loads(json.dumps(examples()["callbacks"]["liaison.copy"]["data"]))

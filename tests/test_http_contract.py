@@ -5,7 +5,7 @@ import json
 
 import pytest
 from http_host import add_host, post_event, request, signed, wait_for
-from oa_liaison_plugin.models import InboxEvent, db
+from oa_liaison_plugin.models import InboxEvent
 from test_http_api import count
 
 SUBMISSION = {"id": "S-1", "committee": "提案委员会", "unit": "南部县教育局", "kind": "提案", "title": "关于学校安全的提案",
@@ -115,13 +115,8 @@ def test_the_same_webhook_id_with_another_body_is_a_conflict(app, served):
 
 def test_a_meeting_sent_again_under_a_new_event_id_notifies_no_one_again(app, served):
     from oa_liaison_plugin.models import Invitation, Notification
-    from http_host import CallbackHost
-    from oa_liaison_plugin.http import hosts
-    secret = add_host(app)
-    cb = CallbackHost(secret)
-    with app.app_context():
-        hosts.get("oa1").callback_url = cb.url
-        db.session.commit()
+    from http_host import host_with_callback
+    secret, cb = host_with_callback(app)
     assert post_event(served.port, secret, "meeting.scheduled", MEETING, event_id="ev-m1")[0] == 202
     wait_for(lambda: count(app, InboxEvent, InboxEvent.status == "done") == 1)
     told, invited = count(app, Notification), count(app, Invitation)
