@@ -86,6 +86,7 @@ def _errors(statuses) -> dict:
 
 
 def _json(model: str, example=None, examples_: dict | None = None, media: str = "application/json") -> dict:
+    """A JSON answer's content: the schema and its example."""
     body = {"schema": {"$ref": REF.format(model=model)}}
     if example is not None:
         body["example"] = example
@@ -106,6 +107,7 @@ def _event_bodies(kinds) -> dict:
 
 
 def _paths() -> dict:
+    """The operations: events, an event's status, preview, the committees and units, and this documentation."""
     shown = examples()["answers"]
     signed = [*SIGNATURE, HOST_HEADER]
     listing = {"tags": ["查询"], "parameters": signed}
@@ -168,6 +170,7 @@ def refs(node) -> list[str]:
     found: list[str] = []
 
     def walk(n):
+        """Every $ref below ``n``, examples skipped."""
         if isinstance(n, dict):
             ref = n.get("$ref")
             if isinstance(ref, str) and ref.startswith("#/components/schemas/") and ref[21:] not in found:

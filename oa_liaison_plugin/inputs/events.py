@@ -72,6 +72,7 @@ def _names(value):
 
 
 def _rfc3339(value: str) -> str:
+    """A time with its date, time and zone, as RFC 3339 writes it (``yesterday`` or a bare date is refused)."""
     if not RFC3339.match(value):
         raise ValueError(f"应为 RFC 3339 时间（如 2026-11-01T10:00:00+08:00），实际为 {value[:64]!r}")
     return value
@@ -114,6 +115,7 @@ class CloudEvent(Input):
     @field_validator("datacontenttype", mode="before")
     @classmethod
     def _media_type(cls, value):
+        """``application/json; charset=utf-8`` is JSON too."""
         return value.split(";")[0].strip() if isinstance(value, str) else value
 
 
@@ -133,6 +135,7 @@ class Attachment(Input):
 
 
 def _no_file(value):
+    """Raw bytes cannot travel in JSON: the file comes as base64 or by its URL."""
     raise ValueError("请用 file_base64（文件内容）或 file_url（下载地址）")
 
 
@@ -189,6 +192,7 @@ class SubmissionReceived(Input):
     @field_validator("kind", mode="before")
     @classmethod
     def _kind_required(cls, value):
+        """A blank kind is missing, not a wrong one."""
         return _required(value)
 
 
@@ -209,11 +213,13 @@ class MeetingScheduled(Input):
     @field_validator("kind", mode="before")
     @classmethod
     def _kind_default(cls, value):
+        """No kind is a work meeting."""
         return "work" if value in (None, "") else value
 
     @field_validator("unit", "committee", mode="after")
     @classmethod
     def _named(cls, value, info: ValidationInfo):
+        """The unit, or for a committee's own meeting the committee, is required."""
         # A committee's own meeting names its committee; every other meeting names its unit.
         needed = "committee" if info.data.get("kind") == "committee" else "unit"
         if info.field_name == needed and value is None:
