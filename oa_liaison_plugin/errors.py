@@ -5,13 +5,14 @@ from __future__ import annotations
 class InputError(ValueError):
     """Bad input. ``field`` names the value at fault (a form field, an option, a JSON path such as
     ``attendees[0]``; None when it is the input as a whole), ``message`` says why, in Chinese; ``where``
-    (optional) names what was read, e.g. a rule or a file.
+    (optional) names what was read, e.g. a rule or a file; ``kind`` (optional) says what is wrong as a code, e.g.
+    ``missing`` for a required value left out (the API answers it ``missing_field``).
 
     ``str()`` is the whole sentence: ``where：字段 field：message``.
     """
 
-    def __init__(self, field: str | None, message: str, *, where: str | None = None):
-        self.field, self.message, self.where = field, message, where
+    def __init__(self, field: str | None, message: str, *, where: str | None = None, kind: str | None = None):
+        self.field, self.message, self.where, self.kind = field, message, where, kind
         super().__init__(message)
 
     def __str__(self) -> str:

@@ -12,7 +12,7 @@ from .models import Committee, Document, Jurisdiction, Meeting, Submission, Unit
 FLAGS = ("major", "important", "npc")
 # A committee's submission kinds (三(四)) and the codes drafts and the host may use for them.
 SUBMISSION_KINDS = {"提案": "proposal", "调研报告": "report", "建言献策": "suggestion", "社情民意": "sentiment"}
-_SPLIT = re.compile(r"[、，,；;\n]+")
+NAME_SEPARATORS = re.compile(r"[、，,；;\n]+")
 # Where each host field is stored, so its accepted length is the column's (a wider value would fail
 # the insert on PostgreSQL; SQLite never enforces widths). Names are resolved against UnitName.name.
 DOCUMENT_COLUMNS = {"id": Document.host_id, "issuer": Document.issuer, "jurisdiction": Jurisdiction.code,
@@ -71,7 +71,7 @@ def _names(value: Any, name: str) -> list[str]:
     if value is None:
         return []
     if isinstance(value, str):
-        value = _SPLIT.split(value)
+        value = NAME_SEPARATORS.split(value)
     if not isinstance(value, (list, tuple)):
         raise InputError(name, f"应为名称列表，实际为 {type(value).__name__}")
     out = []

@@ -1,6 +1,8 @@
 """Test helpers for hosts over HTTP: a served app, a signing client, a callback host.
 
-The signing client: standardwebhooks + cloudevents.
+The signing client: standardwebhooks + cloudevents. Every answer the client gets from /api/v1/ and every
+callback the callback host receives is checked against its schema in the published OpenAPI document, so a
+shape that drifts from the contract fails the test that produced it.
 """
 from __future__ import annotations
 
@@ -8,10 +10,13 @@ import base64
 import datetime as dt
 import http.client
 import json
+import re
 import threading
 import time
+from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import jsonschema
 from cloudevents.v1.conversion import to_structured
 from cloudevents.v1.http import CloudEvent
 from standardwebhooks import Webhook
@@ -38,6 +43,43 @@ def cloud_event(type_: str, data: dict, *, event_id: str, source: str = "https:/
     return body
 
 
+@lru_cache(maxsize=1)
+def contract() -> dict:
+    """The published OpenAPI document (the same the server answers at /api/v1/openapi.json)."""
+    from oa_liaison_plugin.http.openapi import document
+    return document()
+
+
+def check_schema(value, name: str) -> None:
+    """``value`` is valid against the contract's ``components/schemas/<name>``; AssertionError saying where not."""
+    schema = {"$ref": f"#/components/schemas/{name}", "components": contract()["components"]}
+    errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(value), key=lambda e: list(e.absolute_path))
+    assert not errors, f"{name}: " + "; ".join(
+        f"{'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message[:300]}" for e in errors[:5])
+
+
+def answer_schema(method: str, path: str, status: int) -> str:
+    """The schema the contract gives this answer (an undocumented status of a documented operation fails)."""
+    path = path.split("?")[0]
+    for template, ops in contract()["paths"].items():
+        if re.fullmatch(re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(template)), path) and method.lower() in ops:
+            responses = ops[method.lower()]["responses"]
+            assert str(status) in responses, f"{method} {path}: status {status} is not in the contract"
+            content = responses[str(status)].get("content", {}).get("application/json", {})
+            return content.get("schema", {}).get("$ref", "").rsplit("/", 1)[-1]
+    return "ErrorBody"   # an unknown path or method: the API's 404/405 in its error shape
+
+
+def check_answer(method: str, path: str, status: int, raw: bytes, content_type: str) -> None:
+    """An answer of /api/v1/ as the contract says: JSON of its schema (the documentation pages excepted)."""
+    if not path.startswith("/api/") or path.split("?")[0] in ("/api/v1/docs", "/api/v1/openapi.json"):
+        return
+    assert content_type.startswith("application/json"), f"{method} {path}: {status} {content_type} {raw[:200]!r}"
+    name = answer_schema(method, path, status)
+    if name:
+        check_schema(json.loads(raw), name)
+
+
 def request(port: int, path: str, body: bytes = b"", headers=None, method: str = "POST"):
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
@@ -46,6 +88,7 @@ def request(port: int, path: str, body: bytes = b"", headers=None, method: str =
         raw = resp.read()
     finally:
         conn.close()
+    check_answer(method, path, resp.status, raw, resp.getheader("content-type") or "")
     try:
         return resp.status, json.loads(raw)
     except ValueError:
@@ -73,6 +116,7 @@ class CallbackHost:
         self.received: list[dict] = []      # verified events, in arrival order
         self.acked: dict[str, int] = {}     # webhook-id -> times acknowledged
         self.bad: list[str] = []            # failed verification
+        self.invalid: list[str] = []        # verified, but not of its type's schema in the contract (fails close())
         self.released = threading.Event()   # a "hang" answer waits for this
         self.lock = threading.Lock()
         outer = self
@@ -91,9 +135,12 @@ class CallbackHost:
                     self.send_response(401)
                     self.end_headers()
                     return
+                drift = _callback_drift(event)
                 with outer.lock:
                     outer.received.append({"id": self.headers["webhook-id"], "event": event, "body": body})
                     n = len(outer.received)
+                    if drift:
+                        outer.invalid.append(drift)
                 status = answer(n, event)
                 if status == "hang":   # answer only when the test ends (or after 30 s): past any client's deadline
                     outer.released.wait(30)
@@ -114,6 +161,20 @@ class CallbackHost:
     def close(self):
         self.released.set()
         self.server.shutdown()
+        assert not self.invalid, "callbacks not as the contract says: " + " | ".join(self.invalid)
+
+
+def _callback_drift(event) -> str | None:
+    """Why a callback is not what the contract's webhook of its type says, or None."""
+    from oa_liaison_plugin.http.openapi import callback_name
+    kind = event.get("type") if isinstance(event, dict) else None
+    if kind not in contract()["webhooks"]:
+        return f"{kind!r} is not a documented callback type"
+    try:
+        check_schema(event, callback_name(kind))
+    except AssertionError as exc:
+        return str(exc)
+    return None
 
 
 def wait_for(predicate, timeout: float = 120.0):
@@ -141,6 +202,18 @@ def add_host(app, name="oa1", jurisdiction="nanbu", **kw) -> str:
         _, secret = hosts.add(app.config, name, jurisdiction, **kw)
         db.session.commit()
     return secret
+
+
+def host_with_callback(app, name="oa1", **kw) -> tuple[str, CallbackHost]:
+    """Register an HTTP host whose callback URL is a new CallbackHost; returns its secret and that host."""
+    from oa_liaison_plugin.http import hosts
+    from oa_liaison_plugin.models import db
+    secret = add_host(app, name, **kw)
+    cb = CallbackHost(secret)
+    with app.app_context():
+        hosts.get(name).callback_url = cb.url
+        db.session.commit()
+    return secret, cb
 
 
 def doc_status(app, host_id):

@@ -116,13 +116,8 @@ def test_the_same_webhook_id_with_another_body_is_a_conflict(app, served):
 
 def test_a_meeting_sent_again_under_a_new_event_id_notifies_no_one_again(app, served):
     from oa_liaison_plugin.models import Invitation, Notification
-    from http_host import CallbackHost
-    from oa_liaison_plugin.http import hosts
-    secret = add_host(app)
-    cb = CallbackHost(secret)
-    with app.app_context():
-        hosts.get("oa1").callback_url = cb.url
-        db.session.commit()
+    from http_host import host_with_callback
+    secret, cb = host_with_callback(app)
     assert post_event(served.port, secret, "meeting.scheduled", MEETING, event_id="ev-m1")[0] == 202
     wait_for(lambda: count(app, InboxEvent, InboxEvent.status == "done") == 1)
     told, invited = count(app, Notification), count(app, Invitation)
@@ -190,4 +185,29 @@ def test_an_unknown_id_is_refused_before_the_202(app, served, name, type_, data,
     code, answer = post_event(served.port, secret, type_, data, event_id="ev-bad-id")
     assert (code, answer["error"], answer["field"]) == (400, "bad_field", field), answer
     assert "999999" in answer["message"]
+
+
+REFUSED_BY_THE_MODELS = [
+    # (name, type, data, error, field): each was accepted with a 202 before the models, then failed in processing
+    ("answer position not one of three", "consultation.answered",
+     {"consultation_id": 1, "opinion": "同意", "position": "好"}, "bad_field", "data.position"),
+    ("answer id a text", "consultation.answered", {"consultation_id": "7", "opinion": "同意"}, "bad_field",
+     "data.consultation_id"),
+    ("answer without opinion", "consultation.answered", {"consultation_id": 7}, "missing_field", "data.opinion"),
+    ("committee meeting without committee", "meeting.scheduled",
+     {"id": "M-3", "kind": "committee", "title": "t", "held_on": "2026-12-10"}, "missing_field", "data.committee"),
+    ("meeting date null", "meeting.scheduled", {**MEETING, "held_on": None}, "missing_field", "data.held_on"),
+    ("attachment without its content", "document.issued", {"id": "D-1", "attachments": [{"name": "附件1"}]},
+     "missing_field", "data.attachments[0].data_base64"),
+    ("flag not a flag", "document.issued", {"id": "D-1", "flags": {"urgent": True}}, "bad_field", "data.flags.urgent"),
+]
+
+
+@pytest.mark.parametrize("name,type_,data,error,field", REFUSED_BY_THE_MODELS,
+                         ids=[r[0] for r in REFUSED_BY_THE_MODELS])
+def test_what_the_models_refuse_is_refused_before_the_202(app, served, name, type_, data, error, field):
+    secret = add_host(app)
+    code, answer = post_event(served.port, secret, type_, data, event_id="ev-model")
+    assert (code, answer["error"], answer["field"]) == (400, error, field), answer
+    assert answer["message"].startswith(f"字段 {field}：")
     assert count(app, InboxEvent) == 0

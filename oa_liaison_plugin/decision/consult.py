@@ -108,19 +108,16 @@ def answered(liaison, answer) -> dict:
     """A host's ``consultation.answered``: ``{"consultation_id", "opinion", "position"?}`` → the answer recorded."""
     from ..audit import HOST
     from ..operations import AlreadyDone, consultations as ops
+    from ..inputs import parse
+    from ..inputs.events import ConsultationAnswered
     try:
-        if not isinstance(answer, dict):
-            raise InputError("data", "应为对象")
-        cid = answer.get("consultation_id")
-        if isinstance(cid, bool) or not isinstance(cid, int):
-            raise InputError("consultation_id", "应为征求意见的编号（整数）")
-        if not isinstance(answer.get("opinion"), str):
-            raise InputError("opinion", "应为文本")
+        given = parse(ConsultationAnswered, answer)   # the model the API checks the event's data with
+        cid = given.consultation_id
         with liaison.work(HOST) as uow:
             c = db.session.get(Consultation, cid)
             if c is None:
                 raise InputError("consultation_id", f"没有编号为 {cid} 的征求意见")
-            ops.answer(uow, c, answer["opinion"], utcnow(), answer.get("position"))
+            ops.answer(uow, c, given.opinion, utcnow(), given.position)
         return {"consultation_id": cid, "status": "answered"}
     except InputError as exc:
         return {"consultation_id": answer.get("consultation_id") if isinstance(answer, dict) else None,

@@ -71,6 +71,7 @@ def snapshot_of(doc: dict) -> dict:
             "attachments": [{"name": a["name"], "size": a["size"], "sha256": a["sha256"],
                              **_file_fields(a["name"], a.get("format"), a["sha256"])}
                             for a in meta.get("attachments", [])],
+            # lists are [] when empty, never null (a draft's meta may hold None for them)
             "main_recipients": meta.get("main_recipients") or [], "cc": meta.get("cc") or []}
 
 

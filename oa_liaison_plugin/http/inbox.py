@@ -16,7 +16,8 @@ from ..lease import Done, Ledger, run_due, try_one
 from ..models import InboxEvent, db, utcnow
 from ..decision.decide import host_requires_file
 from . import hosts, lanes
-from .envelope import ApiError, TYPES, to_mapping
+from ..inputs.events import TYPES
+from .envelope import ApiError, to_mapping
 from .fetch import FetchError, fetch
 
 CLI_SENDER = "(cli)"
@@ -60,8 +61,8 @@ def record(sender: str, event: dict, jurisdiction: str, body: str, webhook_id: s
                                                                      InboxEvent.event_id == event["id"]))
         db.session.commit()
         if same_id is not None and same_id[1] not in (None, digest):
-            raise ApiError(409, "idempotency_conflict", f"webhook-id {webhook_id[:64]} 已用于另一个请求体（{public_id(found)}）；"
-                                                        "重试须发送相同的请求体，新消息须用新的 webhook-id")
+            raise ApiError("idempotency_conflict", f"webhook-id {webhook_id[:64]} 已用于另一个请求体（{public_id(found)}）；"
+                                                "重试须发送相同的请求体，新消息须用新的 webhook-id")
         return found, True
     return new_id, False
 

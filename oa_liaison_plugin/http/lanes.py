@@ -37,7 +37,7 @@ def fetch_for_request(liaison, fn, *args):
         if pool is None:
             pool = _fetchers[id(liaison)] = ThreadPoolExecutor(max_workers=n, thread_name_prefix="oa-liaison-fetch")
     if not slots.acquire(blocking=False):
-        raise ApiError(503, "busy", "正在下载的文件已达上限，请稍后重试")
+        raise ApiError("busy")
     try:
         return pool.submit(fn, *args).result()
     finally:

@@ -46,17 +46,18 @@ def message(error: dict) -> str:
 
 
 def refusal(exc: ValidationError, prefix: str = "") -> InputError:
-    """The first error of a refusal (in the model's field order) as the one input-error type.
+    """The first error of a refusal as the one input-error type (missing fields first: the most useful to fix).
 
     A validator that raised an InputError itself named the exact field (``attendees[2].name``): it is kept.
     """
-    first = exc.errors(include_url=False)[0]
+    errors = exc.errors(include_url=False)
+    first = next((e for e in errors if e.get("type") == "missing"), errors[0])
     cause = (first.get("ctx") or {}).get("error")
     if isinstance(cause, InputError):
         if prefix and cause.field:
             cause.field = f"{prefix}.{cause.field}"
         return cause
-    return InputError(field_path(first.get("loc", ()), prefix), message(first))
+    return InputError(field_path(first.get("loc", ()), prefix), message(first), kind=first.get("type"))
 
 
 def parse(model: type[M], data, prefix: str = "") -> M:

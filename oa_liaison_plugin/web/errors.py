@@ -15,12 +15,9 @@ PAGES = {
     413: ("文件太大", "上传的文件超过了允许的大小（{limit}）。请压缩或拆分后再上传。"),
     500: ("系统出错", "服务器处理时出错，已记录。请稍后重试；如仍出错，请联系系统管理员。"),
 }
+# The API's own answer to an HTTP error (data/api_errors.json): a host's engineer reads it, not a clerk at the panel.
 API_CODES = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 413: "too_large",
              500: "internal_error"}
-
-# The API's own words: a host's engineer reads these, not a clerk at the panel.
-API_MESSAGES = {404: "没有此接口或资源（见 /api/v1/ 下的接口说明）", 405: "此接口不支持该请求方法",
-                413: "请求体过大（上限 {limit}）", 500: "服务器内部错误，已记录"}
 
 
 class BadInput(BadRequest):
@@ -41,9 +38,12 @@ def _page(code: int, message: str | None = None):
     from flask import current_app
     text = (message or default).format(limit=_size(current_app.config.get("MAX_CONTENT_LENGTH")))
     if request.path.startswith("/api/"):  # the hosts' API answers {"error": CODE, "message"} only
-        if message is None and code in API_MESSAGES:
-            text = API_MESSAGES[code].format(limit=_size(current_app.config.get("MAX_CONTENT_LENGTH")))
-        return jsonify(error=API_CODES.get(code, "error"), message=text), code
+        from ..http.envelope import ApiError
+        error = ApiError(API_CODES.get(code, "bad_request" if code < 500 else "internal_error"),
+                         message if message is not None else None)
+        if code == 413 and message is None:
+            error = ApiError("too_large", f"{error}（上限 {_size(current_app.config.get('MAX_CONTENT_LENGTH'))}）")
+        return jsonify(error.body()), code
     if request.accept_mimetypes.best == "application/json":
         return jsonify(error=title, message=text), code
     try:

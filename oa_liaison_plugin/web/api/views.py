@@ -1,11 +1,12 @@
-"""POST /api/v1/events and /api/v1/preview, GET /api/v1/events/<id>: Standard Webhooks signatures, JSON answers."""
+"""POST /api/v1/events and /api/v1/preview, GET /api/v1/events/<id>: Standard Webhooks signatures, JSON answers;
+GET /api/v1/openapi.json and /api/v1/docs: the contract itself."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, jsonify, render_template, request
 from sqlalchemy import select
 
-from ...http import hosts, inbox, lanes
-from ...http.envelope import ApiError, check_data, parse, to_mapping
+from ...http import hosts, inbox, lanes, openapi
+from ...http.envelope import ApiError, check_data, parse
 from ...http.fetch import FetchError, fetch
 from ...http.sealing import SealError
 from ...http.signing import SignatureError, check_headers, matches
@@ -25,10 +26,10 @@ def _refuse(exc: ApiError, host: str | None = None):
 def _body() -> bytes:
     limit = int(current_app.config["API_MAX_BODY_BYTES"])
     if request.content_length is not None and request.content_length > limit:
-        raise ApiError(413, "too_large", f"请求体过大（上限 {limit} 字节）")
+        raise ApiError("too_large", f"请求体过大（上限 {limit} 字节）")
     data = request.stream.read(limit + 1)
     if len(data) > limit:
-        raise ApiError(413, "too_large", f"请求体过大（上限 {limit} 字节）")
+        raise ApiError("too_large", f"请求体过大（上限 {limit} 字节）")
     return data
 
 
@@ -39,19 +40,19 @@ def _authenticate(body: bytes) -> hosts.Signer:
         ts = check_headers(h.get("webhook-id"), h.get("webhook-timestamp"), h.get("webhook-signature"),
                            tolerance=int(current_app.config["API_TIMESTAMP_TOLERANCE_SECONDS"]))
     except SignatureError as exc:
-        if exc.code == "bad_webhook_id":   # the id is malformed, not the signature
-            raise ApiError(400, exc.code, f"字段 webhook-id：{exc}", "webhook-id") from None
-        raise ApiError(401, exc.code, str(exc)) from None
+        # a malformed webhook-id is the request's fault (400 naming the header), not the signature's
+        raise ApiError(exc.code, f"字段 webhook-id：{exc}" if exc.code == "bad_webhook_id" else str(exc),
+                       "webhook-id" if exc.code == "bad_webhook_id" else None) from None
     name = h.get("x-oa-host")
     if name and not hosts.NAME.match(name):
-        raise ApiError(401, "unknown_host", "未知主机（X-OA-Host 未登记）")
+        raise ApiError("unknown_host", "未知主机（X-OA-Host 未登记）")
     for fresh in (False, True):   # a refusal is always checked against the database, never a cache
         try:
             # Without X-OA-Host: whichever registered host's secret signed it (a county has few hosts).
             candidates = hosts.signers(current_app.config, name or None, fresh=fresh)
         except SealError as exc:
             current_app.logger.error("主机密钥无法解开：%s", exc)
-            raise ApiError(401, "bad_signature", "签名无法核对（服务器的主机密钥文件有误，已记录）") from None
+            raise ApiError("bad_signature", "签名无法核对（服务器的主机密钥文件有误，已记录）") from None
         for host in candidates:
             if matches(host.secrets, h["webhook-id"], ts, body, h["webhook-signature"]):
                 if fresh or hosts.still_there(host.id):
@@ -59,8 +60,8 @@ def _authenticate(body: bytes) -> hosts.Signer:
                 hosts.forget_signers()   # removed in some process: this one's cache goes at once
                 break
     if not candidates:
-        raise ApiError(401, "unknown_host", "未知主机（X-OA-Host 未登记）" if name else "没有登记任何主机")
-    raise ApiError(401, "bad_signature", "签名不正确" if name else "签名不正确，或发送方未登记")
+        raise ApiError("unknown_host", "未知主机（X-OA-Host 未登记）" if name else "没有登记任何主机")
+    raise ApiError("bad_signature", "签名不正确" if name else "签名不正确，或发送方未登记")
 
 
 @bp.post("/events")
@@ -88,7 +89,7 @@ def events():
 def _check_file_url(event: dict, host: hosts.Signer) -> None:
     url = event["data"].get("file_url") if event["type"] == "document.issued" else None
     if url and hosts.origin(url) not in (host.allow_origins or []):
-        raise ApiError(400, "file_url_not_allowed", "字段 data.file_url：不在此主机允许的文件来源内", "data.file_url")
+        raise ApiError("file_url_not_allowed", "字段 data.file_url：不在此主机允许的文件来源内", "data.file_url")
 
 
 @bp.post("/preview")
@@ -101,10 +102,9 @@ def preview():
         host = _authenticate(body)
         event = parse(body)
         if event["type"] != "document.issued":
-            raise ApiError(400, "unknown_type", "字段 type：预览只支持 document.issued", "type")
-        check_data(event, host.jurisdiction)
+            raise ApiError("unknown_type", "字段 type：预览只支持 document.issued", "type")
+        document = check_data(event, host.jurisdiction)
         _check_file_url(event, host)
-        document = to_mapping(event, host.jurisdiction)
         url = document.pop("_file_url", None)
         if url and document.get("file") is None:
             try:   # on a fetcher thread, never more at once than leave serving threads free
@@ -112,7 +112,7 @@ def preview():
                     current_app.extensions["oa_liaison"], fetch, url, host.allow_origins or [],
                     current_app.config["MAX_UPLOAD_BYTES"], current_app.config["FILE_FETCH_TIMEOUT_SECONDS"])
             except FetchError as exc:
-                raise ApiError(422, "file_fetch_failed", str(exc), "data.file_url") from None
+                raise ApiError("file_fetch_failed", str(exc), "data.file_url") from None
     except ApiError as exc:
         db.session.rollback()
         return _refuse(exc, host.name if host is not None else None)
@@ -160,7 +160,23 @@ def event_status(event_id: str):
             and len(digits) <= 18 else None   # beyond a 64-bit id no row can have it
         row = db.session.get(InboxEvent, row_id) if row_id else None
         if row is None or row.sender != host.name:
-            raise ApiError(404, "not_found", "没有此事件")
+            raise ApiError("not_found", "没有此事件")
     except ApiError as exc:
         return _refuse(exc, host.name if host is not None else None)
     return jsonify(inbox.status_of(row.id)), 200
+
+
+@bp.get("/openapi.json")
+def openapi_json():
+    """The contract as OpenAPI 3.1 (unsigned: it is documentation)."""
+    return jsonify(openapi.document()), 200
+
+
+@bp.get("/docs")
+def docs():
+    """The contract as a page in Chinese, rendered from the OpenAPI document (no script, nothing from a CDN)."""
+    spec = openapi.document()
+    shown = openapi.examples()["events"]
+    return render_template("oa_liaison/api/docs.html", spec=spec, signature=[*openapi.SIGNATURE, openapi.HOST_HEADER],
+                           event_examples={openapi.event_name(k): v for k, v in shown.items()},
+                           refs=openapi.refs, type_of=openapi.type_of, pretty=openapi.pretty)
