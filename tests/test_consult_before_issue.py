@@ -97,3 +97,24 @@ def test_open_consultation_is_reminded_before_due_and_when_overdue_once(app, lia
     late = [x for x in reminders.run(liaison, due + dt.timedelta(days=1)) if x["kind"] == "consultation"]
     assert late and all(x["offset_days"] == 0 and x["title"].startswith("已超期") for x in late)
     assert [x for x in reminders.run(liaison, due + dt.timedelta(days=1)) if x["kind"] == "consultation"] == []
+
+
+def test_not_consulted_before_is_stored_in_the_decision_and_kept_by_a_re_decision(app, liaison, host):
+    from oa_liaison_plugin.decision.route import redecide
+    from oa_liaison_plugin.models import Decision, Document
+    liaison.document_issued(dict(DRAFT, id="no-draft"))
+    liaison.draft_for_consultation(dict(DRAFT, id="with-draft"))
+    liaison.document_issued(dict(DRAFT, id="with-draft"))
+    with app.app_context():
+        def codes(host_id):
+            doc = db.session.scalar(select(Document).where(Document.host_id == host_id))
+            last = db.session.scalar(select(Decision).where(Decision.document_id == doc.id)
+                                     .order_by(Decision.id.desc()))
+            return doc, [r["code"] for r in last.reasons]
+        doc, stored = codes("no-draft")
+        assert stored.count("not_consulted_before") == 1
+        assert "not_consulted_before" not in codes("with-draft")[1]
+        with liaison.context():
+            redecide(liaison, doc, "backfill")
+            db.session.commit()
+        assert codes("no-draft")[1].count("not_consulted_before") == 1
