@@ -118,3 +118,33 @@ def test_not_consulted_before_is_stored_in_the_decision_and_kept_by_a_re_decisio
             redecide(liaison, doc, "backfill")
             db.session.commit()
         assert codes("no-draft")[1].count("not_consulted_before") == 1
+
+
+def test_answer_attachment_is_read_for_secrecy_size_limited_and_kept_for_the_unit(app, liaison, host):
+    import base64
+    import hashlib
+    import pytest
+    from oa_liaison_plugin.errors import InputError
+    from oa_liaison_plugin.models import Blob
+    first = liaison.draft_for_consultation(dict(DRAFT, id="draft-attach"))["consultations"][0]["id"]
+    second = liaison.draft_for_consultation(dict(DRAFT, id="draft-attach-2"))["consultations"][0]["id"]
+    secret = docx(issuer="城乡建设与环境资源保护委员会", secrecy="机密", secrecy_period="2年")
+    refused = liaison.consultation_answered({"consultation_id": first, "opinion": "见附件", "position": "修改意见",
+                                             "attachment": {"name": "意见.docx",
+                                                            "data_base64": base64.b64encode(secret).decode()}})
+    assert refused["status"] == "error" and refused["field"] == "attachment" and "机密" in refused["error"]
+    app.config["CONSULTATION_ATTACHMENT_MAX_BYTES"] = 100
+    with pytest.raises(InputError, match="附件过大"), liaison.work(Actor.cli()) as uow:
+        ops.answer(uow, db.session.get(Consultation, second), "见附件", utcnow(), attachment_name="a.docx",
+                   attachment=docx())
+    app.config["CONSULTATION_ATTACHMENT_MAX_BYTES"] = 20 * 1024 * 1024
+    plain = docx(issuer="城乡建设与环境资源保护委员会", doc_number=None, title="修改建议")
+    ok = liaison.consultation_answered({"consultation_id": first, "opinion": "见附件", "position": "修改意见",
+                                        "attachment": {"name": "修改建议.docx",
+                                                       "data_base64": base64.b64encode(plain).decode()}})
+    assert ok == {"consultation_id": first, "status": "answered", "attachment_name": "修改建议.docx"}
+    with app.app_context():
+        assert db.session.get(Blob, hashlib.sha256(secret).hexdigest()) is None
+        c = db.session.get(Consultation, first)
+        assert db.session.get(Blob, c.attachment_sha256).data == plain
+        assert db.session.get(Consultation, second).status == "open"

@@ -104,8 +104,25 @@ def opinions(liaison, document) -> list[str]:
     return lines
 
 
+def _attachment(value) -> tuple[str | None, bytes | None]:
+    """An answer's optional ``attachment``: ``{"name", "data_base64"}`` → its name and bytes."""
+    import base64
+    import binascii
+    if value is None:
+        return None, None
+    if not isinstance(value, dict) or not isinstance(value.get("data_base64"), str):
+        raise InputError("attachment", "应为对象 {\"name\", \"data_base64\"}")
+    try:
+        data = base64.b64decode(value["data_base64"], validate=True)
+    except binascii.Error:
+        raise InputError("attachment.data_base64", "不是有效的 base64") from None
+    name = value.get("name")
+    return (name if isinstance(name, str) else None), data
+
+
 def answered(liaison, answer) -> dict:
-    """A host's ``consultation.answered``: ``{"consultation_id", "opinion", "position"?}`` → the answer recorded."""
+    """A host's ``consultation.answered``: ``{"consultation_id", "opinion", "position"?, "attachment"?}`` → the
+    answer recorded (an attachment ``{"name", "data_base64"}`` is read for 密级 first, refused if classified)."""
     from ..audit import HOST
     from ..operations import AlreadyDone, consultations as ops
     try:
@@ -116,12 +133,14 @@ def answered(liaison, answer) -> dict:
             raise InputError("consultation_id", "应为征求意见的编号（整数）")
         if not isinstance(answer.get("opinion"), str):
             raise InputError("opinion", "应为文本")
+        name, data = _attachment(answer.get("attachment"))
         with liaison.work(HOST) as uow:
             c = db.session.get(Consultation, cid)
             if c is None:
                 raise InputError("consultation_id", f"没有编号为 {cid} 的征求意见")
-            ops.answer(uow, c, answer["opinion"], utcnow(), answer.get("position"))
-        return {"consultation_id": cid, "status": "answered"}
+            stored = ops.answer(uow, c, answer["opinion"], utcnow(), answer.get("position"),
+                                attachment_name=name, attachment=data)
+        return {"consultation_id": cid, "status": "answered", "attachment_name": stored}
     except InputError as exc:
         return {"consultation_id": answer.get("consultation_id") if isinstance(answer, dict) else None,
                 "status": "error", "error": str(exc), "field": exc.field}

@@ -1,15 +1,17 @@
 """Consultations (征求意见) on major matters: who is asked, by when, and what the committee answered."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
+from ...errors import InputError
 from ...models import Consultation, Document, db, utcnow
 from ...operations import AlreadyDone, consultations
 from .. import queries
 from ..access import allow
 from ..audit.log import work
 from ..export import MOST_ROWS, Column, Sheet, local, send_xlsx
-from ..forms import status as form_status
+from ..forms import input_error, status as form_status
+from ..inbox.views import send_blob
 from ..labels import CONSULTATION_STATUS, local_today
 from ..listing import committee_names, unit_names
 from ..paging import keyset
@@ -21,7 +23,8 @@ bp = Blueprint("consultations", __name__, url_prefix="/consultations")
 def _listed():
     q = queries.consultations().with_only_columns(
         Consultation.id, Consultation.committee_id, Consultation.due_on, Consultation.status,
-        Consultation.opinion, Consultation.position, Consultation.answered_at,
+        Consultation.opinion, Consultation.position, Consultation.answered_at, Consultation.stage,
+        Consultation.draft_sha256, Consultation.attachment_sha256, Consultation.attachment_name,
         Consultation.created_at, Document.id.label("document_id"), Document.title, Document.doc_number,
         Document.issuer, Document.unit_id)
     status = request.args.get("status", "")
@@ -70,14 +73,37 @@ def opinion(consultation_id: int):
     else:
         form = OpinionForm()
         if form.validate_on_submit():
+            upload = form.attachment.data
+            data, name = (upload.read(), upload.filename) if upload else (None, None)
             try:
                 with work() as uow:
-                    consultations.answer(uow, c, form.opinion.data, utcnow(), form.position.data)
+                    consultations.answer(uow, c, form.opinion.data, utcnow(), form.position.data,
+                                         attachment_name=name, attachment=data)
             except AlreadyDone:
                 flash("这项征求意见刚刚已由他人反馈，未重复记录。", "info")
                 return redirect(url_for(".index"))
-            flash(f"已记录{committee}的意见，并已通知发文单位。", "success")
-            return redirect(url_for(".index"))
+            except InputError as exc:
+                input_error(form, exc)
+            else:
+                flash(f"已记录{committee}的意见，并已通知发文单位。", "success")
+                return redirect(url_for(".index"))
     return render_template("oa_liaison/consultations/opinion.html", c=c, document=document, form=form,
-                           committee=committee, units=unit_names(), today=local_today()), \
+                           committee=committee, units=unit_names(), today=local_today(),
+                           attachment_mb=current_app.config["CONSULTATION_ATTACHMENT_MAX_BYTES"] // (1024 * 1024)), \
         form_status(form) if form is not None else 200
+
+
+@bp.route("/<int:consultation_id>/draft")
+@allow("admin", "unit", "committee", "auditor")
+def draft(consultation_id: int):
+    """The 征求意见稿 the committee was asked about, as it was sent."""
+    c = queries.one(queries.consultations(), Consultation, consultation_id)
+    return send_blob(c.draft_sha256, c.draft_name or f"征求意见稿-{c.id}")
+
+
+@bp.route("/<int:consultation_id>/attachment")
+@allow("admin", "unit", "committee", "auditor")
+def attachment(consultation_id: int):
+    """The attachment the committee answered with (checked for 密级 when it was uploaded)."""
+    c = queries.one(queries.consultations(), Consultation, consultation_id)
+    return send_blob(c.attachment_sha256, c.attachment_name or f"意见附件-{c.id}")
