@@ -2,18 +2,19 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from ...errors import InputError
 from ...models import Consultation, Document, db, utcnow
 from ...operations import AlreadyDone, consultations
 from .. import queries
-from ..access import allow
+from ..access import allow, jurisdiction
 from ..audit.log import work
 from ..export import MOST_ROWS, Column, Sheet, local, send_xlsx
 from ..forms import input_error, status as form_status
 from ..inbox.views import send_blob
 from ..labels import CONSULTATION_STATUS, local_today
-from ..listing import committee_names, unit_names
+from ..listing import committee_names, int_arg, unit_names
 from ..paging import keyset
 from .forms import OpinionForm
 
@@ -41,7 +42,21 @@ def index():
     page = keyset(db.session, q, Consultation.id)
     return render_template("oa_liaison/consultations/index.html", page=page, status=status,
                            statuses=CONSULTATION_STATUS, today=local_today(), committees=committee_names(),
-                           units=unit_names())
+                           units=unit_names(), **_year_figures())
+
+
+def _year_figures() -> dict:
+    """The year's consultation figures per committee and unit, from the yearly review (the same numbers)."""
+    if current_user.role not in ("admin", "auditor"):
+        return {}
+    from ...review import stats, year_review
+    year = int_arg("year") or local_today().year
+    review = year_review(current_app.extensions["oa_liaison"], jurisdiction(), year)
+    figures = {"consultations_opened": "征求意见", "consultations_answered": "已反馈", **stats.CONSULTATION_FIGURES}
+    return {"year": year, "figures": figures,
+            "year_rows": [("专门委员会", c) for c in review["committees"] if c["consultations_opened"]]
+            + [("部门（单位）", u) for u in review["units"] if u["consultations_opened"]],
+            "year_totals": review["totals"]}
 
 
 @bp.route("/export.xlsx")
