@@ -213,7 +213,8 @@ def test_consultations_before_and_after_issue_on_time_and_positions_agree_on_pag
             for key, word in (("positions_agree", "同意"), ("positions_amend", "修改意见"),
                               ("positions_disagree", "不同意")):
                 f[key] += c.position == word
-    got = {c["name"]: {k: c[k] for k in CONSULTATION_FIGURES} for c in review["committees"] if c["consultations_opened"]}
+    got = {c["name"]: {k: c[k] for k in CONSULTATION_FIGURES}
+           for c in review["committees"] if c["consultations_opened"]}
     assert got == expected
     cj = got["城乡建设与环境资源保护委员会"]
     assert cj["consultations_before"] == 2 and cj["consultations_on_time"] == 1 and cj["positions_amend"] == 1
