@@ -1,9 +1,12 @@
 """Consultations (征求意见) on major matters: who is asked, by when, and what the committee answered."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+import io
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
+from ...decision.consult_letters import committee_reply, consultation_letter
 from ...errors import InputError
 from ...models import Consultation, Document, db, utcnow
 from ...operations import AlreadyDone, consultations
@@ -13,7 +16,8 @@ from ..audit.log import work
 from ..export import MOST_ROWS, Column, Sheet, local, send_xlsx
 from ..forms import input_error, status as form_status
 from ..inbox.views import send_blob
-from ..labels import CONSULTATION_STATUS, local_today
+from ..drafts.views import DOCX
+from ..labels import CONSULTATION_STATUS, download_name, local_today
 from ..listing import committee_names, int_arg, unit_names
 from ..paging import keyset
 from .forms import OpinionForm
@@ -122,3 +126,23 @@ def attachment(consultation_id: int):
     """The attachment the committee answered with (checked for 密级 when it was uploaded)."""
     c = queries.one(queries.consultations(), Consultation, consultation_id)
     return send_blob(c.attachment_sha256, c.attachment_name or f"意见附件-{c.id}")
+
+
+@bp.route("/<int:consultation_id>/letter.docx")
+@allow("admin", "unit", "auditor")
+def letter(consultation_id: int):
+    """征求意见函 from the record: the draft named as 附件1 (downloaded beside it), the 意见反馈表 as 附件2."""
+    c = queries.one(queries.consultations(), Consultation, consultation_id)
+    blob, name, _ = consultation_letter(current_app.config, c, templates_dir=current_app.config["TEMPLATES_DIR"])
+    return send_file(io.BytesIO(blob), mimetype=DOCX, as_attachment=True, download_name=download_name(name[:-5]))
+
+
+@bp.route("/<int:consultation_id>/reply.docx")
+@allow("admin", "unit", "committee", "auditor")
+def reply(consultation_id: int):
+    """The committee's 复函 from its answer (its position, opinion and attachment)."""
+    c = queries.one(queries.consultations(), Consultation, consultation_id)
+    if c.status != "answered":
+        abort(404)
+    blob, name = committee_reply(current_app.config, c, templates_dir=current_app.config["TEMPLATES_DIR"])
+    return send_file(io.BytesIO(blob), mimetype=DOCX, as_attachment=True, download_name=download_name(name[:-5]))
