@@ -71,7 +71,8 @@ def issue(host, key: str, data: dict) -> dict:
     """印发: tell oa-liaison; it decides, records and copies (idempotent on the document id)."""
     summary = host.liaison.document_issued(document_event(key, data)) or {}
     return {"liaison": {k: summary.get(k) for k in ("document_id", "status", "committees", "units",
-                                                    "consultation_committees", "held", "hold_reason", "reasons")}}
+                                                    "consultation_committees", "held", "hold_reason", "reasons",
+                                                    "consulted_before_issue", "consultation_ids")}}
 
 
 def distribute(host, key: str, data: dict) -> dict:
