@@ -148,3 +148,41 @@ def test_answer_attachment_is_read_for_secrecy_size_limited_and_kept_for_the_uni
         c = db.session.get(Consultation, first)
         assert db.session.get(Blob, c.attachment_sha256).data == plain
         assert db.session.get(Consultation, second).status == "open"
+
+
+def test_a_draft_is_not_an_issued_document_in_lists_counts_review_or_backfill(app, liaison, host):
+    """Drafts are stored with status ``drafted``: not listed or counted as issued, never 待映射, not 抄送 in the
+    review, and a backfill does not turn one into an issued document."""
+    import datetime as dt
+    from oa_liaison_plugin.decision.backfill import backfill_since
+    from oa_liaison_plugin.models import Document
+    from oa_liaison_plugin.review import year_review
+    from oa_liaison_plugin.web.users.accounts import create_user
+    from test_web_support import PASSWORD, login
+    r = liaison.draft_for_consultation(dict(DRAFT, id="draft-only", issued_on="2017-04-01"))
+    assert r["consultations"]
+    liaison.draft_for_consultation({"id": "draft-stranger", "issuer": "南部县未知筹备办", "title": "某事项（征求意见稿）",
+                                    "flags": {"major": True}})
+    with app.app_context():
+        create_user(liaison, username="adm", password=PASSWORD, role="admin", unit=None, committee=None)
+        create_user(liaison, username="zr", password=PASSWORD, role="unit", unit="南部县自然资源和规划局", committee=None)
+        db.session.commit()
+    admin = app.test_client()
+    login(admin, "adm")
+    listed = admin.get("/documents").get_data(as_text=True)
+    assert DRAFT["title"] not in listed and "某事项" not in listed          # not among the issued documents
+    assert DRAFT["title"] in admin.get("/documents?status=drafted").get_data(as_text=True)
+    assert "南部县未知筹备办" not in admin.get("/unmatched").get_data(as_text=True)   # never 待映射
+    unit = app.test_client()
+    login(unit, "zr")
+    home = unit.get("/").get_data(as_text=True)
+    assert '<div class="n zero">0</div><div class="t">份本单位发文' in home
+    with app.app_context():
+        review = year_review(liaison, liaison.jurisdiction(), 2017)
+        assert sum(c["copies"] for c in review["committees"]) == 0
+        assert sum(u["documents_copied"] for u in review["units"]) == 0
+        assert review["totals"]["consultations_before"] == 1
+        with liaison.context():
+            backfill_since(liaison, dt.date(2000, 1, 1), apply=True)
+        assert {d.status for d in db.session.scalars(select(Document))} == {"drafted"}
+        assert {c.kind for c in db.session.scalars(select(Copy))} == {"consultation"}
