@@ -102,6 +102,8 @@ def test_open_consultation_is_reminded_before_due_and_when_overdue_once(app, lia
 def test_not_consulted_before_is_stored_in_the_decision_and_kept_by_a_re_decision(app, liaison, host):
     from oa_liaison_plugin.decision.route import redecide
     from oa_liaison_plugin.models import Decision, Document
+    from oa_liaison_plugin.web.users.accounts import create_user
+    from test_web_support import PASSWORD, login
     liaison.document_issued(dict(DRAFT, id="no-draft"))
     liaison.draft_for_consultation(dict(DRAFT, id="with-draft"))
     liaison.document_issued(dict(DRAFT, id="with-draft"))
@@ -118,6 +120,12 @@ def test_not_consulted_before_is_stored_in_the_decision_and_kept_by_a_re_decisio
             redecide(liaison, doc, "backfill")
             db.session.commit()
         assert codes("no-draft")[1].count("not_consulted_before") == 1
+        create_user(liaison, username="adm1", password=PASSWORD, role="admin", unit=None, committee=None)
+        db.session.commit()
+        doc_id = doc.id
+    client = app.test_client()
+    login(client, "adm1")
+    assert "未经事前协商" in client.get(f"/documents/{doc_id}").get_data(as_text=True)   # the document page
 
 
 def test_answer_attachment_is_read_for_secrecy_size_limited_and_kept_for_the_unit(app, liaison, host):
