@@ -36,6 +36,7 @@ from oa_liaison_plugin.models import (AgreedTopic, Committee, Consultation, Copy
                                       Invitation, Meeting, Reply, Submission, Unit, db)
 from oa_liaison_plugin.replies.tasks import RATINGS  # noqa: E402
 from oa_liaison_plugin.clock import county_today  # noqa: E402
+from oa_liaison_plugin.config import county_zone  # noqa: E402
 from oa_liaison_plugin.review import stats  # noqa: E402
 from oa_liaison_plugin.web.models import AuditEntry  # noqa: E402
 from oa_liaison_plugin.web.users.accounts import create_user  # noqa: E402
@@ -65,8 +66,12 @@ def fill(app, n_docs: int, seed: int = 7) -> None:
                 copies.append(dict(document_id=i, committee_id=cid, status="delivered", snapshot={}, reasons=[],
                                    attempts=1, next_attempt_at=at, created_at=at))
             if rnd.random() < 0.02:
+                answered = rnd.random() < 0.7
                 cons.append(dict(document_id=i, committee_id=own, due_on=at.date() + dt.timedelta(days=15),
-                                 status="answered" if rnd.random() < 0.7 else "open", created_at=at))
+                                 status="answered" if answered else "open", created_at=at,
+                                 stage="before" if rnd.random() < 0.5 else "after",
+                                 position=rnd.choice(["同意", "修改意见", "不同意", None]) if answered else None,
+                                 answered_at=at + dt.timedelta(days=rnd.randint(1, 25)) if answered else None))
             if len(copies) >= CHUNK:
                 conn.execute(insert(Document), docs)
                 conn.execute(insert(Copy), copies)
@@ -133,18 +138,27 @@ def python_review(liaison, jur, year: int) -> dict:
             in_year[did] = unit
     c, u = Counter(), Counter()
     copied = set()
-    for did, cid in s.execute(select(Copy.document_id, Copy.committee_id)):
-        if did in in_year and cid is not None:
+    for did, cid, kind in s.execute(select(Copy.document_id, Copy.committee_id, Copy.kind)):
+        if did in in_year and cid is not None and kind == "copy":
             c[(cid, "copies")] += 1
             copied.add(did)
     for did in copied:
         if in_year[did] is not None:
             u[(top[in_year[did]], "documents_copied")] += 1
-    for did, cid, status in s.execute(select(Consultation.document_id, Consultation.committee_id, Consultation.status)):
+    zone = county_zone(liaison.config)
+    positions = {"同意": "positions_agree", "修改意见": "positions_amend", "不同意": "positions_disagree"}
+    for did, cid, status, stage, due, at, position in s.execute(select(
+            Consultation.document_id, Consultation.committee_id, Consultation.status, Consultation.stage,
+            Consultation.due_on, Consultation.answered_at, Consultation.position)):
         if did in in_year:
+            on_time = status == "answered" and at.replace(tzinfo=dt.timezone.utc).astimezone(zone).date() <= due
             for key, counter in ((cid, c), (top.get(in_year[did]), u)):
                 counter[(key, "consultations_opened")] += 1
                 counter[(key, "consultations_answered")] += status == "answered"
+                counter[(key, f"consultations_{stage}")] += 1
+                counter[(key, "consultations_on_time")] += on_time
+                if position in positions:
+                    counter[(key, positions[position])] += 1
     # 按期答复率 (stats.ON_TIME_DEFINITION): the first reply letter's date against the deadline it answered.
     first_reply = {sid: (sent, due) for sid, sent, due in s.execute(
         select(Reply.submission_id, Reply.sent_on, Reply.due_on).where(Reply.round == 1))}

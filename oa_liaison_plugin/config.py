@@ -15,6 +15,7 @@ DEFAULTS = {
     "LOAD_DEFAULT_TABLE": True,       # load the shipped 南部县 table on first start
     "CONSULTATION_DAYS": 15,          # due date of a consultation, in days after issue
     "CONSULTATION_WORKING_DAYS": 10,  # due date of a consultation on a draft (before 签发), in working days
+    "CONSULTATION_ATTACHMENT_MAX_BYTES": 20 * 1024 * 1024,   # a committee's answer's attachment
     "REPLY_MONTHS": 3,                # reply deadline for a submission (提案: 3 months)
     # Reply tasks (三(四)): the period per kind (months from the date received; a kind not named here takes
     # REPLY_MONTHS), a deadline on a weekend or public holiday moved to the next working day (China's

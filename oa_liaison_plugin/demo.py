@@ -83,6 +83,7 @@ def run_demo(app, out: Path | None = None, echo=print) -> dict:
             handovers.append((r["host_id"], item["handover"]))
     for host_id, h in handovers:
         _handover(app, liaison, host_id, h, echo)
+    produced["consultation"] = _consult_before_issue(app, liaison, host, scenario["consultation"], out, echo)
 
     echo("\n== 管理员把未知发文单位映射到已有单位（无须重新印发） ==")
     mapping = scenario["mapping"]
@@ -150,6 +151,74 @@ def _host(liaison, echo):
         return ReferenceHost(liaison, fail_deliveries=1)
     echo("\n== 经 BPMN 发文流程印发文件（拟稿→核稿→会签→签发→编号→用印→印发→分发；三(五)：抄送、征求意见） ==")
     return BpmnHost(liaison, fail_deliveries=1)
+
+
+CONSULT_KEY = "fawen-demo-consultation"
+
+
+def _consult_before_issue(app, liaison, host, item: dict, out: Path, echo) -> dict:
+    """#26: a major matter's draft goes to the committee before 签发; its answer reaches the signer; issued after."""
+    from .decision.consult_letters import committee_reply, consultation_letter
+    from .documents.samples import make_issued_docx
+    from .models import Consultation
+    from .operations import consultations
+    echo("\n== 签发前征求意见（五(一)、三(五)）：重大事项的征求意见稿先送委员会，签发人看到委员会意见 ==")
+    bpmn = hasattr(host, "start")
+    host_id = f"bpmn-{CONSULT_KEY}" if bpmn else "demo-consultation"
+    if liaison.consultations(host_id):
+        echo("  （已在上次演示中办理，见网页面板“征求意见”）")
+        return {}
+    meta = {k: v for k, v in item.items() if k not in ("answer", "body")}
+    file = make_issued_docx(issuer=item["issuer"], doc_number=None, title=item["title"] + "（征求意见稿）",
+                            main_recipients=item["main_recipients"], body_paragraphs=[item["body"]],
+                            date=dt.date.fromisoformat(item["issued_on"]))
+    echo(f"  《{item['title']}》（{item['issuer']}，征求意见稿）")
+    if bpmn:
+        host.start("fawen", {**meta, "body": item["body"]}, key=CONSULT_KEY, file=file)
+        for step in ("draft", "review", "countersign"):
+            host.complete(CONSULT_KEY, step, {})
+        echo("    会签后预检：" + "；".join(host.data(CONSULT_KEY).get("liaison_advice", [])))
+    else:
+        liaison.draft_for_consultation({"id": host_id, **meta, "body": item["body"], "file": file})
+    opened = liaison.consultations(host_id)
+    for c in opened:
+        echo(f"    → 征求意见稿已送{c['committee']}（征求意见 {c['id']}），{c['due']}前反馈"
+             + ("；发文流程在“等待委员会意见”处等待（全部反馈，或到反馈截止日）" if bpmn else ""))
+    answer = item["answer"]
+    with app.app_context():
+        for c in opened:
+            with liaison.work(DEMO) as uow:   # the operation behind the panel's 征求意见 → 填写意见
+                consultations.answer(uow, db.session.get(Consultation, c["id"]), answer["opinion"],
+                                     dt.datetime.now(dt.timezone.utc).replace(tzinfo=None), answer["position"])
+            echo(f"    {c['committee']}在网页面板“征求意见 → 填写意见”反馈：{answer['position']}——{answer['opinion']}")
+    if bpmn:
+        moved = host.refresh()
+        echo(f"    委员会意见已全部反馈：流程 {'、'.join(moved)} 进入签发")
+        advice = host.data(CONSULT_KEY).get("liaison_advice", [])
+        for line in advice:
+            echo(f"    签发时提示：{line}")
+        host.complete(CONSULT_KEY, "sign", {"approved": True, "signer": "分管领导"})
+        issued = host.complete(CONSULT_KEY, "seal", {})["liaison"]
+    else:
+        advice = liaison.check_before_issue({"id": host_id, **meta})
+        for line in advice:
+            echo(f"    签发时提示：{line}")
+        issued = liaison.document_issued({"id": host_id, **meta, "body": item["body"]})
+    echo(f"    印发：{'已于签发前征求意见（consulted_before_issue: true）' if issued.get('consulted_before_issue') else '未经事前协商'}"
+         f"，抄送 {'、'.join(issued.get('committees') or [])}")
+    with app.app_context():
+        c = db.session.get(Consultation, opened[0]["id"])
+        letter, _, _ = consultation_letter(app.config, c, templates_dir=app.config["TEMPLATES_DIR"])
+        reply, _ = committee_reply(app.config, c, templates_dir=app.config["TEMPLATES_DIR"])
+    paths = {"letter": out / "demo-consultation-letter.docx", "reply": out / "demo-consultation-reply.docx"}
+    paths["letter"].write_bytes(letter)
+    paths["reply"].write_bytes(reply)
+    echo(f"    征求意见函（附件1 征求意见稿、附件2 意见反馈表）：{paths['letter']}")
+    echo(f"    委员会复函：{paths['reply']}")
+    echo("    同样可经 HTTP（document.drafted、consultation.answered）和命令行（oa-liaison consultations open、answer、"
+         "letter）办理")
+    return {"host_id": host_id, "advice": advice, "issued": issued, "consultations": opened,
+            **{k: str(v) for k, v in paths.items()}}
 
 
 def _handover(app, liaison, host_id: str, h: dict, echo) -> None:
@@ -352,6 +421,8 @@ def _meetings_and_review(app, liaison, scenario, out: Path, echo, produced) -> N
     echo(f"\n== {year} 年度对口联系工作总结（五(三)） ==")
     review = year_review(liaison, jur, year)
     t = review["totals"]
+    echo(f"  征求意见 {t['consultations_opened']} 次：签发前征求意见 {t['consultations_before']} 次，未经事前协商 "
+         f"{t['consultations_after']} 次；委员会意见 修改意见 {t['positions_amend']} 次")
     echo(f"  抄送 {t['copies']} 份次；征求意见 {t['consultations_opened']} 次；来件 {t['submissions']} 件（已答复 "
          f"{t['submissions_answered']}）；联系会 {t['meetings_held']} 次；应邀请 {t['invitations_proposed']} 人次；"
          f"议定课题 {t['topics']} 项")

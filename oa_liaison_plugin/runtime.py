@@ -126,6 +126,14 @@ class Liaison:
         from .decision.consult import answered
         return answered(self, answer)
 
+    def consultations(self, document_id: str, jurisdiction: str | None = None) -> list[dict]:
+        """The consultations on a host's document (its draft, or the issued one): ``{"id", "committee", "due",
+        "status", "stage", "position", "opinion", "answered_at"}`` each (a host polling for "all answered")."""
+        from .decision.consult import opened
+        with self.context():
+            jur = self.jurisdiction_row(jurisdiction, host_id=str(document_id))
+            return opened(jur.document_id) if jur.document_id is not None else []
+
     def submission_received(self, submission) -> dict | None:
         return self._event("submission_received", "replies", submission=submission)
 

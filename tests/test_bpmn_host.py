@@ -165,3 +165,80 @@ def test_the_shipped_processes_are_what_the_build_script_draws():
         ids = {e.get("id") for e in root_el.find("bpmn:process", ns)}
         drawn = {e.get("bpmnElement") for e in root_el.iterfind(".//bpmndi:*[@bpmnElement]", ns)} - {pid}
         assert ids == drawn
+
+
+MAJOR = {"issuer": "南部县自然资源和规划局", "title": "关于南部县国土空间总体规划的意见", "doc_code": "南自然资发",
+         "issued_on": "2017-03-01", "flags": {"major": True}, "main_recipients": ["各乡镇人民政府"]}
+
+
+def to_consultation(host) -> str:
+    key = host.start("fawen", dict(MAJOR))
+    for step in ("draft", "review", "countersign"):
+        host.complete(key, step, {})
+    return key
+
+
+def _consultations(app, key):
+    from oa_liaison_plugin.models import Consultation
+    with app.app_context():
+        return db.session.scalars(select(Consultation).join(Document).where(
+            Document.host_id == f"bpmn-{key}").order_by(Consultation.id)).all()
+
+
+def test_a_major_matter_waits_for_the_committees_and_the_signer_sees_their_opinion(app, liaison):
+    from oa_liaison_plugin.audit import Actor
+    from oa_liaison_plugin.models import utcnow
+    from oa_liaison_plugin.operations import consultations as ops
+    host = BpmnHost(liaison)
+    key = to_consultation(host)
+    assert [t for t in host.tasks("fawen") if t["key"] == key] == []   # no person's step: waiting for the committees
+    opened = _consultations(app, key)
+    assert [c.stage for c in opened] == ["before"] and host.data(key) is not None
+    assert host.refresh() == []                                          # not answered, not due: still waiting
+    with liaison.work(Actor.cli()) as uow:
+        ops.answer(uow, db.session.get(type(opened[0]), opened[0].id), "建议补充生态保护红线", utcnow(), "修改意见")
+    assert host.refresh() == [key]                                       # the message: all answered
+    waiting = [t for t in host.tasks("fawen") if t["key"] == key]
+    assert [t["step"] for t in waiting] == ["sign"]
+    advice = waiting[0]["data"]["liaison_advice"]
+    assert any("修改意见——建议补充生态保护红线" in m for m in advice)
+    host.complete(key, "sign", {"approved": True})
+    done = host.complete(key, "seal", {})
+    assert done["liaison"]["status"] == "routed"
+    assert len(_consultations(app, key)) == 1                            # issuing opened no second one
+    from oa_liaison_plugin.models import Decision
+    with app.app_context():
+        doc = db.session.scalar(select(Document).where(Document.host_id == f"bpmn-{key}"))
+        last = db.session.scalar(select(Decision).where(Decision.document_id == doc.id).order_by(Decision.id.desc()))
+        assert "not_consulted_before" not in [r["code"] for r in last.reasons]
+
+
+def test_the_timer_at_the_due_date_takes_a_waiting_major_matter_to_signing(app, liaison):
+    app.config["CONSULTATION_WORKING_DAYS"] = 0   # due today: the timer's time has come when the pass runs
+    host = BpmnHost(liaison)
+    key = to_consultation(host)
+    waiting = [t for t in host.tasks("fawen") if t["key"] == key]
+    assert [t["step"] for t in waiting] == ["sign"]                      # the timer fired, nothing answered
+    assert any("尚未反馈" in m for m in waiting[0]["data"]["liaison_advice"])
+
+
+def test_a_restart_while_waiting_resumes_the_wait_and_a_second_pass_opens_nothing(app, liaison):
+    from oa_liaison_plugin.app import create_app
+    from oa_liaison_plugin.audit import Actor
+    from oa_liaison_plugin.models import Consultation, utcnow
+    from oa_liaison_plugin.operations import consultations as ops
+    host = BpmnHost(liaison)
+    key = to_consultation(host)
+    app2 = create_app(dict(app.config), instance_path=app.instance_path)   # a new process on the same database
+    liaison2 = app2.extensions["oa_liaison"]
+    host2 = BpmnHost(liaison2)
+    assert host2.refresh() == [] and host2.tasks("fawen") == []
+    first = _consultations(app, key)[0].id
+    with liaison2.work(Actor.cli()) as uow:
+        ops.answer(uow, db.session.get(Consultation, first), "同意", utcnow(), "同意")
+    assert host2.refresh() == [key]
+    assert [t["step"] for t in host2.tasks("fawen")] == ["sign"]
+    assert [c.id for c in _consultations(app, key)] == [first]
+    with app2.app_context():
+        db.session.remove()
+        db.engine.dispose()

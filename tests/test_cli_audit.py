@@ -26,6 +26,7 @@ NOT_AUDITED = {
     "hosts test",   # sends a test event, changes nothing
     "import-notice",   # without --apply it only prints; --apply is run below
     "consultations open",   # a host's event (document.drafted) from a file, like `event`: recorded as a decision
+    "consultations letter",   # writes a .docx (and the draft beside it), changes nothing
 }
 
 

@@ -81,3 +81,67 @@ def test_sigkill_mid_run_loses_and_doubles_nothing(db_url, tmp_path):
                                  "GROUP BY document_id, recipient) x")).scalar()
         assert per_doc == 1
     engine.dispose()
+
+
+BPMN_WAIT = textwrap.dedent("""
+    import json, sys, threading
+    from oa_liaison_plugin import create_app
+    from oa_liaison_plugin.hosts.bpmn import BpmnHost, actions
+    app = create_app({"DATABASE_URL": sys.argv[1]}, instance_path=sys.argv[2])
+    liaison = app.extensions["oa_liaison"]
+    host = BpmnHost(liaison)
+    mode, key = sys.argv[3], "fawen-crash"
+    if mode == "start":          # killed inside 会签's step: the draft was sent, the engine state not yet saved
+        consult = actions.ACTIONS["consult"]
+        def consult_then_stop(*args):
+            out = consult(*args)
+            print("consulted", flush=True)
+            threading.Event().wait()
+        actions.ACTIONS["consult"] = consult_then_stop
+        host.start("fawen", {"issuer": "南部县自然资源和规划局", "title": "关于南部县国土空间总体规划的意见",
+                             "flags": {"major": True}, "doc_code": "南自然资发"}, key=key)
+        for step in ("draft", "review", "countersign"):
+            host.complete(key, step, {})
+    elif mode == "wait":         # 会签 done again after the restart; then killed while waiting for the committees
+        host.complete(key, "countersign", {})
+        print("waiting" if not host.tasks("fawen") else "not waiting", flush=True)
+        threading.Event().wait()
+    else:                        # a committee answered meanwhile: the pass takes the instance to 签发
+        moved = host.refresh()
+        print(json.dumps({"moved": moved, "tasks": host.tasks("fawen")}, ensure_ascii=False), flush=True)
+""")
+
+
+@pytest.mark.slow
+def test_bpmn_killed_while_consulting_opens_no_second_consultation_and_the_answer_reaches_signing(db_url, tmp_path):
+    import json
+    script = tmp_path / "bpmn_wait.py"
+    script.write_text(BPMN_WAIT, "utf-8")
+    args = [sys.executable, str(script), db_url, str(tmp_path / "inst")]
+    for mode, said in (("start", "consulted"), ("wait", "waiting")):
+        proc = subprocess.Popen([*args, mode], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = proc.stdout.readline().strip()
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        assert line == said, proc.stderr.read()
+    engine = create_engine(db_url)
+    with engine.begin() as c:
+        rows = c.execute(text("SELECT id, status FROM liaison_consultation")).all()
+        assert len(rows) == 1 and rows[0].status == "open"   # the step ran twice, the consultation opened once
+        assert c.execute(text("SELECT COUNT(*) FROM liaison_copy WHERE kind = 'consultation'")).scalar() == 1
+        cid = rows[0].id
+    engine.dispose()
+    from helpers import EXE, cli_env
+    answered = subprocess.run([EXE, "consultations", "answer", str(cid), "--opinion", "建议补充生态保护红线",
+                               "--position", "修改意见", "--json"], capture_output=True, text=True, timeout=120,
+                              env=cli_env(tmp_path / "inst", OA_LIAISON_DATABASE_URL=db_url))
+    assert answered.returncode == 0, answered.stderr
+    done = subprocess.run([*args, "refresh"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert out["moved"] == ["fawen-crash"] and [t["step"] for t in out["tasks"]] == ["sign"]
+    assert any("修改意见——建议补充生态保护红线" in m for m in out["tasks"][0]["data"]["liaison_advice"])
+    engine = create_engine(db_url)
+    with engine.connect() as c:
+        assert c.execute(text("SELECT COUNT(*) FROM liaison_consultation")).scalar() == 1
+    engine.dispose()

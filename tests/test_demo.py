@@ -48,6 +48,33 @@ def test_demo_runs_every_capability(lite_app, tmp_path):
         assert str(path) in text
 
 
+def test_demo_consults_the_committee_before_signing(lite_app, tmp_path):
+    """#26 in the demo: the draft goes to the committee, its 修改意见 reaches 签发 in the BPMN process, the issued
+    document records it was consulted beforehand, the 2017 review counts one consultation before issue."""
+    lines: list[str] = []
+    produced = run_demo(lite_app, tmp_path / "out", echo=lines.append)
+    text = "\n".join(lines)
+    story = produced["consultation"]
+    assert story["host_id"] == "bpmn-fawen-demo-consultation"
+    assert [c["committee"] for c in story["consultations"]] == ["城乡建设与环境资源保护委员会"]
+    assert "征求意见稿已送城乡建设与环境资源保护委员会" in text and "等待委员会意见" in text
+    assert "反馈：修改意见——建议在规划中明确城区生态保护红线" in text
+    assert "委员会意见已全部反馈：流程 fawen-demo-consultation 进入签发" in text
+    assert any("城乡建设与环境资源保护委员会（" in a and "修改意见——建议在规划中明确" in a for a in story["advice"])
+    assert story["issued"]["consulted_before_issue"] is True and story["issued"]["status"] == "routed"
+    assert "印发：已于签发前征求意见" in text
+    with lite_app.app_context():
+        doc = db.session.scalar(select(Document).where(Document.host_id == story["host_id"]))
+        cons = db.session.scalars(select(Consultation).where(Consultation.document_id == doc.id)).all()
+        assert doc.status == "routed" and [(c.stage, c.position) for c in cons] == [("before", "修改意见")]
+    assert "签发前征求意见 1 次" in text
+    letter = "".join(p.text for p in docx.Document(story["letter"]).paragraphs)
+    assert "附件：1.城区控制性详细规划（征求意见稿）" in letter
+    reply = "".join(p.text for p in docx.Document(story["reply"]).paragraphs)
+    assert "我委意见为“修改意见”" in reply
+    assert "consultations open、answer、letter" in text and "document.drafted" in text
+
+
 def test_demo_tells_one_proposal_from_arrival_to_its_second_answer(lite_app, sqlite_url, tmp_path):
     lines: list[str] = []
     produced = run_demo(lite_app, tmp_path / "out", echo=lines.append)

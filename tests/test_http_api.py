@@ -442,8 +442,24 @@ def test_draft_over_http_is_offered_for_consultation_and_answered_back(app, serv
     offered = next(r["event"] for r in cb.received if r["event"]["type"] == "liaison.copy")
     assert offered["data"]["kind"] == "consultation" and offered["data"]["consultation_id"]
     cid = offered["data"]["consultation_id"]
+    from helpers import docx
+    secret_file = base64.b64encode(docx(secrecy="秘密", secrecy_period="1年")).decode()
+    status, refused = post_event(served.port, secret, "consultation.answered", {
+        "consultation_id": cid, "opinion": "见附件", "attachment": {"name": "意见.docx", "data_base64": secret_file}},
+        event_id="ev-secret")
+    assert status == 202
+
+    def result_of(event_id):
+        code, st = request(served.port, f"/api/v1/events/{event_id}", b"", signed(secret, f"st-{event_id}", b""),
+                           method="GET")
+        return st.get("result") if code == 200 and st["status"] == "processed" else None
+    wait_for(lambda: result_of(refused["id"]) is not None)
+    result = result_of(refused["id"])
+    assert result["status"] == "error" and result["field"] == "attachment" and "秘密" in result["error"]
+    plain = base64.b64encode(docx(doc_number=None, title="修改建议")).decode()
     status, _ = post_event(served.port, secret, "consultation.answered",
-                           {"consultation_id": cid, "opinion": "建议补充", "position": "修改意见"}, event_id="ev-an")
+                           {"consultation_id": cid, "opinion": "建议补充", "position": "修改意见",
+                            "attachment": {"name": "修改建议.docx", "data_base64": plain}}, event_id="ev-an")
     assert status == 202
     from oa_liaison_plugin.http import outbox
 
@@ -455,6 +471,7 @@ def test_draft_over_http_is_offered_for_consultation_and_answered_back(app, serv
     wait_for(told_back)
     told = next(r["event"] for r in cb.received if r["event"]["type"] == "liaison.consultation")
     assert told["data"]["consultation_id"] == cid and told["data"]["position"] == "修改意见"
+    assert told["data"]["attachment_name"] == "修改建议.docx"
     status, answer = post_event(served.port, secret, "consultation.answered", {"opinion": "x"}, event_id="ev-bad")
     assert status == 400 and answer["field"] == "data.consultation_id"
     cb.close()

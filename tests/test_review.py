@@ -173,3 +173,69 @@ def test_the_ratings_reach_the_page_and_the_docx(lite_app, tmp_path):
     assert jk[head.index("评价")] == "1/0/1"          # 满意 1, 基本满意 0, 不满意 1
     text = "".join(p.text for p in docx.Document(str(tmp_path / "r.docx")).paragraphs)
     assert "满意1件次、基本满意1件次、不满意1件次" in text
+
+
+def test_consultations_before_and_after_issue_on_time_and_positions_agree_on_page_docx_and_rows(lite_app, tmp_path):
+    """Must 5 of #26: per committee and unit, consultations before and after issue (未经事前协商), answered on time,
+    positions; the 征求意见 page, the review .docx and counting the rows say the same."""
+    import re
+    from oa_liaison_plugin.audit import Actor
+    from oa_liaison_plugin.operations import consultations
+    from oa_liaison_plugin.review import year_review
+    from oa_liaison_plugin.review.stats import CONSULTATION_FIGURES
+    from oa_liaison_plugin.web.users.accounts import create_user
+    from test_web_support import PASSWORD, login
+    liaison = lite_app.extensions["oa_liaison"]
+    county_year(lite_app, liaison)   # two major matters issued without a draft; one answered 同意 on time
+    for hid in ("d-1", "d-2"):
+        liaison.draft_for_consultation({"id": hid, "issuer": "南部县自然资源和规划局", "title": f"规划{hid}（征求意见稿）",
+                                        "flags": {"major": True}, "issued_on": "2017-04-01"})
+    with lite_app.app_context():
+        drafts = db.session.scalars(select(Consultation).where(Consultation.stage == "before")
+                                    .order_by(Consultation.id)).all()
+        late = dt.datetime.combine(drafts[1].due_on + dt.timedelta(days=1), dt.time(3))
+        with liaison.work(Actor("test")) as uow:   # on the due date at 23:30 county time: still on time
+            consultations.answer(uow, drafts[0], "补充红线", dt.datetime.combine(drafts[0].due_on, dt.time(15, 30)),
+                                 "修改意见")
+        with liaison.work(Actor("test")) as uow:
+            consultations.answer(uow, drafts[1], "不同意选址", late, "不同意")
+        create_user(liaison, username="admin9", password=PASSWORD, role="admin", unit=None, committee=None)
+        db.session.commit()
+        review = year_review(liaison, liaison.jurisdiction(), 2017)
+        rows = db.session.scalars(select(Consultation)).all()
+        com = {c.id: c.name for c in db.session.scalars(select(Committee))}
+        expected: dict = {}
+        for c in rows:
+            f = expected.setdefault(com[c.committee_id], dict.fromkeys(CONSULTATION_FIGURES, 0))
+            f["consultations_before" if c.stage == "before" else "consultations_after"] += 1
+            county_day = (c.answered_at + dt.timedelta(hours=8)).date() if c.answered_at else None
+            f["consultations_on_time"] += county_day is not None and county_day <= c.due_on
+            for key, word in (("positions_agree", "同意"), ("positions_amend", "修改意见"),
+                              ("positions_disagree", "不同意")):
+                f[key] += c.position == word
+    got = {c["name"]: {k: c[k] for k in CONSULTATION_FIGURES}
+           for c in review["committees"] if c["consultations_opened"]}
+    assert got == expected
+    cj = got["城乡建设与环境资源保护委员会"]
+    assert cj["consultations_before"] == 2 and cj["consultations_on_time"] == 1 and cj["positions_amend"] == 1
+    assert review["totals"]["consultations_after"] == 2 and review["totals"]["positions_disagree"] == 1
+    units = {u["name"]: u for u in review["units"]}
+    assert units["县自然资源和规划局"]["consultations_before"] == 2
+
+    client = lite_app.test_client()
+    login(client, "admin9")
+    html = client.get("/consultations?year=2017").get_data(as_text=True)
+    table = html[html.index('id="consultation-figures"'):]
+    page_rows = {name: [int(v) for v in re.findall(r'data-figure="[a-z_]+">(\d+)<', cells)]
+                 for name, cells in re.findall(r'<tr><td data-label="[^"]+">([^<]+)</td>(.*?)</tr>', table)}
+    r = run(lite_app, "report", "year", "2017", "--out", str(tmp_path / "r.docx"), "--json")
+    assert r.exit_code == 0, r.output
+    d = docx.Document(str(tmp_path / "r.docx"))
+    consult_table = next(t for t in d.tables if t.rows[0].cells[1].text == "签发前征求意见")
+    docx_rows = {row.cells[0].text: [int(c.text) for c in row.cells[1:]] for row in consult_table.rows[1:]}
+    for name, figures in got.items():
+        assert docx_rows[name] == list(figures.values()), name
+        assert page_rows[name][2:] == list(figures.values()), name
+    assert docx_rows["县自然资源和规划局"] == [units["县自然资源和规划局"][k] for k in CONSULTATION_FIGURES]
+    text = "".join(p.text for p in d.paragraphs)
+    assert "签发前征求意见2次、未经事前协商2次" in text

@@ -43,7 +43,8 @@ def _latest(document_ids) -> dict[int, Decision]:
 def backfill_since(liaison, since: dt.date, *, apply: bool, progress: bool = False) -> dict:
     """Re-decide documents received on or after ``since``; with ``apply`` record and add missing copies."""
     jur = liaison.jurisdiction()
-    ids = db.session.scalars(select(Document.id).where(Document.jurisdiction_id == jur.id,
+    # A draft (征求意见稿) is decided again when it is issued, never by a backfill: it was not issued.
+    ids = db.session.scalars(select(Document.id).where(Document.jurisdiction_id == jur.id, Document.status != "drafted",
                                                        Document.received_at >= dt.datetime.combine(since, dt.time()))
                              .order_by(Document.id)).all()
     summary = {"documents": len(ids), "changed": 0, "new_copies": 0, "applied": apply, "by_status": {},

@@ -105,7 +105,8 @@ def opinions(liaison, document) -> list[str]:
 
 
 def answered(liaison, answer) -> dict:
-    """A host's ``consultation.answered``: ``{"consultation_id", "opinion", "position"?}`` → the answer recorded."""
+    """A host's ``consultation.answered``: ``{"consultation_id", "opinion", "position"?, "attachment"?}`` → the
+    answer recorded (an attachment ``{"name", "data_base64"}`` is read for 密级 first, refused if classified)."""
     from ..audit import HOST
     from ..operations import AlreadyDone, consultations as ops
     from ..inputs import parse
@@ -113,12 +114,14 @@ def answered(liaison, answer) -> dict:
     try:
         given = parse(ConsultationAnswered, answer)   # the model the API checks the event's data with
         cid = given.consultation_id
+        name, data = (given.attachment.name, given.attachment.data_base64) if given.attachment else (None, None)
         with liaison.work(HOST) as uow:
             c = db.session.get(Consultation, cid)
             if c is None:
                 raise InputError("consultation_id", f"没有编号为 {cid} 的征求意见")
-            ops.answer(uow, c, given.opinion, utcnow(), given.position)
-        return {"consultation_id": cid, "status": "answered"}
+            stored = ops.answer(uow, c, given.opinion, utcnow(), given.position,
+                                attachment_name=name, attachment=data)
+        return {"consultation_id": cid, "status": "answered", "attachment_name": stored}
     except InputError as exc:
         return {"consultation_id": answer.get("consultation_id") if isinstance(answer, dict) else None,
                 "status": "error", "error": str(exc), "field": exc.field}

@@ -90,16 +90,25 @@ def _store_blob(data: bytes, sha: str | None = None) -> str:
 
 
 def record(liaison, jur, doc_id: int, doc: dict, verdict: Verdict, trigger: str, *, new: bool = False,
-           plugin_errors=()) -> None:
+           plugin_errors=()) -> list[int]:
     """Save one decision: its row (with, for a subscribing host, its liaison.decision callback), its copies and
     consultations, and the plugin failures behind it (caller commits).
 
     The one place a decision is written, whoever made it. ``doc`` holds the document's columns (for the
     copies' snapshot); ``new`` says it has just been created, so it cannot have copies or consultations
-    yet (saves two queries on the hot path).
+    yet (saves two queries on the hot path). Returns the ids of the consultations held before issue; a
+    major matter without any gets the reason 未经事前协商 in the stored decision (and in ``verdict``).
     """
     conn = db.session.connection()
     now = utcnow()
+    # Only a document the plugin already knows (its draft) can have been consulted before: none on the hot path.
+    consulted = [] if new or not verdict.consultation_committees else db.session.execute(
+        select(Consultation.id, Consultation.stage, Consultation.committee_id)
+        .where(Consultation.document_id == doc_id).order_by(Consultation.id)).all()
+    before = [c.id for c in consulted if c.stage == "before"]
+    if verdict.consultation_committees and not before and not any(
+            r.get("code") == "not_consulted_before" for r in verdict.reasons):
+        verdict.reasons = [*verdict.reasons, {"code": "not_consulted_before", "text": NOT_CONSULTED}]
     record_decision(liaison, conn, jur, decision_row(jur, doc_id, verdict, trigger, now), doc["host_id"], verdict,
                     lambda: liaison.resolver(jur).committee_ids)
     if plugin_errors:
@@ -107,7 +116,7 @@ def record(liaison, jur, doc_id: int, doc: dict, verdict: Verdict, trigger: str,
             at=now, event=e["hook"], code="plugin_error", message=e["text"], subject=str(doc["host_id"])[:256],
             detail={"plugin": e["plugin"], "error": e["error"]}) for e in plugin_errors])
     if verdict.status != "routed":
-        return
+        return before
     committee_ids = liaison.resolver(jur).committee_ids
     existing = set() if new else set(db.session.execute(
         select(Copy.committee_id, Copy.unit_id).where(Copy.document_id == doc_id, Copy.kind == "copy")))
@@ -128,12 +137,12 @@ def record(liaison, jur, doc_id: int, doc: dict, verdict: Verdict, trigger: str,
                                           next_attempt_at=now, created_at=now) for c in copies])
     if verdict.consultation_committees:
         due = (issued_on or county_today(liaison.config)) + dt.timedelta(days=int(liaison.config["CONSULTATION_DAYS"]))
-        have = set() if new else set(db.session.scalars(
-            select(Consultation.committee_id).where(Consultation.document_id == doc_id)))
+        have = {c.committee_id for c in consulted}
         rows = [dict(document_id=doc_id, committee_id=committee_ids[n], due_on=due, status="open", created_at=now)
                 for n in verdict.consultation_committees if committee_ids[n] not in have]
         if rows:
             conn.execute(_INSERT[Consultation], rows)
+    return before
 
 
 def _file_fields(name: str | None, fmt: str | None, sha: str | None) -> dict:
@@ -173,19 +182,14 @@ def route_document(liaison, document) -> dict:
     else:
         doc_id = known
         db.session.execute(update(Document).where(Document.id == doc_id).values(**values))
-    record(liaison, jur, doc_id, values, verdict, "reissued" if known is not None else "issued", new=known is None,
-           plugin_errors=case.plugin_errors)
-    # Only a document the plugin already knows (its draft) can have been consulted before: none on the hot path.
-    before = [] if known is None else list(db.session.scalars(select(Consultation.id).where(
-        Consultation.document_id == doc_id, Consultation.stage == "before").order_by(Consultation.id)))
+    before = record(liaison, jur, doc_id, values, verdict, "reissued" if known is not None else "issued",
+                    new=known is None, plugin_errors=case.plugin_errors)
     db.session.commit()
     if liaison.config["DELIVER_INLINE"] and verdict.status == "routed":
         # Only this document's copies: a backlog (the host's inbox down) is the worker's, not the issuer's wait.
         deliver_due(liaison, limit=50, document_ids=[doc_id])
     summary = _summary(doc.id, verdict.status, verdict.hold_reason, verdict.as_json())
     summary["consulted_before_issue"], summary["consultation_ids"] = bool(before), before
-    if verdict.consultation_committees and not before:
-        summary["reasons"] = [*summary["reasons"], {"code": "not_consulted_before", "text": NOT_CONSULTED}]
     return summary
 
 

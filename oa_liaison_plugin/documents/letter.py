@@ -52,30 +52,33 @@ def attachment_note(captions: list[str]) -> list[str]:
             *(p(line, style="GbPlain", left=g.chars(5), keep_next=True) for line in rest)]
 
 
-def attachment_pages(attachments: list[Table]) -> list[str]:
-    """Each attachment on a page of its own: 附件N (黑体, top left), its title, its table."""
+def attachment_pages(attachments: list[Table], before: int = 0) -> list[str]:
+    """Each attachment on a page of its own: 附件N (黑体, top left; N after ``before`` attached files), its
+    title, its table."""
     out = []
-    for i, t in enumerate(attachments, 1):
-        label = f"附件{i}" if len(attachments) > 1 else "附件"
+    for i, t in enumerate(attachments, before + 1):
+        label = f"附件{i}" if len(attachments) + before > 1 else "附件"
         out += [p(label, style="GbAttachment", page_break=True), *title(t.caption),
                 g.table(*_grid(t))]
     return out
 
 
 def render_letter(*, issuer: str, doc_number: str, heading: str, recipients: list[str], paragraphs: list[str],
-                  tables: list[Table], date: dt.date, templates_dir=None, attachments: list[Table] = ()) -> bytes:
+                  tables: list[Table], date: dt.date, templates_dir=None, attachments: list[Table] = (),
+                  files: list[str] = ()) -> bytes:
     """The letter as .docx bytes, on the packaged (or the site's) 信函 letterhead; ``attachments`` follow the
-    signature, each on its own page, named in the 附件说明 under the body."""
+    signature, each on its own page, named in the 附件说明 under the body; ``files`` are attachments sent as files
+    of their own beside the letter (a 征求意见稿), named first in the 附件说明."""
     *lead, closing = paragraphs
     out = [*title(heading), p(f"{'、'.join(addressees(issuer, recipients))}：", style="GbPlain"),
            *(body(x) for x in lead)]
     for t in tables:
         out += [table_xml(t), blank()]
-    if attachments:
-        *note, last = attachment_note([t.caption for t in attachments])
+    if attachments or files:
+        *note, last = attachment_note([*files, *(t.caption for t in attachments)])
         out += [body(closing), blank(), *note]
     else:
         last = body(closing, keep=True)
-    out += [*signature(issuer, g.cn_date(date), last), *attachment_pages(list(attachments))]
+    out += [*signature(issuer, g.cn_date(date), last), *attachment_pages(list(attachments), len(files))]
     return render("consultation.docx", {"issuer": issuer, "doc_number": doc_number}, "".join(out),
                   templates_dir=templates_dir)

@@ -174,6 +174,7 @@ class ConsultationAnswered(Input):
     consultation_id: Annotated[StrictInt, BeforeValidator(_present)] = Field(description="征求意见编号（整数）")
     opinion: Text = Field(description="委员会的意见")
     position: Union[Literal[POSITIONS], None] = Field(None, description="意见类别")
+    attachment: Union[Attachment, None] = Field(None, description="意见附件（可选；读过密级才收，有密级的拒收）")
 
 
 class SubmissionReceived(Input):

@@ -10,14 +10,20 @@ from ..models import (AgreedTopic, Committee, Consultation, Copy, Document, Invi
                       Unit, db)
 
 # Column order of each figure in the JSON, the page and the report.
+CONSULTATION_FIGURES = {
+    "consultations_before": "签发前征求意见", "consultations_after": "未经事前协商", "consultations_on_time": "按期反馈",
+    "positions_agree": "同意", "positions_amend": "修改意见", "positions_disagree": "不同意",
+}
 COMMITTEE_FIGURES = {
     "copies": "收到抄送文件", "consultations_opened": "征求意见", "consultations_answered": "已反馈意见",
+    **CONSULTATION_FIGURES,
     "submissions": "报送来件", "submissions_answered": "已答复", "submissions_on_time": "按期答复",
     "submissions_due": "应按期答复", "meetings_held": "召开联系会", "invitations_proposed": "应邀请", "invitations_confirmed": "已邀请",
     "invitations_declined": "未邀请", "topics": "议定课题", "topics_done": "课题完成",
 }
 UNIT_FIGURES = {
     "documents_copied": "抄送文件", "consultations_opened": "征求意见", "consultations_answered": "收到意见",
+    **CONSULTATION_FIGURES,
     "submissions": "收到来件", "submissions_answered": "已答复", "submissions_on_time": "按期答复",
     "submissions_due": "应按期答复", "meetings_held": "召开会议", "invitations_proposed": "应邀请", "invitations_confirmed": "已邀请",
     "invitations_declined": "未邀请", "topics": "牵头课题", "topics_done": "课题完成",
@@ -55,6 +61,26 @@ def documents_of(year: int, timezone: str):
 
 def _count_if(condition):
     return func.sum(case((condition, 1), else_=0))
+
+
+def _county_day(column, timezone: str):
+    """A stored UTC time's day in the county, in SQL (the zone's offset: China keeps no daylight saving)."""
+    from zoneinfo import ZoneInfo
+    minutes = int(dt.datetime(2017, 7, 1, tzinfo=ZoneInfo(timezone or "Asia/Shanghai")).utcoffset()
+                  .total_seconds() // 60)
+    if db.session.get_bind().dialect.name == "sqlite":
+        return func.date(column, f"{minutes:+d} minutes")
+    return func.date(column + dt.timedelta(minutes=minutes))
+
+
+def consultation_counts(timezone: str) -> tuple:
+    """The consultation figures, as one GROUP BY's columns: opened, answered, then CONSULTATION_FIGURES."""
+    answered = Consultation.status == "answered"
+    return (func.count(Consultation.id), _count_if(answered), _count_if(Consultation.stage == "before"),
+            _count_if(Consultation.stage == "after"),
+            _count_if(and_(answered, _county_day(Consultation.answered_at, timezone) <= Consultation.due_on)),
+            _count_if(Consultation.position == "同意"), _count_if(Consultation.position == "修改意见"),
+            _count_if(Consultation.position == "不同意"))
 
 
 def _top(unit_column):
@@ -113,9 +139,8 @@ def committee_figures(jurisdiction_id: int, year: int, timezone: str, today: dt.
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     in_year = and_(Document.jurisdiction_id == jurisdiction_id, documents_of(year, timezone))
     copies = _rows(select(Copy.committee_id, func.count(Copy.id)).join(Document, Document.id == Copy.document_id)
-                   .where(in_year, Copy.committee_id.is_not(None)).group_by(Copy.committee_id))
-    consultations = _rows(select(Consultation.committee_id, func.count(Consultation.id),
-                                 _count_if(Consultation.status == "answered"))
+                   .where(in_year, Copy.committee_id.is_not(None), Copy.kind == "copy").group_by(Copy.committee_id))
+    consultations = _rows(select(Consultation.committee_id, *consultation_counts(timezone))
                           .join(Document, Document.id == Consultation.document_id).where(in_year)
                           .group_by(Consultation.committee_id))
     meetings = _rows(select(Meeting.committee_id, func.count(Meeting.id)).where(
@@ -124,7 +149,7 @@ def committee_figures(jurisdiction_id: int, year: int, timezone: str, today: dt.
     invitations = _invitations(Invitation.committee_id, jurisdiction_id, first, last)
     topics = _topics(AgreedTopic.committee_id, jurisdiction_id, year)
     subs = submission_stats(jurisdiction_id, year, "committee", today)
-    return {cid: _merge(COMMITTEE_FIGURES, copies.get(cid, (0,)), consultations.get(cid, (0, 0)),
+    return {cid: _merge(COMMITTEE_FIGURES, copies.get(cid, (0,)), consultations.get(cid, (0,) * 8),
                         subs.get(cid, (0,) * 4), meetings.get(cid, (0,)), invitations.get(cid, (0, 0, 0)),
                         topics.get(cid, (0, 0)))
             for cid in db.session.scalars(select(Committee.id).where(Committee.jurisdiction_id == jurisdiction_id))}
@@ -135,9 +160,10 @@ def unit_figures(jurisdiction_id: int, year: int, timezone: str, today: dt.date)
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     in_year = and_(Document.jurisdiction_id == jurisdiction_id, documents_of(year, timezone))
     top, on = _top(Document.unit_id)
-    copied = exists().where(Copy.document_id == Document.id, Copy.committee_id.is_not(None))
+    # a copy, not a draft offered for consultation (a 征求意见稿 is not an issued document)
+    copied = exists().where(Copy.document_id == Document.id, Copy.committee_id.is_not(None), Copy.kind == "copy")
     documents = _rows(select(top, func.count(Document.id)).join(Unit, on).where(in_year, copied).group_by(top))
-    consultations = _rows(select(top, func.count(Consultation.id), _count_if(Consultation.status == "answered"))
+    consultations = _rows(select(top, *consultation_counts(timezone))
                           .select_from(Consultation).join(Document, Document.id == Consultation.document_id)
                           .join(Unit, on).where(in_year).group_by(top))
     mtop, mon = _top(Meeting.unit_id)
@@ -149,8 +175,9 @@ def unit_figures(jurisdiction_id: int, year: int, timezone: str, today: dt.date)
     topics = _topics(ttop, jurisdiction_id, year, join=(Unit, ton))
     subs = submission_stats(jurisdiction_id, year, "unit", today)
     keys = set(documents) | set(consultations) | set(meetings) | set(invitations) | set(topics) | set(subs)
-    return {uid: _merge(UNIT_FIGURES, documents.get(uid, (0,)), consultations.get(uid, (0, 0)), subs.get(uid, (0,) * 4),
-                        meetings.get(uid, (0,)), invitations.get(uid, (0, 0, 0)), topics.get(uid, (0, 0)))
+    return {uid: _merge(UNIT_FIGURES, documents.get(uid, (0,)), consultations.get(uid, (0,) * 8),
+                        subs.get(uid, (0,) * 4), meetings.get(uid, (0,)), invitations.get(uid, (0, 0, 0)),
+                        topics.get(uid, (0, 0)))
             for uid in keys}
 
 

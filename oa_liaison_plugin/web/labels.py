@@ -15,6 +15,7 @@ DOCUMENT_STATUS = {"routed": "已分送", "not_qualified": "不抄送", "held": 
 COPY_STATUS = {"pending": "待投递", "failed": "投递失败，等待重试", "dead": "已放弃（超过重试期限）", "delivered": "已送达"}
 SUBMISSION_STATUS = {"open": "待答复", "replied": "已答复"}
 CONSULTATION_STATUS = {"open": "待反馈", "answered": "已反馈"}
+COPY_KINDS = {"copy": "抄送", "consultation": "征求意见"}
 MEETING_KIND = {"liaison": "对口单位负责人联系会", "work": "工作会议", "committee": "委员会会议"}
 RULE_ACTION = {"npc": "提请人大审议（抄送）", "important": "重要文件（抄送）", "major": "重大事项（抄送并征求意见）",
                "committee": "加送指定委员会", "exclude": "例行事务（不抄送）", "hold": "暂存待人工决定"}
@@ -111,6 +112,7 @@ def register_filters(app: Flask) -> None:
     for name, table in (("document_status", DOCUMENT_STATUS), ("copy_status_label", COPY_STATUS),
                         ("submission_status", SUBMISSION_STATUS),
                         ("consultation_status", CONSULTATION_STATUS), ("meeting_kind", MEETING_KIND),
+                        ("copy_kind", COPY_KINDS),
                         ("rule_action", RULE_ACTION), ("rule_match", RULE_MATCH), ("rule_field", RULE_FIELD),
                         ("audit_action", AUDIT_ACTION)):
         app.add_template_filter(lambda v, t=table: t.get(v, v or ""), name)

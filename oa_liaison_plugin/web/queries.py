@@ -38,6 +38,11 @@ def documents():
     return q
 
 
+def issued(q):
+    """Only documents that were issued: a 征求意见稿 (``drafted``) is not one until document_issued decides it."""
+    return q.where(Document.status != "drafted")
+
+
 def committee_issuer_names() -> list[str]:
     """The issuer names, as written on documents copied to units, that name the user's committee."""
     from flask import current_app

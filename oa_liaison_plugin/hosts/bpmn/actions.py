@@ -6,6 +6,7 @@ import datetime as dt
 from sqlalchemy import select
 
 from ...clock import county_today
+from ...config import county_zone
 from ...models import db
 from .models import NumberCounter, StoredAttachment, StoredFile
 
@@ -24,6 +25,24 @@ def document_event(key: str, data: dict) -> dict:
     if attachments:
         event["attachments"] = [{"name": a.name, "data": a.data} for a in attachments]
     return event
+
+
+def pre_check(host, key: str, data: dict) -> dict:
+    """预检 after 会签: does the pre-issue check say 重大事项 (then the draft goes to the committees first)?"""
+    advice = host.liaison.check_before_issue(document_event(key, data))
+    return {"consult_needed": any(m.startswith("重大事项") for m in advice), "liaison_advice": advice}
+
+
+def consult(host, key: str, data: dict) -> dict:
+    """征求政协意见: send the draft (idempotent on the document id); the wait ends at the latest due date."""
+    answer = host.liaison.draft_for_consultation(document_event(key, data)) or {}
+    opened = answer.get("consultations") or []
+    zone = county_zone(host.liaison.config)
+    last = max((dt.date.fromisoformat(c["due"]) for c in opened), default=county_today(host.liaison.config))
+    # The timer fires as the due date begins in the county: what came in by then goes to 签发.
+    deadline = dt.datetime.combine(last, dt.time(), tzinfo=zone)
+    return {"consultation_ids": [c["id"] for c in opened], "consultation_deadline": deadline.isoformat(),
+            "consulted_committees": [c["committee"] for c in opened]}
 
 
 def sign_check(host, key: str, data: dict) -> dict:
@@ -52,7 +71,8 @@ def issue(host, key: str, data: dict) -> dict:
     """印发: tell oa-liaison; it decides, records and copies (idempotent on the document id)."""
     summary = host.liaison.document_issued(document_event(key, data)) or {}
     return {"liaison": {k: summary.get(k) for k in ("document_id", "status", "committees", "units",
-                                                    "consultation_committees", "held", "hold_reason", "reasons")}}
+                                                    "consultation_committees", "held", "hold_reason", "reasons",
+                                                    "consulted_before_issue", "consultation_ids")}}
 
 
 def distribute(host, key: str, data: dict) -> dict:
@@ -96,4 +116,5 @@ def schedule(host, key: str, data: dict) -> dict:
     return {"liaison": host.liaison.meeting_scheduled({"id": f"bpmn-{key}", **data["meeting"]})}
 
 
-ACTIONS = {f.__name__: f for f in (sign_check, number, issue, distribute, register, record_reply, schedule)}
+ACTIONS = {f.__name__: f for f in (pre_check, consult, sign_check, number, issue, distribute, register, record_reply,
+                                   schedule)}

@@ -10,6 +10,8 @@ from SpiffWorkflow.bpmn.parser import BpmnParser
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer, DEFAULT_CONFIG
 from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverter
 from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.util.task import TaskState
 
 PROCESSES = ("fawen", "shouwen", "huiyi", "yuejian")
@@ -52,9 +54,12 @@ def loads(state: str) -> BpmnWorkflow:
 
 
 def advance(wf: BpmnWorkflow, perform: Callable) -> None:
-    """Run engine steps; each service task the engine reaches is performed (``perform(task)``) and completed."""
+    """Run engine steps; each service task the engine reaches is performed (``perform(task)``) and completed;
+    a timer whose time has come fires."""
     wf.do_engine_steps()
     while True:
+        wf.refresh_waiting_tasks()
+        wf.do_engine_steps()
         started = [t for t in wf.get_tasks(state=TaskState.STARTED) if isinstance(t.task_spec, ServiceTask)]
         if not started:
             return
@@ -67,3 +72,13 @@ def advance(wf: BpmnWorkflow, perform: Callable) -> None:
 def user_tasks(wf: BpmnWorkflow) -> list:
     """The steps waiting for a person."""
     return wf.get_tasks(state=TaskState.READY, manual=True)
+
+
+def waiting_for(wf: BpmnWorkflow, event_id: str) -> bool:
+    """Whether the instance waits at a catching step (an event or an event-based gateway, by its BPMN id)."""
+    return any(t.task_spec.bpmn_id == event_id for t in wf.get_tasks(state=TaskState.WAITING))
+
+
+def send_message(wf: BpmnWorkflow, name: str, payload: dict | None = None) -> None:
+    """Deliver a BPMN message (by its name) to the instance waiting for it."""
+    wf.send_event(BpmnEvent(MessageEventDefinition(name), payload=payload or {}))

@@ -59,6 +59,30 @@ class BpmnHost:
             task.run()
             return self._advance(row, wf)
 
+    def refresh(self) -> list[str]:
+        """The OA's timer pass (run it from a scheduler): a 发文 waiting for the committees goes on to 签发 when
+        every consultation is answered (the message 委员会意见已全部反馈) or its due date has come (the timer).
+        Returns the keys of the instances that moved on."""
+        moved = []
+        with self.liaison.context():
+            keys = db.session.scalars(select(ProcessInstance.key).where(
+                ProcessInstance.process == "fawen", ProcessInstance.completed.is_(False))
+                .order_by(ProcessInstance.id)).all()
+        for key in keys:
+            with self.liaison.context():
+                row = db.session.scalar(select(ProcessInstance).where(ProcessInstance.key == key).with_for_update())
+                wf = engine.loads(row.state)
+                if not engine.waiting_for(wf, "consult_wait"):
+                    db.session.rollback()
+                    continue
+                heard = self.liaison.consultations(f"bpmn-{key}")
+                if heard and all(c["status"] == "answered" for c in heard):
+                    engine.send_message(wf, "all_answered", {"answered": [c["id"] for c in heard]})
+                self._advance(row, wf)
+                if not engine.waiting_for(wf, "consult_wait"):
+                    moved.append(key)
+        return moved
+
     def _advance(self, row: ProcessInstance, wf) -> dict:
         def perform(task):
             action = ACTIONS.get(task.task_spec.bpmn_id)

@@ -28,6 +28,8 @@ def _listed():
     status = request.args.get("status", "")
     if status in DOCUMENT_STATUS:
         q = q.where(Document.status == status)
+    else:   # the issued documents; drafts are listed when asked for (征求意见稿)
+        q = queries.issued(q)
     unit = int_arg("unit") if current_user.role != "unit" else None
     if unit:
         q = q.where(Document.unit_id == unit)

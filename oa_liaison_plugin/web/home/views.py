@@ -44,7 +44,7 @@ def _cards() -> list[dict]:
         card(queries.capped_count(co), "件会办待送意见", "其他单位主办、本单位会办的来件", "submissions.index", co=1)
         card(queries.capped_count(queries.consultations().where(Consultation.status == "open")), "项征求意见进行中",
              "可下载征求意见函草稿", "consultations.index")
-        card(queries.capped_count(queries.documents()), "份本单位发文", "查看去向、投递情况和已读回执",
+        card(queries.capped_count(queries.issued(queries.documents())), "份本单位发文", "查看去向、投递情况和已读回执",
              "documents.index")
     if role in ("committee", "unit"):
         card(queries.capped_count(queries.inbox().where(Copy.read_at.is_(None), Copy.status == "delivered")),

@@ -12,7 +12,7 @@ from .. import queries
 from ..access import allow
 from ..audit.log import work
 from ..export import MOST_ROWS, Column, Sheet, local, send_xlsx
-from ..labels import download_name, local_today
+from ..labels import COPY_KINDS, download_name, local_today
 from ..listing import COPY_COLUMNS, committee_names, unit_names
 from ..paging import keyset
 from ..search import search_args, searched
@@ -23,8 +23,9 @@ CLERKS = ("committee", "unit")
 
 def _listed():
     """The copies the inbox shows (unread only, search applied), with what the form asked for."""
-    q = queries.inbox().with_only_columns(*COPY_COLUMNS, Document.title, Document.issuer, Document.doc_number,
-                                          Document.unit_id.label("sender_id"), Document.issued_on)
+    q = queries.inbox().with_only_columns(*COPY_COLUMNS, Copy.kind, Copy.snapshot, Document.title, Document.issuer,
+                                          Document.doc_number, Document.unit_id.label("sender_id"),
+                                          Document.issued_on)
     unread = request.args.get("unread") == "1"
     if unread:
         q = q.where(Copy.read_at.is_(None))
@@ -49,9 +50,10 @@ def export():
     q, _ = _listed()
     rows = db.session.execute(q.order_by(Copy.id.desc()).limit(MOST_ROWS)).all()
     units = unit_names()
-    columns = [Column("收到时间", 17), Column("文号", 22), Column("标题", 50), Column("发文单位", 22),
+    columns = [Column("收到时间", 17), Column("类别", 10), Column("文号", 22), Column("标题", 50), Column("发文单位", 22),
                Column("印发日期", 12), Column("状态", 8), Column("阅读时间", 17)]
-    out = [(local(c.delivered_at or c.created_at), c.doc_number or "", c.title or "（无标题）",
+    out = [(local(c.delivered_at or c.created_at), COPY_KINDS.get(c.kind, c.kind), c.doc_number or "",
+            c.title or "（无标题）",
             units.get(c.sender_id) or c.issuer or "", c.issued_on, "已读" if c.read_at else "未读", local(c.read_at))
            for c in rows]
     return send_xlsx(f"收件箱（{local_today().isoformat()}）", [Sheet("收件箱", columns, out)])
@@ -72,7 +74,7 @@ def file(copy_id: int):
     """The frozen file that was copied, under its own name, extension and content type (OFD, PDF, .docx...)."""
     copy = queries.one(queries.inbox(), Copy, copy_id)
     snap = copy.snapshot or {}
-    return _send_blob(snap.get("file_sha256"),
+    return send_blob(snap.get("file_sha256"),
                       snap.get("file_name") or snap.get("doc_number") or snap.get("title") or f"copy-{copy.id}")
 
 
@@ -85,10 +87,10 @@ def attachment(copy_id: int, number: int):
     if not 1 <= number <= len(attachments):
         abort(404)
     a = attachments[number - 1]
-    return _send_blob(a.get("sha256"), a.get("name") or f"附件{number}")
+    return send_blob(a.get("sha256"), a.get("name") or f"附件{number}")
 
 
-def _send_blob(sha: str | None, name: str):
+def send_blob(sha: str | None, name: str):
     """A stored file as a download; its format (so extension and content type) read from its bytes."""
     blob = db.session.get(Blob, sha) if sha else None
     if blob is None:
