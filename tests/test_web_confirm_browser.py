@@ -54,7 +54,6 @@ def test_a_new_rule_and_a_new_user_start_from_the_safe_choice(server, page):  # 
     log_in(page, base, "admin1")
     page.goto(f"{base}/rules/new")
     assert page.locator("#action").input_value() == ""
-    page.locator("#rule_id").fill("safe-default")
     page.locator("#name").fill("未选处理方式")
     page.get_by_label("词语（每行一个）").fill("测试")
     page.get_by_role("button", name="保存规则").click()

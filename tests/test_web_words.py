@@ -14,7 +14,7 @@ ROLES = ("admin1", "jyj", "jkwwt", "audit1")
 # What only the program calls things: snake_case and dotted names, long hex (hashes), the jurisdiction's code,
 # a rule id (imp-plan-scheme), Python's English.
 INTERNAL = re.compile(r"\b[a-z]+_[a-z_]+\b|\b[a-z]+\.[a-z_]+\b|\b[0-9a-f]{16,}\b|SHA-?256|\bnanbu\b|"
-                      r"\b(?:imp|npc|maj|exc|hold|com)-[a-z0-9-]+\b|position \d+|Traceback|[Mm]issing \)")
+                      r"\b(?:imp|npc|maj|exc|hold|com|rule)-[a-z0-9-]+\b|position \d+|Traceback|[Mm]issing \)")
 URL = re.compile(r"https?://\S+")
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="/usr/bin/chromium is not installed")
@@ -70,7 +70,7 @@ def test_no_internal_words_on_any_page(server, browser, username):  # noqa: F811
 def test_a_bad_regex_is_explained_in_chinese(server, page):  # noqa: F811
     base, _, _ = server
     log_in(page, base, "admin1")
-    for url, fill in ((f"{base}/rules/new", {"#rule_id": "words-regex", "#name": "坏的正则", "#pattern": "卫生院(院"}),
+    for url, fill in ((f"{base}/rules/new", {"#name": "坏的正则", "#pattern": "卫生院(院"}),
                       (f"{base}/table/patterns/new", {"#name": "各卫生院", "#regex": "卫生院(院"})):
         page.goto(url)
         if "/rules/" in url:
