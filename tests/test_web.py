@@ -407,7 +407,8 @@ def test_rules_add_edit_disable_and_order(world, app):
 @pytest.mark.parametrize("changes,field,message", [
     ({"match": "regex", "pattern": "(a+)+$", "terms": ""}, "pattern", "灾难性回溯"),
     ({"match": "regex", "pattern": "[", "terms": ""}, "pattern", "正则表达式无效"),
-    ({"terms": ""}, "terms", "terms 必须是非空的字符串列表"),
+    ({"terms": ""}, "terms", "请至少填写一个词语（每行一个）"),
+    ({"match": "regex", "pattern": "", "terms": ""}, "pattern", "请填写正则表达式"),
     ({"action": "committee", "committee": ""}, "committee", "请选择要加送的委员会"),
     ({"order": "abc"}, "order", "不是有效的整数"),
     ({"fields_": []}, "fields_", "至少选一处"),
@@ -420,6 +421,7 @@ def test_rule_errors_are_form_errors(lite_world, lite_app, changes, field, messa
     block = re.search(rf'<div class="field has-error[^"]*">\s*<label for="{field}"', html)
     assert block, html[html.find("errors"):][:600]
     assert message in html
+    assert not re.search(r"\b(?:terms|pattern|match|regex)\b", re.sub(r"<[^>]*>", " ", html))   # the form's words
 
 
 # ------------------------------------------------------------------------------- rule tester

@@ -66,8 +66,15 @@ def _save(form: RuleForm, before: dict | None) -> bool:
     """Save the form's rule (a new one gets its id from the program); a rule changed since its form was loaded
     raises versions.Stale, nothing saved."""
     rule = {**form.rule(), **({"id": before["id"]} if before is not None else {})}
-    if rule["action"] == "committee" and not rule.get("committee"):
-        form.add_error("committee", "请选择要加送的委员会")
+    # What a form leaves empty, said in the form's words (decision.rules speaks of a rule file's keys).
+    missing = [("committee", "请选择要加送的委员会") if rule["action"] == "committee" and not rule.get("committee")
+               else None,
+               ("pattern", "请填写正则表达式") if rule["match"] == "regex" and not rule.get("pattern") else None,
+               ("terms", "请至少填写一个词语（每行一个）") if rule["match"] != "regex" and not rule.get("terms")
+               else None]
+    for field, message in filter(None, missing):
+        form.add_error(field, message)
+    if any(missing):
         return False
     try:
         with work() as uow:
