@@ -59,3 +59,19 @@ def test_redelivering_speaks_of_the_copy_not_its_row(lite_world, lite_app):
         db.session.commit()
     listed = _visible(body(admin.get("/deliveries?status=dead")))
     assert "待答复：提案" in listed and not ROW_NAME.findall(listed), ROW_NAME.findall(listed)
+
+
+def test_a_choice_no_list_offers_is_refused_in_chinese(lite_world, lite_app):
+    admin = session_client(lite_app, "admin1", lite_world)
+    resp = admin.post("/rules/new", data={"name": "手工请求", "action": "important", "match": "any", "terms": "甲",
+                                          "fields_": ["nope"]})
+    shown = _visible(body(resp))
+    assert resp.status_code == 400 and "不是可选的项" in shown and "valid choice" not in shown
+
+
+def test_the_hosts_page_names_no_setting_by_its_key(lite_world, lite_app):
+    admin = session_client(lite_app, "admin1", lite_world)
+    for url in ("/hosts", "/hosts/new"):
+        shown = _visible(body(admin.get(url)))
+        assert not re.search(r"\b[A-Z]+_[A-Z_]+\b", shown), url
+    assert "按系统设置" in _visible(body(admin.get("/hosts/new")))

@@ -15,7 +15,8 @@ ROLES = ("admin1", "jyj", "jkwwt", "audit1")
 # a rule id (imp-plan-scheme), Python's English.
 INTERNAL = re.compile(r"\b[a-z]+_[a-z_]+\b|\b[a-z]+\.[a-z_]+\b|\b[0-9a-f]{16,}\b|SHA-?256|\bnanbu\b|"
                       r"\b(?:imp|npc|maj|exc|hold|com|rule)-[a-z0-9-]+\b|position \d+|Traceback|[Mm]issing \)|"
-                      r"\b[a-z]+-\d+\b")   # a stored row's own name: submission-3, copy-12, meeting-1
+                      r"\b[a-z]+-\d+\b|"   # a stored row's own name: submission-3, copy-12, meeting-1
+                      r"\b[A-Z]+_[A-Z_]+\b")   # a setting's key: REQUIRE_FILE
 URL = re.compile(r"https?://\S+")
 # The host's own ids, shown labelled (主办系统编号, 回执, a submission's 编号): the OA's words, which its clerks look
 # up there — the reference host's documents and inbox items, the test world's submissions and meetings.
