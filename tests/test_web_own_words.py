@@ -75,3 +75,15 @@ def test_the_hosts_page_names_no_setting_by_its_key(lite_world, lite_app):
         shown = _visible(body(admin.get(url)))
         assert not re.search(r"\b[A-Z]+_[A-Z_]+\b", shown), url
     assert "按系统设置" in _visible(body(admin.get("/hosts/new")))
+
+
+def test_the_audit_log_names_a_host_or_the_command_line_in_words(lite_world, lite_app):
+    from oa_liaison_plugin.audit import Actor
+    from oa_liaison_plugin.operations import hosts
+    liaison = lite_app.extensions["oa_liaison"]
+    with lite_app.app_context(), liaison.work(Actor("cli:liyun")) as uow:
+        hosts.add(uow, "oa-cli", "nanbu")
+    admin = session_client(lite_app, "admin1", lite_world)
+    listed = _visible(body(admin.get("/audit")))
+    assert "cli:" not in listed and "host:" not in listed
+    assert "命令行（liyun）" in listed and "主办系统" in listed

@@ -11,7 +11,7 @@ from ...models import (AgreedTopic, Committee, Consultation, Copy, Document, Inv
                        Submission, Unit, db)
 from ..access import allow, jurisdiction
 from ..export import MOST_ROWS, Column, Sheet, local, send_xlsx
-from ..labels import AUDIT_ACTION, local_today
+from ..labels import AUDIT_ACTION, actor_name, local_today
 from ..models import AuditEntry, User
 from ..paging import keyset
 from .changes import changes
@@ -109,7 +109,7 @@ def export():
     """The entries as listed (same filters), every page, as an Excel sheet (before and after stay on their page)."""
     q, _ = _listed()
     target_name = target_namer()
-    rows = [(local(e.at), e.username, AUDIT_ACTION.get(e.action, e.action), target_name(e.target, e.action),
+    rows = [(local(e.at), actor_name(e.username), AUDIT_ACTION.get(e.action, e.action), target_name(e.target, e.action),
              e.remote_addr or "")
             for e in db.session.execute(q.order_by(AuditEntry.id.desc()).limit(MOST_ROWS))]
     columns = [Column("时间", 17), Column("用户", 14), Column("操作", 22), Column("对象", 30), Column("来源地址", 16)]
