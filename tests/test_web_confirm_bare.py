@@ -121,6 +121,7 @@ def test_a_bare_post_of_a_notice_or_a_rollback_changes_nothing(lite_world, lite_
 
 
 def test_a_bare_post_of_removing_a_host_or_redelivering_changes_nothing(lite_world, lite_app):
+    from oa_liaison_plugin.http import hosts
     from oa_liaison_plugin.models import Copy, db
     admin = session_client(lite_app, "admin1", lite_world)
     made = admin.post("/hosts/new", data={"name": "oa-bare", "callback_url": "", "allow_origins": "",
@@ -131,6 +132,13 @@ def test_a_bare_post_of_removing_a_host_or_redelivering_changes_nothing(lite_wor
     resp = admin.post("/hosts/oa-bare/remove")
     assert resp.status_code == 200 and 'name="confirmed" value="1"' in body(resp)
     assert _state(lite_app) == before
+    with lite_app.app_context():
+        secrets = len(hosts.get("oa-bare").secrets)
+    resp = admin.post("/hosts/oa-bare/rotate")                   # rotating the secret asks too
+    assert resp.status_code == 200 and "旧密钥 24 小时后失效" in body(resp)
+    assert _state(lite_app) == before
+    with lite_app.app_context():
+        assert len(hosts.get("oa-bare").secrets) == secrets
     with lite_app.app_context():   # a copy given up on: dead
         copy = db.session.get(Copy, lite_world["own_copy"])
         copy.status = "dead"
