@@ -90,14 +90,7 @@ def send_once(liaison, reminders: Iterable[Reminder]) -> list[Reminder]:
         return []
     for key in _already_sent(wanted):
         wanted.pop(key, None)
-    now = utcnow()
-    rows = [{"jurisdiction_id": r.jurisdiction_id, "kind": r.kind, "subject": r.subject[:256],
-             "recipient_key": r.recipient_key, "offset": r.offset[:64], "recipient": r.recipient,
-             "title": r.title[:512], "sent_at": now} for r in wanted.values()]
-    claimed: dict[tuple, int] = {}
-    if rows:
-        for row in db.session.connection().execute(_claim_statement(), rows):   # a row already there: nothing
-            claimed[tuple(row)[1:]] = row.id
+    claimed = claim(wanted.values())
     sent = [r for k, r in wanted.items() if k in claimed]
     for r in sent:   # the clerks' copy (消息), committed with the claim: once, as the reminder
         messages.keep(liaison, r.jurisdiction_id, r.recipient, r.title, r.body, about=r.subject, kind="reminder")
@@ -105,13 +98,32 @@ def send_once(liaison, reminders: Iterable[Reminder]) -> list[Reminder]:
     with notify_batch():
         for r in sent:
             liaison.call("notify", about=r.subject, recipient=r.recipient, subject=r.title, body=r.body)
-    if claimed:
-        ids = list(claimed.values())
-        for i in range(0, len(ids), _CHUNK):
-            db.session.execute(update(ReminderSent).where(ReminderSent.id.in_(ids[i:i + _CHUNK]))
-                               .values(notified_at=utcnow()))
-        db.session.commit()
+    notified(list(claimed.values()))
     return sent
+
+
+def claim(reminders: Iterable[Reminder]) -> dict[tuple, int]:
+    """Insert each reminder's ledger row in the current transaction; the keys (and row ids) of those this call
+    inserted — a reminder whose row is already there (sent before, or by another process just now) is left out."""
+    now = utcnow()
+    rows = [{"jurisdiction_id": r.jurisdiction_id, "kind": r.kind, "subject": r.subject[:256],
+             "recipient_key": r.recipient_key, "offset": r.offset[:64], "recipient": r.recipient,
+             "title": r.title[:512], "sent_at": now} for r in reminders]
+    claimed: dict[tuple, int] = {}
+    if rows:
+        for row in db.session.connection().execute(_claim_statement(), rows):   # a row already there: nothing
+            claimed[tuple(row)[1:]] = row.id
+    return claimed
+
+
+def notified(ids: list[int]) -> None:
+    """Record that the notify hook was called for these ledger rows (committed)."""
+    if not ids:
+        return
+    for i in range(0, len(ids), _CHUNK):
+        db.session.execute(update(ReminderSent).where(ReminderSent.id.in_(ids[i:i + _CHUNK]))
+                           .values(notified_at=utcnow()))
+    db.session.commit()
 
 
 def run(liaison, today: dt.date, jurisdiction: str | None = None) -> list[dict]:
@@ -131,4 +143,4 @@ def run(liaison, today: dt.date, jurisdiction: str | None = None) -> list[dict]:
     return out
 
 
-__all__ = ["Reminder", "passes", "send_once", "run"]
+__all__ = ["Reminder", "passes", "send_once", "claim", "notified", "run"]

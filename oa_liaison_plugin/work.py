@@ -25,6 +25,7 @@ class Notice:
     subject: str
     body: str
     about: str | None = None
+    kind: str = "notice"   # as kept on the 消息 page: "notice" or "reminder"
 
 
 @dataclass
@@ -43,11 +44,11 @@ class UnitOfWork:
         self.entries.append(entry)
         return entry
 
-    def notify(self, to: dict, subject: str, body: str, *, about: str | None = None) -> None:
+    def notify(self, to: dict, subject: str, body: str, *, about: str | None = None, kind: str = "notice") -> None:
         """Propose a notification; ``to`` must name its jurisdiction (see :func:`recipient`)."""
         if not isinstance(to, dict) or not to.get("jurisdiction"):
             raise ValueError(f"a notification's recipient must name its jurisdiction: {to!r}")
-        self.notices.append(Notice(dict(to), subject, body, about))
+        self.notices.append(Notice(dict(to), subject, body, about, kind))
 
     def after_commit(self, fn: Callable[[], Any]) -> None:
         """Run ``fn`` once the change is committed (never after a rollback)."""
@@ -59,7 +60,7 @@ class UnitOfWork:
         for n in self.notices:
             jid = messages.jurisdiction_of(self.liaison, n.recipient)
             if jid is not None:
-                messages.keep(self.liaison, jid, n.recipient, n.subject, n.body, about=n.about)
+                messages.keep(self.liaison, jid, n.recipient, n.subject, n.body, about=n.about, kind=n.kind)
         # The built-in HTTP outbox queues its rows in this transaction: committed with the change, or not at all.
         if self.notices and self.liaison.pm.get_plugin(_HTTP_HOOKS) is not None:
             from .http import hooks

@@ -13,7 +13,7 @@ from test_web_support import PASSWORD, build_world, login, session_client
 
 RULE = {"id": "imp-reading", "name": "读书月", "action": "important", "match": "any", "terms": ["读书月"],
         "fields": ["title"]}
-RULE_FORM = {"rule_id": "imp-reading", "name": "读书月", "action": "important", "committee": "", "match": "any",
+RULE_FORM = {"name": "读书月", "action": "important", "committee": "", "match": "any",
              "fields_": ["title"], "terms": "读书月", "pattern": "", "order": "185", "enabled": "y", "note": ""}
 
 
@@ -47,12 +47,12 @@ def test_every_rule_user_and_login_change_in_the_panel_leaves_one_entry_naming_i
     admin = session_client(lite_app, "admin1", world)
     clerk = lite_app.test_client()
     steps = [
-        ("rule.create", "admin1", "imp-reading", lambda: admin.post("/rules/new", data=RULE_FORM)),
-        ("rule.update", "admin1", "imp-reading",
-         lambda: admin.post("/rules/imp-reading/edit", data={**RULE_FORM, "terms": "读书月\n读书节"})),
-        ("rule.disable", "admin1", "imp-reading", lambda: admin.post("/rules/imp-reading/toggle")),
-        ("rule.move", "admin1", "imp-reading",
-         lambda: admin.post("/rules/imp-reading/move", data={"direction": "up"})),
+        ("rule.create", "admin1", "rule-1", lambda: admin.post("/rules/new", data=RULE_FORM)),
+        ("rule.update", "admin1", "rule-1",
+         lambda: admin.post("/rules/rule-1/edit", data={**RULE_FORM, "terms": "读书月\n读书节"})),
+        ("rule.disable", "admin1", "rule-1", lambda: admin.post("/rules/rule-1/toggle")),
+        ("rule.move", "admin1", "rule-1",
+         lambda: admin.post("/rules/rule-1/move", data={"direction": "up"})),
         ("user.create", "admin1", "cz-clerk", lambda: admin.post("/users/new", data={
             "username": "cz-clerk", "role": "unit", "unit": "南部县财政局", "committee": "",
             "password": "password-123", "again": "password-123"})),

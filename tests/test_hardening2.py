@@ -454,7 +454,7 @@ def test_refreshing_the_rotation_page_never_rotates_again(tmp_path):
     world = build_world(app)
     admin = session_client(app, "admin1", world)
     admin.post("/hosts/new", data={"name": "county-oa"}, follow_redirects=True)
-    answer = admin.post("/hosts/county-oa/rotate")
+    answer = admin.post("/hosts/county-oa/rotate", data={"confirmed": "1"})
     assert answer.status_code in (302, 303)
     shown = admin.get(answer.headers["Location"]).get_data(as_text=True)
     secret = shown.split('<code class="secret">')[1].split("</code>")[0]

@@ -385,7 +385,7 @@ def test_a_draft_signer_of_zero_width_characters_is_refused():
 def test_a_rule_name_with_a_nul_is_refused(lite_world, lite_app):
     admin = session_client(lite_app, "admin1", lite_world)
     for name in ("学校\x00安全", "\u200b"):
-        resp = admin.post("/rules/new", data={"rule_id": "nul-name", "name": name, "action": "important",
+        resp = admin.post("/rules/new", data={"name": name, "action": "important",
                                               "match": "any", "fields_": ["title"], "terms": "学校安全",
                                               "enabled": "y"})
         assert resp.status_code == 400, resp.status_code

@@ -370,7 +370,11 @@ def test_panel_connects_a_host_shows_its_secret_once_and_rotates_it(tmp_path):
     assert "county-oa" in listing and secret not in listing
     again = admin.post("/hosts/new", data={"name": "county-oa"})
     assert again.status_code == 400 and "已存在" in again.get_data(as_text=True)
-    rotated = admin.post("/hosts/county-oa/rotate", follow_redirects=True).get_data(as_text=True)
+    asked = admin.post("/hosts/county-oa/rotate")                # asks first: nothing rotated yet
+    assert asked.status_code == 200 and "确认轮换“county-oa”的密钥" in asked.get_data(as_text=True)
+    assert "轮换中" not in admin.get("/hosts").get_data(as_text=True)
+    rotated = admin.post("/hosts/county-oa/rotate", data={"confirmed": "1"}, follow_redirects=True
+                         ).get_data(as_text=True)
     assert "whsec_" in rotated and secret not in rotated and "轮换中" in admin.get("/hosts").get_data(as_text=True)
     assert session_client(app, "audit1", world).post("/hosts/county-oa/remove").status_code == 403
     asked = admin.post("/hosts/county-oa/remove")

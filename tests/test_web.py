@@ -298,7 +298,8 @@ def test_table_errors_are_shown_on_the_form_and_nothing_changes(world, app):
     assert "与单位“县财政局”的名称冲突" in body(resp)
     form.update(aliases="", committee="", parent="")
     resp = admin.post(f"/table/units/{world['own_unit']}/edit", data=form)
-    assert resp.status_code == 400 and "须有 committee" in body(resp)
+    assert resp.status_code == 400 and "须选择对口委员会，或填写所属单位" in body(resp)
+    assert "committee" not in re.sub(r"<[^>]*>", " ", body(resp))     # the form's words, not the file's
     with app.app_context():
         assert table.export("nanbu") == before
 
@@ -348,7 +349,11 @@ def test_table_export_and_import(lite_world, lite_app):
     assert data["format"] == "oa-liaison-table"
     next(u for u in data["units"] if u["name"] == "县文联")["aliases"].append("南部县新华书店")
     upload = {"file": (io.BytesIO(json.dumps(data, ensure_ascii=False).encode()), "table.json")}
-    assert admin.post("/table/import", data=upload, content_type="multipart/form-data").status_code == 302
+    asked = admin.post("/table/import", data=upload, content_type="multipart/form-data")
+    assert asked.status_code == 200 and "确认导入" in body(asked)   # the difference first, nothing loaded
+    assert "南部县新华书店" in body(admin.get("/unmatched"))
+    assert admin.post("/table/import", data={"confirmed": "1", "text": json.dumps(data, ensure_ascii=False)}
+                      ).status_code == 302
     assert "没有待映射的发文单位" in body(admin.get("/unmatched"))  # the held document was routed
     bad = {"file": (io.BytesIO(b"{not json"), "table.json")}
     resp = admin.post("/table/import", data=bad, content_type="multipart/form-data")
@@ -366,7 +371,7 @@ def test_table_export_and_import(lite_world, lite_app):
 
 
 def _rule_form(**changes):
-    form = {"rule_id": "imp-school-safety", "name": "校园安全", "action": "important", "committee": "",
+    form = {"name": "校园安全", "action": "important", "committee": "",
             "match": "any", "fields_": ["title"], "terms": "校园安全\n学校安全", "pattern": "", "order": "185",
             "enabled": "y", "note": "测试"}
     form.update(changes)
@@ -376,37 +381,35 @@ def _rule_form(**changes):
 def test_rules_add_edit_disable_and_order(world, app):
     from oa_liaison_plugin.decision import ruleset
     admin = as_user(app, world, "admin1")
-    assert admin.post("/rules/new", data=_rule_form()).status_code == 302
-    resp = admin.post("/rules/new", data=_rule_form())
-    assert resp.status_code == 400 and "已有同编号的规则" in body(resp)
+    assert admin.post("/rules/new", data=_rule_form()).status_code == 302   # the program numbers it: rule-1
     liaison = app.extensions["oa_liaison"]
 
     def rule(rid):
         with app.app_context():
             return next(r for r in ruleset.rules_of(liaison.jurisdiction()) if r["id"] == rid)
 
-    assert rule("imp-school-safety")["terms"] == ["校园安全", "学校安全"]
-    assert admin.post("/rules/imp-school-safety/edit", data=_rule_form(terms="校园安全")).status_code == 302
-    assert rule("imp-school-safety")["terms"] == ["校园安全"]
-    assert admin.post("/rules/imp-school-safety/toggle").status_code == 302
-    assert rule("imp-school-safety")["enabled"] is False
+    assert rule("rule-1")["terms"] == ["校园安全", "学校安全"]
+    assert admin.post("/rules/rule-1/edit", data=_rule_form(terms="校园安全")).status_code == 302
+    assert rule("rule-1")["terms"] == ["校园安全"]
+    assert admin.post("/rules/rule-1/toggle").status_code == 302
+    assert rule("rule-1")["enabled"] is False
     with app.app_context():
-        assert "imp-school-safety" not in [r["id"] for r in liaison.ruleset().rules]
+        assert "rule-1" not in [r["id"] for r in liaison.ruleset().rules]
     with app.app_context():
         ids = [r["id"] for r in ruleset.rules_of(liaison.jurisdiction())]
-    i = ids.index("imp-school-safety")
-    assert admin.post("/rules/imp-school-safety/move", data={"direction": "up"}).status_code == 302
+    i = ids.index("rule-1")
+    assert admin.post("/rules/rule-1/move", data={"direction": "up"}).status_code == 302
     with app.app_context():
         moved = [r["id"] for r in ruleset.rules_of(liaison.jurisdiction())]
-    assert moved.index("imp-school-safety") == i - 1 and moved[i] == ids[i - 1]
+    assert moved.index("rule-1") == i - 1 and moved[i] == ids[i - 1]
 
 
 @pytest.mark.parametrize("changes,field,message", [
     ({"match": "regex", "pattern": "(a+)+$", "terms": ""}, "pattern", "灾难性回溯"),
     ({"match": "regex", "pattern": "[", "terms": ""}, "pattern", "正则表达式无效"),
-    ({"terms": ""}, "terms", "terms 必须是非空的字符串列表"),
+    ({"terms": ""}, "terms", "请至少填写一个词语（每行一个）"),
+    ({"match": "regex", "pattern": "", "terms": ""}, "pattern", "请填写正则表达式"),
     ({"action": "committee", "committee": ""}, "committee", "请选择要加送的委员会"),
-    ({"rule_id": "坏 编号"}, "rule_id", "编号只能用英文字母"),
     ({"order": "abc"}, "order", "不是有效的整数"),
     ({"fields_": []}, "fields_", "至少选一处"),
 ])
@@ -418,6 +421,7 @@ def test_rule_errors_are_form_errors(lite_world, lite_app, changes, field, messa
     block = re.search(rf'<div class="field has-error[^"]*">\s*<label for="{field}"', html)
     assert block, html[html.find("errors"):][:600]
     assert message in html
+    assert not re.search(r"\b(?:terms|pattern|match|regex)\b", re.sub(r"<[^>]*>", " ", html))   # the form's words
 
 
 # ------------------------------------------------------------------------------- rule tester

@@ -96,6 +96,7 @@ EXPECT = {
     ("POST", "submissions.extend"): only(400, "admin"),
     ("GET", "submissions.rate"): only(200, "committee"),
     ("POST", "submissions.rate"): only(400, "committee"),
+    ("POST", "submissions.remind"): only(200, "admin", "committee"),   # a bare POST: the confirmation page
     # the unit clerk (县教育局) co-handles cohandled_submission; only a co-handler gives an opinion
     ("GET", "submissions.opinion"): only(200, "unit"),
     ("POST", "submissions.opinion"): only(400, "unit"),
@@ -197,6 +198,7 @@ FOREIGN = [
     ("GET", "submissions.detail", {"submission_id": "other_submission"}, {"unit": 404, "committee": 404}),
     ("GET", "submissions.rate", {"submission_id": "other_submission"}, {"committee": 404}),
     ("POST", "submissions.rate", {"submission_id": "other_submission"}, {"committee": 404}),
+    ("POST", "submissions.remind", {"submission_id": "other_submission"}, {"committee": 404}),
     ("GET", "submissions.reply_file", {"submission_id": "other_submission"}, {"unit": 404, "committee": 404}),
     # a co-handler sees the task but may not answer, draft or extend it, and the main unit gives no opinion
     ("GET", "submissions.detail", {"submission_id": "cohandled_submission"}, {"unit": 200, "committee": 404}),

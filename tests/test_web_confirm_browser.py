@@ -54,7 +54,6 @@ def test_a_new_rule_and_a_new_user_start_from_the_safe_choice(server, page):  # 
     log_in(page, base, "admin1")
     page.goto(f"{base}/rules/new")
     assert page.locator("#action").input_value() == ""
-    page.locator("#rule_id").fill("safe-default")
     page.locator("#name").fill("未选处理方式")
     page.get_by_label("词语（每行一个）").fill("测试")
     page.get_by_role("button", name="保存规则").click()
@@ -81,3 +80,23 @@ def test_a_manual_copy_asks_on_a_page_before_anything_is_sent(server, page):  # 
     page.get_by_role("button", name="确认分送").click()
     page.get_by_text("已人工决定分送教科文卫体委员会").wait_for()
     assert _count(app, Copy, Copy.document_id == doc_id) == 1
+
+
+def test_a_reminder_now_asks_on_a_page_before_it_is_sent(server, page):  # noqa: F811
+    from oa_liaison_plugin.models import Message, ReminderSent
+    base, app, _ = server
+    log_in(page, base, "jkwwt")                       # the committee, for its own submission
+    page.goto(f"{base}/submissions?overdue=1")
+    row = page.locator("tr", has_text="关于加强农村寄宿制学校建设的建议")
+    row.get_by_role("button", name="立即提醒").click()
+    page.get_by_text("即将向县教育局发送答复提醒").wait_for()
+    assert page.locator("input[type=checkbox]:checked").count() == 0
+    assert _count(app, ReminderSent) == 0 and _count(app, Message, Message.kind == "reminder") == 0   # asked only
+    page.get_by_role("button", name="确认发送提醒").click()
+    page.get_by_text("已提醒县教育局").wait_for()
+    assert "overdue=1" in page.url                       # back to the list it came from
+    assert _count(app, Message, Message.kind == "reminder") == 1
+    page.locator("tr", has_text="关于加强农村寄宿制学校建设的建议").get_by_role("button", name="立即提醒").click()
+    page.get_by_role("button", name="确认发送提醒").click()
+    page.get_by_text("已经提醒过县教育局").wait_for()   # the same day again: refused, saying so
+    assert _count(app, Message, Message.kind == "reminder") == 1

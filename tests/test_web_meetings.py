@@ -202,3 +202,43 @@ def test_absentees_and_topics_are_rows_added_and_removed_without_script(panel):
     bad = clerk.post(url, data={**posted, "absent-0-remove": "", "absent-0-name": "孙悟空",
                                 "version": str(int(posted["version"]) + 1)})
     assert bad.status_code == 400 and "“孙悟空”不在" in page(bad)
+
+
+def test_observers_are_rows_added_and_removed_without_script(panel):
+    from oa_liaison_plugin.models import Meeting, MeetingPerson, db
+    app, world = panel
+    clerk = session_client(app, "jkwwt", world)
+    url = f"/meetings/{world['own_meeting']}/record"
+    form = page(clerk.get(url))
+    assert '<textarea' not in form.split("列席人员", 1)[1].split("</fieldset>")[0]     # no textarea any more
+    assert 'name="observers-0-name"' in form and 'name="observers-0-organisation"' in form
+    posted = {"held_on": "2017-03-15", "place": "县政协三楼会议室", "chair": "陈刚",
+              "attendees": re.findall(r'<input checked[^>]*value="((?:leader|member)-\d+)"', form),
+              "version": re.search(r'name="version" type="hidden" value="(\d+)"', form).group(1),
+              "agreed_topics-0-kind": "协商", "agreed_topics-0-title": "农村寄宿制学校建设",
+              "agreed_topics-0-unit": "县教育局",
+              "observers-0-organisation": "县委办公室", "observers-0-post": "科长", "observers-0-name": "周敏",
+              "observers-1-organisation": "县财政局", "observers-1-post": "股长", "observers-1-name": "钱多",
+              "observers-1-remove": "y"}
+    more = page(clerk.post(url, data={**posted, "more": "再加一行"}))
+    rows = more.split("列席人员", 1)[1].split("</table>")[0]
+    assert 'value="周敏"' in rows and 'value="钱多"' not in rows and 'name="observers-1-name"' in rows
+    assert "<script" not in more
+    with app.app_context():
+        assert not db.session.scalars(select(MeetingPerson).where(
+            MeetingPerson.meeting_id == world["own_meeting"], MeetingPerson.role == "observer")).all()
+    saved = clerk.post(url, data=posted)
+    assert saved.status_code == 302, page(saved)
+    with app.app_context():
+        observers = [(p.organisation, p.post, p.name) for p in db.session.scalars(select(MeetingPerson).where(
+            MeetingPerson.meeting_id == world["own_meeting"], MeetingPerson.role == "observer"))]
+        assert observers == [("县委办公室", "科长", "周敏")]
+        version = db.session.get(Meeting, world["own_meeting"]).version
+    assert version == int(posted["version"]) + 1
+    shown = page(clerk.get(url))
+    assert re.search(r'name="observers-0-name"[^>]*value="周敏"', shown) and 'name="observers-1-name"' in shown
+    stale = clerk.post(url, data={**posted, "observers-0-name": "吴用"})   # the version it was loaded at is old
+    assert stale.status_code == 409
+    with app.app_context():
+        assert [p.name for p in db.session.scalars(select(MeetingPerson).where(
+            MeetingPerson.meeting_id == world["own_meeting"], MeetingPerson.role == "observer"))] == ["周敏"]

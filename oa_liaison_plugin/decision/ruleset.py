@@ -30,6 +30,14 @@ def rules_of(jur: Jurisdiction) -> list[dict]:
     return [{**r.data, "id": r.rule_id, "enabled": r.enabled, "order": r.position} for r in rows]
 
 
+def next_rule_id(jur: Jurisdiction) -> str:
+    """The id of a rule a person adds: ``rule-<n>``, one more than the highest such number of the jurisdiction
+    (ids given by a file or the command line keep theirs; the person never sees or types one)."""
+    taken = set(db.session.scalars(select(Rule.rule_id).where(Rule.jurisdiction_id == jur.id)))
+    n = max((int(i[5:]) for i in taken if i.startswith("rule-") and i[5:].isdigit()), default=0)
+    return f"rule-{n + 1}"
+
+
 def version_of(jur: Jurisdiction, rule_id: str) -> int | None:
     """The rule's version (what its edit form carries), None for no such rule."""
     return db.session.scalar(select(Rule.version).where(Rule.jurisdiction_id == jur.id, Rule.rule_id == rule_id))

@@ -7,8 +7,11 @@ import datetime as dt
 from sqlalchemy import update
 
 from . import once
+from .. import reminders
+from ..errors import InputError
 from ..models import Cohandler, Jurisdiction, Submission, db
 from ..replies import tasks
+from ..replies.remind import reminder_text, task_words
 from ..sentences import ended
 from ..work import recipient
 
@@ -97,3 +100,25 @@ def mark_replied(uow, s: Submission) -> None:
          .values(status="replied", state="sent"))
     uow.audit("submission.replied", f"submission-{s.id}", before, {"status": "replied"},
               jurisdiction_id=s.jurisdiction_id)
+
+
+def remind_now(uow, s: Submission, today: dt.date) -> reminders.Reminder:
+    """立即提醒: the main unit of an open task is reminded now, at most once a (county) day — the reminder ledger's
+    unique key decides, so of two clicks at once only one sends; the second is refused with the day it went."""
+    if s.status != "open":
+        raise InputError("submission", "这件来件已经答复，无需提醒")
+    title, body = reminder_text(task_words(s.committee.name, s.kind, s.title, s.round), s.due_on, today)
+    to = _to(s, "unit", s.unit_name)
+    r = reminders.Reminder(s.jurisdiction_id, "submission", s.host_id, to, f"now@{today.isoformat()}", title, body,
+                           {"submission_id": s.host_id, "offset_days": None, "due": s.due_on.isoformat(),
+                            "days_left": (s.due_on - today).days, "now": True})
+    claimed = reminders.claim([r])
+    if not claimed:
+        raise InputError("submission", f"今天（{today.isoformat()}）已经提醒过{s.unit_name}，每件来件每天只能立即提醒一次")
+    uow.audit("submission.remind", f"submission-{s.id}", None,
+              {"unit": s.unit_name, "title": title, "due": s.due_on.isoformat(), "date": today.isoformat()},
+              jurisdiction_id=s.jurisdiction_id)
+    uow.notify(to, title, body, about=s.host_id, kind="reminder")
+    ids = list(claimed.values())
+    uow.after_commit(lambda: reminders.notified(ids))
+    return r

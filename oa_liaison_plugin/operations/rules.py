@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..decision import ruleset
+from ..errors import InputError
 
 
 def _rule(jur, rule_id: str) -> dict:
@@ -12,8 +13,14 @@ def _rule(jur, rule_id: str) -> dict:
 
 
 def save(uow, jur, rule: dict, *, before: dict | None = None, version=None):
-    """Add a rule, or change it (``before``: the rule as its form showed it); InputError names the field at fault,
-    versions.Stale a form loaded before another save."""
+    """Add a rule — without an ``id``, the next ``rule-<n>`` of the jurisdiction — or change it (``before``: the
+    rule as its form showed it); InputError names the field at fault, versions.Stale a form loaded before
+    another save."""
+    if before is None:
+        if not rule.get("id"):
+            rule = {**rule, "id": ruleset.next_rule_id(jur)}
+        elif ruleset.version_of(jur, rule["id"]) is not None:
+            raise InputError("id", "已有同编号的规则，请换一个编号")
     row = ruleset.save_rule(jur, rule, version=version if before is not None else None)
     uow.audit("rule.update" if before is not None else "rule.create", rule["id"], before, rule,
               jurisdiction_id=jur.id)

@@ -14,11 +14,15 @@ def _export(code: str | None) -> dict | None:
         return None
 
 
-def load(uow, data, report: dict | None = None) -> Jurisdiction:
-    """Replace a jurisdiction's whole table from a table file (all or nothing; TableError lists every problem)."""
+def load(uow, data, report: dict | None = None, *, note: str | None = None) -> Jurisdiction:
+    """Replace a jurisdiction's whole table from a table file (all or nothing; TableError lists every problem);
+    with ``note``, as a saved version (the table it replaces saved too), so a rollback can bring it back."""
     given = data.get("jurisdiction") if isinstance(data, dict) else None
     before = _export(given.get("code") if isinstance(given, dict) else None)
-    jur = table.load(data, report, commit=False)
+    if note is not None:
+        jur = table_versions.load_version(data, note, report, commit=False)
+    else:
+        jur = table.load(data, report, commit=False)
     uow.audit("table.import", jur.code, before, data, jurisdiction_id=jur.id)
     return jur
 

@@ -256,13 +256,18 @@ def opinion(obj, submission_id, unit, opinion, by, jurisdiction, as_json):
 
 @click.command("remind")
 @click.option("--today", help="以此日期为今天（YYYY-MM-DD；默认本地今天）")
+@click.option("--task", "task", metavar="SUBMISSION_ID", help="只提醒这件来件的答复单位（须与 --now 同用）")
+@click.option("--now", is_flag=True, help="立即提醒 --task 指定的来件（每件每天一次）")
 @_JUR
 @_JSON
 @click.pass_obj
-def remind(obj, today, jurisdiction, as_json):
-    """发送到期提醒一轮（答复期限前 15、3 天及超期当天等；每条只发一次）。供 cron 使用。"""
+def remind(obj, today, task, now, jurisdiction, as_json):
+    """发送到期提醒一轮（答复期限前 15、3 天及超期当天等；每条只发一次）。供 cron 使用。
+    --task ID --now：立即提醒一件来件的答复单位。"""
     from .. import reminders
     day = _day(today, "today", as_json) or county_today(obj.app.config)
+    if task is not None or now:
+        return _remind_now(obj, task, now, day, jurisdiction, as_json)
     try:
         sent = reminders.run(obj.liaison, day, jurisdiction)
     except LookupError as exc:
@@ -273,3 +278,27 @@ def remind(obj, today, jurisdiction, as_json):
         for line in sent:
             click.echo(f"已提醒 {line['recipient']}：{line['subject']}（{line['offset']}）")
         click.echo(f"共发送 {len(sent)} 条提醒（{day.isoformat()}）")
+
+
+def _remind_now(obj, task: str | None, now: bool, day: dt.date, jurisdiction: str | None, as_json: bool):
+    """``remind --task ID --now``: the task's main unit reminded now (audited as cli:<os user>), once a day."""
+    from ..audit import Actor
+    from ..models import Submission, db
+    from ..operations import replies as ops
+    if not (task and now):
+        _fail("参数 --task 与 --now 须同时给出（立即提醒一件来件）", as_json, "now" if task else "task")
+    with obj.app.app_context():
+        jur = _jurisdiction(obj, jurisdiction, as_json)
+        s = db.session.scalar(select(Submission).where(Submission.jurisdiction_id == jur.id,
+                                                       Submission.host_id == task))
+        if s is None:
+            _fail(f"参数 --task：没有编号为“{task}”的来件", as_json, "task")
+        try:
+            with obj.liaison.work(Actor.cli()) as uow:
+                line = ops.remind_now(uow, s, day).line()
+        except InputError as exc:
+            _fail(exc.message, as_json, "task")
+    if as_json:
+        click.echo(_dump({"today": day.isoformat(), "sent": [line]}))
+    else:
+        click.echo(f"已提醒 {line['recipient'].get('unit')}：{line['title']}")

@@ -29,7 +29,7 @@ def windows(offsets, today: dt.date, catch_up: int):
         yield d, low, highs[i]
 
 
-def _text(what: str, due: dt.date, today: dt.date) -> tuple[str, str]:
+def reminder_text(what: str, due: dt.date, today: dt.date) -> tuple[str, str]:
     """Title and text from the days really left (a window's offset is only which reminder it is)."""
     title = f"{due_title(due, today)}：{what}"
     if due < today:
@@ -39,12 +39,17 @@ def _text(what: str, due: dt.date, today: dt.date) -> tuple[str, str]:
     return title, f"{what}应于{due.isoformat()}前答复（{days_left(due, today)}）。"
 
 
+def task_words(committee: str, kind: str, title: str, round_: int) -> str:
+    """A reply task as a reminder names it: 教科文卫体委员会提案《…》（第2次答复）."""
+    return f"{committee}{kind}《{title}》" + (f"（第{round_}次答复）" if round_ > 1 else "")
+
+
 def _reminders(liaison, jur, today: dt.date, offsets: str, kind: str, rows_between, what):
     """One query per offset (``rows_between(low, high)``: the rows whose due date is in its window)."""
     catch_up = int(liaison.config["REMINDER_CATCH_UP_DAYS"])
     for d, low, high in windows(liaison.config[offsets], today, catch_up):
         for r in db.session.connection().execute(rows_between(low, high)):
-            title, body = _text(what(r), r.due_on, today)
+            title, body = reminder_text(what(r), r.due_on, today)
             yield Reminder(jur.id, kind, r.host_id, recipient(jur, "unit", r.unit_name),
                            f"{d}@{r.due_on.isoformat()}", title, body,
                            {"submission_id": r.host_id, "offset_days": d, "due": r.due_on.isoformat(),
@@ -60,9 +65,8 @@ def submission_reminders(liaison, jur, today: dt.date):
                 .where(Submission.jurisdiction_id == jur.id, Submission.status == "open",
                        Submission.due_on >= low, Submission.due_on <= high))
 
-    def what(r):
-        return f"{r.committee}{r.kind}《{r.title}》" + (f"（第{r.round}次答复）" if r.round > 1 else "")
-    return _reminders(liaison, jur, today, "REMINDER_DAYS", "submission", rows_between, what)
+    return _reminders(liaison, jur, today, "REMINDER_DAYS", "submission", rows_between,
+                      lambda r: task_words(r.committee, r.kind, r.title, r.round))
 
 
 def cohandling_reminders(liaison, jur, today: dt.date):

@@ -111,7 +111,7 @@ def _check_unit(jur: Jurisdiction, spec: dict, unit: Unit | None) -> dict:
         elif own is not None and own in up(parent.id, lambda i: db.session.get(Unit, i).parent_id):
             c.add("cycle", "", "parent", f"所属关系成环：“{parent_name}”属于“{unit.name}”")
     if committee_name is None and parent_name is None:
-        c.add("no_counterpart", "", "committee", "须有 committee（对口委员会）或 parent（所属单位）")
+        c.add("no_counterpart", "", "committee", "须选择对口委员会，或填写所属单位")
     if name is not None and db.session.scalar(select(Unit.id).where(
             Unit.jurisdiction_id == jur.id, Unit.name == name, Unit.id != own if own else true())) is not None:
         c.add("duplicate", "", "name", f"单位“{name}”已在表中")

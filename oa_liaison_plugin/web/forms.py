@@ -8,9 +8,24 @@ from wtforms.validators import Length
 
 from ..errors import InputError
 from ..models import max_length
-from ..wording import field_phrase, in_peoples_words
+from ..wording import field_phrase, in_peoples_words, wording
 
-_ZH = get_translations(["zh"])
+
+class _Chinese:
+    """WTForms' Chinese catalogue, with the messages it lacks from data/wording.json (``form_messages``)."""
+
+    def __init__(self, catalogue):
+        self.catalogue = catalogue
+
+    def gettext(self, string: str) -> str:
+        return wording()["form_messages"].get(string) or self.catalogue.gettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return wording()["form_messages"].get(singular if n == 1 else plural) or \
+            self.catalogue.ngettext(singular, plural, n)
+
+
+_ZH = _Chinese(get_translations(["zh"]))
 
 
 class Form(FlaskForm):

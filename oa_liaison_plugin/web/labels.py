@@ -101,7 +101,17 @@ def duration_text(seconds) -> str:
     return f"{seconds / 3600:g} 小时" if seconds >= 3600 else f"{seconds:g} 秒"
 
 
+def actor_name(username: str | None) -> str:
+    """Who acted, in words: ``cli:liyun`` → 命令行（liyun）, ``host:主办系统`` → 主办系统, ``host:oa`` → 主办系统（oa）."""
+    kind, sep, who = (username or "").partition(":")
+    if not sep or kind not in ("cli", "host"):
+        return username or ""
+    words = "命令行" if kind == "cli" else "主办系统"
+    return words if who in ("", "?", words) else f"{words}（{who}）"
+
+
 def register_filters(app: Flask) -> None:
+    app.add_template_filter(actor_name, "actor")
     app.add_template_filter(duration_text, "give_up_text")
     app.add_template_filter(format_label, "format_label")
     app.add_template_filter(web_url, "web_url")

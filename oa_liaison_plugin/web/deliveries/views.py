@@ -172,5 +172,7 @@ def redeliver(ref: str):
     # No outbound call on a thread that answers a request: the try goes to the jurisdiction's lane.
     liaison = current_app.extensions["oa_liaison"]
     lanes.submit(liaison, jurisdiction().code, try_one, liaison, deadletters.ledger(kind), row_id)
-    flash(f"已重新投递 {kind}-{row_id}，交给后台投递；重试期限重新计算。稍后刷新查看结果。", "success")
+    what = deadletters.describe(kind, row)
+    flash(f"已重新投递{'抄送' if kind == 'copy' else '通知'}（{what['recipient']}：{what['title'] or '无标题'}），"
+          "交给后台投递；重试期限重新计算。稍后刷新查看结果。", "success")
     return redirect(back)

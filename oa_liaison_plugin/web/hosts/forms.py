@@ -13,7 +13,7 @@ class NewHostForm(Form):
 
 
 # How a host's documents that come without a file are decided (HttpHost.require_file: None, True, False).
-REQUIRE_FILE_CHOICES = [("", "按系统设置（REQUIRE_FILE）"), ("yes", "暂存，待人工核对密级"),
+REQUIRE_FILE_CHOICES = [("", "按系统设置"), ("yes", "暂存，待人工核对密级"),
                         ("no", "按主办系统标注的密级判断")]
 REQUIRE_FILE_VALUES = {"": None, "yes": True, "no": False}
 

@@ -62,8 +62,14 @@ def new():
 @bp.post("/<host_name>/rotate")
 @allow("admin")
 def rotate(host_name: str):
-    """A new secret; the old one keeps working for 24 hours."""
+    """A new secret, after a confirmation page (the host must switch to it); the old one keeps working for 24
+    hours."""
     host = _mine(host_name)
+    if not confirmed():
+        return ask("确认轮换密钥", f"即将为接入主机“{host.name}”生成新的密钥（只显示一次）。旧密钥 24 小时后失效："
+                   "在此之前须把新密钥交给主办系统的管理员换上，否则它发来的事件将被拒收，它也无法再验证回调。",
+                   [("主机", host.name), ("回调地址", host.callback_url or "—")], f"确认轮换“{host.name}”的密钥",
+                   url_for(".index"))
     with work() as uow:
         secret = ops.rotate(uow, host.name)
     return _show_once(host_name, secret, rotated=True)

@@ -1,8 +1,6 @@
 """Forms of the meetings pages: a liaison meeting's record, the signed minutes, one-button steps."""
 from __future__ import annotations
 
-import re
-
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (BooleanField, DateField, FieldList, FormField, HiddenField, SelectField, SelectMultipleField,
                      StringField, SubmitField, TextAreaField)
@@ -11,11 +9,10 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ...meetings.record import ROLES, TOPIC_KINDS
-from ...models import Meeting
+from ...models import Meeting, MeetingPerson
 from ..forms import Form, choices, fits, lines
 
 _REQUIRED = "请填写此项"
-_SPLIT = re.compile(r"[\s,，、]+")
 
 
 ROWS = 2   # blank rows of each list on a new form; 再加一行 adds one (no script: the CSP allows none)
@@ -25,6 +22,17 @@ class AbsentRow(BaseForm):
     """One absentee: a name from the attendee list and the reason; ``remove`` drops the row."""
     name = StringField("姓名", validators=[Optional(), Length(max=64)])
     reason = StringField("请假原因", validators=[Optional(), Length(max=256)])
+    remove = BooleanField("删去")
+
+    def filled(self) -> bool:
+        return bool(self.name.data) and not self.remove.data
+
+
+class ObserverRow(BaseForm):
+    """One attendee who sat in (列席): unit, post and name; ``remove`` drops the row."""
+    organisation = StringField("单位", validators=[Optional(), fits(MeetingPerson.organisation)])
+    post = StringField("职务", validators=[Optional(), fits(MeetingPerson.post)])
+    name = StringField("姓名", validators=[Optional(), fits(MeetingPerson.name)])
     remove = BooleanField("删去")
 
     def filled(self) -> bool:
@@ -50,7 +58,7 @@ class RecordForm(Form):
                                     widget=ListWidget(html_tag="ul", prefix_label=False), option_widget=CheckboxInput(),
                                     validators=[DataRequired("请至少选择一名出席人员")])
     absent = FieldList(FormField(AbsentRow), label="请假人员", min_entries=ROWS)
-    observers = TextAreaField("列席人员（每行：单位 职务 姓名）", validators=[Optional(), Length(max=5000)])
+    observers = FieldList(FormField(ObserverRow), label="列席人员", min_entries=ROWS)
     topics = TextAreaField("交换意见的议题（每行一个）", validators=[Optional(), Length(max=20000)])
     decisions = TextAreaField("议定事项（每行一项）", validators=[Optional(), Length(max=20000)])
     agreed_topics = FieldList(FormField(TopicRow), label="议定的年度课题", min_entries=ROWS)
@@ -65,8 +73,8 @@ class RecordForm(Form):
                 "attendees": [f"leader-{p.leader_id}" if p.leader_id else f"member-{p.member_id}"
                               for p in people["attendee"]],
                 "absent": [{"name": p.name, "reason": p.reason or ""} for p in people["absent"]],
-                "observers": "\n".join(" ".join(filter(None, (p.organisation, p.post, p.name)))
-                                       for p in people["observer"]),
+                "observers": [{"organisation": p.organisation or "", "post": p.post or "", "name": p.name}
+                              for p in people["observer"]],
                 "topics": "\n".join(meeting.topics or []), "decisions": "\n".join(meeting.decisions or []),
                 "agreed_topics": [{"kind": TOPIC_KINDS[t.kind], "title": t.title, "unit": t.unit.name if t.unit else ""}
                                   for t in topics],
@@ -76,18 +84,20 @@ class RecordForm(Form):
         """The lists' rows that stay (filled, not 删去), as :meth:`data_of` gives them."""
         return {"absent": [{"name": r.form.name.data, "reason": r.form.reason.data or ""}
                            for r in self.absent if r.form.filled()],
+                "observers": self._observers(""),
                 "agreed_topics": [{"kind": r.form.kind.data or "协商", "title": r.form.title.data,
                                    "unit": r.form.unit.data or ""} for r in self.agreed_topics if r.form.filled()]}
+
+    def _observers(self, blank) -> list[dict]:
+        """The 列席 rows that stay, an empty unit or post as ``blank``."""
+        return [{"organisation": r.form.organisation.data or blank, "post": r.form.post.data or blank,
+                 "name": r.form.name.data} for r in self.observers if r.form.filled()]
 
     def record(self, committee: str) -> dict:
         """The record as :func:`~oa_liaison_plugin.meetings.record.record_meeting` takes it."""
         absent = [{"name": r.form.name.data, "reason": r.form.reason.data or ""}
                   for r in self.absent if r.form.filled()]
-        observers = []
-        for line in lines(self.observers.data):
-            parts = [p for p in _SPLIT.split(line) if p]
-            observers.append({"name": parts[-1], "post": parts[-2] if len(parts) > 1 else None,
-                              "organisation": " ".join(parts[:-2]) or None})
+        observers = self._observers(None)
         topics = [{"kind": r.form.kind.data or "协商", "title": r.form.title.data, "unit": r.form.unit.data or None}
                   for r in self.agreed_topics if r.form.filled()]
         return {"committee": committee, "held_on": self.held_on.data.isoformat(), "place": self.place.data,

@@ -150,7 +150,7 @@ def _record_form(com: Committee, m: Meeting | None):
     if more:   # 再加一行: the rows kept (删去 ones dropped), one blank more, nothing saved
         form = RecordForm(formdata=None, data={**form.data, **form.rows()})
     if request.method == "GET" or more:
-        for rows in (form.absent, form.agreed_topics):
+        for rows in (form.absent, form.observers, form.agreed_topics):
             if not rows.entries or rows.entries[-1].form.filled():
                 rows.append_entry()
     form.attendees.choices = choices((c["key"], _person(c)) for c in pool)
@@ -187,6 +187,7 @@ def _shown(data: dict, pool: list[dict]) -> dict:
     names = {c["key"]: _person(c) for c in pool}
     shown = {k: v for k, v in data.items() if k not in ("csrf_token", "version", "more")}
     for key, first, words in (("absent", "name", ("name", "reason")),
+                              ("observers", "name", ("organisation", "post", "name")),
                               ("agreed_topics", "title", ("kind", "title", "unit"))):
         shown[key] = [" ".join(filter(None, (r.get(w) for w in words))) for r in shown.get(key) or []
                       if r.get(first) and not r.get("remove")]

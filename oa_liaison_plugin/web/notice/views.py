@@ -24,10 +24,10 @@ def _review(text: str) -> dict:
     diff = notice.diff(current, new)
     return {"parsed": notice.public(parsed), "diff": diff, "current": current, "new": new,
             "blocking": notice.blocking(parsed), "former": notice.former_used(parsed, current),
-            "changes": _changes(diff)}
+            "changes": to_tick(diff)}
 
 
-def _changes(d: dict) -> list[str]:
+def to_tick(d: dict) -> list[str]:
     """What the import would remove, rename or move, one line each: each must be ticked before it is applied."""
     return [*(f"删除单位：{n}" for n in d["removed"]), *(f"改名：{r['from']} → {r['to']}" for r in d["renamed"]),
             *(f"改变对口：{m['name']}：{m['from'] or '无'} → {m['to'] or '无'}" for m in d["moved"]),

@@ -1,18 +1,13 @@
 """The rule form: one qualification or content rule, as decision.rules validates it."""
 from __future__ import annotations
 
-import re
-
 from wtforms import (BooleanField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField,
                      TextAreaField)
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ...models import Rule
-from ..forms import Form, choices, fits, lines
+from ..forms import Form, choices, lines
 from ..labels import RULE_ACTION, RULE_FIELD, RULE_MATCH
-
-RULE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,63}$")
 
 
 class CheckboxesField(SelectMultipleField):
@@ -22,9 +17,6 @@ class CheckboxesField(SelectMultipleField):
 
 class RuleForm(Form):
     version = HiddenField()   # the rule's version when the form was loaded
-    rule_id = StringField("编号", validators=[
-        DataRequired("请填写编号"), fits(Rule.rule_id),
-        Regexp(RULE_ID, message="编号只能用英文字母、数字和 - _ . :，如 imp-school-safety")])
     name = StringField("名称", validators=[DataRequired("请填写名称"), Length(max=200)])
     # No default: 提请人大审议（抄送） first in the list would copy documents out for a careless save.
     action = SelectField("命中后", choices=choices([("", "（请选择）"), *RULE_ACTION.items()]),
@@ -41,8 +33,8 @@ class RuleForm(Form):
     note = TextAreaField("说明（依据、为什么这样设）", validators=[Length(max=4000)])
 
     def rule(self) -> dict:
-        """The rule as decision.rules reads it."""
-        out = {"id": self.rule_id.data, "name": self.name.data, "action": self.action.data,
+        """The rule as decision.rules reads it, without its id (the program's: made for a new rule, kept after)."""
+        out = {"name": self.name.data, "action": self.action.data,
                "match": self.match.data, "fields": list(self.fields_.data or []),
                "negate": bool(self.negate.data),
                "enabled": bool(self.enabled.data), "note": self.note.data or ""}
@@ -58,7 +50,7 @@ class RuleForm(Form):
 
     @classmethod
     def data_of(cls, rule: dict) -> dict:
-        return {"rule_id": rule["id"], "name": rule.get("name"), "action": rule.get("action"),
+        return {"name": rule.get("name"), "action": rule.get("action"),
                 "committee": rule.get("committee") or "", "match": rule.get("match", "any"),
                 "fields_": rule.get("fields", ["title", "body"]), "terms": "\n".join(rule.get("terms", [])),
                 "pattern": rule.get("pattern", ""), "negate": rule.get("negate", False),

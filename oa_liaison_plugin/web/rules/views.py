@@ -17,7 +17,7 @@ from ..labels import RULE_ACTION, RULE_FIELD, RULE_MATCH, local_today
 from .forms import RuleForm
 
 bp = Blueprint("rules", __name__, url_prefix="/rules")
-FIELD_OF = {"id": "rule_id", "fields": "fields_"}  # decision.rules field names -> form fields
+FIELD_OF = {"fields": "fields_"}  # decision.rules field names -> form fields
 
 
 def _rules() -> list[dict]:
@@ -51,22 +51,30 @@ def index():
 def export():
     """The rules as listed (same filter), every term and pattern in full, as an Excel sheet."""
     action = request.args.get("action", "")
-    rows = [(r["order"], r["name"], r["id"], RULE_ACTION.get(r["action"], ""), r.get("committee") or "",
+    rows = [(r["order"], r["name"], RULE_ACTION.get(r["action"], ""), r.get("committee") or "",
              "、".join(RULE_FIELD.get(f, f) for f in r.get("fields", [])), RULE_MATCH.get(r.get("match"), ""),
              "是" if r.get("negate") else "",
              r.get("pattern") if r.get("match") == "regex" else "、".join(r.get("terms", [])),
              "启用" if r.get("enabled") else "停用")
             for r in _rules() if not action or r.get("action") == action]
-    columns = [Column("顺序", 6), Column("名称", 24), Column("编号", 22), Column("命中后", 20), Column("加送委员会", 20),
+    columns = [Column("顺序", 6), Column("名称", 24), Column("命中后", 20), Column("加送委员会", 20),
                Column("查找范围", 18), Column("匹配方式", 12), Column("反向", 6), Column("词语或正则", 60), Column("状态", 6)]
     return send_xlsx(f"分送规则（{local_today().isoformat()}）", [Sheet("分送规则", columns, rows)])
 
 
 def _save(form: RuleForm, before: dict | None) -> bool:
-    """Save the form's rule; a rule changed since its form was loaded raises versions.Stale, nothing saved."""
-    rule = form.rule()
-    if rule["action"] == "committee" and not rule.get("committee"):
-        form.add_error("committee", "请选择要加送的委员会")
+    """Save the form's rule (a new one gets its id from the program); a rule changed since its form was loaded
+    raises versions.Stale, nothing saved."""
+    rule = {**form.rule(), **({"id": before["id"]} if before is not None else {})}
+    # What a form leaves empty, said in the form's words (decision.rules speaks of a rule file's keys).
+    missing = [("committee", "请选择要加送的委员会") if rule["action"] == "committee" and not rule.get("committee")
+               else None,
+               ("pattern", "请填写正则表达式") if rule["match"] == "regex" and not rule.get("pattern") else None,
+               ("terms", "请至少填写一个词语（每行一个）") if rule["match"] != "regex" and not rule.get("terms")
+               else None]
+    for field, message in filter(None, missing):
+        form.add_error(field, message)
+    if any(missing):
         return False
     try:
         with work() as uow:
@@ -86,11 +94,8 @@ def new():
     form = RuleForm(data=None if request.method == "POST" else {"order": max(orders, default=0) + 10,
                                                                  "fields_": ["title"], "enabled": True})
     _committee_choices(form)
-    if form.validate_on_submit():
-        if any(r["id"] == form.rule_id.data for r in _rules()):
-            form.add_error("rule_id", "已有同编号的规则，请换一个编号")
-        elif _save(form, None):
-            return redirect(url_for(".index"))
+    if form.validate_on_submit() and _save(form, None):
+        return redirect(url_for(".index"))
     return render_template("oa_liaison/rules/form.html", form=form, rule=None), status(form)
 
 
@@ -102,8 +107,6 @@ def edit(rule_id: str):
     form = RuleForm(data=None if request.method == "POST" else {
         **RuleForm.data_of(before), "version": ruleset.version_of(jurisdiction(), rule_id)})
     _committee_choices(form)
-    if request.method == "POST":
-        form.rule_id.data = rule_id  # the id is not editable: a new id is a new rule
     if form.validate_on_submit():
         with conflict_on_stale(f"规则“{before['name']}”", lambda: _rule(rule_id), form.rule(),
                                url_for(".edit", rule_id=rule_id)):

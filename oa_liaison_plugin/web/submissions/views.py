@@ -18,6 +18,7 @@ from .. import queries
 from ..access import allow, jurisdiction, unit_ids
 from ..audit.log import work
 from ..charts import bars
+from ..confirm import ask, confirmed
 from ..forms import choices, input_error, status as form_status
 from ..labels import download_name, local_today
 from ..listing import committee_names, int_arg, unit_names
@@ -229,6 +230,35 @@ def opinion(submission_id: int):
         return redirect(url_for(".detail", submission_id=s.id))
     return render_template("oa_liaison/submissions/change.html", s=s, form=form, heading="送会办意见",
                            button="送主办单位", today=local_today(), cohandler=c), form_status(form)
+
+
+@bp.route("/<int:submission_id>/remind", methods=["POST"])
+@allow("admin", "committee")
+def remind(submission_id: int):
+    """立即提醒: an administrator, or the committee for its own submission, reminds the main unit now — after a
+    confirmation page of its own; once a day (a second one the same day is refused, saying when)."""
+    s = queries.one(queries.submissions(), Submission, submission_id)
+    back = request.form.get("back") or url_for(".detail", submission_id=s.id)
+    if not back.startswith("/") or back.startswith("//"):   # only back into the panel
+        back = url_for(".detail", submission_id=s.id)
+    today = local_today()
+    if s.status != "open":
+        flash("这件来件已经答复，无需提醒。", "info")
+        return redirect(back)
+    if not confirmed():
+        return ask("确认立即提醒", f"即将向{s.unit_name}发送答复提醒：它会出现在该单位的“消息”中，并通过主办系统通知。"
+                   "提醒发出后不能撤回，每件来件每天只能立即提醒一次。",
+                   [("来件", f"{s.kind}《{s.title}》"), ("答复单位", s.unit_name),
+                    ("答复期限", f"{s.due_on.isoformat()}（{days_left(s.due_on, today)}）")],
+                   "确认发送提醒", back, {"back": back})
+    try:
+        with work() as uow:
+            ops.remind_now(uow, s, today)
+    except InputError as exc:
+        flash(f"未发送：{exc.message}。", "info")
+    else:
+        flash(f"已提醒{s.unit_name}（{today.isoformat()}）。", "success")
+    return redirect(back)
 
 
 @bp.route("/<int:submission_id>/replies/<int:round_>/file")

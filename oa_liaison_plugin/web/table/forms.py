@@ -9,6 +9,7 @@ from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, 
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ...models import Unit, UnitPattern
+from ...jsonfile import MAX_BYTES as MAX_TABLE_TEXT
 from ...table.file import NOTE_MAX, REGEX_MAX
 from ..forms import Form, fits, lines
 
@@ -87,3 +88,9 @@ class PatternForm(Form):
 class ImportForm(Form):
     file = FileField("对口联系表文件（.json）", validators=[FileRequired("请选择文件"),
                                                       FileAllowed(["json"], "只能上传 .json 文件（由“导出”得到的格式）")])
+
+
+class ImportApplyForm(Form):
+    """The checked file carried by the confirmation page: applied only with ``confirmed`` and every loss ticked."""
+    text = HiddenField("对口联系表文件", validators=[DataRequired("没有要导入的对口联系表"), Length(max=MAX_TABLE_TEXT)])
+    confirmed = HiddenField()

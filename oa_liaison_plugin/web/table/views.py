@@ -12,7 +12,7 @@ from ... import jsonfile
 from ...errors import InputError
 from ...models import Committee, Counterpart, Document, Unit, UnitName, UnitPattern, db
 from ...operations import table as ops_table
-from ...table import file as table
+from ...table import file as table, notice
 from ...table import ops
 from ...decision.route import reroute_unmatched
 from ...table.units import children_map, walk
@@ -24,7 +24,8 @@ from ..conflict import conflict_on_stale
 from ..export import Column, Sheet, send_xlsx
 from ..labels import local_today
 from ..forms import choices, status
-from .forms import ImportForm, PatternForm, UnitForm, former_text
+from ..notice.views import to_tick
+from .forms import ImportApplyForm, ImportForm, PatternForm, UnitForm, former_text
 
 bp = Blueprint("table", __name__, url_prefix="/table")
 
@@ -80,15 +81,15 @@ def index():
     return render_template("oa_liaison/table/index.html", q=q, **_overview(q))
 
 
-def _save(form, action: str, target: str, before, change, *, whole_file: bool = False) -> bool:
+def _save(form, action: str, target: str, before, change) -> bool:
     """One change and its audit entry (``change`` returns the after state) in one commit; a refused change
-    puts each problem on the field it names (a whole file's problems above the form, with where they are)."""
+    puts each problem on the field it names (else above the form)."""
     try:
         with work() as uow:
             ops_table.change(uow, jurisdiction(), action, target, before, change)
     except table.TableError as exc:
         for p in exc.errors:
-            if whole_file or not p.field:
+            if not p.field:
                 form.add_error(None, str(p))
             else:
                 form.add_error(p.field, str(p) if "[" in p.where else p.message)
@@ -261,26 +262,72 @@ def export_xlsx():
 @bp.route("/import", methods=["GET", "POST"])
 @allow("admin")
 def import_():
-    """Replace the whole table from a file; every problem is listed and nothing changes unless all is well."""
+    """Replace the whole table from a file: every problem is listed and nothing changes unless all is well; a
+    file that is well is shown against the present table first, and only the confirmed POST (every removal,
+    rename and move ticked) loads it."""
+    if request.method == "POST" and confirmed():
+        return _apply_import()
     form = ImportForm()
     if form.validate_on_submit():
-        raw = form.file.data.read()
-        try:
-            data = jsonfile.loads(raw, "文件")
-        except InputError as exc:
-            form.add_error("file", str(exc))
-        else:
-            jur = jurisdiction()
-            if isinstance(data, dict) and isinstance(data.get("jurisdiction"), dict) \
-                    and data["jurisdiction"].get("code") != jur.code:
-                form.add_error("file", f"文件属于另一个行政区（{data['jurisdiction'].get('name') or '未写名称'}），"
-                                      f"不是本行政区“{jur.name}”")
-            elif _save(form, "table.import", jur.code, table.export(jur.code), lambda: _import(data),
-                       whole_file=True):
-                return redirect(url_for(".index"))
+        data = _table_of(form, "file", form.file.data.read())
+        if data is not None:
+            return _confirm_import(data, ImportApplyForm(formdata=None, text=json.dumps(data, ensure_ascii=False)))
     return render_template("oa_liaison/table/import.html", form=form), status(form)
 
 
-def _import(data: dict) -> dict:
-    table.load(data, commit=False)
+def _table_of(form, field: str, raw) -> dict | None:
+    """The uploaded (or carried) file as a table of this jurisdiction, checked whole; None with the problems
+    put on the form."""
+    try:
+        data = jsonfile.loads(raw, "文件")
+    except InputError as exc:
+        form.add_error(field, str(exc))
+        return None
+    jur = jurisdiction()
+    if isinstance(data, dict) and isinstance(data.get("jurisdiction"), dict) \
+            and data["jurisdiction"].get("code") != jur.code:
+        form.add_error(field, f"文件属于另一个行政区（{data['jurisdiction'].get('name') or '未写名称'}），"
+                              f"不是本行政区“{jur.name}”")
+        return None
+    try:
+        table.validate(data)
+    except table.TableError as exc:
+        for p in exc.errors:
+            form.add_error(None, str(p))
+        return None
     return data
+
+
+def _confirm_import(data: dict, form, code: int = 200):
+    """The confirmation page: the file's table against the present one, each loss a box to tick."""
+    diff = notice.diff(table.export(jurisdiction().code), data)
+    return render_template("oa_liaison/table/confirm_import.html", form=form, diff=diff,
+                           changes=to_tick(diff)), code
+
+
+def _apply_import():
+    """The confirmed POST: check the carried file again, refuse while a loss is unticked, then load it."""
+    form = ImportApplyForm()
+    upload = ImportForm(formdata=None)
+    if not form.validate_on_submit():
+        upload.add_error("file", "；".join(form.all_errors) or "请重新选择文件")
+        return render_template("oa_liaison/table/import.html", form=upload), 400
+    data = _table_of(upload, "file", form.text.data)
+    if data is None:
+        return render_template("oa_liaison/table/import.html", form=upload), 400
+    unticked = [c for c in to_tick(notice.diff(table.export(jurisdiction().code), data))
+                if c not in request.form.getlist("change")]
+    if unticked:
+        form.add_error(None, "以下变动尚未逐项勾选确认，未导入：" + "；".join(unticked))
+        return _confirm_import(data, form, 400)
+    try:
+        with work() as uow:
+            version = ops_table.load(uow, data, note="从文件导入").table_version
+    except table.TableError as exc:
+        for p in exc.errors:
+            upload.add_error(None, str(p))
+        return render_template("oa_liaison/table/import.html", form=upload), 400
+    routed = reroute_unmatched(current_app.extensions["oa_liaison"], jurisdiction().code)
+    flash(f"已导入，现为第 {version} 版对口联系表（导入前的表已保存，可在“从通知导入”页回退）。"
+          + (f"因此有 {len(routed)} 份待映射的文件已自动分送。" if routed else ""), "success")
+    return redirect(url_for(".index"))
