@@ -11,8 +11,10 @@ from pathlib import PurePath
 from sqlalchemy import func, select, update
 
 from ..clock import county_today
-from ..events import SUBMISSION_COLUMNS, SUBMISSION_KINDS, _date, _names, _text, check_lengths
+from ..events import SUBMISSION_COLUMNS, _date, _text, check_lengths
 from ..errors import InputError
+from ..inputs import parse
+from ..inputs.events import SubmissionReceived
 from ..models import Cohandler, Committee, Extension, Reply, Submission, Unit, db, max_length, utcnow
 from ..operations import once as _once
 from .deadlines import add_months, calendar, due_date, months_for
@@ -37,21 +39,16 @@ def check(liaison, submission) -> tuple:
     main unit, co-handling units, received date); InputError naming the field at fault."""
     if not isinstance(submission, dict):
         raise InputError("submission", "应为对象")
-    for f in ("id", "committee", "unit", "kind", "title"):
-        if not isinstance(submission.get(f), (str, int)) or not str(submission.get(f)).strip():
-            raise InputError(f, "不能为空")
+    given = parse(SubmissionReceived, submission)   # the model submission.received is checked with over HTTP
     check_lengths(submission, SUBMISSION_COLUMNS)
-    if submission["kind"] not in SUBMISSION_KINDS:
-        raise InputError("kind", f"应为 {'/'.join(SUBMISSION_KINDS)}，实际为 {submission['kind']!r}")
-    received = _date(submission.get("received"), "received") or county_today(liaison.config)
-    jur = liaison.jurisdiction(submission.get("jurisdiction"))
+    received = given.received or county_today(liaison.config)
+    jur = liaison.jurisdiction(given.jurisdiction)
     resolver = liaison.resolver(jur.code)
-    committee = resolver.committee_named(submission["committee"])
+    committee = resolver.committee_named(given.committee)
     if committee is None:
-        raise InputError("committee", f"未知委员会“{submission['committee']}”")
-    unit = _unit(resolver, submission["unit"], "unit")
-    cohandlers = [_unit(resolver, name, f"cohandlers[{i}]")
-                  for i, name in enumerate(_names(submission.get("cohandlers"), "cohandlers"))]
+        raise InputError("committee", f"未知委员会“{given.committee}”")
+    unit = _unit(resolver, given.unit, "unit")
+    cohandlers = [_unit(resolver, name, f"cohandlers[{i}]") for i, name in enumerate(given.cohandlers or []) if name]
     if any(c.unit_id == unit.unit_id for c in cohandlers):
         raise InputError("cohandlers", f"会办单位不能同时是主办单位（{unit.unit}）")
     return jur, committee, unit, cohandlers, received
