@@ -1,7 +1,6 @@
 """Built-in meeting_scheduled: liaison meetings, and invitees proposed for county-wide meetings (三(一)(三))."""
 from __future__ import annotations
 
-import datetime as dt
 
 from sqlalchemy import select
 
@@ -9,6 +8,8 @@ from ..audit import HOST
 from ..delivery import record_error
 from ..events import MEETING_COLUMNS, check_lengths
 from ..errors import InputError
+from ..inputs import parse
+from ..inputs.events import MeetingScheduled
 from . import committee as find_committee, unit as find_unit
 from .invitations import calls_for_invitation, propose
 from ..models import Meeting, db
@@ -46,20 +47,12 @@ def check(liaison, meeting) -> None:
 def schedule(uow, meeting) -> dict:
     """Record a host's meeting and propose its invitees; the units that invite are told (the hook's answer)."""
     liaison = uow.liaison
-    kind = meeting.get("kind") if isinstance(meeting, dict) and meeting.get("kind") in KINDS else "work"
-    # A committee's own meeting names its committee; every other meeting names its unit.
-    for f in ("id", "committee" if kind == "committee" else "unit", "title", "held_on"):
-        if not isinstance(meeting, dict) or not str(meeting.get(f) or "").strip():
-            raise ValueError(f"字段 {f}：不能为空")
+    given = parse(MeetingScheduled, meeting)   # the model meeting.scheduled is checked with over HTTP
     check_lengths(meeting, MEETING_COLUMNS)
-    try:
-        held_on = dt.date.fromisoformat(str(meeting["held_on"]))
-    except ValueError:
-        raise ValueError(f"字段 held_on：日期应为 YYYY-MM-DD，实际为 {meeting['held_on']!r}") from None
-    jur = liaison.jurisdiction(meeting.get("jurisdiction"))
-    unit = liaison.resolver(jur.code).unit_named(str(meeting.get("unit") or ""))
-    com = find_committee(liaison, jur, meeting["committee"]) if meeting.get("committee") else None
-    title = str(meeting["title"]).strip()
+    kind, held_on, title = given.kind, given.held_on, given.title.strip()
+    jur = liaison.jurisdiction(given.jurisdiction)
+    unit = liaison.resolver(jur.code).unit_named(str(given.unit or ""))
+    com = find_committee(liaison, jur, given.committee) if given.committee else None
     invite = []
     if kind == "committee":
         invite = [com.name] if calls_for_invitation(kind, title, bool(meeting.get("important"))) else []
@@ -68,7 +61,7 @@ def schedule(uow, meeting) -> dict:
     if kind == "liaison" and com is None and invite:
         com = find_committee(liaison, jur, invite[0])
     row = db.session.scalar(select(Meeting).where(Meeting.jurisdiction_id == jur.id,
-                                                  Meeting.host_id == str(meeting["id"])))
+                                                  Meeting.host_id == given.id))
     com_id = com.id if com else None
     if row is not None and (row.unit_id, row.kind, row.title, row.held_on, row.committee_id) \
             == (unit.unit_id, kind, title, held_on, com_id):
@@ -78,7 +71,7 @@ def schedule(uow, meeting) -> dict:
         return {"meeting_id": row.host_id, "invite": invite, "unit_known": unit.resolved,
                 "invitees": [_invitee(i) for i in proposed]}
     if row is None:
-        row = Meeting(jurisdiction_id=jur.id, host_id=str(meeting["id"]))
+        row = Meeting(jurisdiction_id=jur.id, host_id=given.id)
         db.session.add(row)
     else:
         bump(row)   # rescheduled by the host: a record form loaded before is stale
