@@ -58,7 +58,7 @@ def advance(wf: BpmnWorkflow, perform: Callable) -> None:
     a timer whose time has come fires."""
     wf.do_engine_steps()
     while True:
-        wf.refresh_waiting_tasks()
+        wf.refresh_timers()   # refresh_waiting_tasks is deprecated in SpiffWorkflow 3
         wf.do_engine_steps()
         started = [t for t in wf.get_tasks(state=TaskState.STARTED) if isinstance(t.task_spec, ServiceTask)]
         if not started:
