@@ -2,9 +2,9 @@
 clerks read it on the panel as well as in the host OA."""
 from __future__ import annotations
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
-from .models import Jurisdiction, Message, db, utcnow
+from .models import Jurisdiction, Message, db, insert_all, utcnow
 
 
 def addressed(liaison, jurisdiction, recipient: dict) -> dict:
@@ -51,7 +51,7 @@ def keep_all(liaison, kept: list[dict]) -> None:
                      "kind": m.get("kind") or "notice", "subject": m["subject"][:512], "body": m["body"],
                      "about": (about or None) and str(about)[:256], "created_at": now,
                      "unit_id": ids.get("unit_id"), "committee_id": ids.get("committee_id")})
-    db.session.execute(insert(Message), rows)
+    insert_all(Message, rows)
 
 
 def jurisdiction_of(liaison, recipient: dict) -> int | None:

@@ -31,6 +31,14 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
+def insert_all(model, rows: list[dict]) -> None:
+    """Rows into a model's table in the current transaction through Core, no ORM objects (on PostgreSQL as
+    multi-row INSERTs of up to 1,000 rows: see ``engine.tune``)."""
+    from sqlalchemy import insert
+    if rows:
+        db.session.execute(insert(model.__table__), rows)
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_conn, _record):
     # WAL lets the panel read while a delivery worker writes; busy_timeout rides out short locks.
@@ -285,7 +293,8 @@ class Submission(db.Model):
     __table_args__ = (UniqueConstraint("jurisdiction_id", "host_id"),
                       Index("ix_liaison_submission_due", "status", "due_on"),
                       Index("ix_liaison_submission_jurisdiction", "jurisdiction_id", "id"),
-                      Index("ix_liaison_submission_open", "jurisdiction_id", "status", "due_on"))
+                      Index("ix_liaison_submission_open", "jurisdiction_id", "status", "due_on"),
+                      Index("ix_liaison_submission_received", "jurisdiction_id", "received_on"))
     id: Mapped[int] = mapped_column(primary_key=True)
     jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("liaison_jurisdiction.id", ondelete="CASCADE"))
     host_id: Mapped[str] = mapped_column(String(128))

@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 
 from .audit import Actor
 from .models import Jurisdiction, ReminderSent, db, utcnow
+from .work import listeners
 
 _CHUNK = 500  # values per IN (…)
 REMINDER = Actor("（提醒）")   # the reminder pass, as a unit of work names its actor
@@ -99,19 +100,23 @@ def send_once(liaison, reminders: Iterable[Reminder]) -> list[Reminder]:
     if not wanted:
         return []
     claimed: dict[tuple, int] = {}
+    # Without a notify listener but the built-in outbox, queuing is notifying: the claim is stamped at once.
+    told_at_commit = not listeners(liaison)
     with liaison.work(REMINDER) as uow:
         for key in _already_sent(wanted):
             wanted.pop(key, None)
         now = utcnow()
         rows = [{"jurisdiction_id": r.jurisdiction_id, "kind": r.kind, "subject": r.subject[:256],
                  "recipient_key": r.recipient_key, "offset": r.offset[:64], "recipient": r.recipient,
-                 "title": r.title[:512], "sent_at": now} for r in wanted.values()]
+                 "title": r.title[:512], "sent_at": now, "notified_at": now if told_at_commit else None}
+                for r in wanted.values()]
         for row in _claim(rows):   # a row already there: nothing returned for it
             claimed[tuple(row)[1:]] = row.id
         sent = [r for k, r in wanted.items() if k in claimed]
         for r in sent:
             uow.notify(r.recipient, r.title, r.body, about=r.subject, kind="reminder", ids=r.ids)
-        uow.after_commit(lambda: _notified(list(claimed.values())))
+        if not told_at_commit:
+            uow.after_commit(lambda: _notified(list(claimed.values())))
     return sent
 
 

@@ -77,14 +77,17 @@ class UnitOfWork:
 
     def _finish(self) -> None:
         from .http.hooks import queued
-        # The built-in HTTP notify would do nothing now (its rows are queued): without another listener there is
-        # no one to call, which spares a reminder pass thousands of empty hook calls.
-        listeners = [i for i in self.liaison.pm.hook.notify.get_hookimpls() if i.plugin_name != _HTTP_HOOKS]
         with queued():
-            for n in self.notices if listeners else ():
+            for n in self.notices if listeners(self.liaison) else ():
                 self.liaison.call("notify", about=n.about, recipient=n.recipient, subject=n.subject, body=n.body)
         for fn in self._after:
             fn()
+
+
+def listeners(liaison) -> list:
+    """The notify implementations a unit of work calls after its commit: all but the built-in HTTP outbox's,
+    which would do nothing then (the unit queued its rows); none spares a reminder pass thousands of calls."""
+    return [i for i in liaison.pm.hook.notify.get_hookimpls() if i.plugin_name != _HTTP_HOOKS]
 
 
 @contextlib.contextmanager

@@ -1,4 +1,4 @@
-"""Migration 0019 (a province in one database) applies and reverts on SQLite and PostgreSQL."""
+"""Migrations 0019 and 0023 (a province in one database) apply and revert on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 from alembic import command
@@ -27,4 +27,17 @@ def test_0019_adds_the_county_indexes_and_takes_them_back(db_url):
         command.downgrade(alembic_config(conn), "0012")
         for table, wanted in NEW.items():
             assert not set(wanted) & set(_indexes(conn, table))
+    engine.dispose()
+
+
+def test_0023_adds_the_review_index_and_takes_it_back(db_url):
+    wanted = {"ix_liaison_submission_received": ["jurisdiction_id", "received_on"]}
+    engine = create_engine(db_url)
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "0019")
+        assert not set(wanted) & set(_indexes(conn, "liaison_submission"))
+        command.upgrade(alembic_config(conn), "0023")
+        assert {k: v for k, v in _indexes(conn, "liaison_submission").items() if k in wanted} == wanted
+        command.downgrade(alembic_config(conn), "0019")
+        assert not set(wanted) & set(_indexes(conn, "liaison_submission"))
     engine.dispose()

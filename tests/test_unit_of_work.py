@@ -214,3 +214,23 @@ def test_a_reminder_is_queued_for_the_host_with_its_claim_even_if_the_process_di
     sent = reminders.run(liaison, dt.date(2017, 5, 28))   # the restart: the second county's only, nothing twice
     assert [line["recipient"]["jurisdiction"] for line in sent] == ["other"]
     assert [to["jurisdiction"] for _, to, _ in _queued(county_app)[before:]] == ["nanbu", "other"]
+
+
+def test_a_committee_filter_or_inbox_shows_only_the_users_countys_copies(county_app):
+    from oa_liaison_plugin.models import Committee
+    liaison = county_app.extensions["oa_liaison"]
+    for code in ("nanbu", "other"):
+        summary = liaison.document_issued({"id": f"d-{code}", "jurisdiction": code, "issuer": "南部县教育局",
+                                           "title": f"{MAJOR}（{code}县）", "flags": {"major": True}})
+        assert summary["status"] == "routed", summary
+    with county_app.app_context():
+        ids = dict(db.session.execute(select(Committee.jurisdiction_id, Committee.id).where(
+            Committee.name == "教科文卫体委员会")).all())
+        nanbu, other = (ids[liaison.jurisdiction(code).id] for code in ("nanbu", "other"))
+    admin = session_client(county_app, "admin-other", None)
+    page = admin.get(f"/deliveries?committee={other}").get_data(as_text=True)
+    assert "（other县）" in page and "（nanbu县）" not in page
+    page = admin.get(f"/deliveries?committee={nanbu}").get_data(as_text=True)   # another county's committee
+    assert "（nanbu县）" not in page and "（other县）" not in page
+    inbox = session_client(county_app, "jkw-other", None).get("/inbox").get_data(as_text=True)
+    assert "（other县）" in inbox and "（nanbu县）" not in inbox

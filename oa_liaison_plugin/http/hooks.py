@@ -5,9 +5,9 @@ import base64
 from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
-from ..models import Copy, Document, HttpHost, Jurisdiction, Notification, db
+from ..models import Copy, Document, HttpHost, Jurisdiction, Notification, db, insert_all
 from ..plugins import hookimpl
 from .callbacks import cloudevent, post
 from .inbox import fetch_failure
@@ -95,8 +95,7 @@ def enqueue_all(liaison, notices) -> int:
                 # a plain text beside the object: what an OA files a message under
                 "recipient_label": str(label if label is not None else recipient),
                 "subject": subject, "body": body}})
-    if rows:
-        db.session.execute(insert(Notification), rows)
+    insert_all(Notification, rows)
     return len(rows)
 
 
