@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import (JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, String,
-                        Text, UniqueConstraint, event)
+                        Text, UniqueConstraint, event, text)
 from sqlalchemy.engine import Engine
 from sqlalchemy.schema import DDL
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -233,7 +233,10 @@ class Copy(db.Model):
                       UniqueConstraint("document_id", "unit_id", "kind", name="uq_liaison_copy_unit_kind"),
                       Index("ix_liaison_copy_due", "status", "next_attempt_at"),
                       Index("ix_liaison_copy_committee", "committee_id", "id"),
-                      Index("ix_liaison_copy_created", "created_at"))
+                      Index("ix_liaison_copy_created", "created_at"),
+                      # a committee's unread inbox: its count need not read every copy the committee has had
+                      Index("ix_liaison_copy_unread", "committee_id", "id", postgresql_where=text("read_at IS NULL"),
+                            sqlite_where=text("read_at IS NULL")))
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("liaison_document.id", ondelete="CASCADE"))
     committee_id: Mapped[int | None] = mapped_column(ForeignKey("liaison_committee.id", ondelete="CASCADE"))

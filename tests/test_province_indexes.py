@@ -30,14 +30,22 @@ def test_0019_adds_the_county_indexes_and_takes_them_back(db_url):
     engine.dispose()
 
 
-def test_0023_adds_the_review_index_and_takes_it_back(db_url):
-    wanted = {"ix_liaison_submission_received": ["jurisdiction_id", "received_on"]}
+def test_0023_adds_the_review_and_unread_indexes_and_takes_them_back(db_url):
+    new = {"liaison_submission": {"ix_liaison_submission_received": ["jurisdiction_id", "received_on"]},
+           "liaison_copy": {"ix_liaison_copy_unread": ["committee_id", "id"]}}
     engine = create_engine(db_url)
     with engine.begin() as conn:
         command.upgrade(alembic_config(conn), "0019")
-        assert not set(wanted) & set(_indexes(conn, "liaison_submission"))
+        for table, wanted in new.items():
+            assert not set(wanted) & set(_indexes(conn, table))
         command.upgrade(alembic_config(conn), "0023")
-        assert {k: v for k, v in _indexes(conn, "liaison_submission").items() if k in wanted} == wanted
+        for table, wanted in new.items():
+            assert {k: v for k, v in _indexes(conn, table).items() if k in wanted} == wanted
+        [options] = [ix.get("dialect_options", {}) for ix in inspect(conn).get_indexes("liaison_copy")
+                     if ix["name"] == "ix_liaison_copy_unread"]
+        where = str(options.get(f"{conn.dialect.name}_where"))
+        assert "read_at IS NULL" in where.replace("(", "").replace(")", "")   # partial: the unread copies only
         command.downgrade(alembic_config(conn), "0019")
-        assert not set(wanted) & set(_indexes(conn, "liaison_submission"))
+        for table, wanted in new.items():
+            assert not set(wanted) & set(_indexes(conn, table))
     engine.dispose()
