@@ -95,39 +95,58 @@ def record(liaison, jur, doc_id: int, doc: dict, verdict: Verdict, trigger: str,
     copies' snapshot); ``new`` says it has just been created, so it cannot have copies or consultations
     yet (saves two queries on the hot path).
     """
+    record_all(liaison, jur, [(doc_id, doc, verdict, trigger, plugin_errors)], new=new)
+
+
+def record_all(liaison, jur, decided: list[tuple], *, new: bool = False) -> None:
+    """``record`` for many documents of ``jur`` at once, each (doc id, columns, verdict, trigger, plugin
+    failures): one statement per table for all of them, not per document (a backfill's batch)."""
     conn = db.session.connection()
     now = utcnow()
-    conn.execute(_INSERT[Decision], [decision_row(jur, doc_id, verdict, trigger, now)])
-    if plugin_errors:
-        conn.execute(_INSERT[EventError], [dict(
-            at=now, event=e["hook"], code="plugin_error", message=e["text"], subject=str(doc["host_id"])[:256],
-            detail={"plugin": e["plugin"], "error": e["error"]}) for e in plugin_errors])
-    if verdict.status != "routed":
+    conn.execute(_INSERT[Decision], [decision_row(jur, doc_id, verdict, trigger, now)
+                                     for doc_id, _, verdict, trigger, _ in decided])
+    errors = [dict(at=now, event=e["hook"], code="plugin_error", message=e["text"], subject=str(doc["host_id"])[:256],
+                   detail={"plugin": e["plugin"], "error": e["error"]})
+              for _, doc, _, _, failures in decided for e in failures or ()]
+    if errors:
+        conn.execute(_INSERT[EventError], errors)
+    routed = [d for d in decided if d[2].status == "routed"]
+    if not routed:
         return
     committee_ids = liaison.resolver(jur).committee_ids
-    existing = set() if new else set(db.session.execute(
-        select(Copy.committee_id, Copy.unit_id).where(Copy.document_id == doc_id, Copy.kind == "copy")))
-    issued_on = doc.get("issued_on")
-    snapshot = snapshot_of(doc)
+    existing: dict[int, set] = {}
+    if not new:
+        for doc_id, committee, unit in db.session.execute(select(Copy.document_id, Copy.committee_id, Copy.unit_id)
+                                                          .where(Copy.document_id.in_([d[0] for d in routed]),
+                                                                 Copy.kind == "copy")):
+            existing.setdefault(doc_id, set()).add((committee, unit))
+    wanted_units = {n for d in routed for n in d[2].units}
+    units = dict(db.session.execute(select(Unit.name, Unit.id).where(Unit.jurisdiction_id == jur.id,
+                                                                       Unit.name.in_(wanted_units))).all()
+                 ) if wanted_units else {}
     copies = []
-    for name in verdict.committees:
-        if (committee_ids[name], None) not in existing:
-            copies.append(dict(committee_id=committee_ids[name], unit_id=None,
-                               reasons=[r for r in verdict.reasons if r.get("committee") in (None, name)]))
-    if verdict.units:
-        units = dict(db.session.execute(select(Unit.name, Unit.id).where(Unit.jurisdiction_id == jur.id,
-                                                                           Unit.name.in_(verdict.units))).all())
-        copies += [dict(committee_id=None, unit_id=units[n], reasons=verdict.reasons[:1])
-                   for n in verdict.units if n in units and (None, units[n]) not in existing]
+    for doc_id, doc, verdict, _, _ in routed:
+        have, snapshot = existing.get(doc_id, set()), snapshot_of(doc)
+        mine = [dict(committee_id=committee_ids[name], unit_id=None,
+                     reasons=[r for r in verdict.reasons if r.get("committee") in (None, name)])
+                for name in verdict.committees if (committee_ids[name], None) not in have]
+        mine += [dict(committee_id=None, unit_id=units[n], reasons=verdict.reasons[:1])
+                 for n in verdict.units if n in units and (None, units[n]) not in have]
+        copies += [dict(c, document_id=doc_id, status="pending", snapshot=snapshot, attempts=0, next_attempt_at=now,
+                        created_at=now) for c in mine]
     if copies:
-        conn.execute(_INSERT[Copy], [dict(c, document_id=doc_id, status="pending", snapshot=snapshot, attempts=0,
-                                          next_attempt_at=now, created_at=now) for c in copies])
-    if verdict.consultation_committees:
-        due = (issued_on or county_today(liaison.config)) + dt.timedelta(days=int(liaison.config["CONSULTATION_DAYS"]))
-        have = set() if new else set(db.session.scalars(
-            select(Consultation.committee_id).where(Consultation.document_id == doc_id)))
-        rows = [dict(document_id=doc_id, committee_id=committee_ids[n], due_on=due, status="open", created_at=now)
-                for n in verdict.consultation_committees if committee_ids[n] not in have]
+        conn.execute(_INSERT[Copy], copies)
+    consulted = [d for d in routed if d[2].consultation_committees]
+    if consulted:
+        have_consultation = set() if new else set(db.session.execute(
+            select(Consultation.document_id, Consultation.committee_id)
+            .where(Consultation.document_id.in_([d[0] for d in consulted]))))
+        rows = []
+        for doc_id, doc, verdict, _, _ in consulted:
+            due = ((doc.get("issued_on") or county_today(liaison.config))
+                   + dt.timedelta(days=int(liaison.config["CONSULTATION_DAYS"])))
+            rows += [dict(document_id=doc_id, committee_id=committee_ids[n], due_on=due, status="open", created_at=now)
+                     for n in verdict.consultation_committees if (doc_id, committee_ids[n]) not in have_consultation]
         if rows:
             conn.execute(_INSERT[Consultation], rows)
 
@@ -265,15 +284,26 @@ def redecide(liaison, row: Document, trigger: str) -> Verdict:
 
     Copies already made stay (a copy cannot be recalled); only missing ones are added.
     """
-    jur = db.session.get(Jurisdiction, row.jurisdiction_id)
-    case, verdict = decide(liaison, jur, row)
-    if case.issuer is not None and case.issuer.unit_id:
-        row.unit_id = case.issuer.unit_id
-        row.meta = {**(row.meta or {}), "unit": case.issuer.unit}
-    row.status, row.hold_reason, row.decided_at = verdict.status, verdict.hold_reason, utcnow()
+    return redecide_all(liaison, [row], trigger)[0]
+
+
+def redecide_all(liaison, rows: list[Document], trigger: str) -> list[Verdict]:
+    """``redecide`` for many documents: decided one by one, then their rows updated in one flush and their
+    decisions recorded per jurisdiction in one statement a table (``record_all``); caller commits."""
+    verdicts, decided = [], {}
+    for row in rows:
+        jur = db.session.get(Jurisdiction, row.jurisdiction_id)
+        case, verdict = decide(liaison, jur, row)
+        if case.issuer is not None and case.issuer.unit_id:
+            row.unit_id = case.issuer.unit_id
+            row.meta = {**(row.meta or {}), "unit": case.issuer.unit}
+        row.status, row.hold_reason, row.decided_at = verdict.status, verdict.hold_reason, utcnow()
+        verdicts.append(verdict)
+        decided.setdefault(jur, []).append((row, verdict, case.plugin_errors))
     db.session.flush()
-    record(liaison, jur, row.id, _columns(row), verdict, trigger, plugin_errors=case.plugin_errors)
-    return verdict
+    for jur, items in decided.items():
+        record_all(liaison, jur, [(row.id, _columns(row), verdict, trigger, errors) for row, verdict, errors in items])
+    return verdicts
 
 
 class NotHeld(Exception):
