@@ -4,7 +4,7 @@ Builds 20 jurisdictions, each with its own imported table (the 南部县 table u
 (COPY on PostgreSQL, executemany on SQLite, through the models' tables) documents interleaved across the
 counties over three years, 3–4 copies of each routed one, consultations, 500,000 open reply tasks (a tenth
 with a co-handler) and 100,000 answered ones, and prints how long the build took. Then, twice in one run —
-without the indexes of migration 0019 ("before") and with them ("after"), ANALYZE each time:
+without the indexes of migrations 0019 and 0023 ("before") and with them ("after"), ANALYZE each time:
 
 - the panel's list pages of one county through Flask's test client: documents, deliveries, submissions and
   the due lists as its admin, the inbox as a committee clerk (median of --runs requests);
@@ -43,7 +43,8 @@ PASSWORD = "bench-password-1"
 CHUNK = 50_000
 TODAY = dt.date.today()
 YEAR = TODAY.year - 1
-MIGRATION = importlib.import_module("oa_liaison_plugin.migrations.versions.0019_province_indexes")
+MIGRATIONS = [importlib.import_module(f"oa_liaison_plugin.migrations.versions.{m}")
+              for m in ("0019_province_indexes", "0023_province_review_unread")]
 
 
 def bulk(conn, model, rows: list[dict]) -> None:
@@ -180,9 +181,9 @@ def build(app, scale: float) -> dict:
 
 
 def indexes(app, create: bool) -> None:
-    """Drop (before) or create (after) the indexes migration 0019 adds, as the models define them."""
+    """Drop (before) or create (after) the indexes migrations 0019 and 0023 add, as the models define them."""
     with app.app_context():
-        wanted = {name for name, _, _ in MIGRATION.INDEXES}
+        wanted = {name for m in MIGRATIONS for name, _, _ in m.INDEXES}
         for t in db.metadata.sorted_tables:
             for ix in t.indexes:
                 if ix.name in wanted:
@@ -216,6 +217,11 @@ def explain(app, client, url: str) -> None:
         print("      " + " | ".join(str(v) for v in row))
 
 
+def load() -> str:
+    """The machine's load average (1, 5, 15 minutes), printed beside the figures."""
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3]) if Path("/proc/loadavg").exists() else "?"
+
+
 def measure(app, info: dict, args) -> dict:
     """Label -> milliseconds (pages, review) or seconds (remind passes)."""
     cid, mid = info["committee"], info["mid_document"]
@@ -235,14 +241,14 @@ def measure(app, info: dict, args) -> dict:
         client = client_for(app, info["users"][user])
         assert client.get(url).status_code == 200, url
         out[label] = median_ms(lambda: client.get(url), args.runs)
-        print(f"  {label:34} {out[label]:8.1f} ms", flush=True)
+        print(f"  {label:34} {out[label]:8.1f} ms   (load {load()})", flush=True)
         if args.explain:
             explain(app, client, url)
     client = client_for(app, info["users"]["p-admin"])
     review = f"/review?year={YEAR}"
     assert client.get(review).status_code == 200
     out[f"yearly review {YEAR}"] = median_ms(lambda: client.get(review), args.review_runs)
-    print(f"  {'yearly review ' + str(YEAR):34} {out[f'yearly review {YEAR}']:8.1f} ms", flush=True)
+    print(f"  {'yearly review ' + str(YEAR):34} {out[f'yearly review {YEAR}']:8.1f} ms   (load {load()})", flush=True)
     liaison = app.extensions["oa_liaison"]
     with app.app_context():
         db.session.execute(ReminderSent.__table__.delete())
@@ -252,7 +258,7 @@ def measure(app, info: dict, args) -> dict:
             t0 = time.perf_counter()
             sent = len(reminders.run(liaison, day))
             out[label] = time.perf_counter() - t0
-            print(f"  {label:34} {out[label]:8.2f} s ({sent:,} sent)", flush=True)
+            print(f"  {label:34} {out[label]:8.2f} s ({sent:,} sent; load {load()})", flush=True)
     return out
 
 
@@ -273,10 +279,11 @@ def main():
             sizes = {m.__tablename__: db.session.scalar(select(db.func.count()).select_from(m))
                      for m in (Document, Copy, Submission, Cohandler)}
             open_tasks = db.session.scalar(select(db.func.count()).where(Submission.status == "open"))
-        print(f"{db_label(args.database_url)}: built in {time.perf_counter() - t0:.1f} s: {COUNTIES} counties, "
+        print(f"{db_label(args.database_url)}: built in {time.perf_counter() - t0:.1f} s (load {load()}): "
+              f"{COUNTIES} counties, "
               + ", ".join(f"{k} {v:,}" for k, v in sizes.items()) + f" ({open_tasks:,} open tasks)", flush=True)
         results = {}
-        for phase, create in (("before (without 0019's indexes)", False), ("after (with them)", True)):
+        for phase, create in (("before (without 0019's and 0023's indexes)", False), ("after (with them)", True)):
             t1 = time.perf_counter()
             indexes(app, create)
             print(f"\n{phase}: indexes and ANALYZE {time.perf_counter() - t1:.1f} s", flush=True)

@@ -2,7 +2,9 @@
 clerks read it on the panel as well as in the host OA."""
 from __future__ import annotations
 
-from .models import Jurisdiction, Message, db, utcnow
+from sqlalchemy import select
+
+from .models import Jurisdiction, Message, db, insert_all, utcnow
 
 
 def addressed(liaison, jurisdiction, recipient: dict) -> dict:
@@ -19,15 +21,40 @@ def addressed(liaison, jurisdiction, recipient: dict) -> dict:
 
 
 def keep(liaison, jurisdiction_id: int, recipient: dict, subject: str, body: str, *, about=None,
-         kind: str = "notice") -> None:
+         kind: str = "notice", ids: dict | None = None) -> None:
     """Add the message to the current transaction (committed with the change or the reminder's claim)."""
-    jur = db.session.get(Jurisdiction, jurisdiction_id)
-    db.session.add(Message(jurisdiction_id=jur.id, recipient=dict(recipient), kind=kind, subject=subject[:512],
-                           body=body, about=(about or None) and str(about)[:256], created_at=utcnow(),
-                           **addressed(liaison, jur, recipient)))
+    keep_all(liaison, [dict(jurisdiction_id=jurisdiction_id, recipient=recipient, subject=subject, body=body,
+                            about=about, kind=kind, ids=ids)])
+
+
+def keep_all(liaison, kept: list[dict]) -> None:
+    """Add many messages to the current transaction in one statement (a reminder pass keeps thousands).
+
+    Each is a dict of ``keep``'s arguments; ``ids`` (``unit_id``/``committee_id``), when the caller knows
+    them, spares resolving the recipient's name."""
+    if not kept:
+        return
+    now, codes, seen = utcnow(), {}, {}
+    rows = []
+    for m in kept:
+        ids = m.get("ids")
+        if not ids or not (ids.get("unit_id") or ids.get("committee_id")):
+            jid, recipient = m["jurisdiction_id"], m["recipient"]
+            key = (jid, recipient.get("role"), recipient.get(recipient.get("role") or ""))
+            if key not in seen:    # a pass names the same units again and again
+                if jid not in codes:
+                    codes[jid] = db.session.get(Jurisdiction, jid)
+                seen[key] = addressed(liaison, codes[jid], recipient)
+            ids = seen[key]
+        about = m.get("about")
+        rows.append({"jurisdiction_id": m["jurisdiction_id"], "recipient": dict(m["recipient"]),
+                     "kind": m.get("kind") or "notice", "subject": m["subject"][:512], "body": m["body"],
+                     "about": (about or None) and str(about)[:256], "created_at": now,
+                     "unit_id": ids.get("unit_id"), "committee_id": ids.get("committee_id")})
+    insert_all(Message, rows)
 
 
 def jurisdiction_of(liaison, recipient: dict) -> int | None:
     """The id of the jurisdiction a recipient names (the default one when it names none)."""
     code = recipient.get("jurisdiction") or liaison.config["JURISDICTION"]
-    return db.session.query(Jurisdiction.id).filter(Jurisdiction.code == code).scalar()
+    return db.session.scalar(select(Jurisdiction.id).where(Jurisdiction.code == code))

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import (JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, String,
-                        Text, UniqueConstraint, event, false)
+                        Text, UniqueConstraint, event, false, text)
 from sqlalchemy.engine import Engine
 from sqlalchemy.schema import DDL
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -29,6 +29,14 @@ def max_length(attribute) -> int | None:
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def insert_all(model, rows: list[dict]) -> None:
+    """Rows into a model's table in the current transaction through Core, no ORM objects (on PostgreSQL as
+    multi-row INSERTs of up to 1,000 rows: see ``engine.tune``)."""
+    from sqlalchemy import insert
+    if rows:
+        db.session.execute(insert(model.__table__), rows)
 
 
 @event.listens_for(Engine, "connect")
@@ -225,7 +233,10 @@ class Copy(db.Model):
                       UniqueConstraint("document_id", "unit_id", "kind", name="uq_liaison_copy_unit_kind"),
                       Index("ix_liaison_copy_due", "status", "next_attempt_at"),
                       Index("ix_liaison_copy_committee", "committee_id", "id"),
-                      Index("ix_liaison_copy_created", "created_at"))
+                      Index("ix_liaison_copy_created", "created_at"),
+                      # a committee's unread inbox: its count need not read every copy the committee has had
+                      Index("ix_liaison_copy_unread", "committee_id", "id", postgresql_where=text("read_at IS NULL"),
+                            sqlite_where=text("read_at IS NULL")))
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("liaison_document.id", ondelete="CASCADE"))
     committee_id: Mapped[int | None] = mapped_column(ForeignKey("liaison_committee.id", ondelete="CASCADE"))
@@ -285,7 +296,8 @@ class Submission(db.Model):
     __table_args__ = (UniqueConstraint("jurisdiction_id", "host_id"),
                       Index("ix_liaison_submission_due", "status", "due_on"),
                       Index("ix_liaison_submission_jurisdiction", "jurisdiction_id", "id"),
-                      Index("ix_liaison_submission_open", "jurisdiction_id", "status", "due_on"))
+                      Index("ix_liaison_submission_open", "jurisdiction_id", "status", "due_on"),
+                      Index("ix_liaison_submission_received", "jurisdiction_id", "received_on"))
     id: Mapped[int] = mapped_column(primary_key=True)
     jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("liaison_jurisdiction.id", ondelete="CASCADE"))
     host_id: Mapped[str] = mapped_column(String(128))

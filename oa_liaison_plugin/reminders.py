@@ -9,10 +9,12 @@ from typing import Iterable
 
 from sqlalchemy import select, update
 
-from . import messages
+from .audit import Actor
 from .models import Jurisdiction, ReminderSent, db, utcnow
+from .work import listeners
 
 _CHUNK = 500  # values per IN (…)
+REMINDER = Actor("（提醒）")   # the reminder pass, as a unit of work names its actor
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,7 @@ class Reminder:
     title: str       # the notification's subject line
     body: str
     extra: dict = field(default_factory=dict)  # merged into this reminder's line of `remind --json`
+    ids: dict | None = None  # the recipient's unit_id or committee_id when the pass has it (else found by name)
 
     @cached_property
     def recipient_key(self) -> str:
@@ -59,6 +62,13 @@ def _claim_statement():
         ReminderSent.recipient_key, ReminderSent.offset)
 
 
+def _claim(rows: list[dict]):
+    """Insert the ledger's rows, skipping those already there; the inserted ones' ids and keys."""
+    if not rows:
+        return []
+    return db.session.connection().execute(_claim_statement(), rows)
+
+
 def _already_sent(wanted: dict) -> list[tuple]:
     """Keys of the wanted reminders the ledger has, found by their offsets (indexed): the daily pass mostly
     proposes reminders sent on earlier days, and skipping them is cheaper than letting each INSERT conflict."""
@@ -80,44 +90,42 @@ def _already_sent(wanted: dict) -> list[tuple]:
 def send_once(liaison, reminders: Iterable[Reminder]) -> list[Reminder]:
     """Claim each reminder in the ledger and notify the ones this call claimed; returns those.
 
-    The claim commits before the notify hook is called: of several workers only the one whose INSERT
-    went in sends, and a restart finds the row. A crash between the two loses that one reminder
-    (``notified_at`` stays empty, visible) rather than sending it twice.
+    One unit of work: the claims (a multi-row ``INSERT … ON CONFLICT DO NOTHING RETURNING`` per chunk), the
+    clerks' messages and the callback hosts' queued notifications (one statement each) commit together, so
+    of several workers only the one whose INSERT went in sends, and a notification is queued exactly once.
+    The notify hook is called after the commit; a crash before that loses those calls (``notified_at``
+    stays empty, visible) rather than making them twice.
     """
-    from .http.hooks import notify_batch
     wanted = {r.key(): r for r in reminders}   # the same reminder twice in one pass is one reminder
     if not wanted:
         return []
-    for key in _already_sent(wanted):
-        wanted.pop(key, None)
-    claimed = claim(wanted.values())
-    sent = [r for k, r in wanted.items() if k in claimed]
-    for r in sent:   # the clerks' copy (消息), committed with the claim: once, as the reminder
-        messages.keep(liaison, r.jurisdiction_id, r.recipient, r.title, r.body, about=r.subject, kind="reminder")
-    db.session.commit()
-    with notify_batch():
+    # Without a notify listener but the built-in outbox, queuing is notifying: the claim is stamped at once.
+    told_at_commit = not listeners(liaison)
+    with liaison.work(REMINDER) as uow:
+        for key in _already_sent(wanted):
+            wanted.pop(key, None)
+        claimed = claim(wanted.values(), notified=told_at_commit)
+        sent = [r for k, r in wanted.items() if k in claimed]
         for r in sent:
-            liaison.call("notify", about=r.subject, recipient=r.recipient, subject=r.title, body=r.body)
-    notified(list(claimed.values()))
+            uow.notify(r.recipient, r.title, r.body, about=r.subject, kind="reminder", ids=r.ids)
+        if not told_at_commit:
+            uow.after_commit(lambda: notified(list(claimed.values())))
     return sent
 
 
-def claim(reminders: Iterable[Reminder]) -> dict[tuple, int]:
+def claim(reminders: Iterable[Reminder], *, notified: bool = False) -> dict[tuple, int]:
     """Insert each reminder's ledger row in the current transaction; the keys (and row ids) of those this call
-    inserted — a reminder whose row is already there (sent before, or by another process just now) is left out."""
+    inserted — a reminder whose row is already there (sent before, or by another process just now) is left out.
+    ``notified``: the notification is queued in this same transaction, so the claim is stamped as told now."""
     now = utcnow()
     rows = [{"jurisdiction_id": r.jurisdiction_id, "kind": r.kind, "subject": r.subject[:256],
              "recipient_key": r.recipient_key, "offset": r.offset[:64], "recipient": r.recipient,
-             "title": r.title[:512], "sent_at": now} for r in reminders]
-    claimed: dict[tuple, int] = {}
-    if rows:
-        for row in db.session.connection().execute(_claim_statement(), rows):   # a row already there: nothing
-            claimed[tuple(row)[1:]] = row.id
-    return claimed
+             "title": r.title[:512], "sent_at": now, "notified_at": now if notified else None} for r in reminders]
+    return {tuple(row)[1:]: row.id for row in _claim(rows)}   # a row already there: nothing returned for it
 
 
 def notified(ids: list[int]) -> None:
-    """Record that the notify hook was called for these ledger rows (committed)."""
+    """Stamp the claims whose notify calls were made (committed)."""
     if not ids:
         return
     for i in range(0, len(ids), _CHUNK):
@@ -137,10 +145,9 @@ def run(liaison, today: dt.date, jurisdiction: str | None = None) -> list[dict]:
         jurisdictions = list(db.session.scalars(q))
         if jurisdiction and not jurisdictions:
             raise LookupError(f"未知行政区：{jurisdiction}")
-        for jur in jurisdictions:
-            for fn in found:
-                out += [r.line() for r in send_once(liaison, list(fn(liaison, jur, today)))]
+        for jur in jurisdictions:   # one unit of work a county: its passes' claims, messages and notifications
+            out += [r.line() for r in send_once(liaison, [r for fn in found for r in fn(liaison, jur, today)])]
     return out
 
 
-__all__ = ["Reminder", "passes", "send_once", "claim", "notified", "run"]
+__all__ = ["Reminder", "passes", "send_once", "run"]

@@ -25,7 +25,8 @@ class Notice:
     subject: str
     body: str
     about: str | None = None
-    kind: str = "notice"   # as kept on the 消息 page: "notice" or "reminder"
+    kind: str = "notice"        # the clerks' message kind: notice | reminder
+    ids: dict | None = None     # the recipient's unit_id/committee_id when the caller knows them
 
 
 @dataclass
@@ -44,11 +45,12 @@ class UnitOfWork:
         self.entries.append(entry)
         return entry
 
-    def notify(self, to: dict, subject: str, body: str, *, about: str | None = None, kind: str = "notice") -> None:
+    def notify(self, to: dict, subject: str, body: str, *, about: str | None = None, kind: str = "notice",
+               ids: dict | None = None) -> None:
         """Propose a notification; ``to`` must name its jurisdiction (see :func:`recipient`)."""
         if not isinstance(to, dict) or not to.get("jurisdiction"):
             raise ValueError(f"a notification's recipient must name its jurisdiction: {to!r}")
-        self.notices.append(Notice(dict(to), subject, body, about, kind))
+        self.notices.append(Notice(dict(to), subject, body, about, kind, ids))
 
     def after_commit(self, fn: Callable[[], Any]) -> None:
         """Run ``fn`` once the change is committed (never after a rollback)."""
@@ -56,25 +58,36 @@ class UnitOfWork:
 
     def _stage(self) -> None:
         # Each notice is kept as a message for its recipient's clerks (消息), in this transaction.
+        # One statement for the messages and one for the outbox, however many notices (a reminder pass has thousands).
         from . import messages
+        jids: dict = {}
+        kept = []
         for n in self.notices:
-            jid = messages.jurisdiction_of(self.liaison, n.recipient)
-            if jid is not None:
-                messages.keep(self.liaison, jid, n.recipient, n.subject, n.body, about=n.about, kind=n.kind)
+            code = n.recipient.get("jurisdiction")
+            if code not in jids:
+                jids[code] = messages.jurisdiction_of(self.liaison, n.recipient)
+            if jids[code] is not None:
+                kept.append(dict(jurisdiction_id=jids[code], recipient=n.recipient, subject=n.subject, body=n.body,
+                                 about=n.about, kind=n.kind, ids=n.ids))
+        messages.keep_all(self.liaison, kept)
         # The built-in HTTP outbox queues its rows in this transaction: committed with the change, or not at all.
         if self.notices and self.liaison.pm.get_plugin(_HTTP_HOOKS) is not None:
             from .http import hooks
-            with hooks.notify_batch():
-                for n in self.notices:
-                    hooks.enqueue(self.liaison, n.recipient, n.subject, n.body)
+            hooks.enqueue_all(self.liaison, [(n.recipient, n.subject, n.body) for n in self.notices])
 
     def _finish(self) -> None:
         from .http.hooks import queued
         with queued():
-            for n in self.notices:
+            for n in self.notices if listeners(self.liaison) else ():
                 self.liaison.call("notify", about=n.about, recipient=n.recipient, subject=n.subject, body=n.body)
         for fn in self._after:
             fn()
+
+
+def listeners(liaison) -> list:
+    """The notify implementations a unit of work calls after its commit: all but the built-in HTTP outbox's,
+    which would do nothing then (the unit queued its rows); none spares a reminder pass thousands of calls."""
+    return [i for i in liaison.pm.hook.notify.get_hookimpls() if i.plugin_name != _HTTP_HOOKS]
 
 
 @contextlib.contextmanager

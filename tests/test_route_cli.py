@@ -160,3 +160,24 @@ def test_backfill_reads_every_format_and_lists_what_it_skips(tmp_path):
     assert all(status != "held" for name, (_, status) in formats.items() if name != "b.pdf")
     assert {Path(x["file"]).name for x in out["skipped"]} == {"readme.txt", "photo.jpg"}
     assert "readme.txt" in p.stderr and out["unreadable"] == 0
+
+
+def test_backfill_records_a_batch_at_once_and_adds_nothing_twice(lite_app):
+    from sqlalchemy import func, select
+    from oa_liaison_plugin.models import Consultation, Copy, Decision, db
+    from oa_liaison_plugin.decision.backfill import backfill_since
+    liaison = lite_app.extensions["oa_liaison"]
+    for i in range(4):   # major matters: copies and consultations; and one document not copied at all
+        liaison.document_issued({"id": f"m{i}", "issuer": "南部县教育局", "flags": {"major": True},
+                                 "title": f"关于全县教育事业发展规划（第{i}稿）的重大事项"})
+    liaison.document_issued({"id": "n", "issuer": "南部县教育局", "title": "关于国庆节放假安排的通知"})
+    with lite_app.app_context():
+        def counts():
+            return [db.session.scalar(select(func.count(m.id))) for m in (Copy, Consultation, Decision)]
+        copies, consultations, decisions = counts()
+        assert copies >= 4 and consultations >= 4
+        db.session.execute(Copy.__table__.delete().where(Copy.id == db.session.scalar(select(func.max(Copy.id)))))
+        db.session.commit()
+        done = backfill_since(liaison, dt.date(2000, 1, 1), apply=True)
+        assert done["new_copies"] == 1 and done["by_status"] == {"routed": 4, "not_qualified": 1}
+        assert counts() == [copies, consultations, decisions + 5]   # the lost copy back; one decision each

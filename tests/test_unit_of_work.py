@@ -177,3 +177,60 @@ def test_each_countys_reminders_reach_its_own_host_only(county_app):
     kinds = {(host, kind_of[subject]) for host, _, subject in told}
     assert {("oa-nanbu", "meeting_compliance"), ("oa-other", "meeting_compliance"),
             ("oa-nanbu", "submission"), ("oa-other", "submission")} <= kinds
+
+
+class Killed:
+    """A site plugin whose notify dies as a killed process would (not an Exception: nothing catches it)."""
+
+    @hookimpl
+    def notify(self, recipient, subject, body):
+        raise KeyboardInterrupt
+
+
+def test_a_reminder_is_queued_for_the_host_with_its_claim_even_if_the_process_dies_before_notify(county_app):
+    import datetime as dt
+
+    from oa_liaison_plugin import reminders
+    from oa_liaison_plugin.models import Message, ReminderSent
+    liaison = county_app.extensions["oa_liaison"]
+    liaison.config["MEETING_REMINDERS"] = []
+    for code in ("nanbu", "other"):
+        liaison.submission_received({"id": f"s-{code}", "jurisdiction": code, "committee": "教科文卫体委员会",
+                                     "unit": "县教育局", "kind": "提案", "title": "关于校车安全的建议",
+                                     "received": "2017-03-10"})
+    before = len(_queued(county_app))
+    liaison.pm.register(Killed())
+    with pytest.raises(KeyboardInterrupt):
+        reminders.run(liaison, dt.date(2017, 5, 28))   # 15 days before the due date: one reminder a county
+    # The first county's claim, its clerks' message and its host's notification committed together.
+    told = _queued(county_app)[before:]
+    assert [(host, to["jurisdiction"], to["unit"]) for host, to, _ in told] == [("oa-nanbu", "nanbu", "县教育局")]
+    with county_app.app_context():
+        [claim] = db.session.scalars(select(ReminderSent)).all()
+        assert claim.notified_at is None            # the notify calls were not made: visible, not lost silently
+        [kept] = db.session.scalars(select(Message).where(Message.kind == "reminder")).all()
+        assert kept.unit_id is not None and kept.subject == told[0][2]
+    liaison.pm.unregister(name=next(n for n, p in liaison.pm.list_name_plugin() if isinstance(p, Killed)))
+    sent = reminders.run(liaison, dt.date(2017, 5, 28))   # the restart: the second county's only, nothing twice
+    assert [line["recipient"]["jurisdiction"] for line in sent] == ["other"]
+    assert [to["jurisdiction"] for _, to, _ in _queued(county_app)[before:]] == ["nanbu", "other"]
+
+
+def test_a_committee_filter_or_inbox_shows_only_the_users_countys_copies(county_app):
+    from oa_liaison_plugin.models import Committee
+    liaison = county_app.extensions["oa_liaison"]
+    for code in ("nanbu", "other"):
+        summary = liaison.document_issued({"id": f"d-{code}", "jurisdiction": code, "issuer": "南部县教育局",
+                                           "title": f"{MAJOR}（{code}县）", "flags": {"major": True}})
+        assert summary["status"] == "routed", summary
+    with county_app.app_context():
+        ids = dict(db.session.execute(select(Committee.jurisdiction_id, Committee.id).where(
+            Committee.name == "教科文卫体委员会")).all())
+        nanbu, other = (ids[liaison.jurisdiction(code).id] for code in ("nanbu", "other"))
+    admin = session_client(county_app, "admin-other", None)
+    page = admin.get(f"/deliveries?committee={other}").get_data(as_text=True)
+    assert "（other县）" in page and "（nanbu县）" not in page
+    page = admin.get(f"/deliveries?committee={nanbu}").get_data(as_text=True)   # another county's committee
+    assert "（nanbu县）" not in page and "（other县）" not in page
+    inbox = session_client(county_app, "jkw-other", None).get("/inbox").get_data(as_text=True)
+    assert "（other县）" in inbox and "（nanbu县）" not in inbox

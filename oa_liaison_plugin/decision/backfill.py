@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from ..documents.formats import detect
 from ..models import Copy, Decision, Document, db
 from .decide import decide
-from .route import preview, redecide, route_document
+from .route import preview, redecide_all, route_document
 
 BATCH = 500
 
@@ -55,16 +55,16 @@ def backfill_since(liaison, since: dt.date, *, apply: bool, progress: bool = Fal
             rows = db.session.scalars(select(Document).where(Document.id.in_(chunk))).all()
             latest = _latest(chunk)
             before = db.session.scalar(select(func.count(Copy.id)).where(Copy.document_id.in_(chunk)))
-            for row in rows:
+            # a person decided: rules do not overrule
+            kept = {r.id for r in rows
+                    if latest.get(r.id) is not None and latest[r.id].trigger in ("manual", "handover")}
+            summary["manual_kept"] += len(kept)
+            rows = [r for r in rows if r.id not in kept]
+            # With --apply the batch is recorded together: one statement a table, not a round trip per document each.
+            verdicts = (redecide_all(liaison, rows, "backfill") if apply
+                        else [decide(liaison, jur, row)[1] for row in rows])
+            for row, verdict in zip(rows, verdicts):
                 last = latest.get(row.id)
-                # a person decided: rules do not overrule
-                if last is not None and last.trigger in ("manual", "handover"):
-                    summary["manual_kept"] += 1
-                    continue
-                if apply:
-                    verdict = redecide(liaison, row, "backfill")
-                else:
-                    _, verdict = decide(liaison, jur, row)
                 if last is None or (last.committees, last.held, last.qualified) != (
                         verdict.committees, verdict.held, verdict.qualified):
                     summary["changed"] += 1

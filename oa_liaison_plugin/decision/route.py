@@ -12,7 +12,7 @@ from ..clock import county_today
 from ..delivery import deliver_due, record_error
 from ..documents.formats import FORMATS, file_name_for
 from ..events import IssuedDocument
-from ..http.decisions import record_decision
+from ..http.decisions import record_decisions
 from ..errors import InputError
 from ..models import (
     Blob,
@@ -99,50 +99,76 @@ def record(liaison, jur, doc_id: int, doc: dict, verdict: Verdict, trigger: str,
     yet (saves two queries on the hot path). Returns the ids of the consultations held before issue; a
     major matter without any gets the reason 未经事前协商 in the stored decision (and in ``verdict``).
     """
+    return record_all(liaison, jur, [(doc_id, doc, verdict, trigger, plugin_errors)], new=new)[0]
+
+
+def record_all(liaison, jur, decided: list[tuple], *, new: bool = False) -> list[list[int]]:
+    """``record`` for many documents of ``jur`` at once, each (doc id, columns, verdict, trigger, plugin
+    failures): one statement per table for all of them, not per document (a backfill's batch). Returns, per
+    document, the ids of its consultations held before issue."""
     conn = db.session.connection()
     now = utcnow()
+    asking = [d for d in decided if d[2].consultation_committees]
     # Only a document the plugin already knows (its draft) can have been consulted before: none on the hot path.
-    consulted = [] if new or not verdict.consultation_committees else db.session.execute(
-        select(Consultation.id, Consultation.stage, Consultation.committee_id)
-        .where(Consultation.document_id == doc_id).order_by(Consultation.id)).all()
-    before = [c.id for c in consulted if c.stage == "before"]
-    if verdict.consultation_committees and not before and not any(
-            r.get("code") == "not_consulted_before" for r in verdict.reasons):
-        verdict.reasons = [*verdict.reasons, {"code": "not_consulted_before", "text": NOT_CONSULTED}]
-    record_decision(liaison, conn, jur, decision_row(jur, doc_id, verdict, trigger, now), doc["host_id"], verdict,
-                    lambda: liaison.resolver(jur).committee_ids)
-    if plugin_errors:
-        conn.execute(_INSERT[EventError], [dict(
-            at=now, event=e["hook"], code="plugin_error", message=e["text"], subject=str(doc["host_id"])[:256],
-            detail={"plugin": e["plugin"], "error": e["error"]}) for e in plugin_errors])
-    if verdict.status != "routed":
-        return before
+    consulted: dict[int, list] = {}
+    if asking and not new:
+        for c in db.session.execute(select(Consultation.id, Consultation.stage, Consultation.committee_id,
+                                           Consultation.document_id)
+                                    .where(Consultation.document_id.in_([d[0] for d in asking]))
+                                    .order_by(Consultation.id)):
+            consulted.setdefault(c.document_id, []).append(c)
+    befores = []
+    for doc_id, _, verdict, _, _ in decided:
+        before = [c.id for c in consulted.get(doc_id, []) if c.stage == "before"]
+        if verdict.consultation_committees and not before and not any(
+                r.get("code") == "not_consulted_before" for r in verdict.reasons):
+            verdict.reasons = [*verdict.reasons, {"code": "not_consulted_before", "text": NOT_CONSULTED}]
+        befores.append(before)
+    record_decisions(liaison, conn, jur, [(decision_row(jur, doc_id, verdict, trigger, now), doc["host_id"], verdict)
+                                          for doc_id, doc, verdict, trigger, _ in decided],
+                     lambda: liaison.resolver(jur).committee_ids)
+    errors = [dict(at=now, event=e["hook"], code="plugin_error", message=e["text"], subject=str(doc["host_id"])[:256],
+                   detail={"plugin": e["plugin"], "error": e["error"]})
+              for _, doc, _, _, failures in decided for e in failures or ()]
+    if errors:
+        conn.execute(_INSERT[EventError], errors)
+    routed = [d for d in decided if d[2].status == "routed"]
+    if not routed:
+        return befores
     committee_ids = liaison.resolver(jur).committee_ids
-    existing = set() if new else set(db.session.execute(
-        select(Copy.committee_id, Copy.unit_id).where(Copy.document_id == doc_id, Copy.kind == "copy")))
-    issued_on = doc.get("issued_on")
-    snapshot = snapshot_of(doc)
+    existing: dict[int, set] = {}
+    if not new:
+        for doc_id, committee, unit in db.session.execute(select(Copy.document_id, Copy.committee_id, Copy.unit_id)
+                                                          .where(Copy.document_id.in_([d[0] for d in routed]),
+                                                                 Copy.kind == "copy")):
+            existing.setdefault(doc_id, set()).add((committee, unit))
+    wanted_units = {n for d in routed for n in d[2].units}
+    units = dict(db.session.execute(select(Unit.name, Unit.id).where(Unit.jurisdiction_id == jur.id,
+                                                                       Unit.name.in_(wanted_units))).all()
+                 ) if wanted_units else {}
     copies = []
-    for name in verdict.committees:
-        if (committee_ids[name], None) not in existing:
-            copies.append(dict(committee_id=committee_ids[name], unit_id=None,
-                               reasons=[r for r in verdict.reasons if r.get("committee") in (None, name)]))
-    if verdict.units:
-        units = dict(db.session.execute(select(Unit.name, Unit.id).where(Unit.jurisdiction_id == jur.id,
-                                                                           Unit.name.in_(verdict.units))).all())
-        copies += [dict(committee_id=None, unit_id=units[n], reasons=verdict.reasons[:1])
-                   for n in verdict.units if n in units and (None, units[n]) not in existing]
+    for doc_id, doc, verdict, _, _ in routed:
+        have, snapshot = existing.get(doc_id, set()), snapshot_of(doc)
+        mine = [dict(committee_id=committee_ids[name], unit_id=None,
+                     reasons=[r for r in verdict.reasons if r.get("committee") in (None, name)])
+                for name in verdict.committees if (committee_ids[name], None) not in have]
+        mine += [dict(committee_id=None, unit_id=units[n], reasons=verdict.reasons[:1])
+                 for n in verdict.units if n in units and (None, units[n]) not in have]
+        copies += [dict(c, document_id=doc_id, status="pending", snapshot=snapshot, attempts=0, next_attempt_at=now,
+                        created_at=now) for c in mine]
     if copies:
-        conn.execute(_INSERT[Copy], [dict(c, document_id=doc_id, status="pending", snapshot=snapshot, attempts=0,
-                                          next_attempt_at=now, created_at=now) for c in copies])
-    if verdict.consultation_committees:
-        due = (issued_on or county_today(liaison.config)) + dt.timedelta(days=int(liaison.config["CONSULTATION_DAYS"]))
-        have = {c.committee_id for c in consulted}
-        rows = [dict(document_id=doc_id, committee_id=committee_ids[n], due_on=due, status="open", created_at=now)
-                for n in verdict.consultation_committees if committee_ids[n] not in have]
-        if rows:
-            conn.execute(_INSERT[Consultation], rows)
-    return before
+        conn.execute(_INSERT[Copy], copies)
+    rows = []
+    for doc_id, doc, verdict, _, _ in routed:
+        if verdict.consultation_committees:
+            due = ((doc.get("issued_on") or county_today(liaison.config))
+                   + dt.timedelta(days=int(liaison.config["CONSULTATION_DAYS"])))
+            have = {c.committee_id for c in consulted.get(doc_id, [])}
+            rows += [dict(document_id=doc_id, committee_id=committee_ids[n], due_on=due, status="open", created_at=now)
+                     for n in verdict.consultation_committees if committee_ids[n] not in have]
+    if rows:
+        conn.execute(_INSERT[Consultation], rows)
+    return befores
 
 
 def _file_fields(name: str | None, fmt: str | None, sha: str | None) -> dict:
@@ -273,15 +299,26 @@ def redecide(liaison, row: Document, trigger: str) -> Verdict:
 
     Copies already made stay (a copy cannot be recalled); only missing ones are added.
     """
-    jur = db.session.get(Jurisdiction, row.jurisdiction_id)
-    case, verdict = decide(liaison, jur, row)
-    if case.issuer is not None and case.issuer.unit_id:
-        row.unit_id = case.issuer.unit_id
-        row.meta = {**(row.meta or {}), "unit": case.issuer.unit}
-    row.status, row.hold_reason, row.decided_at = verdict.status, verdict.hold_reason, utcnow()
+    return redecide_all(liaison, [row], trigger)[0]
+
+
+def redecide_all(liaison, rows: list[Document], trigger: str) -> list[Verdict]:
+    """``redecide`` for many documents: decided one by one, then their rows updated in one flush and their
+    decisions recorded per jurisdiction in one statement a table (``record_all``); caller commits."""
+    verdicts, decided = [], {}
+    for row in rows:
+        jur = db.session.get(Jurisdiction, row.jurisdiction_id)
+        case, verdict = decide(liaison, jur, row)
+        if case.issuer is not None and case.issuer.unit_id:
+            row.unit_id = case.issuer.unit_id
+            row.meta = {**(row.meta or {}), "unit": case.issuer.unit}
+        row.status, row.hold_reason, row.decided_at = verdict.status, verdict.hold_reason, utcnow()
+        verdicts.append(verdict)
+        decided.setdefault(jur, []).append((row, verdict, case.plugin_errors))
     db.session.flush()
-    record(liaison, jur, row.id, _columns(row), verdict, trigger, plugin_errors=case.plugin_errors)
-    return verdict
+    for jur, items in decided.items():
+        record_all(liaison, jur, [(row.id, _columns(row), verdict, trigger, errors) for row, verdict, errors in items])
+    return verdicts
 
 
 class NotHeld(Exception):

@@ -30,18 +30,21 @@ def decision_data(jur, host_id: str, decision_id: int, verdict, trigger: str, co
             "reasons": list(verdict.reasons or []), "trigger": trigger, "decided_at": stamp(at)}
 
 
-def record_decision(liaison, conn, jur, row: dict, host_id: str, verdict, committee_ids) -> None:
-    """Insert the decision row; when the jurisdiction's callback host subscribes, queue its liaison.decision
-    beside it (the same transaction: retried, given up and redelivered like a notification).
+def record_decisions(liaison, conn, jur, decided: list[tuple], committee_ids) -> None:
+    """Insert the decision rows, each (row, host's document id, verdict); when the jurisdiction's callback host
+    subscribes, queue each one's liaison.decision beside it (the same transaction: retried, given up and
+    redelivered like a notification).
 
     ``committee_ids``: a callable giving the committees' ids by name, called only for a subscriber."""
     subscriber = decision_subscriber(liaison.config, jur.id)
     if subscriber is None:   # the hot path of a jurisdiction without subscribers: no extra statement
-        conn.execute(_INSERT_DECISION, [row])
+        conn.execute(_INSERT_DECISION, [row for row, _, _ in decided])
         return
-    decision_id = conn.execute(_INSERT_DECISION_ID, row).scalar_one()
-    at = row["created_at"]
-    conn.execute(_INSERT_NOTIFICATION, dict(
-        host_id=subscriber, status="pending", attempts=0, next_attempt_at=at, created_at=at,
-        payload={"type": TYPE, "id": f"decision-{decision_id}",
-                 "data": decision_data(jur, host_id, decision_id, verdict, row["trigger"], committee_ids(), at)}))
+    ids = committee_ids()
+    for row, host_id, verdict in decided:
+        decision_id = conn.execute(_INSERT_DECISION_ID, row).scalar_one()
+        at = row["created_at"]
+        conn.execute(_INSERT_NOTIFICATION, dict(
+            host_id=subscriber, status="pending", attempts=0, next_attempt_at=at, created_at=at,
+            payload={"type": TYPE, "id": f"decision-{decision_id}",
+                     "data": decision_data(jur, host_id, decision_id, verdict, row["trigger"], ids, at)}))

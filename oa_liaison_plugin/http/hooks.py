@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import base64
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 
 from sqlalchemy import select
 
-from ..models import Copy, Document, HttpHost, Jurisdiction, Notification, db
+from ..models import Copy, Document, HttpHost, Jurisdiction, Notification, db, insert_all
 from ..plugins import hookimpl
 from .callbacks import cloudevent, post
 from .inbox import fetch_failure
@@ -78,17 +78,27 @@ def _notify_host_id(code: str) -> int | None:
 
 def enqueue(liaison, recipient, subject, body) -> bool:
     """Add the notification for its jurisdiction's callback host to the current transaction (False: no such host)."""
-    code = recipient.get("jurisdiction") if isinstance(recipient, dict) else None
-    host_id = _notify_host_id(code or liaison.config["JURISDICTION"])
-    if host_id is None:
-        return False
-    label = recipient.get(recipient.get("role")) if isinstance(recipient, dict) else recipient
-    db.session.add(Notification(host_id=host_id, payload={
-        "recipient": dict(recipient) if isinstance(recipient, dict) else recipient,
-        # a plain text beside the object: what an OA files a message under
-        "recipient_label": str(label if label is not None else recipient),
-        "subject": subject, "body": body}))
-    return True
+    return bool(enqueue_all(liaison, [(recipient, subject, body)]))
+
+
+def enqueue_all(liaison, notices) -> int:
+    """Add notifications, each (recipient, subject, body), for their jurisdictions' callback hosts to the current
+    transaction in one statement; returns how many were queued (those without such a host are not)."""
+    rows = []
+    with notify_batch() if _batch.get() is None else nullcontext():
+        for recipient, subject, body in notices:
+            code = recipient.get("jurisdiction") if isinstance(recipient, dict) else None
+            host_id = _notify_host_id(code or liaison.config["JURISDICTION"])
+            if host_id is None:
+                continue
+            label = recipient.get(recipient.get("role")) if isinstance(recipient, dict) else recipient
+            rows.append({"host_id": host_id, "payload": {
+                "recipient": dict(recipient) if isinstance(recipient, dict) else recipient,
+                # a plain text beside the object: what an OA files a message under
+                "recipient_label": str(label if label is not None else recipient),
+                "subject": subject, "body": body}})
+    insert_all(Notification, rows)
+    return len(rows)
 
 
 def enqueue_event(liaison, code: str, kind: str, data: dict) -> bool:

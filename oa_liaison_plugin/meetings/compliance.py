@@ -59,7 +59,7 @@ def meeting_compliance(liaison, jur, today: dt.date):
             title=f"{name}{today.year}年{what}",
             body=f"截至{today.year}年{month}月{mday}日，{name}{today.year}年{what}。南委办〔2017〕1号 三(六)要求"
                  f"每年至少召开 {liaison.config['MEETINGS_MINIMUM']} 次，请尽早商定时间并在平台记录。",
-            extra={"committee": name, "held": count, "year": today.year}))
+            extra={"committee": name, "held": count, "year": today.year}, ids={"committee_id": cid}))
     return out
 
 

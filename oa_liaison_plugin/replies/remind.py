@@ -45,7 +45,8 @@ def task_words(committee: str, kind: str, title: str, round_: int) -> str:
 
 
 def _reminders(liaison, jur, today: dt.date, offsets: str, kind: str, rows_between, what):
-    """One query per offset (``rows_between(low, high)``: the rows whose due date is in its window)."""
+    """One query per offset (``rows_between(low, high)``: the rows whose due date is in its window, with the
+    recipient unit's id as ``unit_id``)."""
     catch_up = int(liaison.config["REMINDER_CATCH_UP_DAYS"])
     for d, low, high in windows(liaison.config[offsets], today, catch_up):
         for r in db.session.connection().execute(rows_between(low, high)):
@@ -53,13 +54,13 @@ def _reminders(liaison, jur, today: dt.date, offsets: str, kind: str, rows_betwe
             yield Reminder(jur.id, kind, r.host_id, recipient(jur, "unit", r.unit_name),
                            f"{d}@{r.due_on.isoformat()}", title, body,
                            {"submission_id": r.host_id, "offset_days": d, "due": r.due_on.isoformat(),
-                            "days_left": (r.due_on - today).days})
+                            "days_left": (r.due_on - today).days}, {"unit_id": r.unit_id})
 
 
 def submission_reminders(liaison, jur, today: dt.date):
     """The main unit (主办) of every open reply task, at each offset before its deadline and once overdue."""
     def rows_between(low, high):
-        return (select(Submission.host_id, Submission.unit_name, Submission.kind, Submission.title,
+        return (select(Submission.host_id, Submission.unit_name, Submission.unit_id, Submission.kind, Submission.title,
                        Submission.due_on, Submission.round, Committee.name.label("committee"))
                 .join(Committee, Committee.id == Submission.committee_id)
                 .where(Submission.jurisdiction_id == jur.id, Submission.status == "open",
@@ -73,7 +74,7 @@ def cohandling_reminders(liaison, jur, today: dt.date):
     """Co-handling units (会办) whose opinion the main unit still waits for."""
     def rows_between(low, high):
         return (select(Submission.host_id, Submission.unit_name.label("main_unit"), Submission.kind,
-                       Submission.title, Cohandler.unit_name, Cohandler.due_on)
+                       Submission.title, Cohandler.unit_name, Cohandler.unit_id, Cohandler.due_on)
                 .join(Submission, Submission.id == Cohandler.submission_id)
                 .where(Submission.jurisdiction_id == jur.id, Submission.status == "open",
                        Cohandler.status == "open", Cohandler.due_on >= low, Cohandler.due_on <= high))
@@ -88,7 +89,8 @@ def consultation_reminders(liaison, jur, today: dt.date):
     from ..models import Consultation, Document
     catch_up = int(liaison.config["REMINDER_CATCH_UP_DAYS"])
     for d, low, high in windows(liaison.config["REMINDER_DAYS"], today, catch_up):
-        q = (select(Consultation.id, Consultation.due_on, Document.title, Committee.name.label("committee"))
+        q = (select(Consultation.id, Consultation.due_on, Consultation.committee_id, Document.title,
+                    Committee.name.label("committee"))
              .join(Document, Document.id == Consultation.document_id)
              .join(Committee, Committee.id == Consultation.committee_id)
              .where(Document.jurisdiction_id == jur.id, Consultation.status == "open",
@@ -101,7 +103,7 @@ def consultation_reminders(liaison, jur, today: dt.date):
             yield Reminder(jur.id, "consultation", f"consultation-{r.id}", recipient(jur, "committee", r.committee),
                            f"{d}@{r.due_on.isoformat()}", title, body,
                            {"consultation_id": r.id, "offset_days": d, "due": r.due_on.isoformat(),
-                            "days_left": (r.due_on - today).days})
+                            "days_left": (r.due_on - today).days}, {"committee_id": r.committee_id})
 
 
 @hookimpl

@@ -239,11 +239,11 @@ def on_time(jurisdiction_id: int, today: dt.date, year: int) -> dict:
     yearly review counts it (review.stats.ON_TIME_DEFINITION): ``{"year", "total", "units"}``."""
     from ..review import stats
     names = dict(db.session.execute(select(Unit.id, Unit.name).where(Unit.jurisdiction_id == jurisdiction_id)).all())
+    by_committee, by_unit = stats.submission_stats_both(jurisdiction_id, year, today)
     units = [{"unit": names.get(unit_id), **stats.on_time_rate(on_time_n, due)}
-             for unit_id, (_, _, on_time_n, due) in stats.submission_stats(jurisdiction_id, year, "unit", today).items()
-             if due]
+             for unit_id, (_, _, on_time_n, due) in by_unit.items() if due]
     # In all: by committee, as the review's totals (every submission has one; a unit not in the table has none).
-    counts = stats.submission_stats(jurisdiction_id, year, "committee", today).values()
+    counts = by_committee.values()
     total = stats.on_time_rate(sum(c[2] for c in counts), sum(c[3] for c in counts))
     return {"year": year, "total": total,
             "units": sorted(units, key=lambda r: (-(r["rate"] or 0), r["unit"] or ""))}

@@ -25,10 +25,10 @@ def year_review(liaison, jur, year: int, today: dt.date | None = None) -> dict:
     tz = liaison.config.get("TIMEZONE")
     today = today or county_today(liaison.config)
     minimum = int(liaison.config["MEETINGS_MINIMUM"])
-    by_committee = stats.committee_figures(jur.id, year, tz, today)
-    by_unit = stats.unit_figures(jur.id, year, tz, today)
-    committee_ratings = stats.ratings(jur.id, year, "committee")
-    unit_ratings = stats.ratings(jur.id, year, "unit")
+    committee_subs, unit_subs = stats.submission_stats_both(jur.id, year, today)
+    by_committee = stats.committee_figures(jur.id, year, tz, today, committee_subs)
+    by_unit = stats.unit_figures(jur.id, year, tz, today, unit_subs)
+    committee_ratings, unit_ratings = stats.ratings_both(jur.id, year)
     committees = [{"name": name, **by_committee.get(cid, dict.fromkeys(stats.COMMITTEE_FIGURES, 0)),
                    "behind": by_committee.get(cid, {}).get("meetings_held", 0) < minimum,
                    "ratings": committee_ratings.get(cid, {})}

@@ -92,17 +92,39 @@ def _rows(query) -> dict:
     return {key: tuple(int(v or 0) for v in values) for key, *values in db.session.execute(query)}
 
 
-def _by(by: str, *figures):
-    """select(committee id | top-level unit id, *figures) over submissions, joined as ``by`` needs."""
-    if by == "committee":
-        return select(Submission.committee_id, *figures).select_from(Submission)
+def _both(*figures):
+    """select(committee id, top-level unit id, *figures) over submissions: both groupings in one pass (``_split``)."""
     top, on = _top(Submission.unit_id)
-    return select(top, *figures).select_from(Submission).join(Unit, on)
+    return select(Submission.committee_id, top, *figures).select_from(Submission).outerjoin(Unit, on)
+
+
+def _split(rows, by: str) -> dict:
+    """Rows of (committee id, top unit id, *counts) summed by committee or by unit: {id: (counts…)}."""
+    out: dict = {}
+    for committee, unit, *counts in rows:
+        key = committee if by == "committee" else unit
+        if key is None:   # a task without a unit counts for its committee only, as the inner join had it
+            continue
+        have = out.get(key)
+        out[key] = tuple(counts) if have is None else tuple(a + b for a, b in zip(have, counts))
+    return out
 
 
 def _received_in(q, jurisdiction_id: int, year: int):
     return q.where(Submission.jurisdiction_id == jurisdiction_id,
                    Submission.received_on >= dt.date(year, 1, 1), Submission.received_on <= dt.date(year, 12, 31))
+
+
+def _submission_rows(jurisdiction_id: int, year: int, today: dt.date) -> list[tuple]:
+    first = select(Reply.submission_id, Reply.sent_on, Reply.due_on).where(Reply.round == 1).subquery()
+    answered = or_(first.c.submission_id.is_not(None), Submission.status == "replied")
+    # Unanswered means still in its first round, so the task's own deadline is the first deadline.
+    due = or_(answered, Submission.due_on < today)
+    q = _both(func.count(Submission.id), _count_if(answered), _count_if(first.c.sent_on <= first.c.due_on),
+              _count_if(due)).outerjoin(first, first.c.submission_id == Submission.id)
+    q = _received_in(q, jurisdiction_id, year)
+    return [(c, u, *(int(v or 0) for v in counts))
+            for c, u, *counts in db.session.execute(q.group_by(q.selected_columns[0], q.selected_columns[1]))]
 
 
 def submission_stats(jurisdiction_id: int, year: int, by: str, today: dt.date) -> dict:
@@ -112,30 +134,39 @@ def submission_stats(jurisdiction_id: int, year: int, by: str, today: dt.date) -
     按期答复率 (ON_TIME_DEFINITION): the first answer sent by its deadline, extensions included, out of the
     submissions answered or past their first deadline on ``today`` (the county's).
     """
-    first = select(Reply.submission_id, Reply.sent_on, Reply.due_on).where(Reply.round == 1).subquery()
-    answered = or_(first.c.submission_id.is_not(None), Submission.status == "replied")
-    # Unanswered means still in its first round, so the task's own deadline is the first deadline.
-    due = or_(answered, Submission.due_on < today)
-    figures = (func.count(Submission.id), _count_if(answered), _count_if(first.c.sent_on <= first.c.due_on),
-               _count_if(due))
-    q = _by(by, *figures).outerjoin(first, first.c.submission_id == Submission.id)
-    q = _received_in(q, jurisdiction_id, year)
-    return _rows(q.group_by(q.selected_columns[0]))
+    return _split(_submission_rows(jurisdiction_id, year, today), by)
+
+
+def submission_stats_both(jurisdiction_id: int, year: int, today: dt.date) -> tuple[dict, dict]:
+    """``submission_stats`` by committee and by unit from one query (the review shows both)."""
+    rows = _submission_rows(jurisdiction_id, year, today)
+    return _split(rows, "committee"), _split(rows, "unit")
+
+
+def ratings_both(jurisdiction_id: int, year: int) -> tuple[dict, dict]:
+    """The committees' ratings of the answers (满意/基本满意/不满意, every round's) to submissions received in
+    ``year``, per committee and per (top-level) unit, from one query: ({id: {rating: count}}, {id: …})."""
+    q = _both(Reply.rating, func.count(Reply.id)).join(Reply, Reply.submission_id == Submission.id)
+    q = _received_in(q, jurisdiction_id, year).where(Reply.rating.is_not(None))
+    q = q.group_by(q.selected_columns[0], q.selected_columns[1], Reply.rating)
+    by_committee: dict = {}
+    by_unit: dict = {}
+    for committee, unit, rating, n in db.session.execute(q):
+        for out, key in ((by_committee, committee), (by_unit, unit)):
+            if key is not None:
+                out.setdefault(key, {})
+                out[key][rating] = out[key].get(rating, 0) + int(n)
+    return by_committee, by_unit
 
 
 def ratings(jurisdiction_id: int, year: int, by: str) -> dict:
-    """The committees' ratings of the answers (满意/基本满意/不满意, every round's) to submissions received in
-    ``year``, per committee or (top-level) unit: {id: {rating: count}}."""
-    q = _by(by, Reply.rating, func.count(Reply.id)).join(Reply, Reply.submission_id == Submission.id)
-    q = _received_in(q, jurisdiction_id, year).where(Reply.rating.is_not(None))
-    out: dict = {}
-    for key, rating, n in db.session.execute(q.group_by(q.selected_columns[0], Reply.rating)):
-        out.setdefault(key, {})[rating] = int(n)
-    return out
+    """``ratings_both``'s figures by committee or by (top-level) unit: {id: {rating: count}}."""
+    return ratings_both(jurisdiction_id, year)[0 if by == "committee" else 1]
 
 
-def committee_figures(jurisdiction_id: int, year: int, timezone: str, today: dt.date) -> dict[int, dict]:
-    """committee id -> {figure: number} for COMMITTEE_FIGURES."""
+def committee_figures(jurisdiction_id: int, year: int, timezone: str, today: dt.date,
+                      subs: dict | None = None) -> dict[int, dict]:
+    """committee id -> {figure: number} for COMMITTEE_FIGURES (``subs``: submission_stats by committee, if known)."""
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     in_year = and_(Document.jurisdiction_id == jurisdiction_id, documents_of(year, timezone))
     copies = _rows(select(Copy.committee_id, func.count(Copy.id)).join(Document, Document.id == Copy.document_id)
@@ -148,15 +179,17 @@ def committee_figures(jurisdiction_id: int, year: int, timezone: str, today: dt.
         Meeting.held_on <= last).group_by(Meeting.committee_id))
     invitations = _invitations(Invitation.committee_id, jurisdiction_id, first, last)
     topics = _topics(AgreedTopic.committee_id, jurisdiction_id, year)
-    subs = submission_stats(jurisdiction_id, year, "committee", today)
+    subs = submission_stats(jurisdiction_id, year, "committee", today) if subs is None else subs
     return {cid: _merge(COMMITTEE_FIGURES, copies.get(cid, (0,)), consultations.get(cid, (0,) * 8),
                         subs.get(cid, (0,) * 4), meetings.get(cid, (0,)), invitations.get(cid, (0, 0, 0)),
                         topics.get(cid, (0, 0)))
             for cid in db.session.scalars(select(Committee.id).where(Committee.jurisdiction_id == jurisdiction_id))}
 
 
-def unit_figures(jurisdiction_id: int, year: int, timezone: str, today: dt.date) -> dict[int, dict]:
-    """top-level unit id -> {figure: number} for UNIT_FIGURES (sub-units counted with their unit)."""
+def unit_figures(jurisdiction_id: int, year: int, timezone: str, today: dt.date,
+                 subs: dict | None = None) -> dict[int, dict]:
+    """top-level unit id -> {figure: number} for UNIT_FIGURES (sub-units counted with their unit; ``subs``:
+    submission_stats by unit, if known)."""
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     in_year = and_(Document.jurisdiction_id == jurisdiction_id, documents_of(year, timezone))
     top, on = _top(Document.unit_id)
@@ -173,7 +206,7 @@ def unit_figures(jurisdiction_id: int, year: int, timezone: str, today: dt.date)
     invitations = _invitations(itop, jurisdiction_id, first, last, join=(Unit, ion))
     ttop, ton = _top(AgreedTopic.unit_id)
     topics = _topics(ttop, jurisdiction_id, year, join=(Unit, ton))
-    subs = submission_stats(jurisdiction_id, year, "unit", today)
+    subs = submission_stats(jurisdiction_id, year, "unit", today) if subs is None else subs
     keys = set(documents) | set(consultations) | set(meetings) | set(invitations) | set(topics) | set(subs)
     return {uid: _merge(UNIT_FIGURES, documents.get(uid, (0,)), consultations.get(uid, (0,) * 8),
                         subs.get(uid, (0,) * 4), meetings.get(uid, (0,)), invitations.get(uid, (0, 0, 0)),

@@ -26,11 +26,9 @@ RETRY_ALL_LIMIT = 500
 
 
 def _filtered():
-    q = queries.copies().with_only_columns(*COPY_COLUMNS, Document.title, Document.issuer,
-                                           Document.doc_number, Document.unit_id.label("sender_id"))
     args = {"committee": int_arg("committee"), "unit": int_arg("unit"), "status": request.args.get("status", "")}
-    if args["committee"]:
-        q = q.where(Copy.committee_id == args["committee"])
+    q = queries.copies(args["committee"] or None).with_only_columns(
+        *COPY_COLUMNS, Document.title, Document.issuer, Document.doc_number, Document.unit_id.label("sender_id"))
     if args["unit"]:
         q = q.where(Document.unit_id == args["unit"])
     if args["status"] == "delivered":
