@@ -42,6 +42,12 @@ app.post("/liaison/callback", express.raw({ type: "*/*", limit: "60mb" }), (req,
   const data = event.data || {};
   const line = { verified: true, first, type: event.type, id: event.id,
                  committee: data.committee || null, document_id: data.document_id || null };
+  if (event.type === "liaison.notification") {   // file a message by its recipient's name, never the object
+    Object.assign(line, { recipient_label: data.recipient_label, subject: data.subject });
+  }
+  if (event.type === "liaison.consultation" || data.kind === "consultation") {
+    Object.assign(line, { kind: data.kind || null, consultation_id: data.consultation_id, position: data.position || null });
+  }
   if (event.type === "liaison.decision") {   // why a document was (not) copied, for the clerk who issued it
     Object.assign(line, { status: data.status, hold_reason: data.hold_reason,
                           reasons: (data.reasons || []).map((r) => r.text) });

@@ -1,7 +1,9 @@
 // Send one event to oa-liaison as an OA system would: a CloudEvent (structured JSON), signed with
 // Standard Webhooks. Usage:
-//   LIAISON_URL=http://127.0.0.1:8080 LIAISON_SECRET=whsec_… node send.js [document.json]
-// document.json holds the event's data; without it a sample 通知 (metadata only, no file) is sent.
+//   LIAISON_URL=http://127.0.0.1:8080 LIAISON_SECRET=whsec_… [LIAISON_TYPE=submission.received] node send.js [data.json]
+// data.json holds the event's data; without it a sample 通知 (metadata only, no file) is sent as document.issued.
+// LIAISON_TYPE names any event type: document.issued (the default), document.drafted, consultation.answered,
+// submission.received, meeting.scheduled.
 // To attach the file, put its bytes in data.file_base64 (and data.file_name).
 "use strict";
 const fs = require("node:fs");
@@ -20,13 +22,15 @@ const data = process.argv[2]
   : { id: "2026-0012", issuer: "南部县教育局", doc_number: "南教发〔2026〕12号",
       title: "关于印发《南部县义务教育均衡发展实施方案》的通知", flags: { important: true } };
 
+const type = process.env.LIAISON_TYPE || "document.issued";
+
 async function main() {
   // The CloudEvent id is the event's identity: a retry must send the SAME id (and the same webhook-id),
-  // or it is a new event. Derive it from the document, never let the SDK make a random one.
+  // or it is a new event. Derive it from the type and the thing's own id, never let the SDK make a random one.
   const event = new CloudEvent({
-    id: `document.issued-${data.id}`,
+    id: `${type}-${data.id ?? data.consultation_id}`,
     source: process.env.LIAISON_SOURCE || "https://oa.example.cn/gw",
-    type: process.env.LIAISON_TYPE || "document.issued",
+    type,
     datacontenttype: "application/json",
     data,
   });
