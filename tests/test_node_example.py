@@ -9,6 +9,7 @@ import queue
 import shutil
 import subprocess
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -74,44 +75,42 @@ def held_reason_received(app, lines: Lines, document_id: str) -> dict:
     return decision
 
 
-def test_the_node_example_sends_an_event_and_verifies_the_copys_callback(lite_app, tmp_path):
+@contextmanager
+def running(app, tmp_path: Path):
+    """The example's receiver (``node receive.js``) registered as the host's callback URL, and the API served:
+    (its printed lines, the server, the environment send.js runs with)."""
     _ready()
-    secret = add_host(lite_app, decisions=True)
+    secret = add_host(app, decisions=True)
     env = {**os.environ, "LIAISON_SECRET": secret, "PORT": "0", "INBOX": str(tmp_path / "inbox")}
     receiver = subprocess.Popen(["node", "receive.js"], cwd=EXAMPLE, env=env, text=True,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    served = Served(lite_app)
+    served = Served(app)
     try:
         lines = Lines(receiver)
         port = lines.next_where(lambda o: "listening" in o)["listening"]
         from oa_liaison_plugin.http import hosts
         from oa_liaison_plugin.models import db
-        with lite_app.app_context():
+        with app.app_context():
             hosts.get("oa1").callback_url = f"http://127.0.0.1:{port}/liaison/callback"
             db.session.commit()
-        data = tmp_path / "document.json"
-        file = docx()
-        data.write_text(json.dumps({"id": "NODE-1", "file_name": "12号.docx",
-                                    "file_base64": base64.b64encode(file).decode()}, ensure_ascii=False), "utf-8")
-        sent = subprocess.run(["node", "send.js", str(data)], cwd=EXAMPLE, capture_output=True, text=True,
-                              timeout=120, env={**env, "LIAISON_URL": f"http://127.0.0.1:{served.port}"})
-        assert sent.returncode == 0, sent.stderr + sent.stdout
-        answer = json.loads(sent.stdout)
-        assert answer["status"] == 202 and answer["answer"]["status"] == "accepted"
-        copy_received(lines, tmp_path / "inbox", "NODE-1", file)
-        # subscribed to decisions, the OA sees why a document was held
-        held = tmp_path / "held.json"
-        held.write_text(json.dumps({"id": "NODE-2", "issuer": "南部县教育局", "title": "关于校园安全检查的通知",
-                                    "secrecy": "秘密"}, ensure_ascii=False), "utf-8")
-        sent = subprocess.run(["node", "send.js", str(held)], cwd=EXAMPLE, capture_output=True, text=True,
-                              timeout=120, env={**env, "LIAISON_URL": f"http://127.0.0.1:{served.port}"})
-        assert sent.returncode == 0, sent.stderr + sent.stdout
-        decision = held_reason_received(lite_app, lines, "NODE-2")
-        assert decision["reasons"][0] == decision["hold_reason"]
+        yield lines, served, env
     finally:
         served.close()
         receiver.terminate()
         receiver.wait(timeout=60)
+
+
+def test_the_node_example_sends_an_event_and_verifies_the_copys_callback(lite_app, tmp_path):
+    with running(lite_app, tmp_path) as (lines, served, env):
+        file = docx()
+        _send(lite_app, served, env, tmp_path, "document.issued", {
+            "id": "NODE-1", "file_name": "12号.docx", "file_base64": base64.b64encode(file).decode()})
+        copy_received(lines, tmp_path / "inbox", "NODE-1", file)
+        # subscribed to decisions, the OA sees why a document was held
+        _send(lite_app, served, env, tmp_path, "document.issued", {
+            "id": "NODE-2", "issuer": "南部县教育局", "title": "关于校园安全检查的通知", "secrecy": "秘密"})
+        decision = held_reason_received(lite_app, lines, "NODE-2")
+        assert decision["reasons"][0] == decision["hold_reason"]
 
 
 def _send(app, served, env: dict, tmp_path: Path, type_: str, data: dict) -> dict:
@@ -149,21 +148,9 @@ def _worker_round(app) -> None:
 def test_the_node_example_sends_every_event_type_and_verifies_every_callback_type(lite_app, tmp_path):
     """integrating.md's "done when": a client written with the npm packages sends each of the five event types and
     verifies each of the five callback types (a copy, a consultation's draft, its answer, notifications, a ping)."""
-    _ready()
-    secret = add_host(lite_app, decisions=True)
-    env = {**os.environ, "LIAISON_SECRET": secret, "PORT": "0", "INBOX": str(tmp_path / "inbox")}
-    receiver = subprocess.Popen(["node", "receive.js"], cwd=EXAMPLE, env=env, text=True,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    served = Served(lite_app)
-    try:
-        lines = Lines(receiver)
-        port = lines.next_where(lambda o: "listening" in o)["listening"]
-        from oa_liaison_plugin.http import hosts
+    with running(lite_app, tmp_path) as (lines, served, env):
         from oa_liaison_plugin.http.ping import ping
-        from oa_liaison_plugin.models import db
         with lite_app.app_context():
-            hosts.get("oa1").callback_url = f"http://127.0.0.1:{port}/liaison/callback"
-            db.session.commit()
             assert ping(lite_app.config, "oa1")["ok"]
         assert lines.next_where(lambda o: o.get("type") == "liaison.ping")["verified"]
 
@@ -203,7 +190,3 @@ def test_the_node_example_sends_every_event_type_and_verifies_every_callback_typ
         _worker_round(lite_app)
         decision = lines.next_where(lambda o: o.get("type") == "liaison.decision" and o["document_id"] == "NODE-I1")
         assert decision["verified"] and decision["status"] == "routed" and decision["reasons"]
-    finally:
-        served.close()
-        receiver.terminate()
-        receiver.wait(timeout=60)
