@@ -25,8 +25,9 @@ def test_the_reader_and_the_drafts_share_the_numerals():
 def test_submission_kinds_are_one_table():
     from oa_liaison_plugin.documents import drafts
     from oa_liaison_plugin.events import SUBMISSION_KINDS
-    from oa_liaison_plugin.replies import tasks   # the hook, the CLI and the panel create tasks through it
-    assert drafts.KINDS is SUBMISSION_KINDS and tasks.SUBMISSION_KINDS is SUBMISSION_KINDS
+    from oa_liaison_plugin.inputs.events import SubmissionReceived   # the hook, the CLI, the panel and the API
+    allowed = SubmissionReceived.model_json_schema()["properties"]["kind"]["enum"]
+    assert drafts.KINDS is SUBMISSION_KINDS and allowed == list(SUBMISSION_KINDS)
 
 
 def test_walk_gives_each_unit_once_with_its_depth_even_through_a_cycle():
