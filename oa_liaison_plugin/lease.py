@@ -63,7 +63,12 @@ def claim(model, liaison, *, limit: int, now: dt.datetime, where=()) -> tuple[li
     ids = list(db.session.scalars(q))
     lease = now + dt.timedelta(seconds=lease_seconds(liaison.config))
     if ids:
-        db.session.execute(update(model).where(model.id.in_(ids)).values(lease_until=lease))
+        # SQLite has no FOR UPDATE: another process may have leased some of these rows between the SELECT and
+        # here. The UPDATE takes only rows still free (writes are serialised, so it sees that lease) and says
+        # which it took; without the test, it would overwrite the other lease and both would offer the row.
+        ids = sorted(db.session.scalars(update(model).where(
+            model.id.in_(ids), model.status == "pending", or_(model.lease_until.is_(None), model.lease_until < now))
+            .values(lease_until=lease).returning(model.id)))
     db.session.commit()
     return ids, lease
 

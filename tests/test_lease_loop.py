@@ -108,3 +108,38 @@ def test_the_standalone_worker_delivers_another_jurisdictions_event_while_a_host
         stalled.close()
         quick.close()
         served.close()
+
+
+def test_a_claim_never_takes_a_row_another_process_leased_after_its_select(lite_app):
+    """SQLite has no FOR UPDATE: between a claim's SELECT and its UPDATE another process (the serving lane, a
+    worker) may lease the same rows. The claim must leave those rows to it — before, it overwrote that lease and
+    both offered the row (bench_http_load: "offered again after an ack" 2–5 in 2,000)."""
+    import datetime as dt
+
+    from sqlalchemy import event, update
+
+    from oa_liaison_plugin.lease import claim
+    from oa_liaison_plugin.models import utcnow
+    liaison = lite_app.extensions["oa_liaison"]
+    theirs = utcnow() + dt.timedelta(hours=1)
+    with lite_app.app_context():
+        for n in range(3):
+            inbox.record(inbox.CLI_SENDER, {"source": "/t", "id": f"e-{n}", "type": "meeting.scheduled"}, "nanbu",
+                         "{}")
+        engine = db.engine
+
+        def other_process_leases_first(conn, cursor, statement, *args):
+            if statement.startswith(f"UPDATE {InboxEvent.__table__.name}") and not fired:
+                fired.append(True)
+                with engine.connect() as other:   # another connection: another process, committed
+                    other.execute(update(InboxEvent).values(lease_until=theirs))
+                    other.commit()
+        fired: list = []
+        event.listen(engine, "before_cursor_execute", other_process_leases_first)
+        try:
+            ids, _ = claim(InboxEvent, liaison, limit=10, now=utcnow())
+        finally:
+            event.remove(engine, "before_cursor_execute", other_process_leases_first)
+        leases = set(db.session.scalars(select(InboxEvent.lease_until)))
+        db.session.remove()
+    assert fired and ids == [] and leases == {theirs}
