@@ -5,6 +5,7 @@ import datetime as dt
 import os
 import secrets
 import shutil
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -81,3 +82,24 @@ def copies(app, host_id=None) -> int:
         n = db.session.scalar(q)
         db.session.remove()
         return n
+
+
+def free_port() -> int:
+    """A TCP port of 127.0.0.1 nobody listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve(env: dict, *args, stderr=subprocess.PIPE) -> tuple[subprocess.Popen, int]:
+    """`oa-liaison serve` on a free port; returns once it has said 已在…上监听 (printed after the port is bound),
+    so the wait is on that line, not on time. A serve that exits first fails the test with its message."""
+    import pytest
+    port = free_port()
+    proc = subprocess.Popen([EXE, "serve", "--port", str(port), *args], env=env, stdout=subprocess.PIPE,
+                            stderr=stderr)
+    for line in proc.stdout:   # blocks until serve writes a line, or ends (then the pipe closes)
+        if line.startswith("已在 http://".encode()):
+            return proc, port
+    proc.wait()
+    pytest.fail("serve exited: " + (proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""))

@@ -7,7 +7,6 @@ import os
 import socket
 import subprocess
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,7 @@ from oa_liaison_plugin.http import callbacks, hosts, inbox
 from oa_liaison_plugin.http.fetch import FetchError, fetch
 from oa_liaison_plugin.models import Document, InboxEvent, db
 from slow_host import TrickleHost
-from helpers import EXE as CLI, cli, docx
+from helpers import EXE as CLI, cli, docx, serve
 from helpers import cli_env as env_for
 
 
@@ -136,26 +135,8 @@ def test_an_event_whose_fetch_is_slow_keeps_its_lease_and_is_processed_once(lite
         served.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _serve(instance: Path, **env):
-    port = _free_port()
-    proc = subprocess.Popen([CLI, "serve", "--port", str(port), "--threads", "2"], env=env_for(instance, **env),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    for _ in range(600):
-        if proc.poll() is not None:
-            pytest.fail("serve exited: " + proc.stderr.read().decode("utf-8", "replace"))
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return proc, port
-        except OSError:
-            time.sleep(0.1)
-    proc.terminate()
-    pytest.fail("serve did not start")
+    return serve(env_for(instance, **env), "--threads", "2")
 
 
 def _call(port, method, path, body=b"", headers=None):

@@ -5,7 +5,7 @@ import json
 
 from http_host import CallbackHost
 from helpers import cli
-from test_hardening2 import _free_port
+from helpers import free_port as _free_port
 
 
 def test_hosts_add_pings_the_callback_url_signed_and_reports_the_answer(tmp_path):

@@ -4,9 +4,7 @@ from __future__ import annotations
 import http.client
 import os
 import re
-import socket
 import subprocess
-import time
 import urllib.parse
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -14,14 +12,8 @@ from pathlib import Path
 import pytest
 
 from test_web_support import PASSWORD, build_world, csrf_of, session_client
-from helpers import EXE as CLI, KEY, docx
+from helpers import EXE as CLI, KEY, docx, free_port, serve
 from helpers import cli_env as _env
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _make_users(instance: Path) -> None:
@@ -79,17 +71,7 @@ def served(tmp_path_factory):
     """`oa-liaison serve` as shipped (waitress, production settings) on a free port of 127.0.0.1."""
     instance = tmp_path_factory.mktemp("served") / "instance"
     _make_users(instance)
-    port = _free_port()
-    proc = subprocess.Popen([CLI, "serve", "--port", str(port)], env=_env(instance),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    for _ in range(600):
-        if proc.poll() is not None:
-            pytest.fail("serve exited: " + proc.stderr.read().decode("utf-8", "replace"))
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.1)
+    proc, port = serve(_env(instance))
     yield port
     proc.terminate()
     proc.wait(20)
@@ -99,7 +81,7 @@ def _serve_refuses(tmp_path, *args, **env):
     """Run serve with these settings; it must stop at once with a Chinese message and no traceback."""
     instance = tmp_path / "instance"
     try:
-        done = subprocess.run([CLI, "serve", "--port", str(_free_port()), *args], env=_env(instance, **env),
+        done = subprocess.run([CLI, "serve", "--port", str(free_port()), *args], env=_env(instance, **env),
                               capture_output=True, text=True, timeout=90)
     except subprocess.TimeoutExpired:
         pytest.fail(f"serve started and kept serving with {env} {args}")

@@ -13,7 +13,8 @@ import pytest
 from conftest import database
 from helpers import EXE, cli_env, docx
 from http_host import b64, cloud_event, signed, wait_for
-from test_several_processes import _free_port, _serve
+from helpers import free_port as _free_port
+from test_several_processes import _serve
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 

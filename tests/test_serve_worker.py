@@ -3,32 +3,12 @@ from __future__ import annotations
 
 import json
 
-import socket
-import subprocess
-
-import pytest
-
 from http_host import CallbackHost, wait_for
-from helpers import EXE, cli, cli_env
-from test_hardening2 import _free_port
+from helpers import cli, cli_env, serve
 
 
 def _serve(instance, *args, **env):
-    port = _free_port()
-    proc = subprocess.Popen([EXE, "serve", "--port", str(port), "--threads", "2", *args],
-                            env=cli_env(instance, **env), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    wait_for(lambda: proc.poll() is not None or _listening(port))
-    if proc.poll() is not None:
-        pytest.fail("serve exited: " + proc.stderr.read().decode("utf-8", "replace"))
-    return proc, port
-
-
-def _listening(port) -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=1).close()
-        return True
-    except OSError:
-        return False
+    return serve(cli_env(instance, **env), "--threads", "2", *args)
 
 
 def test_serve_warns_at_start_when_no_worker_has_been_seen(tmp_path):

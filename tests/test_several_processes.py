@@ -5,7 +5,6 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import threading
 from pathlib import Path
@@ -15,7 +14,7 @@ from sqlalchemy import create_engine, text
 from standardwebhooks import Webhook
 
 from conftest import database
-from helpers import EXE, cli_env, docx
+from helpers import EXE, cli_env, docx, serve
 from http_host import CallbackHost, b64, post_event, wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
@@ -23,27 +22,8 @@ pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 EVENTS = 24
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _serve(env, *more) -> tuple[subprocess.Popen, int]:
-    port = _free_port()
-    proc = subprocess.Popen([EXE, "serve", "--port", str(port), "--threads", "2", *more], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-
-    def up():
-        if proc.poll() is not None:
-            pytest.fail("serve exited: " + proc.stderr.read().decode("utf-8", "replace"))
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return True
-        except OSError:
-            return False
-    wait_for(up)
-    return proc, port
+    return serve(env, "--threads", "2", *more)
 
 
 def _talking_to(pids, port: int) -> int:

@@ -72,7 +72,9 @@ def serve(obj, host, port, threads, trusted_proxy, debug, with_worker):
     if with_worker:
         _worker_in_background(app)
         click.echo("工作进程：在本进程内运行（--with-worker）", err=True)
-    server.print_listen("Serving on http://{}:{}")
+    # Said once the port is bound (waitress's own "Serving on" goes to a log nobody configured): a supervisor,
+    # or a test, reading the pipe waits on this line rather than on time.
+    click.echo(f"已在 http://{host}:{server.effective_port} 上监听")
     server.run()
 
 
