@@ -1,6 +1,8 @@
 """The shipped migrations build exactly the models' schema; fresh databases are stamped, old ones upgraded."""
 from __future__ import annotations
 
+import pytest
+
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -68,4 +70,41 @@ def test_postgresql_stores_files_uncompressed_in_new_and_upgraded_databases(db_u
     app = make_app(db_url, tmp_path / "fresh")   # a database made from the models, not the migrations
     with app.app_context(), db.engine.connect() as conn:
         assert _blob_storage(conn) == "e"
+        db.engine.dispose()
+
+
+def _compression(conn) -> dict:
+    from oa_liaison_plugin.models import LZ4_COLUMNS
+    return {(t, c): conn.execute(text("SELECT attcompression FROM pg_attribute WHERE attrelid = CAST(:t AS regclass) "
+                                      "AND attname = :c"), {"t": t, "c": c}).scalar() for t, c in LZ4_COLUMNS}
+
+
+def test_postgresql_compresses_long_text_with_lz4_in_new_and_upgraded_databases(db_url, tmp_path):
+    from conftest import make_app
+    from oa_liaison_plugin.models import LZ4_AVAILABLE
+    if not db_url.startswith("postgresql"):
+        pytest.skip("SQLite does not compress")
+    engine = create_engine(db_url)
+    with engine.begin() as conn:
+        if conn.execute(text(LZ4_AVAILABLE)).first() is None:
+            pytest.skip("this PostgreSQL server was built without lz4")
+        command.upgrade(alembic_config(conn), "0023")
+        assert set(_compression(conn).values()) == {""}     # the server's default (pglz)
+        command.upgrade(alembic_config(conn), "head")
+        assert set(_compression(conn).values()) == {"l"}
+        command.downgrade(alembic_config(conn), "0023")
+        assert set(_compression(conn).values()) == {"p"}
+        command.downgrade(alembic_config(conn), "base")
+    engine.dispose()
+    app = make_app(db_url, tmp_path / "fresh")   # a database made from the models, not the migrations
+    body = "关于印发《南部县义务教育均衡发展实施方案》的通知。" * 800
+    with app.app_context():
+        with db.engine.connect() as conn:
+            assert set(_compression(conn).values()) == {"l"}
+        app.extensions["oa_liaison"].document_issued({"id": "long-1", "issuer": "南部县教育局", "title": "通知",
+                                                      "body": body})
+        with db.engine.connect() as conn:
+            stored = conn.execute(text("SELECT body, pg_column_compression(body) FROM liaison_document "
+                                       "WHERE host_id = 'long-1'")).one()
+        assert stored == (body, "lz4")
         db.engine.dispose()
