@@ -5,7 +5,7 @@ import contextlib
 import threading
 
 from flask import Flask, has_app_context, current_app
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import and_, bindparam, func, select
 
 from .models import Document, Jurisdiction, db
 
@@ -18,6 +18,9 @@ _JURISDICTION_AND_DOCUMENT = _JURISDICTION_ROW.add_columns(
     _D.id.label("document_id"), _D.status.label("document_status")).select_from(
     Jurisdiction.__table__.outerjoin(Document.__table__, and_(_D.jurisdiction_id == _J.id,
                                                               _D.host_id == bindparam("host_id"))))
+# …and, on PostgreSQL, the id a new document will take (nextval), so its rows can all be sent at once.
+_JURISDICTION_DOCUMENT_AND_ID = _JURISDICTION_AND_DOCUMENT.add_columns(
+    func.nextval(func.pg_get_serial_sequence("liaison_document", "id")).label("new_document_id"))
 
 
 class Liaison:
@@ -47,18 +50,21 @@ class Liaison:
             raise LookupError(f"未知行政区：{code}")
         return jur
 
-    def jurisdiction_row(self, code: str | None = None, *, host_id: str | None = None):
+    def jurisdiction_row(self, code: str | None = None, *, host_id: str | None = None, reserve_id: bool = False):
         """The jurisdiction's id, code, name, prefixes and versions as a plain row (the hot path's cheap read).
 
         With ``host_id``, the row also has ``document_id`` and ``document_status`` of that host document
-        (None when it is not recorded yet).
+        (None when it is not recorded yet). With ``reserve_id`` too, on PostgreSQL, ``new_document_id`` is an
+        id taken from the documents' sequence for a new document (unused ids are gaps, as after a rollback).
         """
         code = code or self.config["JURISDICTION"]
+        conn = db.session.connection()
         if host_id is None:
-            row = db.session.connection().execute(_JURISDICTION_ROW, {"code": code}).first()
+            row = conn.execute(_JURISDICTION_ROW, {"code": code}).first()
         else:
-            row = db.session.connection().execute(_JURISDICTION_AND_DOCUMENT,
-                                                  {"code": code, "host_id": host_id}).first()
+            reserving = reserve_id and conn.dialect.name == "postgresql"
+            row = conn.execute(_JURISDICTION_DOCUMENT_AND_ID if reserving else _JURISDICTION_AND_DOCUMENT,
+                               {"code": code, "host_id": host_id}).first()
         if row is None:
             raise LookupError(f"未知行政区：{code}")
         return row

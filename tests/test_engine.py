@@ -1,6 +1,8 @@
 """The connection pool: SQLite is never pinged; PostgreSQL pings only a connection that sat idle."""
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
@@ -66,3 +68,76 @@ def test_postgresql_statements_go_out_with_their_own_placeholders(app):
         assert [s for _, s in db.session.execute(batched, rows)] == [f"s{i}" for i in range(1200)]
         like = text("SELECT count(*) FROM liaison_event_error WHERE message LIKE 'm1%'")
         assert db.session.scalar(like) == 311   # m1, m10–m19, m100–m199, m1000–m1199
+
+
+def _issued_writes(app, document: dict) -> list[tuple[str, bool]]:
+    """The statements one document_issued sends after its first read: (first words, sent in pipeline mode)."""
+    from sqlalchemy import event
+    seen = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        seen.append((" ".join(statement.split()[:3]), conn.info.get("pipeline") is not None))
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", note)
+        try:
+            result = app.extensions["oa_liaison"].document_issued(document)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", note)
+    return result, seen
+
+
+def test_postgresql_sends_the_hot_paths_writes_and_commit_at_once(app):
+    """On PostgreSQL the blob, document, decision and copy go out in pipeline mode, answered once with the
+    COMMIT; the document takes the id reserved in the first read. SQLite writes as before."""
+    from oa_liaison_plugin.documents.samples import make_issued_docx
+    from oa_liaison_plugin.models import Copy, Decision, Document
+    data = make_issued_docx(issuer="南部县教育局", doc_number="南教发〔2017〕12号",
+                            title="关于印发《南部县义务教育均衡发展实施方案》的通知", main_recipients=["各乡镇人民政府"],
+                            body_paragraphs=["为推进义务教育均衡发展，制定本方案。"], cc=[], date=dt.date(2017, 3, 5))
+    result, seen = _issued_writes(app, {"id": "pipe-1", "file": data})
+    assert result["status"] == "routed", result
+    decided = seen[:next(i for i, (words, _) in enumerate(seen) if words.startswith("UPDATE"))]   # before delivery
+    inserts = [(words, piped) for words, piped in decided if words.startswith("INSERT")]
+    assert [w.split()[2] for w, _ in inserts] == ["liaison_blob", "liaison_document", "liaison_decision",
+                                                  "liaison_copy"]
+    pg = app.config["DATABASE_URL"].startswith("postgresql")
+    assert all(piped == pg for _, piped in inserts), inserts
+    with app.app_context():
+        doc = db.session.scalar(db.select(Document).where(Document.host_id == "pipe-1"))
+        assert db.session.scalar(db.select(db.func.count(Decision.id)).where(Decision.document_id == doc.id)) == 1
+        assert db.session.scalar(db.select(db.func.count(Copy.id)).where(Copy.document_id == doc.id)) == 1
+    again, _ = _issued_writes(app, {"id": "pipe-1", "file": data})
+    assert again["duplicate"] is True and again["status"] == "routed"
+    third, _ = _issued_writes(app, {"id": "pipe-2", "file": data})
+    with app.app_context():
+        ids = db.session.execute(db.select(Document.host_id, Document.id).order_by(Document.id)).all()
+    assert [h for h, _ in ids] == ["pipe-1", "pipe-2"] and third["status"] == "routed"
+    assert ids[1][1] > ids[0][1]   # the duplicate's reserved id is a gap, never reused
+
+
+def test_a_failure_inside_the_pipeline_is_sqlalchemys_error_and_nothing_is_committed(app):
+    """A unique key taken: the error is an IntegrityError (the hook's retry catches exactly that) and the
+    block's earlier writes are not committed; the session works again after the rollback."""
+    from sqlalchemy import insert
+    from sqlalchemy.exc import IntegrityError
+
+    from oa_liaison_plugin.engine import written_and_committed
+    from oa_liaison_plugin.models import EventError, Jurisdiction, utcnow
+    with app.app_context():
+        jid = db.session.scalar(db.select(Jurisdiction.id))
+        with pytest.raises(IntegrityError):
+            with written_and_committed(db.session):
+                conn = db.session.connection()
+                conn.execute(insert(EventError.__table__).inline(),
+                             dict(at=utcnow(), event="t", code="t", message="before the failure", detail={}))
+                # a SELECT in the block is answered at once and sees the block's own write
+                assert db.session.scalar(db.select(db.func.count(EventError.id)).where(
+                    EventError.message == "before the failure")) == 1
+                conn.execute(insert(Jurisdiction.__table__).inline(), dict(id=jid, code="dup", name="重复"))
+        db.session.rollback()
+        assert db.session.scalar(db.select(db.func.count(EventError.id)).where(
+            EventError.message == "before the failure")) == 0
+        with written_and_committed(db.session):
+            db.session.connection().execute(insert(EventError.__table__).inline(),
+                                            dict(at=utcnow(), event="t", code="t", message="after", detail={}))
+        assert db.session.scalar(db.select(db.func.count(EventError.id)).where(EventError.message == "after")) == 1

@@ -28,6 +28,7 @@ from ..models import (
     utcnow,
 )
 from ..documents.secrecy import level_of
+from ..engine import written_and_committed
 from .decide import Case, decide, rule_fields
 from .qualify import Verdict, manual_verdict
 
@@ -36,9 +37,11 @@ _SHORT_COLUMNS = {f: max_length(getattr(Document, f)) for f in ("issuer", "title
 
 # Core statements on the tables, built once: on the hot path the ORM's bulk-insert machinery and
 # building statements per call cost several times what SQLite spends writing the rows.
-_INSERT = {model: insert(model.__table__) for model in (Copy, Consultation, EventError)}
+# "inline": no RETURNING of the new ids, which nobody reads, so PostgreSQL can take the writes without answering each.
+_INSERT = {model: insert(model.__table__).inline() for model in (Copy, Consultation, EventError)}
 _INSERT_DOCUMENT = insert(Document.__table__).returning(Document.__table__.c.id)
-_INSERT_BLOB = {name: dialect_insert(Blob.__table__).on_conflict_do_nothing()
+_INSERT_DOCUMENT_WITH_ID = insert(Document.__table__).inline()   # its id reserved in the first read (PostgreSQL)
+_INSERT_BLOB = {name: dialect_insert(Blob.__table__).on_conflict_do_nothing().inline()
                 for name, dialect_insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
 
 
@@ -193,7 +196,7 @@ def route_document(liaison, document) -> dict:
         doc = IssuedDocument.from_mapping(document)
     except InputError as exc:
         return _bad_event(document, exc)
-    jur = liaison.jurisdiction_row(doc.jurisdiction, host_id=doc.id)
+    jur = liaison.jurisdiction_row(doc.jurisdiction, host_id=doc.id, reserve_id=True)
     known = jur.document_id
     if known is not None and jur.document_status in FINAL:
         row = db.session.get(Document, known)
@@ -201,16 +204,21 @@ def route_document(liaison, document) -> dict:
         return _summary(row.host_id, row.status, row.hold_reason, _decision_json(last), duplicate=True)
 
     case, verdict = decide(liaison, jur, doc)
-    values = _document_values(liaison, jur, doc, case, verdict)
-    if known is None:
-        doc_id = db.session.connection().execute(_INSERT_DOCUMENT,
-                                                 dict(values, received_at=values["decided_at"])).scalar_one()
-    else:
-        doc_id = known
-        db.session.execute(update(Document).where(Document.id == doc_id).values(**values))
-    before = record(liaison, jur, doc_id, values, verdict, "reissued" if known is not None else "issued",
-                    new=known is None, plugin_errors=case.plugin_errors)
-    db.session.commit()
+    # The blob, the document, its decision and copies, and the commit: on PostgreSQL sent at once, one wait.
+    with written_and_committed(db.session):
+        values = _document_values(liaison, jur, doc, case, verdict)
+        if known is not None:
+            doc_id = known
+            db.session.execute(update(Document).where(Document.id == doc_id).values(**values))
+        elif getattr(jur, "new_document_id", None) is not None:
+            doc_id = jur.new_document_id
+            db.session.connection().execute(_INSERT_DOCUMENT_WITH_ID,
+                                            dict(values, id=doc_id, received_at=values["decided_at"]))
+        else:
+            doc_id = db.session.connection().execute(_INSERT_DOCUMENT,
+                                                     dict(values, received_at=values["decided_at"])).scalar_one()
+        before = record(liaison, jur, doc_id, values, verdict, "reissued" if known is not None else "issued",
+                        new=known is None, plugin_errors=case.plugin_errors)
     if liaison.config["DELIVER_INLINE"] and verdict.status == "routed":
         # Only this document's copies: a backlog (the host's inbox down) is the worker's, not the issuer's wait.
         deliver_due(liaison, limit=50, document_ids=[doc_id])

@@ -10,8 +10,8 @@ from .hosts import decision_subscriber
 
 TYPE = "liaison.decision"
 # Built once: the first is on every document's path.
-_INSERT_DECISION = insert(Decision.__table__)
-_INSERT_DECISION_ID = _INSERT_DECISION.returning(Decision.__table__.c.id)
+_INSERT_DECISION = insert(Decision.__table__).inline()   # no RETURNING: PostgreSQL need not answer it at once
+_INSERT_DECISION_ID = insert(Decision.__table__).returning(Decision.__table__.c.id)
 _INSERT_NOTIFICATION = insert(Notification.__table__)
 
 
