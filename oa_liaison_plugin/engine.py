@@ -72,7 +72,7 @@ def written_and_committed(session):
     out at the end as SQLAlchemy's own error (an IntegrityError stays one), and nothing is committed.
     """
     conn = session.connection()
-    if conn.dialect.driver != "psycopg":
+    if conn.dialect.driver != "psycopg" or not _has_pipeline():
         yield
         session.commit()
         return
@@ -91,6 +91,12 @@ def written_and_committed(session):
     finally:
         conn.info.pop("pipeline", None)
     session.commit()   # the session's own bookkeeping: the server has committed, nothing more is sent
+
+
+def _has_pipeline() -> bool:
+    """Whether psycopg's libpq has pipeline mode (14 and later; psycopg[binary] always has)."""
+    import psycopg
+    return psycopg.Pipeline.is_supported()
 
 
 def _answer_now(conn, cursor, statement, parameters, context, executemany) -> None:

@@ -141,3 +141,17 @@ def test_a_failure_inside_the_pipeline_is_sqlalchemys_error_and_nothing_is_commi
             db.session.connection().execute(insert(EventError.__table__).inline(),
                                             dict(at=utcnow(), event="t", code="t", message="after", detail={}))
         assert db.session.scalar(db.select(db.func.count(EventError.id)).where(EventError.message == "after")) == 1
+
+
+def test_without_pipeline_mode_the_hot_path_writes_as_before(app, monkeypatch):
+    """A psycopg whose libpq lacks pipeline mode (before 14): the same writes, each answered, then the commit."""
+    from oa_liaison_plugin import engine
+    from oa_liaison_plugin.documents.samples import make_issued_docx
+    monkeypatch.setattr(engine, "_has_pipeline", lambda: False)
+    data = make_issued_docx(issuer="南部县教育局", doc_number="南教发〔2017〕13号",
+                            title="关于印发《南部县义务教育均衡发展实施方案》的通知", main_recipients=["各乡镇人民政府"],
+                            body_paragraphs=["为推进义务教育均衡发展，制定本方案。"], cc=[], date=dt.date(2017, 3, 6))
+    result, seen = _issued_writes(app, {"id": "plain-1", "file": data})
+    assert result["status"] == "routed", result
+    assert not any(piped for _, piped in seen)
+    assert sum(words.startswith("INSERT INTO liaison_document") for words, _ in seen) == 1
