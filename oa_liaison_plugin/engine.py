@@ -93,6 +93,27 @@ def written_and_committed(session):
     session.commit()   # the session's own bookkeeping: the server has committed, nothing more is sent
 
 
+@contextlib.contextmanager
+def outside_transaction(conn):
+    """The block's statements on psycopg each commit by themselves when no transaction is open yet: a read that
+    starts a unit of work (the hot path's first) costs one round trip instead of two (no BEGIN before it)."""
+    raw = conn.connection.driver_connection
+    if conn.dialect.driver != "psycopg" or raw.autocommit or raw.info.transaction_status != _idle():
+        yield
+        return
+    raw.autocommit = True
+    try:
+        yield
+    finally:
+        if not raw.closed:
+            raw.autocommit = False
+
+
+def _idle():
+    from psycopg.pq import TransactionStatus
+    return TransactionStatus.IDLE
+
+
 def _has_pipeline() -> bool:
     """Whether psycopg's libpq has pipeline mode (14 and later; psycopg[binary] always has)."""
     import psycopg

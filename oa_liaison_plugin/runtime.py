@@ -7,6 +7,7 @@ import threading
 from flask import Flask, has_app_context, current_app
 from sqlalchemy import and_, bindparam, func, select
 
+from .engine import outside_transaction
 from .models import Document, Jurisdiction, db
 
 _J, _D = Jurisdiction.__table__.c, Document.__table__.c
@@ -63,8 +64,9 @@ class Liaison:
             row = conn.execute(_JURISDICTION_ROW, {"code": code}).first()
         else:
             reserving = reserve_id and conn.dialect.name == "postgresql"
-            row = conn.execute(_JURISDICTION_DOCUMENT_AND_ID if reserving else _JURISDICTION_AND_DOCUMENT,
-                               {"code": code, "host_id": host_id}).first()
+            with outside_transaction(conn) if reserving else contextlib.nullcontext():
+                row = conn.execute(_JURISDICTION_DOCUMENT_AND_ID if reserving else _JURISDICTION_AND_DOCUMENT,
+                                   {"code": code, "host_id": host_id}).first()
         if row is None:
             raise LookupError(f"未知行政区：{code}")
         return row

@@ -70,13 +70,17 @@ def test_postgresql_statements_go_out_with_their_own_placeholders(app):
         assert db.session.scalar(like) == 311   # m1, m10–m19, m100–m199, m1000–m1199
 
 
-def _issued_writes(app, document: dict) -> list[tuple[str, bool]]:
-    """The statements one document_issued sends after its first read: (first words, sent in pipeline mode)."""
+def _issued_writes(app, document: dict, autocommit: list | None = None) -> list[tuple[str, bool]]:
+    """The statements one document_issued sends: (first words, sent in pipeline mode); ``autocommit`` gets, for
+    each, whether psycopg sent it outside a transaction (no BEGIN before it)."""
     from sqlalchemy import event
     seen = []
+    autocommit = autocommit if autocommit is not None else []
 
     def note(conn, cursor, statement, parameters, context, executemany):
         seen.append((" ".join(statement.split()[:3]), conn.info.get("pipeline") is not None))
+        raw = conn.connection.driver_connection
+        autocommit.append(bool(getattr(raw, "autocommit", False)) and raw.info.transaction_status == 0)
     with app.app_context():
         event.listen(db.engine, "before_cursor_execute", note)
         try:
@@ -94,13 +98,17 @@ def test_postgresql_sends_the_hot_paths_writes_and_commit_at_once(app):
     data = make_issued_docx(issuer="南部县教育局", doc_number="南教发〔2017〕12号",
                             title="关于印发《南部县义务教育均衡发展实施方案》的通知", main_recipients=["各乡镇人民政府"],
                             body_paragraphs=["为推进义务教育均衡发展，制定本方案。"], cc=[], date=dt.date(2017, 3, 5))
-    result, seen = _issued_writes(app, {"id": "pipe-1", "file": data})
+    outside = []
+    result, seen = _issued_writes(app, {"id": "pipe-1", "file": data}, outside)
     assert result["status"] == "routed", result
+    pg = app.config["DATABASE_URL"].startswith("postgresql")
+    # the first read, on PostgreSQL outside a transaction (one round trip, no BEGIN); the writes in one
+    assert seen[0][0].startswith("SELECT liaison_jurisdiction") and outside[0] == pg
+    assert not any(outside[1:])
     decided = seen[:next(i for i, (words, _) in enumerate(seen) if words.startswith("UPDATE"))]   # before delivery
     inserts = [(words, piped) for words, piped in decided if words.startswith("INSERT")]
     assert [w.split()[2] for w, _ in inserts] == ["liaison_blob", "liaison_document", "liaison_decision",
                                                   "liaison_copy"]
-    pg = app.config["DATABASE_URL"].startswith("postgresql")
     assert all(piped == pg for _, piped in inserts), inserts
     with app.app_context():
         doc = db.session.scalar(db.select(Document).where(Document.host_id == "pipe-1"))
