@@ -5,13 +5,14 @@ import datetime as dt
 import json
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Iterable
 
 from sqlalchemy import select, update
 
 from . import claims, messages
 from .audit import Actor
+from .gcpause import gc_paused
 from .models import Jurisdiction, ReminderSent, db, utcnow
 from .work import listeners
 
@@ -33,10 +34,10 @@ class Reminder:
 
     @cached_property
     def recipient_key(self) -> str:
-        # Without the jurisdiction (the key has its id already): the ledger's rows written before recipients named
-        # their county still match, so no reminder goes out twice.
-        who = {k: v for k, v in self.recipient.items() if k != "jurisdiction"}
-        return json.dumps(who, ensure_ascii=False, sort_keys=True)[:300]
+        try:   # a pass names the same few hundred recipients in thousands of reminders
+            return _recipient_key(tuple(self.recipient.items()))
+        except TypeError:   # unhashable values
+            return _recipient_key.__wrapped__(tuple(self.recipient.items()))
 
     def key(self) -> tuple:
         return self.jurisdiction_id, self.kind, self.subject, self.recipient_key, self.offset
@@ -45,6 +46,14 @@ class Reminder:
         return {"kind": self.kind, "subject": self.subject, "recipient": self.recipient, "offset": self.offset,
                 "title": self.title,
                 **self.extra}
+
+
+@lru_cache(maxsize=4096)
+def _recipient_key(items: tuple) -> str:
+    # Without the jurisdiction (the key has its id already): the ledger's rows written before recipients named
+    # their county still match, so no reminder goes out twice.
+    who = {k: v for k, v in items if k != "jurisdiction"}
+    return json.dumps(who, ensure_ascii=False, sort_keys=True)[:300]
 
 
 def passes(liaison) -> list:
@@ -167,12 +176,14 @@ def run(liaison, today: dt.date, jurisdiction: str | None = None) -> list[dict]:
         if jurisdiction and not ids:
             raise LookupError(f"未知行政区：{jurisdiction}")
         lanes = 1 if db.session.get_bind().dialect.name == "sqlite" else int(liaison.config["REMIND_CONNECTIONS"])
-    if lanes <= 1 or len(ids) <= 1:
-        return [line for jid in ids for line in _county(liaison, found, jid, today)]
-    # Counties on several connections at once: while the server writes one county's claims and messages,
-    # this process builds the next county's reminders (a county's pass is mostly waiting on either).
-    with ThreadPoolExecutor(min(lanes, len(ids)), thread_name_prefix="oa-liaison-remind") as pool:
-        return [line for lines in pool.map(lambda jid: _county(liaison, found, jid, today), ids) for line in lines]
+    with gc_paused():
+        if lanes <= 1 or len(ids) <= 1:
+            return [line for jid in ids for line in _county(liaison, found, jid, today)]
+        # Counties on several connections at once: while the server writes one county's claims and messages,
+        # this process builds the next county's reminders (a county's pass is mostly waiting on either).
+        with ThreadPoolExecutor(min(lanes, len(ids)), thread_name_prefix="oa-liaison-remind") as pool:
+            return [line for lines in pool.map(lambda jid: _county(liaison, found, jid, today), ids)
+                    for line in lines]
 
 
 def _county(liaison, found: list, jurisdiction_id: int, today: dt.date) -> list[dict]:
