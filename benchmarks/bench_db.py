@@ -60,6 +60,13 @@ def analyze(url: str) -> None:
         _admin(url, "ANALYZE")
 
 
+def vacuum(url: str, *tables: str) -> None:
+    """PostgreSQL: reclaim the rows a benchmark deleted (a --reuse run deletes and writes them again), as
+    autovacuum would between real days; SQLite is left as it runs."""
+    if is_pg(url):
+        _admin(url, f"VACUUM {', '.join(tables)}")
+
+
 def _admin(url: str, statement: str) -> None:
     import psycopg
     u = make_url(url).set(drivername="postgresql")   # the URL as psycopg takes it
