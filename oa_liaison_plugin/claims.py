@@ -59,4 +59,4 @@ def claim_and_keep(ledger: list[dict], kept: list[dict | None]):
     made = next((m for m in kept if m), {})
     return db.session.connection().execute(_CLAIM_AND_KEEP, {
         "rows": json.dumps(rows, ensure_ascii=False), "sent_at": first.get("sent_at"),
-        "notified_at": first.get("notified_at"), "created_at": made.get("created_at")})
+        "notified_at": first.get("notified_at"), "created_at": made.get("created_at")}).all()

@@ -77,7 +77,7 @@ def _claim(rows: list[dict]):
     """Insert the ledger's rows, skipping those already there; the inserted ones' ids and keys."""
     if not rows:
         return []
-    return db.session.connection().execute(_claim_statement(), rows)
+    return db.session.connection().execute(_claim_statement(), rows).all()
 
 
 def _already_sent(wanted: dict) -> list[tuple]:
