@@ -33,12 +33,14 @@ def db_label(url: str) -> str:
     return "PostgreSQL" if is_pg(url) else "SQLite"
 
 
-def fresh(url: str, name: str = "bench", template: str | None = None) -> str:
+def fresh(url: str, name: str = "bench", template: str | None = None, keep: bool = False) -> str:
     """A new, empty database (or a copy of ``template``, a URL this module made) on the server of ``url``:
-    a SQLite file in a temporary folder, or a PostgreSQL database; both removed when the benchmark exits."""
+    a SQLite file in a temporary folder, or a PostgreSQL database; both removed when the benchmark exits
+    unless ``keep``."""
     if not is_pg(url):
         folder = Path(tempfile.mkdtemp(prefix="oa-liaison-bench-"))
-        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        if not keep:
+            atexit.register(shutil.rmtree, folder, ignore_errors=True)
         path = folder / f"{name}.sqlite3"
         if template:
             with sqlite3.connect(make_url(template).database) as a, sqlite3.connect(path) as b:
@@ -46,7 +48,8 @@ def fresh(url: str, name: str = "bench", template: str | None = None) -> str:
         return f"sqlite:///{path}"
     db = f"bench_{name}_{uuid.uuid4().hex[:8]}"
     _admin(url, f"CREATE DATABASE {db}" + (f" TEMPLATE {make_url(template).database}" if template else ""))
-    atexit.register(_admin, url, f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
+    if not keep:
+        atexit.register(_admin, url, f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
     return make_url(url).set(database=db).render_as_string(hide_password=False)
 
 
@@ -55,6 +58,13 @@ def analyze(url: str) -> None:
     server (a just-filled table looks empty to the planner until then); SQLite is left as it runs."""
     if is_pg(url):
         _admin(url, "ANALYZE")
+
+
+def vacuum(url: str, *tables: str) -> None:
+    """PostgreSQL: reclaim the rows a benchmark deleted (a --reuse run deletes and writes them again), as
+    autovacuum would between real days; SQLite is left as it runs."""
+    if is_pg(url):
+        _admin(url, f"VACUUM {', '.join(tables)}")
 
 
 def _admin(url: str, statement: str) -> None:

@@ -32,6 +32,7 @@ DEFAULTS = {
     "COHANDLING_REMINDER_DAYS": [7, 3, 0],
     "REMINDER_CATCH_UP_DAYS": 30,
     "REMIND_IN_WORKER": True,         # the worker runs the reminder pass once a day (the county's date)
+    "REMIND_CONNECTIONS": 2,          # counties reminded at once, each on its own connection (SQLite: one)
     "REPLY_FILE_TYPES": [".docx", ".pdf"],  # the signed reply a unit uploads
     "DELIVER_INLINE": True,           # try delivery right after the decision is committed
     # A copy or notification the host does not acknowledge is retried after these waits (the last one

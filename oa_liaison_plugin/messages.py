@@ -32,10 +32,13 @@ def keep_all(liaison, kept: list[dict]) -> None:
 
     Each is a dict of ``keep``'s arguments; ``ids`` (``unit_id``/``committee_id``), when the caller knows
     them, spares resolving the recipient's name."""
-    if not kept:
-        return
+    insert_all(Message, rows(liaison, kept))
+
+
+def rows(liaison, kept: list[dict]) -> list[dict]:
+    """The message table's rows for ``keep_all``'s arguments."""
     now, codes, seen = utcnow(), {}, {}
-    rows = []
+    out = []
     for m in kept:
         ids = m.get("ids")
         if not ids or not (ids.get("unit_id") or ids.get("committee_id")):
@@ -47,11 +50,25 @@ def keep_all(liaison, kept: list[dict]) -> None:
                 seen[key] = addressed(liaison, codes[jid], recipient)
             ids = seen[key]
         about = m.get("about")
-        rows.append({"jurisdiction_id": m["jurisdiction_id"], "recipient": dict(m["recipient"]),
-                     "kind": m.get("kind") or "notice", "subject": m["subject"][:512], "body": m["body"],
-                     "about": (about or None) and str(about)[:256], "created_at": now,
-                     "unit_id": ids.get("unit_id"), "committee_id": ids.get("committee_id")})
-    insert_all(Message, rows)
+        out.append({"jurisdiction_id": m["jurisdiction_id"], "recipient": dict(m["recipient"]),
+                    "kind": m.get("kind") or "notice", "subject": m["subject"][:512], "body": m["body"],
+                    "about": (about or None) and str(about)[:256], "created_at": now,
+                    "unit_id": ids.get("unit_id"), "committee_id": ids.get("committee_id")})
+    return out
+
+
+def notice_rows(liaison, notices) -> list[dict | None]:
+    """The message row of each of a unit of work's notices (None: its recipient names no jurisdiction here)."""
+    jids: dict = {}
+    for n in notices:
+        code = n.recipient.get("jurisdiction")
+        if code not in jids:
+            jids[code] = jurisdiction_of(liaison, n.recipient)
+    known = [n for n in notices if jids[n.recipient.get("jurisdiction")] is not None]
+    made = iter(rows(liaison, [dict(jurisdiction_id=jids[n.recipient.get("jurisdiction")], recipient=n.recipient,
+                                    subject=n.subject, body=n.body, about=n.about, kind=n.kind, ids=n.ids)
+                               for n in known]))
+    return [next(made) if jids[n.recipient.get("jurisdiction")] is not None else None for n in notices]
 
 
 def jurisdiction_of(liaison, recipient: dict) -> int | None:

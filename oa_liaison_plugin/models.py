@@ -242,6 +242,9 @@ class Decision(db.Model):
     document: Mapped[Document] = relationship()
 
 
+FAILED_COPY = "status = 'pending' AND last_error IS NOT NULL"   # a failed delivery: still pending, with an error
+
+
 class Copy(db.Model):
     """One copy (抄送) of a document to a committee (or, reverse flow, a unit): exactly one per pair and kind.
 
@@ -255,7 +258,10 @@ class Copy(db.Model):
                       Index("ix_liaison_copy_created", "created_at"),
                       # a committee's unread inbox: its count need not read every copy the committee has had
                       Index("ix_liaison_copy_unread", "committee_id", "id", postgresql_where=text("read_at IS NULL"),
-                            sqlite_where=text("read_at IS NULL")))
+                            sqlite_where=text("read_at IS NULL")),
+                      # a county's failed copies, found by their recipients (web.queries.copies(failed=True))
+                      *(Index(f"ix_liaison_copy_failed_{who}", f"{who}_id", "id", postgresql_where=text(FAILED_COPY),
+                              sqlite_where=text(FAILED_COPY)) for who in ("committee", "unit")))
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("liaison_document.id", ondelete="CASCADE"))
     committee_id: Mapped[int | None] = mapped_column(ForeignKey("liaison_committee.id", ondelete="CASCADE"))

@@ -3,13 +3,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Iterable
 
 from sqlalchemy import select, update
 
+from . import claims, messages
 from .audit import Actor
+from .gcpause import gc_paused
 from .models import Jurisdiction, ReminderSent, db, utcnow
 from .work import listeners
 
@@ -31,10 +34,10 @@ class Reminder:
 
     @cached_property
     def recipient_key(self) -> str:
-        # Without the jurisdiction (the key has its id already): the ledger's rows written before recipients named
-        # their county still match, so no reminder goes out twice.
-        who = {k: v for k, v in self.recipient.items() if k != "jurisdiction"}
-        return json.dumps(who, ensure_ascii=False, sort_keys=True)[:300]
+        try:   # a pass names the same few hundred recipients in thousands of reminders
+            return _recipient_key(tuple(self.recipient.items()))
+        except TypeError:   # unhashable values
+            return _recipient_key.__wrapped__(tuple(self.recipient.items()))
 
     def key(self) -> tuple:
         return self.jurisdiction_id, self.kind, self.subject, self.recipient_key, self.offset
@@ -43,6 +46,14 @@ class Reminder:
         return {"kind": self.kind, "subject": self.subject, "recipient": self.recipient, "offset": self.offset,
                 "title": self.title,
                 **self.extra}
+
+
+@lru_cache(maxsize=4096)
+def _recipient_key(items: tuple) -> str:
+    # Without the jurisdiction (the key has its id already): the ledger's rows written before recipients named
+    # their county still match, so no reminder goes out twice.
+    who = {k: v for k, v in items if k != "jurisdiction"}
+    return json.dumps(who, ensure_ascii=False, sort_keys=True)[:300]
 
 
 def passes(liaison) -> list:
@@ -66,7 +77,7 @@ def _claim(rows: list[dict]):
     """Insert the ledger's rows, skipping those already there; the inserted ones' ids and keys."""
     if not rows:
         return []
-    return db.session.connection().execute(_claim_statement(), rows)
+    return db.session.connection().execute(_claim_statement(), rows).all()
 
 
 def _already_sent(wanted: dict) -> list[tuple]:
@@ -104,10 +115,13 @@ def send_once(liaison, reminders: Iterable[Reminder]) -> list[Reminder]:
     with liaison.work(REMINDER) as uow:
         for key in _already_sent(wanted):
             wanted.pop(key, None)
-        claimed = claim(wanted.values(), notified=told_at_commit)
+        # PostgreSQL: the claims and the claimed ones' messages in one statement (their notices come kept).
+        merged = db.session.get_bind().dialect.name == "postgresql"
+        claimed = (_claim_and_keep(liaison, list(wanted.values()), told_at_commit) if merged
+                   else claim(wanted.values(), notified=told_at_commit))
         sent = [r for k, r in wanted.items() if k in claimed]
         for r in sent:
-            uow.notify(r.recipient, r.title, r.body, about=r.subject, kind="reminder", ids=r.ids)
+            uow.notify(r.recipient, r.title, r.body, about=r.subject, kind="reminder", ids=r.ids, kept=merged)
         if not told_at_commit:
             uow.after_commit(lambda: notified(list(claimed.values())))
     return sent
@@ -117,11 +131,28 @@ def claim(reminders: Iterable[Reminder], *, notified: bool = False) -> dict[tupl
     """Insert each reminder's ledger row in the current transaction; the keys (and row ids) of those this call
     inserted — a reminder whose row is already there (sent before, or by another process just now) is left out.
     ``notified``: the notification is queued in this same transaction, so the claim is stamped as told now."""
+    return _claimed(_claim(_ledger_rows(reminders, notified)))
+
+
+def _claim_and_keep(liaison, reminders: list[Reminder], notified: bool) -> dict[tuple, int]:
+    """``claim``, and the message of each reminder claimed written by the same statement (PostgreSQL)."""
+    from .work import Notice
+    if not reminders:
+        return {}
+    kept = messages.notice_rows(liaison, [Notice(r.recipient, r.title, r.body, r.subject, "reminder", r.ids)
+                                          for r in reminders])
+    return _claimed(claims.claim_and_keep(_ledger_rows(reminders, notified), kept))
+
+
+def _ledger_rows(reminders: Iterable[Reminder], notified: bool) -> list[dict]:
     now = utcnow()
-    rows = [{"jurisdiction_id": r.jurisdiction_id, "kind": r.kind, "subject": r.subject[:256],
+    return [{"jurisdiction_id": r.jurisdiction_id, "kind": r.kind, "subject": r.subject[:256],
              "recipient_key": r.recipient_key, "offset": r.offset[:64], "recipient": r.recipient,
              "title": r.title[:512], "sent_at": now, "notified_at": now if notified else None} for r in reminders]
-    return {tuple(row)[1:]: row.id for row in _claim(rows)}   # a row already there: nothing returned for it
+
+
+def _claimed(inserted) -> dict[tuple, int]:
+    return {tuple(row)[1:]: row.id for row in inserted}   # a row already there: nothing returned for it
 
 
 def notified(ids: list[int]) -> None:
@@ -136,18 +167,30 @@ def notified(ids: list[int]) -> None:
 
 def run(liaison, today: dt.date, jurisdiction: str | None = None) -> list[dict]:
     """Every plugin's pass for each jurisdiction (or the one named): what was sent, as JSON lines."""
-    out: list[dict] = []
     with liaison.context():
         found = passes(liaison)
-        q = select(Jurisdiction).order_by(Jurisdiction.id)
+        q = select(Jurisdiction.id).order_by(Jurisdiction.id)
         if jurisdiction:
             q = q.where(Jurisdiction.code == jurisdiction)
-        jurisdictions = list(db.session.scalars(q))
-        if jurisdiction and not jurisdictions:
+        ids = list(db.session.scalars(q))
+        if jurisdiction and not ids:
             raise LookupError(f"未知行政区：{jurisdiction}")
-        for jur in jurisdictions:   # one unit of work a county: its passes' claims, messages and notifications
-            out += [r.line() for r in send_once(liaison, [r for fn in found for r in fn(liaison, jur, today)])]
-    return out
+        lanes = 1 if db.session.get_bind().dialect.name == "sqlite" else int(liaison.config["REMIND_CONNECTIONS"])
+    with gc_paused():
+        if lanes <= 1 or len(ids) <= 1:
+            return [line for jid in ids for line in _county(liaison, found, jid, today)]
+        # Counties on several connections at once: while the server writes one county's claims and messages,
+        # this process builds the next county's reminders (a county's pass is mostly waiting on either).
+        with ThreadPoolExecutor(min(lanes, len(ids)), thread_name_prefix="oa-liaison-remind") as pool:
+            return [line for lines in pool.map(lambda jid: _county(liaison, found, jid, today), ids)
+                    for line in lines]
+
+
+def _county(liaison, found: list, jurisdiction_id: int, today: dt.date) -> list[dict]:
+    """One county's passes in one unit of work (its claims, messages and notifications), in its own context."""
+    with liaison.context():
+        jur = db.session.get(Jurisdiction, jurisdiction_id)
+        return [r.line() for r in send_once(liaison, [r for fn in found for r in fn(liaison, jur, today)])]
 
 
 __all__ = ["Reminder", "passes", "send_once", "run"]

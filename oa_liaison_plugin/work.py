@@ -27,6 +27,7 @@ class Notice:
     about: str | None = None
     kind: str = "notice"        # the clerks' message kind: notice | reminder
     ids: dict | None = None     # the recipient's unit_id/committee_id when the caller knows them
+    kept: bool = False          # its message is already in the transaction (a reminder's claim wrote it)
 
 
 @dataclass
@@ -46,11 +47,12 @@ class UnitOfWork:
         return entry
 
     def notify(self, to: dict, subject: str, body: str, *, about: str | None = None, kind: str = "notice",
-               ids: dict | None = None) -> None:
-        """Propose a notification; ``to`` must name its jurisdiction (see :func:`recipient`)."""
+               ids: dict | None = None, kept: bool = False) -> None:
+        """Propose a notification; ``to`` must name its jurisdiction (see :func:`recipient`). ``kept``: the
+        caller has written its message (see :mod:`~oa_liaison_plugin.claims`)."""
         if not isinstance(to, dict) or not to.get("jurisdiction"):
             raise ValueError(f"a notification's recipient must name its jurisdiction: {to!r}")
-        self.notices.append(Notice(dict(to), subject, body, about, kind, ids))
+        self.notices.append(Notice(dict(to), subject, body, about, kind, ids, kept))
 
     def after_commit(self, fn: Callable[[], Any]) -> None:
         """Run ``fn`` once the change is committed (never after a rollback)."""
@@ -60,16 +62,9 @@ class UnitOfWork:
         # Each notice is kept as a message for its recipient's clerks (消息), in this transaction.
         # One statement for the messages and one for the outbox, however many notices (a reminder pass has thousands).
         from . import messages
-        jids: dict = {}
-        kept = []
-        for n in self.notices:
-            code = n.recipient.get("jurisdiction")
-            if code not in jids:
-                jids[code] = messages.jurisdiction_of(self.liaison, n.recipient)
-            if jids[code] is not None:
-                kept.append(dict(jurisdiction_id=jids[code], recipient=n.recipient, subject=n.subject, body=n.body,
-                                 about=n.about, kind=n.kind, ids=n.ids))
-        messages.keep_all(self.liaison, kept)
+        from .models import Message, insert_all
+        rows = messages.notice_rows(self.liaison, [n for n in self.notices if not n.kept])
+        insert_all(Message, [r for r in rows if r])
         # The built-in HTTP outbox queues its rows in this transaction: committed with the change, or not at all.
         if self.notices and self.liaison.pm.get_plugin(_HTTP_HOOKS) is not None:
             from .http import hooks

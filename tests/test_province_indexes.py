@@ -1,4 +1,4 @@
-"""Migrations 0019 and 0023 (a province in one database) apply and revert on SQLite and PostgreSQL."""
+"""Migrations 0019, 0023 and 0027 (a province in one database) apply and revert on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 from alembic import command
@@ -11,6 +11,8 @@ NEW = {"liaison_document": {"ix_liaison_document_jurisdiction": ["jurisdiction_i
                               "ix_liaison_submission_open": ["jurisdiction_id", "status", "due_on"]}}
 NEW_0023 = {"liaison_submission": {"ix_liaison_submission_received": ["jurisdiction_id", "received_on"]},
             "liaison_copy": {"ix_liaison_copy_unread": ["committee_id", "id"]}}
+NEW_0027 = {"liaison_copy": {"ix_liaison_copy_failed_committee": ["committee_id", "id"],
+                             "ix_liaison_copy_failed_unit": ["unit_id", "id"]}}
 
 
 def _indexes(conn, table: str) -> dict:
@@ -40,9 +42,21 @@ def test_0019_adds_the_county_indexes_and_takes_them_back(db_url):
 
 
 def test_0023_adds_the_review_and_unread_indexes_and_takes_them_back(db_url):
-    def only_unread(conn):
+    _applies_and_reverts(db_url, "0021", "0023", NEW_0023, partial("ix_liaison_copy_unread", "read_at IS NULL"))
+
+
+def test_0027_adds_the_failed_copies_indexes_and_takes_them_back(db_url):
+    def both(conn):
+        for name in NEW_0027["liaison_copy"]:
+            partial(name, "status = 'pending' AND last_error IS NOT NULL")(conn)
+    _applies_and_reverts(db_url, "0023", "0027", NEW_0027, both)
+
+
+def partial(name: str, condition: str):
+    """A check that index ``name`` on liaison_copy covers only the rows meeting ``condition``."""
+    def check(conn):
         [options] = [ix.get("dialect_options", {}) for ix in inspect(conn).get_indexes("liaison_copy")
-                     if ix["name"] == "ix_liaison_copy_unread"]
+                     if ix["name"] == name]
         where = str(options.get(f"{conn.dialect.name}_where"))
-        assert "read_at IS NULL" in where.replace("(", "").replace(")", "")   # partial: the unread copies only
-    _applies_and_reverts(db_url, "0021", "0023", NEW_0023, only_unread)
+        assert condition in where.replace("(", "").replace(")", "").replace("::text", "")
+    return check

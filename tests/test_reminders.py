@@ -188,6 +188,47 @@ def test_another_pass_plugs_into_the_same_ledger_through_the_hook(lite_app):
         assert db.session.scalar(select(func.count(EventError.id)).where(EventError.event == "reminder_passes")) == 2
 
 
+class Named:
+    """A pass naming its recipients by name only (no ids), one of them in a county this installation lacks."""
+
+    @staticmethod
+    def named(liaison, jur, today):
+        yield Reminder(jur.id, "site_named", "s1", {"role": "committee", "committee": "提案委员会",
+                       "jurisdiction": jur.code}, "x", "请报送", "正文一")
+        yield Reminder(jur.id, "site_named", "s2", {"role": "unit", "unit": "县教育局", "jurisdiction": "nowhere"},
+                       "x", "请报送", "正文二")
+
+    @hookimpl
+    def reminder_passes(self):
+        return [self.named]
+
+
+def test_each_reminder_claimed_is_kept_once_as_its_recipients_message(app, liaison):
+    from oa_liaison_plugin.models import Committee, Message, Unit
+    liaison.config["MEETING_REMINDERS"] = []
+    liaison.pm.register(Named())
+    liaison.submission_received({**SUB, "id": "a"})
+    liaison.submission_received({**SUB, "id": "b", "received": "2017-05-01", "cohandlers": ["县财政局"]})
+    sent = reminders.run(liaison, D("2017-06-05"))   # a: due in 7 days; b's co-handler: overdue since 06-01
+    assert sorted((line["kind"], line["subject"]) for line in sent) == [
+        ("cohandling", "b"), ("site_named", "s1"), ("site_named", "s2"), ("submission", "a")]
+    assert reminders.run(liaison, D("2017-06-05")) == []   # the same day again: no claim, no message
+    with liaison.context():
+        unit = dict(db.session.execute(select(Unit.name, Unit.id)).all())
+        committee = db.session.scalar(select(Committee.id).where(Committee.name == "提案委员会"))
+        kept = sorted(((m.about, m.unit_id, m.committee_id, m.kind, m.recipient["jurisdiction"]), m.subject, m.body)
+                      for m in db.session.scalars(select(Message).where(Message.kind == "reminder")))
+        titles = {(line["subject"], line["recipient"].get("unit")): line["title"] for line in sent}
+        assert db.session.scalar(select(func.count(ReminderSent.id))) == 4
+    # one message a reminder claimed, addressed by id; none for a county this installation does not have
+    assert [k for k, _, _ in kept] == [("a", unit["县教育局"], None, "reminder", "nanbu"),
+                                       ("b", unit["县财政局"], None, "reminder", "nanbu"),
+                                       ("s1", None, committee, "reminder", "nanbu")]
+    assert kept[0][1] == titles[("a", "县教育局")] and "应于2017-06-12前答复" in kept[0][2]
+    assert kept[1][1] == titles[("b", "县财政局")] and "会办意见" in kept[1][2]
+    assert kept[2][1:] == ("请报送", "正文一")
+
+
 def test_the_built_in_passes_are_plugins_and_reminders_imports_none_of_them():
     import ast
     import inspect
@@ -233,6 +274,9 @@ def test_two_workers_at_once_on_postgresql_send_each_reminder_once(db_url, tmp_p
     assert sum(inbox.got.values()) == len(keys) and set(inbox.got.values()) == {1}   # each notified once
     with apps[0].app_context():
         assert db.session.scalar(select(func.count(ReminderSent.id))) == len(keys)
+        # each claimed reminder kept once as a message, by the worker that claimed it
+        from oa_liaison_plugin.models import Message
+        assert db.session.scalar(select(func.count(Message.id)).where(Message.kind == "reminder")) == len(keys)
     for app in apps:
         with app.app_context():
             db.session.remove()

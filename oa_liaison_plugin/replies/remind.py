@@ -49,7 +49,7 @@ def _reminders(liaison, jur, today: dt.date, offsets: str, kind: str, rows_betwe
     recipient unit's id as ``unit_id``)."""
     catch_up = int(liaison.config["REMINDER_CATCH_UP_DAYS"])
     for d, low, high in windows(liaison.config[offsets], today, catch_up):
-        for r in db.session.connection().execute(rows_between(low, high)):
+        for r in db.session.connection().execute(rows_between(low, high)).all():   # one fetch, not one a row
             title, body = reminder_text(what(r), r.due_on, today)
             yield Reminder(jur.id, kind, r.host_id, recipient(jur, "unit", r.unit_name),
                            f"{d}@{r.due_on.isoformat()}", title, body,

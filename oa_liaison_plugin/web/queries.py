@@ -6,7 +6,7 @@ from flask_login import current_user
 from sqlalchemy import false, func, or_, select
 
 from ..models import (Cohandler, Committee, Consultation, Copy, Counterpart, Document, Invitation, Jurisdiction,
-                      Meeting, Submission, db)
+                      Meeting, Submission, Unit, db)
 from ..table.units import with_sub_units
 from .access import committee_id, unit_ids
 
@@ -86,9 +86,30 @@ def _committee_ids() -> set[int]:
     return ids
 
 
-def copies(committee: int | None = None):
-    """Every copy of the jurisdiction, or of one of its committees (admins and auditors only call this)."""
-    return _copies(committee)
+def _unit_ids() -> list[int]:
+    """The ids of the user's jurisdiction's units (once a request)."""
+    ids = g.get("liaison_unit_ids")
+    if ids is None:
+        ids = g.liaison_unit_ids = list(db.session.scalars(select(Unit.id).where(Unit.jurisdiction_id == _jid())))
+    return ids
+
+
+def _failed_copies():
+    """The jurisdiction's failed copies, found by their recipients: a copy goes to a committee or a unit of its
+    document's county, so the county's copies are those of its committees and its units. The partial indexes
+    on each (migration 0027) then read this county's failed copies only; by the document's county the count
+    walked every county's failed copies and probed each one's document."""
+    return select(Copy).outerjoin(Document, Document.id == Copy.document_id).where(
+        or_(Copy.committee_id.in_(sorted(_committee_ids())), Copy.unit_id.in_(_unit_ids())))
+
+
+def copies(committee: int | None = None, *, failed: bool = False):
+    """Every copy of the jurisdiction, or of one of its committees (admins and auditors only call this);
+    ``failed``: only the failed ones (still pending, with an error)."""
+    if not failed:
+        return _copies(committee)
+    q = _copies(committee) if committee is not None else _failed_copies()
+    return q.where(Copy.status == "pending", Copy.last_error.is_not(None))
 
 
 def inbox():

@@ -27,7 +27,7 @@ RETRY_ALL_LIMIT = 500
 
 def _filtered():
     args = {"committee": int_arg("committee"), "unit": int_arg("unit"), "status": request.args.get("status", "")}
-    q = queries.copies(args["committee"] or None).with_only_columns(
+    q = queries.copies(args["committee"] or None, failed=args["status"] == "failed").with_only_columns(
         *COPY_COLUMNS, Document.title, Document.issuer, Document.doc_number, Document.unit_id.label("sender_id"))
     if args["unit"]:
         q = q.where(Document.unit_id == args["unit"])
@@ -35,11 +35,9 @@ def _filtered():
         q = q.where(Copy.status == "delivered")
     elif args["status"] == "pending":
         q = q.where(Copy.status == "pending", Copy.last_error.is_(None))
-    elif args["status"] == "failed":
-        q = q.where(Copy.status == "pending", Copy.last_error.is_not(None))
     elif args["status"] == "dead":
         q = q.where(Copy.status == "dead")
-    else:
+    elif args["status"] != "failed":   # failed: queries.copies(failed=True) above
         args["status"] = ""
     search = search_args()
     q = searched(q, search, (Document.title, Document.doc_number, Document.issuer), Copy.created_at, stamp=True)
@@ -95,9 +93,9 @@ def detail(copy_id: int):
                            document=db.session.get(Document, copy.document_id))
 
 
-def _retry(where, action: str, target: str, document_ids=None) -> dict:
-    ids = list(db.session.scalars(queries.copies().with_only_columns(Copy.id).where(
-        Copy.status == "pending", *where).limit(RETRY_ALL_LIMIT)))
+def _retry(query, action: str, target: str, document_ids=None) -> dict:
+    ids = list(db.session.scalars(query.with_only_columns(Copy.id).where(
+        Copy.status == "pending").limit(RETRY_ALL_LIMIT)))
     if not ids:
         return {"delivered": 0, "failed": 0, "copies": 0}
 
@@ -115,7 +113,7 @@ def retry(copy_id: int):
     if copy.status != "pending":
         flash("这份抄送已经送达，无须重试。", "info")
     else:
-        counts = _retry([Copy.id == copy.id], "copy.retry", f"copy-{copy.id}",
+        counts = _retry(queries.copies().where(Copy.id == copy.id), "copy.retry", f"copy-{copy.id}",
                         document_ids=[copy.document_id])
         flash("已交给后台投递，稍后刷新查看结果。" if counts.get("queued") else "已重试：送达。"
               if counts["delivered"] else "已重试，仍未送达，系统稍后会再试。原因见下方。",
@@ -127,7 +125,7 @@ def retry(copy_id: int):
 @allow("admin")
 def retry_failed():
     """Offer every failed copy (up to 500) to the host again now."""
-    counts = _retry([Copy.last_error.is_not(None)], "copy.retry_all", "全部失败的抄送")
+    counts = _retry(queries.copies(failed=True), "copy.retry_all", "全部失败的抄送")
     if not counts["copies"]:
         flash("没有投递失败的抄送。", "info")
     elif counts.get("queued"):
