@@ -1,7 +1,7 @@
 """partial indexes for a county's failed copies (pending, with an error), by committee and by unit
 
 Revision ID: 0027
-Revises: 0023
+Revises: 0025
 Create Date: 2026-12-06 23:30:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0027'
-down_revision = '0023'
+down_revision = '0025'
 branch_labels = None
 depends_on = None
 
