@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..delivery import deliver_due, delivered_after
-from ..lease import Done, Ledger, run_due, try_one
+from ..lease import Done, Ledger, add_counts, run_due, try_one
 from ..models import InboxEvent, db, utcnow
 from ..decision.decide import host_requires_file
 from . import hosts, lanes
@@ -88,15 +88,15 @@ def handle(liaison, event: dict, jurisdiction: str, allowed: list[str]) -> dict:
 def _process_claimed(liaison, row_id: int) -> Done:
     """One try of the inbox: the event through the in-process events; its copies offered once it is done."""
     row = db.session.get(InboxEvent, row_id)
-    event = json.loads(row.body)
+    event, jurisdiction = json.loads(row.body), row.jurisdiction
     host = hosts.get(row.sender) if row.sender != CLI_SENDER else None
     allowed = list(host.allow_origins or []) if host is not None else []
     require_file = host.require_file if host is not None else None
-    db.session.commit()   # end the read: the event's own transactions follow
+    db.session.commit()   # end the read: the event's own transactions follow (the row is not read again)
     token = host_requires_file.set(require_file)
     try:
         with delivered_after() as held:   # callbacks wait until the event is done, outside its lease
-            result = handle(liaison, event, row.jurisdiction, allowed)
+            result = handle(liaison, event, jurisdiction, allowed)
         error = None
     except ApiError as exc:   # checked on receipt; only a host's later change (e.g. removed) gets here: final
         result, error = {"status": "error", "error": str(exc)}, str(exc)
@@ -124,8 +124,16 @@ def process(liaison, row_id: int) -> str | None:
 
 
 def process_due(liaison, *, limit: int = 50, jurisdiction: str | None = None) -> dict:
-    """Process every due event (of one jurisdiction, if named) once; counts done and failed."""
-    return run_due(liaison, EVENTS, limit=limit, jurisdiction=jurisdiction)
+    """Process every due event (of one jurisdiction, if named) once; counts done and failed.
+
+    The batch's copies are claimed and offered together once its events are done (one claim, not one per
+    document); each event's copies are committed with its decision, so none is lost if the batch stops."""
+    with delivered_after() as held:
+        counts = run_due(liaison, EVENTS, limit=limit, jurisdiction=jurisdiction)
+    if held:
+        add_counts(counts, deliver_due(liaison, limit=max(100, 4 * len(held)),
+                                       document_ids=None if None in held else held))
+    return counts
 
 
 def status_of(row_id: int) -> dict | None:
