@@ -7,6 +7,7 @@ from contextvars import ContextVar
 
 from flask import has_request_context
 from sqlalchemy import insert, select
+from sqlalchemy.orm import joinedload
 
 from .lease import Done, Ledger, Retry, run_due
 from .models import Blob, Copy, Document, EventError, HttpHost, Jurisdiction, db, utcnow
@@ -73,7 +74,8 @@ def payload(copy: Copy) -> dict:
 
 def _offer(liaison, copy_id: int) -> Done:
     """One try of the copy ledger: the host's deliver_copy hook acknowledges, or the copy is retried."""
-    copy = db.session.get(Copy, copy_id)
+    # Its recipient's names come with the row (one statement, not a lazy load each for the payload).
+    copy = db.session.get(Copy, copy_id, options=(joinedload(Copy.committee), joinedload(Copy.unit)))
     try:
         called = liaison.call("deliver_copy", record=False, copy=payload(copy))
     except Exception as exc:   # building the payload failed: the same as a failed delivery
