@@ -120,11 +120,12 @@ def handle(liaison, event: dict, jurisdiction: str, allowed: list[str]) -> dict:
 
 def _process_claimed(liaison, row_id: int) -> Done:
     """One try of the inbox: the event through the in-process events; its copies offered once it is done."""
-    row = db.session.get(InboxEvent, row_id)
+    # The event and its sender's settings in one statement (a CLI event, or a removed host's, has none).
+    row = db.session.execute(select(InboxEvent.body, InboxEvent.jurisdiction, HttpHost.allow_origins,
+                                    HttpHost.require_file).outerjoin(HttpHost, HttpHost.name == InboxEvent.sender)
+                             .where(InboxEvent.id == row_id)).one()
     event, jurisdiction = json.loads(row.body), row.jurisdiction
-    host = hosts.get(row.sender) if row.sender != CLI_SENDER else None
-    allowed = list(host.allow_origins or []) if host is not None else []
-    require_file = host.require_file if host is not None else None
+    allowed, require_file = list(row.allow_origins or []), row.require_file
     db.session.commit()   # end the read: the event's own transactions follow (the row is not read again)
     token = host_requires_file.set(require_file)
     try:
