@@ -105,7 +105,8 @@ def main() -> None:
             time.sleep(1)
         drained = time.perf_counter() - started
         c = counts(db_url)
-        print(f"all processed and delivered after {drained:.1f} s ({args.events / drained:.0f} documents/s end to end)")
+        print(f"all processed and delivered after {drained:.1f} s ({args.events / drained:.0f} documents/s end "
+              f"to end); the worker used {cpu_seconds(worker.pid) * 1000 / args.events:.2f} ms of CPU a document")
         print(f"inbox rows {c['inbox']}, processed {c['inbox_done']}, documents {c['documents']}, decided "
               f"{c['decided']}, copies {c['copies']}, delivered {c['delivered']}, acknowledged by the host "
               f"{len(callbacks.acked)}, acknowledged twice {sum(1 for v in callbacks.acked.values() if v > 1)}, "

@@ -7,6 +7,7 @@ from contextvars import ContextVar
 
 from flask import has_request_context
 from sqlalchemy import insert, select
+from sqlalchemy.orm import joinedload
 
 from .lease import Done, Ledger, Retry, run_due
 from .models import Blob, Copy, Document, EventError, HttpHost, Jurisdiction, db, utcnow
@@ -36,13 +37,21 @@ def record_error(event: str, code: str, message: str, *, subject: str | None = N
 
 
 def write_beside(write) -> None:
-    """Run ``write(connection)`` committed on its own, leaving the caller's transaction as it was."""
+    """Run ``write(connection)`` committed on its own, leaving the caller's transaction as it was.
+
+    Its statements are logs (an error, a host's call and the trim of its old calls): on PostgreSQL each
+    commits by itself, without a BEGIN and a COMMIT of its own (two round trips a copy's callback waited on);
+    a trim a crash left undone is done by the next call."""
     held = _sqlite_write_in_progress()
     if held is not None:
         # SQLite has one writer and the caller holds it: a second connection would wait for our own
         # caller. Then the write goes into the caller's transaction, inside a savepoint of its own.
         with held.begin_nested():
             write(held)
+        return
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            write(conn)
         return
     with db.engine.begin() as conn:
         write(conn)
@@ -73,7 +82,8 @@ def payload(copy: Copy) -> dict:
 
 def _offer(liaison, copy_id: int) -> Done:
     """One try of the copy ledger: the host's deliver_copy hook acknowledges, or the copy is retried."""
-    copy = db.session.get(Copy, copy_id)
+    # Its recipient's names come with the row (one statement, not a lazy load each for the payload).
+    copy = db.session.get(Copy, copy_id, options=(joinedload(Copy.committee), joinedload(Copy.unit)))
     try:
         called = liaison.call("deliver_copy", record=False, copy=payload(copy))
     except Exception as exc:   # building the payload failed: the same as a failed delivery

@@ -49,9 +49,14 @@ def backoff(config, attempts: int) -> float:
 
 def lease_seconds(config) -> float:
     """A claim's lease: the setting, but always longer than the longest outbound deadline it covers."""
+    return max(float(config["DELIVERY_LEASE_SECONDS"]), one_try_seconds(config))
+
+
+def one_try_seconds(config) -> float:
+    """The longest one try may take: what a lease must still have left when the try starts."""
     longest = max(float(config["FILE_FETCH_TIMEOUT_SECONDS"]), float(config["CALLBACK_TIMEOUT_SECONDS"]))
     # Twice the deadline: the outbound call, and as long again for the row's own work (decide, record).
-    return max(float(config["DELIVERY_LEASE_SECONDS"]), 2 * longest)
+    return 2 * longest
 
 
 def claim(model, liaison, *, limit: int, now: dt.datetime, where=()) -> tuple[list[int], dt.datetime]:
@@ -84,6 +89,14 @@ def claim_one(model, liaison, row_id: int) -> bool:
     return done.rowcount == 1
 
 
+def held(model, row_id: int, lease: dt.datetime, config) -> bool:
+    """Whether a claimed row is still this worker's to try now: without asking the database while its lease
+    has a whole try left (nobody else may take a leased row before the lease ends), else :func:`still_mine`."""
+    if lease - utcnow() >= dt.timedelta(seconds=one_try_seconds(config)):
+        return True
+    return still_mine(model, row_id, lease, config)
+
+
 def still_mine(model, row_id: int, lease: dt.datetime, config) -> bool:
     """Renew one claimed row's lease just before acting on it, if no other worker took it meanwhile.
 
@@ -101,11 +114,11 @@ def attempt(liaison, ledger: Ledger, row_id: int, counts: dict | None = None) ->
     """Try one row this worker holds: done (True; the ledger's columns), or back off with jitter and log why
     (False); None when another worker finished it meanwhile."""
     model = ledger.model
-    attempts = db.session.scalar(select(model.attempts).where(model.id == row_id))
     try:
         done = ledger.attempt(liaison, row_id)
     except Exception as exc:   # recorded and retried later; never raised to a worker's loop
         db.session.rollback()
+        attempts = db.session.scalar(select(model.attempts).where(model.id == row_id))
         message = (str(exc) if isinstance(exc, Retry) else f"{type(exc).__name__}: {exc}")[:2000]
         now = utcnow()
         values = dict(attempts=model.attempts + 1, last_error=message, lease_until=None,
@@ -161,7 +174,7 @@ def run_due(liaison, ledger: Ledger, *, limit: int, where=(), jurisdiction: str 
     with liaison.context():
         ids, lease = claim(ledger.model, liaison, limit=limit, now=utcnow(), where=scope)
         for row_id in ids:
-            if not still_mine(ledger.model, row_id, lease, liaison.config):
+            if not held(ledger.model, row_id, lease, liaison.config):
                 continue
             done = attempt(liaison, ledger, row_id, counts)
             if done is not None:

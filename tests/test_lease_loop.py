@@ -143,3 +143,113 @@ def test_a_claim_never_takes_a_row_another_process_leased_after_its_select(lite_
         leases = set(db.session.scalars(select(InboxEvent.lease_until)))
         db.session.remove()
     assert fired and ids == [] and leases == {theirs}
+
+
+def test_a_claimed_row_is_renewed_only_when_its_lease_has_less_than_a_whole_try_left(app):
+    """`held`: while the lease has a whole try left (twice the longest outbound deadline) nobody else may take
+    the row, so no statement is sent; with less left it is renewed, and refused once another worker has it."""
+    import datetime as dt
+
+    from sqlalchemy import event, update
+
+    from oa_liaison_plugin.lease import held, one_try_seconds
+    from oa_liaison_plugin.models import utcnow
+    config = app.config
+    with app.app_context():
+        row_id, _ = inbox.record(inbox.CLI_SENDER, {"source": "/t", "id": "e-1", "type": "meeting.scheduled"},
+                                 "nanbu", "{}")
+        sent: list = []
+
+        def count(conn, cursor, statement, *args):
+            sent.append(statement)
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            long_lease = utcnow() + dt.timedelta(seconds=one_try_seconds(config) + 60)
+            db.session.execute(update(InboxEvent).values(lease_until=long_lease))
+            db.session.commit()
+            sent.clear()
+            assert held(InboxEvent, row_id, long_lease, config) and sent == []
+            short = utcnow() + dt.timedelta(seconds=one_try_seconds(config) / 2)
+            db.session.execute(update(InboxEvent).values(lease_until=short))
+            db.session.commit()
+            sent.clear()
+            assert held(InboxEvent, row_id, short, config) and len(sent) == 1   # renewed: one UPDATE
+            renewed = db.session.scalar(select(InboxEvent.lease_until))
+            assert renewed > short
+            assert not held(InboxEvent, row_id, short, config)   # the lease is no longer the one it claimed
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+            db.session.remove()
+
+
+def test_a_batch_of_events_claims_its_copies_once_and_offers_each_once(app):
+    """The worker's batch: every event decided, then the batch's copies claimed in one statement (not one claim
+    per document) and each offered once."""
+    from collections import Counter
+
+    from sqlalchemy import event
+
+    from oa_liaison_plugin import hookimpl
+    from oa_liaison_plugin.models import Copy
+    app.config["API_PROCESS_INLINE"] = False
+    liaison = app.extensions["oa_liaison"]
+    offers: Counter = Counter()
+
+    class Host:
+        @hookimpl
+        def deliver_copy(self, copy):
+            offers[copy["copy_id"]] += 1
+            return "ok"
+    with app.app_context():
+        for n in range(5):
+            data = {"id": f"B-{n}", "issuer": "南部县财政局", "title": "关于县级预算调整方案的报告",
+                    "main_recipients": ["县人大常委会"], "flags": {"major": True}}
+            body = json.dumps({"specversion": "1.0", "id": f"b-{n}", "source": "/t", "type": "document.issued",
+                               "data": data})
+            inbox.record(inbox.CLI_SENDER, json.loads(body), "nanbu", body)
+        db.session.remove()
+    claims: list = []
+
+    def count(conn, cursor, statement, *args):
+        if statement.startswith(f"UPDATE {Copy.__table__.name} SET lease_until") and " IN (" in statement:
+            claims.append(statement)
+    host = Host()
+    liaison.pm.register(host)
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        counts = inbox.process_due(liaison)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+        liaison.pm.unregister(host)
+    copies = _count(app, Copy)
+    assert counts["events"] == 5 and counts["delivered"] == copies >= 5
+    assert len(claims) == 1 and len(offers) == copies and set(offers.values()) == {1}
+
+
+def test_an_error_logged_beside_the_caller_is_one_statement_on_postgresql(app):
+    """write_beside (the error log, a host's call log): on PostgreSQL each statement commits by itself, no BEGIN
+    and no COMMIT of its own; on SQLite its own transaction. Either way it survives the caller's rollback."""
+    from sqlalchemy import event
+    with app.app_context():
+        engine = db.engine
+        db.session.get(Jurisdiction, 1)   # the caller's transaction is open
+        sent: list = []
+
+        def statement(conn, cursor, text, *args):
+            sent.append(text.split()[0])
+
+        def commit(conn):
+            sent.append("COMMIT")
+        event.listen(engine, "before_cursor_execute", statement)
+        event.listen(engine, "commit", commit)
+        try:
+            record_error("test", "beside", "x")
+        finally:
+            event.remove(engine, "before_cursor_execute", statement)
+            event.remove(engine, "commit", commit)
+        db.session.rollback()
+        logged = db.session.scalar(select(func.count()).select_from(EventError).where(EventError.code == "beside"))
+        db.session.remove()
+    assert sent == (["INSERT"] if engine.dialect.name == "postgresql" else ["INSERT", "COMMIT"]) and logged == 1

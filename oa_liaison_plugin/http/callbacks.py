@@ -62,10 +62,10 @@ def _logged(config, host_id: int, kind: str, msg_id: str, status, error, seconds
         conn.execute(insert(table), dict(host_id=host_id, at=utcnow(), type=kind[:64], msg_id=msg_id[:256],
                                          status=status, ok=error is None, error=error and error[:500],
                                          duration_ms=int(seconds * 1000)))
-        oldest = conn.scalar(select(table.c.id).where(table.c.host_id == host_id).order_by(table.c.id.desc())
-                             .offset(keep).limit(1))
-        if oldest is not None:
-            conn.execute(delete(table).where(table.c.host_id == host_id, table.c.id <= oldest))
+        # One statement: the newest row past the kept ones, and every older one (none while fewer are kept).
+        oldest = (select(table.c.id).where(table.c.host_id == host_id).order_by(table.c.id.desc())
+                  .offset(keep).limit(1).scalar_subquery())
+        conn.execute(delete(table).where(table.c.host_id == host_id, table.c.id <= oldest))
     try:
         write_beside(write)
     except Exception as exc:   # the log must never become the failure

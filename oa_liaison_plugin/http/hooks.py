@@ -13,11 +13,6 @@ from .callbacks import cloudevent, post
 from .inbox import fetch_failure
 
 
-def _callback_host(jurisdiction_id: int) -> HttpHost | None:
-    return db.session.scalar(select(HttpHost).where(HttpHost.jurisdiction_id == jurisdiction_id,
-                                                    HttpHost.callback_url.is_not(None)))
-
-
 def copy_data(copy: dict) -> dict:
     """The copy as JSON: the file and attachments inline as base64."""
     data = {k: v for k, v in copy.items() if k not in ("file", "attachments")}
@@ -36,13 +31,15 @@ def deliver_copy(liaison, copy):
     copy_id = str(copy.get("copy_id", ""))
     if not copy_id.startswith("copy-") or not copy_id[5:].isdigit():
         return None
-    jur = db.session.execute(select(Jurisdiction.id, Jurisdiction.code, Copy.created_at, Copy.committee_id,
+    # The copy's jurisdiction and that jurisdiction's callback host, in one statement.
+    jur = db.session.execute(select(HttpHost, Jurisdiction.code, Copy.created_at, Copy.committee_id,
                                     Document.decided_at).join(
-        Document, Document.jurisdiction_id == Jurisdiction.id).join(Copy, Copy.document_id == Document.id)
-        .where(Copy.id == int(copy_id[5:]))).first()
-    host = _callback_host(jur.id) if jur is not None else None
-    if host is None:
+        Document, Document.jurisdiction_id == HttpHost.jurisdiction_id).join(
+        Jurisdiction, Jurisdiction.id == Document.jurisdiction_id).join(Copy, Copy.document_id == Document.id)
+        .where(Copy.id == int(copy_id[5:]), HttpHost.callback_url.is_not(None)).order_by(HttpHost.id).limit(1)).first()
+    if jur is None:
         return None
+    host = jur.HttpHost
     # Stable ids beside the names: the committee's id, the jurisdiction's code, when the decision was made.
     data = {**copy_data(copy), "committee_id": jur.committee_id, "jurisdiction": jur.code,
             "decided_at": jur.decided_at.isoformat(timespec="seconds") + "Z" if jur.decided_at else None}

@@ -100,7 +100,18 @@ def live_secrets(config, host: HttpHost) -> list[bytes]:
     """The secrets accepted now, newest first."""
     now = utcnow()
     rows = [s for s in host.secrets if s.expires_at is None or s.expires_at > now]
-    return [unseal(config, s.sealed) for s in sorted(rows, key=lambda s: s.id, reverse=True)]
+    return [opened(config, s.sealed) for s in sorted(rows, key=lambda s: s.id, reverse=True)]
+
+
+_opened: dict[str, bytes] = {}   # sealed text -> secret: opening is cheap, but not free on every request
+
+
+def opened(config, sealed: str) -> bytes:
+    """A sealed secret's plaintext, opened once per process (every callback and request is signed with it)."""
+    secret = _opened.get(sealed)
+    if secret is None:
+        secret = _opened[sealed] = unseal(config, sealed)
+    return secret
 
 
 @dataclass
@@ -121,7 +132,6 @@ _SIGNERS_ALL = (select(HttpHost.id, HttpHost.name, Jurisdiction.code, HttpHost.a
                 .where(or_(HostSecret.expires_at.is_(None), HostSecret.expires_at > bindparam("now")))
                 .order_by(HttpHost.id, HostSecret.id.desc()))
 _SIGNERS = {False: _SIGNERS_ALL, True: _SIGNERS_ALL.where(HttpHost.name == bindparam("name"))}
-_opened: dict[str, bytes] = {}   # sealed text -> secret: opening is cheap, but not free on every request
 # (database, host name) -> (valid until, signers). Only acceptance is served from here: a request whose
 # signature no cached secret matches is checked again against the database before it is refused, so a
 # secret added or rotated in another process works at once; a removed host stops within the cache's time.
@@ -165,10 +175,7 @@ def signers(config, name: str | None = None, *, fresh: bool = False) -> list[Sig
     until = clock + float(config["API_HOSTS_CACHE_SECONDS"])
     for hid, hname, code, origins, sealed, expires in db.session.execute(_SIGNERS[name is not None], params):
         signer = out.setdefault(hid, Signer(hid, hname, code, list(origins or []), []))
-        secret = _opened.get(sealed)
-        if secret is None:
-            secret = _opened[sealed] = unseal(config, sealed)
-        signer.secrets.append(secret)
+        signer.secrets.append(opened(config, sealed))
         if expires is not None:   # an overlapping old secret stops on time, cached or not
             until = min(until, clock + (expires - now).total_seconds())
     found = list(out.values())

@@ -7,13 +7,13 @@ import json
 import threading
 from contextlib import nullcontext
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..delivery import deliver_due, delivered_after
-from ..lease import Done, Ledger, run_due, try_one
-from ..models import InboxEvent, db, utcnow
+from ..lease import Done, Ledger, add_counts, run_due, try_one
+from ..models import HttpHost, InboxEvent, db, utcnow
 from ..decision.decide import host_requires_file
 from . import hosts, lanes
 from ..inputs.events import TYPES
@@ -29,7 +29,26 @@ def public_id(row_id: int) -> str:
     return f"evt-{row_id}"
 
 
-_INSERT = {name: dialect_insert(InboxEvent.__table__).on_conflict_do_nothing().returning(InboxEvent.__table__.c.id)
+class HostGone(Exception):
+    """The signing host was removed (by any process) after its signers were cached: nothing was recorded."""
+
+
+_COLUMNS = ("sender", "webhook_id", "body_sha256", "source", "event_id", "type", "jurisdiction", "body", "status",
+            "attempts", "next_attempt_at", "received_at")
+
+
+def _insert(dialect_insert, host_checked: bool):
+    """The inbox row in one statement, nothing read first; with ``host_checked`` only while the host exists."""
+    table = InboxEvent.__table__
+    stmt = dialect_insert(table)
+    if host_checked:   # the signer came from a cache: its host's existence is asked by the same statement
+        row = select(*(bindparam(c, type_=table.c[c].type) for c in _COLUMNS)).where(
+            exists().where(HttpHost.id == bindparam("host_id")))
+        stmt = dialect_insert(table).from_select(_COLUMNS, row)
+    return stmt.on_conflict_do_nothing().returning(table.c.id)
+
+
+_INSERT = {(name, checked): _insert(dialect_insert, checked) for checked in (False, True)
            for name, dialect_insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
 
 
@@ -38,22 +57,36 @@ _INSERT = {name: dialect_insert(InboxEvent.__table__).on_conflict_do_nothing().r
 _sqlite_writer = threading.Lock()
 
 
-def record(sender: str, event: dict, jurisdiction: str, body: str, webhook_id: str | None = None) -> tuple[int, bool]:
+def record(sender: str, event: dict, jurisdiction: str, body: str, webhook_id: str | None = None,
+           host_id: int | None = None) -> tuple[int, bool]:
     """The event's inbox row id and whether it was already there (same webhook-id, or same source+id); the
-    same webhook-id with another body is refused (ApiError 409 ``idempotency_conflict``)."""
+    same webhook-id with another body is refused (ApiError 409 ``idempotency_conflict``).
+
+    ``host_id``: the signer's host, still to be confirmed (its signers were cached): recorded only while it
+    exists, else HostGone."""
     now = utcnow()
     digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
     values = dict(sender=sender, webhook_id=webhook_id, body_sha256=digest, source=event["source"],
                   event_id=event["id"],
                   type=event["type"], jurisdiction=jurisdiction, body=body, status="pending", attempts=0,
                   next_attempt_at=now, received_at=now)
-    conn = db.session.connection()
-    with _sqlite_writer if conn.dialect.name == "sqlite" else nullcontext():
-        new_id = conn.execute(_INSERT[conn.dialect.name], values).scalar()   # one statement: no read first
-        if new_id is not None:
-            db.session.commit()
-    if new_id is None:   # a unique key was taken: this is a replay
+    if host_id is not None:
+        values["host_id"] = host_id
+    if db.engine.dialect.name == "postgresql":
+        # One round trip, committed by the server itself: no BEGIN, no COMMIT of our own (the 202 waits on
+        # each), and a statement this short needs no transaction around it.
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            new_id = conn.execute(_INSERT["postgresql", host_id is not None], values).scalar()
+    else:
+        conn = db.session.connection()
+        with _sqlite_writer if conn.dialect.name == "sqlite" else nullcontext():
+            new_id = conn.execute(_INSERT[conn.dialect.name, host_id is not None], values).scalar()
+            if new_id is not None:
+                db.session.commit()
+    if new_id is None:   # a unique key was taken: this is a replay (or the host is gone)
         db.session.rollback()
+        if host_id is not None and not hosts.still_there(host_id):
+            raise HostGone(sender)
         q = select(InboxEvent.id).where(InboxEvent.sender == sender)
         same_id = db.session.execute(q.add_columns(InboxEvent.body_sha256)
                                      .where(InboxEvent.webhook_id == webhook_id)).first() if webhook_id else None
@@ -87,16 +120,17 @@ def handle(liaison, event: dict, jurisdiction: str, allowed: list[str]) -> dict:
 
 def _process_claimed(liaison, row_id: int) -> Done:
     """One try of the inbox: the event through the in-process events; its copies offered once it is done."""
-    row = db.session.get(InboxEvent, row_id)
-    event = json.loads(row.body)
-    host = hosts.get(row.sender) if row.sender != CLI_SENDER else None
-    allowed = list(host.allow_origins or []) if host is not None else []
-    require_file = host.require_file if host is not None else None
-    db.session.commit()   # end the read: the event's own transactions follow
+    # The event and its sender's settings in one statement (a CLI event, or a removed host's, has none).
+    row = db.session.execute(select(InboxEvent.body, InboxEvent.jurisdiction, HttpHost.allow_origins,
+                                    HttpHost.require_file).outerjoin(HttpHost, HttpHost.name == InboxEvent.sender)
+                             .where(InboxEvent.id == row_id)).one()
+    event, jurisdiction = json.loads(row.body), row.jurisdiction
+    allowed, require_file = list(row.allow_origins or []), row.require_file
+    db.session.commit()   # end the read: the event's own transactions follow (the row is not read again)
     token = host_requires_file.set(require_file)
     try:
         with delivered_after() as held:   # callbacks wait until the event is done, outside its lease
-            result = handle(liaison, event, row.jurisdiction, allowed)
+            result = handle(liaison, event, jurisdiction, allowed)
         error = None
     except ApiError as exc:   # checked on receipt; only a host's later change (e.g. removed) gets here: final
         result, error = {"status": "error", "error": str(exc)}, str(exc)
@@ -124,8 +158,16 @@ def process(liaison, row_id: int) -> str | None:
 
 
 def process_due(liaison, *, limit: int = 50, jurisdiction: str | None = None) -> dict:
-    """Process every due event (of one jurisdiction, if named) once; counts done and failed."""
-    return run_due(liaison, EVENTS, limit=limit, jurisdiction=jurisdiction)
+    """Process every due event (of one jurisdiction, if named) once; counts done and failed.
+
+    The batch's copies are claimed and offered together once its events are done (one claim, not one per
+    document); each event's copies are committed with its decision, so none is lost if the batch stops."""
+    with delivered_after() as held:
+        counts = run_due(liaison, EVENTS, limit=limit, jurisdiction=jurisdiction)
+    if held:
+        add_counts(counts, deliver_due(liaison, limit=max(100, 4 * len(held)),
+                                       document_ids=None if None in held else held))
+    return counts
 
 
 def status_of(row_id: int) -> dict | None:

@@ -41,7 +41,10 @@ def mark_read(uow, copy: Copy, at: dt.datetime) -> None:
 
 
 def make_due(uow, ids: list[int], action: str, target: str, jurisdiction_id: int) -> None:
-    """Make these pending copies due now (the delivery that follows the commit offers them)."""
+    """Make these pending copies due now (the delivery that follows the commit offers them).
+
+    A copy a worker holds (its lease not yet ended) stays that worker's: it is being tried now, and freeing
+    it would let the delivery that follows offer it a second time beside that worker's try."""
     db.session.execute(update(Copy).where(Copy.id.in_(ids), Copy.status == "pending")
-                       .values(next_attempt_at=utcnow(), lease_until=None))
+                       .values(next_attempt_at=utcnow()))
     uow.audit(action, target, None, {"copies": ids}, jurisdiction_id=jurisdiction_id)

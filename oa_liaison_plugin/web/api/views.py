@@ -35,6 +35,12 @@ def _body() -> bytes:
 
 def _authenticate(body: bytes) -> hosts.Signer:
     """The host whose live secret signed this request; raises ApiError(401)."""
+    return _signer(body, confirm=True)[0]
+
+
+def _signer(body: bytes, *, confirm: bool) -> tuple[hosts.Signer, bool]:
+    """The host whose live secret signed this request, and whether the database has confirmed it exists (a
+    signer from the cache is confirmed here when ``confirm``, else by the caller's own statement); ApiError(401)."""
     h = request.headers
     try:
         ts = check_headers(h.get("webhook-id"), h.get("webhook-timestamp"), h.get("webhook-signature"),
@@ -55,8 +61,10 @@ def _authenticate(body: bytes) -> hosts.Signer:
             raise ApiError("bad_signature", "签名无法核对（服务器的主机密钥文件有误，已记录）") from None
         for host in candidates:
             if matches(host.secrets, h["webhook-id"], ts, body, h["webhook-signature"]):
-                if fresh or hosts.still_there(host.id):
-                    return host
+                if fresh or not confirm:
+                    return host, fresh
+                if hosts.still_there(host.id):
+                    return host, True
                 hosts.forget_signers()   # removed in some process: this one's cache goes at once
                 break
     if not candidates:
@@ -70,13 +78,21 @@ def events():
     host = None
     try:
         body = _body()
-        host = _authenticate(body)
+        host, confirmed = _signer(body, confirm=False)   # a cached host is confirmed by the inbox's INSERT
         event = parse(body)
         jurisdiction = host.jurisdiction
         check_data(event, jurisdiction)
         _check_file_url(event, host)
-        row_id, duplicate = inbox.record(host.name, event, jurisdiction, body.decode("utf-8"),
-                                         webhook_id=request.headers["webhook-id"])
+        try:
+            row_id, duplicate = inbox.record(host.name, event, jurisdiction, body.decode("utf-8"),
+                                             webhook_id=request.headers["webhook-id"],
+                                             host_id=None if confirmed else host.id)
+        except inbox.HostGone:   # removed by some process: this one's cache goes, and the request is refused
+            hosts.forget_signers()
+            host = _authenticate(body)
+            jurisdiction = host.jurisdiction
+            row_id, duplicate = inbox.record(host.name, event, jurisdiction, body.decode("utf-8"),
+                                             webhook_id=request.headers["webhook-id"])
     except ApiError as exc:
         db.session.rollback()
         return _refuse(exc, host.name if host is not None else None)
