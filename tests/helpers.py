@@ -1,6 +1,7 @@
 """Helpers the test files share: the standard issued notice, the CLI in a real subprocess, copy counts."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import secrets
@@ -103,3 +104,24 @@ def serve(env: dict, *args, stderr=subprocess.PIPE) -> tuple[subprocess.Popen, i
             return proc, port
     proc.wait()
     pytest.fail("serve exited: " + (proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""))
+
+
+@contextlib.contextmanager
+def sent_statements(engine):
+    """``with sent_statements(engine) as sent:`` the first word of each statement the block sends on ``engine``,
+    and COMMIT for each commit SQLAlchemy makes (a statement that commits by itself adds none)."""
+    from sqlalchemy import event
+    sent: list = []
+
+    def statement(conn, cursor, text, *args):
+        sent.append(text.split()[0])
+
+    def commit(conn):
+        sent.append("COMMIT")
+    event.listen(engine, "before_cursor_execute", statement)
+    event.listen(engine, "commit", commit)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", statement)
+        event.remove(engine, "commit", commit)

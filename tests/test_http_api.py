@@ -484,28 +484,16 @@ def test_draft_over_http_is_offered_for_consultation_and_answered_back(app, serv
 def test_a_202_from_a_cached_host_is_one_statement_and_a_removed_host_is_still_refused_at_once(app, served):
     """The inbox's INSERT asks whether a cached signer's host still exists (no SELECT before it), and on
     PostgreSQL commits by itself (no BEGIN, no COMMIT: each was a round trip the 202 waited on)."""
-    from sqlalchemy import event
+    from helpers import sent_statements
     app.config.update(API_HOSTS_CACHE_SECONDS=3600, API_PROCESS_INLINE=False)
     secret = add_host(app)
     assert post_event(served.port, secret, "document.issued", {"id": "K-1", "issuer": "南部县教育局"},
                       event_id="k1", msg_id="msg_k1")[0] == 202   # the signers are cached now
     with app.app_context():
         engine = db.engine
-    sent: list = []
-
-    def statement(conn, cursor, text, *args):
-        sent.append(text.split()[0])
-
-    def commit(conn):
-        sent.append("COMMIT")
-    event.listen(engine, "before_cursor_execute", statement)
-    event.listen(engine, "commit", commit)
-    try:
+    with sent_statements(engine) as sent:
         assert post_event(served.port, secret, "document.issued", {"id": "K-2", "issuer": "南部县教育局"},
                           event_id="k2")[0] == 202
-    finally:
-        event.remove(engine, "before_cursor_execute", statement)
-        event.remove(engine, "commit", commit)
     assert sent == (["INSERT"] if engine.dialect.name == "postgresql" else ["INSERT", "COMMIT"])
     _cli(app, "hosts", "remove", "oa1")   # another process: this one's cache still holds the host
     code, answer = post_event(served.port, secret, "document.issued", {"id": "K-3"}, event_id="k3")

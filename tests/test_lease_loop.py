@@ -231,24 +231,12 @@ def test_a_batch_of_events_claims_its_copies_once_and_offers_each_once(app):
 def test_an_error_logged_beside_the_caller_is_one_statement_on_postgresql(app):
     """write_beside (the error log, a host's call log): on PostgreSQL each statement commits by itself, no BEGIN
     and no COMMIT of its own; on SQLite its own transaction. Either way it survives the caller's rollback."""
-    from sqlalchemy import event
+    from helpers import sent_statements
     with app.app_context():
         engine = db.engine
         db.session.get(Jurisdiction, 1)   # the caller's transaction is open
-        sent: list = []
-
-        def statement(conn, cursor, text, *args):
-            sent.append(text.split()[0])
-
-        def commit(conn):
-            sent.append("COMMIT")
-        event.listen(engine, "before_cursor_execute", statement)
-        event.listen(engine, "commit", commit)
-        try:
+        with sent_statements(engine) as sent:
             record_error("test", "beside", "x")
-        finally:
-            event.remove(engine, "before_cursor_execute", statement)
-            event.remove(engine, "commit", commit)
         db.session.rollback()
         logged = db.session.scalar(select(func.count()).select_from(EventError).where(EventError.code == "beside"))
         db.session.remove()
