@@ -43,10 +43,10 @@ def main() -> None:
                   OA_LIAISON_CALLBACK_TIMEOUT_SECONDS="1", OA_LIAISON_DELIVERY_LEASE_SECONDS="3",
                   OA_LIAISON_WORKER_POLL_SECONDS="0.2")
     env.update(settings(args))   # --setting: the served processes' own configuration
-    callbacks = Callbacks("whsec_" + "A" * 44, fail=0.30, hang=0.05, hang_seconds=2)
+    callbacks = Callbacks(fail=0.30, hang=0.05, hang_seconds=2)
     secret = json.loads(cli(env, "hosts", "add", "bench", "--jurisdiction", "nanbu", "--callback-url",
                             callbacks.url, "--json"))["secret"]
-    callbacks.webhook.__init__(secret)
+    callbacks.know(secret)
     port = free_port()
     server = serve(env, port)
     rng = random.Random(11)
