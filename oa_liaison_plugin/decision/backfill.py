@@ -6,6 +6,7 @@ import errno
 import hashlib
 import os
 import stat
+import sys
 from pathlib import Path
 
 import click
@@ -20,7 +21,7 @@ BATCH = 500
 
 
 def _bar(items, progress: bool, label: str):
-    return click.progressbar(items, label=label, file=click.get_text_stream("stderr")) if progress else _Null(items)
+    return click.progressbar(items, label=label, file=sys.stderr) if progress else _Null(items)
 
 
 class _Null:
