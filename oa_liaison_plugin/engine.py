@@ -68,8 +68,9 @@ def written_and_committed(session):
 
     On PostgreSQL (psycopg) the statements and the COMMIT are sent in pipeline mode, without waiting for each
     answer, and answered in one round trip: the hot path made seven waits for its five statements. A statement
-    whose rows the block reads (a SELECT, a RETURNING) is answered at once (``_answer_now``); a failure comes
-    out at the end as SQLAlchemy's own error (an IntegrityError stays one), and nothing is committed.
+    whose rows or row count the block may read (a SELECT, a RETURNING, an UPDATE) is answered at once
+    (``_answer_now``); a failure comes out at the end as SQLAlchemy's own error (an IntegrityError stays one),
+    and nothing is committed.
     """
     conn = session.connection()
     if conn.dialect.driver != "psycopg" or not _has_pipeline():
@@ -125,5 +126,5 @@ def _answer_now(conn, cursor, statement, parameters, context, executemany) -> No
     # read (a SELECT, a RETURNING, an UPDATE's matched rows) is answered before SQLAlchemy looks at it. Only
     # plain INSERTs wait for the commit's sync.
     pipeline = conn.info.get("pipeline")
-    if pipeline is not None and (" RETURNING " in statement or not statement.lstrip()[:6].upper() == "INSERT"):
+    if pipeline is not None and (" RETURNING " in statement or statement.lstrip()[:6].upper() != "INSERT"):
         pipeline.sync()

@@ -19,6 +19,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import jsonschema
 from cloudevents.v1.conversion import to_structured
 from cloudevents.v1.http import CloudEvent
+from sqlalchemy import event
+from sqlalchemy.pool import Pool
 from standardwebhooks import Webhook
 from werkzeug.serving import make_server
 
@@ -132,6 +134,7 @@ class CallbackHost:
                 except Exception as exc:
                     with outer.lock:
                         outer.bad.append(repr(exc))
+                    changed()
                     self.send_response(401)
                     self.end_headers()
                     return
@@ -141,6 +144,7 @@ class CallbackHost:
                     n = len(outer.received)
                     if drift:
                         outer.invalid.append(drift)
+                changed()
                 status = answer(n, event)
                 if status == "hang":   # answer only when the test ends (or after 30 s): past any client's deadline
                     outer.released.wait(30)
@@ -148,6 +152,7 @@ class CallbackHost:
                 if 200 <= status < 300:
                     with outer.lock:
                         outer.acked[self.headers["webhook-id"]] = outer.acked.get(self.headers["webhook-id"], 0) + 1
+                changed()
                 self.send_response(status)
                 if 300 <= status < 400:
                     self.send_header("Location", "http://127.0.0.1:9/elsewhere")
@@ -177,17 +182,47 @@ def _callback_drift(event) -> str | None:
     return None
 
 
+# Woken whenever what wait_for's predicates read may have changed in this process: a database connection back in
+# its pool (its transaction has ended) or a callback received. Another process's change (serve, worker) wakes no
+# one here; its effects are looked for again after at most OTHER_PROCESS_LOOK seconds.
+_changed = threading.Condition()
+_generation = [0]
+_looking = threading.local()
+OTHER_PROCESS_LOOK = 0.05
+
+
+def changed(*_) -> None:
+    """Wake every wait_for (a predicate's own queries, made while it looks, do not count)."""
+    if getattr(_looking, "now", False):
+        return
+    with _changed:
+        _generation[0] += 1
+        _changed.notify_all()
+
+
+event.listen(Pool, "checkin", changed)
+
+
 def wait_for(predicate, timeout: float = 120.0):
-    """Poll until true (the background processing is asynchronous by design); the timeout only ends a hung
-    run, so it is generous enough for a machine under full load."""
-    deadline, pause = time.monotonic() + timeout, 0.001
-    while time.monotonic() < deadline:
-        value = predicate()
+    """Wait until the predicate is true (the background processing is asynchronous by design), looking again each
+    time something changes; the timeout only ends a hung run, so it is generous enough for a machine under full
+    load."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with _changed:
+            seen = _generation[0]
+        _looking.now = True
+        try:
+            value = predicate()
+        finally:
+            _looking.now = False
         if value:
             return value
-        time.sleep(pause)   # the pause between looks grows to 50 ms: quick when it is quick, cheap when not
-        pause = min(pause * 2, 0.05)
-    raise AssertionError("condition not met in time")
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise AssertionError("condition not met in time")
+        with _changed:
+            _changed.wait_for(lambda: _generation[0] != seen, timeout=min(left, OTHER_PROCESS_LOOK))
 
 
 def b64(data: bytes) -> str:
