@@ -79,9 +79,16 @@ def written_and_committed(session):
         return
     import psycopg
     raw = conn.connection.driver_connection
+    # psycopg answers its own BEGIN in pipeline mode before anything else is sent (a wait of its own): when no
+    # transaction is open yet, the connection is put in autocommit for the block and the BEGIN queued as ours.
+    begin = not raw.autocommit and raw.info.transaction_status == _idle()
     try:
+        if begin:
+            raw.autocommit = True
         with raw.pipeline() as pipeline:
             conn.info["pipeline"] = pipeline
+            if begin:
+                raw.execute(_begin(raw))
             yield
             session.flush()   # nothing pending on the hot path; a caller's ORM rows go in this transaction
             # Queued behind the writes, answered with them at the pipeline's end: the one wait for them all
@@ -91,6 +98,10 @@ def written_and_committed(session):
         raise exc.DBAPIError.instance(None, None, error, psycopg.Error) from error
     finally:
         conn.info.pop("pipeline", None)
+        if begin and not raw.closed:
+            if raw.info.transaction_status != _idle():   # a failed block: its transaction is still open
+                raw.rollback()
+            raw.autocommit = False
     session.commit()   # the session's own bookkeeping: the server has committed, nothing more is sent
 
 
@@ -108,6 +119,13 @@ def outside_transaction(conn):
     finally:
         if not raw.closed:
             raw.autocommit = False
+
+
+def _begin(raw) -> str:
+    """The BEGIN psycopg itself would send (SQLAlchemy sets the connection's isolation level)."""
+    from psycopg import IsolationLevel
+    level = raw.isolation_level
+    return "BEGIN" if level is None else "BEGIN ISOLATION LEVEL " + IsolationLevel(level).name.replace("_", " ")
 
 
 def _idle():

@@ -143,6 +143,8 @@ def test_a_failure_inside_the_pipeline_is_sqlalchemys_error_and_nothing_is_commi
                     EventError.message == "before the failure")) == 1
                 conn.execute(insert(Jurisdiction.__table__).inline(), dict(id=jid, code="dup", name="重复"))
         db.session.rollback()
+        if app.config["DATABASE_URL"].startswith("postgresql"):
+            assert db.session.connection().connection.driver_connection.autocommit is False
         assert db.session.scalar(db.select(db.func.count(EventError.id)).where(
             EventError.message == "before the failure")) == 0
         with written_and_committed(db.session):
@@ -163,3 +165,67 @@ def test_without_pipeline_mode_the_hot_path_writes_as_before(app, monkeypatch):
     assert result["status"] == "routed", result
     assert not any(piped for _, piped in seen)
     assert sum(words.startswith("INSERT INTO liaison_document") for words, _ in seen) == 1
+
+
+def _frontend_syncs(raw, fn) -> int:
+    """How many times ``fn`` made psycopg's connection ``raw`` wait for the server: the Sync messages it sent
+    (libpq's own protocol trace; a Sync ends every query outside pipeline mode, and every batch inside it)."""
+    import tempfile
+
+    from psycopg import pq
+    with tempfile.TemporaryFile("w+") as trace:
+        raw.pgconn.trace(trace.fileno())
+        raw.pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS)
+        try:
+            fn()
+        finally:
+            raw.pgconn.untrace()
+        trace.seek(0)
+        return sum(line.split("\t")[:3:2] == ["F", "Sync"] for line in trace.read().splitlines())
+
+
+def test_document_issued_waits_for_postgresql_twice(db_url, tmp_path):
+    """The first read (outside a transaction), then the BEGIN, the writes and the COMMIT all answered at once:
+    psycopg's own BEGIN in pipeline mode was answered alone, a third wait. (Delivery, after the commit, is
+    the worker's here.)"""
+    from oa_liaison_plugin.documents.samples import make_issued_docx
+    from oa_liaison_plugin.models import Document
+    data = make_issued_docx(issuer="南部县教育局", doc_number="南教发〔2017〕14号",
+                            title="关于印发《南部县义务教育均衡发展实施方案》的通知", main_recipients=["各乡镇人民政府"],
+                            body_paragraphs=["为推进义务教育均衡发展，制定本方案。"], cc=[], date=dt.date(2017, 3, 7))
+    if not db_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL's protocol")
+    app = make_app(db_url, tmp_path / "instance", SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 1},
+                   DB_PING_IDLE_SECONDS=3600, DELIVER_INLINE=False)
+    liaison = app.extensions["oa_liaison"]
+    with app.app_context():
+        liaison.document_issued({"id": "warm", "file": data})   # the rules and table read once, as on a running host
+        raw = db.session.connection().connection.driver_connection   # the pool's one connection
+        db.session.commit()
+        results = []
+        waits = _frontend_syncs(raw, lambda: results.append(liaison.document_issued({"id": "two-waits", "file": data})))
+        assert results[0]["status"] == "routed" and waits == 2
+        assert raw.autocommit is False and raw.info.transaction_status == 0
+        db.session.remove()
+        assert db.session.scalar(db.select(Document.status).where(Document.host_id == "two-waits")) == "routed"
+    _dispose(app)
+
+
+def test_an_error_raised_inside_the_block_commits_nothing_and_leaves_the_connection_as_it_was(app):
+    """Not a database error: the block's queued writes are rolled back and the connection is back out of
+    autocommit, in no transaction, ready for the session's next unit of work."""
+    from sqlalchemy import insert
+
+    from oa_liaison_plugin.engine import written_and_committed
+    from oa_liaison_plugin.models import EventError, utcnow
+    with app.app_context():
+        with pytest.raises(ZeroDivisionError):
+            with written_and_committed(db.session):
+                db.session.connection().execute(insert(EventError.__table__).inline(),
+                                                dict(at=utcnow(), event="t", code="t", message="lost", detail={}))
+                1 / 0
+        db.session.rollback()
+        raw = db.session.connection().connection.driver_connection
+        if app.config["DATABASE_URL"].startswith("postgresql"):
+            assert raw.autocommit is False
+        assert db.session.scalar(db.select(db.func.count(EventError.id)).where(EventError.message == "lost")) == 0
