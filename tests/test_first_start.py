@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 EXE = shutil.which("oa-liaison") or str(Path(sys.executable).with_name("oa-liaison"))
 
 
@@ -36,3 +38,25 @@ def test_six_processes_start_together_on_a_new_instance(db_url, tmp_path):
         assert len(rules) == len(set(rules)) > 0
         db.session.remove()
         db.engine.dispose()
+
+
+def test_a_first_start_on_a_machine_too_busy_for_the_regex_trial_still_loads_the_shipped_table_and_rules(
+        sqlite_url, tmp_path, monkeypatch):
+    """The backtracking trial is wall-clock bounded: on a loaded machine (simulated: every trial search times out)
+    a shipped default rule or table pattern failed it and the program could not start. What we ship was tried
+    in our tests (test_rules, test_hostile); what a person enters is still tried."""
+    from conftest import _dispose, make_app
+    from oa_liaison_plugin.decision import rules
+    from oa_liaison_plugin.decision.ruleset import default_rules, rules_of
+    from oa_liaison_plugin.models import Jurisdiction, Unit, db
+    monkeypatch.setattr(rules, "TRIAL_TIMEOUT", 0)
+    app = make_app(sqlite_url, tmp_path / "instance")
+    with app.app_context():
+        jur = db.session.scalar(db.select(Jurisdiction).where(Jurisdiction.code == "nanbu"))
+        assert [r["id"] for r in rules_of(jur)] == [r["id"] for r in default_rules()]
+        assert db.session.scalar(db.select(db.func.count(Unit.id)).where(Unit.jurisdiction_id == jur.id)) > 40
+        # a person's pattern is still tried, and refused when the trial runs out of time
+        with pytest.raises(Exception, match="超时"):
+            rules.validate_rule({"id": "p", "name": "人写的", "action": "committee", "committee": "提案委员会",
+                                 "match": "regex", "fields": ["title"], "pattern": "关于.*通知"})
+    _dispose(app)
