@@ -181,7 +181,9 @@ def main():
             for row in rows:  # baseline: one commit per document
                 redecide(liaison, row, "backfill")
                 db.session.commit()
-            t_base = (time.perf_counter() - t0) / len(rows)
+            t_base = (time.perf_counter() - t0) / max(len(rows), 1)
+        if not args.backfill:
+            return
         print(f"backfill --since over {n} already-extracted documents ({len(body)} chars each), {where}")
         print(f"  dry run        : {dry['documents'] / t_dry:7.0f} documents/s")
         print(f"  --apply        : {dry['documents'] / t_apply:7.0f} documents/s (batched commits; target ≥ 500/s)")
