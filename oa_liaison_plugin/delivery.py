@@ -66,26 +66,54 @@ def _sqlite_write_in_progress():
     return conn if conn.connection.dbapi_connection.in_transaction else None
 
 
-def payload(copy: Copy) -> dict:
-    """What the host's deliver_copy receives (the frozen snapshot plus the file's bytes)."""
+def payload(copy: Copy, files: dict | None = None) -> dict:
+    """What the host's deliver_copy receives (the frozen snapshot plus the file's bytes); ``files``: the bytes
+    by sha256, already read."""
     snap = copy.snapshot
-    blob = db.session.get(Blob, snap["file_sha256"]) if snap.get("file_sha256") else None
-    attachments = []
-    for a in snap.get("attachments", []):
-        ab = db.session.get(Blob, a["sha256"]) if a.get("sha256") else None
-        attachments.append({**a, "data": ab.data if ab else None})
+
+    def data(sha):
+        if not sha:
+            return None
+        if files is not None and sha in files:
+            return files[sha]
+        blob = db.session.get(Blob, sha)
+        return blob.data if blob else None
+    attachments = [{**a, "data": data(a.get("sha256"))} for a in snap.get("attachments", [])]
     return {**snap, "copy_id": f"copy-{copy.id}", "document_id": snap.get("document_id") or snap["host_id"],
             "committee": copy.committee.name if copy.committee_id else None,
-            "unit": copy.unit.name if copy.unit_id else None, "file": blob.data if blob else None,
+            "unit": copy.unit.name if copy.unit_id else None, "file": data(snap.get("file_sha256")),
             "attachments": attachments, "reasons": copy.reasons}
 
 
-def _offer(liaison, copy_id: int) -> Done:
+def _shas(snap: dict) -> list:
+    return [snap.get("file_sha256"), *(a.get("sha256") for a in snap.get("attachments", []))]
+
+
+def _read_claimed(ids: list[int]) -> dict:
+    """The claimed copies' payloads: the copies with their recipients' names, then their files, two statements
+    for the batch. A copy whose payload cannot be built is left out (its try builds it, and fails, alone)."""
+    copies = db.session.scalars(select(Copy).where(Copy.id.in_(ids)).options(
+        joinedload(Copy.committee), joinedload(Copy.unit))).unique().all()
+    shas = {sha for c in copies if isinstance(c.snapshot, dict) for sha in _shas(c.snapshot) if sha}
+    files = dict(db.session.execute(select(Blob.sha256, Blob.data).where(Blob.sha256.in_(shas))).all()) \
+        if shas else {}
+    claimed = {}
+    for copy in copies:
+        try:
+            claimed[copy.id] = payload(copy, files)
+        except Exception:   # noqa: BLE001 - retried, with its error, by the copy's own try
+            continue
+    return claimed
+
+
+def _offer(liaison, copy_id: int, claimed: dict | None = None) -> Done:
     """One try of the copy ledger: the host's deliver_copy hook acknowledges, or the copy is retried."""
-    # Its recipient's names come with the row (one statement, not a lazy load each for the payload).
-    copy = db.session.get(Copy, copy_id, options=(joinedload(Copy.committee), joinedload(Copy.unit)))
     try:
-        called = liaison.call("deliver_copy", record=False, copy=payload(copy))
+        if claimed is None:
+            # Its recipient's names come with the row (one statement, not a lazy load each for the payload).
+            claimed = payload(db.session.get(Copy, copy_id, options=(joinedload(Copy.committee),
+                                                                      joinedload(Copy.unit))))
+        called = liaison.call("deliver_copy", record=False, copy=claimed)
     except Exception as exc:   # building the payload failed: the same as a failed delivery
         raise Retry(f"{type(exc).__name__}: {exc}") from exc
     ack = called.first()
@@ -101,7 +129,7 @@ def _offer(liaison, copy_id: int) -> Done:
 COPIES = Ledger(Copy, _offer, lambda code: Copy.document_id.in_(
     select(Document.id).join(Jurisdiction, Jurisdiction.id == Document.jurisdiction_id)
     .where(Jurisdiction.code == code)), "deliver_copy", lambda row_id: f"copy-{row_id}",
-    "delivered", "failed", dies=True)
+    "delivered", "failed", dies=True, read_claimed=_read_claimed)
 
 
 def deliver_due(liaison, *, limit: int = 100, document_ids=None, jurisdiction: str | None = None) -> dict:

@@ -1,5 +1,5 @@
 """PostgreSQL connection settings: the warm connection first, a ping only for one that sat idle, and writes
-sent together with their commit."""
+sent together with their commit (or together, with no transaction)."""
 from __future__ import annotations
 
 import contextlib
@@ -119,6 +119,23 @@ def outside_transaction(conn):
     finally:
         if not raw.closed:
             raw.autocommit = False
+
+
+@contextlib.contextmanager
+def pipelined(conn):
+    """The block's statements sent without waiting for each and answered together at its end, on psycopg with
+    pipeline mode; as they are elsewhere. The block reads no answer (an INSERT's new id: ``insert().inline()``,
+    else SQLAlchemy's implicit RETURNING has nothing to read yet). A failure comes out as SQLAlchemy's own
+    error."""
+    if conn.dialect.driver != "psycopg" or not _has_pipeline():
+        yield
+        return
+    import psycopg
+    try:
+        with conn.connection.driver_connection.pipeline():
+            yield
+    except psycopg.Error as error:
+        raise exc.DBAPIError.instance(None, None, error, psycopg.Error) from error
 
 
 def _begin(raw) -> str:

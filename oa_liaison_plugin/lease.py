@@ -9,6 +9,7 @@ from typing import Callable
 
 from sqlalchemy import func, or_, select, update
 
+from .engine import outside_transaction
 from .models import EventError, db, utcnow
 
 
@@ -38,6 +39,9 @@ class Ledger:
     done_key: str              # the counts' keys, as the commands have always shown them
     failed_key: str
     dies: bool = False         # gives up (status dead) DELIVERY_GIVE_UP_SECONDS after retry_since or created_at
+    # (ids) -> {id: what a try needs}, read for the whole batch in its claim's transaction; the try gets its
+    # own as ``claimed=`` (a row missing from it, or a try outside a batch, reads its own).
+    read_claimed: Callable | None = None
 
 
 def backoff(config, attempts: int) -> float:
@@ -59,9 +63,9 @@ def one_try_seconds(config) -> float:
     return 2 * longest
 
 
-def claim(model, liaison, *, limit: int, now: dt.datetime, where=()) -> tuple[list[int], dt.datetime]:
+def claim(model, liaison, *, limit: int, now: dt.datetime, where=(), read=None):
     """Lease due rows of a ledger to this worker; SKIP LOCKED lets several workers share it on PostgreSQL.
-    Returns the ids and the lease, for :func:`still_mine`."""
+    Returns the ids and the lease, for :func:`still_mine` (and ``read(ids)``'s answer, read before the commit)."""
     q = (select(model.id).where(model.status == "pending", model.next_attempt_at <= now,
                                 or_(model.lease_until.is_(None), model.lease_until < now), *where)
          .order_by(model.id).limit(limit).with_for_update(skip_locked=True))
@@ -74,8 +78,9 @@ def claim(model, liaison, *, limit: int, now: dt.datetime, where=()) -> tuple[li
         ids = sorted(db.session.scalars(update(model).where(
             model.id.in_(ids), model.status == "pending", or_(model.lease_until.is_(None), model.lease_until < now))
             .values(lease_until=lease).returning(model.id)))
+    claimed = read(ids) if read is not None and ids else {}
     db.session.commit()
-    return ids, lease
+    return (ids, lease, claimed) if read is not None else (ids, lease)
 
 
 def claim_one(model, liaison, row_id: int) -> bool:
@@ -110,12 +115,12 @@ def still_mine(model, row_id: int, lease: dt.datetime, config) -> bool:
     return renewed.rowcount == 1
 
 
-def attempt(liaison, ledger: Ledger, row_id: int, counts: dict | None = None) -> bool | None:
+def attempt(liaison, ledger: Ledger, row_id: int, counts: dict | None = None, claimed=None) -> bool | None:
     """Try one row this worker holds: done (True; the ledger's columns), or back off with jitter and log why
     (False); None when another worker finished it meanwhile."""
     model = ledger.model
     try:
-        done = ledger.attempt(liaison, row_id)
+        done = ledger.attempt(liaison, row_id) if claimed is None else ledger.attempt(liaison, row_id, claimed=claimed)
     except Exception as exc:   # recorded and retried later; never raised to a worker's loop
         db.session.rollback()
         attempts = db.session.scalar(select(model.attempts).where(model.id == row_id))
@@ -132,14 +137,28 @@ def attempt(liaison, ledger: Ledger, row_id: int, counts: dict | None = None) ->
                                   subject=ledger.subject(row_id), detail=exc.detail if isinstance(exc, Retry) else {}))
         db.session.commit()
         return False
-    finished = db.session.execute(update(model).where(model.id == row_id, model.status == "pending").values(
-        attempts=model.attempts + 1, lease_until=None, **done.values)).rowcount
-    db.session.commit()
+    finished = _finish(model, row_id, done.values)
     if not finished:   # another worker finished it first (its lease had run out): counted once, there
         return None
     if done.then is not None:
         add_counts(counts if counts is not None else {}, done.then() or {})
     return True
+
+
+def _finish(model, row_id: int, values: dict) -> int:
+    """The row marked done (unless another worker did first), committed; how many rows it marked."""
+    stmt = update(model).where(model.id == row_id, model.status == "pending").values(
+        attempts=model.attempts + 1, lease_until=None, **values)
+    session = db.session()
+    if session.new or session.dirty or session.deleted:   # the try's own rows commit with it
+        finished = session.execute(stmt).rowcount
+    else:
+        # Nothing else to commit: on PostgreSQL the one UPDATE commits by itself (no BEGIN, no COMMIT to wait on).
+        conn = session.connection()
+        with outside_transaction(conn):
+            finished = conn.execute(stmt).rowcount
+    session.commit()
+    return finished
 
 
 def given_up(model, row_id: int, config, now: dt.datetime) -> bool:
@@ -172,11 +191,12 @@ def run_due(liaison, ledger: Ledger, *, limit: int, where=(), jurisdiction: str 
     counts = {ledger.done_key: 0, ledger.failed_key: 0}
     scope = (*where, ledger.scope(jurisdiction)) if jurisdiction is not None else tuple(where)
     with liaison.context():
-        ids, lease = claim(ledger.model, liaison, limit=limit, now=utcnow(), where=scope)
+        ids, lease, claimed = claim(ledger.model, liaison, limit=limit, now=utcnow(), where=scope,
+                                    read=ledger.read_claimed or (lambda ids: {}))
         for row_id in ids:
             if not held(ledger.model, row_id, lease, liaison.config):
                 continue
-            done = attempt(liaison, ledger, row_id, counts)
+            done = attempt(liaison, ledger, row_id, counts, claimed.get(row_id))
             if done is not None:
                 counts[ledger.done_key if done else ledger.failed_key] += 1
     return counts

@@ -228,6 +228,55 @@ def test_a_batch_of_events_claims_its_copies_once_and_offers_each_once(app):
     assert len(claims) == 1 and len(offers) == copies and set(offers.values()) == {1}
 
 
+def test_a_batch_reads_its_events_and_copies_once_and_marks_each_done_by_itself(app):
+    """The worker's batch: its events' bodies in one statement, its copies and their files in one each (not a
+    read per row); each row marked done by one UPDATE, on PostgreSQL outside a transaction (no BEGIN, COMMIT)."""
+    from sqlalchemy import event
+
+    from oa_liaison_plugin import hookimpl
+    app.config["API_PROCESS_INLINE"] = False
+    liaison = app.extensions["oa_liaison"]
+    pg = app.config["DATABASE_URL"].startswith("postgresql")
+
+    class Host:
+        @hookimpl
+        def deliver_copy(self, copy):
+            return "ok" if copy["file"] else None   # the file's bytes come with the batch's read
+    with app.app_context():
+        for n in range(4):
+            data = {"id": f"R-{n}", "issuer": "南部县财政局", "title": "关于县级预算调整方案的报告",
+                    "main_recipients": ["县人大常委会"], "flags": {"major": True},
+                    "file_base64": base64.b64encode(docx(doc_number=f"南教发〔2017〕{n + 1}号")).decode()}
+            body = json.dumps({"specversion": "1.0", "id": f"r-{n}", "source": "/t", "type": "document.issued",
+                               "data": data})
+            inbox.record(inbox.CLI_SENDER, json.loads(body), "nanbu", body)
+        engine = db.engine
+        db.session.remove()
+    sent: list = []
+
+    def note(conn, cursor, statement, *args):
+        raw = conn.connection.driver_connection
+        alone = bool(getattr(raw, "autocommit", False)) and raw.info.transaction_status == 0
+        sent.append((" ".join(statement.split()), alone))
+    host = Host()
+    liaison.pm.register(host)
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        counts = inbox.process_due(liaison)
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+        liaison.pm.unregister(host)
+    copies = _count(app, Copy)
+    assert counts["events"] == 4 and counts["delivered"] == copies >= 4
+    bodies = [s for s, _ in sent if s.startswith("SELECT") and "liaison_http_inbox.body" in s]
+    read_copies = [s for s, _ in sent if s.startswith("SELECT liaison_copy.id") and "snapshot" in s]
+    files = [s for s, _ in sent if s.startswith("SELECT liaison_blob")]
+    assert (len(bodies), len(read_copies), len(files)) == (1, 1, 1), (bodies, read_copies, files)
+    done = [alone for s, alone in sent if s.startswith(("UPDATE liaison_http_inbox SET body",
+                                                         "UPDATE liaison_copy SET status"))]
+    assert len(done) == 4 + copies and set(done) == {pg}
+
+
 def test_an_error_logged_beside_the_caller_is_one_statement_on_postgresql(app):
     """write_beside (the error log, a host's call log): on PostgreSQL each statement commits by itself, no BEGIN
     and no COMMIT of its own; on SQLite its own transaction. Either way it survives the caller's rollback."""

@@ -7,6 +7,7 @@ import time
 
 from sqlalchemy import delete, insert, select
 
+from ..engine import pipelined
 from ..models import HttpCall, HttpHost, utcnow
 from . import hosts
 from .outbound import DeadlineExceeded, OutboundError, call
@@ -59,13 +60,15 @@ def _logged(config, host_id: int, kind: str, msg_id: str, status, error, seconds
     table = HttpCall.__table__
 
     def write(conn):
-        conn.execute(insert(table), dict(host_id=host_id, at=utcnow(), type=kind[:64], msg_id=msg_id[:256],
-                                         status=status, ok=error is None, error=error and error[:500],
-                                         duration_ms=int(seconds * 1000)))
-        # One statement: the newest row past the kept ones, and every older one (none while fewer are kept).
-        oldest = (select(table.c.id).where(table.c.host_id == host_id).order_by(table.c.id.desc())
-                  .offset(keep).limit(1).scalar_subquery())
-        conn.execute(delete(table).where(table.c.host_id == host_id, table.c.id <= oldest))
+        with pipelined(conn):   # the log and its trim: on PostgreSQL one wait for both
+            # inline: no RETURNING of the new id (nobody reads it; the pipeline would have to wait for it)
+            conn.execute(insert(table).inline(), dict(host_id=host_id, at=utcnow(), type=kind[:64],
+                                                      msg_id=msg_id[:256], status=status, ok=error is None,
+                                                      error=error and error[:500], duration_ms=int(seconds * 1000)))
+            # One statement: the newest row past the kept ones, and every older one (none while fewer are kept).
+            oldest = (select(table.c.id).where(table.c.host_id == host_id).order_by(table.c.id.desc())
+                      .offset(keep).limit(1).scalar_subquery())
+            conn.execute(delete(table).where(table.c.host_id == host_id, table.c.id <= oldest))
     try:
         write_beside(write)
     except Exception as exc:   # the log must never become the failure

@@ -6,7 +6,9 @@ from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
+from ..engine import outside_transaction
 from ..models import Copy, Document, HttpHost, Jurisdiction, Notification, db, insert_all
 from ..plugins import hookimpl
 from .callbacks import cloudevent, post
@@ -31,12 +33,16 @@ def deliver_copy(liaison, copy):
     copy_id = str(copy.get("copy_id", ""))
     if not copy_id.startswith("copy-") or not copy_id[5:].isdigit():
         return None
-    # The copy's jurisdiction and that jurisdiction's callback host, in one statement.
-    jur = db.session.execute(select(HttpHost, Jurisdiction.code, Copy.created_at, Copy.committee_id,
-                                    Document.decided_at).join(
-        Document, Document.jurisdiction_id == HttpHost.jurisdiction_id).join(
-        Jurisdiction, Jurisdiction.id == Document.jurisdiction_id).join(Copy, Copy.document_id == Document.id)
-        .where(Copy.id == int(copy_id[5:]), HttpHost.callback_url.is_not(None)).order_by(HttpHost.id).limit(1)).first()
+    # The copy's jurisdiction and that jurisdiction's callback host with its secrets, in one statement; on
+    # PostgreSQL outside a transaction when none is open (the worker's: no BEGIN and COMMIT to wait on).
+    conn = db.session.connection()
+    with outside_transaction(conn):
+        jur = db.session.execute(select(HttpHost, Jurisdiction.code, Copy.created_at, Copy.committee_id,
+                                        Document.decided_at).join(
+            Document, Document.jurisdiction_id == HttpHost.jurisdiction_id).join(
+            Jurisdiction, Jurisdiction.id == Document.jurisdiction_id).join(Copy, Copy.document_id == Document.id)
+            .where(Copy.id == int(copy_id[5:]), HttpHost.callback_url.is_not(None)).order_by(HttpHost.id).limit(1)
+            .options(joinedload(HttpHost.secrets))).unique().first()
     if jur is None:
         return None
     host = jur.HttpHost

@@ -118,15 +118,24 @@ def handle(liaison, event: dict, jurisdiction: str, allowed: list[str]) -> dict:
             fetch_failure.reset(token)
 
 
-def _process_claimed(liaison, row_id: int) -> Done:
+# The event and its sender's settings in one statement (a CLI event, or a removed host's, has none).
+_EVENT_AND_SENDER = select(InboxEvent.id, InboxEvent.body, InboxEvent.jurisdiction, HttpHost.allow_origins,
+                           HttpHost.require_file).outerjoin(HttpHost, HttpHost.name == InboxEvent.sender)
+
+
+def _read_claimed(ids: list[int]) -> dict:
+    """The claimed events and their senders' settings, the whole batch in one statement."""
+    return {row.id: row for row in db.session.execute(_EVENT_AND_SENDER.where(InboxEvent.id.in_(ids)))}
+
+
+def _process_claimed(liaison, row_id: int, claimed=None) -> Done:
     """One try of the inbox: the event through the in-process events; its copies offered once it is done."""
-    # The event and its sender's settings in one statement (a CLI event, or a removed host's, has none).
-    row = db.session.execute(select(InboxEvent.body, InboxEvent.jurisdiction, HttpHost.allow_origins,
-                                    HttpHost.require_file).outerjoin(HttpHost, HttpHost.name == InboxEvent.sender)
-                             .where(InboxEvent.id == row_id)).one()
+    row = claimed
+    if row is None:
+        row = db.session.execute(_EVENT_AND_SENDER.where(InboxEvent.id == row_id)).one()
+        db.session.commit()   # end the read: the event's own transactions follow (the row is not read again)
     event, jurisdiction = json.loads(row.body), row.jurisdiction
     allowed, require_file = list(row.allow_origins or []), row.require_file
-    db.session.commit()   # end the read: the event's own transactions follow (the row is not read again)
     token = host_requires_file.set(require_file)
     try:
         with delivered_after() as held:   # callbacks wait until the event is done, outside its lease
@@ -148,7 +157,7 @@ def _process_claimed(liaison, row_id: int) -> Done:
 
 
 EVENTS = Ledger(InboxEvent, _process_claimed, lambda code: InboxEvent.jurisdiction == code, "http_event",
-                public_id, "events", "events_failed")
+                public_id, "events", "events_failed", read_claimed=_read_claimed)
 
 
 def process(liaison, row_id: int) -> str | None:
