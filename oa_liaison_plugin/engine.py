@@ -73,11 +73,10 @@ def written_and_committed(session):
     and nothing is committed.
     """
     conn = session.connection()
-    if conn.dialect.driver != "psycopg" or not _has_pipeline():
+    if not _can_pipeline(conn):
         yield
         session.commit()
         return
-    import psycopg
     raw = conn.connection.driver_connection
     # psycopg answers its own BEGIN in pipeline mode before anything else is sent (a wait of its own): when no
     # transaction is open yet, the connection is put in autocommit for the block and the BEGIN queued as ours.
@@ -85,7 +84,7 @@ def written_and_committed(session):
     try:
         if begin:
             raw.autocommit = True
-        with raw.pipeline() as pipeline:
+        with _pipeline(raw) as pipeline:
             conn.info["pipeline"] = pipeline
             if begin:
                 raw.execute(_begin(raw))
@@ -94,8 +93,6 @@ def written_and_committed(session):
             # Queued behind the writes, answered with them at the pipeline's end: the one wait for them all
             # (psycopg's commit() would wait for its own sync, and the pipeline's end again).
             raw.execute("COMMIT")
-    except psycopg.Error as error:
-        raise exc.DBAPIError.instance(None, None, error, psycopg.Error) from error
     finally:
         conn.info.pop("pipeline", None)
         if begin and not raw.closed:
@@ -127,13 +124,20 @@ def pipelined(conn):
     pipeline mode; as they are elsewhere. The block reads no answer (an INSERT's new id: ``insert().inline()``,
     else SQLAlchemy's implicit RETURNING has nothing to read yet). A failure comes out as SQLAlchemy's own
     error."""
-    if conn.dialect.driver != "psycopg" or not _has_pipeline():
+    if not _can_pipeline(conn):
         yield
         return
+    with _pipeline(conn.connection.driver_connection):
+        yield
+
+
+@contextlib.contextmanager
+def _pipeline(raw):
+    """psycopg's pipeline mode on ``raw``; a failure comes out of it as SQLAlchemy's own error."""
     import psycopg
     try:
-        with conn.connection.driver_connection.pipeline():
-            yield
+        with raw.pipeline() as pipeline:
+            yield pipeline
     except psycopg.Error as error:
         raise exc.DBAPIError.instance(None, None, error, psycopg.Error) from error
 
@@ -148,6 +152,10 @@ def _begin(raw) -> str:
 def _idle():
     from psycopg.pq import TransactionStatus
     return TransactionStatus.IDLE
+
+
+def _can_pipeline(conn) -> bool:
+    return conn.dialect.driver == "psycopg" and _has_pipeline()
 
 
 def _has_pipeline() -> bool:
