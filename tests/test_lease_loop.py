@@ -187,8 +187,6 @@ def test_a_batch_of_events_claims_its_copies_once_and_offers_each_once(app):
     per document) and each offered once."""
     from collections import Counter
 
-    from sqlalchemy import event
-
     from oa_liaison_plugin import hookimpl
     from oa_liaison_plugin.models import Copy
     app.config["API_PROCESS_INLINE"] = False
@@ -213,26 +211,29 @@ def test_a_batch_of_events_claims_its_copies_once_and_offers_each_once(app):
     def count(conn, cursor, statement, *args):
         if statement.startswith(f"UPDATE {Copy.__table__.name} SET lease_until") and " IN (" in statement:
             claims.append(statement)
-    host = Host()
-    liaison.pm.register(host)
     with app.app_context():
         engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        counts = inbox.process_due(liaison)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-        liaison.pm.unregister(host)
+    counts = _processed(liaison, engine, Host(), count)
     copies = _count(app, Copy)
     assert counts["events"] == 5 and counts["delivered"] == copies >= 5
     assert len(claims) == 1 and len(offers) == copies and set(offers.values()) == {1}
 
 
+def _processed(liaison, engine, host, note) -> dict:
+    """inbox.process_due with ``host``'s hooks registered and ``note`` told of every statement sent."""
+    from sqlalchemy import event
+    liaison.pm.register(host)
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        return inbox.process_due(liaison)
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+        liaison.pm.unregister(host)
+
+
 def test_a_batch_reads_its_events_and_copies_once_and_marks_each_done_by_itself(app):
     """The worker's batch: its events' bodies in one statement, its copies and their files in one each (not a
     read per row); each row marked done by one UPDATE, on PostgreSQL outside a transaction (no BEGIN, COMMIT)."""
-    from sqlalchemy import event
-
     from oa_liaison_plugin import hookimpl
     app.config["API_PROCESS_INLINE"] = False
     liaison = app.extensions["oa_liaison"]
@@ -258,14 +259,7 @@ def test_a_batch_reads_its_events_and_copies_once_and_marks_each_done_by_itself(
         raw = conn.connection.driver_connection
         alone = bool(getattr(raw, "autocommit", False)) and raw.info.transaction_status == 0
         sent.append((" ".join(statement.split()), alone))
-    host = Host()
-    liaison.pm.register(host)
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        counts = inbox.process_due(liaison)
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
-        liaison.pm.unregister(host)
+    counts = _processed(liaison, engine, Host(), note)
     copies = _count(app, Copy)
     assert counts["events"] == 4 and counts["delivered"] == copies >= 4
     bodies = [s for s, _ in sent if s.startswith("SELECT") and "liaison_http_inbox.body" in s]
