@@ -77,15 +77,15 @@ def written_and_committed(session):
         yield
         session.commit()
         return
-    raw = conn.connection.driver_connection
+    raw, info = conn.connection.driver_connection, conn.info   # info: still there if the connection is lost
     # psycopg answers its own BEGIN in pipeline mode before anything else is sent (a wait of its own): when no
     # transaction is open yet, the connection is put in autocommit for the block and the BEGIN queued as ours.
     begin = not raw.autocommit and raw.info.transaction_status == _idle()
     try:
         if begin:
             raw.autocommit = True
-        with _pipeline(raw) as pipeline:
-            conn.info["pipeline"] = pipeline
+        with _pipeline(conn) as pipeline:
+            info["pipeline"] = pipeline
             if begin:
                 raw.execute(_begin(raw))
             yield
@@ -94,11 +94,9 @@ def written_and_committed(session):
             # (psycopg's commit() would wait for its own sync, and the pipeline's end again).
             raw.execute("COMMIT")
     finally:
-        conn.info.pop("pipeline", None)
+        info.pop("pipeline", None)
         if begin and not raw.closed:
-            if raw.info.transaction_status != _idle():   # a failed block: its transaction is still open
-                raw.rollback()
-            raw.autocommit = False
+            _out_of_autocommit(raw)
     session.commit()   # the session's own bookkeeping: the server has committed, nothing more is sent
 
 
@@ -127,19 +125,35 @@ def pipelined(conn):
     if not _can_pipeline(conn):
         yield
         return
-    with _pipeline(conn.connection.driver_connection):
+    with _pipeline(conn):
         yield
 
 
 @contextlib.contextmanager
-def _pipeline(raw):
-    """psycopg's pipeline mode on ``raw``; a failure comes out of it as SQLAlchemy's own error."""
+def _pipeline(conn):
+    """psycopg's pipeline mode on ``conn``'s connection; a failure comes out of it as SQLAlchemy's own error, and
+    a connection lost meanwhile is invalidated (the pool replaces it, the session's rollback does not fail)."""
     import psycopg
+    raw = conn.connection.driver_connection
     try:
         with raw.pipeline() as pipeline:
             yield pipeline
     except psycopg.Error as error:
-        raise exc.DBAPIError.instance(None, None, error, psycopg.Error) from error
+        if raw.closed and not conn.invalidated:
+            conn.invalidate(error)
+        raise exc.DBAPIError.instance(None, None, error, psycopg.Error, connection_invalidated=raw.closed) from error
+
+
+def _out_of_autocommit(raw) -> None:
+    """The connection as the block found it: in no transaction, not in autocommit; else closed, so the pool
+    replaces it (a broken one cannot be rolled back), never reused in autocommit."""
+    import psycopg
+    try:
+        if raw.info.transaction_status != _idle():   # a failed block: its transaction is still open
+            raw.rollback()
+        raw.autocommit = False
+    except psycopg.Error:
+        raw.close()
 
 
 def _begin(raw) -> str:

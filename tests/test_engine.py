@@ -229,3 +229,26 @@ def test_an_error_raised_inside_the_block_commits_nothing_and_leaves_the_connect
         if app.config["DATABASE_URL"].startswith("postgresql"):
             assert raw.autocommit is False
         assert db.session.scalar(db.select(db.func.count(EventError.id)).where(EventError.message == "lost")) == 0
+
+
+def test_a_connection_lost_inside_the_block_is_an_error_and_the_next_unit_of_work_gets_a_new_one(app):
+    """The server process behind the connection ends mid-block (a restart): the write fails as SQLAlchemy's error,
+    the connection is never reused in autocommit, and the session's next statement runs on a new one."""
+    from sqlalchemy import insert
+    from sqlalchemy.exc import DBAPIError
+
+    from oa_liaison_plugin.engine import written_and_committed
+    from oa_liaison_plugin.models import EventError, utcnow
+    if not app.config["DATABASE_URL"].startswith("postgresql"):
+        pytest.skip("a PostgreSQL server process")
+    with app.app_context():
+        with pytest.raises(DBAPIError):
+            with written_and_committed(db.session):
+                pid = db.session.scalar(text("SELECT pg_backend_pid()"))
+                pg_admin(f"SELECT pg_terminate_backend({pid})")
+                db.session.connection().execute(insert(EventError.__table__).inline(),
+                                                dict(at=utcnow(), event="t", code="t", message="lost", detail={}))
+        db.session.rollback()
+        raw = db.session.connection().connection.driver_connection
+        assert raw.autocommit is False and db.session.scalar(text("SELECT pg_backend_pid()")) != pid
+        assert db.session.scalar(db.select(db.func.count(EventError.id)).where(EventError.message == "lost")) == 0
