@@ -65,7 +65,8 @@ def one_try_seconds(config) -> float:
 
 def claim(model, liaison, *, limit: int, now: dt.datetime, where=(), read=None):
     """Lease due rows of a ledger to this worker; SKIP LOCKED lets several workers share it on PostgreSQL.
-    Returns the ids and the lease, for :func:`still_mine` (and ``read(ids)``'s answer, read before the commit)."""
+    Returns the ids, the lease (for :func:`still_mine`) and ``read(ids)``'s answer, read before the commit
+    ({} without ``read``)."""
     q = (select(model.id).where(model.status == "pending", model.next_attempt_at <= now,
                                 or_(model.lease_until.is_(None), model.lease_until < now), *where)
          .order_by(model.id).limit(limit).with_for_update(skip_locked=True))
@@ -80,7 +81,7 @@ def claim(model, liaison, *, limit: int, now: dt.datetime, where=(), read=None):
             .values(lease_until=lease).returning(model.id)))
     claimed = read(ids) if read is not None and ids else {}
     db.session.commit()
-    return (ids, lease, claimed) if read is not None else (ids, lease)
+    return ids, lease, claimed
 
 
 def claim_one(model, liaison, row_id: int) -> bool:
@@ -192,7 +193,7 @@ def run_due(liaison, ledger: Ledger, *, limit: int, where=(), jurisdiction: str 
     scope = (*where, ledger.scope(jurisdiction)) if jurisdiction is not None else tuple(where)
     with liaison.context():
         ids, lease, claimed = claim(ledger.model, liaison, limit=limit, now=utcnow(), where=scope,
-                                    read=ledger.read_claimed or (lambda ids: {}))
+                                    read=ledger.read_claimed)
         for row_id in ids:
             if not held(ledger.model, row_id, lease, liaison.config):
                 continue

@@ -48,6 +48,7 @@ def test_a_first_start_on_a_machine_too_busy_for_the_regex_trial_still_loads_the
     from conftest import _dispose, make_app
     from oa_liaison_plugin.decision import rules
     from oa_liaison_plugin.decision.ruleset import default_rules, rules_of
+    from oa_liaison_plugin.errors import InputError
     from oa_liaison_plugin.models import Jurisdiction, Unit, db
     monkeypatch.setattr(rules, "TRIAL_TIMEOUT", 0)
     app = make_app(sqlite_url, tmp_path / "instance")
@@ -56,7 +57,7 @@ def test_a_first_start_on_a_machine_too_busy_for_the_regex_trial_still_loads_the
         assert [r["id"] for r in rules_of(jur)] == [r["id"] for r in default_rules()]
         assert db.session.scalar(db.select(db.func.count(Unit.id)).where(Unit.jurisdiction_id == jur.id)) > 40
         # a person's pattern is still tried, and refused when the trial runs out of time
-        with pytest.raises(Exception, match="超时"):
+        with pytest.raises(InputError, match="超时"):
             rules.validate_rule({"id": "p", "name": "人写的", "action": "committee", "committee": "提案委员会",
                                  "match": "regex", "fields": ["title"], "pattern": "关于.*通知"})
     _dispose(app)

@@ -137,7 +137,7 @@ def test_a_claim_never_takes_a_row_another_process_leased_after_its_select(lite_
         fired: list = []
         event.listen(engine, "before_cursor_execute", other_process_leases_first)
         try:
-            ids, _ = claim(InboxEvent, liaison, limit=10, now=utcnow())
+            ids, _, _ = claim(InboxEvent, liaison, limit=10, now=utcnow())
         finally:
             event.remove(engine, "before_cursor_execute", other_process_leases_first)
         leases = set(db.session.scalars(select(InboxEvent.lease_until)))
