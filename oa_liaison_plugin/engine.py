@@ -2,7 +2,10 @@
 sent together with their commit (or together, with no transaction)."""
 from __future__ import annotations
 
+import collections
 import contextlib
+import functools
+import select
 import time
 
 from sqlalchemy import event, exc
@@ -116,6 +119,107 @@ def outside_transaction(conn):
             raw.autocommit = False
 
 
+class Ahead:
+    """A read sent before the block that does not need its answer: ``row`` is its first row once the block ends."""
+    row = None
+
+
+@contextlib.contextmanager
+def read_ahead(conn, statement, params: dict):
+    """``with read_ahead(conn, stmt, params) as ahead:`` … then ``ahead.row`` (a named tuple, or None).
+
+    On psycopg the statement goes out at once and the server answers it while the block's Python runs: the hot
+    path's first read waited a round trip (the server's own scheduling on a busy machine) before the file was
+    read, which needs nothing from it. Elsewhere the statement runs after the block. The block must not use the
+    connection (it has a query in flight)."""
+    ahead = Ahead()
+    sent = _send_ahead(conn, statement, params)
+    try:
+        yield ahead
+    finally:
+        if sent is not None:
+            ahead.row = _answer_ahead(conn, sent)
+    if sent is None:
+        row = conn.execute(statement, params).first()
+        ahead.row = None if row is None else _row_type(statement)._make(row)
+
+
+def _send_ahead(conn, statement, params: dict):
+    """Send ``statement`` with libpq's own asynchronous call (Parse, Bind, Execute and Sync in one write); None
+    where it cannot be sent so (not psycopg, or the connection is in pipeline mode or busy)."""
+    if conn.dialect.driver != "psycopg":
+        return None
+    import psycopg
+    from psycopg.adapt import PyFormat, Transformer
+    raw = conn.connection.driver_connection
+    pgconn = raw.pgconn
+    if pgconn.pipeline_status or raw.info.transaction_status not in (_idle(), _in_transaction()):
+        return None
+    compiled, sql, names = _compiled(statement, conn.dialect)
+    values = compiled.construct_params(params)
+    tx = Transformer(raw)
+    args = tx.dump_sequence([values[n] for n in names], [PyFormat.TEXT] * len(names))
+    try:
+        pgconn.send_query_params(sql, args, tx.types, tx.formats)
+        while pgconn.flush():
+            select.select([], [pgconn.socket], [])
+    except psycopg.Error as error:
+        _lost(conn, raw, error)
+    return tx, statement
+
+
+def _answer_ahead(conn, sent):
+    """The sent statement's first row: waits only if the server has not answered yet (without holding the GIL)."""
+    import psycopg
+    from psycopg import pq
+    tx, statement = sent
+    raw = conn.connection.driver_connection
+    pgconn, results = raw.pgconn, []
+    try:
+        while True:
+            pgconn.consume_input()
+            if pgconn.is_busy():
+                select.select([pgconn.socket], [], [])
+                continue
+            result = pgconn.get_result()
+            if result is None:
+                break
+            results.append(result)
+    except psycopg.Error as error:
+        _lost(conn, raw, error)
+    result = results[0] if results else None
+    if result is None or result.status != pq.ExecStatus.TUPLES_OK:
+        error = psycopg.errors.error_from_result(result, encoding=raw.info.encoding) if result is not None \
+            else psycopg.OperationalError(pgconn.get_error_message())
+        if pgconn.status != pq.ConnStatus.OK and not raw.closed:
+            raw.close()   # the server ended it (a restart): the pool must not hand it out again
+        _lost(conn, raw, error)
+    if not result.ntuples:
+        return None
+    tx.set_pgresult(result)
+    return tx.load_row(0, _row_type(statement)._make)
+
+
+def _lost(conn, raw, error):
+    """A psycopg error raised as SQLAlchemy's own; a connection lost meanwhile is invalidated (the pool replaces
+    it, the session's rollback does not fail)."""
+    import psycopg
+    if raw.closed and not conn.invalidated:
+        conn.invalidate(error)
+    raise exc.DBAPIError.instance(None, None, error, psycopg.Error, connection_invalidated=raw.closed) from error
+
+
+@functools.cache
+def _compiled(statement, dialect) -> tuple:
+    compiled = statement.compile(dialect=dialect)
+    return compiled, compiled.string.encode(), tuple(compiled.positiontup or ())
+
+
+@functools.cache
+def _row_type(statement):
+    return collections.namedtuple("Row", list(statement.selected_columns.keys()))
+
+
 @contextlib.contextmanager
 def pipelined(conn):
     """The block's statements sent without waiting for each and answered together at its end, on psycopg with
@@ -139,9 +243,7 @@ def _pipeline(conn):
         with raw.pipeline() as pipeline:
             yield pipeline
     except psycopg.Error as error:
-        if raw.closed and not conn.invalidated:
-            conn.invalidate(error)
-        raise exc.DBAPIError.instance(None, None, error, psycopg.Error, connection_invalidated=raw.closed) from error
+        _lost(conn, raw, error)
 
 
 def _out_of_autocommit(raw) -> None:
@@ -166,6 +268,11 @@ def _begin(raw) -> str:
 def _idle():
     from psycopg.pq import TransactionStatus
     return TransactionStatus.IDLE
+
+
+def _in_transaction():
+    from psycopg.pq import TransactionStatus
+    return TransactionStatus.INTRANS
 
 
 def _can_pipeline(conn) -> bool:

@@ -7,7 +7,7 @@ import threading
 from flask import Flask, has_app_context, current_app
 from sqlalchemy import and_, bindparam, func, select
 
-from .engine import outside_transaction
+from .engine import outside_transaction, read_ahead
 from .models import Document, Jurisdiction, db
 
 _J, _D = Jurisdiction.__table__.c, Document.__table__.c
@@ -70,6 +70,19 @@ class Liaison:
         if row is None:
             raise LookupError(f"未知行政区：{code}")
         return row
+
+    @contextlib.contextmanager
+    def jurisdiction_row_ahead(self, code: str | None, host_id: str):
+        """``with liaison.jurisdiction_row_ahead(code, host_id) as ahead:`` … then ``ahead.row``: the row
+        ``jurisdiction_row(code, host_id=…, reserve_id=True)`` reads, sent before the block (which must not use
+        the database) and answered while it runs; LookupError after the block for an unknown jurisdiction."""
+        code = code or self.config["JURISDICTION"]
+        conn = db.session.connection()
+        statement = _JURISDICTION_DOCUMENT_AND_ID if conn.dialect.name == "postgresql" else _JURISDICTION_AND_DOCUMENT
+        with read_ahead(conn, statement, {"code": code, "host_id": host_id}) as ahead:
+            yield ahead
+        if ahead.row is None:
+            raise LookupError(f"未知行政区：{code}")
 
     def resolver(self, code=None):
         """The name resolver of a jurisdiction, rebuilt when its table version changes."""

@@ -102,10 +102,12 @@ def test_postgresql_sends_the_hot_paths_writes_and_commit_at_once(app):
     result, seen = _issued_writes(app, {"id": "pipe-1", "file": data}, outside)
     assert result["status"] == "routed", result
     pg = app.config["DATABASE_URL"].startswith("postgresql")
-    # the first read, on PostgreSQL outside a transaction (one round trip, no BEGIN); the writes in one
-    assert seen[0][0].startswith("SELECT liaison_jurisdiction") and outside[0] == pg
+    # the first read: on PostgreSQL sent ahead by libpq itself, outside SQLAlchemy (test_the_first_read_is_…);
+    # the writes in one transaction
+    first = 0 if pg else 1
+    assert pg or seen[0][0].startswith("SELECT liaison_jurisdiction")
     decided = seen[:next(i for i, (words, _) in enumerate(seen) if words.startswith("UPDATE"))]   # before delivery
-    assert not any(outside[1:len(decided)])
+    assert not any(outside[first:len(decided)])
     inserts = [(words, piped) for words, piped in decided if words.startswith("INSERT")]
     assert [w.split()[2] for w, _ in inserts] == ["liaison_blob", "liaison_document", "liaison_decision",
                                                   "liaison_copy"]
@@ -252,3 +254,109 @@ def test_a_connection_lost_inside_the_block_is_an_error_and_the_next_unit_of_wor
         raw = db.session.connection().connection.driver_connection
         assert raw.autocommit is False and db.session.scalar(text("SELECT pg_backend_pid()")) != pid
         assert db.session.scalar(db.select(db.func.count(EventError.id)).where(EventError.message == "lost")) == 0
+
+
+def _issued_sample(number: int) -> bytes:
+    from oa_liaison_plugin.documents.samples import make_issued_docx
+    return make_issued_docx(issuer="南部县教育局", doc_number=f"南教发〔2017〕{number}号",
+                            title="关于印发《南部县义务教育均衡发展实施方案》的通知", main_recipients=["各乡镇人民政府"],
+                            body_paragraphs=["为推进义务教育均衡发展，制定本方案。"], cc=[], date=dt.date(2017, 3, 9))
+
+
+def test_the_first_read_is_answered_by_postgresql_while_the_file_is_read(app, monkeypatch):
+    """The jurisdiction's read (which reserves the document's id) goes out before the file is read, and the server
+    runs it meanwhile: while the file is being read, another connection already sees the id taken."""
+    import time
+
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    from oa_liaison_plugin.decision import route
+    from oa_liaison_plugin.models import Document
+    if not app.config["DATABASE_URL"].startswith("postgresql"):
+        pytest.skip("PostgreSQL's protocol")
+    url = make_url(app.config["DATABASE_URL"])
+    other = psycopg.connect(host=url.host, port=url.port, user=url.username, dbname=url.database, autocommit=True)
+    taken = "SELECT last_value, is_called FROM liaison_document_id_seq"
+    seen = []
+
+    def gather_when_the_id_is_taken(liaison, doc):
+        before = seen[0]
+        deadline = time.monotonic() + 120   # a bound for a broken build only: the condition is the test
+        while other.execute(taken).fetchone() == before and time.monotonic() < deadline:
+            time.sleep(0.01)
+        seen.append(other.execute(taken).fetchone())
+        return real_gather(liaison, doc)
+
+    real_gather = route.gather
+    data = _issued_sample(21)
+    with app.app_context():
+        app.extensions["oa_liaison"].document_issued({"id": "warm", "file": data})
+        monkeypatch.setattr(route, "gather", gather_when_the_id_is_taken)
+        seen.append(other.execute(taken).fetchone())
+        result = app.extensions["oa_liaison"].document_issued({"id": "ahead", "file": data})
+        assert result["status"] == "routed", result
+        assert seen[1] != seen[0]   # taken while the file was read, not after
+        assert db.session.scalar(db.select(Document.id).where(Document.host_id == "ahead")) == seen[1][0]
+    other.close()
+
+
+def test_a_read_sent_ahead_gives_the_rows_of_the_same_read_done_after(app):
+    """``read_ahead``'s row has the values and types SQLAlchemy's own execution gives (the prefixes a list, the
+    versions integers), for a jurisdiction with and without the host's document, and None for no row."""
+    from oa_liaison_plugin.engine import read_ahead
+    from oa_liaison_plugin.runtime import _JURISDICTION_AND_DOCUMENT
+    with app.app_context():
+        liaison = app.extensions["oa_liaison"]
+        liaison.document_issued({"id": "known", "file": _issued_sample(22)})
+        for host_id in ("known", "unknown"):
+            params = {"code": "nanbu", "host_id": host_id}
+            conn = db.session.connection()
+            with read_ahead(conn, _JURISDICTION_AND_DOCUMENT, params) as ahead:
+                pass
+            expected = conn.execute(_JURISDICTION_AND_DOCUMENT, params).one()
+            assert tuple(ahead.row) == tuple(expected) and ahead.row._fields == tuple(expected._fields)
+            assert isinstance(ahead.row.prefixes, list) and isinstance(ahead.row.table_version, int)
+            assert (ahead.row.document_id is None) == (host_id == "unknown")
+        nowhere = {"code": "nowhere", "host_id": "x"}
+        with read_ahead(db.session.connection(), _JURISDICTION_AND_DOCUMENT, nowhere) as ahead:
+            pass
+        assert ahead.row is None
+
+
+def test_a_read_sent_ahead_that_fails_or_outlives_a_failed_block_leaves_the_connection_usable(app):
+    """A failing statement comes out as SQLAlchemy's error; a block that raises still has its read collected, so
+    the next statement on the connection works (an unread answer would break it)."""
+    from sqlalchemy import column, select, table
+    from sqlalchemy.exc import DBAPIError
+
+    from oa_liaison_plugin.engine import read_ahead
+    from oa_liaison_plugin.runtime import _JURISDICTION_ROW
+    with app.app_context():
+        with pytest.raises(DBAPIError):
+            with read_ahead(db.session.connection(), select(column("x")).select_from(table("no_such_table")), {}):
+                pass
+        db.session.rollback()
+        with pytest.raises(ZeroDivisionError):
+            with read_ahead(db.session.connection(), _JURISDICTION_ROW, {"code": "nanbu"}):
+                1 / 0
+        assert db.session.scalar(text("SELECT 41 + 1")) == 42
+        db.session.rollback()
+
+
+def test_a_connection_lost_before_a_read_ahead_is_an_error_and_the_next_unit_of_work_gets_a_new_one(app):
+    from sqlalchemy.exc import DBAPIError
+
+    from oa_liaison_plugin.engine import read_ahead
+    from oa_liaison_plugin.runtime import _JURISDICTION_ROW
+    if not app.config["DATABASE_URL"].startswith("postgresql"):
+        pytest.skip("a PostgreSQL server process")
+    with app.app_context():
+        pid = db.session.scalar(text("SELECT pg_backend_pid()"))
+        db.session.commit()
+        pg_admin(f"SELECT pg_terminate_backend({pid})")   # a server restart; the connection was used a moment ago
+        with pytest.raises(DBAPIError):
+            with read_ahead(db.session.connection(), _JURISDICTION_ROW, {"code": "nanbu"}):
+                pass
+        db.session.rollback()
+        assert db.session.scalar(text("SELECT pg_backend_pid()")) != pid

@@ -64,14 +64,21 @@ class Case:
 host_requires_file: contextvars.ContextVar[bool | None] = contextvars.ContextVar("host_requires_file", default=None)
 
 
-def decide(liaison, jur, source: IssuedDocument | Document) -> tuple[Case, Verdict]:
-    """Gather (an issued document, or one already recorded) and qualify; writes nothing."""
-    case = _from_event(liaison, source) if isinstance(source, IssuedDocument) else _from_stored(source)
+def decide(liaison, jur, source: IssuedDocument | Document, gathered: Case | None = None) -> tuple[Case, Verdict]:
+    """Gather (an issued document, or one already recorded) and qualify; writes nothing. ``gathered``: the
+    issued document's files already read by :func:`gather`."""
+    case = gathered or (gather(liaison, source) if isinstance(source, IssuedDocument) else _from_stored(source))
     _complete(liaison, jur, case)
     return case, qualify(case)
 
 
-def _from_event(liaison, doc: IssuedDocument) -> Case:
+def gathers_without_database(doc: IssuedDocument) -> bool:
+    """Whether :func:`gather` reads only what the host sent (no plugin asked for the file, no database)."""
+    return doc.file is not None or bool(doc.body)
+
+
+def gather(liaison, doc: IssuedDocument) -> Case:
+    """An issued document's facts from the host and from its files (read here), before any jurisdiction's data."""
     errors: list[dict] = []
     data = doc.file
     if data is None and not doc.body:

@@ -29,7 +29,7 @@ from ..models import (
 )
 from ..documents.secrecy import level_of
 from ..engine import written_and_committed
-from .decide import Case, decide, rule_fields
+from .decide import Case, decide, gather, gathers_without_database, rule_fields
 from .qualify import Verdict, manual_verdict
 
 FINAL = ("routed", "not_qualified", "held", "offline")
@@ -196,14 +196,21 @@ def route_document(liaison, document) -> dict:
         doc = IssuedDocument.from_mapping(document)
     except InputError as exc:
         return _bad_event(document, exc)
-    jur = liaison.jurisdiction_row(doc.jurisdiction, host_id=doc.id, reserve_id=True)
+    gathered = None
+    if gathers_without_database(doc):
+        # The jurisdiction's read goes out first and is answered while the files are read (they need nothing of it).
+        with liaison.jurisdiction_row_ahead(doc.jurisdiction, doc.id) as ahead:
+            gathered = gather(liaison, doc)
+        jur = ahead.row
+    else:
+        jur = liaison.jurisdiction_row(doc.jurisdiction, host_id=doc.id, reserve_id=True)
     known = jur.document_id
     if known is not None and jur.document_status in FINAL:
         row = db.session.get(Document, known)
         last = db.session.scalar(select(Decision).where(Decision.document_id == row.id).order_by(Decision.id.desc()))
         return _summary(row.host_id, row.status, row.hold_reason, _decision_json(last), duplicate=True)
 
-    case, verdict = decide(liaison, jur, doc)
+    case, verdict = decide(liaison, jur, doc, gathered)
     # The blob, the document, its decision and copies, and the commit: on PostgreSQL sent at once, one wait.
     with written_and_committed(db.session):
         values = _document_values(liaison, jur, doc, case, verdict)
