@@ -12,6 +12,11 @@ MAX_DIGITS = 64         # a number's characters: ids and counts fit; Python refu
 MAX_BYTES = 20 * 1024 * 1024
 # Control characters other than tab and line breaks: PostgreSQL refuses NUL, and none belongs in a text field.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0b, 0x0c, *range(0x0e, 0x20), 0x7f])
+# From this length a text is first checked as UTF-8 bytes: a control character is one byte there (never part
+# of a longer sequence), and deleting those bytes is one C pass, several times faster than the expression's
+# search; a file's 50 KB of base64 took the expression 0.4 ms of each request.
+LONG_TEXT = 256
 
 
 def _refused(message: str, field: str | None = None, *, what: str = "") -> InputError:
@@ -60,6 +65,10 @@ def load_file(path, what: str | None = None, *, max_bytes: int = MAX_BYTES) -> o
 
 def control_character(text: str) -> str | None:
     """The first control character of ``text`` as U+XXXX (tab and line breaks allowed), or None."""
+    if len(text) >= LONG_TEXT:
+        raw = text.encode("utf-8", "surrogatepass")   # a lone surrogate (a JSON \ud800) stays 3 bytes >= 0x80
+        if len(raw.translate(None, CONTROL_BYTES)) == len(raw):
+            return None
     found = CONTROL.search(text)
     return f"U+{ord(found.group()):04X}" if found else None
 

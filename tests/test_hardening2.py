@@ -314,6 +314,35 @@ def test_a_nul_in_any_text_field_of_an_event_is_refused_naming_it(app, api, type
     assert http_request(port, "/api/v1/events", body, signed(secret, "m-ok", body))[0] == 202
 
 
+@pytest.mark.parametrize("field", ["data.file_base64", "data.body"])
+@pytest.mark.parametrize("at", [0, 30_000, -1])
+def test_a_control_character_anywhere_in_a_long_text_is_refused_naming_it(app, api, field, at):
+    """A long text (a file's base64, a document's body) is checked as fast as a short one, and as strictly."""
+    import base64
+    import json
+    from http_host import request as http_request
+    port, secret = api
+    long = base64.b64encode(docx()).decode().ljust(40_000, "A") if field == "data.file_base64" else "正文\n" * 20_000
+    poisoned = long[:at] + "\x1f" + long[at:] if at >= 0 else long + "\x7f"
+    event = {"specversion": "1.0", "id": "ev-long", "source": "https://oa.example.cn/gw", "type": "document.issued",
+             "datacontenttype": "application/json", "data": {**DOC, field[5:]: poisoned}}
+    body = json.dumps(event, ensure_ascii=False).encode()
+    code, answer = http_request(port, "/api/v1/events", body, signed(secret, f"m-long-{at}", body))
+    assert code == 400 and answer["field"] == field and "控制字符" in answer["message"], answer
+    assert ("U+001F" if at >= 0 else "U+007F") in answer["message"]
+
+
+def test_long_texts_without_control_characters_pass_the_check():
+    """Tabs, line breaks, Chinese, emoji, NEL and a lone surrogate pass the check (as short texts do), however long."""
+    from oa_liaison_plugin.jsonfile import control_character, loads
+    for text in ("\t正文\r\n😀" * 500, "A" * 100_000, "\ud800" * 300, "\x85\u2028" * 300):
+        assert control_character(text) is None
+    assert control_character("A" * 100_000 + "\x00") == "U+0000"
+    assert control_character("\ud800" * 300 + "\x08") == "U+0008"
+    with pytest.raises(Exception, match="控制字符 U\\+000B"):
+        loads(('{"a": ["' + "中" * 5000 + '\\u000b"]}').encode())
+
+
 def test_a_nul_in_a_preview_is_refused_naming_the_field(app, api):
     from http_host import request as http_request
     port, secret = api
