@@ -181,7 +181,9 @@ def _has_pipeline() -> bool:
 def _answer_now(conn, cursor, statement, parameters, context, executemany) -> None:
     # In pipeline mode psycopg answers a statement only at the next sync: one whose rows or row count may be
     # read (a SELECT, a RETURNING, an UPDATE's matched rows) is answered before SQLAlchemy looks at it. Only
-    # plain INSERTs wait for the commit's sync.
+    # plain INSERTs wait for the commit's sync, and a statement whose caller reads its answer after the commit
+    # (``answer_at_commit``).
     pipeline = conn.info.get("pipeline")
-    if pipeline is not None and (" RETURNING " in statement or statement.lstrip()[:6].upper() != "INSERT"):
+    if pipeline is not None and not context.execution_options.get("answer_at_commit") and (
+            " RETURNING " in statement or statement.lstrip()[:6].upper() != "INSERT"):
         pipeline.sync()

@@ -233,7 +233,8 @@ def _processed(liaison, engine, host, note) -> dict:
 
 def test_a_batch_reads_its_events_and_copies_once_and_marks_each_done_by_itself(app):
     """The worker's batch: its events' bodies in one statement, its copies and their files in one each (not a
-    read per row); each row marked done by one UPDATE, on PostgreSQL outside a transaction (no BEGIN, COMMIT)."""
+    read per row); each event marked done by one UPDATE in its decision's transaction (sent with the decision's
+    writes), each copy by one UPDATE, on PostgreSQL outside a transaction (no BEGIN, COMMIT)."""
     from oa_liaison_plugin import hookimpl
     app.config["API_PROCESS_INLINE"] = False
     liaison = app.extensions["oa_liaison"]
@@ -266,9 +267,11 @@ def test_a_batch_reads_its_events_and_copies_once_and_marks_each_done_by_itself(
     read_copies = [s for s, _ in sent if s.startswith("SELECT liaison_copy.id") and "snapshot" in s]
     files = [s for s, _ in sent if s.startswith("SELECT liaison_blob")]
     assert (len(bodies), len(read_copies), len(files)) == (1, 1, 1), (bodies, read_copies, files)
-    done = [alone for s, alone in sent if s.startswith(("UPDATE liaison_http_inbox SET body",
-                                                         "UPDATE liaison_copy SET status"))]
-    assert len(done) == 4 + copies and set(done) == {pg}
+    events_done = [(sent[i - 1][0].split()[:2], alone) for i, (s, alone) in enumerate(sent)
+                   if s.startswith("UPDATE liaison_http_inbox SET body")]
+    assert events_done == [(["INSERT", "INTO"], False)] * 4, events_done   # after the decision's last INSERT
+    copies_done = [alone for s, alone in sent if s.startswith("UPDATE liaison_copy SET status")]
+    assert len(copies_done) == copies and set(copies_done) == {pg}
 
 
 def test_an_error_logged_beside_the_caller_is_one_statement_on_postgresql(app):
@@ -284,3 +287,57 @@ def test_an_error_logged_beside_the_caller_is_one_statement_on_postgresql(app):
         logged = db.session.scalar(select(func.count()).select_from(EventError).where(EventError.code == "beside"))
         db.session.remove()
     assert sent == (["INSERT"] if engine.dialect.name == "postgresql" else ["INSERT", "COMMIT"]) and logged == 1
+
+
+# The event's done UPDATE fails while a row is in this table: a fault between the decision and the done mark.
+_FAULT = {
+    "sqlite": ["CREATE TABLE done_fault (n INTEGER)",
+               "CREATE TRIGGER done_fails BEFORE UPDATE ON liaison_http_inbox WHEN NEW.status = 'done' "
+               "AND EXISTS (SELECT 1 FROM done_fault) BEGIN SELECT RAISE(ABORT, 'done refused'); END"],
+    "postgresql": ["CREATE TABLE done_fault (n INTEGER)",
+                   "CREATE FUNCTION done_fails() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                   "IF NEW.status = 'done' AND EXISTS (SELECT 1 FROM done_fault) THEN RAISE EXCEPTION 'done refused'; "
+                   "END IF; RETURN NEW; END $$",
+                   "CREATE TRIGGER done_fails BEFORE UPDATE ON liaison_http_inbox FOR EACH ROW "
+                   "EXECUTE FUNCTION done_fails()"],
+}
+
+
+def test_an_event_is_marked_done_only_with_its_decision_and_a_failure_leaves_both_to_the_next_try(app):
+    """Exactly once: when marking the event done fails, its decision is not committed either (the event stays
+    pending, nothing decided); the next try decides it once and records that first answer (not a duplicate)."""
+    from sqlalchemy import text
+
+    from oa_liaison_plugin.models import Decision
+    app.config["API_PROCESS_INLINE"] = False
+    liaison = app.extensions["oa_liaison"]
+    with app.app_context():
+        for statement in _FAULT[db.engine.dialect.name] + ["INSERT INTO done_fault VALUES (1)"]:
+            db.session.execute(text(statement))
+        db.session.commit()
+        data = {"id": "X-1", "issuer": "南部县财政局", "title": "关于县级预算调整方案的报告",
+                "main_recipients": ["县人大常委会"], "flags": {"major": True}}
+        body = json.dumps({"specversion": "1.0", "id": "x-1", "source": "/t", "type": "document.issued", "data": data})
+        row_id, _ = inbox.record(inbox.CLI_SENDER, json.loads(body), "nanbu", body)
+        db.session.remove()
+    try:
+        first = inbox.process(liaison, row_id)
+    except Exception as exc:   # main's code: the done mark's failure came out of the try, its decision committed
+        first = f"raised {exc}"
+    with app.app_context():
+        pending = db.session.scalar(select(InboxEvent.status).where(InboxEvent.id == row_id))
+        decided = db.session.scalar(select(func.count()).select_from(Document).where(Document.host_id == "X-1"))
+        db.session.execute(text("DELETE FROM done_fault"))
+        db.session.commit()
+        db.session.remove()
+    assert (first, pending, decided) == ("failed", "pending", 0)
+    assert inbox.process(liaison, row_id) == "done"
+    with app.app_context():
+        row = db.session.get(InboxEvent, row_id)
+        doc = db.session.scalar(select(Document).where(Document.host_id == "X-1"))
+        decisions = db.session.scalar(select(func.count()).select_from(Decision).where(Decision.document_id == doc.id))
+        copies = db.session.scalar(select(func.count()).select_from(Copy).where(Copy.document_id == doc.id))
+        result, attempts = row.result, row.attempts
+        db.session.remove()
+    assert result["duplicate"] is False and result["status"] == "routed" and attempts == 2
+    assert decisions == 1 and copies == len(result["committees"]) >= 1
