@@ -129,7 +129,7 @@ def _offer(liaison, copy_id: int, claimed: dict | None = None) -> Done:
 COPIES = Ledger(Copy, _offer, lambda code: Copy.document_id.in_(
     select(Document.id).join(Jurisdiction, Jurisdiction.id == Document.jurisdiction_id)
     .where(Jurisdiction.code == code)), "deliver_copy", lambda row_id: f"copy-{row_id}",
-    "delivered", "failed", dies=True, read_claimed=_read_claimed)
+    "delivered", "failed", dies=True, read_claimed=_read_claimed, redone=True)
 
 
 def deliver_due(liaison, *, limit: int = 100, document_ids=None, jurisdiction: str | None = None) -> dict:

@@ -100,6 +100,16 @@ def written_and_committed(session):
     session.commit()   # the session's own bookkeeping: the server has committed, nothing more is sent
 
 
+def without_flush_wait(conn) -> None:
+    """The connection's open transaction commits without waiting for the WAL's flush (PostgreSQL; queued in a
+    pipeline when one is open, no wait of its own); nothing elsewhere."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(NO_FLUSH_WAIT, execution_options={"answer_at_commit": True})
+
+
+NO_FLUSH_WAIT = "SET LOCAL synchronous_commit TO off"
+
+
 @contextlib.contextmanager
 def outside_transaction(conn):
     """The block's statements on psycopg each commit by themselves when no transaction is open yet: a read that

@@ -11,7 +11,7 @@ from typing import Callable
 from sqlalchemy import event, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from .engine import outside_transaction
+from .engine import outside_transaction, without_flush_wait
 from .models import EventError, db, utcnow
 
 
@@ -40,6 +40,7 @@ class _Try:
     result: object = None            # its result (the row count)
     committed: bool = False          # that transaction committed
     failed: bool = False             # a transaction it was sent in rolled back
+    no_flush_wait: bool = False      # its commits that a crash may lose without loss need not wait for the disk
 
 
 _trying: ContextVar[_Try | None] = ContextVar("oa_liaison_trying", default=None)
@@ -59,6 +60,9 @@ class Ledger:
     # (ids) -> {id: what a try needs}, read for the whole batch in its claim's transaction; the try gets its
     # own as ``claimed=`` (a row missing from it, or a try outside a batch, reads its own).
     read_claimed: Callable | None = None
+    # A done mark a crash loses only makes its try run again with the same effect (a delivery offered again
+    # under its row's id): it need not wait for the disk. Whatever the try sent was claimed durably first.
+    redone: bool = False
 
 
 def backoff(config, attempts: int) -> float:
@@ -154,6 +158,8 @@ def answered(answer) -> None:
     conn = session.connection()
     # Its row count is read after the commit: asking for it now would make a pipeline wait.
     current.result = conn.execute(stmt.execution_options(answer_at_commit=True))
+    if current.no_flush_wait:   # a crash loses the decision and its done mark together: the event is redone
+        without_flush_wait(conn)
 
 
 @event.listens_for(Session, "after_commit")
@@ -182,7 +188,7 @@ def attempt(liaison, ledger: Ledger, row_id: int, counts: dict | None = None, cl
     when it answered, else here), or back off with jitter and log why (False); None when another worker
     finished it meanwhile."""
     model = ledger.model
-    current = _Try(model, row_id)
+    current = _Try(model, row_id, no_flush_wait=not liaison.config.get("LEDGER_COMMITS_WAIT_FOR_DISK", False))
     token = _trying.set(current)
     try:
         done = ledger.attempt(liaison, row_id) if claimed is None else ledger.attempt(liaison, row_id, claimed=claimed)
@@ -208,7 +214,8 @@ def attempt(liaison, ledger: Ledger, row_id: int, counts: dict | None = None, cl
     finally:
         _trying.reset(token)
         db.session().info.pop("oa_liaison_try", None)
-    finished = _rowcount(current.result) if current.committed else _finish(model, row_id, done.values)
+    finished = _rowcount(current.result) if current.committed else _finish(
+        model, row_id, done.values, no_flush_wait=ledger.redone and current.no_flush_wait)
     if not finished:   # another worker finished it first (its lease had run out): counted once, there
         return None
     if done.then is not None:
@@ -216,16 +223,23 @@ def attempt(liaison, ledger: Ledger, row_id: int, counts: dict | None = None, cl
     return True
 
 
-def _done(model, row_id: int, values: dict):
+def _done(model, row_id: int, values: dict, *where):
     """The UPDATE marking a row done (unless another worker did first): the ledger's columns."""
-    return update(model).where(model.id == row_id, model.status == "pending").values(
+    return update(model).where(model.id == row_id, model.status == "pending", *where).values(
         attempts=model.attempts + 1, lease_until=None, **values)
 
 
-def _finish(model, row_id: int, values: dict) -> int:
-    """The row marked done (unless another worker did first), committed; how many rows it marked."""
-    stmt = _done(model, row_id, values)
+# PostgreSQL's SET LOCAL within the statement itself: it also holds for a statement that commits by itself (and
+# is evaluated whenever the row is written: the last condition of the ones it must pass).
+_NO_FLUSH_WAIT = func.set_config("synchronous_commit", "off", True).is_not(None)
+
+
+def _finish(model, row_id: int, values: dict, *, no_flush_wait: bool = False) -> int:
+    """The row marked done (unless another worker did first), committed; how many rows it marked. With
+    ``no_flush_wait`` its commit does not wait for the disk on PostgreSQL."""
     session = db.session()
+    relaxed = no_flush_wait and session.connection().dialect.name == "postgresql"
+    stmt = _done(model, row_id, values, *((_NO_FLUSH_WAIT,) if relaxed else ()))
     if session.new or session.dirty or session.deleted:   # the try's own rows commit with it
         finished = session.execute(stmt).rowcount
     else:

@@ -6,6 +6,8 @@ import json
 import signal
 import subprocess
 
+import pytest
+
 from sqlalchemy import func, select
 
 from http_host import CallbackHost, Served, post_event, wait_for
@@ -341,3 +343,66 @@ def test_an_event_is_marked_done_only_with_its_decision_and_a_failure_leaves_bot
         db.session.remove()
     assert result["duplicate"] is False and result["status"] == "routed" and attempts == 2
     assert decisions == 1 and copies == len(result["committees"]) >= 1
+
+
+# Each write to these tables noted with the synchronous_commit its transaction commits with (a deferred trigger
+# runs at the COMMIT).
+_SEEN = ["CREATE TABLE commit_seen (n SERIAL, tbl TEXT, op TEXT, setting TEXT)",
+         "CREATE FUNCTION commit_seen() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+         "INSERT INTO commit_seen (tbl, op, setting) VALUES (TG_TABLE_NAME, TG_OP || CASE WHEN TG_OP = 'UPDATE' "
+         "THEN ' ' || COALESCE(NEW.status, '') || CASE WHEN NEW.lease_until IS NOT NULL THEN ' lease' ELSE '' END "
+         "ELSE '' END, current_setting('synchronous_commit')); RETURN NEW; END $$"] + [
+    f"CREATE CONSTRAINT TRIGGER {t}_seen AFTER INSERT OR UPDATE ON {t} DEFERRABLE INITIALLY DEFERRED "
+    f"FOR EACH ROW EXECUTE FUNCTION commit_seen()"
+    for t in ("liaison_http_inbox", "liaison_copy")]
+
+
+@pytest.mark.parametrize("wait", [False, True])
+def test_on_postgresql_only_the_ledgers_redone_commits_skip_the_disk_wait(app, wait):
+    """synchronous_commit off only where a crash loses nothing: the decision with its event's done mark, and a
+    copy's done mark (offered again under its id). The inbox's INSERT (the 202), the claims (durable before
+    anything is sent: they flush the commits before them) and a Python host's own document_issued wait for the
+    disk; LEDGER_COMMITS_WAIT_FOR_DISK makes every commit wait. No connection is left with it off."""
+    from sqlalchemy import text
+
+    from oa_liaison_plugin import hookimpl
+    if not app.config["DATABASE_URL"].startswith("postgresql"):
+        pytest.skip("PostgreSQL's synchronous_commit")
+    app.config.update(API_PROCESS_INLINE=False, LEDGER_COMMITS_WAIT_FOR_DISK=wait)
+    liaison = app.extensions["oa_liaison"]
+
+    class Host:
+        @hookimpl
+        def deliver_copy(self, copy):
+            return "ok"
+    data = {"issuer": "南部县财政局", "title": "关于县级预算调整方案的报告", "main_recipients": ["县人大常委会"]}
+    with app.app_context():
+        for statement in _SEEN:
+            db.session.execute(text(statement))
+        db.session.commit()
+        body = json.dumps({"specversion": "1.0", "id": "s-1", "source": "/t", "type": "document.issued",
+                           "data": dict(data, id="S-1")})
+        inbox.record(inbox.CLI_SENDER, json.loads(body), "nanbu", body)
+        db.session.remove()
+    liaison.pm.register(Host())
+    inbox.process_due(liaison)
+    with app.app_context():
+        worker = db.session.execute(text("SELECT tbl, op, setting FROM commit_seen ORDER BY n")).all()
+        db.session.execute(text("DELETE FROM commit_seen"))
+        db.session.commit()
+        db.session.remove()
+    liaison.document_issued(dict(data, id="S-2"))   # a Python host's own call: its answer is a promise
+    with app.app_context():
+        host = db.session.execute(text("SELECT tbl, op, setting FROM commit_seen ORDER BY n")).all()
+        left = {db.session.scalar(text("SHOW synchronous_commit"))}
+        db.session.remove()
+    off = "on" if wait else "off"
+    ops = [(t[len("liaison_"):], op, setting) for t, op, setting in worker]
+    copies = sum(1 for t, op, _ in ops if t == "copy" and op == "INSERT")
+    assert ops == [("http_inbox", "INSERT", "on"), ("http_inbox", "UPDATE pending lease", "on"),
+                   *[("copy", "INSERT", off)] * copies, ("http_inbox", "UPDATE done", off),
+                   *[("copy", "UPDATE pending lease", "on")] * copies,
+                   *[("copy", "UPDATE delivered", off)] * copies], ops
+    decided = [setting for _, op, setting in host if op == "INSERT"]   # its copies' delivery is a ledger's
+    assert copies >= 1 and decided == ["on"] * copies, host
+    assert left == {"on"}
