@@ -406,3 +406,46 @@ def test_on_postgresql_only_the_ledgers_redone_commits_skip_the_disk_wait(app, w
     decided = [setting for _, op, setting in host if op == "INSERT"]   # its copies' delivery is a ledger's
     assert copies >= 1 and decided == ["on"] * copies, host
     assert left == {"on"}
+
+
+def test_a_batch_of_copies_reads_its_callback_host_once_and_each_copy_carries_its_own_facts(app):
+    """The HTTP host's deliver_copy in a batch: the jurisdiction's callback host and its secrets read once for the
+    batch (not once a copy), each copy's facts (its committee's id, jurisdiction, decision time) read with the
+    batch's copies; every copy signed, offered once, and carrying its own facts."""
+    from oa_liaison_plugin.models import Committee
+    app.config["API_PROCESS_INLINE"] = False
+    liaison = app.extensions["oa_liaison"]
+    with app.app_context():
+        _, secret = hosts.add(app.config, "batch", "nanbu")
+        db.session.commit()
+    host = CallbackHost(secret)
+    try:
+        with app.app_context():
+            hosts.get("batch").callback_url = host.url
+            db.session.commit()
+            for n in range(4):
+                data = {"id": f"H-{n}", "issuer": "南部县财政局", "title": "关于县级预算调整方案的报告",
+                        "main_recipients": ["县人大常委会"], "flags": {"major": True}}
+                body = json.dumps({"specversion": "1.0", "id": f"h-{n}", "source": "/t", "type": "document.issued",
+                                   "data": data})
+                inbox.record(inbox.CLI_SENDER, json.loads(body), "nanbu", body)
+            engine = db.engine
+            db.session.remove()
+        sent: list = []
+
+        def note(conn, cursor, statement, *args):
+            sent.append(statement)
+        counts = _processed(liaison, engine, object(), note)
+        with app.app_context():
+            facts = {f"copy-{c.id}": (c.committee_id, c.document.decided_at.isoformat(timespec="seconds") + "Z")
+                     for c in db.session.scalars(select(Copy))}
+            names = dict(db.session.execute(select(Committee.id, Committee.name)).all())
+            db.session.remove()
+    finally:
+        host.close()
+    host_reads = [s for s in sent if "liaison_http_host_secret" in s]
+    assert counts["events"] == 4 and counts["delivered"] == len(facts) >= 4 and len(host_reads) == 1, host_reads
+    assert set(host.acked) == set(facts) and set(host.acked.values()) == {1} and not host.bad
+    got = {r["id"]: r["event"]["data"] for r in host.received}
+    assert {k: (d["committee_id"], d["decided_at"]) for k, d in got.items()} == facts
+    assert all(d["jurisdiction"] == "nanbu" and d["committee"] == names[d["committee_id"]] for d in got.values())
