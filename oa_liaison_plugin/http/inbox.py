@@ -137,8 +137,9 @@ def _process_claimed(liaison, row_id: int, claimed=None) -> Done:
     event, jurisdiction = json.loads(row.body), row.jurisdiction
     allowed, require_file = list(row.allow_origins or []), row.require_file
     body = _slim(event)
-    # The decision's own transaction may mark the event done with its answer (the same values as below).
-    done_on_answer(lambda answer: _done_values(answer, None, body))
+    if event.get("type") == "document.issued":
+        # The decision's own transaction marks the event done with its answer (the same values as below).
+        done_on_answer(lambda answer: _done_values(answer, None, body))
     token = host_requires_file.set(require_file)
     try:
         with delivered_after() as held:   # callbacks wait until the event is done, outside its lease
