@@ -76,6 +76,10 @@ DEFAULTS = {
     # PostgreSQL: instead of pool_pre_ping's query on every checkout, a connection is pinged only when it
     # has sat in the pool this long (see engine.py); a shorter gap means it was working a moment ago.
     "DB_PING_IDLE_SECONDS": 10.0,
+    # PostgreSQL: a ledger try's commit that a crash may lose without losing anything (a decision with its
+    # event's done mark, a delivery's done mark: done again after a crash) does not wait for the WAL's flush
+    # (synchronous_commit off for that transaction). True: every commit waits, as the server is configured.
+    "LEDGER_COMMITS_WAIT_FOR_DISK": False,
     # The web panel. SECRET_KEY comes from OA_LIAISON_SECRET_KEY or the instance config.py; the panel
     # refuses to run in production (not DEBUG/TESTING) without a real one.
     "SESSION_COOKIE_SECURE": None,    # None: Secure unless DEBUG/TESTING (serve behind HTTPS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 
 from flask import has_request_context
 from sqlalchemy import insert, select
@@ -14,6 +15,22 @@ from .models import Blob, Copy, Document, EventError, HttpHost, Jurisdiction, db
 
 # Documents decided inside delivered_after(): their copies are offered after the block, not inside it.
 _held_back: ContextVar[list | None] = ContextVar("oa_liaison_held_back", default=None)
+# The facts of the copy being offered now, read with its batch (see offering()).
+_offering: ContextVar[dict | None] = ContextVar("oa_liaison_offering", default=None)
+
+
+@dataclass
+class Offer:
+    """A claimed copy: its payload, and the facts a host's delivery reads beside it (read with the batch)."""
+    payload: dict
+    facts: dict
+
+
+def offering() -> dict | None:
+    """The facts of the copy offered now, read with its batch: ``copy_id``, ``jurisdiction_id``, ``code``,
+    ``created_at``, ``committee_id``, ``decided_at`` and ``batch`` (a dict shared by the batch's copies, for
+    what a hook reads once a batch); None outside a batch."""
+    return _offering.get()
 
 
 @contextmanager
@@ -90,32 +107,43 @@ def _shas(snap: dict) -> list:
 
 
 def _read_claimed(ids: list[int]) -> dict:
-    """The claimed copies' payloads: the copies with their recipients' names, then their files, two statements
-    for the batch. A copy whose payload cannot be built is left out (its try builds it, and fails, alone)."""
-    copies = db.session.scalars(select(Copy).where(Copy.id.in_(ids)).options(
-        joinedload(Copy.committee), joinedload(Copy.unit))).unique().all()
-    shas = {sha for c in copies if isinstance(c.snapshot, dict) for sha in _shas(c.snapshot) if sha}
+    """The claimed copies' offers: the copies with their recipients' names and their documents' facts, then
+    their files, two statements for the batch. A copy whose payload cannot be built is left out (its try builds
+    it, and fails, alone)."""
+    rows = db.session.execute(select(Copy, Document.jurisdiction_id, Document.decided_at, Jurisdiction.code)
+                              .join(Document, Document.id == Copy.document_id)
+                              .join(Jurisdiction, Jurisdiction.id == Document.jurisdiction_id)
+                              .where(Copy.id.in_(ids))
+                              .options(joinedload(Copy.committee), joinedload(Copy.unit))).unique().all()
+    shas = {sha for r in rows if isinstance(r.Copy.snapshot, dict) for sha in _shas(r.Copy.snapshot) if sha}
     files = dict(db.session.execute(select(Blob.sha256, Blob.data).where(Blob.sha256.in_(shas))).all()) \
         if shas else {}
-    claimed = {}
-    for copy in copies:
+    claimed, batch = {}, {}
+    for copy, jurisdiction_id, decided_at, code in rows:
         try:
-            claimed[copy.id] = payload(copy, files)
+            claimed[copy.id] = Offer(payload(copy, files), dict(
+                copy_id=copy.id, jurisdiction_id=jurisdiction_id, code=code, created_at=copy.created_at,
+                committee_id=copy.committee_id, decided_at=decided_at, batch=batch))
         except Exception:   # noqa: BLE001 - retried, with its error, by the copy's own try
             continue
     return claimed
 
 
-def _offer(liaison, copy_id: int, claimed: dict | None = None) -> Done:
+def _offer(liaison, copy_id: int, claimed: Offer | None = None) -> Done:
     """One try of the copy ledger: the host's deliver_copy hook acknowledges, or the copy is retried."""
+    token = _offering.set(claimed.facts if claimed is not None else None)
     try:
         if claimed is None:
             # Its recipient's names come with the row (one statement, not a lazy load each for the payload).
-            claimed = payload(db.session.get(Copy, copy_id, options=(joinedload(Copy.committee),
-                                                                      joinedload(Copy.unit))))
-        called = liaison.call("deliver_copy", record=False, copy=claimed)
+            copy = payload(db.session.get(Copy, copy_id, options=(joinedload(Copy.committee),
+                                                                   joinedload(Copy.unit))))
+        else:
+            copy = claimed.payload
+        called = liaison.call("deliver_copy", record=False, copy=copy)
     except Exception as exc:   # building the payload failed: the same as a failed delivery
         raise Retry(f"{type(exc).__name__}: {exc}") from exc
+    finally:
+        _offering.reset(token)
     ack = called.first()
     if not ack:  # not delivered: back off and retry; never raise to the host
         raise Retry("；".join(e["error"] for e in called.errors) or "没有插件接收此抄送（deliver_copy 未实现或返回空）",
@@ -129,7 +157,7 @@ def _offer(liaison, copy_id: int, claimed: dict | None = None) -> Done:
 COPIES = Ledger(Copy, _offer, lambda code: Copy.document_id.in_(
     select(Document.id).join(Jurisdiction, Jurisdiction.id == Document.jurisdiction_id)
     .where(Jurisdiction.code == code)), "deliver_copy", lambda row_id: f"copy-{row_id}",
-    "delivered", "failed", dies=True, read_claimed=_read_claimed)
+    "delivered", "failed", dies=True, read_claimed=_read_claimed, redone=True)
 
 
 def deliver_due(liaison, *, limit: int = 100, document_ids=None, jurisdiction: str | None = None) -> dict:

@@ -103,6 +103,16 @@ def written_and_committed(session):
     session.commit()   # the session's own bookkeeping: the server has committed, nothing more is sent
 
 
+def without_flush_wait(conn) -> None:
+    """The connection's open transaction commits without waiting for the WAL's flush (PostgreSQL; queued in a
+    pipeline when one is open, no wait of its own); nothing elsewhere."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(NO_FLUSH_WAIT, execution_options={"answer_at_commit": True})
+
+
+NO_FLUSH_WAIT = "SET LOCAL synchronous_commit TO off"
+
+
 @contextlib.contextmanager
 def outside_transaction(conn):
     """The block's statements on psycopg each commit by themselves when no transaction is open yet: a read that
@@ -288,7 +298,9 @@ def _has_pipeline() -> bool:
 def _answer_now(conn, cursor, statement, parameters, context, executemany) -> None:
     # In pipeline mode psycopg answers a statement only at the next sync: one whose rows or row count may be
     # read (a SELECT, a RETURNING, an UPDATE's matched rows) is answered before SQLAlchemy looks at it. Only
-    # plain INSERTs wait for the commit's sync.
+    # plain INSERTs wait for the commit's sync, and a statement whose caller reads its answer after the commit
+    # (``answer_at_commit``).
     pipeline = conn.info.get("pipeline")
-    if pipeline is not None and (" RETURNING " in statement or statement.lstrip()[:6].upper() != "INSERT"):
+    if pipeline is not None and not context.execution_options.get("answer_at_commit") and (
+            " RETURNING " in statement or statement.lstrip()[:6].upper() != "INSERT"):
         pipeline.sync()

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Callable
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import event, func, or_, select, update
+from sqlalchemy.orm import Session
 
-from .engine import outside_transaction
+from .engine import outside_transaction, without_flush_wait
 from .models import EventError, db, utcnow
 
 
@@ -28,6 +30,22 @@ class Done:
     then: Callable[[], None] | None = None
 
 
+@dataclass
+class _Try:
+    """A try in progress: its row, and how the unit of work answering it may mark it done in its own transaction."""
+    model: type
+    row_id: int
+    values: Callable | None = None   # (the unit of work's answer) -> the done columns
+    joined: bool = False             # the done UPDATE was sent in that unit of work's (open) transaction
+    result: object = None            # its result (the row count)
+    committed: bool = False          # that transaction committed
+    failed: bool = False             # a transaction it was sent in rolled back
+    no_flush_wait: bool = False      # its commits that a crash may lose without loss need not wait for the disk
+
+
+_trying: ContextVar[_Try | None] = ContextVar("oa_liaison_trying", default=None)
+
+
 @dataclass(frozen=True)
 class Ledger:
     """A table of rows to try until done: what a try is, and how its outcomes are counted and logged."""
@@ -42,6 +60,9 @@ class Ledger:
     # (ids) -> {id: what a try needs}, read for the whole batch in its claim's transaction; the try gets its
     # own as ``claimed=`` (a row missing from it, or a try outside a batch, reads its own).
     read_claimed: Callable | None = None
+    # A done mark a crash loses only makes its try run again with the same effect (a delivery offered again
+    # under its row's id): it need not wait for the disk. Whatever the try sent was claimed durably first.
+    redone: bool = False
 
 
 def backoff(config, attempts: int) -> float:
@@ -116,12 +137,64 @@ def still_mine(model, row_id: int, lease: dt.datetime, config) -> bool:
     return renewed.rowcount == 1
 
 
+def done_on_answer(values: Callable) -> None:
+    """Within a try: the unit of work that answers it may mark its row done in its own transaction
+    (:func:`answered`); ``values(answer)`` are the done columns."""
+    current = _trying.get()
+    if current is not None:
+        current.values = values
+
+
+def answered(answer) -> None:
+    """A unit of work's answer, before its commit: the try waiting for it (if any) marks its row done in the same
+    transaction, queued with its writes (no wait, no transaction of its own); its next try if that one fails."""
+    current = _trying.get()
+    if current is None or current.values is None or current.joined:
+        return
+    session = db.session()
+    stmt = _done(current.model, current.row_id, current.values(answer))
+    current.joined = True   # from here on, a failure of this transaction is the try's failure
+    session.info["oa_liaison_try"] = current
+    conn = session.connection()
+    # Its row count is read after the commit: asking for it now would make a pipeline wait.
+    current.result = conn.execute(stmt.execution_options(answer_at_commit=True))
+    if current.no_flush_wait:   # a crash loses the decision and its done mark together: the event is redone
+        without_flush_wait(conn)
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session) -> None:
+    """The transaction carrying a try's done row committed: the try is done."""
+    current = session.info.pop("oa_liaison_try", None)
+    if current is not None:
+        current.committed = True
+
+
+@event.listens_for(Session, "after_rollback")
+def _rolled_back(session) -> None:
+    """The transaction carrying a try's done row rolled back: neither it nor the unit of work's writes stay."""
+    current = session.info.pop("oa_liaison_try", None)
+    if current is not None:   # a later answer (the unit of work tried again) may carry the done row again
+        current.joined, current.failed = False, True
+
+
+def _rowcount(result) -> int:
+    """An UPDATE's matched rows, also when it was answered only at its pipeline's end (psycopg)."""
+    return result.rowcount if result.rowcount >= 0 else result.context.cursor.rowcount
+
+
 def attempt(liaison, ledger: Ledger, row_id: int, counts: dict | None = None, claimed=None) -> bool | None:
-    """Try one row this worker holds: done (True; the ledger's columns), or back off with jitter and log why
-    (False); None when another worker finished it meanwhile."""
+    """Try one row this worker holds: done (True; the ledger's columns, written by the try's own unit of work
+    when it answered, else here), or back off with jitter and log why (False); None when another worker
+    finished it meanwhile."""
     model = ledger.model
+    current = _Try(model, row_id, no_flush_wait=not liaison.config.get("LEDGER_COMMITS_WAIT_FOR_DISK", False))
+    token = _trying.set(current)
     try:
         done = ledger.attempt(liaison, row_id) if claimed is None else ledger.attempt(liaison, row_id, claimed=claimed)
+        if (current.joined or current.failed) and not current.committed:
+            # Its unit of work failed after queuing the done row: neither is committed; the next try does both.
+            raise Retry("处理未能提交（与事件的完成标记一同回滚），留待下次重试")
     except Exception as exc:   # recorded and retried later; never raised to a worker's loop
         db.session.rollback()
         attempts = db.session.scalar(select(model.attempts).where(model.id == row_id))
@@ -138,7 +211,11 @@ def attempt(liaison, ledger: Ledger, row_id: int, counts: dict | None = None, cl
                                   subject=ledger.subject(row_id), detail=exc.detail if isinstance(exc, Retry) else {}))
         db.session.commit()
         return False
-    finished = _finish(model, row_id, done.values)
+    finally:
+        _trying.reset(token)
+        db.session().info.pop("oa_liaison_try", None)
+    finished = _rowcount(current.result) if current.committed else _finish(
+        model, row_id, done.values, no_flush_wait=ledger.redone and current.no_flush_wait)
     if not finished:   # another worker finished it first (its lease had run out): counted once, there
         return None
     if done.then is not None:
@@ -146,11 +223,23 @@ def attempt(liaison, ledger: Ledger, row_id: int, counts: dict | None = None, cl
     return True
 
 
-def _finish(model, row_id: int, values: dict) -> int:
-    """The row marked done (unless another worker did first), committed; how many rows it marked."""
-    stmt = update(model).where(model.id == row_id, model.status == "pending").values(
+def _done(model, row_id: int, values: dict, *where):
+    """The UPDATE marking a row done (unless another worker did first): the ledger's columns."""
+    return update(model).where(model.id == row_id, model.status == "pending", *where).values(
         attempts=model.attempts + 1, lease_until=None, **values)
+
+
+# PostgreSQL's SET LOCAL within the statement itself: it also holds for a statement that commits by itself (and
+# is evaluated whenever the row is written: the last condition of the ones it must pass).
+_NO_FLUSH_WAIT = func.set_config("synchronous_commit", "off", True).is_not(None)
+
+
+def _finish(model, row_id: int, values: dict, *, no_flush_wait: bool = False) -> int:
+    """The row marked done (unless another worker did first), committed; how many rows it marked. With
+    ``no_flush_wait`` its commit does not wait for the disk on PostgreSQL."""
     session = db.session()
+    relaxed = no_flush_wait and session.connection().dialect.name == "postgresql"
+    stmt = _done(model, row_id, values, *((_NO_FLUSH_WAIT,) if relaxed else ()))
     if session.new or session.dirty or session.deleted:   # the try's own rows commit with it
         finished = session.execute(stmt).rowcount
     else:

@@ -6,6 +6,8 @@ import json
 import signal
 import subprocess
 
+import pytest
+
 from sqlalchemy import func, select
 
 from http_host import CallbackHost, Served, post_event, wait_for
@@ -233,7 +235,8 @@ def _processed(liaison, engine, host, note) -> dict:
 
 def test_a_batch_reads_its_events_and_copies_once_and_marks_each_done_by_itself(app):
     """The worker's batch: its events' bodies in one statement, its copies and their files in one each (not a
-    read per row); each row marked done by one UPDATE, on PostgreSQL outside a transaction (no BEGIN, COMMIT)."""
+    read per row); each event marked done by one UPDATE in its decision's transaction (sent with the decision's
+    writes), each copy by one UPDATE, on PostgreSQL outside a transaction (no BEGIN, COMMIT)."""
     from oa_liaison_plugin import hookimpl
     app.config["API_PROCESS_INLINE"] = False
     liaison = app.extensions["oa_liaison"]
@@ -266,9 +269,11 @@ def test_a_batch_reads_its_events_and_copies_once_and_marks_each_done_by_itself(
     read_copies = [s for s, _ in sent if s.startswith("SELECT liaison_copy.id") and "snapshot" in s]
     files = [s for s, _ in sent if s.startswith("SELECT liaison_blob")]
     assert (len(bodies), len(read_copies), len(files)) == (1, 1, 1), (bodies, read_copies, files)
-    done = [alone for s, alone in sent if s.startswith(("UPDATE liaison_http_inbox SET body",
-                                                         "UPDATE liaison_copy SET status"))]
-    assert len(done) == 4 + copies and set(done) == {pg}
+    events_done = [(sent[i - 1][0].split()[:2], alone) for i, (s, alone) in enumerate(sent)
+                   if s.startswith("UPDATE liaison_http_inbox SET body")]
+    assert events_done == [(["INSERT", "INTO"], False)] * 4, events_done   # after the decision's last INSERT
+    copies_done = [alone for s, alone in sent if s.startswith("UPDATE liaison_copy SET status")]
+    assert len(copies_done) == copies and set(copies_done) == {pg}
 
 
 def test_an_error_logged_beside_the_caller_is_one_statement_on_postgresql(app):
@@ -284,3 +289,163 @@ def test_an_error_logged_beside_the_caller_is_one_statement_on_postgresql(app):
         logged = db.session.scalar(select(func.count()).select_from(EventError).where(EventError.code == "beside"))
         db.session.remove()
     assert sent == (["INSERT"] if engine.dialect.name == "postgresql" else ["INSERT", "COMMIT"]) and logged == 1
+
+
+# The event's done UPDATE fails while a row is in this table: a fault between the decision and the done mark.
+_FAULT = {
+    "sqlite": ["CREATE TABLE done_fault (n INTEGER)",
+               "CREATE TRIGGER done_fails BEFORE UPDATE ON liaison_http_inbox WHEN NEW.status = 'done' "
+               "AND EXISTS (SELECT 1 FROM done_fault) BEGIN SELECT RAISE(ABORT, 'done refused'); END"],
+    "postgresql": ["CREATE TABLE done_fault (n INTEGER)",
+                   "CREATE FUNCTION done_fails() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                   "IF NEW.status = 'done' AND EXISTS (SELECT 1 FROM done_fault) THEN RAISE EXCEPTION 'done refused'; "
+                   "END IF; RETURN NEW; END $$",
+                   "CREATE TRIGGER done_fails BEFORE UPDATE ON liaison_http_inbox FOR EACH ROW "
+                   "EXECUTE FUNCTION done_fails()"],
+}
+
+
+def test_an_event_is_marked_done_only_with_its_decision_and_a_failure_leaves_both_to_the_next_try(app):
+    """Exactly once: when marking the event done fails, its decision is not committed either (the event stays
+    pending, nothing decided); the next try decides it once and records that first answer (not a duplicate)."""
+    from sqlalchemy import text
+
+    from oa_liaison_plugin.models import Decision
+    app.config["API_PROCESS_INLINE"] = False
+    liaison = app.extensions["oa_liaison"]
+    with app.app_context():
+        for statement in _FAULT[db.engine.dialect.name] + ["INSERT INTO done_fault VALUES (1)"]:
+            db.session.execute(text(statement))
+        db.session.commit()
+        data = {"id": "X-1", "issuer": "南部县财政局", "title": "关于县级预算调整方案的报告",
+                "main_recipients": ["县人大常委会"], "flags": {"major": True}}
+        body = json.dumps({"specversion": "1.0", "id": "x-1", "source": "/t", "type": "document.issued", "data": data})
+        row_id, _ = inbox.record(inbox.CLI_SENDER, json.loads(body), "nanbu", body)
+        db.session.remove()
+    try:
+        first = inbox.process(liaison, row_id)
+    except Exception as exc:   # main's code: the done mark's failure came out of the try, its decision committed
+        first = f"raised {exc}"
+    with app.app_context():
+        pending = db.session.scalar(select(InboxEvent.status).where(InboxEvent.id == row_id))
+        decided = db.session.scalar(select(func.count()).select_from(Document).where(Document.host_id == "X-1"))
+        db.session.execute(text("DELETE FROM done_fault"))
+        db.session.commit()
+        db.session.remove()
+    assert (first, pending, decided) == ("failed", "pending", 0)
+    assert inbox.process(liaison, row_id) == "done"
+    with app.app_context():
+        row = db.session.get(InboxEvent, row_id)
+        doc = db.session.scalar(select(Document).where(Document.host_id == "X-1"))
+        decisions = db.session.scalar(select(func.count()).select_from(Decision).where(Decision.document_id == doc.id))
+        copies = db.session.scalar(select(func.count()).select_from(Copy).where(Copy.document_id == doc.id))
+        result, attempts = row.result, row.attempts
+        db.session.remove()
+    assert result["duplicate"] is False and result["status"] == "routed" and attempts == 2
+    assert decisions == 1 and copies == len(result["committees"]) >= 1
+
+
+# Each write to these tables noted with the synchronous_commit its transaction commits with (a deferred trigger
+# runs at the COMMIT).
+_SEEN = ["CREATE TABLE commit_seen (n SERIAL, tbl TEXT, op TEXT, setting TEXT)",
+         "CREATE FUNCTION commit_seen() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+         "INSERT INTO commit_seen (tbl, op, setting) VALUES (TG_TABLE_NAME, TG_OP || CASE WHEN TG_OP = 'UPDATE' "
+         "THEN ' ' || COALESCE(NEW.status, '') || CASE WHEN NEW.lease_until IS NOT NULL THEN ' lease' ELSE '' END "
+         "ELSE '' END, current_setting('synchronous_commit')); RETURN NEW; END $$"] + [
+    f"CREATE CONSTRAINT TRIGGER {t}_seen AFTER INSERT OR UPDATE ON {t} DEFERRABLE INITIALLY DEFERRED "
+    f"FOR EACH ROW EXECUTE FUNCTION commit_seen()"
+    for t in ("liaison_http_inbox", "liaison_copy")]
+
+
+@pytest.mark.parametrize("wait", [False, True])
+def test_on_postgresql_only_the_ledgers_redone_commits_skip_the_disk_wait(app, wait):
+    """synchronous_commit off only where a crash loses nothing: the decision with its event's done mark, and a
+    copy's done mark (offered again under its id). The inbox's INSERT (the 202), the claims (durable before
+    anything is sent: they flush the commits before them) and a Python host's own document_issued wait for the
+    disk; LEDGER_COMMITS_WAIT_FOR_DISK makes every commit wait. No connection is left with it off."""
+    from sqlalchemy import text
+
+    from oa_liaison_plugin import hookimpl
+    if not app.config["DATABASE_URL"].startswith("postgresql"):
+        pytest.skip("PostgreSQL's synchronous_commit")
+    app.config.update(API_PROCESS_INLINE=False, LEDGER_COMMITS_WAIT_FOR_DISK=wait)
+    liaison = app.extensions["oa_liaison"]
+
+    class Host:
+        @hookimpl
+        def deliver_copy(self, copy):
+            return "ok"
+    data = {"issuer": "南部县财政局", "title": "关于县级预算调整方案的报告", "main_recipients": ["县人大常委会"]}
+    with app.app_context():
+        for statement in _SEEN:
+            db.session.execute(text(statement))
+        db.session.commit()
+        body = json.dumps({"specversion": "1.0", "id": "s-1", "source": "/t", "type": "document.issued",
+                           "data": dict(data, id="S-1")})
+        inbox.record(inbox.CLI_SENDER, json.loads(body), "nanbu", body)
+        db.session.remove()
+    liaison.pm.register(Host())
+    inbox.process_due(liaison)
+    with app.app_context():
+        worker = db.session.execute(text("SELECT tbl, op, setting FROM commit_seen ORDER BY n")).all()
+        db.session.execute(text("DELETE FROM commit_seen"))
+        db.session.commit()
+        db.session.remove()
+    liaison.document_issued(dict(data, id="S-2"))   # a Python host's own call: its answer is a promise
+    with app.app_context():
+        host = db.session.execute(text("SELECT tbl, op, setting FROM commit_seen ORDER BY n")).all()
+        left = {db.session.scalar(text("SHOW synchronous_commit"))}
+        db.session.remove()
+    off = "on" if wait else "off"
+    ops = [(t[len("liaison_"):], op, setting) for t, op, setting in worker]
+    copies = sum(1 for t, op, _ in ops if t == "copy" and op == "INSERT")
+    assert ops == [("http_inbox", "INSERT", "on"), ("http_inbox", "UPDATE pending lease", "on"),
+                   *[("copy", "INSERT", off)] * copies, ("http_inbox", "UPDATE done", off),
+                   *[("copy", "UPDATE pending lease", "on")] * copies,
+                   *[("copy", "UPDATE delivered", off)] * copies], ops
+    decided = [setting for _, op, setting in host if op == "INSERT"]   # its copies' delivery is a ledger's
+    assert copies >= 1 and decided == ["on"] * copies, host
+    assert left == {"on"}
+
+
+def test_a_batch_of_copies_reads_its_callback_host_once_and_each_copy_carries_its_own_facts(app):
+    """The HTTP host's deliver_copy in a batch: the jurisdiction's callback host and its secrets read once for the
+    batch (not once a copy), each copy's facts (its committee's id, jurisdiction, decision time) read with the
+    batch's copies; every copy signed, offered once, and carrying its own facts."""
+    from oa_liaison_plugin.models import Committee
+    app.config["API_PROCESS_INLINE"] = False
+    liaison = app.extensions["oa_liaison"]
+    with app.app_context():
+        _, secret = hosts.add(app.config, "batch", "nanbu")
+        db.session.commit()
+    host = CallbackHost(secret)
+    try:
+        with app.app_context():
+            hosts.get("batch").callback_url = host.url
+            db.session.commit()
+            for n in range(4):
+                data = {"id": f"H-{n}", "issuer": "南部县财政局", "title": "关于县级预算调整方案的报告",
+                        "main_recipients": ["县人大常委会"], "flags": {"major": True}}
+                body = json.dumps({"specversion": "1.0", "id": f"h-{n}", "source": "/t", "type": "document.issued",
+                                   "data": data})
+                inbox.record(inbox.CLI_SENDER, json.loads(body), "nanbu", body)
+            engine = db.engine
+            db.session.remove()
+        sent: list = []
+
+        def note(conn, cursor, statement, *args):
+            sent.append(statement)
+        counts = _processed(liaison, engine, object(), note)
+        with app.app_context():
+            facts = {f"copy-{c.id}": (c.committee_id, c.document.decided_at.isoformat(timespec="seconds") + "Z")
+                     for c in db.session.scalars(select(Copy))}
+            names = dict(db.session.execute(select(Committee.id, Committee.name)).all())
+            db.session.remove()
+    finally:
+        host.close()
+    host_reads = [s for s in sent if "liaison_http_host_secret" in s]
+    assert counts["events"] == 4 and counts["delivered"] == len(facts) >= 4 and len(host_reads) == 1, host_reads
+    assert set(host.acked) == set(facts) and set(host.acked.values()) == {1} and not host.bad
+    got = {r["id"]: r["event"]["data"] for r in host.received}
+    assert {k: (d["committee_id"], d["decided_at"]) for k, d in got.items()} == facts
+    assert all(d["jurisdiction"] == "nanbu" and d["committee"] == names[d["committee_id"]] for d in got.values())

@@ -29,6 +29,7 @@ from ..models import (
 )
 from ..documents.secrecy import level_of
 from ..engine import written_and_committed
+from ..lease import answered
 from .decide import Case, decide, gather, gathers_without_database, rule_fields
 from .qualify import Verdict, manual_verdict
 
@@ -226,11 +227,12 @@ def route_document(liaison, document) -> dict:
                                                      dict(values, received_at=values["decided_at"])).scalar_one()
         before = record(liaison, jur, doc_id, values, verdict, "reissued" if known is not None else "issued",
                         new=known is None, plugin_errors=case.plugin_errors)
+        summary = _summary(doc.id, verdict.status, verdict.hold_reason, verdict.as_json())
+        summary["consulted_before_issue"], summary["consultation_ids"] = bool(before), before
+        answered(summary)   # an inbox event being processed is marked done in this transaction
     if liaison.config["DELIVER_INLINE"] and verdict.status == "routed":
         # Only this document's copies: a backlog (the host's inbox down) is the worker's, not the issuer's wait.
         deliver_due(liaison, limit=50, document_ids=[doc_id])
-    summary = _summary(doc.id, verdict.status, verdict.hold_reason, verdict.as_json())
-    summary["consulted_before_issue"], summary["consultation_ids"] = bool(before), before
     return summary
 
 

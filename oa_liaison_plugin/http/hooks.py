@@ -4,10 +4,12 @@ from __future__ import annotations
 import base64
 from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
+from types import SimpleNamespace
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from ..delivery import offering
 from ..engine import outside_transaction
 from ..models import Copy, Document, HttpHost, Jurisdiction, Notification, db, insert_all
 from ..plugins import hookimpl
@@ -33,24 +35,53 @@ def deliver_copy(liaison, copy):
     copy_id = str(copy.get("copy_id", ""))
     if not copy_id.startswith("copy-") or not copy_id[5:].isdigit():
         return None
-    # The copy's jurisdiction and that jurisdiction's callback host with its secrets, in one statement; on
-    # PostgreSQL outside a transaction when none is open (the worker's: no BEGIN and COMMIT to wait on).
-    conn = db.session.connection()
-    with outside_transaction(conn):
-        jur = db.session.execute(select(HttpHost, Jurisdiction.code, Copy.created_at, Copy.committee_id,
+    facts = offering()
+    if facts is not None and facts["copy_id"] == int(copy_id[5:]):
+        # Read with the batch; its jurisdiction's host once a batch (the batch's dict holds it).
+        hosts = facts["batch"]
+        if facts["jurisdiction_id"] not in hosts:
+            hosts[facts["jurisdiction_id"]] = _callback_host(HttpHost.jurisdiction_id == facts["jurisdiction_id"])
+        host = hosts[facts["jurisdiction_id"]]
+    else:
+        host, facts = _copy_and_host(int(copy_id[5:]))
+    if host is None:
+        return None
+    # Stable ids beside the names: the committee's id, the jurisdiction's code, when the decision was made.
+    data = {**copy_data(copy), "committee_id": facts["committee_id"], "jurisdiction": facts["code"],
+            "decided_at": facts["decided_at"].isoformat(timespec="seconds") + "Z" if facts["decided_at"] else None}
+    event = cloudevent("liaison.copy", copy_id, f"/oa-liaison/{facts['code']}", data, facts["created_at"])
+    return post(liaison.config, host, copy_id, event)
+
+
+def _callback_host(*where):
+    """The first callback host matching ``where`` with its secrets, as plain values (they outlive the session's
+    commits), or None; on PostgreSQL outside a transaction when none is open (no BEGIN and COMMIT to wait on)."""
+    with outside_transaction(db.session.connection()):
+        host = db.session.scalars(select(HttpHost).where(*where, HttpHost.callback_url.is_not(None))
+                                  .order_by(HttpHost.id).limit(1).options(joinedload(HttpHost.secrets))).first()
+    return None if host is None else _plain(host)
+
+
+def _plain(host: HttpHost) -> SimpleNamespace:
+    """What a callback reads of a host (``post``: its id, name, URL and secrets), detached from the session."""
+    return SimpleNamespace(id=host.id, name=host.name, callback_url=host.callback_url, secrets=[
+        SimpleNamespace(id=s.id, sealed=s.sealed, expires_at=s.expires_at) for s in host.secrets])
+
+
+def _copy_and_host(copy_id: int):
+    """A copy's facts and its jurisdiction's callback host with its secrets, in one statement (a copy offered
+    outside a batch)."""
+    with outside_transaction(db.session.connection()):
+        row = db.session.execute(select(HttpHost, Jurisdiction.code, Copy.created_at, Copy.committee_id,
                                         Document.decided_at).join(
             Document, Document.jurisdiction_id == HttpHost.jurisdiction_id).join(
             Jurisdiction, Jurisdiction.id == Document.jurisdiction_id).join(Copy, Copy.document_id == Document.id)
-            .where(Copy.id == int(copy_id[5:]), HttpHost.callback_url.is_not(None)).order_by(HttpHost.id).limit(1)
+            .where(Copy.id == copy_id, HttpHost.callback_url.is_not(None)).order_by(HttpHost.id).limit(1)
             .options(joinedload(HttpHost.secrets))).unique().first()
-    if jur is None:
-        return None
-    host = jur.HttpHost
-    # Stable ids beside the names: the committee's id, the jurisdiction's code, when the decision was made.
-    data = {**copy_data(copy), "committee_id": jur.committee_id, "jurisdiction": jur.code,
-            "decided_at": jur.decided_at.isoformat(timespec="seconds") + "Z" if jur.decided_at else None}
-    event = cloudevent("liaison.copy", copy_id, f"/oa-liaison/{jur.code}", data, jur.created_at)
-    return post(liaison.config, host, copy_id, event)
+    if row is None:
+        return None, None
+    return _plain(row.HttpHost), dict(code=row.code, created_at=row.created_at, committee_id=row.committee_id,
+                                      decided_at=row.decided_at)
 
 
 # Inside notify_batch(): each jurisdiction's callback host looked up once (a reminder pass notifies thousands).

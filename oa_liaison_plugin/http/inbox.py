@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..delivery import deliver_due, delivered_after
-from ..lease import Done, Ledger, add_counts, run_due, try_one
+from ..lease import Done, Ledger, add_counts, done_on_answer, run_due, try_one
 from ..models import HttpHost, InboxEvent, db, utcnow
 from ..decision.decide import host_requires_file
 from . import hosts, lanes
@@ -138,6 +138,10 @@ def _process_claimed(liaison, row_id: int, claimed=None) -> Done:
         db.session.commit()   # end the read: the event's own transactions follow (the row is not read again)
     event, jurisdiction = json.loads(row.body), row.jurisdiction
     allowed, require_file = list(row.allow_origins or []), row.require_file
+    body = _slim(event)
+    if event.get("type") == "document.issued":
+        # The decision's own transaction marks the event done with its answer (the same values as below).
+        done_on_answer(lambda answer: _done_values(answer, None, body))
     token = host_requires_file.set(require_file)
     try:
         with delivered_after() as held:   # callbacks wait until the event is done, outside its lease
@@ -147,15 +151,25 @@ def _process_claimed(liaison, row_id: int, claimed=None) -> Done:
         result, error = {"status": "error", "error": str(exc)}, str(exc)
     finally:
         host_requires_file.reset(token)
+    return Done(_done_values(result, error, body),
+                then=(lambda: deliver_due(liaison, limit=50, document_ids=None if None in held else held))
+                if held else None)
+
+
+def _slim(event: dict) -> str:
+    """The event's body as kept once it is done: without its inline file and attachments' bytes."""
     slim = dict(event, data={k: v for k, v in event["data"].items() if k != "file_base64"}) \
         if isinstance(event.get("data"), dict) else event
     if isinstance(slim.get("data"), dict) and isinstance(slim["data"].get("attachments"), list):
         slim["data"]["attachments"] = [{k: v for k, v in a.items() if k != "data_base64"} if isinstance(a, dict)
                                        else a for a in slim["data"]["attachments"]]
-    return Done(dict(status="done", result=json.loads(json.dumps(result, default=str)), last_error=error,
-                     processed_at=utcnow(), body=json.dumps(slim, ensure_ascii=False)),
-                then=(lambda: deliver_due(liaison, limit=50, document_ids=None if None in held else held))
-                if held else None)
+    return json.dumps(slim, ensure_ascii=False)
+
+
+def _done_values(result, error: str | None, body: str) -> dict:
+    """A processed event's columns: its answer (as JSON), its error, its slim body."""
+    return dict(status="done", result=json.loads(json.dumps(result or {}, default=str)), last_error=error,
+                processed_at=utcnow(), body=body)
 
 
 EVENTS = Ledger(InboxEvent, _process_claimed, lambda code: InboxEvent.jurisdiction == code, "http_event",

@@ -27,7 +27,7 @@ def _post(liaison, nid: int) -> Done:
 NOTIFICATIONS = Ledger(Notification, _post, lambda code: Notification.host_id.in_(
     select(HttpHost.id).join(Jurisdiction, Jurisdiction.id == HttpHost.jurisdiction_id)
     .where(Jurisdiction.code == code)), "notify", lambda nid: f"notification-{nid}",
-    "notifications", "notifications_failed", dies=True)
+    "notifications", "notifications_failed", dies=True, redone=True)
 
 
 def deliver_due(liaison, *, limit: int = 50, jurisdiction: str | None = None) -> dict:
