@@ -19,6 +19,21 @@ from helpers import cli_env as env_for
 from test_hardening2 import _second_jurisdiction
 
 
+def _issued_events(prefix: str, count: int, file=None, **data) -> list[int]:
+    """``count`` document.issued events in the inbox, as the CLI records them: 县财政局's major 报告 (``data`` over
+    it), ids PREFIX-0…; ``file(n)`` the n-th one's inline .docx. Their inbox row ids."""
+    ids = []
+    for n in range(count):
+        event = {"id": f"{prefix.upper()}-{n}", "issuer": "南部县财政局", "title": "关于县级预算调整方案的报告",
+                 "main_recipients": ["县人大常委会"], "flags": {"major": True}, **data}
+        if file is not None:
+            event["file_base64"] = base64.b64encode(file(n)).decode()
+        body = json.dumps({"specversion": "1.0", "id": f"{prefix}-{n}", "source": "/t", "type": "document.issued",
+                           "data": event})
+        ids.append(inbox.record(inbox.CLI_SENDER, json.loads(body), "nanbu", body)[0])
+    return ids
+
+
 def _count(app, model, *where) -> int:
     with app.app_context():
         n = db.session.scalar(select(func.count()).select_from(model).where(*where))
@@ -201,12 +216,7 @@ def test_a_batch_of_events_claims_its_copies_once_and_offers_each_once(app):
             offers[copy["copy_id"]] += 1
             return "ok"
     with app.app_context():
-        for n in range(5):
-            data = {"id": f"B-{n}", "issuer": "南部县财政局", "title": "关于县级预算调整方案的报告",
-                    "main_recipients": ["县人大常委会"], "flags": {"major": True}}
-            body = json.dumps({"specversion": "1.0", "id": f"b-{n}", "source": "/t", "type": "document.issued",
-                               "data": data})
-            inbox.record(inbox.CLI_SENDER, json.loads(body), "nanbu", body)
+        _issued_events("b", 5)
         db.session.remove()
     claims: list = []
 
@@ -247,13 +257,7 @@ def test_a_batch_reads_its_events_and_copies_once_and_marks_each_done_by_itself(
         def deliver_copy(self, copy):
             return "ok" if copy["file"] else None   # the file's bytes come with the batch's read
     with app.app_context():
-        for n in range(4):
-            data = {"id": f"R-{n}", "issuer": "南部县财政局", "title": "关于县级预算调整方案的报告",
-                    "main_recipients": ["县人大常委会"], "flags": {"major": True},
-                    "file_base64": base64.b64encode(docx(doc_number=f"南教发〔2017〕{n + 1}号")).decode()}
-            body = json.dumps({"specversion": "1.0", "id": f"r-{n}", "source": "/t", "type": "document.issued",
-                               "data": data})
-            inbox.record(inbox.CLI_SENDER, json.loads(body), "nanbu", body)
+        _issued_events("r", 4, file=lambda n: docx(doc_number=f"南教发〔2017〕{n + 1}号"))
         engine = db.engine
         db.session.remove()
     sent: list = []
@@ -317,10 +321,7 @@ def test_an_event_is_marked_done_only_with_its_decision_and_a_failure_leaves_bot
         for statement in _FAULT[db.engine.dialect.name] + ["INSERT INTO done_fault VALUES (1)"]:
             db.session.execute(text(statement))
         db.session.commit()
-        data = {"id": "X-1", "issuer": "南部县财政局", "title": "关于县级预算调整方案的报告",
-                "main_recipients": ["县人大常委会"], "flags": {"major": True}}
-        body = json.dumps({"specversion": "1.0", "id": "x-1", "source": "/t", "type": "document.issued", "data": data})
-        row_id, _ = inbox.record(inbox.CLI_SENDER, json.loads(body), "nanbu", body)
+        row_id, = _issued_events("x", 1)
         db.session.remove()
     try:
         first = inbox.process(liaison, row_id)
@@ -328,7 +329,7 @@ def test_an_event_is_marked_done_only_with_its_decision_and_a_failure_leaves_bot
         first = f"raised {exc}"
     with app.app_context():
         pending = db.session.scalar(select(InboxEvent.status).where(InboxEvent.id == row_id))
-        decided = db.session.scalar(select(func.count()).select_from(Document).where(Document.host_id == "X-1"))
+        decided = db.session.scalar(select(func.count()).select_from(Document).where(Document.host_id == "X-0"))
         db.session.execute(text("DELETE FROM done_fault"))
         db.session.commit()
         db.session.remove()
@@ -336,7 +337,7 @@ def test_an_event_is_marked_done_only_with_its_decision_and_a_failure_leaves_bot
     assert inbox.process(liaison, row_id) == "done"
     with app.app_context():
         row = db.session.get(InboxEvent, row_id)
-        doc = db.session.scalar(select(Document).where(Document.host_id == "X-1"))
+        doc = db.session.scalar(select(Document).where(Document.host_id == "X-0"))
         decisions = db.session.scalar(select(func.count()).select_from(Decision).where(Decision.document_id == doc.id))
         copies = db.session.scalar(select(func.count()).select_from(Copy).where(Copy.document_id == doc.id))
         result, attempts = row.result, row.attempts
@@ -423,12 +424,7 @@ def test_a_batch_of_copies_reads_its_callback_host_once_and_each_copy_carries_it
         with app.app_context():
             hosts.get("batch").callback_url = host.url
             db.session.commit()
-            for n in range(4):
-                data = {"id": f"H-{n}", "issuer": "南部县财政局", "title": "关于县级预算调整方案的报告",
-                        "main_recipients": ["县人大常委会"], "flags": {"major": True}}
-                body = json.dumps({"specversion": "1.0", "id": f"h-{n}", "source": "/t", "type": "document.issued",
-                                   "data": data})
-                inbox.record(inbox.CLI_SENDER, json.loads(body), "nanbu", body)
+            _issued_events("h", 4)
             engine = db.engine
             db.session.remove()
         sent: list = []
