@@ -10,6 +10,7 @@ from flask import has_request_context
 from sqlalchemy import insert, select
 from sqlalchemy.orm import joinedload
 
+from .engine import outside_transaction
 from .lease import Done, Ledger, Retry, run_due
 from .models import Blob, Copy, Document, EventError, HttpHost, Jurisdiction, db, utcnow
 
@@ -56,9 +57,10 @@ def record_error(event: str, code: str, message: str, *, subject: str | None = N
 def write_beside(write) -> None:
     """Run ``write(connection)`` committed on its own, leaving the caller's transaction as it was.
 
-    Its statements are logs (an error, a host's call and the trim of its old calls): on PostgreSQL each
-    commits by itself, without a BEGIN and a COMMIT of its own (two round trips a copy's callback waited on);
-    a trim a crash left undone is done by the next call."""
+    Its statements are logs (an error; a host's call with the trim of its old calls): on PostgreSQL each
+    commits by itself, without a BEGIN and a COMMIT of its own (two round trips a copy's callback waited on),
+    and without switching the pooled connection's isolation level back and forth; a trim a crash left undone
+    is done by the next call."""
     held = _sqlite_write_in_progress()
     if held is not None:
         # SQLite has one writer and the caller holds it: a second connection would wait for our own
@@ -67,7 +69,7 @@ def write_beside(write) -> None:
             write(held)
         return
     if db.engine.dialect.name == "postgresql":
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        with db.engine.connect() as conn, outside_transaction(conn):
             write(conn)
         return
     with db.engine.begin() as conn:

@@ -8,7 +8,7 @@ import functools
 import select
 import time
 
-from sqlalchemy import event, exc
+from sqlalchemy import event, exc, func
 
 
 def engine_options(config) -> dict:
@@ -111,6 +111,10 @@ def without_flush_wait(conn) -> None:
 
 
 NO_FLUSH_WAIT = "SET LOCAL synchronous_commit TO off"
+
+# The same as a condition of a PostgreSQL statement (its SET LOCAL also holds for a statement that commits by itself):
+# put where it is evaluated whenever the statement writes, as the last condition a written row must pass.
+NO_FLUSH_WAIT_CONDITION = func.set_config("synchronous_commit", "off", True).is_not(None)
 
 
 @contextlib.contextmanager

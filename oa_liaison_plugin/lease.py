@@ -11,7 +11,7 @@ from typing import Callable
 from sqlalchemy import event, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from .engine import outside_transaction, without_flush_wait
+from .engine import NO_FLUSH_WAIT_CONDITION, outside_transaction, without_flush_wait
 from .models import EventError, db, utcnow
 
 
@@ -229,17 +229,12 @@ def _done(model, row_id: int, values: dict, *where):
         attempts=model.attempts + 1, lease_until=None, **values)
 
 
-# PostgreSQL's SET LOCAL within the statement itself: it also holds for a statement that commits by itself (and
-# is evaluated whenever the row is written: the last condition of the ones it must pass).
-_NO_FLUSH_WAIT = func.set_config("synchronous_commit", "off", True).is_not(None)
-
-
 def _finish(model, row_id: int, values: dict, *, no_flush_wait: bool = False) -> int:
     """The row marked done (unless another worker did first), committed; how many rows it marked. With
     ``no_flush_wait`` its commit does not wait for the disk on PostgreSQL."""
     session = db.session()
     relaxed = no_flush_wait and session.connection().dialect.name == "postgresql"
-    stmt = _done(model, row_id, values, *((_NO_FLUSH_WAIT,) if relaxed else ()))
+    stmt = _done(model, row_id, values, *((NO_FLUSH_WAIT_CONDITION,) if relaxed else ()))
     if session.new or session.dirty or session.deleted:   # the try's own rows commit with it
         finished = session.execute(stmt).rowcount
     else:

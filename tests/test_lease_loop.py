@@ -295,6 +295,57 @@ def test_an_error_logged_beside_the_caller_is_one_statement_on_postgresql(app):
     assert sent == (["INSERT"] if engine.dialect.name == "postgresql" else ["INSERT", "COMMIT"]) and logged == 1
 
 
+@pytest.mark.parametrize("wait", [False, True])
+def test_a_hosts_call_is_logged_and_its_log_trimmed_by_one_statement_on_postgresql(app, wait):
+    """A callback's line in its host's delivery log: on PostgreSQL the INSERT and the trim of the calls past
+    HOST_CALL_LOG_SIZE are one statement that commits by itself (two, each waited on, before), its commit not
+    waiting for the disk unless LEDGER_COMMITS_WAIT_FOR_DISK; on SQLite its own transaction. Either way the last
+    calls are kept, in order, and the caller's transaction is left as it was."""
+    from sqlalchemy import text
+
+    from helpers import sent_statements
+    from oa_liaison_plugin.http.callbacks import _logged
+    from oa_liaison_plugin.models import HttpCall
+    app.config.update(HOST_CALL_LOG_SIZE=3, LEDGER_COMMITS_WAIT_FOR_DISK=wait)
+    pg = app.config["DATABASE_URL"].startswith("postgresql")
+    with app.app_context():
+        if pg:
+            for statement in [_SEEN[0], _CALL_SEEN, _seen_trigger("liaison_http_call", "call_seen")]:
+                db.session.execute(text(statement))
+            db.session.commit()
+        mine, _ = hosts.add(app.config, "log", "nanbu")
+        theirs, _ = hosts.add(app.config, "other", "nanbu")
+        db.session.commit()
+        host_id, other = mine.id, theirs.id
+        _logged(app.config, other, "liaison.copy", "other-0", 200, None, 0.01)
+        db.session.get(Jurisdiction, 1)   # the caller's transaction is open
+        with sent_statements(db.engine) as sent:
+            for n in range(5):
+                _logged(app.config, host_id, "liaison.copy", f"m-{n}", 200 if n % 2 else None,
+                        None if n % 2 else "超时", 0.01 * n)
+        db.session.rollback()
+        log = db.session.execute(select(HttpCall.msg_id, HttpCall.status, HttpCall.ok, HttpCall.error)
+                                 .order_by(HttpCall.id)).all()
+        seen = db.session.execute(text("SELECT setting FROM commit_seen")).scalars().all() if pg else []
+        errors = db.session.scalar(select(func.count()).select_from(EventError))
+        db.session.remove()
+    assert errors == 0
+    assert sent == (["WITH"] * 5 if pg else ["INSERT", "DELETE", "COMMIT"] * 5), sent
+    assert [tuple(r) for r in log] == [("other-0", 200, True, None), ("m-2", None, False, "超时"),
+                                       ("m-3", 200, True, None), ("m-4", None, False, "超时")]
+    assert seen == ["on" if wait else "off"] * 6 if pg else True
+
+
+def _seen_trigger(table: str, function: str = "commit_seen") -> str:
+    return (f"CREATE CONSTRAINT TRIGGER {table}_seen AFTER INSERT OR UPDATE ON {table} DEFERRABLE INITIALLY "
+            f"DEFERRED FOR EACH ROW EXECUTE FUNCTION {function}()")
+
+
+_CALL_SEEN = ("CREATE FUNCTION call_seen() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO commit_seen "
+              "(tbl, op, setting) VALUES (TG_TABLE_NAME, TG_OP, current_setting('synchronous_commit')); RETURN NEW; "
+              "END $$")
+
+
 # The event's done UPDATE fails while a row is in this table: a fault between the decision and the done mark.
 _FAULT = {
     "sqlite": ["CREATE TABLE done_fault (n INTEGER)",
@@ -353,9 +404,7 @@ _SEEN = ["CREATE TABLE commit_seen (n SERIAL, tbl TEXT, op TEXT, setting TEXT)",
          "INSERT INTO commit_seen (tbl, op, setting) VALUES (TG_TABLE_NAME, TG_OP || CASE WHEN TG_OP = 'UPDATE' "
          "THEN ' ' || COALESCE(NEW.status, '') || CASE WHEN NEW.lease_until IS NOT NULL THEN ' lease' ELSE '' END "
          "ELSE '' END, current_setting('synchronous_commit')); RETURN NEW; END $$"] + [
-    f"CREATE CONSTRAINT TRIGGER {t}_seen AFTER INSERT OR UPDATE ON {t} DEFERRABLE INITIALLY DEFERRED "
-    f"FOR EACH ROW EXECUTE FUNCTION commit_seen()"
-    for t in ("liaison_http_inbox", "liaison_copy")]
+    _seen_trigger(t) for t in ("liaison_http_inbox", "liaison_copy")]
 
 
 @pytest.mark.parametrize("wait", [False, True])
