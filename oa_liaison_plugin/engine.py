@@ -1,5 +1,5 @@
-"""PostgreSQL connection settings: the warm connection first, a ping only for one that sat idle, and writes
-sent together with their commit (or together, with no transaction)."""
+"""PostgreSQL connection settings: the warm connection first, a ping only for one that sat idle, writes sent
+together with their commit, and a read sent ahead of the work that does not need its answer."""
 from __future__ import annotations
 
 import collections
@@ -232,19 +232,6 @@ def _compiled(statement, dialect) -> tuple:
 @functools.cache
 def _row_type(statement):
     return collections.namedtuple("Row", list(statement.selected_columns.keys()))
-
-
-@contextlib.contextmanager
-def pipelined(conn):
-    """The block's statements sent without waiting for each and answered together at its end, on psycopg with
-    pipeline mode; as they are elsewhere. The block reads no answer (an INSERT's new id: ``insert().inline()``,
-    else SQLAlchemy's implicit RETURNING has nothing to read yet). A failure comes out as SQLAlchemy's own
-    error."""
-    if not _can_pipeline(conn):
-        yield
-        return
-    with _pipeline(conn):
-        yield
 
 
 @contextlib.contextmanager
