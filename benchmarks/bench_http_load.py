@@ -6,6 +6,7 @@ Reports the 202's throughput and p50/p99, then waits until every event is proces
 acknowledged, and checks: every event recorded once, every document decided, every copy delivered once.
 
 Run:  .venv/bin/python benchmarks/bench_http_load.py [--events 10000] [--clients 8] [--database-url URL]
+                                                      [--workers N] [--servers N]
 """
 from __future__ import annotations
 
@@ -43,6 +44,9 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=None, help="oa-liaison serve --threads (default: its own)")
     ap.add_argument("--drain-timeout", type=float, default=600)
     ap.add_argument("--workers", type=int, default=1, help="`oa-liaison worker` processes beside the server")
+    ap.add_argument("--servers", type=int, default=1,
+                    help="`oa-liaison serve` processes on one database, each on its own port, the clients taking "
+                         "turns between them (as a reverse proxy would spread them; no proxy is measured)")
     ap.add_argument("--inline", action="store_true",
                     help="process events in the serving process after each 202 (default: a separate worker)")
     args = ap.parse_args()
@@ -54,15 +58,15 @@ def main() -> None:
     secret = json.loads(cli(env, "hosts", "add", "bench", "--jurisdiction", "nanbu", "--callback-url", callbacks.url,
                             "--json"))["secret"]
     callbacks.know(secret)
-    port = free_port()
-    server = serve(env, port, threads=args.threads)
+    ports = [free_port() for _ in range(args.servers)]
+    servers = [serve(env, port, threads=args.threads) for port in ports]
     file_b64 = docx_b64()
     latencies: list[float] = []
     errors: list = []
     lock = threading.Lock()
 
     def client(k: int):
-        c = Client(port, secret)
+        c = Client(ports[k % len(ports)], secret)
         mine = []
         for i in range(k, args.events, args.clients):
             body = event_body("document.issued", f"ev-{i}", {"id": f"DOC-{i}", "file_base64": file_b64})
@@ -81,7 +85,7 @@ def main() -> None:
     workers = [subprocess.Popen([EXE, "worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                for _ in range(args.workers)]
     try:
-        cpu_at_start = cpu_seconds(server.pid)
+        cpu_at_start = sum(cpu_seconds(server.pid) for server in servers)
         started = time.perf_counter()
         threads = [threading.Thread(target=client, args=(k,)) for k in range(args.clients)]
         for t in threads:
@@ -89,14 +93,14 @@ def main() -> None:
         for t in threads:
             t.join()
         sent = time.perf_counter() - started
-        cpu = cpu_seconds(server.pid) - cpu_at_start
+        cpu = sum(cpu_seconds(server.pid) for server in servers) - cpu_at_start
         latencies.sort()
         p50 = statistics.median(latencies) * 1000
         p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000
         print(f"{db_label(db_url)}: {args.events} events from {args.clients} clients in "
               f"{sent:.1f} s = {args.events / sent:.0f} events/s accepted; 202 p50 {p50:.1f} ms, p99 {p99:.1f} ms; "
-              f"non-202: {len(errors)}; the server used {cpu * 1000 / args.events:.2f} ms of CPU an event "
-              f"(serve --threads {args.threads or 'default'})")
+              f"non-202: {len(errors)}; {'the server' if args.servers == 1 else f'the {args.servers} servers'} used "
+              f"{cpu * 1000 / args.events:.2f} ms of CPU an event (serve --threads {args.threads or 'default'})")
         deadline = time.monotonic() + args.drain_timeout
         while time.monotonic() < deadline:
             c = counts(db_url)
@@ -117,8 +121,9 @@ def main() -> None:
               and c["delivered"] == c["copies"] == len(callbacks.acked) and callbacks.offered_after_ack == 0)
         print("OK" if ok else "FAILED")
     finally:
-        server.terminate()
-        server.wait()
+        for server in servers:
+            server.terminate()
+            server.wait()
         for worker in workers:
             worker.terminate()
             worker.wait()
