@@ -57,6 +57,7 @@ class _Guard:
     def end(self) -> None:
         with self.lock:
             self.ended = True
+            self.sock = None   # the guard waits in the deadlines' heap until its deadline; the socket need not
 
 
 class _Deadlines:
